@@ -1,0 +1,144 @@
+// mlc's entry point: parse flags, dispatch to a lazily imported command, map outcomes to exit
+// codes (0 ok, 1 invalid/failed, 2 usage/config, 3 internal, 130 interrupted). Keep this file
+// light: `mlc --help` must not load ajv, nunjucks, piscina or the tracking client.
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { EXIT, UsageError } from "./exit.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+type Handler = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
+type Loader = () => Promise<{ default: Handler }>;
+
+function selectionFlags(cmd: Command): Command {
+  return cmd
+    .option("--pipeline <name>", "named pipeline from pipeline.yml (default __default__)")
+    .option("--nodes <list>", "only these nodes (comma-separated)")
+    .option("--from-nodes <list>", "these nodes and everything downstream")
+    .option("--to-nodes <list>", "these nodes and everything upstream")
+    .option("--from-inputs <list>", "consumers of these datasets and everything downstream")
+    .option("--to-outputs <list>", "producers of these datasets and everything upstream")
+    .option("--tags <list>", "nodes with any of these tags")
+    .option("--namespaces <list>", "nodes in these namespaces (exact or child)");
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--project <dir>", "project folder (default: nearest folder upward with a pipeline.yml)")
+    .option("--env <name>", "config environment layered over conf/base (default MLC_ENV or local)")
+    .option("--quiet", "print only errors")
+    .option("--verbose", "print more detail");
+}
+
+function action(load: Loader) {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2).filter((a): a is string => typeof a === "string");
+    const opts = { ...cmd.optsWithGlobals() };
+    const mod = await load();
+    process.exitCode = await mod.default(opts, positional);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("mlc")
+    .description("Declarative YAML-to-graph compiler for ML and data pipelines")
+    .version(pkg.version, "-v, --version")
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  common(program.command("validate [file]"))
+    .description("report every problem of every file; exit 0 clean, 1 invalid")
+    .option("--catalog <file>", "single-file mode: catalog.yml to use with the given pipeline.yml")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
+    .action(action(() => import("./commands/validate.js")));
+
+  selectionFlags(common(program.command("compile [file]")))
+    .description("write build/graph.json and build/pipeline.mmd")
+    .option("--catalog <file>", "single-file mode: catalog.yml to use with the given pipeline.yml")
+    .option("--out <dir>", "output folder", "build")
+    .option("--check", "exit 1 when the files in --out are stale")
+    .addOption(new Option("--stdout <format>", "print instead of writing").choices(["json", "mermaid"]))
+    .action(action(() => import("./commands/compile.js")));
+
+  selectionFlags(common(program.command("run")))
+    .description("run the pipeline")
+    .addOption(new Option("--executor <name>", "executor").choices(["sequential", "parallel"]).default("sequential"))
+    .option("--max-workers <n>", "worker threads for the parallel executor")
+    .option("--params <list>", "override parameters: a.b=1,c=x")
+    .option("--load-versions <list>", "pin versioned datasets: ds:version,...")
+    .option("--dry-run", "print the plan, run nothing")
+    .option("--json", "with --dry-run: print the plan as JSON")
+    .option("--resume [runId]", "resume the last failed run (or RUN_ID) from where it stopped")
+    .action(action(() => import("./commands/run.js")));
+
+  selectionFlags(common(program.command("ls")))
+    .description("list nodes with inputs, outputs and tags")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/ls.js")));
+
+  const catalog = program.command("catalog").description("the data catalog");
+  common(catalog.command("ls"))
+    .description("datasets with resolved type and path")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/catalog.js")));
+
+  const runs = program.command("runs").description("the local run history");
+  common(runs.command("ls"))
+    .description("list runs, newest first")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/runs-ls.js")));
+  common(runs.command("show <runId>"))
+    .description("show one run")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/runs-show.js")));
+
+  selectionFlags(common(program.command("viz")))
+    .description("interactive pipeline view in the browser, or a static HTML file")
+    .option("--port <n>", "port to serve on", "4141")
+    .option("--host <host>", "host to bind", "127.0.0.1")
+    .option("--out <file>", "write a self-contained HTML file instead of serving")
+    .option("--no-open", "do not open the browser")
+    .action(action(() => import("./commands/viz.js")));
+
+  program
+    .command("new <name>")
+    .description("create a new project from a starter")
+    .addOption(new Option("--starter <starter>", "starter").choices(["movies", "iris", "blank"]).default("blank"))
+    .option("--quiet", "print only errors")
+    .action(action(() => import("./commands/new.js")));
+
+  const mlflow = program.command("mlflow").description("MLflow tracking");
+  common(mlflow.command("init")).description("write conf/local/mlflow.yml").option("--force", "overwrite")
+    .action(action(() => import("./commands/mlflow-init.js")));
+  common(mlflow.command("ui")).description("open the MLflow UI").option("--no-open", "print the URL only")
+    .action(action(() => import("./commands/mlflow-ui.js")));
+  common(mlflow.command("sync")).description("deliver runs not yet mirrored to MLflow")
+    .action(action(() => import("./commands/mlflow-sync.js")));
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage mistakes exit 2 (commander already printed why).
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
+      return;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`mlc: ${err.message}\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    const e = err as Error;
+    process.stderr.write(`mlc: internal error: ${e?.message ?? String(err)}\n`);
+    if (process.env.MLC_DEBUG) process.stderr.write(`${e?.stack ?? ""}\n`);
+    process.exitCode = EXIT.internal;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,53 @@
+// The local run record, `.mlc/runs/<run_id>/run.json` (SPEC section 8).
+
+export type RunStatus = "running" | "success" | "failed" | "interrupted";
+export type NodeStatus = "completed" | "failed" | "skipped" | "not_run";
+
+export interface ErrorInfo {
+  readonly code: string;
+  readonly message: string;
+  /** The user's own stack frames only (no mlc internals). */
+  readonly stack?: string;
+}
+
+export interface NodeRecord {
+  readonly name: string;
+  readonly status: NodeStatus;
+  readonly attempts: number;
+  readonly duration_ms: number;
+  readonly error?: ErrorInfo;
+}
+
+export interface MetricPoint {
+  readonly key: string;
+  readonly value: number;
+  readonly step: number;
+  readonly timestamp: number;
+}
+
+export interface RunRecord {
+  readonly run_id: string;
+  readonly status: RunStatus;
+  readonly started_at: string;
+  readonly finished_at: string | null;
+  readonly executor: string;
+  readonly pipeline: string;
+  readonly selection: Record<string, unknown>;
+  readonly params: Record<string, unknown>;
+  readonly graph_hash: string;
+  readonly git_commit: string | null;
+  readonly env: string;
+  readonly command: string;
+  readonly nodes: readonly NodeRecord[];
+  /** Latest value per metric key. */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly metric_history?: readonly MetricPoint[];
+  readonly logged_params?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly artifacts?: readonly { readonly path: string; readonly artifact_path: string | null }[];
+  readonly datasets: readonly { readonly name: string; readonly version: string | null }[];
+  readonly error?: ErrorInfo & { readonly node?: string };
+  /** Suggested `mlc run ...` command to resume a failed run. */
+  readonly resume_command?: string;
+  readonly mlflow?: { readonly run_id: string; readonly experiment_id: string; readonly url: string };
+}

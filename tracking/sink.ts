@@ -1,0 +1,36 @@
+// Where node code and mlflow.* datasets send what they log. One per run; worker threads get a
+// relay that posts to the main thread's sink. Calls never throw and never block the node.
+
+/** Receives what a run logs: the local run record and, when on, the MLflow mirror. */
+export interface RunSink {
+  logMetric(key: string, value: number, step?: number): void;
+  logParam(key: string, value: unknown): void;
+  setTag(key: string, value: string): void;
+  /** `localPath` is absolute; `artifactPath` is the folder inside the run's artifacts. */
+  logArtifact(localPath: string, artifactPath?: string): void;
+}
+
+/** A sink that drops everything: outside a run, logging is a harmless no-op. */
+export const NULL_SINK: RunSink = {
+  logMetric() {},
+  logParam() {},
+  setTag() {},
+  logArtifact() {},
+};
+
+const CURRENT = Symbol.for("mlc-pipelines.current-sink");
+
+/** The current run's sink (a global, so duplicate copies of the package still reach the run). */
+export function currentSink(): RunSink {
+  return ((globalThis as Record<symbol, unknown>)[CURRENT] as RunSink | undefined) ?? NULL_SINK;
+}
+
+/** Installs `sink` as the current one; returns a function restoring the previous sink. */
+export function installSink(sink: RunSink): () => void {
+  const g = globalThis as Record<symbol, unknown>;
+  const prev = g[CURRENT];
+  g[CURRENT] = sink;
+  return () => {
+    g[CURRENT] = prev;
+  };
+}
