@@ -32,6 +32,8 @@ export interface RunContext {
   /** Aborted on SIGINT/SIGTERM: start no new node; the run ends `interrupted`. */
   readonly signal: AbortSignal;
   readonly maxWorkers?: number;
+  /** Named pipeline being run (for hooks and records); default "__default__". */
+  readonly pipeline?: string;
   /** Progress and record updates (node start/end). */
   readonly onEvent: (event: RunEvent) => void;
 }

@@ -1,0 +1,25 @@
+// Turning anything thrown into the plain ErrorInfo that run records and events carry.
+import { MlcError } from "../compiler/diagnostics.js";
+import type { ErrorInfo } from "../tracking/run-record.js";
+
+/** ErrorInfo of `err`: its MLC code when it has one, else `fallbackCode`; `stack` only when given. */
+export function toErrorInfo(err: unknown, fallbackCode = "MLC5001", stack?: string): ErrorInfo {
+  const code = err instanceof MlcError ? err.code : codeOf(err) ?? fallbackCode;
+  const message = err instanceof Error ? err.message : typeof err === "string" ? err : safeString(err);
+  const st = stack ?? (err as { userStack?: unknown } | null)?.userStack;
+  return typeof st === "string" && st ? { code, message, stack: st } : { code, message };
+}
+
+/** An error that crossed a thread or a module boundary keeps its code as a plain property. */
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^MLC\d{4}$/.test(code) ? code : undefined;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return `non-Error value thrown: ${JSON.stringify(v) ?? String(v)}`;
+  } catch {
+    return `non-Error value thrown: ${String(v)}`;
+  }
+}

@@ -1,0 +1,329 @@
+// The shared ready-set loop every executor runs on (Kedro's runner core). Executors differ only in
+// their NodeRunner: how ONE attempt of ONE node runs (in-process, in a worker thread, ...).
+//
+// The loop: ready set (lowest plan index first, so runs are deterministic) -> start up to
+// runner.slots nodes -> await the first to finish -> keep its memory outputs -> release memory
+// datasets whose last planned consumer finished -> newly ready nodes. Retries re-run a failed node
+// `node.retries` more times (a node-retry event each). After a failure no new node starts, the
+// running ones finish, everything not started is `not_run`, the result is `failed`. When
+// ctx.signal aborts (SIGINT/SIGTERM) nothing new starts, running nodes are abandoned (recorded
+// `not_run`; the runner's close() stops them where it can) and the result is `interrupted`.
+//
+// Hooks are called here, on the main thread, so every executor behaves the same. Because a runner
+// loads and saves persisted datasets itself (possibly in a worker), the order is:
+// beforeNodeRun(node, memory inputs + params) -> runner -> afterDatasetLoaded (each persisted
+// input the runner reported) -> afterNodeRun(node, all inputs, outputs) -> afterDatasetSaved
+// (each output); onNodeError only after the last attempt failed.
+// Memory values are passed by reference (no copy, unlike Kedro's MemoryDataset default).
+import type { IRNode } from "../compiler/types.js";
+import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
+import type { RunInfo } from "../tracking/hooks.js";
+import type { RunContext, RunPlan, RunResult } from "./executor.js";
+import { toErrorInfo } from "./errors.js";
+import { paramValues } from "./invoke.js";
+
+/** One attempt of one node, as the scheduler hands it to a runner. */
+export interface NodeTask {
+  readonly node: IRNode;
+  /** 1-based attempt number (> 1 for retries). */
+  readonly attempt: number;
+  /** Values of the node's memory inputs (dataset name -> value), held on the main thread. */
+  readonly memoryInputs: Readonly<Record<string, unknown>>;
+  /**
+   * The node's outputs that are memory datasets: the runner RETURNS these in `memoryOutputs` and
+   * saves every other output through the catalog. Every input that is neither in `memoryInputs`
+   * nor a parameter (`params:x`, `parameters`) is persisted: the runner loads it from the catalog.
+   */
+  readonly memoryOutputNames: readonly string[];
+}
+
+/** How one attempt ended. Runners report failures here; they should never throw. */
+export type NodeOutcome =
+  | {
+      readonly ok: true;
+      /** Values of `task.memoryOutputNames`. */
+      readonly memoryOutputs: Record<string, unknown>;
+      /** Persisted inputs as loaded (for hooks); runners that load elsewhere may omit it. */
+      readonly loaded?: Record<string, unknown>;
+      /** Persisted outputs as saved (for hooks); runners that save elsewhere may omit it. */
+      readonly saved?: Record<string, unknown>;
+      readonly durationMs: number;
+    }
+  | { readonly ok: false; readonly error: ErrorInfo; readonly durationMs: number };
+
+/**
+ * Runs one attempt of one node. `slots` is how many attempts may run at once. The runner enforces
+ * `node.timeoutMs` (MLC5002) and may observe `ctx.signal` to stop early on an interrupt.
+ * `close()` frees its resources (workers, caches); the Executor calls it after `schedule`.
+ */
+export interface NodeRunner {
+  readonly name: string;
+  readonly slots: number;
+  run(task: NodeTask, ctx: RunContext): Promise<NodeOutcome>;
+  close(): Promise<void>;
+}
+
+/** True when `name` names a parameter input rather than a dataset. */
+export function isParamInput(name: string): boolean {
+  return name === "parameters" || name.startsWith("params:");
+}
+
+/** Dataset names of `plan` that are memory datasets (held by the scheduler, never by the catalog). */
+export function memoryDatasets(plan: RunPlan): Set<string> {
+  const out = new Set<string>();
+  const declared = new Map(plan.graph.datasets.map((d) => [d.name, d]));
+  for (const n of plan.graph.nodes)
+    for (const ds of [...n.inputs, ...n.outputs]) {
+      if (isParamInput(ds)) continue;
+      const d = declared.get(ds);
+      if (!d || d.type === "memory") out.add(ds);
+    }
+  return out;
+}
+
+/** The RunInfo hooks receive for this run. */
+export function runInfo(plan: RunPlan, ctx: RunContext, executor: string): RunInfo {
+  return {
+    runId: ctx.runId,
+    pipeline: ctx.pipeline ?? "__default__",
+    executor,
+    env: ctx.project.env,
+    root: ctx.project.root,
+    params: ctx.project.parameters,
+    nodes: plan.order,
+  };
+}
+
+/** Runs `plan` with `runner` to the end (or the first failure, or an interrupt). Never throws for node errors. */
+export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunner): Promise<RunResult> {
+  const info = runInfo(plan, ctx, runner.name);
+  const hooks = ctx.hooks;
+  try {
+    await hooks.beforePipelineRun?.(info);
+  } catch (err) {
+    const error = toErrorInfo(err);
+    await hooks.onPipelineError?.(info, error);
+    const nodes = plan.order.map((name) => notRun(name, 0));
+    return { status: "failed", nodes, error };
+  }
+  const result = await new Loop(plan, ctx, runner, info).run();
+  if (result.status === "success") await hooks.afterPipelineRun?.(info, result);
+  else if (result.error) await hooks.onPipelineError?.(info, result.error);
+  return result;
+}
+
+function notRun(name: string, attempts: number): NodeRecord {
+  return { name, status: "not_run", attempts, duration_ms: 0 };
+}
+
+type Done = { readonly index: number; readonly record: NodeRecord };
+
+/** The state of one scheduling run; `run()` is the loop. */
+class Loop {
+  private readonly nodes: IRNode[];
+  private readonly indexOf = new Map<string, number>();
+  private readonly waiting: number[];
+  private readonly consumers: number[][];
+  private readonly memory: Set<string>;
+  private readonly remaining: Map<string, number>;
+  private readonly store = new Map<string, unknown>();
+  private readonly records: (NodeRecord | undefined)[];
+  private readonly attemptsSoFar: number[];
+  private readonly seqOf: number[];
+  private ready: number[] = [];
+  private finished: Done[] = [];
+  private wake: (() => void) | null = null;
+  private started = 0;
+  private running = 0;
+  private stopped = false;
+  private closed = false;
+  private firstError: (ErrorInfo & { node?: string }) | undefined;
+
+  constructor(private readonly plan: RunPlan, private readonly ctx: RunContext, private readonly runner: NodeRunner, private readonly info: RunInfo) {
+    const byName = new Map(plan.graph.nodes.map((n) => [n.name, n]));
+    this.nodes = plan.order.map((name) => {
+      const n = byName.get(name);
+      if (!n) throw new Error(`plan names node "${name}" missing from its graph`);
+      return n;
+    });
+    this.nodes.forEach((n, i) => this.indexOf.set(n.name, i));
+    this.memory = memoryDatasets(plan);
+    this.remaining = new Map(Object.entries(plan.releaseCounts));
+    this.records = new Array(this.nodes.length);
+    this.attemptsSoFar = new Array(this.nodes.length).fill(0);
+    this.seqOf = new Array(this.nodes.length).fill(0);
+    [this.waiting, this.consumers] = this.dependencies();
+  }
+
+  /** Unfinished planned producers per node, and distinct planned consumers per node. */
+  private dependencies(): [number[], number[][]] {
+    const producer = new Map<string, number>();
+    this.nodes.forEach((n, i) => n.outputs.forEach((o) => producer.set(o, i)));
+    const waiting = new Array<number>(this.nodes.length).fill(0);
+    const consumers: number[][] = this.nodes.map(() => []);
+    this.nodes.forEach((n, i) => {
+      const ups = new Set<number>();
+      for (const input of n.inputs) {
+        const p = producer.get(input);
+        if (p !== undefined) ups.add(p);
+      }
+      waiting[i] = ups.size;
+      for (const p of ups) consumers[p].push(i);
+    });
+    return [waiting, consumers];
+  }
+
+  async run(): Promise<RunResult> {
+    const signal = this.ctx.signal;
+    const onAbort = () => this.wake?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      this.waiting.forEach((w, i) => w === 0 && this.ready.push(i));
+      for (;;) {
+        if (signal.aborted) this.stopped = true;
+        while (!this.stopped && this.running < this.runner.slots && this.ready.length > 0) this.start(this.ready.shift()!);
+        if (this.running === 0 || signal.aborted) break;
+        if (this.finished.length === 0) await new Promise<void>((r) => (this.wake = r));
+        this.wake = null;
+        for (const done of this.finished.splice(0)) this.complete(done);
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      this.closed = true;
+    }
+    return this.result(signal.aborted);
+  }
+
+  private result(aborted: boolean): RunResult {
+    const nodes = this.nodes.map((n, i) => this.records[i] ?? notRun(n.name, this.attemptsSoFar[i]));
+    const allDone = nodes.every((r) => r.status === "completed");
+    const status = allDone ? "success" : aborted ? "interrupted" : "failed";
+    this.store.clear();
+    return this.firstError && status !== "success" ? { status, nodes, error: this.firstError } : { status, nodes };
+  }
+
+  private start(i: number): void {
+    this.running++;
+    const seq = (this.seqOf[i] = ++this.started);
+    this.lifecycle(i, seq).then(
+      (record) => this.finish(i, record),
+      (err) => this.finish(i, { name: this.nodes[i].name, status: "failed", attempts: this.attemptsSoFar[i], duration_ms: 0, error: toErrorInfo(err, "MLC5001") }),
+    );
+  }
+
+  private finish(index: number, record: NodeRecord): void {
+    if (this.closed) return;
+    this.finished.push({ index, record });
+    this.wake?.();
+  }
+
+  private complete({ index, record }: Done): void {
+    this.running--;
+    this.records[index] = record;
+    this.ctx.onEvent({ type: "node-end", record, index: this.seqOf[index], total: this.nodes.length });
+    if (record.status !== "completed") {
+      this.stopped = true;
+      this.firstError ??= record.error ? { ...record.error, node: record.name } : undefined;
+      return;
+    }
+    for (const input of this.nodes[index].inputs) this.release(input);
+    for (const c of this.consumers[index]) if (--this.waiting[c] === 0) this.insertReady(c);
+  }
+
+  /** Drops a memory value once its last planned consumer completed. */
+  private release(dataset: string): void {
+    const left = this.remaining.get(dataset);
+    if (left === undefined) return;
+    if (left <= 1) {
+      this.remaining.delete(dataset);
+      this.store.delete(dataset);
+    } else this.remaining.set(dataset, left - 1);
+  }
+
+  private insertReady(i: number): void {
+    const r = this.ready;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    r.splice(lo, 0, i);
+  }
+
+  /** All attempts of one node, hooks included; resolves to its final record. */
+  private async lifecycle(i: number, seq: number): Promise<NodeRecord> {
+    const node = this.nodes[i];
+    const memoryInputs: Record<string, unknown> = {};
+    for (const input of node.inputs) {
+      if (!this.memory.has(input)) continue;
+      if (!this.store.has(input)) return this.missingMemory(node, input);
+      memoryInputs[input] = this.store.get(input);
+    }
+    const memoryOutputNames = node.outputs.filter((o) => this.memory.has(o));
+    let total = 0;
+    for (let attempt = 1; ; attempt++) {
+      this.attemptsSoFar[i] = attempt;
+      this.ctx.onEvent({ type: "node-start", node: node.name, attempt, index: seq, total: this.nodes.length });
+      const outcome = await this.attempt({ node, attempt, memoryInputs, memoryOutputNames });
+      total += outcome.durationMs;
+      if (this.closed) return notRun(node.name, attempt);
+      if (outcome.ok) return this.succeeded(node, attempt, total, memoryInputs, outcome);
+      if (attempt <= node.retries && !this.ctx.signal.aborted) {
+        this.ctx.onEvent({ type: "node-retry", node: node.name, attempt, error: outcome.error });
+        continue;
+      }
+      await this.callHook(() => this.ctx.hooks.onNodeError?.(node, outcome.error, this.hookInputs(node, memoryInputs), this.info));
+      return { name: node.name, status: "failed", attempts: attempt, duration_ms: Math.round(total), error: outcome.error };
+    }
+  }
+
+  /** One attempt: beforeNodeRun, then the runner; a hook that throws fails the attempt. */
+  private async attempt(task: NodeTask): Promise<NodeOutcome> {
+    const t0 = performance.now();
+    try {
+      const before = this.ctx.hooks.beforeNodeRun;
+      if (before) await before.call(this.ctx.hooks, task.node, this.hookInputs(task.node, task.memoryInputs), this.info);
+      return await this.runner.run(task, this.ctx);
+    } catch (err) {
+      return { ok: false, error: toErrorInfo(err, "MLC5001"), durationMs: performance.now() - t0 };
+    }
+  }
+
+  private async succeeded(node: IRNode, attempt: number, total: number, memoryInputs: Record<string, unknown>, outcome: Extract<NodeOutcome, { ok: true }>): Promise<NodeRecord> {
+    for (const [k, v] of Object.entries(outcome.memoryOutputs)) if (this.remaining.has(k)) this.store.set(k, v);
+    const hooks = this.ctx.hooks;
+    const record: NodeRecord = { name: node.name, status: "completed", attempts: attempt, duration_ms: Math.round(total) };
+    if (!hooks.afterDatasetLoaded && !hooks.afterNodeRun && !hooks.afterDatasetSaved) return record;
+    const error = await this.callHook(async () => {
+      for (const [k, v] of Object.entries(outcome.loaded ?? {})) await hooks.afterDatasetLoaded?.(k, v, node.name);
+      const inputs = { ...this.hookInputs(node, memoryInputs), ...outcome.loaded };
+      const outputs = { ...outcome.saved, ...outcome.memoryOutputs };
+      await hooks.afterNodeRun?.(node, inputs, outputs, this.info);
+      for (const o of node.outputs) await hooks.afterDatasetSaved?.(o, outputs[o], node.name);
+    });
+    return error ? { ...record, status: "failed", error } : record;
+  }
+
+  private missingMemory(node: IRNode, input: string): NodeRecord {
+    const producer = this.plan.graph.nodes.find((n) => n.outputs.includes(input))?.name;
+    const why = producer ? `its producer "${producer}" is not part of this run` : "no node produces it";
+    const message = `node "${node.name}": memory dataset "${input}" has no value (${why}); run its producer too or give it a persistent catalog entry`;
+    return { name: node.name, status: "failed", attempts: 0, duration_ms: 0, error: { code: "MLC6001", message } };
+  }
+
+  /** Inputs as hooks see them before loading: memory inputs and parameter values. */
+  private hookInputs(node: IRNode, memoryInputs: Record<string, unknown>): Record<string, unknown> {
+    return { ...memoryInputs, ...paramValues(node, this.ctx.project.parameters) };
+  }
+
+  private async callHook(fn: () => unknown): Promise<ErrorInfo | undefined> {
+    try {
+      await fn();
+      return undefined;
+    } catch (err) {
+      return toErrorInfo(err, "MLC5001");
+    }
+  }
+}
