@@ -121,6 +121,8 @@ export interface IRDataset {
   readonly layer: string | null;
   readonly filepath: string | null;
   readonly config: DatasetConfig;
+  /** Catalog key that matched (a factory pattern such as "{name}_features"), or null for implicit memory. */
+  readonly entry?: string | null;
 }
 
 export interface IREdge {

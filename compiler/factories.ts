@@ -1,0 +1,120 @@
+// Dataset factories (Kedro): catalog keys with `{placeholder}`s match dataset names; the best
+// match fills the placeholders into every string of its entry. Ranking as Kedro: most literal
+// characters first, then fewest placeholders, then alphabetical.
+import { posix } from "node:path";
+import type { DatasetConfig } from "./types.js";
+
+/** A compiled factory pattern. */
+export interface Factory {
+  readonly pattern: string;
+  readonly regex: RegExp;
+  readonly literal: number;
+  readonly placeholders: number;
+}
+
+/** A successful match: the factory, the filled config, and strings whose filling left the project. */
+export interface FactoryMatch {
+  readonly pattern: string;
+  readonly config: DatasetConfig;
+  readonly escaping: string[];
+}
+
+const PLACEHOLDER_SRC = "\\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\\}";
+/** A fresh global regex each time: a shared one carries `lastIndex` between calls. */
+const placeholders = (): RegExp => new RegExp(PLACEHOLDER_SRC, "g");
+
+/** True when a catalog key is a factory pattern (has at least one `{name}`). */
+export function isPattern(key: string): boolean {
+  return new RegExp(PLACEHOLDER_SRC).test(key);
+}
+
+/** Compiles and ranks the factory patterns among `keys`, best first. */
+export function rankFactories(keys: Iterable<string>): Factory[] {
+  const out: Factory[] = [];
+  for (const key of keys) if (isPattern(key)) out.push(compile(key));
+  return out.sort((a, b) => b.literal - a.literal || a.placeholders - b.placeholders || (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0));
+}
+
+function compile(pattern: string): Factory {
+  let re = "^";
+  let last = 0;
+  let literal = 0;
+  let holes = 0;
+  const groups = new Map<string, number>();
+  for (const m of pattern.matchAll(placeholders())) {
+    const lit = pattern.slice(last, m.index);
+    literal += lit.length;
+    re += escapeRe(lit);
+    holes++;
+    const seen = groups.get(m[1]);
+    // A repeated placeholder must match the same text both times.
+    if (seen !== undefined) re += `\\${seen}`;
+    else {
+      groups.set(m[1], groups.size + 1);
+      re += "(.+?)";
+    }
+    last = m.index! + m[0].length;
+  }
+  literal += pattern.length - last;
+  re += escapeRe(pattern.slice(last)) + "$";
+  return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes };
+}
+
+/** Placeholder values of `name` under `f`, or null when it does not match. */
+function matchValues(f: Factory, name: string): Record<string, string> | null {
+  const m = f.regex.exec(name);
+  if (!m) return null;
+  const values: Record<string, string> = {};
+  let g = 1;
+  for (const p of f.pattern.matchAll(placeholders())) if (!(p[1] in values)) values[p[1]] = m[g++];
+  return values;
+}
+
+/** The best-ranked factory matching `name`, its entry filled in; null when none matches. */
+export function matchFactory(name: string, ranked: readonly Factory[], catalog: Readonly<Record<string, DatasetConfig>>): FactoryMatch | null {
+  for (const f of ranked) {
+    const values = matchValues(f, name);
+    if (!values) continue;
+    const escaping: string[] = [];
+    const config = fill(catalog[f.pattern], values, escaping) as DatasetConfig;
+    return { pattern: f.pattern, config, escaping };
+  }
+  return null;
+}
+
+/** Replaces `{placeholder}`s in every string of `v`; notes filled paths that climb out of the project. */
+function fill(v: unknown, values: Record<string, string>, escaping: string[]): unknown {
+  if (typeof v === "string") {
+    let changed = false;
+    const out = v.replace(placeholders(), (whole, key: string) => {
+      if (!(key in values)) return whole;
+      changed = true;
+      return values[key];
+    });
+    if (changed && leavesProject(v, out)) escaping.push(out);
+    return out;
+  }
+  if (Array.isArray(v)) return v.map((x) => fill(x, values, escaping));
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = fill(x, values, escaping);
+    return out;
+  }
+  return v;
+}
+
+/** A filled value that climbs above the project root (or turns absolute) when the template did not. */
+function leavesProject(template: string, filled: string): boolean {
+  const t = template.replace(/\\/g, "/");
+  const f = filled.replace(/\\/g, "/");
+  if (!posix.isAbsolute(t) && posix.isAbsolute(f)) return true;
+  if (posix.isAbsolute(f)) return false;
+  const norm = posix.normalize(f);
+  const escapes = norm === ".." || norm.startsWith("../");
+  const templateEscapes = posix.normalize(t.replace(placeholders(), "x")).startsWith("../");
+  return escapes && !templateEscapes;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,88 @@
+// Parameter checks for resolve: `params:a.b` must name a path in the merged parameters
+// (MLC3002, with suggestions), and top-level parameters nobody reads are MLC8002 warnings.
+import type { CompileContext } from "./diagnostics.js";
+import { ioRef } from "./refs.js";
+import { didYouMean } from "./suggest.js";
+import type { ProjectConfig, ResolvedNode, SourceRef } from "./types.js";
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge (maps merge, everything else replaces), as `--params` over parameters.yml. */
+export function mergeParams(base: Readonly<Obj>, over: Readonly<Obj>): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? mergeParams(out[k] as Obj, v) : v;
+  return out;
+}
+
+const MISSING = Symbol("missing");
+
+/** MLC3002 at every `params:` input whose path is not in the merged parameters. */
+export function checkParams(nodes: readonly ResolvedNode[], params: Readonly<Obj>, ctx: CompileContext): void {
+  let all: string[] | null = null;
+  for (const n of nodes) {
+    n.inputs.forEach((input, i) => {
+      if (!input.startsWith("params:")) return;
+      const path = input.slice("params:".length);
+      if (path !== "" && lookup(params, path) !== MISSING) return;
+      all ??= flatten(params);
+      ctx.report({
+        code: "MLC3002",
+        message: `node "${n.name}" reads unknown parameter "${path}"${didYouMean(path, all)}`,
+        at: ioRef(n, "inputs", i),
+        hint: "define it in conf/base/parameters.yml or pass --params",
+      });
+    });
+  }
+}
+
+function lookup(params: Readonly<Obj>, path: string): unknown {
+  let cur: unknown = params;
+  for (const seg of path.split(".")) {
+    if (!isObj(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) return MISSING;
+    cur = cur[seg];
+  }
+  return cur;
+}
+
+/** Every dotted path in a parameter map (maps and leaves), iteratively: deep YAML must not overflow. */
+function flatten(params: Readonly<Obj>): string[] {
+  const out: string[] = [];
+  const stack: [string, unknown][] = Object.entries(params);
+  while (stack.length > 0) {
+    const [path, v] = stack.pop()!;
+    out.push(path);
+    if (isObj(v) && out.length < 100_000) for (const [k, x] of Object.entries(v)) stack.push([`${path}.${k}`, x]);
+  }
+  return out;
+}
+
+/** MLC8002: top-level parameters that no node reads (skipped when a node takes all `parameters`). */
+export function reportUnusedParams(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): void {
+  if (nodes.length === 0) return;
+  const used = new Set<string>();
+  for (const n of nodes) {
+    for (const i of n.inputs) {
+      if (i === "parameters") return;
+      if (i.startsWith("params:")) used.add(i.slice(7).split(".")[0]);
+    }
+  }
+  for (const key of Object.keys(config.parameters)) {
+    if (used.has(key)) continue;
+    ctx.report({ code: "MLC8002", severity: "warning", message: `parameter "${key}" is not used by any node`, at: paramSource(key, config, ctx) });
+  }
+}
+
+/** The last parameters file (in load order) that defines top-level `key`: where a user would edit it. */
+function paramSource(key: string, config: ProjectConfig, ctx: CompileContext): SourceRef | null {
+  for (let i = config.files.length - 1; i >= 0; i--) {
+    const file = config.files[i];
+    if (!/(^|\/)parameters[^/]*\.ya?ml$/.test(file)) continue;
+    const data = ctx.docs.get(file)?.data;
+    if (isObj(data) && Object.prototype.hasOwnProperty.call(data, key)) return { file, path: [key], key: true };
+  }
+  return null;
+}

@@ -1,0 +1,165 @@
+// resolve: decides what every dataset a node uses is (explicit catalog entry, dataset factory,
+// or implicit memory), and checks what the graph cannot: free inputs (MLC3001), `params:` paths
+// (MLC3002), dataset types (MLC3003), credentials names (MLC3005) and node functions (MLC3006).
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import type { CompileContext } from "./diagnostics.js";
+import { isPattern, matchFactory, rankFactories } from "./factories.js";
+import { importUserModule, loadFunction, parseRef } from "./load-module.js";
+import { funcRef, ioRef, isParamRef } from "./refs.js";
+import { checkParams, mergeParams, reportUnusedParams } from "./resolve-params.js";
+import { didYouMean } from "./suggest.js";
+import type { CompileOptions, DatasetConfig, ProjectConfig, ResolvedDataset, ResolvedNode, ResolvedPipeline, SelectionSpec, SourceRef } from "./types.js";
+
+/** The dataset types mlc ships (SPEC 3). Anything else must be a `./file.ts#Export` or `pkg#Export` ref. */
+export const BUILTIN_TYPES = ["binary", "csv", "json", "jsonl", "memory", "mlflow.artifact", "mlflow.metric", "mlflow.metrics", "parquet", "partitioned", "text", "yaml"] as const;
+const BUILTIN = new Set<string>(BUILTIN_TYPES);
+
+type Pipelines = Readonly<Record<string, SelectionSpec & { readonly source: SourceRef }>>;
+
+/** Resolves datasets and parameters for `nodes` against the layered config; reports into ctx. */
+export async function resolve(
+  nodes: readonly ResolvedNode[],
+  pipelines: Pipelines,
+  config: ProjectConfig,
+  opts: CompileOptions,
+  ctx: CompileContext,
+): Promise<ResolvedPipeline> {
+  const parameters = mergeParams(config.parameters, opts.runtimeParams ?? {});
+  const datasets = resolveDatasets(nodes, config, ctx);
+  checkCatalogEntries(config, ctx);
+  checkParams(nodes, parameters, ctx);
+  reportUnused(nodes, config, datasets, ctx);
+  reportUnusedParams(nodes, config, ctx);
+  if (opts.checkFuncs !== false) await checkFuncs(nodes, opts.root, ctx);
+  return { name: "", nodes, datasets, parameters, pipelines };
+}
+
+/** Every non-parameter dataset a node reads or writes, resolved; free inputs are MLC3001. */
+function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): Record<string, ResolvedDataset> {
+  const produced = new Set<string>();
+  for (const n of nodes) for (const o of n.outputs) produced.add(o);
+  const factories = rankFactories(Object.keys(config.catalog));
+  const out: Record<string, ResolvedDataset> = {};
+  const missing = new Set<string>();
+  const use = (name: string, node: ResolvedNode, i: number, side: "inputs" | "outputs"): void => {
+    if (isParamRef(name) || name in out) return;
+    const found = lookup(name, config, factories, ctx);
+    if (found) out[name] = found;
+    else if (produced.has(name)) out[name] = { name, config: { type: "memory" }, entry: null, source: null };
+    else {
+      missing.add(name);
+      reportFree(name, node, ioRef(node, side, i), config, produced, ctx);
+    }
+  };
+  for (const n of nodes) {
+    n.inputs.forEach((d, i) => (missing.has(d) ? reportFree(d, n, ioRef(n, "inputs", i), config, produced, ctx) : use(d, n, i, "inputs")));
+    n.outputs.forEach((d, i) => use(d, n, i, "outputs"));
+  }
+  return out;
+}
+
+/** An explicit catalog entry or the best factory match for `name`; null when neither exists. */
+function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeof rankFactories>, ctx: CompileContext): ResolvedDataset | null {
+  const explicit = Object.prototype.hasOwnProperty.call(config.catalog, name) && !isPattern(name);
+  if (explicit) return { name, config: config.catalog[name], entry: name, source: config.catalogSources[name] ?? null };
+  if (factories.length === 0) return null;
+  const m = matchFactory(name, factories, config.catalog);
+  if (!m) return null;
+  const source = config.catalogSources[m.pattern] ?? null;
+  for (const value of m.escaping) {
+    ctx.report({
+      code: "MLC2003",
+      message: `dataset factory "${m.pattern}" filled for dataset "${name}" gives "${value}", which leaves the project folder`,
+      at: source ? { ...source, key: true } : null,
+      hint: "dataset names used with a factory must not contain '..' path segments",
+    });
+  }
+  return { name, config: m.config, entry: m.pattern, source };
+}
+
+function reportFree(name: string, node: ResolvedNode, at: SourceRef, config: ProjectConfig, produced: Set<string>, ctx: CompileContext): void {
+  const candidates = [...Object.keys(config.catalog).filter((k) => !isPattern(k)), ...produced];
+  ctx.report({
+    code: "MLC3001",
+    message: `dataset "${name}" is used by node "${node.name}" but has no producer and no catalog entry${didYouMean(name, candidates)}`,
+    at,
+    hint: `add "${name}" to conf/base/catalog.yml or produce it with a node`,
+  });
+}
+
+/** MLC3003 unknown types and MLC3005 unknown credentials, for every catalog entry (used or not). */
+function checkCatalogEntries(config: ProjectConfig, ctx: CompileContext): void {
+  const creds = Object.keys(config.credentials);
+  for (const [key, entry] of Object.entries(config.catalog)) {
+    const src = config.catalogSources[key];
+    if (!src || !entry || typeof entry !== "object") continue;
+    checkEntry(key, entry, src.path, src.file, creds, config, ctx);
+  }
+}
+
+function checkEntry(key: string, entry: DatasetConfig, path: readonly (string | number)[], file: string, creds: string[], config: ProjectConfig, ctx: CompileContext): void {
+  if (typeof entry.type === "string") {
+    const problem = typeProblem(entry.type, ctx.root);
+    if (problem) ctx.report({ code: "MLC3003", message: `dataset "${key}": ${problem}`, at: { file, path: [...path, "type"] }, hint: `built-in types: ${BUILTIN_TYPES.join(", ")}` });
+  }
+  const c = entry.credentials;
+  if (typeof c === "string" && !c.includes("{") && !Object.prototype.hasOwnProperty.call(config.credentials, c)) {
+    ctx.report({
+      code: "MLC3005",
+      message: `dataset "${key}" uses credentials "${c}", which no credentials.yml defines${didYouMean(c, creds)}`,
+      at: { file, path: [...path, "credentials"] },
+      hint: "define it in conf/local/credentials.yml (git-ignored)",
+    });
+  }
+  const inner = entry.dataset;
+  if (inner && typeof inner === "object" && !Array.isArray(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
+}
+
+/** Why `type` is not usable, or null. Custom types are `./file#Export` (file must exist) or `pkg#Export`. */
+function typeProblem(type: string, root: string): string | null {
+  if (BUILTIN.has(type)) return null;
+  const isPath = type.startsWith("./") || type.startsWith("../") || type.startsWith("/");
+  if (isPath) {
+    const { module } = parseRef(type);
+    return existsSync(resolvePath(root, module)) ? null : `custom dataset type module "${module}" not found`;
+  }
+  if (type.includes("#")) return null; // a package export; resolved when the dataset is built
+  return `unknown dataset type "${type}"${didYouMean(type, BUILTIN_TYPES)}`;
+}
+
+/** MLC8001: explicit catalog entries no node uses (factory patterns are exempt, as in Kedro). */
+function reportUnused(nodes: readonly ResolvedNode[], config: ProjectConfig, datasets: Record<string, ResolvedDataset>, ctx: CompileContext): void {
+  if (nodes.length === 0) return;
+  for (const key of Object.keys(config.catalog)) {
+    if (isPattern(key) || key in datasets) continue;
+    const src = config.catalogSources[key];
+    ctx.report({ code: "MLC8001", severity: "warning", message: `catalog entry "${key}" is not used by any node`, at: src ? { ...src, key: true } : null });
+  }
+}
+
+/** MLC3006 for every node whose func module, export or function-ness is wrong. Each module loads once. */
+async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: CompileContext): Promise<void> {
+  const byModule = new Map<string, ResolvedNode[]>();
+  for (const n of nodes) {
+    const { module } = parseRef(n.func);
+    const list = byModule.get(module);
+    if (list) list.push(n);
+    else byModule.set(module, [n]);
+  }
+  for (const [module, users] of byModule) {
+    try {
+      await importUserModule(module, root);
+    } catch (err) {
+      for (const n of users) ctx.report({ code: "MLC3006", message: `node "${n.name}": ${messageOf(err)}`, at: funcRef(n) });
+      continue;
+    }
+    for (const n of users) {
+      await loadFunction(n.func, root).catch((err) => ctx.report({ code: "MLC3006", message: `node "${n.name}": ${messageOf(err)}`, at: funcRef(n) }));
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
