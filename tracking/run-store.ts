@@ -1,0 +1,149 @@
+// Local run records: `.mlc/runs/<run_id>/run.json` (SPEC section 8), always written atomically
+// (temporary file + rename), so a reader or a crash never sees half a record.
+import { randomBytes } from "node:crypto";
+import { existsSync, promises as fsp, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../catalog/atomic.js";
+import type { RunRecord, RunStatus } from "./run-record.js";
+
+/** The folder holding every run of a project. */
+export function runsDir(root: string): string {
+  return join(root, ".mlc", "runs");
+}
+
+/** A new run id, sortable by start time: `20261126-032131-ab12cd` (UTC). */
+export function newRunId(now: Date = new Date()): string {
+  const iso = now.toISOString(); // 2026-11-26T03:21:31.123Z
+  const stamp = `${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Writes `record` to its run.json atomically. */
+export async function writeRun(root: string, record: RunRecord): Promise<void> {
+  const dir = join(runsDir(root), record.run_id);
+  await fsp.mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, "run.json"), JSON.stringify(record, null, 2) + "\n");
+}
+
+/** The record of run `id`, or null when there is none (or it is unreadable). */
+export function readRun(root: string, id: string): RunRecord | null {
+  if (!/^[\w.-]+$/.test(id)) return null;
+  try {
+    return JSON.parse(readFileSync(join(runsDir(root), id, "run.json"), "utf8")) as RunRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** Every readable run record, newest first. */
+export async function listRuns(root: string): Promise<RunRecord[]> {
+  let ids: string[];
+  try {
+    ids = await fsp.readdir(runsDir(root));
+  } catch {
+    return [];
+  }
+  const out: RunRecord[] = [];
+  for (const id of ids.sort().reverse()) {
+    const r = readRun(root, id);
+    if (r && typeof r.run_id === "string") out.push(r);
+  }
+  return out;
+}
+
+/** The newest run matching `filter` (e.g. status failed), or null. */
+export async function latestRun(root: string, filter?: (r: RunRecord) => boolean): Promise<RunRecord | null> {
+  return (await listRuns(root)).find((r) => !filter || filter(r)) ?? null;
+}
+
+/** True for statuses a run can be resumed from. */
+export function isResumable(status: RunStatus): boolean {
+  return status === "failed" || status === "interrupted";
+}
+
+/**
+ * Keeps one run.json up to date while a run goes on: writes are serialised (never out of order)
+ * and coalesced to at most one per `intervalMs`, so a 1,000-node run does not pay 1,000 fsyncs;
+ * `flush()` writes the latest state now.
+ */
+export class RunWriter {
+  private latest: RunRecord | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastWrite = 0;
+  /** The first write error, if any (a run is never failed because its record could not be written). */
+  error: unknown = null;
+
+  constructor(private readonly root: string, private readonly intervalMs = 100) {}
+
+  /** Records `record` as the current state; written soon. */
+  update(record: RunRecord): void {
+    this.latest = record;
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.write();
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  /** Writes the latest state now and waits for every pending write. */
+  async flush(record?: RunRecord): Promise<void> {
+    if (record) this.latest = record;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.write();
+  }
+
+  private write(): Promise<void> {
+    const rec = this.latest;
+    this.latest = null;
+    if (rec) {
+      this.lastWrite = Date.now();
+      this.chain = this.chain.then(() => writeRun(this.root, rec)).catch((err) => void (this.error ??= err));
+    }
+    return this.chain;
+  }
+}
+
+/** The commit checked out at `root` (read from .git, no subprocess), or null when not a git repo. */
+export function gitCommit(root: string): string | null {
+  try {
+    const gitDir = findGitDir(resolve(root));
+    if (!gitDir) return null;
+    const head = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
+    if (/^[0-9a-f]{40,64}$/.test(head)) return head;
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return null;
+    const common = commonDir(gitDir);
+    for (const dir of [gitDir, common]) {
+      const p = join(dir, ref);
+      if (existsSync(p)) return readFileSync(p, "utf8").trim() || null;
+    }
+    const packed = readFileSync(join(common, "packed-refs"), "utf8");
+    const line = packed.split("\n").find((l) => l.endsWith(" " + ref));
+    return line ? line.slice(0, line.indexOf(" ")) : null;
+  } catch {
+    return null;
+  }
+}
+
+function findGitDir(start: string): string | null {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const p = join(dir, ".git");
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st?.isDirectory()) return p;
+    if (st?.isFile()) {
+      // Worktrees and submodules: ".git" is a file "gitdir: <path>".
+      const m = /^gitdir: (.+)$/m.exec(readFileSync(p, "utf8"));
+      return m ? resolve(dir, m[1].trim()) : null;
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+function commonDir(gitDir: string): string {
+  const p = join(gitDir, "commondir");
+  return existsSync(p) ? resolve(gitDir, readFileSync(p, "utf8").trim()) : gitDir;
+}
