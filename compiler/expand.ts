@@ -1,0 +1,51 @@
+// expand: the validated pipeline.yml document -> flat ResolvedNodes (includes + namespaces,
+// matrix members, interpolated strings) and the named pipeline definitions with their source.
+import type { CompileContext } from "./diagnostics.js";
+import { expandNode } from "./expand-node.js";
+import { expandIncludes } from "./include.js";
+import type { ProjectConfig, RawDocument, ResolvedNode, SelectionSpec, SourceRef } from "./types.js";
+
+/** A named pipeline as written in `pipelines:`, with where it was written. */
+export type NamedPipelineSpec = SelectionSpec & { readonly source: SourceRef };
+
+type Raw = Record<string, unknown>;
+const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Expands `doc` (the schema-validated pipeline.yml). `runtime` holds the `--params` values for
+ * `{{ runtime.x }}`. Problems (bad includes, bad mappings, bad durations) are reported into ctx.
+ */
+export function expandPipeline(
+  doc: RawDocument,
+  config: ProjectConfig,
+  ctx: CompileContext,
+  runtime: Readonly<Record<string, unknown>> = {},
+): { nodes: ResolvedNode[]; pipelines: Record<string, NamedPipelineSpec> } {
+  const vars: Record<string, unknown> = { globals: config.globals, runtime };
+  const expandDoc = (d: RawDocument, chain: readonly string[]): ResolvedNode[] => {
+    const data = isMap(d.data) ? d.data : {};
+    const own = Array.isArray(data.nodes) ? data.nodes.flatMap((raw, i) => expandNode(raw, i, { file: d.file, vars }, ctx)) : [];
+    return [...own, ...expandIncludes(d, chain, ctx, expandDoc)];
+  };
+  return { nodes: expandDoc(doc, [doc.absPath]), pipelines: namedPipelines(doc) };
+}
+
+const LIST_KEYS = ["nodes", "tags", "from_nodes", "to_nodes", "from_inputs", "to_outputs", "namespaces"] as const;
+
+/** `pipelines:` entries as SelectionSpecs (a single string counts as a one-item list). */
+export function namedPipelines(doc: RawDocument): Record<string, NamedPipelineSpec> {
+  const out: Record<string, NamedPipelineSpec> = {};
+  const defs = isMap(doc.data) && isMap(doc.data.pipelines) ? doc.data.pipelines : {};
+  for (const [name, def] of Object.entries(defs)) {
+    if (!isMap(def)) continue;
+    const spec: Record<string, unknown> = { source: { file: doc.file, path: ["pipelines", name] } };
+    if (typeof def.pipeline === "string") spec.pipeline = def.pipeline;
+    for (const key of LIST_KEYS) {
+      const v = def[key];
+      if (typeof v === "string") spec[key] = [v];
+      else if (Array.isArray(v)) spec[key] = v.filter((x): x is string => typeof x === "string");
+    }
+    out[name] = spec as unknown as NamedPipelineSpec;
+  }
+  return out;
+}

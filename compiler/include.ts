@@ -1,0 +1,45 @@
+// `include:` entries of one pipeline document: load each sub-pipeline file (relative to the
+// including file), expand it, remap it as Kedro's `pipeline()`. Cycles are found by the chain of
+// absolute paths from the root document, so a self-including file is an error, never a hang.
+import { dirname, resolve } from "node:path";
+import { validateDocument } from "../schema/validate.js";
+import type { CompileContext } from "./diagnostics.js";
+import { normalizeTags } from "./expand-node.js";
+import { loadYaml, projectPath } from "./load.js";
+import { remapNodes } from "./namespace.js";
+import type { RawDocument, ResolvedNode, SourceRef } from "./types.js";
+
+/** Expands a document (and its own includes) given the chain of absolute paths that led to it. */
+export type ExpandDocument = (doc: RawDocument, chain: readonly string[]) => ResolvedNode[];
+
+type Raw = Record<string, unknown>;
+const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The remapped nodes of every `include:` entry of `doc`, in order; problems are MLC3007 at the entry. */
+export function expandIncludes(doc: RawDocument, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument): ResolvedNode[] {
+  const list = isMap(doc.data) && Array.isArray(doc.data.include) ? doc.data.include : [];
+  return list.flatMap((entry, j) => (isMap(entry) ? includeOne(doc, entry, j, chain, ctx, expand) : []));
+}
+
+function includeOne(doc: RawDocument, entry: Raw, j: number, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument): ResolvedNode[] {
+  if (typeof entry.pipeline !== "string") return [];
+  const at: SourceRef = { file: doc.file, path: ["include", j] };
+  const pathRef: SourceRef = { file: doc.file, path: ["include", j, "pipeline"] };
+  const label = `include "${entry.pipeline}"`;
+  const abs = resolve(dirname(doc.absPath), entry.pipeline);
+  if (chain.includes(abs)) {
+    const loop = [...chain.slice(chain.indexOf(abs)), abs].map((p) => projectPath(ctx.root, p)).join(" -> ");
+    ctx.report({ code: "MLC3007", message: `${label}: include cycle ${loop}`, at: pathRef, hint: "a pipeline file cannot include itself, directly or through other files" });
+    return [];
+  }
+  const sub = loadYaml(abs, ctx);
+  if (!sub) {
+    ctx.report({ code: "MLC3007", message: `${label}: cannot load the included pipeline "${projectPath(ctx.root, abs)}"`, at: pathRef, hint: "paths in include: are relative to the file that includes them" });
+    return [];
+  }
+  if (!validateDocument(sub, "pipeline", ctx)) return [];
+  const nodes = expand(sub, [...chain, abs]);
+  const namespace = typeof entry.namespace === "string" && entry.namespace !== "" ? entry.namespace : null;
+  const spec = { namespace, inputs: entry.inputs, outputs: entry.outputs, parameters: entry.parameters, tags: normalizeTags(entry.tags) };
+  return remapNodes(nodes, spec, at, label, ctx);
+}

@@ -1,0 +1,175 @@
+// select: Kedro's slicing as pure functions on the GraphIR. Each filter is applied to the whole
+// (named) pipeline and the results are intersected, as Kedro's Pipeline.filter. Traversals are
+// iterative (graphs may be 100,000 nodes deep). Unknown names are MLC4006, empty results MLC4005.
+import type { CompileContext } from "./diagnostics.js";
+import { compareStrings, kahnLayers } from "./toposort.js";
+import { didYouMean } from "./suggest.js";
+import { GraphIndex, NameSets } from "./select-index.js";
+import type { GraphIR, IRNode, SelectionSpec, SourceRef } from "./types.js";
+
+type ListKey = "nodes" | "from_nodes" | "to_nodes" | "from_inputs" | "to_outputs" | "tags" | "namespaces";
+/** Filters in the order messages list them (Kedro's filter() order). */
+const FILTERS: readonly ListKey[] = ["tags", "from_nodes", "to_nodes", "nodes", "from_inputs", "to_outputs", "namespaces"];
+const KIND: Record<ListKey, string> = {
+  nodes: "node", from_nodes: "node", to_nodes: "node", from_inputs: "dataset", to_outputs: "dataset", tags: "tag", namespaces: "namespace",
+};
+
+/** True when `spec` selects everything (no filter and no named pipeline). */
+export function isEmptySelection(spec: SelectionSpec | undefined | null): boolean {
+  if (!spec) return true;
+  return spec.pipeline === undefined && FILTERS.every((k) => !spec[k] || spec[k]!.length === 0);
+}
+
+/**
+ * The sorted names of the nodes `spec` selects in `graph`, or null after reporting MLC4006 (unknown
+ * names) / MLC4005 (nothing left). `at` places diagnostics for a named pipeline of pipeline.yml;
+ * CLI selections pass null and messages name the flag.
+ */
+export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): string[] | null {
+  const where = new Where(at, ctx);
+  const base = baseNodes(graph, spec, where);
+  if (!base) return null;
+  const index = new GraphIndex(base);
+  const results: { key: ListKey; set: Uint8Array }[] = [];
+  let unknown = false;
+  let whole: NameSets | null = null;
+  for (const key of FILTERS) {
+    const items = spec[key];
+    if (!items || items.length === 0) continue;
+    if (key === "tags" || key === "namespaces") whole ??= new NameSets(graph.nodes);
+    const r = applyFilter(key, items, index, whole, graph, spec.pipeline, where);
+    if (r) results.push({ key, set: r });
+    else unknown = true;
+  }
+  if (unknown) return null;
+  const keep = new Uint8Array(base.length).fill(1);
+  for (const r of results) for (let i = 0; i < keep.length; i++) keep[i] &= r.set[i];
+  const names = base.filter((_, i) => keep[i] === 1).map((n) => n.name).sort(compareStrings);
+  if (names.length === 0) reportEmpty(spec, results, base.length, where);
+  return names.length === 0 ? null : names;
+}
+
+/**
+ * The subgraph `spec` selects: nodes filtered, datasets/params/edges restricted to them, layers
+ * recomputed. Returns `graph` itself for an empty selection, and a graph without nodes on error.
+ */
+export function selectGraph(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): GraphIR {
+  if (isEmptySelection(spec)) return graph;
+  const names = selectNodeNames(graph, spec, ctx, at) ?? [];
+  return subgraph(graph, new Set(names));
+}
+
+/** The graph restricted to `keep` (node names). */
+export function subgraph(graph: GraphIR, keep: ReadonlySet<string>): GraphIR {
+  const nodes = graph.nodes.filter((n) => keep.has(n.name));
+  const used = new Set<string>();
+  for (const n of nodes) {
+    for (const d of n.inputs) used.add(d);
+    for (const d of n.outputs) used.add(d);
+  }
+  const edges = graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
+  const pos = new Map(nodes.map((n, i) => [n.name, i]));
+  const succ: number[][] = nodes.map(() => []);
+  for (const e of edges) succ[pos.get(e.from)!].push(pos.get(e.to)!);
+  return {
+    ...graph,
+    nodes,
+    datasets: graph.datasets.filter((d) => used.has(d.name)),
+    params: graph.params.filter((p) => used.has(p)),
+    edges,
+    layers: kahnLayers({ names: nodes.map((n) => n.name), succ }).layers,
+  };
+}
+
+/** The nodes the filters run on: the named pipeline's, or all. */
+function baseNodes(graph: GraphIR, spec: SelectionSpec, where: Where): readonly IRNode[] | null {
+  const name = spec.pipeline;
+  if (name === undefined) return graph.nodes;
+  const members = graph.pipelines[name] ?? (name === "__default__" ? null : undefined);
+  if (members === null) return graph.nodes;
+  if (members === undefined) {
+    const known = [...new Set(["__default__", ...Object.keys(graph.pipelines)])];
+    where.report("MLC4006", "pipeline", null, `unknown pipeline "${name}"${didYouMean(name, known)}`);
+    return null;
+  }
+  const set = new Set(members);
+  return graph.nodes.filter((n) => set.has(n.name));
+}
+
+/** One filter's node set over the base nodes, or null after reporting its unknown items. */
+function applyFilter(key: ListKey, items: readonly string[], index: GraphIndex, whole: NameSets | null, graph: GraphIR, pipeline: string | undefined, where: Where): Uint8Array | null {
+  const starts: number[] = [];
+  let ok = true;
+  items.forEach((item, i) => {
+    const found = index.lookup(key, item, whole!);
+    if (found) starts.push(...found);
+    else {
+      ok = false;
+      where.report("MLC4006", key, i, unknownMessage(key, item, index, whole, graph, pipeline));
+    }
+  });
+  if (!ok) return null;
+  return index.expand(key, starts);
+}
+
+function unknownMessage(key: ListKey, item: string, index: GraphIndex, whole: NameSets | null, graph: GraphIR, pipeline: string | undefined): string {
+  const kind = KIND[key];
+  const inGraph = kind === "node" ? graph.nodes.some((n) => n.name === item || n.baseName === item) : kind === "dataset" && graph.nodes.some((n) => n.inputs.includes(item) || n.outputs.includes(item));
+  if (pipeline !== undefined && inGraph) return `${kind} "${item}" is not part of pipeline "${pipeline}"`;
+  return `unknown ${kind} "${item}"${didYouMean(item, index.candidates(key, whole))}`;
+}
+
+function reportEmpty(spec: SelectionSpec, results: { key: ListKey; set: Uint8Array }[], baseSize: number, where: Where): void {
+  const within = spec.pipeline !== undefined ? ` of pipeline "${spec.pipeline}"` : "";
+  const describe = (r: { key: ListKey; set: Uint8Array }): string => {
+    const count = r.set.reduce((a, b) => a + b, 0);
+    return `${where.label(r.key)} ${spec[r.key]!.join(",")} (${count} node${count === 1 ? "" : "s"})`;
+  };
+  const none = results.filter((r) => !r.set.includes(1));
+  const message =
+    baseSize === 0 ? `selection leaves no nodes: pipeline "${spec.pipeline}" is empty`
+    : none.length > 0 ? `selection leaves no nodes: ${none.map((r) => `${where.label(r.key)} ${spec[r.key]!.join(",")}`).join("; ")} selects none of the ${baseSize} nodes${within}`
+    : `selection leaves no nodes: ${results.map(describe).join(", ")} have no node in common${within}`;
+  where.report("MLC4005", null, null, message);
+}
+
+/** Where selection diagnostics go: into a named pipeline's YAML, or file-less naming the CLI flag. */
+class Where {
+  constructor(private readonly at: SourceRef | null, private readonly ctx: CompileContext) {}
+
+  /** `--from-nodes` for the CLI, `from_nodes` inside a named pipeline. */
+  label(key: string): string {
+    return this.at ? key : `--${key.replace(/_/g, "-")}`;
+  }
+
+  report(code: "MLC4005" | "MLC4006", key: string | null, item: number | null, message: string): void {
+    if (!this.at) {
+      const prefix = key ? `${this.label(key)}: ` : "";
+      this.ctx.report({ code, message: prefix + message, at: null });
+      return;
+    }
+    const name = this.at.path[this.at.path.length - 1];
+    const prefix = `pipeline "${String(name)}": ${key ? `${key}: ` : ""}`;
+    this.ctx.report({ code, message: prefix + message, at: this.ref(key, item) });
+  }
+
+  /** The list item when the pipeline wrote a list, else the key's value, else the pipeline entry. */
+  private ref(key: string | null, item: number | null): SourceRef {
+    const at = this.at!;
+    if (key === null) return at;
+    const def = valueAt(this.ctx.docs.get(at.file)?.data, at.path);
+    const v = typeof def === "object" && def !== null ? (def as Record<string, unknown>)[key] : undefined;
+    if (v === undefined) return at;
+    if (Array.isArray(v) && item !== null && item < v.length) return { file: at.file, path: [...at.path, key, item] };
+    return { file: at.file, path: [...at.path, key] };
+  }
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let v = data;
+  for (const p of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
