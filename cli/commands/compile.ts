@@ -1,0 +1,48 @@
+// `mlc compile [file] [--out build] [--check] [--stdout json|mermaid]`: writes graph.json and
+// pipeline.mmd atomically into --out (relative to the project root); --check compares instead.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../../catalog/atomic.js";
+import { compileProject } from "../../compiler/compile.js";
+import { emitJson } from "../../compiler/emit/json.js";
+import { emitMermaid } from "../../compiler/emit/mermaid.js";
+import { EXIT } from "../exit.js";
+import { compileOptionsFromFlags } from "../project.js";
+import { printDiagnostics } from "./print-diagnostics.js";
+
+/** Compiles the project; exit 0 written/fresh, 1 invalid or stale. */
+export default async function compile(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const copts = await compileOptionsFromFlags(opts, args[0]);
+  const { project, diagnostics, ctx } = await compileProject(copts);
+  await printDiagnostics(diagnostics, ctx, opts);
+  if (!project) return EXIT.invalid;
+  const graph = project.selected;
+  const files = { "graph.json": emitJson(graph), "pipeline.mmd": emitMermaid(graph) };
+  if (opts.stdout === "json" || opts.stdout === "mermaid") {
+    process.stdout.write(opts.stdout === "json" ? files["graph.json"] : files["pipeline.mmd"]);
+    return EXIT.ok;
+  }
+  const outArg = typeof opts.out === "string" ? opts.out : "build";
+  const outDir = resolve(copts.root, outArg);
+  const shown = (f: string) => join(outArg, f).split("\\").join("/");
+  if (opts.check) {
+    const stale = Object.entries(files).filter(([f, text]) => read(join(outDir, f)) !== text).map(([f]) => f);
+    for (const f of stale) process.stderr.write(`stale: ${shown(f)} (run mlc compile)\n`);
+    if (stale.length === 0 && !opts.quiet) process.stdout.write(`up to date: ${Object.keys(files).map(shown).join(", ")}\n`);
+    return stale.length ? EXIT.invalid : EXIT.ok;
+  }
+  mkdirSync(outDir, { recursive: true });
+  for (const [f, text] of Object.entries(files)) await writeFileAtomic(join(outDir, f), text);
+  if (!opts.quiet) {
+    process.stdout.write(`wrote ${Object.keys(files).map(shown).join(", ")} (${graph.nodes.length} nodes, ${graph.datasets.length} datasets)\n`);
+  }
+  return EXIT.ok;
+}
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
