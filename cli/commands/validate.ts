@@ -1,0 +1,28 @@
+// `mlc validate [file] [--catalog FILE] [--format text|json|github]`: every problem of every file
+// in one pass, printed to stdout; exit 0 when there is no error (warnings allowed), 1 otherwise.
+import { compileProject } from "../../compiler/compile.js";
+import { EXIT, UsageError } from "../exit.js";
+import { formatDiagnostics, type Format } from "../format.js";
+import { compileOptionsFromFlags } from "../project.js";
+
+const FORMATS: readonly Format[] = ["text", "json", "github"];
+
+/** Colour only for a terminal, and never under NO_COLOR or CI. */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return !!stream.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
+}
+
+/** Validates the project (or a single pipeline file) and prints the diagnostics. */
+export default async function validate(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const format = (opts.format ?? "text") as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
+  const copts = await compileOptionsFromFlags(opts, args[0]);
+  const { diagnostics, ctx } = await compileProject(copts);
+  const shown = opts.quiet && format === "text" ? diagnostics.filter((d) => d.severity === "error") : diagnostics;
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  if (format !== "text" || shown.length > 0 || !opts.quiet) {
+    const text = formatDiagnostics(shown, format, { docs: ctx.docs, color: useColor() });
+    if (format !== "github" || text) process.stdout.write(text);
+  }
+  return errors > 0 ? EXIT.invalid : EXIT.ok;
+}
