@@ -1,0 +1,111 @@
+// `mlc viz [selection] [--port N] [--host H] [--out FILE.html] [--no-open]`: compiles the project
+// and serves the interactive pipeline page (or writes it as one self-contained offline file).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { writeFileAtomic } from "../../catalog/atomic.js";
+import { compileProject } from "../../compiler/compile.js";
+import type { CompileOptions } from "../../compiler/types.js";
+import { latestRun } from "../../tracking/run-store.js";
+import { EXIT, UsageError } from "../exit.js";
+import { compileOptionsFromFlags } from "../project.js";
+import { buildPageData, redact, secretStrings, type VizData } from "../viz/page-data.js";
+import { renderPage } from "../viz/render.js";
+import { serveViz } from "../viz/server.js";
+import { watchProject } from "../viz/watch.js";
+import { printDiagnostics } from "./print-diagnostics.js";
+
+const SELECTION_FLAGS = ["pipeline", "nodes", "fromNodes", "toNodes", "fromInputs", "toOutputs", "tags", "namespaces"];
+
+/** Serves (or with --out writes) the viz page; exit 1 when the project does not compile. */
+export default async function viz(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const copts = await compileOptionsFromFlags(opts, args[0]);
+  const port = parsePort(opts.port);
+  const first = await pageData(copts, opts);
+  if (!first) return EXIT.invalid;
+  if (typeof opts.out === "string") {
+    const file = resolve(opts.out);
+    mkdirSync(dirname(file), { recursive: true });
+    await writeFileAtomic(file, await renderPage(first, { mode: "file" }));
+    if (!opts.quiet) process.stdout.write(`wrote ${opts.out} (${first.nodes.length} nodes, ${first.datasets.length} datasets)\n`);
+    return EXIT.ok;
+  }
+  return serve(first, copts, opts, port);
+}
+
+/** Compiles and shapes the page data; prints diagnostics and returns null on errors. */
+async function pageData(copts: CompileOptions, opts: Record<string, unknown>): Promise<VizData | null> {
+  const { project, diagnostics, ctx } = await compileProject(copts);
+  await printDiagnostics(diagnostics, ctx, opts);
+  if (!project) return null;
+  const data = buildPageData({
+    graph: project.graph,
+    selected: project.selected,
+    selectionLabel: selectionLabel(opts),
+    parameters: project.parameters,
+    run: await latestRun(project.root),
+  });
+  return redact(data, secretStrings(project.credentials));
+}
+
+function selectionLabel(opts: Record<string, unknown>): string {
+  const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+  const parts = SELECTION_FLAGS.filter((f) => typeof opts[f] === "string").map((f) => `--${kebab(f)} ${opts[f]}`);
+  return parts.length ? `selection: ${parts.join(" ")}` : "selection";
+}
+
+function parsePort(v: unknown): number {
+  const n = Number(v ?? 4141);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port ${String(v)}: expected a port number 0-65535`);
+  return n;
+}
+
+async function serve(first: VizData, copts: CompileOptions, opts: Record<string, unknown>, port: number): Promise<number> {
+  let data = first;
+  let version = 1;
+  let page: { version: number; html: string } | null = null;
+  const host = typeof opts.host === "string" ? opts.host : "127.0.0.1";
+  const server = await serveViz(
+    {
+      page: async () => {
+        if (!page || page.version !== version) page = { version, html: await renderPage(data, { mode: "served" }) };
+        return page.html;
+      },
+      data: async () => JSON.stringify(data),
+      version: () => version,
+    },
+    host,
+    port,
+  ).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "EADDRINUSE") throw new UsageError(`port ${port} on ${host} is in use (try --port 0 for any free port)`);
+    throw err;
+  });
+  const stopWatching = watchProject(copts.root, async () => {
+    const next = await pageData(copts, opts).catch(() => null);
+    if (next) {
+      data = next;
+      version++;
+      if (opts.verbose) process.stdout.write(`mlc viz: reloaded (${next.nodes.length} nodes)\n`);
+    }
+  });
+  process.stdout.write(`mlc viz: ${first.name} at ${server.url} (Ctrl+C to stop)\n`);
+  if (opts.open !== false && process.env.CI !== "true") openBrowser(server.url);
+  await new Promise<void>((done) => {
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+  stopWatching();
+  await server.close();
+  return EXIT.ok;
+}
+
+/** Best effort: the URL is printed anyway, so a missing opener is not an error. */
+function openBrowser(url: string): void {
+  const cmd = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  if (process.platform === "linux" && spawnSync("sh", ["-c", "command -v xdg-open"]).status !== 0) return;
+  try {
+    spawn(cmd, [url], { detached: true, stdio: "ignore" }).on("error", () => undefined).unref();
+  } catch {
+    // no opener: the printed URL is enough
+  }
+}
