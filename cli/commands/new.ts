@@ -1,0 +1,141 @@
+// `mlc new NAME [--starter movies|iris|blank]`: a new project from templates/starters. The files
+// are assembled in a temporary sibling folder and renamed into place at the end, so a failure
+// never leaves a half-made project; an existing non-empty folder is never touched.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EXIT } from "../exit.js";
+
+const STARTERS = ["blank", "iris", "movies"] as const;
+/** Never copied from a sample: generated state and machine-local configuration. */
+const SKIP_DIRS = new Set([".mlc", "build", "node_modules", "dist"]);
+
+interface StarterSpec {
+  description: string;
+  from?: string;
+  data?: string[];
+}
+
+type Vars = Record<string, string>;
+type Render = (text: string, vars: Vars) => string;
+
+/** The folder of this package (holding package.json and templates/), from dist/ or the sources. */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && existsSync(join(dir, "templates", "starters"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`templates/starters not found above ${from}`);
+  }
+}
+
+/** An npm package name from a folder name: lowercase, URL-safe, never empty. */
+export function packageName(folder: string): string {
+  const name = basename(folder).toLowerCase().replace(/[^a-z0-9._~-]+/g, "-").replace(/^[-._]+|-+$/g, "");
+  return name.slice(0, 214) || "mlc-project";
+}
+
+/** Creates the project; 0 on success, 2 for a bad starter or a folder that is not empty. */
+export default async function newProject(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const target = args[0];
+  const starter = typeof opts.starter === "string" ? opts.starter : "blank";
+  if (!target) return usage("mlc new: give the folder to create, e.g. `mlc new my-project`");
+  if (!(STARTERS as readonly string[]).includes(starter)) {
+    return usage(`mlc new: unknown starter "${starter}" (choose one of ${STARTERS.join(", ")})`);
+  }
+  const dest = resolve(target);
+  if (existsSync(dest) && (!statSync(dest).isDirectory() || readdirSync(dest).length > 0)) {
+    return usage(`mlc new: ${target} already exists and is not empty; choose a new folder name (nothing was changed)`);
+  }
+  const root = packageRoot();
+  const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+  const spec = JSON.parse(readFileSync(join(root, "templates", "starters", starter, "starter.json"), "utf8")) as StarterSpec;
+  const vars: Vars = {
+    name: packageName(dest),
+    version,
+    dependency: process.env.MLC_NEW_DEP_SPEC || `^${version}`,
+    starter,
+    description: spec.description,
+  };
+  const { default: nunjucks } = await import("nunjucks");
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  const render: Render = (text, v) => env.renderString(text, v);
+  const files = collect(root, starter, spec);
+  const tmp = join(dirname(dest), `.${basename(dest)}.mlc-new-${process.pid}`);
+  try {
+    mkdirSync(dirname(dest), { recursive: true });
+    for (const [rel, src] of [...files].sort()) writeOne(tmp, rel, src, vars, render);
+    if (existsSync(dest)) rmdirSync(dest); // empty (checked above)
+    renameSync(tmp, dest);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!opts.quiet) printNextSteps(target, starter, files.size);
+  return EXIT.ok;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return EXIT.usage;
+}
+
+/** project-relative output path (before .njk/gitignore renames) -> absolute source file; later layers win. */
+function collect(root: string, starter: string, spec: StarterSpec): Map<string, string> {
+  const files = new Map<string, string>();
+  const add = (dir: string, keep: (rel: string) => boolean) => {
+    for (const rel of walk(dir)) if (keep(rel)) files.set(rel, join(dir, rel));
+  };
+  add(join(root, "templates", "starters", "_common"), () => true);
+  if (spec.from) {
+    const data = new Set(spec.data ?? []);
+    add(join(root, spec.from), (rel) => {
+      if (rel.startsWith("conf/local/")) return rel === "conf/local/.gitkeep";
+      if (rel.startsWith("data/")) return rel.endsWith("/.gitkeep") || data.has(rel);
+      return true;
+    });
+  }
+  add(join(root, "templates", "starters", starter), (rel) => rel !== "starter.json");
+  return files;
+}
+
+/** Files under `dir` as POSIX relative paths, skipping generated folders. */
+function walk(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) out.push(...walk(dir, rel));
+    } else if (entry.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+function writeOne(tmp: string, rel: string, src: string, vars: Vars, render: Render): void {
+  let out = rel.endsWith(".njk") ? rel.slice(0, -4) : rel;
+  if (basename(out) === "gitignore") out = join(dirname(out), ".gitignore");
+  const file = join(tmp, out);
+  mkdirSync(dirname(file), { recursive: true });
+  if (/\.(csv|bin|parquet|png|jpg)$/i.test(out)) {
+    writeFileSync(file, readFileSync(src));
+    return;
+  }
+  let text = readFileSync(src, "utf8");
+  if (rel.endsWith(".njk")) text = render(text, vars);
+  writeFileSync(file, rewriteSchemaModeline(text, out));
+}
+
+/** `$schema=../../schema/x.json` (inside this repo) -> the copy installed in node_modules. */
+export function rewriteSchemaModeline(text: string, relPath: string): string {
+  const depth = relPath.split(/[\\/]/).length - 1;
+  const prefix = depth === 0 ? "./" : "../".repeat(depth);
+  return text.replace(/(\$schema=)(?:\.\.\/)+schema\//g, `$1${prefix}node_modules/mlc-pipelines/schema/`);
+}
+
+function printNextSteps(target: string, starter: string, count: number): void {
+  const shown = relative(process.cwd(), resolve(target)) || target;
+  const cd = /[\s'"$`\\]/.test(shown) ? JSON.stringify(shown) : shown;
+  process.stdout.write(
+    `Created ${shown} from the ${starter} starter (${count} files).\n\n` +
+      `Next steps:\n  cd ${cd} && npm install && npx mlc run\n\n` +
+      `Then: npx mlc viz (the pipeline in your browser), npx mlc runs ls (the run history).\n`,
+  );
+}
