@@ -1,0 +1,170 @@
+// `mlc run` (SPEC 5): compile, print diagnostics, plan (`--dry-run [--json]` stops here), run with
+// progress, then a summary and, on failure, the coded error and the resume command.
+// Exit codes: 0 success, 1 invalid project or failed run, 2 usage, 3 internal, 130 interrupted.
+import { MlcError } from "../../compiler/diagnostics.js";
+import { compileProject } from "../../compiler/compile.js";
+import { didYouMean } from "../../compiler/suggest.js";
+import type { CompiledProject } from "../../compiler/types.js";
+import { plan as makePlan } from "../../executors/plan.js";
+import { resumeSelection } from "../../executors/resume.js";
+import type { RunRecord } from "../../tracking/run-record.js";
+import { isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
+import { EXIT, UsageError } from "../exit.js";
+import { createProgress, paint } from "../progress.js";
+import { compileOptionsFromFlags, selectionFromFlags, splitList } from "../project.js";
+import { formatFailure, formatPlan, formatSummary } from "../run-summary.js";
+import { printDiagnostics } from "./print-diagnostics.js";
+
+/** Runs the pipeline; see the file comment for exit codes. */
+export default async function run(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const maxWorkers = parseMaxWorkers(opts.maxWorkers);
+  const loadVersions = parseLoadVersions(opts.loadVersions);
+  let copts = await compileOptionsFromFlags(opts, args[0]);
+  let resumed: RunRecord | null = null;
+  if (opts.resume !== undefined && opts.resume !== false) {
+    if (Object.keys(selectionFromFlags(opts)).length > 0) throw new UsageError("--resume reruns the selection of the run it resumes: drop the selection flags");
+    resumed = await findResumable(copts.root, opts.resume);
+    if (!resumed.resume_nodes?.length) {
+      process.stdout.write(`Run ${resumed.run_id} has nothing left to resume.\n`);
+      return EXIT.ok;
+    }
+    copts = {
+      ...copts,
+      env: typeof opts.env === "string" ? opts.env : resumed.env,
+      runtimeParams: deepMerge(resumed.runtime_params ?? {}, copts.runtimeParams ?? {}),
+      selection: resumeSelection(resumed.selection, resumed.resume_nodes),
+    };
+  }
+  const { project, diagnostics, ctx } = await compileProject(copts);
+  await printDiagnostics(diagnostics, ctx, opts);
+  if (!project) return EXIT.invalid;
+  checkLoadVersions(project, loadVersions);
+  const plan = makePlan(project.selected);
+  if (opts.dryRun) {
+    const skipped = resumed ? resumed.nodes.filter((n) => n.status === "completed" && !plan.order.includes(n.name)).map((n) => ({ name: n.name, reason: `completed in run ${resumed!.run_id}` })) : [];
+    process.stdout.write(formatPlan(plan, !!opts.json, skipped));
+    return EXIT.ok;
+  }
+  return execute(project, plan, opts, { maxWorkers, loadVersions, runtimeParams: copts.runtimeParams ?? {}, selection: copts.selection ?? {} });
+}
+
+type Settings = { maxWorkers?: number; loadVersions: Record<string, string>; runtimeParams: Record<string, unknown>; selection: NonNullable<ReturnType<typeof selectionFromFlags>> };
+
+async function execute(project: CompiledProject, plan: ReturnType<typeof makePlan>, opts: Record<string, unknown>, s: Settings): Promise<number> {
+  // User stacks through the cached .ts bundles map back to the sources (inline source maps).
+  process.setSourceMapsEnabled(true);
+  const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
+  const progress = createProgress(process.stderr, { quiet: !!opts.quiet });
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl-C: stop now
+    process.stderr.write(`\n${sig}: stopping (no new node starts; press Ctrl-C again to force)\n`);
+    ac.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const { runCompiled } = await import("../../executors/run-project.js");
+  let record: RunRecord;
+  try {
+    const executor = String(opts.executor ?? "sequential");
+    ({ record } = await runCompiled(project, plan, {
+      root: project.root,
+      selection: s.selection,
+      runtimeParams: s.runtimeParams,
+      executor,
+      maxWorkers: s.maxWorkers,
+      loadVersions: s.loadVersions,
+      signal: ac.signal,
+      onEvent: (e) => progress.onEvent(e),
+      warn: (m) => process.stderr.write(`${paint(color).yellow("warning")}: ${m}\n`),
+      command: commandLine(),
+      resumeFlags: {
+        project: typeof opts.project === "string" ? opts.project : undefined,
+        env: typeof opts.env === "string" ? opts.env : project.env !== (process.env.MLC_ENV || "local") ? project.env : undefined,
+        params: paramsFlag(s.runtimeParams),
+        executor,
+      },
+    }));
+  } catch (err) {
+    if (!(err instanceof MlcError)) throw err;
+    process.stderr.write(`${paint(color).red("error")} ${err.code} ${err.message}\n`);
+    return EXIT.invalid;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  if (!opts.quiet) process.stdout.write(formatSummary(record, color));
+  process.stderr.write(formatFailure(record, project.root, color));
+  if (record.status === "interrupted") {
+    // An abandoned node may still hold the event loop: leave once the output is flushed.
+    setTimeout(() => process.exit(EXIT.interrupted), 200).unref();
+    return EXIT.interrupted;
+  }
+  return record.status === "success" ? EXIT.ok : EXIT.invalid;
+}
+
+/** The run to resume: RUN_ID, or the newest failed or interrupted one. */
+async function findResumable(root: string, id: unknown): Promise<RunRecord> {
+  if (typeof id === "string") {
+    const rec = readRun(root, id);
+    if (rec) return rec;
+    const ids = (await listRuns(root)).map((r) => r.run_id);
+    throw new UsageError(`--resume: no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
+  }
+  const rec = await latestRun(root, (r) => isResumable(r.status));
+  if (!rec) throw new UsageError("--resume: no failed or interrupted run to resume (see mlc runs ls)");
+  return rec;
+}
+
+function parseMaxWorkers(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-workers must be a positive integer (got ${String(v)})`);
+  return n;
+}
+
+/** `--load-versions ds:ver,ds2:ver2` as a map. */
+export function parseLoadVersions(v: unknown): Record<string, string> {
+  if (typeof v !== "string") return {};
+  const out: Record<string, string> = {};
+  for (const pair of splitList(v)) {
+    const i = pair.indexOf(":");
+    if (i <= 0 || i === pair.length - 1) throw new UsageError(`--load-versions: "${pair}" is not dataset:version`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+function checkLoadVersions(project: CompiledProject, pins: Record<string, string>): void {
+  const versioned = project.graph.datasets.filter((d) => d.config.versioned).map((d) => d.name);
+  for (const name of Object.keys(pins))
+    if (!versioned.includes(name)) throw new UsageError(`--load-versions: "${name}" is not a versioned dataset${didYouMean(name, versioned)}`);
+}
+
+/** A nested params object back into `a.b=1,c=x` form (for the printed resume command). */
+export function paramsFlag(params: Readonly<Record<string, unknown>>, prefix = ""): string | undefined {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const inner = paramsFlag(v as Record<string, unknown>, `${prefix}${k}.`);
+      if (inner) parts.push(inner);
+    } else parts.push(`${prefix}${k}=${String(v)}`);
+  }
+  return parts.length ? parts.join(",") : undefined;
+}
+
+function deepMerge(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    const bothObjects = v && prev && typeof v === "object" && typeof prev === "object" && !Array.isArray(v) && !Array.isArray(prev);
+    out[k] = bothObjects ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+function commandLine(): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return ["mlc", ...process.argv.slice(2).map(quote)].join(" ");
+}

@@ -1,0 +1,45 @@
+// `mlc runs show ID [--json]`: one run record (unknown id: exit 2 with close matches).
+import { didYouMean } from "../../compiler/suggest.js";
+import { listRuns, readRun } from "../../tracking/run-store.js";
+import { EXIT, UsageError } from "../exit.js";
+import { findProjectRoot } from "../project.js";
+import { formatFailure, formatSummary } from "../run-summary.js";
+
+/** Shows one run: the whole record with --json, else summary, metrics, failure and resume command. */
+export default async function runsShow(opts: Record<string, unknown>, args: string[]): Promise<number> {
+  const root = findProjectRoot(opts.project);
+  const id = args[0];
+  if (!id) throw new UsageError("runs show needs a RUN_ID (see mlc runs ls)");
+  const record = readRun(root, id);
+  if (!record) {
+    const ids = (await listRuns(root)).map((r) => r.run_id);
+    const prefixed = ids.filter((i) => i.startsWith(id));
+    if (prefixed.length === 1) return show(root, prefixed[0], opts);
+    throw new UsageError(`no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
+  }
+  return show(root, id, opts);
+}
+
+function show(root: string, id: string, opts: Record<string, unknown>): number {
+  const record = readRun(root, id)!;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(record, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  const lines = [
+    `run_id:     ${record.run_id}`,
+    `status:     ${record.status}`,
+    `started:    ${record.started_at}`,
+    `finished:   ${record.finished_at ?? "-"}`,
+    `pipeline:   ${record.pipeline}   env: ${record.env}   executor: ${record.executor}`,
+    `command:    ${record.command}`,
+    `git commit: ${record.git_commit ?? "-"}`,
+  ];
+  if (record.mlflow) lines.push(`mlflow:     ${record.mlflow.url}`);
+  const metrics = Object.entries(record.metrics ?? {});
+  if (metrics.length) lines.push("metrics:", ...metrics.map(([k, v]) => `  ${k} = ${v}`));
+  const versions = (record.datasets ?? []).filter((d) => d.version);
+  if (versions.length) lines.push("dataset versions:", ...versions.map((d) => `  ${d.name} @ ${d.version}`));
+  process.stdout.write(lines.join("\n") + "\n\n" + formatSummary(record, false) + formatFailure(record, root, false));
+  return EXIT.ok;
+}

@@ -1,0 +1,75 @@
+// The optional MLflow mirror of a run (tracking/mlflow/tracker.ts), loaded lazily and only when
+// tracking is configured (mlflow.yml server.mlflow_tracking_uri or MLFLOW_TRACKING_URI). Anything
+// going wrong here is a warning: tracking never breaks or loses a run (the tracker queues it).
+import { emitJson } from "../compiler/emit/json.js";
+import type { CompiledProject } from "../compiler/types.js";
+import type { Hooks } from "../tracking/hooks.js";
+import type { RunRecord } from "../tracking/run-record.js";
+import type { RunSink } from "../tracking/sink.js";
+import type { RunPlan } from "./executor.js";
+
+/** A run's MLflow mirror: a sink for logging, hooks, and finish() which ends the MLflow run. */
+export interface MlflowSession {
+  readonly sink: RunSink;
+  readonly hooks: Hooks;
+  finish(record: RunRecord): Promise<RunRecord["mlflow"] | null>;
+}
+
+type StartTracking = (opts: Record<string, unknown>) => Promise<MlflowSession | null>;
+
+/** True when the project or the environment turns MLflow mirroring on. */
+export function mlflowEnabled(project: CompiledProject): boolean {
+  const server = (project.mlflow as { server?: { mlflow_tracking_uri?: unknown } } | null)?.server;
+  return (typeof server?.mlflow_tracking_uri === "string" && server.mlflow_tracking_uri !== "") || !!process.env.MLFLOW_TRACKING_URI;
+}
+
+/** Starts the MLflow mirror for this run, or returns null (off, unavailable, or failed: warned). */
+export async function startMlflow(project: CompiledProject, plan: RunPlan, base: RunRecord, warn: (m: string) => void): Promise<MlflowSession | null> {
+  if (!mlflowEnabled(project)) return null;
+  let startTracking: StartTracking | undefined;
+  try {
+    // A variable specifier keeps the MLflow client out of every run that does not track.
+    const spec = "../tracking/mlflow/tracker.js";
+    startTracking = ((await import(spec)) as { startTracking?: StartTracking }).startTracking;
+  } catch (err) {
+    warn(`MLflow tracking is configured but the tracker could not be loaded (${(err as Error).message}); running without it`);
+    return null;
+  }
+  if (typeof startTracking !== "function") {
+    warn("MLflow tracking is configured but tracking/mlflow/tracker.js has no startTracking(); running without it");
+    return null;
+  }
+  try {
+    const { emitMermaid } = await import("../compiler/emit/mermaid.js");
+    const session = await startTracking({
+      project,
+      runId: base.run_id,
+      pipeline: base.pipeline,
+      executor: base.executor,
+      command: base.command,
+      env: base.env,
+      params: project.parameters,
+      graphJson: emitJson(plan.graph),
+      mermaid: emitMermaid(plan.graph),
+    });
+    return session ? guarded(session, warn) : null;
+  } catch (err) {
+    warn(`MLflow tracking disabled for this run: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+function guarded(s: MlflowSession, warn: (m: string) => void): MlflowSession {
+  return {
+    sink: s.sink,
+    hooks: s.hooks ?? {},
+    async finish(record) {
+      try {
+        return await s.finish(record);
+      } catch (err) {
+        warn(`MLflow: could not finish the run: ${(err as Error).message}`);
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,180 @@
+// runProject: what `mlc run` does, as an API. Compile -> plan -> run record + sinks + hooks ->
+// executor -> final record (with Kedro's resume suggestion on failure). Printing is the CLI's job.
+import { createHash } from "node:crypto";
+import { newSaveVersion } from "../catalog/versioning.js";
+import { compileProject } from "../compiler/compile.js";
+import type { Diagnostic } from "../compiler/diagnostics.js";
+import { emitJson } from "../compiler/emit/json.js";
+import type { CompiledProject, SelectionSpec } from "../compiler/types.js";
+import { combineHooks, loadHooks } from "../tracking/hook-manager.js";
+import { RunRecorder, teeSinks } from "../tracking/recorder.js";
+import type { NodeRecord, RunRecord } from "../tracking/run-record.js";
+import { gitCommit, newRunId, RunWriter } from "../tracking/run-store.js";
+import { installSink, type RunSink } from "../tracking/sink.js";
+import type { RunEvent, RunPlan, RunResult } from "./executor.js";
+import { toErrorInfo } from "./errors.js";
+import { plan as makePlan } from "./plan.js";
+import { createExecutor } from "./registry.js";
+import { resumeCommand, resumeNodes } from "./resume.js";
+import { startMlflow, type MlflowSession } from "./mlflow-session.js";
+
+/** Options of runProject (the API form of `mlc run`'s flags). */
+export interface RunOptions {
+  /** Absolute project root. */
+  readonly root: string;
+  readonly pipelineFile?: string;
+  readonly catalogFile?: string;
+  readonly env?: string;
+  readonly selection?: SelectionSpec;
+  /** `--params`, parsed into a nested object. */
+  readonly runtimeParams?: Readonly<Record<string, unknown>>;
+  /** Executor name from the registry; default "sequential". */
+  readonly executor?: string;
+  readonly maxWorkers?: number;
+  readonly loadVersions?: Readonly<Record<string, string>>;
+  /** Abort to interrupt the run (SIGINT): nothing new starts, the record says interrupted. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Called once the plan is made and the record exists, before any node runs. */
+  readonly onStart?: (start: { readonly runId: string; readonly plan: RunPlan }) => void;
+  readonly warn?: (message: string) => void;
+  /** The command line to record (default "mlc run"). */
+  readonly command?: string;
+  /** Flags repeated in the printed resume command. */
+  readonly resumeFlags?: { readonly project?: string; readonly env?: string; readonly params?: string; readonly executor?: string };
+}
+
+/** What runProject returns: diagnostics when the project did not compile, else the final record. */
+export interface RunOutcome {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly plan: RunPlan | null;
+  readonly result: RunResult | null;
+  readonly record: RunRecord | null;
+}
+
+/** Compiles and runs a project, writing `.mlc/runs/<run_id>/run.json` as it goes. Node failures are in the record, not thrown. */
+export async function runProject(opts: RunOptions): Promise<RunOutcome> {
+  const compiled = await compileProject({ root: opts.root, pipelineFile: opts.pipelineFile, catalogFile: opts.catalogFile, env: opts.env, runtimeParams: opts.runtimeParams, selection: opts.selection });
+  if (!compiled.project) return { diagnostics: compiled.diagnostics, plan: null, result: null, record: null };
+  return { diagnostics: compiled.diagnostics, ...(await runCompiled(compiled.project, makePlan(compiled.project.selected), opts)) };
+}
+
+/** Runs an already compiled and planned project (the CLI compiles first to print diagnostics and --dry-run). */
+export async function runCompiled(project: CompiledProject, plan: RunPlan, opts: RunOptions): Promise<{ plan: RunPlan; result: RunResult; record: RunRecord }> {
+  const hooks = await loadHooks(project.hooks, project.root);
+  const run = new RunState(project, plan, opts);
+  await run.begin();
+  const mlflow = await startMlflow(project, plan, run.base, opts.warn ?? (() => {}));
+  const sink: RunSink = mlflow ? teeSinks(run.recorder, mlflow.sink) : run.recorder;
+  const uninstall = installSink(sink);
+  opts.onStart?.({ runId: run.base.run_id, plan });
+  let result: RunResult;
+  try {
+    const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
+    result = await executor.run(plan, {
+      runId: run.base.run_id,
+      project,
+      saveVersion: run.saveVersion,
+      loadVersions: opts.loadVersions ?? {},
+      hooks: combineHooks(mlflow ? [...hooks, { name: "mlflow", hooks: mlflow.hooks }] : hooks),
+      sink,
+      signal: opts.signal ?? new AbortController().signal,
+      maxWorkers: opts.maxWorkers,
+      pipeline: opts.selection?.pipeline ?? "__default__",
+      onEvent: (e) => run.onEvent(e, opts.onEvent),
+    });
+  } catch (err) {
+    // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
+    await run.end({ status: "failed", nodes: [], error: toErrorInfo(err, "MLC5003") }, mlflow);
+    throw err;
+  } finally {
+    uninstall();
+  }
+  return { plan, result, record: await run.end(result, mlflow) };
+}
+
+/** The run record as it evolves, and its writer. */
+class RunState {
+  readonly recorder: RunRecorder;
+  readonly saveVersion = newSaveVersion();
+  readonly base: RunRecord;
+  private readonly writer: RunWriter;
+  private readonly done: NodeRecord[] = [];
+
+  constructor(private readonly project: CompiledProject, private readonly plan: RunPlan, private readonly opts: RunOptions) {
+    this.recorder = new RunRecorder(project.root, opts.warn);
+    this.writer = new RunWriter(project.root);
+    this.recorder.onChange = () => this.writer.update(this.current());
+    this.base = {
+      run_id: newRunId(),
+      status: "running",
+      started_at: new Date().toISOString(),
+      finished_at: null,
+      executor: opts.executor ?? "sequential",
+      pipeline: opts.selection?.pipeline ?? "__default__",
+      selection: { ...(opts.selection ?? {}) },
+      params: project.parameters as Record<string, unknown>,
+      runtime_params: opts.runtimeParams ?? {},
+      graph_hash: createHash("sha256").update(emitJson(project.selected)).digest("hex"),
+      git_commit: gitCommit(project.root),
+      env: project.env,
+      command: opts.command ?? "mlc run",
+      nodes: [],
+      metrics: {},
+      datasets: [],
+    };
+  }
+
+  begin(): Promise<void> {
+    return this.writer.flush(this.current());
+  }
+
+  onEvent(e: RunEvent, forward?: (e: RunEvent) => void): void {
+    if (e.type === "node-end") {
+      this.done.push(e.record);
+      this.writer.update(this.current());
+    }
+    forward?.(e);
+  }
+
+  private current(): RunRecord {
+    return { ...this.base, nodes: [...this.done], ...this.recorder.snapshot() };
+  }
+
+  /** Writes the final record (mirrored to MLflow first when on) and returns it. */
+  async end(result: RunResult, mlflow: MlflowSession | null): Promise<RunRecord> {
+    let record: RunRecord = {
+      ...this.current(),
+      status: result.status,
+      finished_at: new Date().toISOString(),
+      nodes: result.nodes,
+      datasets: this.datasetVersions(result),
+      ...(result.error ? { error: result.error } : {}),
+      ...this.resume(result),
+    };
+    if (mlflow) {
+      const mirrored = await mlflow.finish(record);
+      if (mirrored) record = { ...record, mlflow: mirrored };
+    }
+    await this.writer.flush(record);
+    return record;
+  }
+
+  private resume(result: RunResult): Partial<RunRecord> {
+    if (result.status === "success" || result.nodes.length === 0) return {};
+    const completed = new Set(result.nodes.filter((n) => n.status === "completed").map((n) => n.name));
+    const nodes = resumeNodes(this.plan.graph, completed);
+    if (nodes.length === 0) return {};
+    return { resume_nodes: nodes, resume_command: resumeCommand(this.opts.selection ?? {}, nodes, this.opts.resumeFlags) };
+  }
+
+  /** Persistent datasets of the plan with the version this run saved or loaded (null: unversioned). */
+  private datasetVersions(result: RunResult): RunRecord["datasets"] {
+    const completed = new Set(result.nodes.filter((n) => n.status === "completed").map((n) => n.name));
+    const saved = new Set(this.plan.graph.nodes.filter((n) => completed.has(n.name)).flatMap((n) => n.outputs));
+    const pins = this.opts.loadVersions ?? {};
+    return this.plan.graph.datasets
+      .filter((d) => d.persistent)
+      .map((d) => ({ name: d.name, version: d.config.versioned ? (saved.has(d.name) ? this.saveVersion : pins[d.name] ?? null) : null }));
+  }
+}

@@ -1,0 +1,96 @@
+// The sequential executor: the shared scheduler with a runner that runs one node at a time in
+// this thread. Loads persisted inputs through the DataCatalog, imports the node's function once
+// (cached), calls it (invoke.ts), saves persisted outputs and hands memory outputs back.
+import { loadFunction } from "../compiler/load-module.js";
+import type { Executor, RunContext, RunPlan, RunResult } from "./executor.js";
+import { toErrorInfo } from "./errors.js";
+import { invokeNode } from "./invoke.js";
+import { isParamInput, schedule, type NodeOutcome, type NodeRunner, type NodeTask } from "./scheduler.js";
+import { withTimeout } from "./timeout.js";
+
+/** What the runner needs of a data catalog. */
+export interface CatalogLike {
+  load(name: string): Promise<unknown>;
+  save(name: string, data: unknown): Promise<void>;
+}
+
+/** Builds the run's DataCatalog (catalog/catalog.ts) over the plan's datasets. */
+export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<CatalogLike> {
+  const { DataCatalog } = await import("../catalog/catalog.js");
+  return new DataCatalog({
+    root: ctx.project.root,
+    datasets: Object.fromEntries(plan.graph.datasets.map((d) => [d.name, d.config])),
+    credentials: ctx.project.credentials,
+    saveVersion: ctx.saveVersion,
+    loadVersions: ctx.loadVersions,
+    sink: ctx.sink,
+  });
+}
+
+/** A runner calling node functions in this thread, one at a time. */
+export function createSequentialRunner(catalog: CatalogLike, root: string): NodeRunner {
+  const fns = new Map<string, Promise<(...args: unknown[]) => unknown>>();
+  const fnOf = (ref: string) => {
+    let p = fns.get(ref);
+    if (!p) {
+      p = loadFunction(ref, root);
+      fns.set(ref, p);
+      p.catch(() => fns.delete(ref));
+    }
+    return p;
+  };
+  return {
+    name: "sequential",
+    slots: 1,
+    async run(task: NodeTask, ctx: RunContext): Promise<NodeOutcome> {
+      const t0 = performance.now();
+      try {
+        return { ...(await runTask(task, ctx, catalog, await fnOf(task.node.func))), durationMs: performance.now() - t0 };
+      } catch (err) {
+        return { ok: false, error: toErrorInfo(err, "MLC5001"), durationMs: performance.now() - t0 };
+      }
+    },
+    async close() {
+      fns.clear();
+    },
+  };
+}
+
+async function runTask(task: NodeTask, ctx: RunContext, catalog: CatalogLike, fn: unknown) {
+  const { node, memoryInputs, memoryOutputNames } = task;
+  let loaded: Record<string, unknown> | undefined;
+  for (const input of node.inputs) {
+    if (isParamInput(input) || input in memoryInputs) continue;
+    (loaded ??= {})[input] = await catalog.load(input);
+  }
+  const values = loaded ? { ...memoryInputs, ...loaded } : memoryInputs;
+  const params = ctx.project.parameters;
+  const outputs = await withTimeout(node.name, node.timeoutMs, ctx.signal, (signal) => invokeNode(node, fn, values, params, signal, task.attempt));
+  const memoryOutputs: Record<string, unknown> = {};
+  let saved: Record<string, unknown> | undefined;
+  for (const out of node.outputs) {
+    if (memoryOutputNames.includes(out)) memoryOutputs[out] = outputs[out];
+    else {
+      await catalog.save(out, outputs[out]);
+      (saved ??= {})[out] = outputs[out];
+    }
+  }
+  return { ok: true as const, memoryOutputs, ...(loaded ? { loaded } : {}), ...(saved ? { saved } : {}) };
+}
+
+/** The sequential executor (registered as "sequential"). */
+export function createSequentialExecutor(): Executor {
+  return {
+    name: "sequential",
+    async run(plan: RunPlan, ctx: RunContext): Promise<RunResult> {
+      const runner = createSequentialRunner(await openCatalog(plan, ctx), ctx.project.root);
+      try {
+        return await schedule(plan, ctx, runner);
+      } finally {
+        await runner.close();
+      }
+    },
+  };
+}
+
+export default createSequentialExecutor;
