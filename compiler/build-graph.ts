@@ -9,7 +9,8 @@ import type { GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset, ResolvedNode,
 
 /** The graph IR of `resolved`: everything sorted, no absolute paths, no secrets. */
 export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, locate?: Locator): GraphIR {
-  const nodes = uniqueNodes(resolved.nodes, ctx);
+  const lines = new NodeLines(ctx.docs, locate);
+  const nodes = uniqueNodes(resolved.nodes, lines, ctx);
   const producers = findProducers(nodes, ctx);
   const edges = collectEdges(nodes, producers);
   const index = new Map(nodes.map((n, i) => [n.name, i]));
@@ -18,7 +19,6 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
   const g: IndexGraph = { names: nodes.map((n) => n.name), succ };
   const { layers, leftover } = kahnLayers(g);
   if (leftover.length > 0) reportCycles(g, leftover, nodes, index, ctx);
-  const lines = new NodeLines(ctx.docs, locate);
   const irNodes = nodes.map((n) => toIRNode(n, lines)).sort(byName);
   return {
     irVersion: 1,
@@ -33,7 +33,7 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
 }
 
 /** Keeps the first definition of each name; later ones are MLC4003 at their `name`. */
-function uniqueNodes(all: readonly ResolvedNode[], ctx: CompileContext): ResolvedNode[] {
+function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: CompileContext): ResolvedNode[] {
   const seen = new Map<string, ResolvedNode>();
   for (const n of all) {
     const first = seen.get(n.name);
@@ -43,7 +43,7 @@ function uniqueNodes(all: readonly ResolvedNode[], ctx: CompileContext): Resolve
     }
     ctx.report({
       code: "MLC4003",
-      message: `node name "${n.name}" is already used by the node defined at ${first.source.file}`,
+      message: `node name "${n.name}" is already used by the node defined at ${first.source.file}:${lines.line(first.source)}`,
       at: nameRef(n),
       hint: "node names must be unique after namespacing and matrix expansion",
     });

@@ -82,8 +82,11 @@ export function matchFactory(name: string, ranked: readonly Factory[], catalog: 
   return null;
 }
 
+/** Keys whose values are file system paths (filepath, path, base_dir, ...). */
+const PATH_KEY = /(path|dir|directory|folder)$/i;
+
 /** Replaces `{placeholder}`s in every string of `v`; notes filled paths that climb out of the project. */
-function fill(v: unknown, values: Record<string, string>, escaping: string[]): unknown {
+function fill(v: unknown, values: Record<string, string>, escaping: string[], key = ""): unknown {
   if (typeof v === "string") {
     let changed = false;
     const out = v.replace(placeholders(), (whole, key: string) => {
@@ -91,13 +94,13 @@ function fill(v: unknown, values: Record<string, string>, escaping: string[]): u
       changed = true;
       return values[key];
     });
-    if (changed && leavesProject(v, out)) escaping.push(out);
+    if (changed && PATH_KEY.test(key) && leavesProject(v, out)) escaping.push(out);
     return out;
   }
-  if (Array.isArray(v)) return v.map((x) => fill(x, values, escaping));
+  if (Array.isArray(v)) return v.map((x) => fill(x, values, escaping, key));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = fill(x, values, escaping);
+    for (const [k, x] of Object.entries(v)) out[k] = fill(x, values, escaping, k);
     return out;
   }
   return v;

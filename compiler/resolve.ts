@@ -3,7 +3,7 @@
 // (MLC3002), dataset types (MLC3003), credentials names (MLC3005) and node functions (MLC3006).
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
-import type { CompileContext } from "./diagnostics.js";
+import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "./load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
@@ -82,10 +82,23 @@ function reportFree(name: string, node: ResolvedNode, at: SourceRef, config: Pro
   const candidates = [...Object.keys(config.catalog).filter((k) => !isPattern(k)), ...produced];
   ctx.report({
     code: "MLC3001",
-    message: `dataset "${name}" is used by node "${node.name}" but has no producer and no catalog entry${didYouMean(name, candidates)}`,
+    message: `dataset "${name}" is used by node "${node.name}" but has no producer and no catalog entry${closeNames(name, candidates)}`,
     at,
     hint: `add "${name}" to conf/base/catalog.yml or produce it with a node`,
   });
+}
+
+/** didYouMean, plus names holding every word of `name` (raw_stream -> raw_kafka_stream). */
+function closeNames(name: string, candidates: readonly string[]): string {
+  const close = didYouMean(name, candidates);
+  if (close) return close;
+  const words = name.toLowerCase().split(/[_.\-]+/).filter(Boolean);
+  const hits = candidates.filter((c) => {
+    const cw = new Set(c.toLowerCase().split(/[_.\-]+/));
+    return c !== name && words.length > 0 && words.every((w) => cw.has(w));
+  });
+  const best = [...new Set(hits)].sort().slice(0, 3);
+  return best.length ? ` (did you mean ${best.map((x) => JSON.stringify(x)).join(" or ")}?)` : "";
 }
 
 /** MLC3003 unknown types and MLC3005 unknown credentials, for every catalog entry (used or not). */
@@ -147,19 +160,24 @@ async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: Com
     if (list) list.push(n);
     else byModule.set(module, [n]);
   }
+  const fail = (n: ResolvedNode, err: unknown): void => {
+    const hint = err instanceof MlcError ? err.details.hint : undefined;
+    ctx.report({ code: "MLC3006", message: `node "${n.name}": ${err instanceof Error ? err.message : String(err)}`, at: funcRef(n), ...(hint ? { hint } : {}) });
+  };
   for (const [module, users] of byModule) {
+    // A path that does not exist would otherwise be tried as a package name ("src/x.ts" -> "src").
+    const missing = looksLikePath(module) && !existsSync(resolvePath(root, module));
     try {
+      if (missing) throw new MlcError("MLC3006", `module not found: ${module}`, { hint: "func paths are relative to the pipeline file that names them" });
       await importUserModule(module, root);
     } catch (err) {
-      for (const n of users) ctx.report({ code: "MLC3006", message: `node "${n.name}": ${messageOf(err)}`, at: funcRef(n) });
+      users.forEach((n) => fail(n, err));
       continue;
     }
-    for (const n of users) {
-      await loadFunction(n.func, root).catch((err) => ctx.report({ code: "MLC3006", message: `node "${n.name}": ${messageOf(err)}`, at: funcRef(n) }));
-    }
+    for (const n of users) await loadFunction(n.func, root).catch((err) => fail(n, err));
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+function looksLikePath(module: string): boolean {
+  return /^\.{0,2}\//.test(module) || /\.(c|m)?[jt]sx?$/.test(module);
 }

@@ -1,0 +1,92 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { emitJson, sortKeys } from "../../compiler/emit/json.js";
+import { emitMermaid, mermaidLabel } from "../../compiler/emit/mermaid.js";
+import type { GraphIR } from "../../compiler/types.js";
+import { compileFixture } from "./fixtures.js";
+
+const REPO = join(import.meta.dirname, "../..");
+const FIXTURES = join(REPO, "test/fixtures/compile");
+const goldenGraphs = readdirSync(FIXTURES).filter((c) => existsSync(join(FIXTURES, c, "graph.json")));
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+describe("emitJson", () => {
+  it("sorts keys recursively, keeps array order, ends with a newline", () => {
+    expect(emitJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } } as unknown as GraphIR)).toBe(
+      '{\n  "a": {\n    "c": null,\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
+  });
+  it("sortKeys handles deep nesting without recursion", () => {
+    let deep: Record<string, unknown> = {};
+    const top = deep;
+    for (let i = 0; i < 50_000; i++) deep = (deep.x = {}) as Record<string, unknown>;
+    expect(() => sortKeys(top)).not.toThrow();
+  });
+});
+
+describe("graph.schema.json", () => {
+  const schema = JSON.parse(readFileSync(join(REPO, "schema/graph.schema.json"), "utf8"));
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const validate = ajv.compile(schema);
+  it("has a description on every property", () => {
+    const missing: string[] = [];
+    const walk = (s: Record<string, unknown>, at: string) => {
+      for (const [k, v] of Object.entries((s.properties as Record<string, Record<string, unknown>>) ?? {})) {
+        if (!v.description) missing.push(`${at}/${k}`);
+        walk(v, `${at}/${k}`);
+      }
+      for (const [k, v] of Object.entries((s.$defs as Record<string, Record<string, unknown>>) ?? {})) walk(v, `${at}/$defs/${k}`);
+    };
+    walk(schema, "");
+    expect(missing).toEqual([]);
+  });
+  for (const c of goldenGraphs) {
+    it(`validates golden ${c}/graph.json`, () => {
+      const ok = validate(JSON.parse(readFileSync(join(FIXTURES, c, "graph.json"), "utf8")));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    });
+  }
+});
+
+describe("emitMermaid", () => {
+  it("labels never carry raw quotes, angle brackets or backticks", () => {
+    const label = mermaidLabel('a"b<c>`d` end #x; 数据');
+    expect(label).toBe('"a#34;b#60;c#62;#96;d#96; end #35;x#59; 数据"');
+  });
+  it("ids are generated, never user text", () => {
+    const mmd = readFileSync(join(FIXTURES, "hostile-names/pipeline.mmd"), "utf8");
+    for (const line of mmd.split("\n").slice(1)) {
+      const t = line.trim();
+      if (!t || t === "end" || t.startsWith("classDef")) continue;
+      expect(t).toMatch(/^(subgraph s\d+\[".*"\]|[ndp]\d+(\[".*"\]|\(\[".*"\]\)|\[\(".*"\)\]|\{\{".*"\}\})?:::\w+|[dpn]\d+ (-->|-\.->) [dn]\d+)$/);
+    }
+  });
+});
+
+describe("determinism", () => {
+  it("compiling twice in different folders gives byte-identical output", async () => {
+    const a = await compileFixture("basic");
+    const b = await compileFixture("basic");
+    expect(emitJson(a.project!.graph)).toBe(emitJson(b.project!.graph));
+    expect(emitMermaid(a.project!.graph)).toBe(emitMermaid(b.project!.graph));
+    expect(emitJson(a.project!.graph)).not.toContain(tmpdir());
+  });
+  it("the CLI writes the same bytes from another cwd, with --project", () => {
+    const bin = join(REPO, "bin/mlc.js");
+    if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
+    const dir = mkdtempSync(join(tmpdir(), "mlc-det-"));
+    temps.push(dir);
+    cpSync(join(FIXTURES, "basic"), dir, { recursive: true });
+    const env = { ...process.env, NO_COLOR: "1" };
+    const fromRoot = execFileSync(process.execPath, [bin, "compile", "--stdout", "json"], { cwd: dir, env, encoding: "utf8" });
+    const fromElsewhere = execFileSync(process.execPath, [bin, "compile", "--stdout", "json", "--project", dir], { cwd: tmpdir(), env, encoding: "utf8" });
+    expect(fromElsewhere).toBe(fromRoot);
+    expect(fromRoot).toBe(readFileSync(join(FIXTURES, "basic/graph.json"), "utf8"));
+  });
+});
