@@ -20,11 +20,11 @@ export function configEnv(opts: CompileOptions): string {
 
 /**
  * Config files of one kind in one folder, sorted, exact name first: `catalog.yml` then
- * `catalog_*.yml` / `catalog-*.yml` (as Kedro's `catalog*` pattern); .yml or .yaml.
+ * `catalog_*.yml` / `catalog-*.yml` (as Kedro's `catalog*` pattern; also parameters, credentials); .yml or .yaml.
  */
 export function configFiles(dir: string, kind: Kind): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  const multi = kind === "catalog" || kind === "parameters";
+  const multi = kind === "catalog" || kind === "parameters" || kind === "credentials";
   const re = multi ? new RegExp(`^${kind}([_.-][^/]*)?\\.ya?ml$`) : new RegExp(`^${kind}\\.ya?ml$`);
   const names = readdirSync(dir).filter((n) => re.test(n)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return names.map((n) => join(dir, n));

@@ -23,6 +23,9 @@ function nunjucksEnv(): Env {
 
 const WHOLE = /^\{\{\s*([A-Za-z_$][\w$]*(?:\.[\w$]+)*)\s*\}\}$/;
 const LOOKUP = /\{\{\s*([A-Za-z_$][\w$]*(?:\.[\w$]+)*)\s*\}\}/g;
+const BLOCKS = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+const DOTTED = /(?<![\w.'"])([A-Za-z_$][\w$]*(?:\.[\w$]+)+)/g;
+const SCOPES = new Set(["globals", "runtime", "env", "params", "matrix"]);
 const NAMES = /\{\{-?\s*([A-Za-z_$][\w$]*(?:\.[\w$]+)*)/g;
 
 /** True when `s` contains template syntax. */
@@ -69,6 +72,17 @@ function onlyLookups(t: string): boolean {
 }
 
 function renderNunjucks(template: string, vars: Record<string, unknown>, at: SourceRef, ctx: CompileContext): string {
+  // Nunjucks only throws on undefined values it outputs directly (`{{ x | upper }}` renders ""),
+  // so dotted paths into our scopes are checked first.
+  for (const block of template.matchAll(BLOCKS)) {
+    for (const m of block[0].matchAll(DOTTED)) {
+      const root = m[1].split(".")[0];
+      if ((root in vars || SCOPES.has(root)) && lookup(vars, m[1]) === undefined) {
+        reportUndefined(m[1], vars, at, ctx);
+        return template;
+      }
+    }
+  }
   try {
     return nunjucksEnv().renderString(template, vars);
   } catch (e) {
