@@ -34,9 +34,10 @@ export function remapNodes(nodes: readonly ResolvedNode[], spec: RemapSpec, at: 
   const params = mappingsOf(spec.parameters, sub("parameters"), paramRef).map((e) =>
     e.from === "parameters" ? { ...e, to: "parameters" } : e,
   );
-  checkMappings(nodes, { inputs, outputs, params }, label, ctx);
+  const rejected = checkMappings(nodes, { inputs, outputs, params }, label, ctx);
   const mapping = new Map<string, string>();
-  for (const m of [...inputs, ...outputs, ...params]) mapping.set(m.from, m.to);
+  // A rejected mapping is not applied: the names keep their default (prefixed) form.
+  for (const m of [...inputs, ...outputs, ...params]) if (!rejected.has(m)) mapping.set(m.from, m.to);
   const ns = spec.namespace;
   const rename = (n: string): string => {
     const mapped = mapping.get(n);
@@ -99,26 +100,30 @@ function checkMappings(
   m: { inputs: Mapping[]; outputs: Mapping[]; params: Mapping[] },
   label: string,
   ctx: CompileContext,
-): void {
+): Set<Mapping> {
+  const rejected = new Set<Mapping>();
   const sub = describe(nodes);
   const dataNames = [...sub.datasets].filter((d) => !isParam(d));
   const paramNames = [...sub.datasets].filter((d) => d.startsWith("params:")).map((d) => d.slice(7));
-  const fail = (at: SourceRef, message: string, hint?: string): void =>
-    ctx.report({ code: "MLC3007", message: `${label}: ${message}`, at, ...(hint ? { hint } : {}) });
+  const fail = (e: Mapping, message: string, hint?: string): void => {
+    rejected.add(e);
+    ctx.report({ code: "MLC3007", message: `${label}: ${message}`, at: e.at, ...(hint ? { hint } : {}) });
+  };
   for (const [side, list] of [["input", m.inputs], ["output", m.outputs]] as const) {
     for (const e of list) {
-      if (isParam(e.from)) fail(e.at, `"${e.from}" is a parameter, not a dataset`, "map parameters under `parameters:` (without the params: prefix)");
-      else if (!sub.datasets.has(e.from)) fail(e.at, `${side} "${e.from}" is not a dataset of the included pipeline${didYouMean(e.from, dataNames)}`);
+      if (isParam(e.from)) fail(e, `"${e.from}" is a parameter, not a dataset`, "map parameters under `parameters:` (without the params: prefix)");
+      else if (!sub.datasets.has(e.from)) fail(e, `${side} "${e.from}" is not a dataset of the included pipeline${didYouMean(e.from, dataNames)}`);
       else if (side === "input" && sub.producer.has(e.from)) {
-        fail(e.at, `input "${e.from}" is produced by node "${sub.producer.get(e.from)}" inside the included pipeline; only free inputs can be mapped`, "list it under `outputs:` to expose it instead");
+        fail(e, `input "${e.from}" is produced by node "${sub.producer.get(e.from)}" inside the included pipeline; only free inputs can be mapped`, "list it under `outputs:` to expose it instead");
       } else if (side === "output" && !sub.producer.has(e.from)) {
-        fail(e.at, `output "${e.from}" is not produced by any node of the included pipeline`, "only datasets some node writes can be exposed; map free inputs under `inputs:`");
+        fail(e, `output "${e.from}" is not produced by any node of the included pipeline`, "only datasets some node writes can be exposed; map free inputs under `inputs:`");
       }
     }
   }
   for (const e of m.params) {
     if (sub.datasets.has(e.from)) continue;
     const bare = e.from === "parameters" ? e.from : e.from.slice(7);
-    fail(e.at, `parameter "${bare}" is not used by the included pipeline${didYouMean(bare, paramNames)}`);
+    fail(e, `parameter "${bare}" is not used by the included pipeline${didYouMean(bare, paramNames)}`);
   }
+  return rejected;
 }

@@ -27,7 +27,8 @@ export function isEmptySelection(spec: SelectionSpec | undefined | null): boolea
  */
 export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): string[] | null {
   const where = new Where(at, ctx);
-  const base = baseNodes(graph, spec, where);
+  const baseName = spec.pipeline ?? (at === null && graph.pipelines.__default__ ? "__default__" : undefined);
+  const base = baseNodes(graph, baseName, where);
   if (!base) return null;
   const index = new GraphIndex(base);
   const results: { key: ListKey; set: Uint8Array }[] = [];
@@ -37,7 +38,7 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
     const items = spec[key];
     if (!items || items.length === 0) continue;
     if (key === "tags" || key === "namespaces") whole ??= new NameSets(graph.nodes);
-    const r = applyFilter(key, items, index, whole, graph, spec.pipeline, where);
+    const r = applyFilter(key, items, index, whole, graph, baseName, where);
     if (r) results.push({ key, set: r });
     else unknown = true;
   }
@@ -54,7 +55,11 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
  * recomputed. Returns `graph` itself for an empty selection, and a graph without nodes on error.
  */
 export function selectGraph(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): GraphIR {
-  if (isEmptySelection(spec)) return graph;
+  if (isEmptySelection(spec)) {
+    // Kedro runs `__default__` when no pipeline is named: all nodes unless pipeline.yml defines it.
+    const def = graph.pipelines.__default__;
+    return !def || def.length === graph.nodes.length ? graph : subgraph(graph, new Set(def));
+  }
   const names = selectNodeNames(graph, spec, ctx, at) ?? [];
   return subgraph(graph, new Set(names));
 }
@@ -81,9 +86,11 @@ export function subgraph(graph: GraphIR, keep: ReadonlySet<string>): GraphIR {
   };
 }
 
-/** The nodes the filters run on: the named pipeline's, or all. */
-function baseNodes(graph: GraphIR, spec: SelectionSpec, where: Where): readonly IRNode[] | null {
-  const name = spec.pipeline;
+/**
+ * The nodes the filters run on: the named pipeline's, or all. Without `pipeline`, a CLI selection
+ * starts from `__default__` (as `kedro run --tags x`), a named pipeline's definition from all nodes.
+ */
+function baseNodes(graph: GraphIR, name: string | undefined, where: Where): readonly IRNode[] | null {
   if (name === undefined) return graph.nodes;
   const members = graph.pipelines[name] ?? (name === "__default__" ? null : undefined);
   if (members === null) return graph.nodes;
