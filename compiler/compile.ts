@@ -10,7 +10,7 @@ import { loadYaml } from "./load.js";
 import { locate } from "./locate.js";
 import { resolvePipelines } from "./named-pipelines.js";
 import { resolve } from "./resolve.js";
-import { isEmptySelection, selectGraph } from "./select.js";
+import { selectGraph } from "./select.js";
 import type { CompiledProject, CompileOptions, GraphIR, RawDocument, ResolvedNode } from "./types.js";
 
 /** Result of a compile: the project (null when there are errors), all diagnostics, the context. */
@@ -35,7 +35,8 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
     parameters = resolved.parameters;
     const built = buildGraph({ ...resolved, name: projectName(doc, opts.root) }, ctx, locate);
     graph = { ...built, pipelines: resolvePipelines(built, pipelines, ctx) };
-    selected = isEmptySelection(opts.selection) ? graph : selectGraph(graph, opts.selection!, ctx, null);
+    // Without a selection this is `graph` itself, or the user's `__default__` pipeline when defined.
+    selected = selectGraph(graph, opts.selection ?? {}, ctx, null);
   }
   const diagnostics = ctx.finalize(locate);
   const project: CompiledProject | null =
