@@ -6,6 +6,8 @@ import type { IRNode } from "../compiler/types.js";
 import { runInNode } from "./node-context.js";
 import { userStack } from "./stack.js";
 
+const NEVER = new AbortController().signal;
+
 /** An MLC5001/MLC5004 failure of a node, carrying the user's own stack frames. */
 export class NodeError extends MlcError {
   constructor(code: "MLC5001" | "MLC5002" | "MLC5004", message: string, node: string, readonly userStack?: string) {
@@ -63,7 +65,7 @@ export async function invokeNode(
   let result: unknown;
   try {
     const call = () => (fn as (...a: unknown[]) => unknown)(...args);
-    result = signal ? runInNode({ node: node.name, attempt, signal }, call) : call();
+    result = runInNode({ node: node.name, attempt, signal: signal ?? NEVER }, call);
     if (result !== null && typeof (result as { then?: unknown })?.then === "function") result = await result;
   } catch (err) {
     throw threw(node, err);

@@ -94,8 +94,14 @@ export function runInfo(plan: RunPlan, ctx: RunContext, executor: string): RunIn
   };
 }
 
+/** Observers of scheduling internals (tests, benches). */
+export interface ScheduleOptions {
+  /** Called when a memory dataset's value is dropped after its last planned consumer completed. */
+  readonly onRelease?: (dataset: string) => void;
+}
+
 /** Runs `plan` with `runner` to the end (or the first failure, or an interrupt). Never throws for node errors. */
-export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunner): Promise<RunResult> {
+export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunner, opts: ScheduleOptions = {}): Promise<RunResult> {
   const info = runInfo(plan, ctx, runner.name);
   const hooks = ctx.hooks;
   try {
@@ -106,7 +112,7 @@ export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunne
     const nodes = plan.order.map((name) => notRun(name, 0));
     return { status: "failed", nodes, error };
   }
-  const result = await new Loop(plan, ctx, runner, info).run();
+  const result = await new Loop(plan, ctx, runner, info, opts).run();
   if (result.status === "success") await hooks.afterPipelineRun?.(info, result);
   else if (result.error) await hooks.onPipelineError?.(info, result.error);
   return result;
@@ -139,7 +145,7 @@ class Loop {
   private closed = false;
   private firstError: (ErrorInfo & { node?: string }) | undefined;
 
-  constructor(private readonly plan: RunPlan, private readonly ctx: RunContext, private readonly runner: NodeRunner, private readonly info: RunInfo) {
+  constructor(private readonly plan: RunPlan, private readonly ctx: RunContext, private readonly runner: NodeRunner, private readonly info: RunInfo, private readonly opts: ScheduleOptions) {
     const byName = new Map(plan.graph.nodes.map((n) => [n.name, n]));
     this.nodes = plan.order.map((name) => {
       const n = byName.get(name);
@@ -237,6 +243,7 @@ class Loop {
     if (left <= 1) {
       this.remaining.delete(dataset);
       this.store.delete(dataset);
+      this.opts.onRelease?.(dataset);
     } else this.remaining.set(dataset, left - 1);
   }
 
@@ -307,7 +314,7 @@ class Loop {
   }
 
   private missingMemory(node: IRNode, input: string): NodeRecord {
-    const producer = this.plan.graph.nodes.find((n) => n.outputs.includes(input))?.name;
+    const producer = [...this.plan.graph.nodes, ...this.ctx.project.graph.nodes].find((n) => n.outputs.includes(input))?.name;
     const why = producer ? `its producer "${producer}" is not part of this run` : "no node produces it";
     const message = `node "${node.name}": memory dataset "${input}" has no value (${why}); run its producer too or give it a persistent catalog entry`;
     return { name: node.name, status: "failed", attempts: 0, duration_ms: 0, error: { code: "MLC6001", message } };

@@ -1,0 +1,62 @@
+// Run records on disk: ids sort by time, writes are atomic and ordered, listing newest first.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { RunRecord } from "../../tracking/run-record.js";
+import { gitCommit, latestRun, listRuns, newRunId, readRun, RunWriter, runsDir, writeRun } from "../../tracking/run-store.js";
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "mlc-runs-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function rec(id: string, status: RunRecord["status"] = "success"): RunRecord {
+  return { run_id: id, status, started_at: "2026-11-26T03:00:00.000Z", finished_at: null, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "h", git_commit: null, env: "local", command: "mlc run", nodes: [], metrics: {}, datasets: [] };
+}
+
+describe("run store", () => {
+  it("makes sortable, unique run ids", () => {
+    const a = newRunId(new Date("2026-11-26T03:21:31Z"));
+    expect(a).toMatch(/^20261126-032131-[0-9a-f]{6}$/);
+    expect(newRunId(new Date("2026-11-26T03:21:32Z")) > a).toBe(true);
+    expect(new Set(Array.from({ length: 100 }, () => newRunId())).size).toBe(100);
+  });
+
+  it("writes, reads and lists newest first; skips unreadable records", async () => {
+    const root = tmp();
+    await writeRun(root, rec("20261126-000001-aaaaaa", "failed"));
+    await writeRun(root, rec("20261126-000002-bbbbbb"));
+    mkdirSync(join(runsDir(root), "20261126-000003-cccccc"));
+    writeFileSync(join(runsDir(root), "20261126-000003-cccccc", "run.json"), "{ half");
+    expect(readRun(root, "20261126-000002-bbbbbb")?.status).toBe("success");
+    expect(readRun(root, "../../etc")).toBeNull();
+    expect((await listRuns(root)).map((r) => r.run_id)).toEqual(["20261126-000002-bbbbbb", "20261126-000001-aaaaaa"]);
+    expect((await latestRun(root, (r) => r.status === "failed"))?.run_id).toBe("20261126-000001-aaaaaa");
+    expect(await listRuns(tmp())).toEqual([]);
+  });
+
+  it("RunWriter coalesces updates, keeps order and leaves no temporary files", async () => {
+    const root = tmp();
+    const w = new RunWriter(root, 20);
+    for (let i = 0; i < 50; i++) w.update({ ...rec("20261126-000001-aaaaaa", "running"), metrics: { i } });
+    await w.flush({ ...rec("20261126-000001-aaaaaa", "success"), metrics: { i: 50 } });
+    const dir = join(runsDir(root), "20261126-000001-aaaaaa");
+    expect(readdirSync(dir)).toEqual(["run.json"]);
+    expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))).toMatchObject({ status: "success", metrics: { i: 50 } });
+    expect(w.error).toBeNull();
+  });
+
+  it("reads the git commit without a subprocess, null outside a repository", () => {
+    expect(gitCommit(process.cwd())).toMatch(/^[0-9a-f]{40}$/);
+    const root = tmp();
+    expect(gitCommit(root)).toBeNull();
+    mkdirSync(join(root, ".git", "refs", "heads"), { recursive: true });
+    writeFileSync(join(root, ".git", "HEAD"), "ref: refs/heads/main\n");
+    writeFileSync(join(root, ".git", "packed-refs"), `# pack-refs\n${"a".repeat(40)} refs/heads/main\n`);
+    expect(gitCommit(root)).toBe("a".repeat(40));
+  });
+});
