@@ -1,0 +1,95 @@
+// Hand-built projects and run records for driving the tracker directly, and read-back helpers
+// that fetch what the server stored through its REST API.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CompiledProject, GraphIR, IRDataset } from "../../../compiler/types.js";
+import type { RunRecord, RunStatus } from "../../../tracking/run-record.js";
+import { MlflowClient } from "../../../tracking/mlflow/client.js";
+import type { Metric, Run } from "../../../tracking/mlflow/types.js";
+
+let counter = 0;
+/** A unique run id (sortable, like the run store's). */
+export function runId(): string {
+  return `20261126-${Date.now()}-${process.pid}-${counter++}`;
+}
+
+export function tmpRoot(): string {
+  return mkdtempSync(join(tmpdir(), "mlc-track-"));
+}
+
+/** A one-node graph with one persistent input dataset. */
+export function graph(datasets: IRDataset[] = []): GraphIR {
+  return {
+    irVersion: 1, name: "demo", nodes: [], datasets, params: [], edges: [], layers: [], pipelines: { __default__: [] },
+  };
+}
+
+export function project(root: string, mlflow: Record<string, unknown> | null, o: { datasets?: IRDataset[]; credentials?: Record<string, unknown> } = {}): CompiledProject {
+  const g = graph(o.datasets ?? []);
+  return { root, env: "local", graph: g, selected: g, parameters: {}, credentials: o.credentials ?? {}, mlflow, hooks: [] };
+}
+
+export function startOpts(p: CompiledProject, id: string, params: Record<string, unknown> = {}, pipeline = "__default__") {
+  return {
+    project: p, runId: id, pipeline, executor: "sequential", command: "mlc run", env: "local", params,
+    graphJson: JSON.stringify({ irVersion: 1, name: "demo" }) + "\n", mermaid: "flowchart TD\n  a --> b\n",
+  };
+}
+
+export function record(id: string, status: RunStatus): RunRecord {
+  const now = new Date().toISOString();
+  return {
+    run_id: id, status, started_at: now, finished_at: now, executor: "sequential", pipeline: "__default__", selection: {},
+    params: {}, graph_hash: "x", git_commit: null, env: "local", command: "mlc run", nodes: [], metrics: {}, datasets: [],
+  };
+}
+
+export function config(uri: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const tracking = { experiment: { name: `exp-${process.pid}` }, ...(extra.tracking as object) };
+  return { ...extra, server: { mlflow_tracking_uri: uri, ...(extra.server as object) }, tracking };
+}
+
+export function client(uri: string, auth?: { user: string; password: string } | null): MlflowClient {
+  return new MlflowClient({ uri, username: auth?.user, password: auth?.password, retries: 1 });
+}
+
+/** The runs tagged with our run id (all lifecycle stages), across all experiments named. */
+export async function runsFor(c: MlflowClient, experiment: string, id: string): Promise<Run[]> {
+  const exp = await c.getExperimentByName(experiment);
+  if (!exp) return [];
+  const r = await c.searchRuns({ experiment_ids: [exp.experiment_id], filter: `tags.\`mlc.run_id\` = '${id}'`, run_view_type: "ALL", max_results: 10 });
+  return [...r.runs];
+}
+
+/** Every point of a metric's history. */
+export async function history(c: MlflowClient, run: string, key: string): Promise<Metric[]> {
+  const out: Metric[] = [];
+  let token: string | undefined;
+  do {
+    const page = await c.getMetricHistory(run, key, token);
+    out.push(...page.metrics);
+    token = page.next_page_token || undefined;
+  } while (token);
+  return out.sort((a, b) => a.step - b.step);
+}
+
+/** All artifact file paths of a run (recursive). */
+export async function artifactPaths(c: MlflowClient, run: Run, dir = ""): Promise<string[]> {
+  const files = await c.listArtifacts(run.info.artifact_uri!, dir);
+  const out: string[] = [];
+  for (const f of files) {
+    const p = dir ? `${dir}/${f.path}` : f.path;
+    if (f.is_dir) out.push(...(await artifactPaths(c, run, p)));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+export function tagsOf(run: Run): Record<string, string> {
+  return Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+}
+
+export function paramsOf(run: Run): Record<string, string> {
+  return Object.fromEntries(run.data.params.map((t) => [t.key, t.value]));
+}

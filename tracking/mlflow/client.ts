@@ -1,0 +1,270 @@
+// A typed client for the MLflow REST API: JSON with the right Content-Type, NaN/±Infinity as
+// strings, missing repeated fields read as [], bounded retries with backoff on 429/5xx and
+// connection errors, basic or bearer auth, and TLS options through undici when asked for.
+// Errors are MlcError MLC7001 (unreachable) or MLC7002 (rejected); messages never hold secrets.
+import { createReadStream, statSync } from "node:fs";
+import { MlcError } from "../../compiler/diagnostics.js";
+import { connectionFor, type Connection } from "./transport.js";
+import type * as T from "./types.js";
+
+/** How to reach and authenticate with one tracking server. */
+export interface ClientOptions {
+  /** http(s) tracking URI; user:password in it is used as basic auth and stripped. */
+  readonly uri: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly token?: string;
+  readonly insecureTls?: boolean;
+  readonly caCertPath?: string;
+  /** Per-attempt timeout (ms). */
+  readonly timeoutMs?: number;
+  /** Extra attempts after a retriable failure. */
+  readonly retries?: number;
+  readonly backoffMs?: number;
+  /** Observes every HTTP request sent (benchmarks count them). */
+  readonly onRequest?: (method: string, path: string) => void;
+}
+
+/** Options from the standard MLFLOW_TRACKING_* variables, over `uri` (or MLFLOW_TRACKING_URI). */
+export function clientOptionsFromEnv(uri: string | null, env: NodeJS.ProcessEnv = process.env): ClientOptions | null {
+  const u = uri || env.MLFLOW_TRACKING_URI;
+  if (!u) return null;
+  const truthy = (v?: string) => !!v && /^(1|true|yes|on)$/i.test(v.trim());
+  return {
+    uri: u,
+    username: env.MLFLOW_TRACKING_USERNAME || undefined,
+    password: env.MLFLOW_TRACKING_PASSWORD || undefined,
+    token: env.MLFLOW_TRACKING_TOKEN || undefined,
+    insecureTls: truthy(env.MLFLOW_TRACKING_INSECURE_TLS),
+    caCertPath: env.MLFLOW_TRACKING_SERVER_CERT_PATH || undefined,
+  };
+}
+
+/** The URI without credentials, query or trailing slash: safe to print. */
+export function safeUri(uri: string): string {
+  try {
+    const u = new URL(uri);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return uri.replace(/\/\/[^@/]*@/, "//");
+  }
+}
+
+/** JSON with non-finite numbers as MLflow's strings ("NaN", "Infinity", "-Infinity"). */
+export function encodeJson(body: unknown): string {
+  return JSON.stringify(body, (_k, v) =>
+    typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : v,
+  );
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (v === "NaN") return NaN;
+  if (v === "Infinity") return Infinity;
+  if (v === "-Infinity") return -Infinity;
+  return Number(v);
+}
+
+function normMetric(m: Partial<T.Metric> & { value?: unknown }): T.Metric {
+  return { key: String(m.key), value: toNumber(m.value), timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) };
+}
+
+function normRun(r: { info: T.RunInfo; data?: Partial<T.RunData>; inputs?: Partial<T.RunInputs> }): T.Run {
+  const inputs = (r.inputs?.dataset_inputs ?? []).map((d) => ({ ...d, tags: d.tags ?? [] }));
+  return {
+    info: r.info,
+    data: { metrics: (r.data?.metrics ?? []).map(normMetric), params: r.data?.params ?? [], tags: r.data?.tags ?? [] },
+    inputs: { dataset_inputs: inputs },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One tracking server. Methods map 1:1 to REST endpoints. */
+export class MlflowClient {
+  readonly base: string;
+  /** Printable server URL (no credentials). */
+  readonly url: string;
+  private readonly auth: string | null;
+  private conn: Promise<Connection> | null = null;
+
+  constructor(readonly opts: ClientOptions) {
+    const u = new URL(opts.uri);
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new MlcError("MLC7001", `tracking URI ${safeUri(opts.uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`);
+    }
+    const user = opts.username ?? (u.username ? decodeURIComponent(u.username) : undefined);
+    const pass = opts.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
+    this.auth = opts.token ? `Bearer ${opts.token}` : user !== undefined ? `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}` : null;
+    this.base = safeUri(opts.uri);
+    this.url = this.base;
+  }
+
+  private connection(): Promise<Connection> {
+    return (this.conn ??= connectionFor(this.opts));
+  }
+
+  /** GET /health with a short timeout and no retries: true when the server answers OK. */
+  async health(timeoutMs = 2500): Promise<boolean> {
+    try {
+      const { fetch } = await this.connection();
+      this.opts.onRequest?.("GET", "/health");
+      const res = await fetch(`${this.base}/health`, { headers: this.headers(), signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.auth ? { Authorization: this.auth, ...extra } : extra;
+  }
+
+  /** Sends one request with bounded retries; returns the parsed JSON body ({} when empty). */
+  async request<R>(method: string, path: string, body?: unknown, stream?: { file: string }): Promise<R> {
+    const retries = this.opts.retries ?? 3;
+    const { fetch } = await this.connection();
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        this.opts.onRequest?.(method, path);
+        res = await fetch(`${this.base}${path}`, this.init(method, body, stream));
+      } catch (err) {
+        if (attempt < retries) { await sleep(this.backoff(attempt)); continue; }
+        const why = (err as Error).name === "TimeoutError" ? "timed out" : ((err as { cause?: Error }).cause?.message ?? (err as Error).message);
+        throw new MlcError("MLC7001", `MLflow server ${this.url} unreachable (${method} ${pathOnly(path)}: ${why})`);
+      }
+      const text = await res.text();
+      if (res.ok) return (text.trim() ? JSON.parse(text) : {}) as R;
+      const retriable = res.status === 429 || res.status >= 500;
+      if (retriable && attempt < retries) { await sleep(this.backoff(attempt, res.headers.get("retry-after"))); continue; }
+      throw rejection(this.url, method, path, res.status, text);
+    }
+  }
+
+  private backoff(attempt: number, retryAfter?: string | null): number {
+    const ra = retryAfter ? Number(retryAfter) * 1000 : NaN;
+    if (Number.isFinite(ra) && ra >= 0) return Math.min(ra, 10_000);
+    const b = (this.opts.backoffMs ?? 250) * 2 ** attempt;
+    return Math.min(b, 5000) * (0.75 + Math.random() / 2);
+  }
+
+  private init(method: string, body: unknown, stream?: { file: string }): RequestInit {
+    const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+    if (stream) {
+      const size = statSync(stream.file).size;
+      const headers = this.headers({ "Content-Type": "application/octet-stream", "Content-Length": String(size) });
+      return { method, headers, signal, body: createReadStream(stream.file) as unknown as RequestInit["body"], duplex: "half" } as RequestInit;
+    }
+    const headers = this.headers(body === undefined ? {} : { "Content-Type": "application/json" });
+    return { method, headers, signal, body: body === undefined ? undefined : encodeJson(body) };
+  }
+
+  // ---- experiments ----
+
+  /** The experiment of that name, or null when there is none (deleted ones included). */
+  async getExperimentByName(name: string): Promise<T.Experiment | null> {
+    try {
+      const r = await this.request<{ experiment: T.Experiment }>("GET", `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+      return { ...r.experiment, tags: r.experiment.tags ?? [] };
+    } catch (err) {
+      if (err instanceof MlflowRejection && err.errorCode === "RESOURCE_DOES_NOT_EXIST") return null;
+      throw err;
+    }
+  }
+  async createExperiment(req: T.CreateExperimentRequest): Promise<string> {
+    return (await this.request<{ experiment_id: string }>("POST", "/api/2.0/mlflow/experiments/create", req)).experiment_id;
+  }
+  async restoreExperiment(experimentId: string): Promise<void> {
+    await this.request("POST", "/api/2.0/mlflow/experiments/restore", { experiment_id: experimentId });
+  }
+
+  // ---- runs ----
+
+  async createRun(req: T.CreateRunRequest): Promise<T.Run> {
+    return normRun((await this.request<{ run: T.Run }>("POST", "/api/2.0/mlflow/runs/create", req)).run);
+  }
+  async updateRun(req: T.UpdateRunRequest): Promise<T.RunInfo> {
+    return (await this.request<{ run_info: T.RunInfo }>("POST", "/api/2.0/mlflow/runs/update", req)).run_info;
+  }
+  async getRun(runId: string): Promise<T.Run> {
+    return normRun((await this.request<{ run: T.Run }>("GET", `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`)).run);
+  }
+  async searchRuns(req: T.SearchRunsRequest): Promise<T.SearchRunsResponse> {
+    const r = await this.request<{ runs?: T.Run[]; next_page_token?: string }>("POST", "/api/2.0/mlflow/runs/search", req);
+    return { runs: (r.runs ?? []).map(normRun), next_page_token: r.next_page_token };
+  }
+  async logBatch(req: T.LogBatchRequest): Promise<void> {
+    await this.request("POST", "/api/2.0/mlflow/runs/log-batch", req);
+  }
+  async logInputs(req: T.LogInputsRequest): Promise<void> {
+    await this.request("POST", "/api/2.0/mlflow/runs/log-inputs", req);
+  }
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    await this.request("POST", "/api/2.0/mlflow/runs/set-tag", { run_id: runId, key, value });
+  }
+  /** One page of a metric's history (the server pages at 25,000 points at most). */
+  async getMetricHistory(runId: string, key: string, pageToken?: string): Promise<T.MetricHistoryResponse> {
+    const q = `run_id=${encodeURIComponent(runId)}&metric_key=${encodeURIComponent(key)}&max_results=25000${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ""}`;
+    const r = await this.request<{ metrics?: T.Metric[]; next_page_token?: string }>("GET", `/api/2.0/mlflow/metrics/get-history?${q}`);
+    return { metrics: (r.metrics ?? []).map(normMetric), next_page_token: r.next_page_token };
+  }
+
+  // ---- artifacts (through the server's mlflow-artifacts proxy) ----
+
+  /** Streams a local file to `<run artifact root>/<artifactPath>`. */
+  async uploadArtifact(artifactUri: string, localFile: string, artifactPath: string): Promise<void> {
+    await this.request("PUT", `/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, artifactPath)}`, undefined, { file: localFile });
+  }
+  /** Lists a folder of a run's artifacts (relative to the run's artifact root). */
+  async listArtifacts(artifactUri: string, path = ""): Promise<T.FileInfo[]> {
+    const p = proxyPath(artifactUri, path);
+    const r = await this.request<{ files?: T.FileInfo[] }>("GET", `/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(p)}`);
+    return (r.files ?? []).map((f) => ({ ...f, is_dir: !!f.is_dir }));
+  }
+  /** Downloads one artifact's bytes. */
+  async downloadArtifact(artifactUri: string, path: string): Promise<Buffer> {
+    const { fetch } = await this.connection();
+    const res = await fetch(`${this.base}/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, path)}`, { headers: this.headers() });
+    const buf = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) throw rejection(this.url, "GET", path, res.status, buf.toString("utf8"));
+    return buf;
+  }
+}
+
+/** Path under the artifacts proxy for a run's `mlflow-artifacts:/...` root plus a relative path. */
+export function proxyPath(artifactUri: string, rel: string): string {
+  const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(artifactUri);
+  if (!m) {
+    throw new MlcError("MLC7002", `the server stores this run's artifacts at ${artifactUri}, not behind its artifacts proxy: start it with --serve-artifacts (the default) so mlc can upload artifacts`);
+  }
+  const parts = [...m[1].split("/"), ...rel.split("/")].filter((s) => s !== "");
+  return parts.map(encodeURIComponent).join("/");
+}
+
+function pathOnly(path: string): string {
+  return path.split("?")[0];
+}
+
+/** A non-2xx answer: MLC7002 with MLflow's error_code when the body is JSON. */
+export class MlflowRejection extends MlcError {
+  constructor(message: string, readonly status: number, readonly errorCode: string | null) {
+    super("MLC7002", message);
+    this.name = "MlflowRejection";
+  }
+}
+
+function rejection(url: string, method: string, path: string, status: number, text: string): MlcError {
+  let body: T.ErrorBody = {};
+  try {
+    body = JSON.parse(text) as T.ErrorBody;
+  } catch {
+    // non-JSON error page (proxy, HTML 404): keep a short plain excerpt
+  }
+  const detail = body.message ?? text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
+  const code = body.error_code ? `${body.error_code}: ` : "";
+  const msg = `MLflow server ${url} rejected ${method} ${pathOnly(path)} (HTTP ${status}) ${code}${detail}`.trim();
+  if (status === 502 || status === 503 || status === 504) return new MlcError("MLC7001", msg);
+  return new MlflowRejection(msg, status, body.error_code ?? null);
+}

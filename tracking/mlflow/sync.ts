@@ -1,0 +1,80 @@
+// Delivers runs left in `.mlc/outbox/` (server down during the run, process killed, ...):
+// used by `mlc mlflow sync` and, in the background, by the next tracked run. A run whose
+// process died without finishing is ended as KILLED. Runs held by a live process are skipped.
+import { MlcError } from "../../compiler/diagnostics.js";
+import type { MlflowClient } from "./client.js";
+import { deliverStored, hasEnd, type DeliveryResult } from "./deliver.js";
+import { listOutboxes, Outbox, readOutbox, removeOutbox, tryLock, type OutboxState } from "./outbox.js";
+
+/** What happened to one stored run. */
+export interface SyncOutcome {
+  readonly runId: string;
+  readonly status: "delivered" | "pending" | "busy" | "skipped";
+  readonly result?: DeliveryResult;
+  readonly reason?: string;
+}
+
+/**
+ * Delivers every stored run. `clientFor` picks the server for a run from the URI it was meant
+ * for (null: no server known for it). `except` is the caller's own live run.
+ */
+export async function syncOutboxes(
+  root: string,
+  clientFor: (uri: string) => MlflowClient | null,
+  except?: string,
+): Promise<SyncOutcome[]> {
+  const out: SyncOutcome[] = [];
+  for (const file of listOutboxes(root)) {
+    const state = readOutbox(file);
+    if (state.runId === except) continue;
+    const release = tryLock(root, state.runId);
+    if (!release) {
+      out.push({ runId: state.runId, status: "busy", reason: "its run is still in progress" });
+      continue;
+    }
+    try {
+      out.push(await syncOne(root, state, clientFor));
+    } finally {
+      release();
+    }
+  }
+  return out;
+}
+
+async function syncOne(root: string, state: OutboxState, clientFor: (uri: string) => MlflowClient | null): Promise<SyncOutcome> {
+  if (!state.start) {
+    // Nothing was ever meant to be sent (torn first write): nothing to deliver.
+    removeOutbox(root, state.runId);
+    return { runId: state.runId, status: "skipped", reason: "no start record" };
+  }
+  const client = clientFor(state.start.uri);
+  if (!client) return { runId: state.runId, status: "pending", reason: `no tracking server configured (it was meant for ${state.start.uri})` };
+  const outbox = new Outbox(root, state.runId, state);
+  let s = state;
+  if (!hasEnd(state)) {
+    // Its process is gone (we hold the lock) and never finished: the MLflow run ends KILLED.
+    const last = Math.max(state.start.start_time, ...state.ops.map((o) => ("end_time" in o ? o.end_time : 0)));
+    await outbox.append([{ t: "end", seq: outbox.seq(), status: "KILLED", end_time: Math.max(last, Date.now()) }]);
+    s = readOutbox(outbox.file);
+  }
+  let result: DeliveryResult;
+  try {
+    result = await deliverStored(client, outbox, s);
+  } catch (err) {
+    await outbox.close().catch(() => {});
+    return { runId: state.runId, status: "pending", reason: (err as Error).message };
+  }
+  if (result.error || result.pending > 0) {
+    return { runId: state.runId, status: "pending", result, reason: result.error?.message ?? "not all operations were delivered" };
+  }
+  return { runId: state.runId, status: "delivered", result };
+}
+
+/** Background catch-up by a live run: earlier runs meant for the same server. Never throws. */
+export async function catchUp(client: MlflowClient, root: string, except: string): Promise<SyncOutcome[]> {
+  try {
+    return await syncOutboxes(root, (uri) => (uri === client.url ? client : null), except);
+  } catch (err) {
+    return [{ runId: "", status: "pending", reason: err instanceof MlcError ? err.message : String(err) }];
+  }
+}

@@ -1,0 +1,222 @@
+// The MLflow mirror of one `mlc run`: a sink that only buffers (node code never waits on the
+// network), hooks for inputs and nested node runs, and finish() that ends the MLflow run. Every
+// operation goes to the outbox first (write-ahead), then a single background pump delivers it.
+// A dead server is noticed once (health preflight) and costs nothing more; the outbox keeps
+// everything for `mlc mlflow sync`. Errors never reach the run unless tracking.on_error: fail.
+import { MlcError } from "../../compiler/diagnostics.js";
+import type { CompiledProject } from "../../compiler/types.js";
+import type { Hooks } from "../hooks.js";
+import type { RunRecord } from "../run-record.js";
+import type { RunSink } from "../sink.js";
+import { applyLongParams, flattenParams } from "./batcher.js";
+import { MlflowClient } from "./client.js";
+import { resolveTrackingConfig, type TrackingConfig } from "./config.js";
+import { Deliverer } from "./deliver.js";
+import { LiveQueue } from "./live-queue.js";
+import { Outbox, removeOutbox, tryLock, type Op } from "./outbox.js";
+import { defaultRunName, gitCommit, mlflowStatus, runTags } from "./run-info.js";
+import { catchUp } from "./sync.js";
+
+export interface TrackingStartOptions {
+  project: CompiledProject;
+  runId: string;
+  pipeline: string;
+  executor: string;
+  command: string;
+  env: string;
+  params: Readonly<Record<string, unknown>>;
+  graphJson: string;
+  mermaid: string;
+}
+
+export interface Tracking {
+  sink: RunSink;
+  hooks: Hooks;
+  finish(record: RunRecord): Promise<RunRecord["mlflow"] | null>;
+}
+
+/** Prints one warning line on stderr (never credentials: URLs are printed without them). */
+export function warn(code: string, message: string): void {
+  process.stderr.write(`mlc: warning ${code} ${message}\n`);
+}
+
+const FINISH_BUDGET_MS = () => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
+
+/**
+ * Starts mirroring a run; null when tracking is off (not configured, or the pipeline is in
+ * disable_tracking.pipelines). Rejects with MlcError only for a parameter over the length limit
+ * under long_params_strategy: fail, or (under on_error: fail) when the server is unusable.
+ */
+export async function startTracking(opts: TrackingStartOptions): Promise<Tracking | null> {
+  const cfg = resolveTrackingConfig(opts.project.mlflow, opts.project.graph.name, opts.project.credentials);
+  if (!cfg.client || cfg.disabledPipelines.includes(opts.pipeline)) return null;
+  let client: MlflowClient;
+  try {
+    client = new MlflowClient(cfg.client);
+  } catch (err) {
+    if (cfg.onError === "fail") throw err;
+    warn((err as MlcError).code ?? "MLC7001", `${(err as Error).message}; this run is not mirrored`);
+    return null;
+  }
+  const t = new LiveTracker(opts, cfg, client);
+  await t.begin();
+  return { sink: t.queue, hooks: t.hooks(), finish: (r) => t.finish(r) };
+}
+
+class LiveTracker {
+  readonly queue: LiveQueue;
+  private outbox!: Outbox;
+  private deliverer!: Deliverer;
+  private readonly ops: Op[] = [];
+  private pumping: Promise<void> | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private offline = false;
+  private lastError: MlcError | null = null;
+  private catching: Promise<unknown> | null = null;
+  private releaseLock: (() => void) | null = null;
+  private readonly startedAt = new Date();
+
+  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly client: MlflowClient) {
+    this.queue = new LiveQueue(cfg, o.runId, () => void this.flush().catch((err) => this.goOffline(new MlcError("MLC7001", `could not write the MLflow outbox: ${(err as Error).message}`))));
+  }
+
+  async begin(): Promise<void> {
+    const flat = flattenParams(this.o.params, this.cfg);
+    const kv = Object.entries(flat).map(([key, value]) => ({ key, value }));
+    const long = applyLongParams(kv, this.cfg.longParamsStrategy);
+    if (long.tooLong.length) {
+      throw new MlcError("MLC7002", `parameter${long.tooLong.length > 1 ? "s" : ""} ${long.tooLong.map((k) => `"${k}"`).join(", ")} longer than MLflow's 6000-character limit (tracking.params.long_params_strategy: fail; use truncate or tag to log ${long.tooLong.length > 1 ? "them" : "it"} anyway)`);
+    }
+    this.outbox = new Outbox(this.o.project.root, this.o.runId);
+    this.releaseLock = tryLock(this.o.project.root, this.o.runId);
+    this.deliverer = new Deliverer(this.client, this.outbox, null, false);
+    const runName = this.cfg.runName ?? defaultRunName(this.o.pipeline, this.startedAt);
+    const { root } = this.o.project;
+    const tags = runTags({ ...this.o, runName, root, commit: gitCommit(root) });
+    const start: Op = {
+      t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.client.url, run_name: runName, start_time: this.startedAt.getTime(), tags,
+      experiment: {
+        name: this.cfg.experimentName, restore_deleted: this.cfg.restoreDeleted, artifact_location: this.cfg.artifactLocation,
+        tags: Object.entries(this.cfg.experimentTags).map(([key, value]) => ({ key, value })),
+      },
+    };
+    this.queue.seedParams(long.params, long.tags);
+    await this.append([start]);
+    await this.flush(false);
+    if (this.cfg.onError === "fail") {
+      await this.pump();
+      if (this.lastError) throw this.lastError;
+    } else {
+      void this.pump();
+    }
+  }
+
+  hooks(): Hooks {
+    return this.queue.hooks(this.o.project);
+  }
+
+  private async append(ops: Op[]): Promise<void> {
+    await this.outbox.append(ops);
+    this.ops.push(...ops);
+  }
+
+  /** Moves buffered logging into the outbox (one flush at a time, so seq order is append order), then wakes the pump. */
+  private flush(kick = true): Promise<void> {
+    const p = this.flushing.then(async () => {
+      const ops = await this.queue.drain(this.outbox);
+      if (ops.length) await this.append(ops);
+    });
+    this.flushing = p.catch(() => {});
+    return p.then(() => {
+      if (kick && !this.offline) void this.pump();
+    });
+  }
+
+  /** The one delivery loop: runs until nothing is pending or the server fails. */
+  private pump(): Promise<void> {
+    if (this.pumping) return this.pumping;
+    this.pumping = (async () => {
+      try {
+        if (this.ops.length && !this.deliverer.link() && !(await this.client.health())) {
+          return this.goOffline(new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (no answer from /health)`));
+        }
+        this.catching ??= catchUp(this.client, this.o.project.root, this.o.runId);
+        while (this.pendingCount() > 0) {
+          const res = await this.deliverer.deliver(this.ops);
+          if (res.error) return this.goOffline(res.error);
+        }
+      } catch (err) {
+        this.goOffline(err instanceof MlcError ? err : new MlcError("MLC7001", String((err as Error).message)));
+      } finally {
+        this.pumping = null;
+      }
+    })();
+    return this.pumping;
+  }
+
+  private goOffline(err: MlcError): void {
+    this.lastError = err;
+    if (this.offline) return;
+    this.offline = true;
+    if (this.cfg.onError === "warn") {
+      warn(err.code, `${err.message}; the run keeps going and its MLflow mirror is kept in .mlc/outbox/ (deliver it later with \`mlc mlflow sync\`)`);
+    }
+  }
+
+  async finish(record: RunRecord): Promise<RunRecord["mlflow"] | null> {
+    const deadline = Date.now() + FINISH_BUDGET_MS();
+    this.queue.close(record.status === "success" ? "FINISHED" : mlflowStatus(record.status));
+    if (record.git_commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
+    await this.flush(false);
+    const end = Date.parse(record.finished_at ?? "") || Date.now();
+    const snap = (name: string, content: string): Op => ({ t: "artifact", seq: this.outbox.seq(), file: this.outbox.writeSnapshot(name, content), path: name });
+    await this.append([
+      snap("mlc/graph.json", this.o.graphJson),
+      snap("mlc/pipeline.mmd", this.o.mermaid),
+      snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"),
+      { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end },
+    ]);
+    if (this.offline && (await this.client.health(1500))) this.offline = false;
+    if (!this.offline) await withDeadline(this.pumpAll(), deadline);
+    if (this.catching) await withDeadline(this.catching, deadline);
+    return this.conclude();
+  }
+
+  private async pumpAll(): Promise<void> {
+    while (!this.offline && this.pendingCount() > 0) {
+      await this.pump();
+      if (this.pendingCount() > 0 && this.offline) break;
+    }
+  }
+
+  private pendingCount(): number {
+    return this.ops.length - this.deliverer.settled();
+  }
+
+  private async conclude(): Promise<RunRecord["mlflow"] | null> {
+    const pending = this.pendingCount();
+    const rejected = this.deliverer.rejections();
+    const problems = [...this.queue.problems(), ...rejected];
+    await this.outbox.close();
+    if (pending === 0) removeOutbox(this.o.project.root, this.o.runId);
+    this.releaseLock?.();
+    for (const p of problems.slice(0, 5)) if (this.cfg.onError === "warn") warn("MLC7002", p);
+    if (pending > 0) {
+      const why = this.lastError?.message ?? `MLflow server ${this.client.url} did not answer in time`;
+      const msg = `${why}; ${pending} operation${pending > 1 ? "s" : ""} of run ${this.o.runId} kept in .mlc/outbox/ (deliver with \`mlc mlflow sync\`)`;
+      if (this.cfg.onError === "fail") throw new MlcError(this.lastError?.code ?? "MLC7001", msg);
+      if (!this.offline || !this.lastError) warn("MLC7001", msg);
+      else warn(this.lastError.code, `${pending} operation${pending > 1 ? "s" : ""} of run ${this.o.runId} kept in .mlc/outbox/ (deliver with \`mlc mlflow sync\`)`);
+    } else if (problems.length && this.cfg.onError === "fail") {
+      throw new MlcError("MLC7002", problems[0]);
+    }
+    return this.deliverer.link();
+  }
+}
+
+async function withDeadline(p: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const left = Math.max(0, deadline - Date.now());
+  await Promise.race([p.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+  clearTimeout(timer);
+}
