@@ -51,7 +51,7 @@ function compiled(name: SchemaName): Compiled | null {
 
 function compileAtRuntime(schema: Record<string, unknown>): ValidateFn {
   const mod = require("ajv/dist/2020") as { default: new (o: object) => { compile(s: object): ValidateFn } };
-  return new mod.default({ allErrors: true, verbose: true, strict: false }).compile(schema);
+  return new mod.default({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false }).compile(schema);
 }
 
 function getIn(data: unknown, path: DocPath): unknown {
