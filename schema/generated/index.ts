@@ -3,6 +3,7 @@ import * as pipeline from "./pipeline.js";
 import * as catalog from "./catalog.js";
 import * as parameters from "./parameters.js";
 import * as mlc from "./mlc.js";
+import * as mlflow from "./mlflow.js";
 
 /** Precompiled validator and the schema text it was made from, by schema name. */
 export const generated: Record<string, { validate: unknown; schemaKey: string } | undefined> = {
@@ -10,4 +11,5 @@ export const generated: Record<string, { validate: unknown; schemaKey: string } 
   catalog: { validate: catalog.validate, schemaKey: catalog.schemaKey },
   parameters: { validate: parameters.validate, schemaKey: parameters.schemaKey },
   mlc: { validate: mlc.validate, schemaKey: mlc.schemaKey },
+  mlflow: { validate: mlflow.validate, schemaKey: mlflow.schemaKey },
 };
