@@ -64,14 +64,20 @@ function formatText(diags: Diagnostic[], opts: FormatOptions): string {
   for (const d of diags) {
     const sev = d.severity === "warning" ? p.yellow("warning") : p.red("error");
     const loc = d.file ? `${p.bold(`${d.file}:${d.line}:${d.column}`)} ` : "";
-    out.push(`${loc}${sev} ${p.dim(d.code)} ${d.message}`);
+    out.push(`${loc}${sev} ${p.dim(d.code)} ${visible(d.message)}`);
     const doc = d.file ? opts.docs.get(d.file) : undefined;
     if (doc && !isSecretFile(d.file)) out.push(...codeFrame(doc.text, d, p));
-    if (d.hint) out.push(`  ${p.cyan("hint:")} ${d.hint}`);
+    if (d.hint) out.push(`  ${p.cyan("hint:")} ${visible(d.hint)}`);
     out.push("");
   }
   out.push(summary(diags));
   return out.join("\n") + "\n";
+}
+
+/** Control characters from user files (e.g. ANSI escapes in a key) shown as \uXXXX, never sent to the terminal. */
+function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f\u009b]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** credentials files never have their lines printed (they hold secrets). */
@@ -92,7 +98,7 @@ export function codeFrame(text: string, d: Diagnostic, p: Paint = paint(false)):
   for (let n = first; n <= last; n++) {
     const { shown, shift } = clip(lines[n - 1], n === d.line ? d.column : 1);
     const mark = n === d.line ? p.red(">") : " ";
-    out.push(`${mark} ${p.dim(String(n).padStart(width) + " |")} ${shown}`.trimEnd());
+    out.push(`${mark} ${p.dim(String(n).padStart(width) + " |")} ${visible(shown)}`.trimEnd());
     if (n !== d.line) continue;
     const line = lines[n - 1];
     const start = Math.max(1, Math.min(d.column, line.length + 1));

@@ -25,6 +25,7 @@ const WHOLE = /^\{\{\s*([A-Za-z_$][\w$]*(?:\.[\w$]+)*)\s*\}\}$/;
 const LOOKUP = /\{\{\s*([A-Za-z_$][\w$]*(?:\.[\w$]+)*)\s*\}\}/g;
 const BLOCKS = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 const DOTTED = /(?<![\w.'"])([A-Za-z_$][\w$]*(?:\.[\w$]+)+)/g;
+const HANDLES_UNDEFINED = /\|\s*(default|d)\b|\bis\s+(not\s+)?(defined|undefined)\b|\bif\b/;
 const SCOPES = new Set(["globals", "runtime", "env", "params", "matrix"]);
 const NAMES = /\{\{-?\s*([A-Za-z_$][\w$]*(?:\.[\w$]+)*)/g;
 
@@ -73,8 +74,10 @@ function onlyLookups(t: string): boolean {
 
 function renderNunjucks(template: string, vars: Record<string, unknown>, at: SourceRef, ctx: CompileContext): string {
   // Nunjucks only throws on undefined values it outputs directly (`{{ x | upper }}` renders ""),
-  // so dotted paths into our scopes are checked first.
+  // so dotted paths into our scopes are checked first, except where undefined is handled
+  // (`| default(...)`, `is defined`, inline `if`) and in `{% %}` tags (conditions test for it).
   for (const block of template.matchAll(BLOCKS)) {
+    if (block[0].startsWith("{%") || HANDLES_UNDEFINED.test(block[0])) continue;
     for (const m of block[0].matchAll(DOTTED)) {
       const root = m[1].split(".")[0];
       if ((root in vars || SCOPES.has(root)) && lookup(vars, m[1]) === undefined) {

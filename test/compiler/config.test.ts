@@ -109,6 +109,15 @@ describe("loadConfig", () => {
     expect(cfg.catalogSources.x.file).toBe("elsewhere/my-catalog.yml");
   });
 
+  it("layers mlflow.yml and validates it against schema/mlflow.schema.json", () => {
+    write("conf/base/mlflow.yml", "server: { mlflow_tracking_uri: http://localhost:5000 }\ntracking: { experiment: { name: base } }\n");
+    write("conf/local/mlflow.yml", "tracking: { experiment: { name: local } }\nsrever: {}\n");
+    const ctx = new CompileContext(root);
+    const cfg = loadConfig({ root }, ctx);
+    expect(cfg.mlflow).toMatchObject({ server: { mlflow_tracking_uri: "http://localhost:5000" }, tracking: { experiment: { name: "local" } } });
+    expect(ctx.finalize(locate)).toMatchObject([{ code: "MLC2001", file: "conf/local/mlflow.yml", line: 2, column: 1 }]);
+  });
+
   it("returns an empty config for a project without conf/", () => {
     const ctx = new CompileContext(root);
     const cfg = loadConfig({ root }, ctx);

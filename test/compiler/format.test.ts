@@ -69,6 +69,13 @@ describe("text", () => {
     expect(formatDiagnostics([err], "text", { docs, color: true })).toMatch(/\x1b\[31m/);
   });
 
+  it("shows control characters from user files escaped, never raw", () => {
+    const d: Diagnostic = { ...err, message: 'unknown key "\x1b[31mred"', hint: undefined };
+    const out = formatDiagnostics([d], "text", { docs: new Map(), color: false });
+    expect(out).not.toContain("\x1b");
+    expect(out).toContain("\\u001b[31mred");
+  });
+
   it("never prints source lines of credentials files", () => {
     const secret = new Map([["conf/local/credentials.yml", { file: "conf/local/credentials.yml", absPath: "/x", text: "db:\n  password: hunter2\n", data: null }]]);
     const d: Diagnostic = { code: "MLC3004", severity: "error", message: "undefined variable", file: "conf/local/credentials.yml", line: 2, column: 13 };
@@ -116,6 +123,22 @@ describe("mlc validate (CLI, built dist)", () => {
       const txt = mlc("--project", dir);
       expect(txt.stdout).toMatch(/^pipeline\.yml:3:5 error MLC2002 /m);
       expect(txt.stdout).toMatch(/\d+ errors in 2 files\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("validates a single pipeline file with --catalog, and layers --env", () => {
+    const dir = copy("valid");
+    try {
+      const single = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf", "base", "catalog.yml"), "--format", "json");
+      expect(JSON.parse(single.stdout)).toEqual({ valid: true, diagnostics: [] });
+      const bad = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf"), "--format", "json");
+      expect(bad.status).toBe(1);
+      expect(JSON.parse(bad.stdout).diagnostics[0]).toMatchObject({ code: "MLC1003", file: "conf", line: 1, column: 1 });
+      const env = mlc("--project", dir, "--env", "nope", "--format", "json");
+      expect(env.status).toBe(1);
+      expect(JSON.parse(env.stdout).diagnostics.map((d: Diagnostic) => d.code)).toContain("MLC1003");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -52,6 +52,14 @@ describe("renderValue / renderString", () => {
     expect(ctx.reports.map((r) => r.code)).toEqual(["MLC3004", "MLC3004"]);
   });
 
+  it("lets templates that handle undefined values render", () => {
+    const ctx = new CompileContext("/");
+    expect(renderString('{{ globals.nope | default("x") }}', vars, at, ctx)).toBe("x");
+    expect(renderString("{% if globals.nope %}a{% else %}b{% endif %}", vars, at, ctx)).toBe("b");
+    expect(renderString('{{ "a" if globals.nope is defined else "b" }}', vars, at, ctx)).toBe("b");
+    expect(ctx.reports).toEqual([]);
+  });
+
   it("hints where env and runtime are available", () => {
     const ctx = new CompileContext("/");
     renderString("{{ env.HOME }}", vars, at, ctx);
