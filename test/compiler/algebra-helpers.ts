@@ -1,0 +1,24 @@
+// Shared by the expand/include tests: a real project in a temp folder, expanded.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CompileContext } from "../../compiler/diagnostics.js";
+import { expandPipeline } from "../../compiler/expand.js";
+import { loadYaml } from "../../compiler/load.js";
+import { locate } from "../../compiler/locate.js";
+import type { ProjectConfig } from "../../compiler/types.js";
+
+const CONFIG: ProjectConfig = { catalog: {}, catalogSources: {}, parameters: {}, globals: { suffix: "v2", n: 3 }, credentials: {}, mlflow: null, files: [] };
+
+/** Writes `files` into a new temp project and expands its pipeline.yml (globals: suffix=v2, n=3). */
+export function expandFiles(files: Record<string, string>, runtime: Record<string, unknown> = {}) {
+  const root = mkdtempSync(join(tmpdir(), "mlc-expand-"));
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(join(root, p, ".."), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  const ctx = new CompileContext(root);
+  const doc = loadYaml(join(root, "pipeline.yml"), ctx)!;
+  const out = expandPipeline(doc, CONFIG, ctx, runtime);
+  return { ...out, ctx, root, diagnostics: ctx.finalize(locate) };
+}
