@@ -1,14 +1,20 @@
 // "Did you mean" suggestions from the names in scope.
 
-/** Levenshtein distance, iterative, O(a*b) time and O(b) memory. */
+/**
+ * Edit distance counting an adjacent transposition as one edit (optimal string alignment:
+ * "trian" -> "train" is 1, the commonest typo), iterative, O(a*b) time and O(b) memory.
+ */
 export function distance(a: string, b: string): number {
   if (a === b) return 0;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length];
