@@ -73,19 +73,24 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
 
 /** Producer -> consumer edges through each dataset, unique and sorted by from, to, dataset. */
 function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): IREdge[] {
-  const edges: IREdge[] = [];
-  const seen = new Set<string>();
+  // Sort by rank of the node names (integers) instead of comparing strings 3 times per pair.
+  const rank = new Map<ResolvedNode, number>();
+  [...nodes].sort(byName).forEach((n, i) => rank.set(n, i));
+  const edges: { e: IREdge; f: number; t: number }[] = [];
   for (const n of nodes) {
+    const seen = n.inputs.length > 1 ? new Set<string>() : null;
     for (const ds of n.inputs) {
       const p = producers.get(ds);
       if (!p || p === n) continue;
-      const key = `${p.name}\u0000${n.name}\u0000${ds}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      edges.push({ from: p.name, to: n.name, dataset: ds });
+      if (seen) {
+        if (seen.has(ds)) continue;
+        seen.add(ds);
+      }
+      edges.push({ e: { from: p.name, to: n.name, dataset: ds }, f: rank.get(p)!, t: rank.get(n)! });
     }
   }
-  return edges.sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to) || compareStrings(a.dataset, b.dataset));
+  edges.sort((a, b) => a.f - b.f || a.t - b.t || compareStrings(a.e.dataset, b.e.dataset));
+  return edges.map((x) => x.e);
 }
 
 function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], index: Map<string, number>, ctx: CompileContext): void {
@@ -107,17 +112,18 @@ function collectParams(nodes: readonly ResolvedNode[]): string[] {
 }
 
 function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
+  // Arrays are shared, not copied: phase outputs are readonly data.
   return {
     name: n.name,
     baseName: n.baseName,
     func: n.func,
-    inputs: [...n.inputs],
+    inputs: n.inputs,
     inputMode: n.inputMode,
-    ...(n.inputKeys ? { inputKeys: [...n.inputKeys] } : {}),
-    outputs: [...n.outputs],
+    ...(n.inputKeys ? { inputKeys: n.inputKeys } : {}),
+    outputs: n.outputs,
     outputMode: n.outputMode,
-    ...(n.outputKeys ? { outputKeys: [...n.outputKeys] } : {}),
-    tags: [...n.tags].sort(compareStrings),
+    ...(n.outputKeys ? { outputKeys: n.outputKeys } : {}),
+    tags: n.tags.length < 2 ? n.tags : [...n.tags].sort(compareStrings),
     namespace: n.namespace,
     retries: n.retries,
     timeoutMs: n.timeoutMs,

@@ -88,11 +88,13 @@ const PATH_KEY = /(path|dir|directory|folder)$/i;
 /** Replaces `{placeholder}`s in every string of `v`; notes filled paths that climb out of the project. */
 function fill(v: unknown, values: Record<string, string>, escaping: string[], key = ""): unknown {
   if (typeof v === "string") {
+    if (!v.includes("{")) return v;
     let changed = false;
-    const out = v.replace(placeholders(), (whole, key: string) => {
-      if (!(key in values)) return whole;
+    // A global regex in replace() starts from 0 every time, so sharing FILL is safe.
+    const out = v.replace(FILL, (whole, k: string) => {
+      if (!(k in values)) return whole;
       changed = true;
-      return values[key];
+      return values[k];
     });
     if (changed && PATH_KEY.test(key) && leavesProject(v, out)) escaping.push(out);
     return out;
@@ -100,11 +102,18 @@ function fill(v: unknown, values: Record<string, string>, escaping: string[], ke
   if (Array.isArray(v)) return v.map((x) => fill(x, values, escaping, key));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = fill(x, values, escaping, k);
+    for (const k of Object.keys(v)) {
+      const x = fill((v as Record<string, unknown>)[k], values, escaping, k);
+      // A YAML key "__proto__" stays a plain key, never a prototype.
+      if (k === "__proto__") Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+      else out[k] = x;
+    }
     return out;
   }
   return v;
 }
+
+const FILL = placeholders();
 
 /** A filled value that climbs above the project root (or turns absolute) when the template did not. */
 function leavesProject(template: string, filled: string): boolean {

@@ -40,24 +40,27 @@ function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, 
   const produced = new Set<string>();
   for (const n of nodes) for (const o of n.outputs) produced.add(o);
   const factories = rankFactories(Object.keys(config.catalog));
-  const out: Record<string, ResolvedDataset> = {};
-  const missing = new Set<string>();
+  const found = new Map<string, ResolvedDataset | null>();
   const use = (name: string, node: ResolvedNode, i: number, side: "inputs" | "outputs"): void => {
-    if (isParamRef(name) || name in out) return;
-    const found = lookup(name, config, factories, ctx);
-    if (found) out[name] = found;
-    else if (produced.has(name)) out[name] = { name, config: { type: "memory" }, entry: null, source: null };
-    else {
-      missing.add(name);
-      reportFree(name, node, ioRef(node, side, i), config, produced, ctx);
+    if (isParamRef(name)) return;
+    let d = found.get(name);
+    if (d === undefined) {
+      d = lookup(name, config, factories, ctx) ?? (produced.has(name) ? { name, config: MEMORY, entry: null, source: null } : null);
+      found.set(name, d);
     }
+    // Reported at every consumer: each is a place the user may want to fix.
+    if (d === null) reportFree(name, node, ioRef(node, side, i), config, produced, ctx);
   };
   for (const n of nodes) {
-    n.inputs.forEach((d, i) => (missing.has(d) ? reportFree(d, n, ioRef(n, "inputs", i), config, produced, ctx) : use(d, n, i, "inputs")));
-    n.outputs.forEach((d, i) => use(d, n, i, "outputs"));
+    for (let i = 0; i < n.inputs.length; i++) use(n.inputs[i], n, i, "inputs");
+    for (let i = 0; i < n.outputs.length; i++) use(n.outputs[i], n, i, "outputs");
   }
+  const out: Record<string, ResolvedDataset> = {};
+  for (const [name, d] of found) if (d) out[name] = d;
   return out;
 }
+
+const MEMORY: DatasetConfig = Object.freeze({ type: "memory" });
 
 /** An explicit catalog entry or the best factory match for `name`; null when neither exists. */
 function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeof rankFactories>, ctx: CompileContext): ResolvedDataset | null {
@@ -174,7 +177,13 @@ async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: Com
       users.forEach((n) => fail(n, err));
       continue;
     }
-    for (const n of users) await loadFunction(n.func, root).catch((err) => fail(n, err));
+    // Thousands of nodes share a handful of functions: check each distinct ref once.
+    const checked = new Map<string, unknown>();
+    for (const n of users) {
+      if (!checked.has(n.func)) checked.set(n.func, await loadFunction(n.func, root).then(() => null, (err: unknown) => err ?? "error"));
+      const err = checked.get(n.func);
+      if (err !== null) fail(n, err);
+    }
   }
 }
 

@@ -10,9 +10,12 @@ export interface MermaidOptions {
 }
 
 const SAFE = /^[\p{L}\p{N} _.,:/@=+-]$/u;
+/** Fast path: the usual names need no escaping at all. */
+const PLAIN = /^[A-Za-z0-9 _.,:/@=+-]*$/;
 
 /** A Mermaid-safe quoted label: `"..."` with entity codes (`#34;`) for everything risky. */
 export function mermaidLabel(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   let out = "";
   for (const ch of text) out += SAFE.test(ch) ? ch : `#${ch.codePointAt(0)};`;
   return `"${out}"`;
@@ -92,6 +95,6 @@ function namespaceBlocks(nodes: readonly IRNode[], ids: Map<string, string>): st
   return out;
 }
 
-function unique(xs: readonly string[]): string[] {
-  return [...new Set(xs)];
+function unique(xs: readonly string[]): readonly string[] {
+  return xs.length < 2 ? xs : [...new Set(xs)];
 }

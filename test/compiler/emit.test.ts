@@ -16,10 +16,31 @@ const temps: string[] = [];
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
 describe("emitJson", () => {
-  it("sorts keys recursively, keeps array order, ends with a newline", () => {
-    expect(emitJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } } as unknown as GraphIR)).toBe(
-      '{\n  "a": {\n    "c": null,\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
-    );
+  it("sortKeys sorts keys recursively and keeps array order", () => {
+    expect(JSON.stringify(sortKeys({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }))).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+  });
+  it("every object in graph.json has sorted keys, extra fields included; 2-space indent, trailing newline", () => {
+    const graph = {
+      irVersion: 1, name: "g",
+      nodes: [{ name: "n", baseName: "n", func: "f.ts#f", inputs: [], inputMode: "none", outputs: ["d"], outputMode: "single", tags: [], namespace: null, retries: 0, timeoutMs: null, source: { file: "p.yml", line: 3 }, extra: { y: 1, x: 2 } }],
+      datasets: [{ name: "d", type: "json", persistent: true, layer: null, filepath: "d.json", config: { type: "json", filepath: "d.json", load_args: { z: 1, a: 2 } }, entry: "d" }],
+      params: [], edges: [], layers: [["n"]], pipelines: { __default__: ["n"] },
+    } as unknown as GraphIR;
+    const text = emitJson(graph);
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(text.split("\n")[1]).toBe('  "datasets": [');
+    const check = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(check);
+      if (v && typeof v === "object") {
+        const keys = Object.keys(v);
+        expect(keys).toEqual([...keys].sort());
+        Object.values(v).forEach(check);
+      }
+    };
+    check(JSON.parse(text));
+    expect(JSON.parse(text).nodes[0].extra).toEqual({ x: 2, y: 1 });
+    const withTop = emitJson({ ...graph, zeta: { b: 1, a: 2 } } as unknown as GraphIR);
+    check(JSON.parse(withTop));
   });
   it("sortKeys handles deep nesting without recursion", () => {
     let deep: Record<string, unknown> = {};
