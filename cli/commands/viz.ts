@@ -68,7 +68,7 @@ async function serve(first: VizData, copts: CompileOptions, opts: Record<string,
   const server = await serveViz(
     {
       page: async () => {
-        if (!page || page.version !== version) page = { version, html: await renderPage(data, { mode: "served" }) };
+        if (!page || page.version !== version) page = { version, html: await renderPage(data, { mode: "served", version }) };
         return page.html;
       },
       data: async () => JSON.stringify(data),

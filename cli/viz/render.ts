@@ -43,6 +43,8 @@ function loadAssets(root: string): { css: string; lib: string; app: string } {
 export interface RenderOptions {
   /** "served" pages may poll the server for changes; "file" pages are fully static. */
   readonly mode: "served" | "file";
+  /** Served pages: the data version embedded, so the page reloads on any later change. */
+  readonly version?: number;
 }
 
 /** The complete, self-contained HTML page for `data`. Nunjucks is loaded here, lazily. */
@@ -60,5 +62,6 @@ export async function renderPage(data: VizData, opts: RenderOptions): Promise<st
     app,
     dataJson: scriptJson(data),
     mode: opts.mode,
+    version: opts.version ?? 0,
   });
 }

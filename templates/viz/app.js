@@ -91,6 +91,7 @@
   }
 
   function details() {
+    $("#details").hidden = !state.selected && state.pair.length === 0;
     V.renderDetails($("#details-body"), vertexById(state.selected), { data, run: state.showRun ? data.run : null, pair: state.pair });
   }
 
@@ -108,6 +109,7 @@
     viewport.querySelectorAll(".near").forEach((g) => g.classList.remove("near"));
     highlight();
     details();
+    if (v && !$("#details").hidden) pz.ensureVisible(v.x + v.w / 2, v.y, $("#details").offsetWidth + 10);
   }
 
   svg.addEventListener("click", (ev) => {
@@ -152,6 +154,12 @@
     const v = g && vertexById(g.dataset.id);
     if (v) { select(v.id, false); pz.centerOn(v.x, v.y); }
   });
+  $("#details .close").addEventListener("click", () => { state.selected = null; state.pair = []; highlight(); details(); });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    if (ev.target.id === "search") { ev.target.value = ""; state.search = ""; search(); return; }
+    state.selected = null; state.pair = []; highlight(); details();
+  });
   $("#zoom-in").addEventListener("click", () => pz.zoomBy(1.25));
   $("#zoom-out").addEventListener("click", () => pz.zoomBy(0.8));
   $("#zoom-fit").addEventListener("click", () => pz.fit());
@@ -159,11 +167,11 @@
 
   // Served pages follow edits: the server bumps a version after each recompile.
   if (document.body.dataset.mode === "served" && location.protocol.startsWith("http")) {
-    let version = null;
+    let version = Number(document.body.dataset.version);
     setInterval(async () => {
       try {
         const v = (await (await fetch("api/version")).json()).version;
-        if (version !== null && v !== version) { data = await (await fetch("api/graph")).json(); sidebar(); render(false); }
+        if (v !== version) { data = await (await fetch("api/graph")).json(); sidebar(); render(false); }
         version = v;
       } catch (e) { /* server stopped: keep the last view */ }
     }, 1500);

@@ -8,7 +8,7 @@
   V.DAGRE_LIMIT = 350;
   const SIZES = { node: { h: 38, pad: 28, min: 90 }, dataset: { h: 28, pad: 32, min: 80 },
     param: { h: 22, pad: 30, min: 60 }, namespace: { h: 46, pad: 44, min: 130 } };
-  const MAX_W = 240;
+  const MAX_W = 200;
   let ctx2d = null;
 
   function textWidth(text, font) {
@@ -58,7 +58,7 @@
 
   function dagreLayout(model, layers) {
     const g = new window.dagre.graphlib.Graph({ multigraph: false });
-    g.setGraph({ rankdir: "LR", nodesep: 12, ranksep: 36, edgesep: 8, marginx: 40, marginy: 40 });
+    g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 36, edgesep: 8, marginx: 40, marginy: 40 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const v of model.vertices) g.setNode(v.id, { width: v.w, height: v.h });
     for (const e of model.edges) g.setEdge(e.from, e.to, { weight: 1, minlen: 1 });

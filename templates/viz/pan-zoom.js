@@ -55,6 +55,12 @@
         apply();
       },
       zoomBy(f) { const r = svg.getBoundingClientRect(); zoomAt(f, r.width / 2, r.height / 2); },
+      /** Pans just enough that graph point (x, y) is not hidden under a right-hand panel `inset` px wide. */
+      ensureVisible(x, y, inset) {
+        const r = svg.getBoundingClientRect();
+        const sx = t.x + x * t.k, limit = r.width - inset - 60;
+        if (sx > limit) { t.x -= sx - limit; apply(); }
+      },
       centerOn(x, y) {
         const r = svg.getBoundingClientRect();
         t.k = Math.max(t.k, 0.6);
