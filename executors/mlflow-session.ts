@@ -1,6 +1,7 @@
 // The optional MLflow mirror of a run (tracking/mlflow/tracker.ts), loaded lazily and only when
 // tracking is configured (mlflow.yml server.mlflow_tracking_uri or MLFLOW_TRACKING_URI). Anything
 // going wrong here is a warning: tracking never breaks or loses a run (the tracker queues it).
+import { MlcError } from "../compiler/diagnostics.js";
 import { emitJson } from "../compiler/emit/json.js";
 import type { CompiledProject } from "../compiler/types.js";
 import type { Hooks } from "../tracking/hooks.js";
@@ -28,9 +29,8 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
   if (!mlflowEnabled(project)) return null;
   let startTracking: StartTracking | undefined;
   try {
-    // A variable specifier keeps the MLflow client out of every run that does not track.
-    const spec = "../tracking/mlflow/tracker.js";
-    startTracking = ((await import(spec)) as { startTracking?: StartTracking }).startTracking;
+    // Imported only here: the MLflow client stays out of every run that does not track.
+    startTracking = ((await import("../tracking/mlflow/tracker.js")) as unknown as { startTracking?: StartTracking }).startTracking;
   } catch (err) {
     warn(`MLflow tracking is configured but the tracker could not be loaded (${(err as Error).message}); running without it`);
     return null;
@@ -54,6 +54,8 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
     });
     return session ? guarded(session, warn) : null;
   } catch (err) {
+    // A coded error means the user asked for it (on_error: fail, long_params_strategy: fail).
+    if (err instanceof MlcError) throw err;
     warn(`MLflow tracking disabled for this run: ${(err as Error).message}`);
     return null;
   }

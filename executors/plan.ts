@@ -28,7 +28,8 @@ export function plan(graph: GraphIR, opts: PlanOptions = {}): RunPlan {
       if (memory.has(i)) releaseCounts[i] = (releaseCounts[i] ?? 0) + 1;
       if (!produced.has(i)) free.add(i);
     }
-  return { graph: sub, order, releaseCounts: sortKeys(releaseCounts), freeInputs: [...free].sort() };
+  // Keys in plan order (deterministic); no sort needed.
+  return { graph: sub, order, releaseCounts, freeInputs: [...free].sort() };
 }
 
 /** Topological order, ties by name: the same order `mlc ls` prints (compiler/toposort.ts). */
@@ -49,8 +50,4 @@ export function nodeOrder(nodes: readonly IRNode[]): string[] {
   const order = topoOrder({ names, succ });
   if (order.length !== nodes.length || index.size !== names.length) throw new Error("plan: the graph has a cycle or duplicate names (the compiler reports MLC4001/MLC4003)");
   return order;
-}
-
-function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import { newSaveVersion } from "../catalog/versioning.js";
 import { compileProject } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
-import { emitJson } from "../compiler/emit/json.js";
 import type { CompiledProject, SelectionSpec } from "../compiler/types.js";
 import { combineHooks, loadHooks } from "../tracking/hook-manager.js";
 import { RunRecorder, teeSinks } from "../tracking/recorder.js";
@@ -64,7 +63,13 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   const hooks = await loadHooks(project.hooks, project.root);
   const run = new RunState(project, plan, opts);
   await run.begin();
-  const mlflow = await startMlflow(project, plan, run.base, opts.warn ?? (() => {}));
+  let mlflow: MlflowSession | null;
+  try {
+    mlflow = await startMlflow(project, plan, run.base, opts.warn ?? (() => {}));
+  } catch (err) {
+    await run.end({ status: "failed", nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })), error: toErrorInfo(err, "MLC7001") }, null);
+    throw err;
+  }
   const sink: RunSink = mlflow ? teeSinks(run.recorder, mlflow.sink) : run.recorder;
   const uninstall = installSink(sink);
   opts.onStart?.({ runId: run.base.run_id, plan });
@@ -104,7 +109,7 @@ class RunState {
   constructor(private readonly project: CompiledProject, private readonly plan: RunPlan, private readonly opts: RunOptions) {
     this.recorder = new RunRecorder(project.root, opts.warn);
     this.writer = new RunWriter(project.root);
-    this.recorder.onChange = () => this.writer.update(this.current());
+    this.recorder.onChange = () => this.writer.update(this.snapshot);
     this.base = {
       run_id: newRunId(),
       status: "running",
@@ -115,7 +120,8 @@ class RunState {
       selection: { ...(opts.selection ?? {}) },
       params: project.parameters as Record<string, unknown>,
       runtime_params: opts.runtimeParams ?? {},
-      graph_hash: createHash("sha256").update(emitJson(project.selected)).digest("hex"),
+      // The compiled graph is sorted plain data, so its JSON is deterministic (emitJson would re-sort: slower).
+      graph_hash: createHash("sha256").update(JSON.stringify(project.selected)).digest("hex"),
       git_commit: gitCommit(project.root),
       env: project.env,
       command: opts.command ?? "mlc run",
@@ -132,10 +138,13 @@ class RunState {
   onEvent(e: RunEvent, forward?: (e: RunEvent) => void): void {
     if (e.type === "node-end") {
       this.done.push(e.record);
-      this.writer.update(this.current());
+      this.writer.update(this.snapshot);
     }
     forward?.(e);
   }
+
+  /** The current state, built only when the writer actually writes. */
+  private readonly snapshot = (): RunRecord => this.current();
 
   private current(): RunRecord {
     return { ...this.base, nodes: [...this.done], ...this.recorder.snapshot() };

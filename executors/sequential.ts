@@ -27,8 +27,8 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
   });
 }
 
-/** A runner calling node functions in this thread, one at a time. */
-export function createSequentialRunner(catalog: CatalogLike, root: string): NodeRunner {
+/** A runner calling node functions in this thread, one at a time. `catalog` is called on the first persisted load or save. */
+export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string): NodeRunner {
   const fns = new Map<string, Promise<(...args: unknown[]) => unknown>>();
   const fnOf = (ref: string) => {
     let p = fns.get(ref);
@@ -56,12 +56,12 @@ export function createSequentialRunner(catalog: CatalogLike, root: string): Node
   };
 }
 
-async function runTask(task: NodeTask, ctx: RunContext, catalog: CatalogLike, fn: unknown) {
+async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown) {
   const { node, memoryInputs, memoryOutputNames } = task;
   let loaded: Record<string, unknown> | undefined;
   for (const input of node.inputs) {
     if (isParamInput(input) || input in memoryInputs) continue;
-    (loaded ??= {})[input] = await catalog.load(input);
+    (loaded ??= {})[input] = await (await catalog()).load(input);
   }
   const values = loaded ? { ...memoryInputs, ...loaded } : memoryInputs;
   const params = ctx.project.parameters;
@@ -71,7 +71,7 @@ async function runTask(task: NodeTask, ctx: RunContext, catalog: CatalogLike, fn
   for (const out of node.outputs) {
     if (memoryOutputNames.includes(out)) memoryOutputs[out] = outputs[out];
     else {
-      await catalog.save(out, outputs[out]);
+      await (await catalog()).save(out, outputs[out]);
       (saved ??= {})[out] = outputs[out];
     }
   }
@@ -83,7 +83,9 @@ export function createSequentialExecutor(): Executor {
   return {
     name: "sequential",
     async run(plan: RunPlan, ctx: RunContext): Promise<RunResult> {
-      const runner = createSequentialRunner(await openCatalog(plan, ctx), ctx.project.root);
+      let catalog: Promise<CatalogLike> | undefined;
+      // Built on first use: a run over memory datasets only never loads the catalog modules.
+      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root);
       try {
         return await schedule(plan, ctx, runner);
       } finally {

@@ -18,10 +18,10 @@ export function newRunId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
-/** Writes `record` to its run.json atomically. */
-export async function writeRun(root: string, record: RunRecord): Promise<void> {
+/** Writes `record` to its run.json atomically (`mkdir: false` when the folder is known to exist). */
+export async function writeRun(root: string, record: RunRecord, mkdir = true): Promise<void> {
   const dir = join(runsDir(root), record.run_id);
-  await fsp.mkdir(dir, { recursive: true });
+  if (mkdir) await fsp.mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, "run.json"), JSON.stringify(record, null, 2) + "\n");
 }
 
@@ -67,17 +67,18 @@ export function isResumable(status: RunStatus): boolean {
  * `flush()` writes the latest state now.
  */
 export class RunWriter {
-  private latest: RunRecord | null = null;
+  private latest: RunRecord | (() => RunRecord) | null = null;
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastWrite = 0;
+  private writes = 0;
   /** The first write error, if any (a run is never failed because its record could not be written). */
   error: unknown = null;
 
   constructor(private readonly root: string, private readonly intervalMs = 100) {}
 
-  /** Records `record` as the current state; written soon. */
-  update(record: RunRecord): void {
+  /** Records `record` as the current state (a function: built only when written); written soon. */
+  update(record: RunRecord | (() => RunRecord)): void {
     this.latest = record;
     if (this.timer) return;
     const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
@@ -97,11 +98,13 @@ export class RunWriter {
   }
 
   private write(): Promise<void> {
-    const rec = this.latest;
+    const latest = this.latest;
     this.latest = null;
-    if (rec) {
+    if (latest) {
+      const rec = typeof latest === "function" ? latest() : latest;
       this.lastWrite = Date.now();
-      this.chain = this.chain.then(() => writeRun(this.root, rec)).catch((err) => void (this.error ??= err));
+      const first = this.writes++ === 0;
+      this.chain = this.chain.then(() => writeRun(this.root, rec, first)).catch((err) => void (this.error ??= err));
     }
     return this.chain;
   }

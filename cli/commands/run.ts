@@ -51,8 +51,6 @@ export default async function run(opts: Record<string, unknown>, args: string[])
 type Settings = { maxWorkers?: number; loadVersions: Record<string, string>; runtimeParams: Record<string, unknown>; selection: NonNullable<ReturnType<typeof selectionFromFlags>> };
 
 async function execute(project: CompiledProject, plan: ReturnType<typeof makePlan>, opts: Record<string, unknown>, s: Settings): Promise<number> {
-  // User stacks through the cached .ts bundles map back to the sources (inline source maps).
-  process.setSourceMapsEnabled(true);
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
   const progress = createProgress(process.stderr, { quiet: !!opts.quiet });
   const ac = new AbortController();
@@ -64,6 +62,9 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const { runCompiled } = await import("../../executors/run-project.js");
+  // User stacks through the cached .ts bundles map back to the sources (inline source maps).
+  // Turned on after mlc's own modules are loaded: each module loaded later pays for its map.
+  process.setSourceMapsEnabled(true);
   let record: RunRecord;
   try {
     const executor = String(opts.executor ?? "sequential");
