@@ -25,6 +25,7 @@ beforeAll(() => {
   writeFileSync(join(dir, "deep-map.yml"), "a: " + "{a: ".repeat(100_000) + "1" + "}".repeat(100_000) + "\n");
   writeFileSync(join(dir, "deep-block.yml"), Array.from({ length: 2000 }, (_, i) => " ".repeat(i) + `k${i}:`).join("\n") + " 1\n");
   writeFileSync(join(dir, "utf8.yml"), Buffer.from([...Buffer.from("a: 1\nb: caf"), 0xc3, 0xa9, 0x20, 0xff, 0x0a]));
+  writeFileSync(join(dir, "surrogate.yml"), Buffer.from([...Buffer.from("a: ok\nb: "), 0xed, 0xa0, 0x80, 0x0a]));
   writeFileSync(join(dir, "binary.yml"), Buffer.from([0x61, 0x3a, 0x20, 0x31, 0x0a, 0x00, 0x01, 0x02]));
   writeFileSync(join(dir, "empty.yml"), "");
   mkdirSync(join(dir, "folder.yml"));
@@ -50,6 +51,7 @@ describe("bad input", () => {
     ["deep-map.yml", "MLC1001", 1, 397, /nesting too deep/],
     ["deep-block.yml", "MLC1001", 100, 100, /nesting too deep/],
     ["utf8.yml", "MLC1001", 2, 9, /invalid UTF-8/],
+    ["surrogate.yml", "MLC1001", 2, 4, /invalid UTF-8 at byte offset 9/],
     ["binary.yml", "MLC1001", 2, 1, /binary/],
     ["empty.yml", "MLC2002", 1, 1, /missing required key/],
     ["folder.yml", "MLC1003", 1, 1, /directory/],
