@@ -62,9 +62,6 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const { runCompiled } = await import("../../executors/run-project.js");
-  // User stacks through the cached .ts bundles map back to the sources (inline source maps).
-  // Turned on after mlc's own modules are loaded: each module loaded later pays for its map.
-  process.setSourceMapsEnabled(true);
   let record: RunRecord;
   try {
     const executor = String(opts.executor ?? "sequential");

@@ -1,0 +1,146 @@
+// One behaviour suite for every executor (DESIGN.md: Hono-style conformance). Each case runs a real
+// fixture project (test/fixtures/run/*) through runProject with real files, real node modules
+// (TypeScript, bundled into .mlc/cache) and the real catalog. Add an executor name to EXECUTORS
+// and it must pass all of this; a skip must state its reason.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runProject } from "../../index.js";
+import type { RunOptions } from "../../executors/run-project.js";
+import { resumeSelection } from "../../executors/resume.js";
+import { readRun } from "../../tracking/run-store.js";
+import { cleanupProjects, fixtureProject, readJson } from "./project.js";
+
+const EXECUTORS = ["sequential"];
+
+afterAll(cleanupProjects);
+
+for (const executor of EXECUTORS) {
+  const run = (root: string, extra: Partial<RunOptions> = {}) => runProject({ root, executor, ...extra });
+
+  describe(`executor conformance: ${executor}`, () => {
+    it("runs a pipeline end to end: outputs on disk, record on disk, logging from node code", async () => {
+      const root = fixtureProject("basic");
+      const out = await run(root);
+      expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const rec = out.record!;
+      expect(rec.status).toBe("success");
+      expect(rec.executor).toBe(executor);
+      expect(rec.nodes.map((n) => [n.name, n.status, n.attempts])).toEqual([["double", "completed", 1], ["stats", "completed", 1], ["report", "completed", 1]]);
+      expect(readJson(root, "data/02_out/total.json")).toBe(20);
+      expect(readJson(root, "data/03_report/report.json")).toEqual({ total: 20, n: 4, mean: 5, label: "basic run" });
+      expect(readFileSync(join(root, "data/03_report/summary.txt"), "utf8")).toBe("basic run: 20/4");
+      expect(rec.metrics).toEqual({ sum: 20, value: 8, mean: 5, n: 4 });
+      expect(rec.metric_history!.filter((p) => p.key === "value").map((p) => [p.value, p.step])).toEqual([[2, 0], [4, 1], [6, 2], [8, 3]]);
+      expect(rec.logged_params).toEqual({ factor_seen: "2" });
+      expect(rec.tags).toEqual({ stage: "report" });
+      expect(rec.params).toMatchObject({ factor: 2, label: "basic run" });
+      expect(rec.finished_at).not.toBeNull();
+      expect(readRun(root, rec.run_id)).toEqual(JSON.parse(JSON.stringify(rec)));
+    });
+
+    it("--params overrides reach node functions and the record", async () => {
+      const root = fixtureProject("basic");
+      const rec = (await run(root, { runtimeParams: { factor: 3 } })).record!;
+      expect(readJson(root, "data/02_out/total.json")).toBe(30);
+      expect(rec.runtime_params).toEqual({ factor: 3 });
+    });
+
+    it("a failing node: MLC5001 with the user's frames, dependents not_run, Kedro's resume, resume finishes", async () => {
+      const root = fixtureProject("failing");
+      const rec = (await run(root)).record!;
+      expect(rec.status).toBe("failed");
+      expect(rec.error).toMatchObject({ code: "MLC5001", node: "c", message: 'node "c" failed: c is broken' });
+      expect(rec.error!.stack).toMatch(/src\/nodes\.ts:\d+/);
+      expect(rec.error!.stack).not.toMatch(/executors\/|node:internal|node_modules/);
+      expect(Object.fromEntries(rec.nodes.map((n) => [n.name, n.status]))).toEqual({ a: "completed", b: "completed", c: "failed", d: "not_run", e: "not_run" });
+      expect(rec.resume_nodes).toEqual(["c", "e"]);
+      expect(rec.resume_command).toBe("mlc run --from-nodes c,e");
+      expect(existsSync(join(root, "data/out.json"))).toBe(false);
+      writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
+      const again = (await run(root, { selection: resumeSelection(rec.selection, rec.resume_nodes!) })).record!;
+      expect(again.status).toBe("success");
+      expect(again.nodes.map((n) => n.name)).toEqual(["c", "d", "e"]);
+      expect(readJson(root, "data/out.json")).toEqual({ result: 90 });
+    });
+
+    it("resume walks up past memory inputs to the nearest persisted ancestors", async () => {
+      const root = fixtureProject("failing");
+      writeFileSync(join(root, "data/switch_b.json"), '{"broken": true}');
+      writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
+      const rec = (await run(root)).record!;
+      expect(rec.error).toMatchObject({ code: "MLC5001", node: "b" });
+      expect(rec.resume_nodes).toEqual(["a", "e"]);
+    });
+
+    it("a wrong output shape is MLC5004 saying what was expected and what came back", async () => {
+      const root = fixtureProject("behaviours");
+      const cases: [string, RegExp][] = [
+        ["wrong_list", /node "wrong_list" returned the wrong shape: expected an array of 2 values for outputs \[l1, l2\], got an array of 3 values/],
+        ["wrong_map", /expected an object with exactly the keys \{x, y\}, got an object with keys \{x, z\} \(missing y; unexpected z\)/],
+        ["no_return", /expected a value for output "nr", got undefined/],
+      ];
+      for (const [name, message] of cases) {
+        const rec = (await run(root, { selection: { nodes: [name] } })).record!;
+        expect(rec.status).toBe("failed");
+        expect(rec.error).toMatchObject({ code: "MLC5004", node: name, message: expect.stringMatching(message) });
+      }
+    });
+
+    it("retries re-run a node and record the attempts", async () => {
+      const root = fixtureProject("behaviours");
+      const ok = (await run(root, { selection: { nodes: ["flaky"] } })).record!;
+      expect(ok.nodes[0]).toMatchObject({ name: "flaky", status: "completed", attempts: 2 });
+      expect(readJson(root, "data/flaky_out.json")).toEqual({ attempt: 2, text: "counter" });
+      const bad = (await run(root, { selection: { nodes: ["flaky"] }, runtimeParams: { fail_times: 5 } })).record!;
+      expect(bad.nodes[0]).toMatchObject({ status: "failed", attempts: 3, error: { code: "MLC5001", message: expect.stringContaining("flaky failure 3") } });
+    });
+
+    it("a timeout fails an async node with MLC5002 and aborts its signal", async () => {
+      const root = fixtureProject("behaviours");
+      const t0 = Date.now();
+      const rec = (await run(root, { selection: { nodes: ["sleepy"] } })).record!;
+      expect(Date.now() - t0).toBeLessThan(4000);
+      expect(rec.nodes[0]).toMatchObject({ name: "sleepy", status: "failed", error: { code: "MLC5002", message: 'node "sleepy" timed out after 300 ms' } });
+      expect(existsSync(join(root, "data/slept.json"))).toBe(false);
+    });
+
+    it("an interrupt starts nothing new and records interrupted", async () => {
+      const root = fixtureProject("behaviours");
+      const ac = new AbortController();
+      const t0 = Date.now();
+      const out = await run(root, { selection: { tags: ["interrupt"] }, signal: ac.signal, onEvent: (e) => e.type === "node-start" && setTimeout(() => ac.abort(), 200) });
+      expect(Date.now() - t0).toBeLessThan(5000);
+      const rec = out.record!;
+      expect(rec.status).toBe("interrupted");
+      expect(rec.nodes.map((n) => [n.name, n.status])).toEqual([["long_sleep", "not_run"], ["after_long", "not_run"]]);
+      expect(rec.resume_nodes).toEqual(["long_sleep"]);
+      expect(readRun(root, rec.run_id)!.status).toBe("interrupted");
+    });
+
+    it("calls the hooks listed in mlc.yml on the main thread with the right arguments", async () => {
+      const root = fixtureProject("hooks");
+      const log = join(root, "hooks.log");
+      process.env.MLC_TEST_HOOK_LOG = log;
+      try {
+        const rec = (await run(root)).record!;
+        expect(rec.status).toBe("success");
+        const calls = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        expect(calls).toEqual([
+          { hook: "beforePipelineRun", runId: rec.run_id, nodes: ["first", "second"], executor },
+          { hook: "beforeNodeRun", node: "first", inputs: { "params:k": 3 } },
+          { hook: "afterDatasetLoaded", dataset: "seed", data: 5, node: "first" },
+          { hook: "afterNodeRun", node: "first", inputs: { "params:k": 3, seed: 5 }, outputs: { mid: 15 } },
+          { hook: "afterDatasetSaved", dataset: "mid", data: 15, node: "first" },
+          { hook: "beforeNodeRun", node: "second", inputs: { mid: 15 } },
+          { hook: "afterNodeRun", node: "second", inputs: { mid: 15 }, outputs: { final: { value: 16 } } },
+          { hook: "afterDatasetSaved", dataset: "final", data: { value: 16 }, node: "second" },
+          { hook: "afterPipelineRun", runId: rec.run_id, status: "success" },
+          { hook: "objectHooks.afterPipelineRun", status: "success" },
+        ]);
+      } finally {
+        delete process.env.MLC_TEST_HOOK_LOG;
+      }
+    });
+  });
+}
