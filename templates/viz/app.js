@@ -113,9 +113,10 @@
   }
 
   svg.addEventListener("click", (ev) => {
+    if (svg.dataset.panned) { delete svg.dataset.panned; return; }
     const g = ev.target.closest(".v");
     if (g) select(g.dataset.id, ev.shiftKey);
-    else if (!svg.classList.contains("panning")) { state.selected = null; state.pair = []; highlight(); details(); }
+    else { state.selected = null; state.pair = []; highlight(); details(); }
   });
   $("#details-body").addEventListener("click", (ev) => {
     const a = ev.target.closest("[data-goto]"), c = ev.target.closest("[data-copy]"), x = ev.target.closest("[data-expand]");
@@ -177,8 +178,16 @@
     }, 1500);
   }
 
+  // A big graph opens as an overview (top-level namespaces collapsed) when that really shrinks it.
+  if (data.nodes.length + data.datasets.length > V.DAGRE_LIMIT) {
+    const top = V.allNamespaces(data).filter((ns) => !ns.includes("."));
+    const full = V.buildModel(data, state).vertices.length;
+    const small = V.buildModel(data, Object.assign({}, state, { collapsed: new Set(top) })).vertices.length;
+    if (small <= full * 0.4) top.forEach((ns) => state.collapsed.add(ns));
+  }
   sidebar();
   render(true);
+  pz.fit(0.35); // first view: never so small that labels vanish (the Fit button shows it all)
   document.body.dataset.ready = "1";
   V.state = state;
 })((window.mlcViz = window.mlcViz || {}));

@@ -12,6 +12,7 @@
         frame = 0;
         viewport.setAttribute("transform", "translate(" + t.x.toFixed(1) + "," + t.y.toFixed(1) + ") scale(" + t.k.toFixed(4) + ")");
         svg.dataset.zoom = t.k.toFixed(3);
+        svg.classList.toggle("far", t.k < 0.3); // labels unreadable this small: skip drawing them
       });
     };
     const zoomAt = (factor, cx, cy) => {
@@ -23,19 +24,21 @@
     };
     let drag = null;
     svg.addEventListener("pointerdown", (ev) => {
-      if (ev.button !== 0 || ev.target.closest(".v")) return;
+      if (ev.button !== 0) return;
       drag = { x: ev.clientX, y: ev.clientY, tx: t.x, ty: t.y, moved: false };
-      svg.setPointerCapture(ev.pointerId);
-      svg.classList.add("panning");
+      delete svg.dataset.panned;
     });
     svg.addEventListener("pointermove", (ev) => {
       if (!drag) return;
-      t.x = drag.tx + ev.clientX - drag.x;
-      t.y = drag.ty + ev.clientY - drag.y;
-      drag.moved = true;
+      const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+      if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return; // a click, not a drag (yet)
+      if (!drag.moved) { drag.moved = true; svg.setPointerCapture(ev.pointerId); svg.classList.add("panning"); }
+      t.x = drag.tx + dx;
+      t.y = drag.ty + dy;
       apply();
     });
-    const end = () => { drag = null; svg.classList.remove("panning"); };
+    // A drag that started on an element must not also select it: the click handler checks this.
+    const end = () => { if (drag && drag.moved) svg.dataset.panned = "1"; drag = null; svg.classList.remove("panning"); };
     svg.addEventListener("pointerup", end);
     svg.addEventListener("pointercancel", end);
     svg.addEventListener("wheel", (ev) => {
@@ -45,13 +48,15 @@
     }, { passive: false });
     return {
       setSize(w, h) { size = { width: w, height: h }; },
-      fit() {
+      /** Fits the whole graph; with `minK`, never zooms below it (then shows the graph's left end). */
+      fit(minK) {
         const r = svg.getBoundingClientRect();
         const pad = 30;
-        const k = Math.min(1.2, Math.max(0.02, Math.min((r.width - pad * 2) / (size.width + 40 || 1), (r.height - pad * 2) / (size.height + 40 || 1))));
+        const all = Math.min(1.2, Math.max(0.02, Math.min((r.width - pad * 2) / (size.width + 40 || 1), (r.height - pad * 2) / (size.height + 40 || 1))));
+        const k = Math.max(all, minK || 0);
         t.k = k;
-        t.x = (r.width - size.width * k) / 2;
-        t.y = Math.max(pad, (r.height - size.height * k) / 2);
+        t.x = k > all && size.width * k > r.width ? pad : (r.width - size.width * k) / 2;
+        t.y = size.height * k > r.height ? (r.height - size.height * k) / 2 : Math.max(pad, (r.height - size.height * k) / 2);
         apply();
       },
       zoomBy(f) { const r = svg.getBoundingClientRect(); zoomAt(f, r.width / 2, r.height / 2); },

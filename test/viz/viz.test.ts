@@ -1,6 +1,7 @@
 // `mlc viz` in real headless Chromium: the --out file (offline, no requests, no secrets) and the
 // served page (live reload), on the demo fixture and the movie sample.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -219,5 +220,52 @@ describe("mlc viz without a browser", () => {
     const r = runViz(["--project", DEMO, "--port", "http"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--port");
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)("mlc viz on a 1,000-node pipeline", () => {
+  it("renders every node with the fast layered layout and pans without re-layout", async () => {
+    const { bigGraph } = (await import("./big-graph.mjs")) as { bigGraph: (n: number) => GraphIR };
+    const { buildPageData } = await import("../../cli/viz/page-data.js");
+    const { renderPage } = await import("../../cli/viz/render.js");
+    const graph = bigGraph(1000);
+    const dir = mkdtempSync(join(tmpdir(), "mlc-viz-big-"));
+    const out = join(dir, "big.html");
+    writeFileSync(out, await renderPage(buildPageData({ graph }), { mode: "file" }));
+    const browser = await launchBrowser();
+    try {
+      const t0 = Date.now();
+      const p = await openPage(browser, pathToFileURL(out).href);
+      const ms = Date.now() - t0;
+      const want = expectedCounts(graph);
+      expect(await count(p.page, "node")).toBe(1000);
+      expect(await count(p.page, "dataset")).toBe(want.datasets);
+      expect(await count(p.page, "edge")).toBe(want.edges);
+      const stats = await p.page.evaluate(() => (window as unknown as { mlcViz: { lastRender: Record<string, number> } }).mlcViz.lastRender);
+      console.log(`viz 1,000 nodes: page ready in ${ms} ms (layout ${Math.round(stats.layoutMs)} ms, draw ${Math.round(stats.drawMs)} ms, ${stats.engine})`);
+      expect(stats.engine).toBe("layered");
+      await screenshot(p.page, "big-1000");
+      // Collapsing a namespace works at this size too (timing is printed, not asserted).
+      const t1 = Date.now();
+      await p.page.check('[data-testid="ns-toggle"][data-name="stage_3"]');
+      const collapseMs = Date.now() - t1;
+      expect(await count(p.page, "namespace")).toBe(1);
+      expect(await count(p.page, "node")).toBe(1000 - graph.nodes.filter((n) => n.namespace === "stage_3").length);
+      await p.page.uncheck('[data-testid="ns-toggle"][data-name="stage_3"]');
+      const stats2 = await p.page.evaluate(() => (window as unknown as { mlcViz: { lastRender: Record<string, number> } }).mlcViz.lastRender);
+      const before = await p.page.getAttribute("#viewport", "transform");
+      await p.page.mouse.move(700, 400);
+      await p.page.mouse.down();
+      await p.page.mouse.move(500, 300, { steps: 5 });
+      await p.page.mouse.up();
+      await p.page.waitForFunction((b) => document.querySelector("#viewport")!.getAttribute("transform") !== b, before);
+      const after = await p.page.evaluate(() => (window as unknown as { mlcViz: { lastRender: unknown } }).mlcViz.lastRender);
+      expect(after).toEqual(stats2); // panning changed the transform only
+      console.log(`viz 1,000 nodes: collapsing a namespace took ${collapseMs} ms`);
+      expect(p.errors).toEqual([]);
+      await p.close();
+    } finally {
+      await browser.close();
+    }
   });
 });
