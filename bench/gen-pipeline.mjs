@@ -13,10 +13,10 @@ export function generateProject(dir, { nodes = 10_000, shape = "dag" } = {}) {
   mkdirSync(join(dir, "src"), { recursive: true });
   const out = ["version: 1", `name: gen-${shape}-${nodes}`, "nodes:"];
   for (let i = 0; i < nodes; i++) out.push(...(shape === "chain" ? chainNode(i) : dagNode(i)));
-  out.push("pipelines:", "  features: { tags: [features] }", "  models: { namespaces: [models] }");
+  if (shape !== "chain") out.push("pipelines:", "  features: { tags: [features] }", "  models: { namespaces: [models] }");
   writeFileSync(join(dir, "pipeline.yml"), out.join("\n") + "\n");
   writeFileSync(join(dir, "conf", "base", "catalog.yml"), catalog(nodes, shape));
-  writeFileSync(join(dir, "conf", "base", "parameters.yml"), "model:\n  lr: 0.01\n  depth: 6\nsplit:\n  ratio: 0.2\n");
+  writeFileSync(join(dir, "conf", "base", "parameters.yml"), shape === "chain" ? "{}\n" : "model:\n  lr: 0.01\n  depth: 6\nsplit:\n  ratio: 0.2\n");
   writeFileSync(join(dir, "src", "nodes.ts"), FUNCS.map((f) => `export function ${f}(...xs: unknown[]): unknown {\n  return xs[0];\n}\n`).join(""));
   return { dir, nodes };
 }

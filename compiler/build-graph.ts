@@ -10,16 +10,18 @@ import type { GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset, ResolvedNode,
 /** The graph IR of `resolved`: everything sorted, no absolute paths, no secrets. */
 export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, locate?: Locator): GraphIR {
   const lines = new NodeLines(ctx.docs, locate);
-  const nodes = uniqueNodes(resolved.nodes, lines, ctx);
-  const producers = findProducers(nodes, ctx);
-  const edges = collectEdges(nodes, producers);
-  const index = new Map(nodes.map((n, i) => [n.name, i]));
-  const succ: number[][] = nodes.map(() => []);
-  for (const e of edges) succ[index.get(e.from)!].push(index.get(e.to)!);
+  // Sorted once: a node's index is then its rank by name, which orders edges with integer compares.
+  const defined = uniqueNodes(resolved.nodes, lines, ctx);
+  // Producers in definition order, so MLC4002 points at the later definition.
+  const producers = findProducers(defined, ctx);
+  const nodes = defined.sort(byName);
+  const index = new Map<ResolvedNode, number>();
+  nodes.forEach((n, i) => index.set(n, i));
+  const { edges, succ } = collectEdges(nodes, index, producers);
   const g: IndexGraph = { names: nodes.map((n) => n.name), succ };
   const { layers, leftover } = kahnLayers(g);
-  if (leftover.length > 0) reportCycles(g, leftover, nodes, index, ctx);
-  const irNodes = nodes.map((n) => toIRNode(n, lines)).sort(byName);
+  if (leftover.length > 0) reportCycles(g, leftover, nodes, ctx);
+  const irNodes = nodes.map((n) => toIRNode(n, lines));
   return {
     irVersion: 1,
     name: resolved.name,
@@ -28,7 +30,7 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
     params: collectParams(nodes),
     edges,
     layers,
-    pipelines: { __default__: irNodes.map((n) => n.name) },
+    pipelines: { __default__: g.names },
   };
 }
 
@@ -55,9 +57,8 @@ function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: Compil
 function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map<string, ResolvedNode> {
   const producers = new Map<string, ResolvedNode>();
   for (const n of nodes) {
-    const reads = new Set(n.inputs);
     n.outputs.forEach((ds, i) => {
-      if (reads.has(ds)) {
+      if (n.inputs.includes(ds)) {
         ctx.report({ code: "MLC4004", message: `node "${n.name}" reads and writes dataset "${ds}"`, at: ioRef(n, "outputs", i), hint: "write a new dataset name (e.g. a versioned copy) instead" });
         return;
       }
@@ -71,31 +72,27 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
   return producers;
 }
 
-/** Producer -> consumer edges through each dataset, unique and sorted by from, to, dataset. */
-function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): IREdge[] {
-  // Sort by rank of the node names (integers) instead of comparing strings 3 times per pair.
-  const rank = new Map<ResolvedNode, number>();
-  [...nodes].sort(byName).forEach((n, i) => rank.set(n, i));
-  const edges: { e: IREdge; f: number; t: number }[] = [];
-  for (const n of nodes) {
-    const seen = n.inputs.length > 1 ? new Set<string>() : null;
-    for (const ds of n.inputs) {
+/** Producer -> consumer edges (unique, sorted by from, to, dataset) and the successor lists by index. */
+function collectEdges(nodes: readonly ResolvedNode[], index: Map<ResolvedNode, number>, producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
+  const found: { e: IREdge; f: number; t: number }[] = [];
+  const succ: number[][] = nodes.map(() => []);
+  nodes.forEach((n, t) => {
+    n.inputs.forEach((ds, k) => {
       const p = producers.get(ds);
-      if (!p || p === n) continue;
-      if (seen) {
-        if (seen.has(ds)) continue;
-        seen.add(ds);
-      }
-      edges.push({ e: { from: p.name, to: n.name, dataset: ds }, f: rank.get(p)!, t: rank.get(n)! });
-    }
-  }
-  edges.sort((a, b) => a.f - b.f || a.t - b.t || compareStrings(a.e.dataset, b.e.dataset));
-  return edges.map((x) => x.e);
+      if (!p || p === n || n.inputs.indexOf(ds) !== k) return; // none, self (MLC4004) or listed twice
+      const f = index.get(p)!;
+      found.push({ e: { from: p.name, to: n.name, dataset: ds }, f, t });
+      succ[f].push(t);
+    });
+  });
+  found.sort((a, b) => a.f - b.f || a.t - b.t || compareStrings(a.e.dataset, b.e.dataset));
+  return { edges: found.map((x) => x.e), succ };
 }
 
-function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], index: Map<string, number>, ctx: CompileContext): void {
+function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], ctx: CompileContext): void {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
   for (const cycle of findCycles(g, leftover)) {
-    const first = nodes[index.get(cycle[0])!];
+    const first = byName.get(cycle[0])!;
     ctx.report({
       code: "MLC4001",
       message: `cycle: ${[...cycle, cycle[0]].join(" -> ")}`,
