@@ -1,0 +1,126 @@
+// `mlc run`, `mlc runs ls/show` through the real CLI (spawned `node bin/mlc.js`; build first):
+// exit codes, progress and summary, the printed error and resume command, --resume, --dry-run,
+// SIGINT -> interrupted + 130, usage errors -> 2.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readRun } from "../../tracking/run-store.js";
+import { cleanupProjects, fixtureProject, readJson, REPO } from "../executors/project.js";
+
+afterAll(cleanupProjects);
+
+const ENV = { ...process.env, CI: "true", NO_COLOR: "1" };
+delete ENV.NODE_EXTRA_CA_CERTS;
+
+function mlc(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd, env: ENV, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const runIds = (root: string) => readdirSync(join(root, ".mlc", "runs")).sort();
+
+describe("mlc run (CLI)", () => {
+  it("runs, prints plain progress lines under CI and a summary table; exit 0", () => {
+    const root = fixtureProject("basic");
+    const r = mlc(root, "run");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("[1/3] double: started");
+    expect(r.stderr).toMatch(/\[3\/3\] report: done \(\d+ ms\)/);
+    expect(r.stderr).not.toContain("\x1b[");
+    expect(r.stdout).toMatch(/NODE\s+STATUS\s+ATTEMPTS\s+DURATION/);
+    expect(r.stdout).toMatch(/stats\s+completed\s+1/);
+    expect(r.stdout).toMatch(/Run \d{8}-\d{6}-[0-9a-f]{6} success in .*: 3 completed \(sequential\)/);
+    const [id] = runIds(root);
+    expect(readRun(root, id)).toMatchObject({ status: "success", command: "mlc run", metrics: { sum: 20 } });
+    expect(readJson(root, "data/02_out/total.json")).toBe(20);
+  });
+
+  it("--dry-run [--json] prints the plan and runs nothing", () => {
+    const root = fixtureProject("basic");
+    const r = mlc(root, "run", "--dry-run", "--json", "--from-nodes", "stats");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ nodes: ["stats", "report"], skipped: [] });
+    expect(mlc(root, "run", "--dry-run").stdout).toMatch(/Plan: 3 nodes would run, in this order:\n\s+1\. double\n\s+2\. stats\n\s+3\. report/);
+    expect(existsSync(join(root, ".mlc", "runs"))).toBe(false);
+  });
+
+  it("on failure prints MLC5001 with the user's source frames and the resume command; --resume finishes; exit 1 then 0", () => {
+    const root = fixtureProject("failing");
+    const r = mlc(root, "run");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error MLC5001 node "c" failed: c is broken');
+    expect(r.stderr).toMatch(/at explode \(src\/nodes\.ts:3:\d+\)/);
+    expect(r.stderr).toMatch(/at c \(src\/nodes\.ts:\d+:\d+\)/);
+    expect(r.stderr).not.toMatch(/executors\/|\.mlc\/cache|node:internal/);
+    expect(r.stderr).toContain("mlc run --from-nodes c,e");
+    expect(r.stdout).toMatch(/d\s+not_run\s+0/);
+    const [failed] = runIds(root);
+    expect(r.stderr).toContain(`mlc run --resume ${failed}`);
+    writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
+    const dry = mlc(root, "run", "--resume", "--dry-run", "--json");
+    expect(JSON.parse(dry.stdout)).toEqual({ nodes: ["c", "d", "e"], skipped: [{ name: "a", reason: `completed in run ${failed}` }, { name: "b", reason: `completed in run ${failed}` }] });
+    const again = mlc(root, "run", "--resume");
+    expect(again.code).toBe(0);
+    expect(readJson(root, "data/out.json")).toEqual({ result: 90 });
+    const resumed = readRun(root, runIds(root)[1])!;
+    expect(resumed.selection).toEqual({ from_nodes: ["c", "e"] });
+    expect(resumed.nodes.map((n) => n.name)).toEqual(["c", "d", "e"]);
+  });
+
+  it("MLC5004 and MLC5002 are printed with their codes; exit 1", () => {
+    const root = fixtureProject("behaviours");
+    const shape = mlc(root, "run", "--nodes", "wrong_list");
+    expect(shape.code).toBe(1);
+    expect(shape.stderr).toContain('error MLC5004 node "wrong_list" returned the wrong shape: expected an array of 2 values for outputs [l1, l2], got an array of 3 values');
+    const slow = mlc(root, "run", "--nodes", "sleepy");
+    expect(slow.code).toBe(1);
+    expect(slow.stderr).toContain('error MLC5002 node "sleepy" timed out after 300 ms');
+  });
+
+  it("SIGINT: no new node starts, the record says interrupted, exit 130", async () => {
+    const root = fixtureProject("behaviours");
+    const child = spawn(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--tags", "interrupt"], { cwd: root, env: ENV });
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += c;
+      if (stderr.includes("long_sleep: started") && !child.killed) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((res) => child.on("close", res));
+    expect(code).toBe(130);
+    expect(stderr).toContain("SIGINT: stopping");
+    const rec = readRun(root, runIds(root)[0])!;
+    expect(rec.status).toBe("interrupted");
+    expect(rec.nodes.map((n) => n.status)).toEqual(["not_run", "not_run"]);
+    expect(rec.finished_at).not.toBeNull();
+  });
+
+  it("usage mistakes exit 2 with one line", () => {
+    const root = fixtureProject("basic");
+    expect(mlc(root, "run", "--max-workers", "0")).toMatchObject({ code: 2, stderr: expect.stringContaining("--max-workers must be a positive integer") });
+    expect(mlc(root, "run", "--load-versions", "total")).toMatchObject({ code: 2, stderr: expect.stringContaining('"total" is not dataset:version') });
+    expect(mlc(root, "run", "--load-versions", "totl:1")).toMatchObject({ code: 2, stderr: expect.stringContaining('"totl" is not a versioned dataset') });
+    expect(mlc(root, "run", "--resume")).toMatchObject({ code: 2, stderr: expect.stringContaining("no failed or interrupted run to resume") });
+    expect(mlc(root, "run", "--resume", "--nodes", "stats")).toMatchObject({ code: 2 });
+  });
+});
+
+describe("mlc runs ls / show", () => {
+  it("lists newest first, shows one run, suggests on an unknown id", () => {
+    const root = fixtureProject("failing");
+    expect(mlc(root, "runs", "ls").stdout).toContain("No runs yet");
+    mlc(root, "run");
+    writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
+    mlc(root, "run");
+    const ls = JSON.parse(mlc(root, "runs", "ls", "--json").stdout) as { runs: { run_id: string; status: string }[] };
+    expect(ls.runs.map((r) => r.status)).toEqual(["success", "failed"]);
+    const [newest, oldest] = ls.runs.map((r) => r.run_id);
+    expect(newest > oldest).toBe(true);
+    expect(mlc(root, "runs", "ls").stdout).toMatch(new RegExp(`RUN\\s+STATUS[^\\n]*\\n${newest}\\s+success`));
+    const show = mlc(root, "runs", "show", oldest, "--json");
+    expect(JSON.parse(show.stdout)).toMatchObject({ run_id: oldest, status: "failed", error: { code: "MLC5001", node: "c" }, resume_command: "mlc run --from-nodes c,e" });
+    expect(mlc(root, "runs", "show", oldest).stdout).toContain("mlc run --from-nodes c,e");
+    const typo = oldest.slice(0, -1) + (oldest.endsWith("0") ? "1" : "0");
+    expect(mlc(root, "runs", "show", typo)).toMatchObject({ code: 2, stderr: expect.stringContaining(`did you mean "${oldest}"`) });
+  });
+});
