@@ -28,7 +28,7 @@ export function catalogRow(d: IRDataset) {
 export default async function catalog(opts: Record<string, unknown>, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0], { checkFuncs: false });
   const { project, diagnostics, ctx } = await compileProject(copts);
-  await printDiagnostics(diagnostics, ctx, opts);
+  printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const datasets = project.graph.datasets.map(catalogRow);
   if (opts.json) {

@@ -1,8 +1,8 @@
 // `mlc compile [file] [--out build] [--check] [--stdout json|mermaid]`: writes graph.json and
 // pipeline.mmd atomically into --out (relative to the project root); --check compares instead.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, promises as fsp, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../../catalog/atomic.js";
+import { tempPathFor } from "../../catalog/atomic.js";
 import { compileProject } from "../../compiler/compile.js";
 import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
@@ -14,7 +14,7 @@ import { printDiagnostics } from "./print-diagnostics.js";
 export default async function compile(opts: Record<string, unknown>, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0]);
   const { project, diagnostics, ctx } = await compileProject(copts);
-  await printDiagnostics(diagnostics, ctx, opts);
+  printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const graph = project.selected;
   const files = { "graph.json": emitJson(graph), "pipeline.mmd": emitMermaid(graph) };
@@ -32,11 +32,27 @@ export default async function compile(opts: Record<string, unknown>, args: strin
     return stale.length ? EXIT.invalid : EXIT.ok;
   }
   mkdirSync(outDir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) await writeFileAtomic(join(outDir, f), text);
+  await Promise.all(Object.entries(files).map(([f, text]) => writeReplacing(join(outDir, f), text)));
   if (!opts.quiet) {
     process.stdout.write(`wrote ${Object.keys(files).map(shown).join(", ")} (${graph.nodes.length} nodes, ${graph.datasets.length} datasets)\n`);
   }
   return EXIT.ok;
+}
+
+/**
+ * Temp file in the same folder, then rename: readers see the old file or the new one, never half
+ * of one. No fsync: build outputs are regenerated from sources, and syncing 10 MB costs more than
+ * the whole compile.
+ */
+async function writeReplacing(path: string, text: string): Promise<void> {
+  const tmp = tempPathFor(path);
+  try {
+    await fsp.writeFile(tmp, text);
+    await fsp.rename(tmp, path);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 function read(path: string): string | null {

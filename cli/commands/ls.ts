@@ -26,7 +26,7 @@ export function orderedNodes(graph: GraphIR): IRNode[] {
 export default async function ls(opts: Record<string, unknown>, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0], { checkFuncs: false });
   const { project, diagnostics, ctx } = await compileProject(copts);
-  await printDiagnostics(diagnostics, ctx, opts);
+  printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const nodes = orderedNodes(project.selected).map((n) => ({
     name: n.name,
