@@ -32,12 +32,21 @@ let assets: { css: string; lib: string; app: string } | null = null;
 function loadAssets(root: string): { css: string; lib: string; app: string } {
   if (assets) return assets;
   const dir = join(root, "templates", "viz");
-  const require = createRequire(join(root, "package.json"));
-  const dagreMain = require.resolve("@dagrejs/dagre");
-  const lib = readFileSync(join(dirname(dagreMain), "dagre.min.js"), "utf8");
+  const lib = dagreSource(root);
   const app = APP_SCRIPTS.map((f) => `// ${f}\n` + readFileSync(join(dir, f), "utf8")).join("\n;\n");
   assets = { css: readFileSync(join(dir, "viz.css"), "utf8"), lib: inlineScript(lib), app: inlineScript(app) };
   return assets;
+}
+
+// dagre is a dependency; should it be missing anyway, the page still works with its own fast
+// layered layout (used for big graphs regardless), so that is a fallback, not an error.
+function dagreSource(root: string): string {
+  try {
+    const main = createRequire(join(root, "package.json")).resolve("@dagrejs/dagre");
+    return readFileSync(join(dirname(main), "dagre.min.js"), "utf8");
+  } catch {
+    return "/* @dagrejs/dagre not installed: the page uses its built-in layered layout */";
+  }
 }
 
 export interface RenderOptions {

@@ -46,9 +46,20 @@
     return '<rect class="shape" x="' + x + '" y="' + y + '" width="' + v.w + '" height="' + v.h + '" rx="4"/>';
   }
 
+  // A collapsed namespace shows its members' worst status: failed > not run > skipped > completed.
+  function groupStatus(v, run) {
+    const st = v.item.nodes.map((n) => (run.nodes[n.name] ? run.nodes[n.name].status : "no_record"));
+    const counts = {};
+    st.forEach((s) => (counts[s] = (counts[s] || 0) + 1));
+    const worst = ["failed", "not_run", "no_record", "skipped", "completed"].find((s) => counts[s]);
+    const sub = ["completed", "failed", "skipped", "not_run"].filter((s) => counts[s]).map((s) => counts[s] + " " + STATUS_MARK[s]).join(" · ");
+    return { status: worst, sub: sub || "not in the last run" };
+  }
+
   function vertexSvg(v, run) {
     const rn = v.kind === "node" && run ? run.nodes[v.name] : null;
-    const status = rn ? rn.status : v.kind === "node" && run ? "no_record" : "";
+    const group = v.kind === "namespace" && run ? groupStatus(v, run) : null;
+    const status = rn ? rn.status : group ? group.status : v.kind === "node" && run ? "no_record" : "";
     const cls = ["v", "k-" + v.kind];
     if (status) cls.push("st-" + status);
     if (v.kind === "dataset" && !v.item.persistent) cls.push("memory");
@@ -57,7 +68,7 @@
       text = '<text class="label" y="-3">' + esc(v.label) + '</text><text class="sub" y="11">' +
         esc((STATUS_MARK[rn.status] || "") + " " + (rn.status === "completed" || rn.status === "failed" ? V.formatDuration(rn.duration_ms) : rn.status.replace("_", " "))) + "</text>";
     } else if (v.kind === "namespace") {
-      text = '<text class="label" y="-3">▸ ' + esc(v.label) + '</text><text class="sub" y="12">namespace · click to expand</text>';
+      text = '<text class="label" y="-3">▸ ' + esc(v.label) + '</text><text class="sub" y="12">' + esc(group ? group.sub : "click to expand") + "</text>";
     } else {
       text = '<text class="label" y="4">' + esc(v.label) + "</text>";
     }

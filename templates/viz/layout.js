@@ -7,7 +7,7 @@
   /** Above this many vertices dagre is too slow to feel interactive. */
   V.DAGRE_LIMIT = 350;
   const SIZES = { node: { h: 38, pad: 28, min: 90 }, dataset: { h: 28, pad: 32, min: 80 },
-    param: { h: 22, pad: 30, min: 60 }, namespace: { h: 46, pad: 44, min: 130 } };
+    param: { h: 22, pad: 30, min: 60 }, namespace: { h: 46, pad: 44, min: 150 } };
   const MAX_W = 200;
   let ctx2d = null;
 

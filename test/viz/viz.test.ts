@@ -184,6 +184,20 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     }
   });
 
+  it("selection flags open the page on that selection", async () => {
+    const out = join(root, "out/selected.html");
+    expect(runViz(["--project", root, "--to-nodes", "train", "--out", out]).status).toBe(0);
+    const p = await openPage(browser, pathToFileURL(out).href);
+    try {
+      expect(await p.page.inputValue('[data-testid="pipeline-select"]')).toBe("__selection__");
+      expect(await names(p.page, "node")).toEqual(["clean", "features.item_stats", "features.user_stats", "ingest", "train"]);
+      await p.page.selectOption('[data-testid="pipeline-select"]', "__default__");
+      expect(await count(p.page, "node")).toBe(graph.nodes.length);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("the movie sample renders in full with no console error", async () => {
     const sample = join(REPO, "samples/movie-recommendation");
     expect(existsSync(sample), "samples/movie-recommendation is missing").toBe(true);
