@@ -3,7 +3,7 @@
 // half-written one; any failure removes the temporary file. Dependency-free on purpose: run
 // records, compile outputs and the module cache reuse it.
 import { randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { createWriteStream, promises as fsp } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -36,21 +36,33 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-/**
- * Streams into `path` atomically: `produce` writes through the given writable (or returns a
- * Readable that is piped into it); the file appears only once everything was flushed and synced.
- */
+/** Streams `source` into `path` atomically: the file appears only once all was written and synced. */
 export async function writeStreamAtomic(
   path: string,
   source: Readable | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<void> {
   const tmp = tempPathFor(path);
   try {
-    const fh = await fsp.open(tmp, "wx");
-    // The stream owns the handle; keep it open after the stream ends so we can fsync it.
-    const out = fh.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
+    // `flush: true` fsyncs before the stream closes; pipeline resolves after close.
+    const out = createWriteStream(tmp, { flags: "wx", flush: true, highWaterMark: 1 << 20 });
+    await pipeline(source as AsyncIterable<unknown>, out);
+    await fsp.rename(tmp, path);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Runs `write(tmp)` (which creates the file at `tmp` by any means), then fsyncs and renames it to
+ * `path`; the temporary file is removed on any failure. For writers that want a file name.
+ */
+export async function writeViaTempFile(path: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
+  const tmp = tempPathFor(path);
+  try {
+    await write(tmp);
+    const fh = await fsp.open(tmp, "r+");
     try {
-      await pipeline(source as AsyncIterable<unknown>, out);
       await fh.sync();
     } finally {
       await fh.close();

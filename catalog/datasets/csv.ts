@@ -1,0 +1,150 @@
+// `csv`: rows as objects keyed by the header, values typed (numbers, booleans, empty -> null) the
+// way pandas reads them. Loads and saves stream, so memory stays near the size of the rows.
+// load_args pass through to csv-parse (delimiter, columns, quote, from_line, ...) plus
+// `header: false` (no header row: rows are arrays unless `columns` names them) and `cast: false`
+// (keep every value a string). save_args pass through to csv-stringify (delimiter, header, columns,
+// quoted, ...).
+import { createReadStream } from "node:fs";
+import type { DatasetType } from "../dataset.js";
+import { writeStreamAtomic } from "../atomic.js";
+import { FastCsvReader, type FastCsvOptions } from "./csv-fast.js";
+import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
+
+/** Types one CSV field: numbers, booleans, empty -> null; anything else stays a string. */
+export function typedValue(v: string): unknown {
+  const len = v.length;
+  if (len === 0) return null;
+  const c = v.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
+    const last = v.charCodeAt(len - 1);
+    // Number() alone would accept "0x1F", " 1" and "1 "; pandas-style typing wants decimal text only.
+    if (!((last >= 48 && last <= 57) || last === 46)) return v;
+    if (len > 1 && (v.charCodeAt(1) | 32) > 97) {
+      const c1 = v.charCodeAt(1) | 32;
+      if (c1 === 120 || c1 === 98 || c1 === 111) return v;
+    }
+    const n = Number(v);
+    if (n !== n) return v;
+    // Integers beyond 2^53 would silently change: keep them as strings.
+    if (len > 15 && !Number.isSafeInteger(n) && Number.isInteger(n) && !/[.eE]/.test(v)) return v;
+    return n;
+  }
+  if (len <= 5) {
+    if (v === "true" || v === "True" || v === "TRUE") return true;
+    if (v === "false" || v === "False" || v === "FALSE") return false;
+  }
+  return v;
+}
+
+function parseOptions(load: Record<string, unknown>): Record<string, unknown> {
+  const { header, cast, encoding: _enc, ...rest } = load;
+  const opts: Record<string, unknown> = { bom: true, skip_empty_lines: true, ...rest };
+  if (opts.columns === undefined) opts.columns = header !== false;
+  if (cast !== false) {
+    opts.cast = (value: string, context: { header: boolean }) => (context.header ? value : typedValue(value));
+  }
+  return opts;
+}
+
+/** Read size: under Node's ~1 MB threshold above which decoded chunks become external strings (slow to split). */
+const CHUNK = 1 << 19;
+
+const FAST_KEYS = new Set(["delimiter", "quote", "header", "columns", "cast", "skip_empty_lines", "relax_column_count", "encoding", "bom"]);
+
+/** Options for the fast reader, or null when load_args need csv-parse's full feature set. */
+function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
+  if (Object.keys(load).some((k) => !FAST_KEYS.has(k))) return null;
+  const delimiter = load.delimiter ?? ",";
+  const quote = load.quote ?? '"';
+  if (typeof delimiter !== "string" || delimiter.length !== 1 || typeof quote !== "string" || quote.length !== 1) return null;
+  const columns = load.columns ?? load.header !== false;
+  if (typeof columns !== "boolean" && !(Array.isArray(columns) && columns.every((c) => typeof c === "string"))) return null;
+  return {
+    delimiter,
+    quote,
+    columns,
+    cast: load.cast === false ? null : typedValue,
+    skipEmptyLines: load.skip_empty_lines !== false,
+    relaxColumnCount: load.relax_column_count === true,
+  };
+}
+
+async function readCsv(path: string, load: Record<string, unknown>): Promise<unknown[]> {
+  const encoding = typeof load.encoding === "string" ? (load.encoding as BufferEncoding) : "utf8";
+  const fast = fastOptions(load);
+  const rows: unknown[] = [];
+  if (fast) {
+    const reader = new FastCsvReader(fast, rows);
+    for await (const chunk of createReadStream(path, { encoding, highWaterMark: CHUNK })) reader.push(chunk as string);
+    reader.end();
+    return rows;
+  }
+  return readWithCsvParse(path, load, encoding, rows);
+}
+
+async function readWithCsvParse(path: string, load: Record<string, unknown>, encoding: BufferEncoding, rows: unknown[]): Promise<unknown[]> {
+  const { parse } = await import("csv-parse");
+  const parser = parse(parseOptions(load));
+  const input = createReadStream(path, { encoding, highWaterMark: CHUNK });
+  input.on("error", (err) => parser.destroy(err));
+  input.pipe(parser);
+  try {
+    for await (const row of parser) rows.push(row);
+  } catch (err) {
+    input.destroy();
+    const e = err as { code?: string; lines?: number; message: string };
+    if (typeof e.code === "string" && e.code.startsWith("CSV_")) throw new ParseError(e.message, e.lines);
+    throw err;
+  }
+  return rows;
+}
+
+function stringifyOptions(save: Record<string, unknown>, columns: string[] | undefined): Record<string, unknown> {
+  return {
+    header: true,
+    ...(columns ? { columns } : {}),
+    ...save,
+    cast: {
+      boolean: (v: boolean) => (v ? "true" : "false"),
+      date: (v: Date) => v.toISOString(),
+      bigint: (v: bigint) => String(v),
+      object: (v: unknown) => JSON.stringify(v),
+    },
+  };
+}
+
+/** Header columns: save_args.columns, else the union of keys over all object rows, in first-seen order. */
+function columnsOf(rows: readonly unknown[], save: Record<string, unknown>): string[] | undefined {
+  if (save.columns !== undefined || rows.length === 0 || Array.isArray(rows[0])) return undefined;
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (row === null || typeof row !== "object") throw new DataShapeError(`expects rows as objects or arrays, got ${row === null ? "null" : typeof row}`);
+    for (const k in row) if (!seen.has(k)) seen.add(k);
+  }
+  return [...seen];
+}
+
+async function* csvChunks(rows: readonly unknown[], save: Record<string, unknown>): AsyncGenerator<string> {
+  const { stringify } = await import("csv-stringify/sync");
+  const columns = columnsOf(rows, save);
+  const opts = stringifyOptions(save, columns);
+  const BATCH = 4096;
+  if (rows.length === 0) {
+    if (columns?.length && opts.header !== false) yield stringify([], opts);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += BATCH) {
+    yield stringify(rows.slice(i, i + BATCH) as never, i === 0 ? opts : { ...opts, header: false });
+  }
+}
+
+const CSV_FORMAT: FileFormat = {
+  read: (path, ctx) => readCsv(path, argsOf(ctx).load),
+  async write(path, data, ctx) {
+    if (!Array.isArray(data)) throw new DataShapeError(`expects an array of rows, got ${data === null ? "null" : typeof data}`);
+    await writeStreamAtomic(path, csvChunks(data, argsOf(ctx).save));
+  },
+};
+
+/** Builds a `csv` dataset. */
+export const csvType: DatasetType = (ctx) => new FileDataset(ctx, CSV_FORMAT);

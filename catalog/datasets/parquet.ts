@@ -1,0 +1,93 @@
+// `parquet`: rows as objects. Read with hyparquet (INT64 values that fit a double come back as
+// numbers), written row group by row group with hyparquet-writer. Column types come from a scan of
+// all rows: INT32, DOUBLE, INT64 (bigint), BOOLEAN, STRING, TIMESTAMP (Date), JSON (objects).
+import type { DatasetType } from "../dataset.js";
+import { writeViaTempFile } from "../atomic.js";
+import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
+
+type ParquetType = "INT32" | "INT64" | "DOUBLE" | "BOOLEAN" | "STRING" | "TIMESTAMP" | "JSON";
+
+function typeOfValue(v: unknown): ParquetType | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number") return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? "INT32" : "DOUBLE";
+  if (typeof v === "bigint") return "INT64";
+  if (typeof v === "boolean") return "BOOLEAN";
+  if (typeof v === "string") return "STRING";
+  if (v instanceof Date) return "TIMESTAMP";
+  return "JSON";
+}
+
+function merge(a: ParquetType | null, b: ParquetType | null): ParquetType | null {
+  if (a === null || a === b) return b ?? a;
+  if (b === null) return a;
+  if ((a === "INT32" && b === "DOUBLE") || (a === "DOUBLE" && b === "INT32")) return "DOUBLE";
+  return "JSON";
+}
+
+/** Column names (first-seen order over all rows) and one type per column. */
+export function inferColumns(rows: readonly unknown[]): { name: string; type: ParquetType }[] {
+  const types = new Map<string, ParquetType | null>();
+  for (const row of rows) {
+    if (row === null || typeof row !== "object" || Array.isArray(row)) {
+      throw new DataShapeError(`expects an array of row objects, found ${row === null ? "null" : Array.isArray(row) ? "an array" : typeof row} in it`);
+    }
+    for (const k in row) {
+      const t = typeOfValue((row as Record<string, unknown>)[k]);
+      types.set(k, merge(types.has(k) ? types.get(k)! : null, t));
+    }
+  }
+  return [...types].map(([name, t]) => ({ name, type: t ?? "STRING" }));
+}
+
+/** A row source that turns values into what the chosen column type needs (JSON columns get objects). */
+function* normalised(rows: readonly unknown[], columns: { name: string; type: ParquetType }[]): Generator<Record<string, unknown>> {
+  const json = columns.filter((c) => c.type === "JSON").map((c) => c.name);
+  for (const row of rows as Record<string, unknown>[]) {
+    if (!json.length) {
+      yield row;
+      continue;
+    }
+    const copy = { ...row };
+    // Mixed-type columns fall back to JSON: every non-null value goes in as its JSON text.
+    for (const k of json) if (copy[k] !== null && copy[k] !== undefined) copy[k] = JSON.stringify(copy[k]);
+    yield copy;
+  }
+}
+
+async function readParquet(path: string): Promise<unknown[]> {
+  const { asyncBufferFromFile, parquetReadObjects } = await import("hyparquet");
+  const file = await asyncBufferFromFile(path);
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  } catch (err) {
+    throw new ParseError((err as Error).message);
+  }
+  for (const row of rows) {
+    for (const k in row) {
+      const v = row[k];
+      if (typeof v === "bigint" && v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER) row[k] = Number(v);
+    }
+  }
+  return rows;
+}
+
+async function writeParquet(path: string, data: unknown, save: Record<string, unknown>): Promise<void> {
+  if (!Array.isArray(data)) throw new DataShapeError(`expects an array of row objects, got ${data === null ? "null" : typeof data}`);
+  const inferred = inferColumns(data);
+  const columns = inferred.map((c) => ({ ...c, type: c.type === "JSON" ? ("STRING" as const) : c.type, nullable: true }));
+  if (columns.length === 0) throw new DataShapeError("cannot write a parquet file without columns (no rows or empty rows)");
+  const { fileWriter, parquetWriteRows } = await import("hyparquet-writer");
+  await writeViaTempFile(path, async (tmp) => {
+    const writer = fileWriter(tmp);
+    await parquetWriteRows({ ...save, writer, rows: normalised(data, inferred), columns } as never);
+  });
+}
+
+const PARQUET_FORMAT: FileFormat = {
+  read: (path) => readParquet(path),
+  write: (path, data, ctx) => writeParquet(path, data, argsOf(ctx).save),
+};
+
+/** Builds a `parquet` dataset. */
+export const parquetType: DatasetType = (ctx) => new FileDataset(ctx, PARQUET_FORMAT);

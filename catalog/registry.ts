@@ -1,0 +1,102 @@
+// The explicit registry of dataset types: built-ins (imported lazily, so the CLI does not load
+// csv/parquet code until a dataset needs it), types registered by code, and custom types named by
+// a module ref in catalog.yml (`type: ./src/datasets.ts#PostgresTable`).
+import { MlcError } from "../compiler/diagnostics.js";
+import { loadExport, parseRef } from "../compiler/load-module.js";
+import { suggest } from "../compiler/suggest.js";
+import type { DatasetConfig } from "../compiler/types.js";
+import type { Dataset, DatasetContext, DatasetType } from "./dataset.js";
+
+/** The built-in type names (SPEC section 3). */
+export const BUILTIN_TYPES: readonly string[] = [
+  "memory", "json", "jsonl", "yaml", "text", "csv", "parquet", "binary", "partitioned",
+  "mlflow.artifact", "mlflow.metric", "mlflow.metrics",
+];
+
+/** Types whose data does not outlive the run (resume and run records treat them as not persisted). */
+const TRANSIENT_TYPES = new Set(["memory", "mlflow.metric", "mlflow.metrics"]);
+
+const lazy = (load: () => Promise<DatasetType>): DatasetType => async (ctx) => (await load())(ctx);
+
+const types = new Map<string, DatasetType>([
+  ["memory", lazy(async () => (await import("./datasets/memory.js")).memoryType)],
+  ["json", lazy(async () => (await import("./datasets/json.js")).jsonType)],
+  ["jsonl", lazy(async () => (await import("./datasets/jsonl.js")).jsonlType)],
+  ["yaml", lazy(async () => (await import("./datasets/yaml.js")).yamlType)],
+  ["text", lazy(async () => (await import("./datasets/text.js")).textType)],
+  ["csv", lazy(async () => (await import("./datasets/csv.js")).csvType)],
+  ["parquet", lazy(async () => (await import("./datasets/parquet.js")).parquetType)],
+  ["binary", lazy(async () => (await import("./datasets/binary.js")).binaryType)],
+  ["partitioned", lazy(async () => (await import("./datasets/partitioned.js")).partitionedType)],
+  ["mlflow.artifact", lazy(async () => (await import("./datasets/mlflow.js")).artifactType)],
+  ["mlflow.metric", lazy(async () => (await import("./datasets/mlflow.js")).metricType)],
+  ["mlflow.metrics", lazy(async () => (await import("./datasets/mlflow.js")).metricsType)],
+]);
+
+/** Registers (or replaces) a dataset type under `name`. */
+export function registerDatasetType(name: string, type: DatasetType): void {
+  types.set(name, type);
+}
+
+/** The registered type called `name`, if any (custom module refs are resolved by resolveDatasetType). */
+export function getDatasetType(name: string): DatasetType | undefined {
+  return types.get(name);
+}
+
+/** True when a `type:` value names a module export rather than a registered type. */
+export function isCustomTypeRef(type: string): boolean {
+  return type.includes("#") || type.startsWith("./") || type.startsWith("../") || type.startsWith("/") || /\.(m|c)?[jt]sx?$/.test(type);
+}
+
+/** True when data of this config outlives the run (anything but memory and metric datasets). */
+export function isPersistentConfig(config: DatasetConfig): boolean {
+  return !TRANSIENT_TYPES.has(config.type);
+}
+
+/**
+ * The type for `type`: a registered name, or a custom class/factory loaded from its module.
+ * Unknown names are MLC3003 (with suggestions); module problems MLC3006.
+ */
+export async function resolveDatasetType(type: string, root: string): Promise<DatasetType> {
+  const known = types.get(type);
+  if (known) return known;
+  if (!isCustomTypeRef(type)) {
+    const close = suggest(type, types.keys());
+    throw new MlcError("MLC3003", `unknown dataset type '${type}'`, {
+      hint: close.length ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?` : `built-in types: ${BUILTIN_TYPES.join(", ")}`,
+    });
+  }
+  const exported = await loadExport(type, root);
+  if (typeof exported !== "function") {
+    const { module, exportName } = parseRef(type);
+    throw new MlcError("MLC3006", `dataset type '${type}': export '${exportName}' of ${module} is not a class or function`, { file: module });
+  }
+  return customType(type, exported as CustomExport);
+}
+
+type CustomExport = (new (config: DatasetConfig, ctx: DatasetContext) => unknown) & ((config: DatasetConfig, ctx: DatasetContext) => unknown);
+
+function isClass(fn: unknown): boolean {
+  return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
+/** Adapts a user class (`new C(config, ctx)`) or factory (`f(config, ctx)`) into a DatasetType. */
+function customType(ref: string, fn: CustomExport): DatasetType {
+  return async (ctx) => {
+    const instance = isClass(fn) ? new fn(ctx.config, ctx) : await fn(ctx.config, ctx);
+    return adaptCustom(ref, instance);
+  };
+}
+
+function adaptCustom(ref: string, ds: unknown): Dataset {
+  const d = ds as Partial<Dataset> | null;
+  if (!d || typeof d.load !== "function" || typeof d.save !== "function") {
+    throw new MlcError("MLC3006", `dataset type '${ref}' did not produce a dataset (an object with load() and save())`, {
+      file: parseRef(ref).module,
+    });
+  }
+  // Optional methods get safe defaults so the catalog can call them uniformly.
+  if (typeof d.exists !== "function") d.exists = async () => false;
+  if (typeof d.describe !== "function") d.describe = () => ({ type: ref });
+  return d as Dataset;
+}
