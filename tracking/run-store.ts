@@ -35,7 +35,7 @@ export function readRun(root: string, id: string): RunRecord | null {
   }
 }
 
-/** Every readable run record, newest first. */
+/** Every readable run record, newest first (by start time: ids only sort to the second). */
 export async function listRuns(root: string): Promise<RunRecord[]> {
   let ids: string[];
   try {
@@ -44,11 +44,12 @@ export async function listRuns(root: string): Promise<RunRecord[]> {
     return [];
   }
   const out: RunRecord[] = [];
-  for (const id of ids.sort().reverse()) {
+  for (const id of ids) {
     const r = readRun(root, id);
     if (r && typeof r.run_id === "string") out.push(r);
   }
-  return out;
+  const key = (r: RunRecord) => `${typeof r.started_at === "string" ? r.started_at : ""}\0${r.run_id}`;
+  return out.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
 }
 
 /** The newest run matching `filter` (e.g. status failed), or null. */

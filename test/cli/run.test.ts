@@ -18,7 +18,12 @@ function mlc(cwd: string, ...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const runIds = (root: string) => readdirSync(join(root, ".mlc", "runs")).sort();
+/** Run ids, oldest first (by start time: two runs can start within one second). */
+const runIds = (root: string) =>
+  readdirSync(join(root, ".mlc", "runs"))
+    .map((id) => readRun(root, id)!)
+    .sort((a, b) => (a.started_at < b.started_at ? -1 : 1))
+    .map((r) => r.run_id);
 
 describe("mlc run (CLI)", () => {
   it("runs, prints plain progress lines under CI and a summary table; exit 0", () => {
@@ -115,7 +120,7 @@ describe("mlc runs ls / show", () => {
     const ls = JSON.parse(mlc(root, "runs", "ls", "--json").stdout) as { runs: { run_id: string; status: string }[] };
     expect(ls.runs.map((r) => r.status)).toEqual(["success", "failed"]);
     const [newest, oldest] = ls.runs.map((r) => r.run_id);
-    expect(newest > oldest).toBe(true);
+    expect(runIds(root)).toEqual([oldest, newest]);
     expect(mlc(root, "runs", "ls").stdout).toMatch(new RegExp(`RUN\\s+STATUS[^\\n]*\\n${newest}\\s+success`));
     const show = mlc(root, "runs", "show", oldest, "--json");
     expect(JSON.parse(show.stdout)).toMatchObject({ run_id: oldest, status: "failed", error: { code: "MLC5001", node: "c" }, resume_command: "mlc run --from-nodes c,e" });

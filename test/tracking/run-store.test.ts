@@ -37,6 +37,10 @@ describe("run store", () => {
     expect((await listRuns(root)).map((r) => r.run_id)).toEqual(["20261126-000002-bbbbbb", "20261126-000001-aaaaaa"]);
     expect((await latestRun(root, (r) => r.status === "failed"))?.run_id).toBe("20261126-000001-aaaaaa");
     expect(await listRuns(tmp())).toEqual([]);
+    // Two runs in one second: the start time decides, not the random suffix.
+    await writeRun(root, { ...rec("20261126-000009-ffffff"), started_at: "2026-11-26T03:00:09.100Z" });
+    await writeRun(root, { ...rec("20261126-000009-000000"), started_at: "2026-11-26T03:00:09.900Z" });
+    expect((await listRuns(root)).slice(0, 2).map((r) => r.run_id)).toEqual(["20261126-000009-000000", "20261126-000009-ffffff"]);
   });
 
   it("RunWriter coalesces updates, keeps order and leaves no temporary files", async () => {
