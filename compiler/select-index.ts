@@ -1,52 +1,83 @@
-// Lookup tables and iterative traversals for selection over a list of IR nodes.
-import type { IRNode } from "./types.js";
+// Lookup tables and iterative traversals for selection over a list of IR nodes. Built to be cheap
+// on 10,000+ node graphs: node adjacency comes from the IR's edges as flat index arrays; dataset,
+// tag and namespace tables are built only when a filter needs them.
+import type { IREdge, IRNode } from "./types.js";
 
 type Key = "nodes" | "from_nodes" | "to_nodes" | "from_inputs" | "to_outputs" | "tags" | "namespaces";
 
 function push<K>(m: Map<K, number[]>, k: K, i: number): void {
   const list = m.get(k);
-  if (list) list.push(i);
-  else m.set(k, [i]);
+  if (!list) m.set(k, [i]);
+  else if (list[list.length - 1] !== i) list.push(i); // a node listing a name twice counts once
 }
 
 /** Namespace `ns` and all its parents: "a.b.c" -> a, a.b, a.b.c. */
 function namespacePrefixes(ns: string): string[] {
-  const parts = ns.split(".");
-  return parts.map((_, i) => parts.slice(0, i + 1).join("."));
+  const out: string[] = [];
+  for (let i = ns.indexOf("."); i !== -1; i = ns.indexOf(".", i + 1)) out.push(ns.slice(0, i));
+  out.push(ns);
+  return out;
 }
 
-/** Tags and namespaces present anywhere in the whole graph (unknown-name checks). */
-export class NameSets {
-  readonly tags = new Set<string>();
-  readonly namespaces = new Set<string>();
-  constructor(nodes: readonly IRNode[]) {
-    for (const n of nodes) {
-      for (const t of n.tags) this.tags.add(t);
-      if (n.namespace) for (const p of namespacePrefixes(n.namespace)) this.namespaces.add(p);
-    }
-  }
+/** Compressed adjacency: the neighbours of node i are `to[start[i] .. start[i+1])`. */
+interface Adjacency {
+  readonly start: Int32Array;
+  readonly to: Int32Array;
 }
 
-/** Name, base-name, dataset and tag indices over `nodes` (positions are indices into it). */
+/** CSR adjacency of the first `m` pairs (src[k] -> dst[k]) over `n` nodes. */
+function adjacency(n: number, src: Int32Array, dst: Int32Array, m: number): Adjacency {
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < m; k++) start[src[k] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const to = new Int32Array(m);
+  for (let k = 0; k < m; k++) to[fill[src[k]]++] = dst[k];
+  return { start, to };
+}
+
+const cache = new WeakMap<readonly IRNode[], GraphIndex>();
+
+/**
+ * The index of a whole graph, built once per node list: named pipelines and the CLI selection of
+ * one compile share it (spread copies of a GraphIR keep the same `nodes` array).
+ */
+export function wholeGraphIndex(nodes: readonly IRNode[], edges: readonly IREdge[]): GraphIndex {
+  let ix = cache.get(nodes);
+  if (!ix) cache.set(nodes, (ix = new GraphIndex(nodes, edges, nodes)));
+  return ix;
+}
+
+/** Name, base-name, dataset, tag and namespace lookups over `nodes` (positions index into it). */
 export class GraphIndex {
   private readonly pos = new Map<string, number>();
   private readonly byBase = new Map<string, number[]>();
-  private readonly consumers = new Map<string, number[]>();
-  private readonly producers = new Map<string, number[]>();
+  private readonly down: Adjacency;
+  private readonly up: Adjacency;
+  private io: { consumers: Map<string, number[]>; producers: Map<string, number[]> } | null = null;
   private byTag: Map<string, number[]> | null = null;
   private byNamespace: Map<string, number[]> | null = null;
 
-  constructor(private readonly nodes: readonly IRNode[]) {
+  /** `whole` is the full graph's node list, consulted only to tell "unknown" from "not here". */
+  constructor(private readonly nodes: readonly IRNode[], edges: readonly IREdge[], private readonly whole: readonly IRNode[]) {
     nodes.forEach((n, i) => {
       this.pos.set(n.name, i);
       if (n.baseName !== n.name) push(this.byBase, n.baseName, i);
-      for (const d of new Set(n.inputs)) push(this.consumers, d, i);
-      for (const d of new Set(n.outputs)) push(this.producers, d, i);
     });
+    const from = new Int32Array(edges.length);
+    const to = new Int32Array(edges.length);
+    let m = 0;
+    for (const e of edges) {
+      const a = this.pos.get(e.from);
+      const b = this.pos.get(e.to);
+      if (a !== undefined && b !== undefined) (from[m] = a), (to[m++] = b);
+    }
+    this.down = adjacency(nodes.length, from, to, m);
+    this.up = adjacency(nodes.length, to, from, m);
   }
 
   /** Start nodes for one filter item: [] when known but matching nothing here, null when unknown. */
-  lookup(key: Key, item: string, whole: NameSets): number[] | null {
+  lookup(key: Key, item: string): number[] | null {
     switch (key) {
       case "nodes":
       case "from_nodes":
@@ -55,53 +86,56 @@ export class GraphIndex {
         return i !== undefined ? [i] : (this.byBase.get(item) ?? null);
       }
       case "from_inputs":
-      case "to_outputs":
-        if (!this.consumers.has(item) && !this.producers.has(item)) return null;
-        return (key === "from_inputs" ? this.consumers : this.producers).get(item) ?? [];
+      case "to_outputs": {
+        const { consumers, producers } = this.ioIndex();
+        if (!consumers.has(item) && !producers.has(item)) return null;
+        return (key === "from_inputs" ? consumers : producers).get(item) ?? [];
+      }
       case "tags":
-        return whole.tags.has(item) ? (this.tagIndex().get(item) ?? []) : null;
+        return this.tagIndex().get(item) ?? (this.whole.some((n) => n.tags.includes(item)) ? [] : null);
       case "namespaces":
-        return whole.namespaces.has(item) ? (this.namespaceIndex().get(item) ?? []) : null;
+        return this.namespaceIndex().get(item) ?? (this.whole.some((n) => n.namespace !== null && namespacePrefixes(n.namespace).includes(item)) ? [] : null);
     }
   }
 
   /** The filter's node set from its start nodes: themselves, or all descendants / ancestors. */
   expand(key: Key, starts: readonly number[]): Uint8Array {
-    if (key === "from_nodes" || key === "from_inputs") return this.walk(starts, "down");
-    if (key === "to_nodes" || key === "to_outputs") return this.walk(starts, "up");
+    if (key === "from_nodes" || key === "from_inputs") return walk(this.down, starts, this.nodes.length);
+    if (key === "to_nodes" || key === "to_outputs") return walk(this.up, starts, this.nodes.length);
     const set = new Uint8Array(this.nodes.length);
     for (const i of starts) set[i] = 1;
     return set;
   }
 
   /** Names to suggest for an unknown item of `key`. */
-  candidates(key: Key, whole: NameSets | null): string[] {
-    if (key === "tags") return [...(whole?.tags ?? [])];
-    if (key === "namespaces") return [...(whole?.namespaces ?? [])];
-    if (key === "from_inputs" || key === "to_outputs") return [...new Set([...this.consumers.keys(), ...this.producers.keys()])];
+  candidates(key: Key): string[] {
+    if (key === "tags") return [...new Set(this.whole.flatMap((n) => n.tags))];
+    if (key === "namespaces") return [...new Set(this.whole.flatMap((n) => (n.namespace ? namespacePrefixes(n.namespace) : [])))];
+    if (key === "from_inputs" || key === "to_outputs") {
+      const { consumers, producers } = this.ioIndex();
+      return [...new Set([...consumers.keys(), ...producers.keys()])];
+    }
     return [...this.pos.keys(), ...this.byBase.keys()];
   }
 
-  /** Iterative BFS through datasets: down = consumers of outputs, up = producers of inputs. */
-  private walk(starts: readonly number[], dir: "down" | "up"): Uint8Array {
-    const seen = new Uint8Array(this.nodes.length);
-    const queue: number[] = [];
-    for (const i of starts) if (!seen[i]) (seen[i] = 1), queue.push(i);
-    for (let q = 0; q < queue.length; q++) {
-      const n = this.nodes[queue[q]];
-      const via = dir === "down" ? n.outputs : n.inputs;
-      const next = dir === "down" ? this.consumers : this.producers;
-      for (const d of via) {
-        for (const j of next.get(d) ?? []) if (!seen[j]) (seen[j] = 1), queue.push(j);
-      }
+  private ioIndex(): { consumers: Map<string, number[]>; producers: Map<string, number[]> } {
+    if (!this.io) {
+      const consumers = new Map<string, number[]>();
+      const producers = new Map<string, number[]>();
+      this.nodes.forEach((n, i) => {
+        for (const d of n.inputs) push(consumers, d, i);
+        for (const d of n.outputs) push(producers, d, i);
+      });
+      this.io = { consumers, producers };
     }
-    return seen;
+    return this.io;
   }
 
   private tagIndex(): Map<string, number[]> {
     if (!this.byTag) {
-      this.byTag = new Map();
-      this.nodes.forEach((n, i) => n.tags.forEach((t) => push(this.byTag!, t, i)));
+      const m = new Map<string, number[]>();
+      this.nodes.forEach((n, i) => n.tags.forEach((t) => push(m, t, i)));
+      this.byTag = m;
     }
     return this.byTag;
   }
@@ -109,11 +143,28 @@ export class GraphIndex {
   /** Namespace -> nodes in it or in a child namespace (`a` covers `a` and `a.x`, not `ab`). */
   private namespaceIndex(): Map<string, number[]> {
     if (!this.byNamespace) {
-      this.byNamespace = new Map();
+      const m = new Map<string, number[]>();
       this.nodes.forEach((n, i) => {
-        if (n.namespace) for (const p of namespacePrefixes(n.namespace)) push(this.byNamespace!, p, i);
+        if (n.namespace) for (const p of namespacePrefixes(n.namespace)) push(m, p, i);
       });
+      this.byNamespace = m;
     }
     return this.byNamespace;
   }
+}
+
+/** Iterative BFS over `adj` from `starts`; the result marks every node reached (starts included). */
+function walk(adj: Adjacency, starts: readonly number[], n: number): Uint8Array {
+  const seen = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (const i of starts) if (!seen[i]) (seen[i] = 1), (queue[tail++] = i);
+  for (let head = 0; head < tail; head++) {
+    const i = queue[head];
+    for (let k = adj.start[i]; k < adj.start[i + 1]; k++) {
+      const j = adj.to[k];
+      if (!seen[j]) (seen[j] = 1), (queue[tail++] = j);
+    }
+  }
+  return seen;
 }

@@ -4,7 +4,7 @@
 import type { CompileContext } from "./diagnostics.js";
 import { compareStrings, kahnLayers } from "./toposort.js";
 import { didYouMean } from "./suggest.js";
-import { GraphIndex, NameSets } from "./select-index.js";
+import { GraphIndex, wholeGraphIndex } from "./select-index.js";
 import type { GraphIR, IRNode, SelectionSpec, SourceRef } from "./types.js";
 
 type ListKey = "nodes" | "from_nodes" | "to_nodes" | "from_inputs" | "to_outputs" | "tags" | "namespaces";
@@ -30,22 +30,20 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
   const baseName = spec.pipeline ?? (at === null && graph.pipelines.__default__ ? "__default__" : undefined);
   const base = baseNodes(graph, baseName, where);
   if (!base) return null;
-  const index = new GraphIndex(base);
+  const index = base === graph.nodes ? wholeGraphIndex(graph.nodes, graph.edges) : new GraphIndex(base, graph.edges, graph.nodes);
   const results: { key: ListKey; set: Uint8Array }[] = [];
   let unknown = false;
-  let whole: NameSets | null = null;
   for (const key of FILTERS) {
     const items = spec[key];
     if (!items || items.length === 0) continue;
-    if (key === "tags" || key === "namespaces") whole ??= new NameSets(graph.nodes);
-    const r = applyFilter(key, items, index, whole, graph, baseName, where);
+    const r = applyFilter(key, items, index, graph, baseName, where);
     if (r) results.push({ key, set: r });
     else unknown = true;
   }
   if (unknown) return null;
-  const keep = new Uint8Array(base.length).fill(1);
-  for (const r of results) for (let i = 0; i < keep.length; i++) keep[i] &= r.set[i];
-  const names = base.filter((_, i) => keep[i] === 1).map((n) => n.name).sort(compareStrings);
+  const names: string[] = [];
+  for (let i = 0; i < base.length; i++) if (results.every((r) => r.set[i] === 1)) names.push(base[i].name);
+  if (!isSorted(names)) names.sort(compareStrings); // graph.nodes is sorted by contract; stay safe
   if (names.length === 0) reportEmpty(spec, results, base.length, where);
   return names.length === 0 ? null : names;
 }
@@ -99,31 +97,37 @@ function baseNodes(graph: GraphIR, name: string | undefined, where: Where): read
     where.report("MLC4006", "pipeline", null, `unknown pipeline "${name}"${didYouMean(name, known)}`);
     return null;
   }
+  if (members.length === graph.nodes.length) return graph.nodes; // pipelines list graph nodes: all of them
   const set = new Set(members);
   return graph.nodes.filter((n) => set.has(n.name));
 }
 
+function isSorted(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (compareStrings(names[i - 1], names[i]) > 0) return false;
+  return true;
+}
+
 /** One filter's node set over the base nodes, or null after reporting its unknown items. */
-function applyFilter(key: ListKey, items: readonly string[], index: GraphIndex, whole: NameSets | null, graph: GraphIR, pipeline: string | undefined, where: Where): Uint8Array | null {
+function applyFilter(key: ListKey, items: readonly string[], index: GraphIndex, graph: GraphIR, pipeline: string | undefined, where: Where): Uint8Array | null {
   const starts: number[] = [];
   let ok = true;
   items.forEach((item, i) => {
-    const found = index.lookup(key, item, whole!);
-    if (found) starts.push(...found);
+    const found = index.lookup(key, item);
+    if (found) for (const j of found) starts.push(j);
     else {
       ok = false;
-      where.report("MLC4006", key, i, unknownMessage(key, item, index, whole, graph, pipeline));
+      where.report("MLC4006", key, i, unknownMessage(key, item, index, graph, pipeline));
     }
   });
   if (!ok) return null;
   return index.expand(key, starts);
 }
 
-function unknownMessage(key: ListKey, item: string, index: GraphIndex, whole: NameSets | null, graph: GraphIR, pipeline: string | undefined): string {
+function unknownMessage(key: ListKey, item: string, index: GraphIndex, graph: GraphIR, pipeline: string | undefined): string {
   const kind = KIND[key];
   const inGraph = kind === "node" ? graph.nodes.some((n) => n.name === item || n.baseName === item) : kind === "dataset" && graph.nodes.some((n) => n.inputs.includes(item) || n.outputs.includes(item));
   if (pipeline !== undefined && inGraph) return `${kind} "${item}" is not part of pipeline "${pipeline}"`;
-  return `unknown ${kind} "${item}"${didYouMean(item, index.candidates(key, whole))}`;
+  return `unknown ${kind} "${item}"${didYouMean(item, index.candidates(key))}`;
 }
 
 function reportEmpty(spec: SelectionSpec, results: { key: ListKey; set: Uint8Array }[], baseSize: number, where: Where): void {
