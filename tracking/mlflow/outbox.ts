@@ -3,12 +3,16 @@
 // holds every operation with a sequence number, plus delivery facts: which MLflow run our run
 // maps to, which operations were delivered or rejected. Replaying it is idempotent, so a server
 // that is down costs nothing but a later `mlc mlflow sync`. Artifact files are snapshotted into
-// `<run_id>/` next to the log (a hard link when possible: datasets are saved by atomic rename,
-// so a link keeps the bytes of this run even when a later run replaces the file).
+// `<run_id>/` next to the log, so a later run overwriting them cannot change what this run
+// logged: copied (reflinked where the file system can) up to 64 MB; bigger files are hard-linked
+// (datasets save by atomic rename, so the link keeps this run's bytes), copied when linking fails.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { copyFile, link, mkdir, open, type FileHandle } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, link, mkdir, open, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
+
+const COPY_LIMIT = 64 * 1024 * 1024;
 
 /** Creates the MLflow run (and experiment when missing). Always seq 0. */
 export interface StartOp {
@@ -140,11 +144,15 @@ export class Outbox {
   async snapshot(src: string, name: string): Promise<string> {
     const dest = join(this.snapshots, name);
     await mkdir(dirname(dest), { recursive: true });
-    try {
-      await link(src, dest);
-    } catch {
-      await copyFile(src, dest);
+    if ((await stat(src)).size > COPY_LIMIT) {
+      try {
+        await link(src, dest);
+        return dest;
+      } catch {
+        // another file system: copy
+      }
     }
+    await copyFile(src, dest, constants.COPYFILE_FICLONE);
     return dest;
   }
 
