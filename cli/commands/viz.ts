@@ -21,7 +21,7 @@ const SELECTION_FLAGS = ["pipeline", "nodes", "fromNodes", "toNodes", "fromInput
 export default async function viz(opts: Record<string, unknown>, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0]);
   const port = parsePort(opts.port);
-  const first = await pageData(copts, opts);
+  const { data: first } = await pageData(copts, opts);
   if (!first) return EXIT.invalid;
   if (typeof opts.out === "string") {
     const file = resolve(opts.out);
@@ -33,11 +33,14 @@ export default async function viz(opts: Record<string, unknown>, args: string[])
   return serve(first, copts, opts, port);
 }
 
-/** Compiles and shapes the page data; prints diagnostics and returns null on errors. */
-async function pageData(copts: CompileOptions, opts: Record<string, unknown>): Promise<VizData | null> {
+/** Compiles and shapes the page data; prints diagnostics; data is null on errors (then `problems` says why). */
+async function pageData(copts: CompileOptions, opts: Record<string, unknown>): Promise<{ data: VizData | null; problems: string[] }> {
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
-  if (!project) return null;
+  const problems = diagnostics
+    .filter((d) => d.severity === "error")
+    .map((d) => `${d.file || "<project>"}:${d.line}:${d.column} ${d.code} ${d.message}`);
+  if (!project) return { data: null, problems };
   const data = buildPageData({
     graph: project.graph,
     selected: project.selected,
@@ -45,7 +48,7 @@ async function pageData(copts: CompileOptions, opts: Record<string, unknown>): P
     parameters: project.parameters,
     run: await latestRun(project.root),
   });
-  return redact(data, secretStrings(project.credentials));
+  return { data: redact(data, secretStrings(project.credentials)), problems };
 }
 
 function selectionLabel(opts: Record<string, unknown>): string {
@@ -81,12 +84,11 @@ async function serve(first: VizData, copts: CompileOptions, opts: Record<string,
     throw err;
   });
   const stopWatching = watchProject(copts.root, async () => {
-    const next = await pageData(copts, opts).catch(() => null);
-    if (next) {
-      data = next;
-      version++;
-      if (opts.verbose) process.stdout.write(`mlc viz: reloaded (${next.nodes.length} nodes)\n`);
-    }
+    // A broken edit keeps the last good graph on screen, with a banner naming the errors.
+    const next = await pageData(copts, opts).catch((err: Error) => ({ data: null, problems: [`mlc: ${err.message}`] }));
+    data = next.data ?? { ...data, problems: next.problems };
+    version++;
+    if (opts.verbose) process.stdout.write(`mlc viz: ${next.data ? `reloaded (${next.data.nodes.length} nodes)` : "kept the last good graph"}\n`);
   });
   process.stdout.write(`mlc viz: ${first.name} at ${server.url} (Ctrl+C to stop)\n`);
   if (opts.open !== false && process.env.CI !== "true") openBrowser(server.url);

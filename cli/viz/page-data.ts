@@ -56,6 +56,8 @@ export interface VizData {
   /** Nodes picked by the CLI selection flags, or null when none were given. */
   readonly selection: { readonly label: string; readonly nodes: readonly string[] } | null;
   readonly run: VizRun | null;
+  /** Served page only: errors of the latest edit (the graph shown is the last one that compiled). */
+  readonly problems?: readonly string[];
 }
 
 export interface PageDataInput {

@@ -25,6 +25,10 @@
     $("#namespaces").innerHTML = nss.length ? nss.map((ns) => '<label style="padding-left:' + (ns.split(".").length - 1) * 12 + 'px"><input type="checkbox" data-testid="ns-toggle" data-name="' + esc(ns) + '"' +
       (state.collapsed.has(ns) ? " checked" : "") + "> " + esc(ns.split(".").pop()) + "</label>").join("") : '<span class="muted">no namespaces</span>';
     $("#run-toggle").hidden = !data.run;
+    const problems = data.problems || [];
+    $("#problems").hidden = problems.length === 0;
+    $("#problems").textContent = problems.length ? "The project no longer compiles (" + problems.length + " error" + (problems.length > 1 ? "s" : "") +
+      "); showing the last version that did. Fix and save to refresh.\n" + problems.slice(0, 5).join("\n") : "";
     runSummary();
   }
 
@@ -157,6 +161,7 @@
   });
   $("#details .close").addEventListener("click", () => { state.selected = null; state.pair = []; highlight(); details(); });
   document.addEventListener("keydown", (ev) => {
+    if (ev.key === "/" && ev.target.tagName !== "INPUT") { ev.preventDefault(); $("#search").focus(); return; }
     if (ev.key !== "Escape") return;
     if (ev.target.id === "search") { ev.target.value = ""; state.search = ""; search(); return; }
     state.selected = null; state.pair = []; highlight(); details();

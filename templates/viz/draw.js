@@ -91,7 +91,8 @@
     const parts = ['<g class="bands">', bandsSvg(geo.bands, geo.height), '</g><g class="edges">'];
     for (const e of model.edges) {
       const a = byId.get(e.from), b = byId.get(e.to);
-      parts.push('<path class="edge" data-testid="edge" data-from="' + esc(e.from) + '" data-to="' + esc(e.to) + '" d="' + edgePath(e, a, b) + '" marker-end="url(#arrow)"/>');
+      parts.push('<path class="edge" data-testid="edge" data-from="' + esc(e.from) + '" data-to="' + esc(e.to) + '" d="' + edgePath(e, a, b) +
+        '" marker-end="url(#arrow)">' + (e.via.length ? "<title>" + esc(e.via.join(", ")) + "</title>" : "") + "</path>");
     }
     parts.push('</g><g class="vertices">');
     for (const v of model.vertices) parts.push(vertexSvg(v, run));

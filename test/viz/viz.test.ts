@@ -176,6 +176,11 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
         "  - name: summarize\n    func: ./src/nodes.ts#evaluate\n    inputs: [model, report]\n    outputs: summary\n    tags: [reporting]\npipelines:"));
       await opened.page.waitForSelector('[data-testid="node"][data-name="summarize"]', { timeout: 20_000 });
       expect(await count(opened.page, "node")).toBe(graph.nodes.length + 1);
+      // A broken edit keeps the last good graph and says what is wrong.
+      writeFileSync(yml, readFileSync(yml, "utf8").replace("inputs: [model, report]", "inputs: [model, reprot]"));
+      await opened.page.waitForSelector('[data-testid="problems"]:not([hidden])', { timeout: 20_000 });
+      expect(await opened.page.textContent('[data-testid="problems"]')).toContain("MLC3001");
+      expect(await count(opened.page, "node")).toBe(graph.nodes.length + 1);
       await screenshot(opened.page, "demo-served");
       expect(opened.errors).toEqual([]);
     } finally {
