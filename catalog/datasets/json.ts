@@ -2,6 +2,7 @@
 import { promises as fsp } from "node:fs";
 import type { DatasetType } from "../dataset.js";
 import { writeFileAtomic } from "../atomic.js";
+import { jsonErrorOffset } from "./json-locate.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
 /** Line and column (1-based) of a character offset in `text`. */
@@ -20,14 +21,12 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const m = /at position (\d+)/.exec(msg) ?? /line (\d+) column (\d+)/.exec(msg);
-    if (m && m.length === 2) {
-      const { line, column } = lineColOf(text, Number(m[1]));
-      throw new ParseError(msg, line, column);
-    }
-    if (m) throw new ParseError(msg, Number(m[1]), Number(m[2]));
-    throw new ParseError(msg);
+    const msg = (err as Error).message.split("\n")[0];
+    const at = jsonErrorOffset(text);
+    if (at < 0) throw new ParseError(msg);
+    const { line, column } = lineColOf(text, at);
+    const near = at < text.length ? `unexpected ${JSON.stringify(text[at])}` : "unexpected end of input";
+    throw new ParseError(near, line, column);
   }
 }
 
