@@ -2,7 +2,7 @@
 // matrix members, interpolated strings) and the named pipeline definitions with their source.
 import type { CompileContext } from "./diagnostics.js";
 import { expandNode } from "./expand-node.js";
-import { expandIncludes } from "./include.js";
+import { expandIncludes, includeIdentity } from "./include.js";
 import type { ProjectConfig, RawDocument, ResolvedNode, SelectionSpec, SourceRef } from "./types.js";
 
 /** A named pipeline as written in `pipelines:`, with where it was written. */
@@ -27,7 +27,7 @@ export function expandPipeline(
     const own = Array.isArray(data.nodes) ? data.nodes.flatMap((raw, i) => expandNode(raw, i, { file: d.file, vars }, ctx)) : [];
     return [...own, ...expandIncludes(d, chain, ctx, expandDoc)];
   };
-  return { nodes: expandDoc(doc, [doc.absPath]), pipelines: namedPipelines(doc) };
+  return { nodes: expandDoc(doc, [includeIdentity(doc.absPath)]), pipelines: namedPipelines(doc) };
 }
 
 const LIST_KEYS = ["nodes", "tags", "from_nodes", "to_nodes", "from_inputs", "to_outputs", "namespaces"] as const;

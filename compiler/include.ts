@@ -1,6 +1,7 @@
 // `include:` entries of one pipeline document: load each sub-pipeline file (relative to the
 // including file), expand it, remap it as Kedro's `pipeline()`. Cycles are found by the chain of
 // absolute paths from the root document, so a self-including file is an error, never a hang.
+import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validateDocument } from "../schema/validate.js";
 import type { CompileContext } from "./diagnostics.js";
@@ -13,6 +14,18 @@ import type { RawDocument, ResolvedNode, SourceRef } from "./types.js";
 export type ExpandDocument = (doc: RawDocument, chain: readonly string[]) => ResolvedNode[];
 
 type Raw = Record<string, unknown>;
+
+/** Deeper include chains are reported instead of followed (a guard; real projects nest a few levels). */
+export const MAX_INCLUDE_DEPTH = 64;
+
+/** The path that identifies a file in an include chain: symlinked folders must not hide a cycle. */
+export function includeIdentity(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
 const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The remapped nodes of every `include:` entry of `doc`, in order; problems are MLC3007 at the entry. */
@@ -27,9 +40,14 @@ function includeOne(doc: RawDocument, entry: Raw, j: number, chain: readonly str
   const pathRef: SourceRef = { file: doc.file, path: ["include", j, "pipeline"] };
   const label = `include "${entry.pipeline}"`;
   const abs = resolve(dirname(doc.absPath), entry.pipeline);
-  if (chain.includes(abs)) {
-    const loop = [...chain.slice(chain.indexOf(abs)), abs].map((p) => projectPath(ctx.root, p)).join(" -> ");
+  const id = includeIdentity(abs);
+  if (chain.includes(id)) {
+    const loop = [...chain.slice(chain.indexOf(id)), id].map((p) => projectPath(includeIdentity(ctx.root), p)).join(" -> ");
     ctx.report({ code: "MLC3007", message: `${label}: include cycle ${loop}`, at: pathRef, hint: "a pipeline file cannot include itself, directly or through other files" });
+    return [];
+  }
+  if (chain.length > MAX_INCLUDE_DEPTH) {
+    ctx.report({ code: "MLC3007", message: `${label}: includes nested more than ${MAX_INCLUDE_DEPTH} levels deep`, at: pathRef });
     return [];
   }
   const sub = loadYaml(abs, ctx);
@@ -38,7 +56,7 @@ function includeOne(doc: RawDocument, entry: Raw, j: number, chain: readonly str
     return [];
   }
   if (!validateDocument(sub, "pipeline", ctx)) return [];
-  const nodes = expand(sub, [...chain, abs]);
+  const nodes = expand(sub, [...chain, id]);
   const namespace = typeof entry.namespace === "string" && entry.namespace !== "" ? entry.namespace : null;
   const spec = { namespace, inputs: entry.inputs, outputs: entry.outputs, parameters: entry.parameters, tags: normalizeTags(entry.tags) };
   return remapNodes(nodes, spec, at, label, ctx);

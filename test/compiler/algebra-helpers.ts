@@ -11,8 +11,8 @@ import type { ProjectConfig } from "../../compiler/types.js";
 const CONFIG: ProjectConfig = { catalog: {}, catalogSources: {}, parameters: {}, globals: { suffix: "v2", n: 3 }, credentials: {}, mlflow: null, files: [] };
 
 /** Writes `files` into a new temp project and expands its pipeline.yml (globals: suffix=v2, n=3). */
-export function expandFiles(files: Record<string, string>, runtime: Record<string, unknown> = {}) {
-  const root = mkdtempSync(join(tmpdir(), "mlc-expand-"));
+export function expandFiles(files: Record<string, string>, runtime: Record<string, unknown> = {}, into?: string) {
+  const root = into ?? mkdtempSync(join(tmpdir(), "mlc-expand-"));
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(join(root, p, ".."), { recursive: true });
     writeFileSync(join(root, p), text);

@@ -1,5 +1,7 @@
 // Modular pipelines: Kedro's pipeline() remapping rules (ported from the behaviour its
 // test_modular_pipeline.py checks) on remapNodes, and include: files on disk via expandPipeline.
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CompileContext } from "../../compiler/diagnostics.js";
 import { remapNodes, type RemapSpec } from "../../compiler/namespace.js";
@@ -187,5 +189,25 @@ describe("include: files", () => {
     });
     expect(nodes.map((n) => n.name)).toEqual(["a"]);
     expect(diagnostics.map((d) => [d.code, d.file, d.line])).toEqual([["MLC2001", "bad.yml", 2]]);
+  });
+
+  it("sees through a symlinked folder that loops back (an error, never endless nesting)", () => {
+    const files = { "pipeline.yml": "nodes:\n  - { name: a, func: ./f.ts }\ninclude:\n  - { pipeline: ./loop/pipeline.yml, namespace: x }\n" };
+    // expandFiles writes and expands at once, so build the symlink through a second run on the same root.
+    const first = expandFiles(files);
+    symlinkSync(first.root, join(first.root, "loop"), "dir");
+    const again = expandFiles({ ...files }, {}, first.root);
+    expect(again.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
+      ["MLC3007", 4, 'include "./loop/pipeline.yml": include cycle pipeline.yml -> pipeline.yml'],
+    ]);
+  });
+
+  it("stops following includes nested deeper than the limit", () => {
+    const files: Record<string, string> = { "pipeline.yml": "include:\n  - pipeline: ./f1.yml\n" };
+    for (let i = 1; i <= 70; i++) files[`f${i}.yml`] = `nodes:\n  - { name: n${i}, func: ./f.ts }\ninclude:\n  - pipeline: ./f${i + 1}.yml\n`;
+    files["f71.yml"] = "nodes: []\n";
+    const { nodes, diagnostics } = expandFiles(files);
+    expect(diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([["MLC3007", "f64.yml", 'include "./f65.yml": includes nested more than 64 levels deep']]);
+    expect(nodes).toHaveLength(64);
   });
 });
