@@ -40,7 +40,9 @@
     const started = r.started_at.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
     el.innerHTML = '<span class="badge st-' + esc(r.status) + '" data-testid="run-badge">' + esc(r.status) + "</span> last run <code>" + esc(r.run_id) +
       "</code> · " + esc(started) + " · " + ["completed", "failed", "skipped", "not_run"].filter((s) => counts[s])
-        .map((s) => '<span class="count st-' + s + '">' + counts[s] + " " + s.replace("_", " ") + "</span>").join(" ");
+        .map((s) => '<span class="count st-' + s + '">' + counts[s] + " " + s.replace("_", " ") + "</span>").join(" ") +
+      Object.keys(r.nodes).filter((n) => r.nodes[n].status === "failed")
+        .map((n) => ' <a href="#" class="failed-link" data-goto="node:' + esc(n) + '" data-testid="run-failed-link">✗ ' + esc(n) + "</a>").join("");
   }
 
   /** Re-builds the model and re-draws; `refit` re-centres the view. */
@@ -121,6 +123,13 @@
     const g = ev.target.closest(".v");
     if (g) select(g.dataset.id, ev.shiftKey);
     else { state.selected = null; state.pair = []; highlight(); details(); }
+  });
+  $("#run-summary").addEventListener("click", (ev) => {
+    const a = ev.target.closest("[data-goto]");
+    const v = a && vertexById(a.dataset.goto);
+    if (!a) return;
+    ev.preventDefault();
+    if (v) { select(v.id, false); pz.centerOn(v.x, v.y); }
   });
   $("#details-body").addEventListener("click", (ev) => {
     const a = ev.target.closest("[data-goto]"), c = ev.target.closest("[data-copy]"), x = ev.target.closest("[data-expand]");

@@ -146,7 +146,7 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     expect(await page.textContent('[data-testid="node"][data-name="train"]')).toContain("2.3 s");
     expect(await page.textContent('[data-testid="run-badge"]')).toBe("failed");
     await closePanel(page);
-    await page.click('[data-testid="node"][data-name="evaluate"]');
+    await page.click('[data-testid="run-failed-link"]'); // the header names the failed node
     const err = await page.textContent('[data-testid="run-error"]');
     expect(err).toContain("MLC5001");
     expect(err).toContain("rows is undefined");
