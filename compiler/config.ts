@@ -48,12 +48,18 @@ export function deepMerge(base: Obj, over: Obj): Obj {
       const cur = into[k];
       if (isObj(cur) && isObj(v)) {
         const copy = { ...cur };
-        into[k] = copy;
+        setOwn(into, k, copy);
         stack.push([copy, v]);
-      } else into[k] = v;
+      } else setOwn(into, k, v);
     }
   }
   return result;
+}
+
+/** `o[k] = v`, also for a "__proto__" key (plain data in YAML, never a prototype change). */
+function setOwn(o: Obj, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 interface Loaded {
@@ -157,7 +163,7 @@ function mergeKind(
       }
       seenInDir.set(name, l.doc.file);
       if (kind === "catalog" && !isObj(entry)) continue;
-      target[name] = entry;
+      setOwn(target, name, entry);
       if (kind === "catalog") sources[name] = { file: l.doc.file, path: [name] };
     }
   }

@@ -131,7 +131,11 @@ function parseText(text: string, file: string, ctx: CompileContext): unknown {
       ctx.report({ code: "MLC1001", message: "nesting too deep: the document exceeds the parser's depth limit", pos: { file, line: 1, column: 1 } });
       return FAILED;
     }
-    if (err.name !== "YAMLException") throw e;
+    if (err.name !== "YAMLException") {
+      // A parser bug must still end as a coded diagnostic, not a crash.
+      ctx.report({ code: "MLC1001", message: `cannot parse "${file}": ${String((e as Error)?.message ?? e)}`, pos: { file, line: 1, column: 1 } });
+      return FAILED;
+    }
     if (err.reason?.startsWith("duplicated mapping key")) return reportDuplicates(text, file, ctx);
     if (err.reason?.startsWith("nesting exceeded maxDepth")) err.reason = `nesting too deep (${err.reason.replace(/^nesting exceeded /, "")})`;
     const pos = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : { line: 1, column: 1 };

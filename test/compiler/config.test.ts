@@ -118,6 +118,15 @@ describe("loadConfig", () => {
     expect(ctx.finalize(locate)).toMatchObject([{ code: "MLC2001", file: "conf/local/mlflow.yml", line: 2, column: 1 }]);
   });
 
+  it("keeps a __proto__ key as plain data when merging", () => {
+    write("conf/base/parameters.yml", "a: { b: 1 }\n");
+    write("conf/local/parameters.yml", "__proto__: { polluted: true }\na: { __proto__: { x: 1 } }\n");
+    const cfg = loadConfig({ root }, new CompileContext(root));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(cfg.parameters)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(cfg.parameters, "__proto__")?.value).toEqual({ polluted: true });
+  });
+
   it("returns an empty config for a project without conf/", () => {
     const ctx = new CompileContext(root);
     const cfg = loadConfig({ root }, ctx);
