@@ -15,10 +15,8 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
   // Producers in definition order, so MLC4002 points at the later definition.
   const producers = findProducers(defined, ctx);
   const nodes = defined.sort(byName);
-  const index = new Map<ResolvedNode, number>();
-  nodes.forEach((n, i) => index.set(n, i));
-  const { edges, succ } = collectEdges(nodes, index, producers);
-  const g: IndexGraph = { names: nodes.map((n) => n.name), succ };
+  const { edges, succ } = collectEdges(nodes, producers);
+  const g: IndexGraph = { names: nodes.map((n) => n.name), succ, namesSorted: true };
   const { layers, leftover } = kahnLayers(g);
   if (leftover.length > 0) reportCycles(g, leftover, nodes, ctx);
   const irNodes = nodes.map((n) => toIRNode(n, lines));
@@ -72,21 +70,37 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
   return producers;
 }
 
-/** Producer -> consumer edges (unique, sorted by from, to, dataset) and the successor lists by index. */
-function collectEdges(nodes: readonly ResolvedNode[], index: Map<ResolvedNode, number>, producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
-  const found: { e: IREdge; f: number; t: number }[] = [];
-  const succ: number[][] = nodes.map(() => []);
+/**
+ * Producer -> consumer edges (unique, sorted by from, to, dataset) and the successor lists by index.
+ * Nodes are sorted by name, so walking producers in index order and sorting each one's few
+ * consumers gives the global order without one big comparator sort.
+ */
+function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
+  const consumers = new Map<string, number[]>();
   nodes.forEach((n, t) => {
     n.inputs.forEach((ds, k) => {
       const p = producers.get(ds);
       if (!p || p === n || n.inputs.indexOf(ds) !== k) return; // none, self (MLC4004) or listed twice
-      const f = index.get(p)!;
-      found.push({ e: { from: p.name, to: n.name, dataset: ds }, f, t });
-      succ[f].push(t);
+      const list = consumers.get(ds);
+      if (list) list.push(t);
+      else consumers.set(ds, [t]);
     });
   });
-  found.sort((a, b) => a.f - b.f || a.t - b.t || compareStrings(a.e.dataset, b.e.dataset));
-  return { edges: found.map((x) => x.e), succ };
+  const edges: IREdge[] = [];
+  const succ: number[][] = nodes.map(() => []);
+  nodes.forEach((p, f) => {
+    const out: { t: number; ds: string }[] = [];
+    p.outputs.forEach((ds, k) => {
+      if (producers.get(ds) !== p || p.outputs.indexOf(ds) !== k) return;
+      for (const t of consumers.get(ds) ?? []) out.push({ t, ds });
+    });
+    if (out.length > 1) out.sort((a, b) => a.t - b.t || compareStrings(a.ds, b.ds));
+    for (const { t, ds } of out) {
+      edges.push({ from: p.name, to: nodes[t].name, dataset: ds });
+      succ[f].push(t);
+    }
+  });
+  return { edges, succ };
 }
 
 function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], ctx: CompileContext): void {

@@ -10,6 +10,9 @@ export interface Factory {
   readonly regex: RegExp;
   readonly literal: number;
   readonly placeholders: number;
+  /** Literal text before the first and after the last placeholder: a cheap test before the regex. */
+  readonly prefix: string;
+  readonly suffix: string;
 }
 
 /** A successful match: the factory, the filled config, and strings whose filling left the project. */
@@ -57,11 +60,13 @@ function compile(pattern: string): Factory {
   }
   literal += pattern.length - last;
   re += escapeRe(pattern.slice(last)) + "$";
-  return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes };
+  const first = pattern.search(new RegExp(PLACEHOLDER_SRC));
+  return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes, prefix: pattern.slice(0, first), suffix: pattern.slice(last) };
 }
 
 /** Placeholder values of `name` under `f`, or null when it does not match. */
 function matchValues(f: Factory, name: string): Record<string, string> | null {
+  if (!name.startsWith(f.prefix) || !name.endsWith(f.suffix) || name.length <= f.prefix.length + f.suffix.length) return null;
   const m = f.regex.exec(name);
   if (!m) return null;
   const values: Record<string, string> = {};

@@ -45,29 +45,47 @@ export class NodeLines {
 
 /** Start lines of the items of top-level `key:`'s block sequence, or null when not block style. */
 export function scanBlockSequence(text: string, key: string): number[] | null {
-  const lines = text.split(/\r\n|\r|\n/);
-  const head = new RegExp(`^(${escapeRe(key)}|"${escapeRe(key)}"|'${escapeRe(key)}')\\s*:\\s*(#.*)?$`);
-  let i = lines.findIndex((l) => head.test(l));
-  if (i < 0) return null;
+  const head = new RegExp(`^(${escapeRe(key)}|"${escapeRe(key)}"|'${escapeRe(key)}')[ \t]*:[ \t]*(#.*)?$`, "m");
+  const m = head.exec(text);
+  if (!m) return null;
+  // One pass over the rest by character codes: no per-line strings for a 1 MB file.
+  let line = lineOf(text, m.index);
+  let pos = m.index + m[0].length;
   const out: number[] = [];
   let indent = -1;
-  for (i = i + 1; i < lines.length; i++) {
-    const l = lines[i];
-    const t = l.trimStart();
-    if (t === "" || t.startsWith("#")) continue;
-    const d = l.length - t.length;
+  while (pos < text.length) {
+    const eol = nextEol(text, pos);
+    pos = eol + (text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10 ? 2 : 1);
+    line++;
+    if (pos >= text.length) break;
+    let i = pos;
+    while (text.charCodeAt(i) === 32) i++;
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 35 || i >= text.length) continue; // blank or comment
+    const d = i - pos;
+    const item = c === 45 && (i + 1 >= text.length || [10, 13, 32].includes(text.charCodeAt(i + 1))); // "-" then space/eol
     if (indent < 0) {
-      if (!isItem(t)) return null;
+      if (!item) return null;
       indent = d;
     }
-    if (d < indent || (d === indent && !isItem(t))) break;
-    if (d === indent) out.push(i + 1);
+    if (d < indent || (d === indent && !item)) break;
+    if (d === indent) out.push(line);
   }
   return out;
 }
 
-function isItem(t: string): boolean {
-  return t === "-" || t.startsWith("- ");
+function nextEol(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return text.length;
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }
 
 function escapeRe(s: string): string {

@@ -5,6 +5,8 @@
 export interface IndexGraph {
   readonly names: readonly string[];
   readonly succ: readonly (readonly number[])[];
+  /** True when `names` is in code-unit order: index order is then name order. */
+  readonly namesSorted?: boolean;
 }
 
 /** Result of Kahn's algorithm: sorted generations, and the nodes left over when there is a cycle. */
@@ -24,7 +26,7 @@ export function kahnLayers(g: IndexGraph): Layering {
   const layers: string[][] = [];
   let done = 0;
   while (frontier.length > 0) {
-    const layer = frontier.map((i) => g.names[i]).sort(compareStrings);
+    const layer = sortedNames(g, frontier);
     layers.push(layer);
     done += frontier.length;
     const next: number[] = [];
@@ -36,6 +38,12 @@ export function kahnLayers(g: IndexGraph): Layering {
   const leftover: number[] = [];
   if (done < n) for (let i = 0; i < n; i++) if (indeg[i] > 0) leftover.push(i);
   return { layers, leftover };
+}
+
+/** Names of `idx`, sorted. When `names` is already sorted (buildGraph's case) a numeric sort suffices. */
+function sortedNames(g: IndexGraph, idx: number[]): string[] {
+  if (g.namesSorted) return Array.from(Int32Array.from(idx).sort(), (i) => g.names[i]);
+  return idx.map((i) => g.names[i]).sort(compareStrings);
 }
 
 /**
