@@ -25,7 +25,7 @@ export function expandPipeline(
   const expandDoc = (d: RawDocument, chain: readonly string[]): ResolvedNode[] => {
     const data = isMap(d.data) ? d.data : {};
     const own = Array.isArray(data.nodes) ? data.nodes.flatMap((raw, i) => expandNode(raw, i, { file: d.file, vars }, ctx)) : [];
-    return [...own, ...expandIncludes(d, chain, ctx, expandDoc)];
+    return [...own, ...expandIncludes(d, chain, ctx, expandDoc, vars)];
   };
   return { nodes: expandDoc(doc, [includeIdentity(doc.absPath)]), pipelines: namedPipelines(doc) };
 }

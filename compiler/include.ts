@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import { validateDocument } from "../schema/validate.js";
 import type { CompileContext } from "./diagnostics.js";
 import { normalizeTags } from "./expand-node.js";
+import { interpolateTree } from "./interpolate.js";
 import { loadYaml, projectPath } from "./load.js";
 import { remapNodes } from "./namespace.js";
 import type { RawDocument, ResolvedNode, SourceRef } from "./types.js";
@@ -28,10 +29,16 @@ export function includeIdentity(abs: string): string {
 }
 const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The remapped nodes of every `include:` entry of `doc`, in order; problems are MLC3007 at the entry. */
-export function expandIncludes(doc: RawDocument, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument): ResolvedNode[] {
+/**
+ * The remapped nodes of every `include:` entry of `doc`, in order; problems are MLC3007 at the
+ * entry. Entry strings may use `{{ globals.x }}` / `{{ runtime.x }}` (`vars`).
+ */
+export function expandIncludes(doc: RawDocument, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument, vars: Record<string, unknown> = {}): ResolvedNode[] {
   const list = isMap(doc.data) && Array.isArray(doc.data.include) ? doc.data.include : [];
-  return list.flatMap((entry, j) => (isMap(entry) ? includeOne(doc, entry, j, chain, ctx, expand) : []));
+  return list.flatMap((raw, j) => {
+    const entry = isMap(raw) ? interpolateTree(raw, vars, doc.file, ["include", j], ctx) : null;
+    return isMap(entry) ? includeOne(doc, entry, j, chain, ctx, expand) : [];
+  });
 }
 
 function includeOne(doc: RawDocument, entry: Raw, j: number, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument): ResolvedNode[] {

@@ -210,4 +210,13 @@ describe("include: files", () => {
     expect(diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([["MLC3007", "f64.yml", 'include "./f65.yml": includes nested more than 64 levels deep']]);
     expect(nodes).toHaveLength(64);
   });
+
+  it("interpolates globals in include entries (path, mapping values)", () => {
+    const { nodes, diagnostics } = expandFiles({
+      "pipeline.yml": 'include:\n  - pipeline: "./{{ globals.suffix }}.yml"\n    namespace: m\n    outputs: { o: "out_{{ globals.n }}" }\n',
+      "v2.yml": "nodes:\n  - { name: n, func: ./f.ts, outputs: o }\n",
+    });
+    expect(diagnostics).toEqual([]);
+    expect(nodes.map((n) => [n.name, n.outputs])).toEqual([["m.n", ["out_3"]]]);
+  });
 });
