@@ -9,7 +9,8 @@ const FORMATS: readonly Format[] = ["text", "json", "github"];
 
 /** Colour only for a terminal, and never under NO_COLOR or CI. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return !!stream.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
+  const ci = process.env.CI;
+  return !!stream.isTTY && !process.env.NO_COLOR && (!ci || ci === "false" || ci === "0");
 }
 
 /** Validates the project (or a single pipeline file) and prints the diagnostics. */
