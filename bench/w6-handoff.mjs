@@ -9,7 +9,7 @@ const NODES = `
 const now = () => performance.timeOrigin + performance.now();
 export function produce(n) {
   const a = new Float64Array(n);
-  for (let i = 0; i < n; i += 4096) a[i] = i;
+  a.fill(1.5);
   globalThis.__end = now();
   return { a, end: now() };
 }

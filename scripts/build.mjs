@@ -1,7 +1,7 @@
 // Builds runnable JS into dist/: esbuild transpiles every source file one to one (no bundling),
 // so worker entries and lazy CLI imports stay separate files. Type checking is `npm run typecheck`.
 import { build } from "esbuild";
-import { readdirSync, statSync, rmSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const roots = ["index.ts", "track.ts", "schema", "compiler", "catalog", "executors", "tracking", "cli"];
@@ -13,7 +13,7 @@ function walk(p) {
   else if (/\.(ts|mts)$/.test(p) && !p.endsWith(".d.ts")) files.push(p);
 }
 roots.forEach(walk);
-rmSync("dist", { recursive: true, force: true });
+// dist/ is not wiped first: tests of other processes may be reading it while a build runs.
 await build({
   entryPoints: files,
   outdir: "dist",

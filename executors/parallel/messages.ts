@@ -1,30 +1,38 @@
-// The plain-data messages between the main thread and a worker. A task carries everything a
-// worker needs (node, dataset configs, input values, a port for logging); a result carries the
-// memory outputs (transferred, not copied) or an error as {code, message, stack}.
+// The plain-data messages between the main thread and a worker. What is the same for every node
+// of a run (graph nodes, dataset configs, parameters, versions) goes once per worker as
+// `workerData`; a task then carries only the node's name, attempt and memory input values.
 import type { DatasetConfig, IRNode } from "../../compiler/types.js";
 import type { ErrorInfo } from "../../tracking/run-record.js";
-import type { MessagePort } from "node:worker_threads";
 
-/** One attempt of one node, as posted to a worker. */
-export interface WorkerTask {
+/** Run-constant data every worker of the pool receives once. */
+export interface WorkerSetup {
   readonly root: string;
-  readonly node: IRNode;
-  readonly attempt: number;
-  /** Memory inputs (dataset -> value); typed arrays arrive transferred or shared. */
-  readonly memoryInputs: Record<string, unknown>;
-  readonly memoryOutputNames: readonly string[];
-  /** Configs of the node's persisted inputs and outputs: the worker loads and saves them itself. */
+  /** The planned nodes by name. */
+  readonly nodes: Readonly<Record<string, IRNode>>;
+  /** Configs of the persisted datasets: workers load and save them themselves. */
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
   /** Only the credentials entries those datasets reference. */
   readonly credentials: Readonly<Record<string, unknown>>;
-  /** Values of the node's parameter inputs, keyed as written ("params:x", "parameters"). */
-  readonly params: Readonly<Record<string, unknown>>;
+  readonly parameters: Readonly<Record<string, unknown>>;
   readonly saveVersion: string;
   readonly loadVersions: Readonly<Record<string, string>>;
   /** Return loaded inputs and saved outputs too (hooks want them; costs a copy). */
   readonly wantData: boolean;
-  /** Sink calls (logMetric, ...) are posted here; the main thread relays them to the run. */
-  readonly port: MessagePort;
+}
+
+/** One attempt of one node, as posted to a worker. */
+export interface WorkerTask {
+  readonly name: string;
+  readonly attempt: number;
+  /** Memory inputs (dataset -> value); typed arrays arrive transferred or shared. */
+  readonly memoryInputs: Record<string, unknown>;
+  readonly memoryOutputNames: readonly string[];
+}
+
+/** A RunSink call made inside a worker, replayed on the main thread with the task's result. */
+export interface SinkCall {
+  readonly method: "logMetric" | "logParam" | "setTag" | "logArtifact";
+  readonly args: unknown[];
 }
 
 /** What a worker returns for a task. */
@@ -35,12 +43,6 @@ export type WorkerResult =
       readonly loaded?: Record<string, unknown>;
       readonly saved?: Record<string, unknown>;
       readonly durationMs: number;
+      readonly logs: readonly SinkCall[];
     }
-  | { readonly ok: false; readonly error: ErrorInfo; readonly durationMs: number };
-
-/** A RunSink call relayed from a worker. */
-export interface SinkMessage {
-  readonly type: "sink";
-  readonly method: "logMetric" | "logParam" | "setTag" | "logArtifact";
-  readonly args: unknown[];
-}
+  | { readonly ok: false; readonly error: ErrorInfo; readonly durationMs: number; readonly logs: readonly SinkCall[] };

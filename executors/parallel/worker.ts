@@ -1,9 +1,10 @@
 // The worker entry (prebuilt JS in dist/, so no TypeScript loader per worker start). Runs one
 // attempt of one node: loads persisted inputs itself, calls the function, saves persisted outputs
-// itself, and returns memory outputs by transfer. Errors leave as plain {code, message, stack}.
+// itself, and returns memory outputs by transfer. What the node logs (logMetric, ...) is buffered
+// and returned with the result, so it reaches the run in order and never needs a second channel.
 // An unhandled rejection or uncaught exception during a task fails THAT task (Piscina would
 // otherwise swallow it or lose the worker without saying why).
-import { move, transferableSymbol, valueSymbol } from "piscina";
+import { move, transferableSymbol, valueSymbol, workerData } from "piscina";
 import { DataCatalog } from "../../catalog/catalog.js";
 import { loadExport } from "../../compiler/load-module.js";
 import { installSink, type RunSink } from "../../tracking/sink.js";
@@ -11,10 +12,13 @@ import { toErrorInfo } from "../errors.js";
 import { invokeNode, threw } from "../invoke.js";
 import { isParamInput } from "../scheduler.js";
 import { userStack } from "../stack.js";
-import type { SinkMessage, WorkerResult, WorkerTask } from "./messages.js";
+import type { SinkCall, WorkerResult, WorkerSetup, WorkerTask } from "./messages.js";
 import { assertCloneable, transferables } from "./transfer.js";
 
 process.setSourceMapsEnabled(true);
+const setup = workerData as WorkerSetup;
+/** Inside a worker a node is stopped by terminating the thread, so its own signal never fires. */
+const NEVER = new AbortController().signal;
 
 let failCurrent: ((err: unknown) => void) | null = null;
 const stray = (kind: string) => (reason: unknown) => {
@@ -26,58 +30,54 @@ const stray = (kind: string) => (reason: unknown) => {
 process.on("unhandledRejection", stray("unhandled promise rejection"));
 process.on("uncaughtException", stray("uncaught exception"));
 
-function relaySink(port: WorkerTask["port"]): RunSink {
-  const post = (method: SinkMessage["method"], args: unknown[]) => port.postMessage({ type: "sink", method, args } satisfies SinkMessage);
-  return {
-    logMetric: (...a) => post("logMetric", a),
-    logParam: (...a) => post("logParam", a),
-    setTag: (...a) => post("setTag", a),
-    logArtifact: (...a) => post("logArtifact", a),
-  };
-}
+let logs: SinkCall[] = [];
+const bufferSink: RunSink = {
+  logMetric: (...args) => void logs.push({ method: "logMetric", args }),
+  logParam: (...args) => void logs.push({ method: "logParam", args }),
+  setTag: (...args) => void logs.push({ method: "setTag", args }),
+  logArtifact: (...args) => void logs.push({ method: "logArtifact", args }),
+};
+installSink(bufferSink);
+
+// One catalog per worker for the whole run: dataset instances are built lazily and reused.
+const catalog = new DataCatalog({
+  root: setup.root,
+  datasets: setup.datasets,
+  credentials: setup.credentials,
+  saveVersion: setup.saveVersion,
+  loadVersions: setup.loadVersions,
+  sink: bufferSink,
+});
 
 /** Piscina's task function. */
 export default async function runTask(task: WorkerTask): Promise<unknown> {
   const t0 = performance.now();
-  const sink = relaySink(task.port);
-  const restore = installSink(sink);
+  logs = [];
   try {
     const result = await new Promise<Extract<WorkerResult, { ok: true }>>((resolve, reject) => {
       failCurrent = reject;
-      execute(task, sink, t0).then(resolve, reject);
+      execute(task, t0).then(resolve, reject);
     });
-    const list = transferables(result.memoryOutputs);
-    return move({ [transferableSymbol]: list, [valueSymbol]: result } as never);
+    return move({ [transferableSymbol]: transferables(result.memoryOutputs), [valueSymbol]: result } as never);
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
-    const wrapped = typeof code === "string" && code.startsWith("MLC") ? err : threw(task.node, err);
-    return { ok: false, error: toErrorInfo(wrapped, "MLC5001"), durationMs: performance.now() - t0 } satisfies WorkerResult;
+    const wrapped = typeof code === "string" && code.startsWith("MLC") ? err : threw(setup.nodes[task.name], err);
+    return { ok: false, error: toErrorInfo(wrapped, "MLC5001"), durationMs: performance.now() - t0, logs } satisfies WorkerResult;
   } finally {
     failCurrent = null;
-    restore();
-    task.port.close();
   }
 }
 
-async function execute(task: WorkerTask, sink: RunSink, t0: number): Promise<Extract<WorkerResult, { ok: true }>> {
-  const { node } = task;
-  const fn = await loadExport(node.func, task.root);
-  const catalog = new DataCatalog({
-    root: task.root,
-    datasets: task.datasets,
-    credentials: task.credentials,
-    saveVersion: task.saveVersion,
-    loadVersions: task.loadVersions,
-    sink,
-  });
+async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResult, { ok: true }>> {
+  const node = setup.nodes[task.name];
+  const fn = await loadExport(node.func, setup.root);
   const inputs: Record<string, unknown> = { ...task.memoryInputs };
   const loaded: Record<string, unknown> = {};
   for (const name of node.inputs) {
     if (isParamInput(name) || name in inputs) continue;
     inputs[name] = loaded[name] = await catalog.load(name);
   }
-  const signal = new AbortController().signal;
-  const outputs = await invokeNode(node, fn, inputs, task.params, signal, task.attempt);
+  const outputs = await invokeNode(node, fn, inputs, setup.parameters, NEVER, task.attempt);
   const memory = new Set(task.memoryOutputNames);
   const memoryOutputs: Record<string, unknown> = {};
   const saved: Record<string, unknown> = {};
@@ -91,5 +91,5 @@ async function execute(task: WorkerTask, sink: RunSink, t0: number): Promise<Ext
     }
   }
   const durationMs = performance.now() - t0;
-  return task.wantData ? { ok: true, memoryOutputs, loaded, saved, durationMs } : { ok: true, memoryOutputs, durationMs };
+  return setup.wantData ? { ok: true, memoryOutputs, loaded, saved, durationMs, logs } : { ok: true, memoryOutputs, durationMs, logs };
 }
