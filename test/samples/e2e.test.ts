@@ -1,0 +1,111 @@
+// Both samples end to end through the built CLI (`node bin/mlc.js run`), under both executors,
+// on private copies in temp folders (the repository stays clean). Small data: 20k stream lines.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const BIN = join(REPO, "bin", "mlc.js");
+const SMALL = "generator.events=20000";
+const EXECUTORS = ["sequential", "parallel"] as const;
+const dirs: string[] = [];
+
+interface RunJson {
+  status: string;
+  executor: string;
+  metrics: Record<string, number>;
+  nodes: { name: string; status: string }[];
+}
+
+beforeAll(() => {
+  if (!existsSync(join(REPO, "dist", "cli", "commands", "run.js"))) throw new Error("dist/cli/commands/run.js is missing: run `npm run build` first");
+});
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A private copy of samples/<name> whose `mlc-pipelines` import resolves to this repository. */
+function copySample(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mlc-sample-${name}-`));
+  dirs.push(dir);
+  cpSync(join(REPO, "samples", name), dir, { recursive: true, filter: (src) => !/[\\/](\.mlc|build|node_modules)$/.test(src) });
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
+  return dir;
+}
+
+/** `mlc run` in `dir`; returns the exit code, output and the new run record. */
+function run(dir: string, args: string[]): { code: number | null; out: string; record: RunJson } {
+  const before = new Set(existsSync(join(dir, ".mlc", "runs")) ? readdirSync(join(dir, ".mlc", "runs")) : []);
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", NO_COLOR: "1" };
+  delete env.MLFLOW_TRACKING_URI;
+  const r = spawnSync(process.execPath, [BIN, "run", "--project", dir, ...args], { env, encoding: "utf8", timeout: 120_000 });
+  const out = `${r.stdout}\n${r.stderr}`;
+  const id = readdirSync(join(dir, ".mlc", "runs")).find((f) => !before.has(f));
+  if (!id) throw new Error(`no new run record; output:\n${out}`);
+  const record = JSON.parse(readFileSync(join(dir, ".mlc", "runs", id, "run.json"), "utf8")) as RunJson;
+  return { code: r.status, out, record };
+}
+
+function readJson(file: string): any {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+describe("movie-recommendation sample", () => {
+  const results: Partial<Record<(typeof EXECUTORS)[number], RunJson>> = {};
+
+  it.each(EXECUTORS)("runs end to end with --executor %s and beats the baseline", (executor) => {
+    const dir = copySample("movie-recommendation");
+    const { code, out, record } = run(dir, ["--executor", executor, "--params", SMALL]);
+    expect(code, out).toBe(0);
+    expect(record).toMatchObject({ status: "success", executor });
+    expect(record.nodes.map((n) => n.status)).toEqual(record.nodes.map(() => "completed"));
+    expect(record.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(["generate_stream", "train_candidate@4", "train_candidate@32", "build_report"]));
+    const m = record.metrics;
+    expect(m.model_rmse).toBeLessThan(m.baseline_rmse * 0.97);
+    for (const f of [4, 8, 16, 32]) expect(m[`candidate_rmse_${f}`]).toBeGreaterThan(0);
+    expect(m.best_candidate_rmse).toBe(Math.min(...[4, 8, 16, 32].map((f) => m[`candidate_rmse_${f}`])));
+    expect(m.train_rmse).toBeGreaterThan(0); // logMetric from inside the node
+    expect(Object.keys(m).some((k) => k.endsWith("lines_malformed") && m[k] > 0)).toBe(true);
+    const report = readJson(join(dir, "data/08_reporting/report.json"));
+    expect(report.improvement_pct).toBeGreaterThan(3);
+    expect(report.model.test_rmse).toBe(m.model_rmse);
+    expect(readdirSync(join(dir, "data/06_models/model.bin"))).toHaveLength(1); // one version
+    expect(out).toMatch(/RMSE: baseline [\d.]+ -> matrix factorisation [\d.]+/);
+    results[executor] = record;
+  });
+
+  it("gives identical metrics for the same random_state under both executors", () => {
+    const [seq, par] = [results.sequential, results.parallel];
+    if (!seq || !par) throw new Error("the executor runs above failed");
+    const pick = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => /rmse|lines_/.test(k)));
+    expect(pick(par.metrics)).toEqual(pick(seq.metrics));
+  });
+
+  it("gives different results for another random_state, and re-runs from train_and_evaluate", () => {
+    const dir = copySample("movie-recommendation");
+    const first = run(dir, ["--params", SMALL]);
+    expect(first.code, first.out).toBe(0);
+    const again = run(dir, ["--from-nodes", "train_and_evaluate", "--params", SMALL]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.record.nodes.map((n) => n.name).sort()).toEqual(["build_report", "train_and_evaluate"]);
+    expect(again.record.metrics.model_rmse).toBe(first.record.metrics.model_rmse);
+    expect(readdirSync(join(dir, "data/06_models/model.bin"))).toHaveLength(2); // versioned: a new one per run
+    const other = run(dir, ["--from-nodes", "train_and_evaluate", "--params", `${SMALL},random_state=7`]);
+    expect(other.code, other.out).toBe(0);
+    expect(other.record.metrics.model_rmse).not.toBe(first.record.metrics.model_rmse);
+  });
+});
+
+describe("iris sample", () => {
+  it.each(EXECUTORS)("reaches accuracy >= 0.9 with --executor %s", (executor) => {
+    const dir = copySample("iris");
+    const { code, out, record } = run(dir, ["--executor", executor]);
+    expect(code, out).toBe(0);
+    expect(record.status).toBe("success");
+    expect(record.metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+    const evaluation = readJson(join(dir, "data/08_reporting/evaluation.json"));
+    expect(evaluation).toMatchObject({ accuracy: record.metrics.accuracy, test_rows: 30 });
+    expect(readdirSync(join(dir, "data/06_models/classifier.json"))).toHaveLength(1);
+  });
+});
