@@ -44,7 +44,8 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
   const names: string[] = [];
   for (let i = 0; i < base.length; i++) if (results.every((r) => r.set[i] === 1)) names.push(base[i].name);
   if (!isSorted(names)) names.sort(compareStrings); // graph.nodes is sorted by contract; stay safe
-  if (names.length === 0) reportEmpty(spec, results, base.length, where);
+  // Name the pipeline in the message unless it is the implicit all-nodes __default__.
+  if (names.length === 0) reportEmpty(spec, spec.pipeline ?? (base === graph.nodes ? undefined : baseName), results, base.length, where);
   return names.length === 0 ? null : names;
 }
 
@@ -102,6 +103,7 @@ function baseNodes(graph: GraphIR, name: string | undefined, where: Where): read
   return graph.nodes.filter((n) => set.has(n.name));
 }
 
+/** True when `names` is in compareStrings order. */
 function isSorted(names: readonly string[]): boolean {
   for (let i = 1; i < names.length; i++) if (compareStrings(names[i - 1], names[i]) > 0) return false;
   return true;
@@ -123,6 +125,7 @@ function applyFilter(key: ListKey, items: readonly string[], index: GraphIndex, 
   return index.expand(key, starts);
 }
 
+/** "unknown node X (did you mean ...)", or "not part of pipeline P" when it exists outside the base. */
 function unknownMessage(key: ListKey, item: string, index: GraphIndex, graph: GraphIR, pipeline: string | undefined): string {
   const kind = KIND[key];
   const inGraph = kind === "node" ? graph.nodes.some((n) => n.name === item || n.baseName === item) : kind === "dataset" && graph.nodes.some((n) => n.inputs.includes(item) || n.outputs.includes(item));
@@ -130,15 +133,16 @@ function unknownMessage(key: ListKey, item: string, index: GraphIndex, graph: Gr
   return `unknown ${kind} "${item}"${didYouMean(item, index.candidates(key))}`;
 }
 
-function reportEmpty(spec: SelectionSpec, results: { key: ListKey; set: Uint8Array }[], baseSize: number, where: Where): void {
-  const within = spec.pipeline !== undefined ? ` of pipeline "${spec.pipeline}"` : "";
+/** MLC4005 naming the filters that left nothing: one that matched nothing, or all with their counts. */
+function reportEmpty(spec: SelectionSpec, pipeline: string | undefined, results: { key: ListKey; set: Uint8Array }[], baseSize: number, where: Where): void {
+  const within = pipeline !== undefined ? ` of pipeline "${pipeline}"` : "";
   const describe = (r: { key: ListKey; set: Uint8Array }): string => {
     const count = r.set.reduce((a, b) => a + b, 0);
     return `${where.label(r.key)} ${spec[r.key]!.join(",")} (${count} node${count === 1 ? "" : "s"})`;
   };
   const none = results.filter((r) => !r.set.includes(1));
   const message =
-    baseSize === 0 ? `selection leaves no nodes: pipeline "${spec.pipeline}" is empty`
+    baseSize === 0 ? `selection leaves no nodes: ${pipeline !== undefined ? `pipeline "${pipeline}"` : "the pipeline"} has no nodes`
     : none.length > 0 ? `selection leaves no nodes: ${none.map((r) => `${where.label(r.key)} ${spec[r.key]!.join(",")}`).join("; ")} selects none of the ${baseSize} nodes${within}`
     : `selection leaves no nodes: ${results.map(describe).join(", ")} have no node in common${within}`;
   where.report("MLC4005", null, null, message);
