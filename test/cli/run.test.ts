@@ -129,3 +129,29 @@ describe("mlc runs ls / show", () => {
     expect(mlc(root, "runs", "show", typo)).toMatchObject({ code: 2, stderr: expect.stringContaining(`did you mean "${oldest}"`) });
   });
 });
+
+describe("mlc run --env / --load-versions", () => {
+  it("--env layers conf/<env> over conf/base and is recorded", () => {
+    const root = fixtureProject("basic");
+    expect(mlc(root, "run", "--env", "prod").code).toBe(0);
+    expect(readJson(root, "data/02_out/total.json")).toBe(100);
+    expect(readRun(root, runIds(root)[0])).toMatchObject({ env: "prod", params: { factor: 10 } });
+  });
+
+  it("versioned datasets save under the run's version; --load-versions pins what a node loads", () => {
+    const root = fixtureProject("versioned");
+    expect(mlc(root, "run", "--params", "seed=1").code).toBe(0);
+    expect(mlc(root, "run", "--params", "seed=2").code).toBe(0);
+    const versions = readdirSync(join(root, "data", "model.json")).sort();
+    expect(versions).toHaveLength(2);
+    const [first, second] = runIds(root).map((id) => readRun(root, id)!);
+    expect(first.datasets).toEqual([{ name: "model", version: versions[0] }, { name: "used", version: null }]);
+    expect(second.datasets[0]).toEqual({ name: "model", version: versions[1] });
+    expect(readJson(root, "data/used.json")).toEqual({ used: 2 });
+    const pinned = mlc(root, "run", "--nodes", "consume", "--load-versions", `model:${versions[0]}`);
+    expect(pinned.code).toBe(0);
+    expect(readJson(root, "data/used.json")).toEqual({ used: 1 });
+    const third = readRun(root, runIds(root)[2])!;
+    expect(third.datasets).toEqual([{ name: "model", version: versions[0] }, { name: "used", version: null }]);
+  });
+});
