@@ -155,3 +155,51 @@ describe("mlc run --env / --load-versions", () => {
     expect(third.datasets).toEqual([{ name: "model", version: versions[0] }, { name: "used", version: null }]);
   });
 });
+
+describe("progress printer", () => {
+  const fakeStream = (isTTY: boolean) => {
+    const chunks: string[] = [];
+    return { chunks, stream: { isTTY, columns: 80, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream };
+  };
+  const events = [
+    { type: "node-start", node: "a", attempt: 1, index: 1, total: 2 },
+    { type: "node-end", record: { name: "a", status: "completed", attempts: 1, duration_ms: 12 }, index: 1, total: 2 },
+    { type: "node-start", node: "b", attempt: 1, index: 2, total: 2 },
+    { type: "node-retry", node: "b", attempt: 1, error: { code: "MLC5001", message: "x" } },
+    { type: "node-end", record: { name: "b", status: "failed", attempts: 2, duration_ms: 1500, error: { code: "MLC5001", message: "x" } }, index: 2, total: 2 },
+  ] as const;
+
+  it("on a terminal: a live status line (n/N, name, elapsed) and a line per finished node", async () => {
+    const { createProgress } = await import("../../cli/progress.js");
+    const saved = process.env.CI;
+    delete process.env.CI;
+    process.env.NO_COLOR = "1";
+    try {
+      const { chunks, stream } = fakeStream(true);
+      const p = createProgress(stream);
+      for (const e of events) p.onEvent(e as never);
+      p.stop();
+      const text = chunks.join("");
+      expect(text).toMatch(/\[1\/2\] a \d+ ms/);
+      expect(text).toContain("\r\x1b[2K");
+      expect(text).toContain("[1/2] a: done (12 ms)\n");
+      expect(text).toContain("[2/2] b: failed MLC5001 (1.5 s, 2 attempts)\n");
+    } finally {
+      if (saved !== undefined) process.env.CI = saved;
+      delete process.env.NO_COLOR;
+    }
+  });
+
+  it("piped or under CI: plain lines only, nothing with --quiet", async () => {
+    const { createProgress } = await import("../../cli/progress.js");
+    const { chunks, stream } = fakeStream(false);
+    const p = createProgress(stream);
+    for (const e of events) p.onEvent(e as never);
+    expect(chunks.join("")).toBe(
+      "[1/2] a: started\n[1/2] a: done (12 ms)\n[2/2] b: started\nb: attempt 1 failed (MLC5001: x); retrying\n[2/2] b: failed MLC5001 (1.5 s, 2 attempts)\n",
+    );
+    const quiet = fakeStream(true);
+    createProgress(quiet.stream, { quiet: true }).onEvent(events[0] as never);
+    expect(quiet.chunks).toEqual([]);
+  });
+});
