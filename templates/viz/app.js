@@ -124,6 +124,21 @@
     if (g) select(g.dataset.id, ev.shiftKey);
     else { state.selected = null; state.pair = []; highlight(); details(); }
   });
+  // Hovering an element lights up its edges, so connections read without clicking.
+  let hovered = null;
+  svg.addEventListener("mouseover", (ev) => {
+    const g = ev.target.closest(".v");
+    if (!g || g === hovered) return;
+    viewport.querySelectorAll(".edge.hov").forEach((p) => p.classList.remove("hov"));
+    hovered = g;
+    const id = CSS.escape(g.dataset.id);
+    viewport.querySelectorAll('.edge[data-from="' + id + '"], .edge[data-to="' + id + '"]').forEach((p) => p.classList.add("hov"));
+  });
+  svg.addEventListener("mouseout", (ev) => {
+    if (!hovered || (ev.relatedTarget && hovered.contains(ev.relatedTarget))) return;
+    viewport.querySelectorAll(".edge.hov").forEach((p) => p.classList.remove("hov"));
+    hovered = null;
+  });
   $("#run-summary").addEventListener("click", (ev) => {
     const a = ev.target.closest("[data-goto]");
     const v = a && vertexById(a.dataset.goto);
