@@ -27,7 +27,7 @@ export function distance(a: string, b: string): number {
 export function suggest(name: string, candidates: Iterable<string>, max = 3): string[] {
   const scored: { c: string; d: number }[] = [];
   const lower = name.toLowerCase();
-  for (const c of candidates) {
+  for (const c of new Set(candidates)) {
     if (c === name) continue;
     if (c.endsWith("." + name)) {
       scored.push({ c, d: 0 });
