@@ -17,6 +17,8 @@ installed_version() {
   local d
   d=$(ls -d "$VENV"/lib/python*/site-packages/mlflow-[0-9]*.dist-info 2>/dev/null | head -n1) || return 1
   [ -n "$d" ] || return 1
+  # the [auth] extra (basic-auth server app used by the tests) brings Flask-WTF
+  ls -d "$VENV"/lib/python*/site-packages/flask_wtf >/dev/null 2>&1 || return 1
   basename "$d" | sed -E 's/^mlflow-([0-9.]+)\.dist-info$/\1/'
 }
 
@@ -29,9 +31,9 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "creating $VENV with $($PY --version 2>&1)"
   "$PY" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "mlflow==$PIN.*"; then
+if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "mlflow[auth]==$PIN.*"; then
   echo "setup-mlflow: WARNING: mlflow==$PIN.* cannot be installed from the index; trying mlflow==$FALLBACK.*" >&2
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "mlflow==$FALLBACK.*"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "mlflow[auth]==$FALLBACK.*"
 fi
 v=$(installed_version || true)
 case "$v" in

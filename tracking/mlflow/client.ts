@@ -87,6 +87,7 @@ export class MlflowClient {
   readonly url: string;
   private readonly auth: string | null;
   private conn: Promise<Connection> | null = null;
+  private aborter = new AbortController();
 
   constructor(readonly opts: ClientOptions) {
     const u = new URL(opts.uri);
@@ -98,6 +99,12 @@ export class MlflowClient {
     this.auth = opts.token ? `Bearer ${opts.token}` : user !== undefined ? `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}` : null;
     this.base = safeUri(opts.uri);
     this.url = this.base;
+  }
+
+  /** Cancels every request in flight (a run giving up on a slow server); later requests work again. */
+  abort(): void {
+    this.aborter.abort(new MlcError("MLC7001", `MLflow server ${this.url} did not answer in time`));
+    this.aborter = new AbortController();
   }
 
   private connection(): Promise<Connection> {
@@ -131,6 +138,7 @@ export class MlflowClient {
         this.opts.onRequest?.(method, path);
         res = await fetch(`${this.base}${path}`, this.init(method, body, stream));
       } catch (err) {
+        if (this.aborted(err)) throw err instanceof MlcError ? err : new MlcError("MLC7001", `MLflow server ${this.url} did not answer in time`);
         if (attempt < retries) { await sleep(this.backoff(attempt)); continue; }
         const why = (err as Error).name === "TimeoutError" ? "timed out" : ((err as { cause?: Error }).cause?.message ?? (err as Error).message);
         throw new MlcError("MLC7001", `MLflow server ${this.url} unreachable (${method} ${pathOnly(path)}: ${why})`);
@@ -143,6 +151,10 @@ export class MlflowClient {
     }
   }
 
+  private aborted(err: unknown): boolean {
+    return err instanceof MlcError || (err as Error)?.name === "AbortError";
+  }
+
   private backoff(attempt: number, retryAfter?: string | null): number {
     const ra = retryAfter ? Number(retryAfter) * 1000 : NaN;
     if (Number.isFinite(ra) && ra >= 0) return Math.min(ra, 10_000);
@@ -151,7 +163,7 @@ export class MlflowClient {
   }
 
   private init(method: string, body: unknown, stream?: { file: string }): RequestInit {
-    const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs ?? 30_000), this.aborter.signal]);
     if (stream) {
       const size = statSync(stream.file).size;
       const headers = this.headers({ "Content-Type": "application/octet-stream", "Content-Length": String(size) });

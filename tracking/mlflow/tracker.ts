@@ -194,6 +194,12 @@ class LiveTracker {
   }
 
   private async conclude(): Promise<RunRecord["mlflow"] | null> {
+    if (this.pumping) {
+      // Out of time: stop talking to the server; what is left stays in the outbox.
+      this.offline = true;
+      this.client.abort();
+      await this.pumping.catch(() => {});
+    }
     const pending = this.pendingCount();
     const rejected = this.deliverer.rejections();
     const problems = [...this.queue.problems(), ...rejected];
