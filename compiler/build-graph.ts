@@ -2,10 +2,11 @@
 // node names (MLC4003), self reads (MLC4004), datasets with two producers (MLC4002) and cycles
 // (MLC4001). Ordering and cycle search are our own iterative code (toposort.ts).
 import type { CompileContext, Locator } from "./diagnostics.js";
+import { keysSorted, sortKeys } from "./emit/json.js";
 import { NodeLines } from "./node-lines.js";
 import { ioRef, isParamRef, nameRef } from "./refs.js";
 import { compareStrings, findCycles, kahnLayers, type IndexGraph } from "./toposort.js";
-import type { GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset, ResolvedNode, ResolvedPipeline } from "./types.js";
+import type { DatasetConfig, GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset, ResolvedNode, ResolvedPipeline } from "./types.js";
 
 /** The graph IR of `resolved`: everything sorted, no absolute paths, no secrets. */
 export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, locate?: Locator): GraphIR {
@@ -96,7 +97,7 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, Res
     });
     if (out.length > 1) out.sort((a, b) => a.t - b.t || compareStrings(a.ds, b.ds));
     for (const { t, ds } of out) {
-      edges.push({ from: p.name, to: nodes[t].name, dataset: ds });
+      edges.push({ dataset: ds, from: p.name, to: nodes[t].name });
       succ[f].push(t);
     }
   });
@@ -122,36 +123,35 @@ function collectParams(nodes: readonly ResolvedNode[]): string[] {
   return [...params].sort(compareStrings);
 }
 
+// IR records are created with their keys in sorted order: emitJson then writes them as they are.
 function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   // Arrays are shared, not copied: phase outputs are readonly data.
-  return {
-    name: n.name,
-    baseName: n.baseName,
-    func: n.func,
-    inputs: n.inputs,
-    inputMode: n.inputMode,
-    ...(n.inputKeys ? { inputKeys: n.inputKeys } : {}),
-    outputs: n.outputs,
-    outputMode: n.outputMode,
-    ...(n.outputKeys ? { outputKeys: n.outputKeys } : {}),
-    tags: n.tags.length < 2 ? n.tags : [...n.tags].sort(compareStrings),
-    namespace: n.namespace,
-    retries: n.retries,
-    timeoutMs: n.timeoutMs,
-    source: { file: n.source.file, line: lines.line(n.source) },
-  };
+  const rec: Record<string, unknown> = { baseName: n.baseName, func: n.func };
+  if (n.inputKeys) rec.inputKeys = n.inputKeys;
+  rec.inputMode = n.inputMode;
+  rec.inputs = n.inputs;
+  rec.name = n.name;
+  rec.namespace = n.namespace;
+  if (n.outputKeys) rec.outputKeys = n.outputKeys;
+  rec.outputMode = n.outputMode;
+  rec.outputs = n.outputs;
+  rec.retries = n.retries;
+  rec.source = { file: n.source.file, line: lines.line(n.source) };
+  rec.tags = n.tags.length < 2 ? n.tags : [...n.tags].sort(compareStrings);
+  rec.timeoutMs = n.timeoutMs;
+  return rec as unknown as IRNode;
 }
 
 function toIRDataset(d: ResolvedDataset): IRDataset {
   const c = d.config;
   return {
-    name: d.name,
-    type: c.type,
-    persistent: c.type !== "memory",
-    layer: typeof c.layer === "string" ? c.layer : null,
-    filepath: typeof c.filepath === "string" ? c.filepath : null,
-    config: c,
+    config: (keysSorted(c) ? c : sortKeys(c)) as DatasetConfig,
     entry: d.entry,
+    filepath: typeof c.filepath === "string" ? c.filepath : null,
+    layer: typeof c.layer === "string" ? c.layer : null,
+    name: d.name,
+    persistent: c.type !== "memory",
+    type: c.type,
   };
 }
 

@@ -1,87 +1,51 @@
 // graph.json: the IR with every object's keys sorted, 2-space indent, trailing newline, so the
-// same inputs give the same bytes on every machine. The IR's own records are written with their
-// keys in a fixed sorted order (fast: a 10,000-node graph is ~6 MB); only free-form dataset
-// configs go through the generic key sort.
-import type { GraphIR, IRDataset, IREdge, IRNode } from "../types.js";
+// same inputs give the same bytes on every machine. buildGraph already creates its records with
+// sorted keys, so the usual path only checks the order and stringifies once (a 10,000-node graph
+// is ~10 MB); anything else (hand-built or extended IR) goes through the generic key sort.
+import type { GraphIR } from "../types.js";
 
 /** Stable JSON text of the graph (keys sorted recursively; array order kept). */
 export function emitJson(graph: GraphIR): string {
-  const sorted = {
-    datasets: graph.datasets.map(datasetRecord),
-    edges: graph.edges.map(edgeRecord),
-    irVersion: graph.irVersion,
+  const top = sortKeys({ ...graph, nodes: [], datasets: [], edges: [], layers: [], params: [] }) as Record<string, unknown>;
+  const records = [graph.nodes, graph.datasets, graph.edges] as readonly (readonly object[])[];
+  const sorted = records.every((list) => list.every(keysSorted)) && keysSorted(top);
+  const body = {
+    ...top,
+    datasets: sorted ? graph.datasets : sortKeys(graph.datasets),
+    edges: sorted ? graph.edges : sortKeys(graph.edges),
     layers: graph.layers,
-    name: graph.name,
-    nodes: graph.nodes.map(nodeRecord),
+    nodes: sorted ? graph.nodes : sortKeys(graph.nodes),
     params: graph.params,
-    pipelines: sortKeys(graph.pipelines),
   };
-  // Extra top-level fields added later still come out sorted.
-  return JSON.stringify(mergeSorted(sorted, graph), null, 2) + "\n";
+  return JSON.stringify(orderTop(body), null, 2) + "\n";
 }
 
-function nodeRecord(n: IRNode): Record<string, unknown> {
-  const rec = {
-    baseName: n.baseName,
-    func: n.func,
-    inputKeys: n.inputKeys,
-    inputMode: n.inputMode,
-    inputs: n.inputs,
-    name: n.name,
-    namespace: n.namespace,
-    outputKeys: n.outputKeys,
-    outputMode: n.outputMode,
-    outputs: n.outputs,
-    retries: n.retries,
-    source: { file: n.source.file, line: n.source.line },
-    tags: n.tags,
-    timeoutMs: n.timeoutMs,
-  };
-  return withExtras(rec, n, NODE_KEYS);
+/** The top-level object with its keys in sorted order (values untouched). */
+function orderTop(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return out;
 }
 
-function datasetRecord(d: IRDataset): Record<string, unknown> {
-  const rec = {
-    config: sortKeys(d.config),
-    entry: d.entry,
-    filepath: d.filepath,
-    layer: d.layer,
-    name: d.name,
-    persistent: d.persistent,
-    type: d.type,
-  };
-  return withExtras(rec, d, DATASET_KEYS);
-}
-
-function edgeRecord(e: IREdge): Record<string, unknown> {
-  return { dataset: e.dataset, from: e.from, to: e.to };
-}
-
-const NODE_KEYS = new Set(["baseName", "func", "inputKeys", "inputMode", "inputs", "name", "namespace", "outputKeys", "outputMode", "outputs", "retries", "source", "tags", "timeoutMs"]);
-const DATASET_KEYS = new Set(["config", "entry", "filepath", "layer", "name", "persistent", "type"]);
-
-/** `rec` plus the fields `o` has beyond the known ones (optional IR fields added later), keys sorted. */
-function withExtras(rec: Record<string, unknown>, o: object, known: Set<string>): Record<string, unknown> {
-  let extra = false;
-  for (const k in o) if (!known.has(k)) extra = true;
-  if (!extra) return rec;
-  const all: Record<string, unknown> = { ...rec };
-  for (const k of Object.keys(o)) if (!known.has(k)) all[k] = (o as Record<string, unknown>)[k];
-  return sortKeys(all) as Record<string, unknown>;
-}
-
-/** `sorted` plus any unknown top-level fields of `graph`, all keys in sorted order. */
-function mergeSorted(sorted: Record<string, unknown>, graph: GraphIR): Record<string, unknown> {
-  const extra = Object.keys(graph).filter((k) => !(k in sorted));
-  if (extra.length === 0 && isSortedRecordOrder(sorted)) return sorted;
-  const all: Record<string, unknown> = { ...sorted };
-  for (const k of extra) all[k] = sortKeys((graph as unknown as Record<string, unknown>)[k]);
-  return sortKeys(all) as Record<string, unknown>;
-}
-
-function isSortedRecordOrder(o: Record<string, unknown>): boolean {
-  const keys = Object.keys(o);
-  return keys.every((k, i) => i === 0 || keys[i - 1] < k);
+/** True when every object inside `v` (itself included) has its keys in code-unit order. Iterative. */
+export function keysSorted(v: unknown): boolean {
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (x === null || typeof x !== "object") continue;
+    if (Array.isArray(x)) {
+      for (const y of x) if (y !== null && typeof y === "object") stack.push(y);
+      continue;
+    }
+    let prev: string | null = null;
+    for (const k in x) {
+      if (prev !== null && k < prev) return false;
+      prev = k;
+      const y = (x as Record<string, unknown>)[k];
+      if (y !== null && typeof y === "object") stack.push(y);
+    }
+  }
+  return true;
 }
 
 /** A copy of `v` with object keys in code-unit order, iteratively (deep configs must not overflow). */
