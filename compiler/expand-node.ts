@@ -12,9 +12,13 @@ export interface NodeFrame {
   readonly file: string;
   /** `{globals, runtime}`; `matrix` is added per member. */
   readonly vars: Record<string, unknown>;
+  /** Normalised func per "file\0func" (10,000 nodes usually share a handful of funcs). */
+  readonly funcs?: Map<string, string>;
 }
 
 type Raw = Record<string, unknown>;
+/** Renders one string of the node at `<node path>/key[/item]`; the path is built only for templates. */
+type Render = (s: string, key: string, item?: string | number) => string;
 
 const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -29,29 +33,37 @@ export function expandNode(raw: unknown, index: number, frame: NodeFrame, ctx: C
 
 function buildNode(raw: Raw, path: DocPath, frame: NodeFrame, member: MatrixMember | null, ctx: CompileContext): ResolvedNode {
   const vars = member ? { ...frame.vars, matrix: member.vars } : frame.vars;
-  const render = (s: string, sub: DocPath): string =>
-    isTemplate(s) ? renderString(s, vars, { file: frame.file, path: [...path, ...sub] }, ctx) : s;
+  const render: Render = (s, key, item) =>
+    isTemplate(s) ? renderString(s, vars, { file: frame.file, path: item === undefined ? [...path, key] : [...path, key, item] }, ctx) : s;
   const ns = typeof raw.namespace === "string" && raw.namespace !== "" ? raw.namespace : null;
-  const local = render(raw.name as string, ["name"]);
+  const local = render(raw.name as string, "name");
   const baseName = ns ? `${ns}.${local}` : local;
-  const inputs = flattenIO(raw.inputs, (s, sub) => render(s, ["inputs", ...sub]));
-  const outputs = flattenIO(raw.outputs, (s, sub) => render(s, ["outputs", ...sub]));
+  const inputs = flattenIO(raw.inputs, "inputs", render);
+  const outputs = flattenIO(raw.outputs, "outputs", render);
   return {
     name: member ? baseName + member.suffix : baseName,
     baseName,
-    func: normalizeFunc(typeof raw.func === "string" ? render(raw.func, ["func"]) : "", frame.file, ctx.root),
+    func: funcOf(typeof raw.func === "string" ? render(raw.func, "func") : "", frame, ctx.root),
     inputs: inputs.names,
     inputMode: inputs.mode,
     ...(inputs.keys ? { inputKeys: inputs.keys } : {}),
     outputs: outputs.names,
     outputMode: outputs.mode,
     ...(outputs.keys ? { outputKeys: outputs.keys } : {}),
-    tags: normalizeTags(raw.tags, (s, i) => render(s, typeof i === "number" ? ["tags", i] : ["tags"])),
+    tags: normalizeTags(raw.tags, (t, i) => render(t, "tags", i ?? undefined)),
     namespace: ns,
     retries: typeof raw.retries === "number" && Number.isInteger(raw.retries) && raw.retries > 0 ? raw.retries : 0,
     timeoutMs: parseTimeout(raw.timeout),
     source: { file: frame.file, path },
   };
+}
+
+function funcOf(func: string, frame: NodeFrame, root: string): string {
+  if (!frame.funcs) return normalizeFunc(func, frame.file, root);
+  const key = `${frame.file}\0${func}`;
+  let out = frame.funcs.get(key);
+  if (out === undefined) frame.funcs.set(key, (out = normalizeFunc(func, frame.file, root)));
+  return out;
 }
 
 interface FlatIO {
@@ -61,23 +73,29 @@ interface FlatIO {
 }
 
 /** string | list | map {key: dataset} -> dataset names (+ keys for maps); anything else -> none. */
-function flattenIO(v: unknown, render: (s: string, sub: DocPath) => string): FlatIO {
-  if (typeof v === "string") return { names: [render(v, [])], mode: "single" };
+function flattenIO(v: unknown, side: string, render: Render): FlatIO {
+  if (typeof v === "string") return { names: [render(v, side)], mode: "single" };
+  const names: string[] = [];
   if (Array.isArray(v)) {
-    const names = v.flatMap((x, i) => (typeof x === "string" ? [render(x, [i])] : []));
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === "string") names.push(render(v[i], side, i));
     return { names, mode: "list" };
   }
-  if (isMap(v)) {
-    const entries = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string");
-    return { names: entries.map(([k, x]) => render(x, [k])), mode: "map", keys: entries.map(([k]) => k) };
+  if (!isMap(v)) return { names, mode: "none" };
+  const keys: string[] = [];
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    if (typeof x === "string") keys.push(k), names.push(render(x, side, k));
   }
-  return { names: [], mode: "none" };
+  return { names, mode: "map", keys };
 }
 
 /** Tags as a sorted, de-duplicated list (a single string is one tag). */
 export function normalizeTags(v: unknown, render: (s: string, i: number | null) => string = (s) => s): string[] {
-  const list = typeof v === "string" ? [render(v, null)] : Array.isArray(v) ? v.flatMap((t, i) => (typeof t === "string" ? [render(t, i)] : [])) : [];
-  return [...new Set(list)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (typeof v === "string") return [render(v, null)];
+  if (!Array.isArray(v)) return [];
+  const list: string[] = [];
+  for (let i = 0; i < v.length; i++) if (typeof v[i] === "string") list.push(render(v[i], i));
+  return list.length < 2 ? list : [...new Set(list)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const CODE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;

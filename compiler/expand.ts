@@ -22,9 +22,10 @@ export function expandPipeline(
   runtime: Readonly<Record<string, unknown>> = {},
 ): { nodes: ResolvedNode[]; pipelines: Record<string, NamedPipelineSpec> } {
   const vars: Record<string, unknown> = { globals: config.globals, runtime };
+  const funcs = new Map<string, string>();
   const expandDoc = (d: RawDocument, chain: readonly string[]): ResolvedNode[] => {
     const data = isMap(d.data) ? d.data : {};
-    const own = Array.isArray(data.nodes) ? data.nodes.flatMap((raw, i) => expandNode(raw, i, { file: d.file, vars }, ctx)) : [];
+    const own = Array.isArray(data.nodes) ? data.nodes.flatMap((raw, i) => expandNode(raw, i, { file: d.file, vars, funcs }, ctx)) : [];
     return [...own, ...expandIncludes(d, chain, ctx, expandDoc, vars)];
   };
   return { nodes: expandDoc(doc, [includeIdentity(doc.absPath)]), pipelines: namedPipelines(doc) };
