@@ -4,7 +4,7 @@
 import type { GraphIR, IRNode } from "../compiler/types.js";
 import type { RunPlan } from "./executor.js";
 import { topoOrder } from "../compiler/toposort.js";
-import { isParamInput, memoryDatasets } from "./scheduler.js";
+import { isParamInput, memoryDatasets } from "./datasets.js";
 
 /** Options of `plan`. */
 export interface PlanOptions {

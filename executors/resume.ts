@@ -3,7 +3,7 @@
 // producers must run again; `params:` never count), then keep the first topological generation
 // of everything that has to run: those are the `--from-nodes` of the command to resume with.
 import type { GraphIR, IRNode, SelectionSpec } from "../compiler/types.js";
-import { isParamInput, memoryDatasets } from "./scheduler.js";
+import { isParamInput, memoryDatasets } from "./datasets.js";
 
 /** Datasets whose values are gone after a run: memory ones and metrics only mirrored to MLflow. */
 function ephemeral(graph: GraphIR): Set<string> {

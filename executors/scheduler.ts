@@ -20,7 +20,11 @@ import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
 import type { RunInfo } from "../tracking/hooks.js";
 import type { RunContext, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
+import { memoryDatasets } from "./datasets.js";
 import { paramValues } from "./invoke.js";
+import { afterSuccess, callHook } from "./node-hooks.js";
+
+export { isParamInput, memoryDatasets } from "./datasets.js";
 
 /** One attempt of one node, as the scheduler hands it to a runner. */
 export interface NodeTask {
@@ -61,24 +65,6 @@ export interface NodeRunner {
   readonly slots: number;
   run(task: NodeTask, ctx: RunContext): Promise<NodeOutcome>;
   close(): Promise<void>;
-}
-
-/** True when `name` names a parameter input rather than a dataset. */
-export function isParamInput(name: string): boolean {
-  return name === "parameters" || name.startsWith("params:");
-}
-
-/** Dataset names of `plan` that are memory datasets (held by the scheduler, never by the catalog). */
-export function memoryDatasets(plan: RunPlan): Set<string> {
-  const out = new Set<string>();
-  const declared = new Map(plan.graph.datasets.map((d) => [d.name, d]));
-  for (const n of plan.graph.nodes)
-    for (const ds of [...n.inputs, ...n.outputs]) {
-      if (isParamInput(ds)) continue;
-      const d = declared.get(ds);
-      if (!d || d.type === "memory") out.add(ds);
-    }
-  return out;
 }
 
 /** The RunInfo hooks receive for this run. */
@@ -281,7 +267,7 @@ class Loop {
         this.ctx.onEvent({ type: "node-retry", node: node.name, attempt, error: outcome.error });
         continue;
       }
-      await this.callHook(() => this.ctx.hooks.onNodeError?.(node, outcome.error, this.hookInputs(node, memoryInputs), this.info));
+      await callHook(() => this.ctx.hooks.onNodeError?.(node, outcome.error, this.hookInputs(node, memoryInputs), this.info));
       return { name: node.name, status: "failed", attempts: attempt, duration_ms: Math.round(total), error: outcome.error };
     }
   }
@@ -300,16 +286,8 @@ class Loop {
 
   private async succeeded(node: IRNode, attempt: number, total: number, memoryInputs: Record<string, unknown>, outcome: Extract<NodeOutcome, { ok: true }>): Promise<NodeRecord> {
     for (const [k, v] of Object.entries(outcome.memoryOutputs)) if (this.remaining.has(k)) this.store.set(k, v);
-    const hooks = this.ctx.hooks;
     const record: NodeRecord = { name: node.name, status: "completed", attempts: attempt, duration_ms: Math.round(total) };
-    if (!hooks.afterDatasetLoaded && !hooks.afterNodeRun && !hooks.afterDatasetSaved) return record;
-    const error = await this.callHook(async () => {
-      for (const [k, v] of Object.entries(outcome.loaded ?? {})) await hooks.afterDatasetLoaded?.(k, v, node.name);
-      const inputs = { ...this.hookInputs(node, memoryInputs), ...outcome.loaded };
-      const outputs = { ...outcome.saved, ...outcome.memoryOutputs };
-      await hooks.afterNodeRun?.(node, inputs, outputs, this.info);
-      for (const o of node.outputs) await hooks.afterDatasetSaved?.(o, outputs[o], node.name);
-    });
+    const error = await afterSuccess(this.ctx.hooks, node, () => this.hookInputs(node, memoryInputs), outcome, this.info);
     return error ? { ...record, status: "failed", error } : record;
   }
 
@@ -323,14 +301,5 @@ class Loop {
   /** Inputs as hooks see them before loading: memory inputs and parameter values. */
   private hookInputs(node: IRNode, memoryInputs: Record<string, unknown>): Record<string, unknown> {
     return { ...memoryInputs, ...paramValues(node, this.ctx.project.parameters) };
-  }
-
-  private async callHook(fn: () => unknown): Promise<ErrorInfo | undefined> {
-    try {
-      await fn();
-      return undefined;
-    } catch (err) {
-      return toErrorInfo(err, "MLC5001");
-    }
   }
 }
