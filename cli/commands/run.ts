@@ -7,6 +7,7 @@ import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject } from "../../compiler/types.js";
 import { plan as makePlan } from "../../executors/plan.js";
 import { resumeSelection } from "../../executors/resume.js";
+import type { RunOptions } from "../../executors/run-project.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
@@ -54,43 +55,18 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
   const progress = createProgress(process.stderr, { quiet: !!opts.quiet });
   const ac = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (ac.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl-C: stop now
-    process.stderr.write(`\n${sig}: stopping (no new node starts; press Ctrl-C again to force)\n`);
-    ac.abort(new Error(`interrupted by ${sig}`));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const detach = onSignals(ac);
   const { runCompiled } = await import("../../executors/run-project.js");
   let record: RunRecord;
   try {
-    const executor = String(opts.executor ?? "sequential");
-    ({ record } = await runCompiled(project, plan, {
-      root: project.root,
-      selection: s.selection,
-      runtimeParams: s.runtimeParams,
-      executor,
-      maxWorkers: s.maxWorkers,
-      loadVersions: s.loadVersions,
-      signal: ac.signal,
-      onEvent: (e) => progress.onEvent(e),
-      warn: (m) => process.stderr.write(`${paint(color).yellow("warning")}: ${m}\n`),
-      command: commandLine(),
-      resumeFlags: {
-        project: typeof opts.project === "string" ? opts.project : undefined,
-        env: typeof opts.env === "string" ? opts.env : project.env !== (process.env.MLC_ENV || "local") ? project.env : undefined,
-        params: paramsFlag(s.runtimeParams),
-        executor,
-      },
-    }));
+    ({ record } = await runCompiled(project, plan, runOptions(project, opts, s, { signal: ac.signal, onEvent: (e) => progress.onEvent(e), warn: (m) => process.stderr.write(`${paint(color).yellow("warning")}: ${m}\n`) })));
   } catch (err) {
     if (!(err instanceof MlcError)) throw err;
     process.stderr.write(`${paint(color).red("error")} ${err.code} ${err.message}\n`);
     return EXIT.invalid;
   } finally {
     progress.stop();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    detach();
   }
   if (!opts.quiet) process.stdout.write(formatSummary(record, color));
   process.stderr.write(formatFailure(record, project.root, color));
@@ -100,6 +76,43 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
     return EXIT.interrupted;
   }
   return record.status === "success" ? EXIT.ok : EXIT.invalid;
+}
+
+/** SIGINT/SIGTERM abort `ac` (a second one exits at once); returns the function removing the handlers. */
+function onSignals(ac: AbortController): () => void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write(`\n${sig}: stopping (no new node starts; press Ctrl-C again to force)\n`);
+    ac.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}
+
+/** runCompiled's options from the flags; the resume command repeats --project, --env, --params, --executor. */
+function runOptions(project: CompiledProject, opts: Record<string, unknown>, s: Settings, io: Pick<RunOptions, "signal" | "onEvent" | "warn">): RunOptions {
+  const executor = String(opts.executor ?? "sequential");
+  const defaultEnv = process.env.MLC_ENV || "local";
+  return {
+    root: project.root,
+    selection: s.selection,
+    runtimeParams: s.runtimeParams,
+    executor,
+    maxWorkers: s.maxWorkers,
+    loadVersions: s.loadVersions,
+    command: commandLine(),
+    resumeFlags: {
+      project: typeof opts.project === "string" ? opts.project : undefined,
+      env: typeof opts.env === "string" ? opts.env : project.env !== defaultEnv ? project.env : undefined,
+      params: paramsFlag(s.runtimeParams),
+      executor,
+    },
+    ...io,
+  };
 }
 
 /** The run to resume: RUN_ID, or the newest failed or interrupted one. */
