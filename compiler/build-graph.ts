@@ -77,30 +77,35 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
  * consumers gives the global order without one big comparator sort.
  */
 function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
-  const consumers = new Map<string, number[]>();
-  nodes.forEach((n, t) => {
-    n.inputs.forEach((ds, k) => {
+  // consumers[f]: (consumer index, dataset) pairs of producer f, collected in consumer order.
+  const index = new Map<ResolvedNode, number>();
+  for (let i = 0; i < nodes.length; i++) index.set(nodes[i], i);
+  const consumers: { t: number; ds: string }[][] = new Array(nodes.length);
+  for (let t = 0; t < nodes.length; t++) {
+    const n = nodes[t];
+    const ins = n.inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const ds = ins[k];
       const p = producers.get(ds);
-      if (!p || p === n || n.inputs.indexOf(ds) !== k) return; // none, self (MLC4004) or listed twice
-      const list = consumers.get(ds);
-      if (list) list.push(t);
-      else consumers.set(ds, [t]);
-    });
-  });
-  const edges: IREdge[] = [];
-  const succ: number[][] = nodes.map(() => []);
-  nodes.forEach((p, f) => {
-    const out: { t: number; ds: string }[] = [];
-    p.outputs.forEach((ds, k) => {
-      if (producers.get(ds) !== p || p.outputs.indexOf(ds) !== k) return;
-      for (const t of consumers.get(ds) ?? []) out.push({ t, ds });
-    });
-    if (out.length > 1) out.sort((a, b) => a.t - b.t || compareStrings(a.ds, b.ds));
-    for (const { t, ds } of out) {
-      edges.push({ dataset: ds, from: p.name, to: nodes[t].name });
-      succ[f].push(t);
+      if (p === undefined || p === n || (k > 0 && ins.indexOf(ds) !== k)) continue; // none, self (MLC4004) or listed twice
+      const f = index.get(p)!;
+      (consumers[f] ??= []).push({ t, ds });
     }
-  });
+  }
+  const edges: IREdge[] = [];
+  const succ: number[][] = new Array(nodes.length);
+  for (let f = 0; f < nodes.length; f++) {
+    const out = consumers[f];
+    const list: number[] = (succ[f] = []);
+    if (out === undefined) continue;
+    // Already in consumer order; only equal consumers (two datasets to one node) need the dataset order.
+    if (out.length > 1) out.sort((a, b) => a.t - b.t || compareStrings(a.ds, b.ds));
+    const from = nodes[f].name;
+    for (const { t, ds } of out) {
+      edges.push({ dataset: ds, from, to: nodes[t].name });
+      list.push(t);
+    }
+  }
   return { edges, succ };
 }
 

@@ -42,6 +42,7 @@ export function kahnLayers(g: IndexGraph): Layering {
 
 /** Names of `idx`, sorted. When `names` is already sorted (buildGraph's case) a numeric sort suffices. */
 function sortedNames(g: IndexGraph, idx: number[]): string[] {
+  if (idx.length === 1) return [g.names[idx[0]]]; // chains: one node per layer, nothing to sort
   if (g.namesSorted) return Array.from(Int32Array.from(idx).sort(), (i) => g.names[i]);
   return idx.map((i) => g.names[i]).sort(compareStrings);
 }
