@@ -122,6 +122,7 @@ const FILL = placeholders();
 
 /** A filled value that climbs above the project root (or turns absolute) when the template did not. */
 function leavesProject(template: string, filled: string): boolean {
+  if (!filled.includes("..") && !filled.startsWith("/") && !filled.startsWith("\\") && !/^[A-Za-z]:/.test(filled)) return false;
   const t = template.replace(/\\/g, "/");
   const f = filled.replace(/\\/g, "/");
   if (!posix.isAbsolute(t) && posix.isAbsolute(f)) return true;
