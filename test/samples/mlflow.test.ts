@@ -1,0 +1,60 @@
+// The walkthrough's last step against a REAL MLflow server: run the movie sample with tracking
+// on, then find the run the way a user does, with a search filter `metrics.model_rmse < X`
+// (0.95 here: the small 20k-line stream gives ~0.91; the default one ~0.66),
+// and check the baseline, the parameters and the versioned model artifact are there.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mlflowFixture } from "../tracking/mlflow/server.js";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const fx = mlflowFixture();
+let dir = "";
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "mlc-movie-mlflow-"));
+  cpSync(join(REPO, "samples", "movie-recommendation"), dir, { recursive: true, filter: (src) => !/[\\/](\.mlc|build|node_modules)$/.test(src) });
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
+  await fx.setup();
+}, 300_000);
+afterAll(async () => {
+  await fx.teardown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function api(uri: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(`${uri}/api/2.0/mlflow/${path}`, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+describe("movie sample tracked in MLflow", () => {
+  it("mirrors the run; `metrics.model_rmse < 0.95` finds it with the baseline and the model artifact", async (ctx) => {
+    const srv = fx.get(ctx);
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", NO_COLOR: "1", MLFLOW_TRACKING_URI: srv.uri };
+    const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--project", dir, "--params", "generator.events=20000"], { env, encoding: "utf8", timeout: 180_000 });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const id = readdirSync(join(dir, ".mlc", "runs"))[0];
+    const record = JSON.parse(readFileSync(join(dir, ".mlc", "runs", id, "run.json"), "utf8"));
+    expect(record.mlflow?.run_id).toBeTruthy();
+
+    const { experiment } = await api(srv.uri, "experiments/get-by-name?experiment_name=movie-recommendation");
+    const found = await api(srv.uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "metrics.model_rmse < 0.95", order_by: ["metrics.model_rmse ASC"] });
+    expect(found.runs?.map((x: any) => x.info.run_id)).toEqual([record.mlflow.run_id]);
+    const none = await api(srv.uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "metrics.model_rmse < 0.1" });
+    expect(none.runs ?? []).toEqual([]);
+
+    const run = found.runs[0];
+    expect(run.info.status).toBe("FINISHED");
+    const metrics = Object.fromEntries(run.data.metrics.map((m: any) => [m.key, m.value]));
+    expect(metrics.model_rmse).toBeCloseTo(record.metrics.model_rmse, 6);
+    expect(metrics.model_rmse).toBeLessThan(metrics.baseline_rmse * 0.97);
+    expect(metrics).toHaveProperty("best_candidate_rmse");
+    const params = Object.fromEntries(run.data.params.map((p: any) => [p.key, p.value]));
+    expect(params).toMatchObject({ "generator.events": "20000", "model.factors": "16", random_state: "42" });
+    const artifacts = await api(srv.uri, `artifacts/list?run_id=${run.info.run_id}&path=models`);
+    expect(artifacts.files.map((f: any) => f.path)).toContain("models/model.bin");
+  });
+});
