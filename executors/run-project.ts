@@ -90,7 +90,7 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
     });
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
-    await run.end({ status: "failed", nodes: [], error: toErrorInfo(err, "MLC5003") }, mlflow);
+    await run.end({ status: "failed", nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })), error: toErrorInfo(err, "MLC5003") }, mlflow);
     throw err;
   } finally {
     uninstall();

@@ -90,18 +90,19 @@ export interface ScheduleOptions {
 export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunner, opts: ScheduleOptions = {}): Promise<RunResult> {
   const info = runInfo(plan, ctx, runner.name);
   const hooks = ctx.hooks;
-  try {
-    await hooks.beforePipelineRun?.(info);
-  } catch (err) {
-    const error = toErrorInfo(err);
-    await hooks.onPipelineError?.(info, error);
-    const nodes = plan.order.map((name) => notRun(name, 0));
-    return { status: "failed", nodes, error };
+  const before = await callHook(() => hooks.beforePipelineRun?.(info));
+  if (before) {
+    await callHook(() => hooks.onPipelineError?.(info, before));
+    return { status: "failed", nodes: plan.order.map((name) => notRun(name, 0)), error: before };
   }
   const result = await new Loop(plan, ctx, runner, info, opts).run();
-  if (result.status === "success") await hooks.afterPipelineRun?.(info, result);
-  else if (result.error) await hooks.onPipelineError?.(info, result.error);
-  return result;
+  if (result.status !== "success") {
+    // A failing onPipelineError hook must not hide the run's own error.
+    if (result.error) await callHook(() => hooks.onPipelineError?.(info, result.error!));
+    return result;
+  }
+  const after = await callHook(() => hooks.afterPipelineRun?.(info, result));
+  return after ? { ...result, status: "failed", error: after } : result;
 }
 
 function notRun(name: string, attempts: number): NodeRecord {

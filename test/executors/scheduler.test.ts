@@ -135,6 +135,23 @@ describe("schedule", () => {
     expect(calls).toEqual(["node a MLC5001", "pipeline MLC5001"]);
   });
 
+  it("a throwing hook fails the node or the run, never crashes the loop", async () => {
+    const g = graph([node("a", [], ["x"]), node("b", ["x"], [])]);
+    const boom = () => {
+      throw new Error("hook bug");
+    };
+    const r1 = await schedule(plan(g), context(g, { hooks: { beforeNodeRun: boom } }), scripted({}));
+    expect(r1).toMatchObject({ status: "failed", error: { message: "hook bug", node: "a" } });
+    expect(r1.nodes.map((n) => n.status)).toEqual(["failed", "not_run"]);
+    const runner = scripted({});
+    const r2 = await schedule(plan(g), context(g, { hooks: { beforePipelineRun: boom } }), runner);
+    expect(r2).toMatchObject({ status: "failed", error: { message: "hook bug" } });
+    expect(runner.started).toEqual([]);
+    const r3 = await schedule(plan(g), context(g, { hooks: { afterPipelineRun: boom } }), scripted({}));
+    expect(r3).toMatchObject({ status: "failed", error: { message: "hook bug" } });
+    expect(r3.nodes.map((n) => n.status)).toEqual(["completed", "completed"]);
+  });
+
   it("handles a 10,000-node chain without recursion", async () => {
     const nodes = Array.from({ length: 10_000 }, (_, i) => node(`n${String(i).padStart(5, "0")}`, i ? [`d${i - 1}`] : [], [`d${i}`]));
     const g = graph(nodes);
