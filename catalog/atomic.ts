@@ -3,9 +3,9 @@
 // half-written one; any failure removes the temporary file. Dependency-free on purpose: run
 // records, compile outputs and the module cache reuse it.
 import { randomBytes } from "node:crypto";
-import { createWriteStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 
 /** The temporary sibling used while writing `path`: `.<name>.tmp-<pid>-<rand>`. */
@@ -36,21 +36,66 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-/** Streams `source` into `path` atomically: the file appears only once all was written and synced. */
+/**
+ * Streams `source` into `path` atomically: the file appears only once all was written and synced.
+ * Text is encoded into one reused 1 MB buffer, so writing 100 MB leaves no garbage behind (string
+ * chunks die young; a stream would keep a Buffer per chunk alive until a full GC).
+ */
 export async function writeStreamAtomic(
   path: string,
-  source: Readable | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  source: Chunks,
 ): Promise<void> {
   const tmp = tempPathFor(path);
   try {
-    // `flush: true` fsyncs before the stream closes; pipeline resolves after close.
-    const out = createWriteStream(tmp, { flags: "wx", flush: true, highWaterMark: 1 << 20 });
-    await pipeline(source as AsyncIterable<unknown>, out);
+    const fh = await fsp.open(tmp, "wx");
+    try {
+      await copyInto(fh, source);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await fsp.rename(tmp, path);
   } catch (err) {
     await fsp.rm(tmp, { force: true }).catch(() => {});
     throw err;
   }
+}
+
+const BUFFER_SIZE = 1 << 20;
+
+type Chunks = Readable | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
+/** Copies chunks into the file; a synchronous iterable is pulled without an await per chunk. */
+async function copyInto(fh: FileHandle, source: Chunks): Promise<void> {
+  const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  let used = 0;
+  const flush = async (): Promise<void> => {
+    for (let off = 0; off < used; ) off += (await fh.write(buf, off, used - off)).bytesWritten;
+    used = 0;
+  };
+  const put = async (chunk: string | Uint8Array): Promise<void> => {
+    const bytes = typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (used + bytes > BUFFER_SIZE) await flush();
+    if (bytes > BUFFER_SIZE) {
+      const big = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      for (let off = 0; off < big.byteLength; ) off += (await fh.write(big, off, big.byteLength - off)).bytesWritten;
+    } else if (typeof chunk === "string") used += buf.write(chunk, used);
+    else {
+      buf.set(chunk, used);
+      used += bytes;
+    }
+  };
+  if (Symbol.iterator in source && !(Symbol.asyncIterator in source)) {
+    // Only flushes await: each chunk is garbage as soon as it is copied (it dies young).
+    for (const chunk of source as Iterable<string | Uint8Array>) {
+      const bytes = typeof chunk === "string" ? chunk.length * 3 : chunk.byteLength;
+      if (used + bytes <= BUFFER_SIZE) used += typeof chunk === "string" ? buf.write(chunk, used) : (buf.set(chunk, used), bytes);
+      else await put(chunk);
+    }
+  } else {
+    for await (const chunk of source as AsyncIterable<string | Uint8Array>) await put(chunk);
+  }
+  await flush();
 }
 
 /**

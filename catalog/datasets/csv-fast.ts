@@ -162,7 +162,7 @@ export class FastCsvReader {
     const values: unknown[] = fields;
     for (let i = 0; i < fields.length; i++) {
       const v = cast ? cast(fields[i]) : fields[i];
-      values[i] = typeof v === "string" && v.length <= INTERN_MAX_LENGTH ? this.intern(i, v) : v;
+      values[i] = typeof v !== "string" ? v : v.length <= INTERN_MAX_LENGTH ? this.intern(i, v) : detach(v);
     }
     this.out.push(this.make ? this.make(values) : values);
   }
@@ -175,16 +175,17 @@ export class FastCsvReader {
   private intern(col: number, v: string): string {
     let st = this.columnsSeen[col];
     if (st === undefined) st = this.columnsSeen[col] = { map: new Map(), lookups: 0, hits: 0 };
-    if (st.map === null) return v;
+    if (st.map === null) return detach(v);
     st.lookups++;
     const seen = st.map.get(v);
     if (seen !== undefined) {
       st.hits++;
       return seen;
     }
+    const own = detach(v);
     if (st.lookups >= INTERN_SAMPLE && st.hits < st.lookups / 2) st.map = null;
-    else if (st.map.size < INTERN_MAX_ENTRIES) st.map.set(v, v);
-    return v;
+    else if (st.map.size < INTERN_MAX_ENTRIES) st.map.set(own, own);
+    return own;
   }
 
   private setHeader(names: string[]): void {
@@ -192,6 +193,18 @@ export class FastCsvReader {
     this.width = names.length;
     this.make = rowFactory(names);
   }
+}
+
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+
+/**
+ * A copy of `s` that does not point into the read chunk. V8 makes substrings of 13+ characters
+ * "sliced strings" that keep their whole parent alive: kept values would pin every 512 KB chunk
+ * of the file in memory. Shorter strings are already copies.
+ */
+export function detach(s: string): string {
+  if (s.length < 13) return s;
+  return NOT_LATIN1.test(s) ? Buffer.from(s, "utf8").toString("utf8") : Buffer.from(s, "latin1").toString("latin1");
 }
 
 function countNewlines(s: string): number {

@@ -8,6 +8,7 @@ import { createReadStream } from "node:fs";
 import type { DatasetType } from "../dataset.js";
 import { writeStreamAtomic } from "../atomic.js";
 import { FastCsvReader, type FastCsvOptions } from "./csv-fast.js";
+import { csvLines, type FastCsvWriteOptions } from "./csv-write.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
 /** Types one CSV field: numbers, booleans, empty -> null; anything else stays a string. */
@@ -46,8 +47,11 @@ function parseOptions(load: Record<string, unknown>): Record<string, unknown> {
   return opts;
 }
 
-/** Read size: under Node's ~1 MB threshold above which decoded chunks become external strings (slow to split). */
-const CHUNK = 1 << 19;
+/**
+ * Read size: small strings stay in V8's young generation (big ones go to old space and pile up
+ * as garbage until a full GC); also far under Node's ~1 MB external-string threshold (slow to split).
+ */
+const CHUNK = 64 * 1024;
 
 const FAST_KEYS = new Set(["delimiter", "quote", "header", "columns", "cast", "skip_empty_lines", "relax_column_count", "encoding", "bom"]);
 
@@ -124,11 +128,25 @@ function columnsOf(rows: readonly unknown[], save: Record<string, unknown>): str
   return [...seen];
 }
 
+const FAST_WRITE_KEYS = new Set(["delimiter", "quote", "header", "columns", "quoted", "record_delimiter"]);
+const EOLS: Record<string, string> = { unix: "\n", windows: "\r\n", mac: "\r", "\n": "\n", "\r\n": "\r\n", "\r": "\r" };
+
+/** Options for the fast writer, or null when save_args need csv-stringify. */
+function fastWriteOptions(save: Record<string, unknown>): FastCsvWriteOptions | null {
+  if (Object.keys(save).some((k) => !FAST_WRITE_KEYS.has(k))) return null;
+  const { delimiter = ",", quote = '"', header = true, quoted = false, record_delimiter = "\n" } = save;
+  if (typeof delimiter !== "string" || !delimiter || typeof quote !== "string" || quote.length !== 1) return null;
+  const eol = typeof record_delimiter === "string" ? EOLS[record_delimiter] : undefined;
+  if (eol === undefined || typeof header !== "boolean" || typeof quoted !== "boolean") return null;
+  if (save.columns !== undefined && !(Array.isArray(save.columns) && save.columns.every((c) => typeof c === "string"))) return null;
+  return { delimiter, quote, header, quoted, eol };
+}
+
 async function* csvChunks(rows: readonly unknown[], save: Record<string, unknown>): AsyncGenerator<string> {
   const { stringify } = await import("csv-stringify/sync");
   const columns = columnsOf(rows, save);
   const opts = stringifyOptions(save, columns);
-  const BATCH = 4096;
+  const BATCH = 512;
   if (rows.length === 0) {
     if (columns?.length && opts.header !== false) yield stringify([], opts);
     return;
@@ -142,7 +160,12 @@ const CSV_FORMAT: FileFormat = {
   read: (path, ctx) => readCsv(path, argsOf(ctx).load),
   async write(path, data, ctx) {
     if (!Array.isArray(data)) throw new DataShapeError(`expects an array of rows, got ${data === null ? "null" : typeof data}`);
-    await writeStreamAtomic(path, csvChunks(data, argsOf(ctx).save));
+    const save = argsOf(ctx).save;
+    const fast = fastWriteOptions(save);
+    if (!fast) return writeStreamAtomic(path, csvChunks(data, save));
+    const objectRows = data.length > 0 && !Array.isArray(data[0]);
+    const columns = (save.columns as string[] | undefined) ?? (objectRows ? columnsOf(data, save)! : null);
+    await writeStreamAtomic(path, csvLines(data, columns, fast));
   },
 };
 
