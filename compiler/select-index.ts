@@ -54,6 +54,10 @@ export class GraphIndex {
   private readonly byBase = new Map<string, number[]>();
   private readonly down: Adjacency;
   private readonly up: Adjacency;
+  /** Edges between indexed nodes: position in the IR edge list and both endpoints. */
+  private readonly edgeIds: Int32Array;
+  private readonly edgeFrom: Int32Array;
+  private readonly edgeTo: Int32Array;
   private io: { consumers: Map<string, number[]>; producers: Map<string, number[]> } | null = null;
   private byTag: Map<string, number[]> | null = null;
   private byNamespace: Map<string, number[]> | null = null;
@@ -64,14 +68,18 @@ export class GraphIndex {
       this.pos.set(n.name, i);
       if (n.baseName !== n.name) push(this.byBase, n.baseName, i);
     });
+    const ids = new Int32Array(edges.length);
     const from = new Int32Array(edges.length);
     const to = new Int32Array(edges.length);
     let m = 0;
-    for (const e of edges) {
+    edges.forEach((e, k) => {
       const a = this.pos.get(e.from);
       const b = this.pos.get(e.to);
-      if (a !== undefined && b !== undefined) (from[m] = a), (to[m++] = b);
-    }
+      if (a !== undefined && b !== undefined) (ids[m] = k), (from[m] = a), (to[m++] = b);
+    });
+    this.edgeIds = ids.subarray(0, m);
+    this.edgeFrom = from.subarray(0, m);
+    this.edgeTo = to.subarray(0, m);
     this.down = adjacency(nodes.length, from, to, m);
     this.up = adjacency(nodes.length, to, from, m);
   }
@@ -105,6 +113,15 @@ export class GraphIndex {
     const set = new Uint8Array(this.nodes.length);
     for (const i of starts) set[i] = 1;
     return set;
+  }
+
+  /** The edges with both ends kept: their positions in the IR edge list and their endpoints. */
+  keptEdges(keep: Uint8Array): { ids: number[]; from: number[]; to: number[] } {
+    const out = { ids: [] as number[], from: [] as number[], to: [] as number[] };
+    for (let k = 0; k < this.edgeIds.length; k++) {
+      if (keep[this.edgeFrom[k]] && keep[this.edgeTo[k]]) out.ids.push(this.edgeIds[k]), out.from.push(this.edgeFrom[k]), out.to.push(this.edgeTo[k]);
+    }
+    return out;
   }
 
   /** Names to suggest for an unknown item of `key`. */

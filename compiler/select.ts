@@ -5,7 +5,7 @@ import type { CompileContext } from "./diagnostics.js";
 import { compareStrings, kahnLayers } from "./toposort.js";
 import { didYouMean } from "./suggest.js";
 import { GraphIndex, wholeGraphIndex } from "./select-index.js";
-import type { GraphIR, IRNode, SelectionSpec, SourceRef } from "./types.js";
+import type { GraphIR, IREdge, IRNode, SelectionSpec, SourceRef } from "./types.js";
 
 type ListKey = "nodes" | "from_nodes" | "to_nodes" | "from_inputs" | "to_outputs" | "tags" | "namespaces";
 /** Filters in the order messages list them (Kedro's filter() order). */
@@ -20,12 +20,42 @@ export function isEmptySelection(spec: SelectionSpec | undefined | null): boolea
   return spec.pipeline === undefined && FILTERS.every((k) => !spec[k] || spec[k]!.length === 0);
 }
 
+/** A successful selection: the base nodes, their index, and which of them are kept. */
+interface Selection {
+  readonly base: readonly IRNode[];
+  readonly index: GraphIndex;
+  readonly keep: Uint8Array;
+}
+
 /**
  * The sorted names of the nodes `spec` selects in `graph`, or null after reporting MLC4006 (unknown
  * names) / MLC4005 (nothing left). `at` places diagnostics for a named pipeline of pipeline.yml;
  * CLI selections pass null and messages name the flag.
  */
 export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): string[] | null {
+  const sel = select(graph, spec, ctx, at);
+  if (!sel) return null;
+  const names: string[] = [];
+  sel.base.forEach((n, i) => sel.keep[i] && names.push(n.name));
+  if (!isSorted(names)) names.sort(compareStrings); // graph.nodes is sorted by contract; stay safe
+  return names;
+}
+
+/**
+ * The subgraph `spec` selects: nodes filtered, datasets/params/edges restricted to them, layers
+ * recomputed. Returns `graph` itself for an empty selection, and a graph without nodes on error.
+ */
+export function selectGraph(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): GraphIR {
+  if (isEmptySelection(spec)) {
+    // Kedro runs `__default__` when no pipeline is named: all nodes unless pipeline.yml defines it.
+    const def = graph.pipelines.__default__;
+    return !def || def.length === graph.nodes.length ? graph : subgraph(graph, new Set(def));
+  }
+  const sel = select(graph, spec, ctx, at);
+  return sel ? subgraphOf(graph, sel) : subgraph(graph, new Set());
+}
+
+function select(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null): Selection | null {
   const where = new Where(at, ctx);
   const baseName = spec.pipeline ?? (at === null && graph.pipelines.__default__ ? "__default__" : undefined);
   const base = baseNodes(graph, baseName, where);
@@ -41,40 +71,46 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
     else unknown = true;
   }
   if (unknown) return null;
-  const names: string[] = [];
-  for (let i = 0; i < base.length; i++) if (results.every((r) => r.set[i] === 1)) names.push(base[i].name);
-  if (!isSorted(names)) names.sort(compareStrings); // graph.nodes is sorted by contract; stay safe
+  const keep = new Uint8Array(base.length).fill(1);
+  let count = 0;
+  for (let i = 0; i < base.length; i++) {
+    for (const r of results) keep[i] &= r.set[i];
+    count += keep[i];
+  }
+  if (count > 0) return { base, index, keep };
   // Name the pipeline in the message unless it is the implicit all-nodes __default__.
-  if (names.length === 0) reportEmpty(spec, spec.pipeline ?? (base === graph.nodes ? undefined : baseName), results, base.length, where);
-  return names.length === 0 ? null : names;
+  reportEmpty(spec, spec.pipeline ?? (base === graph.nodes ? undefined : baseName), results, base.length, where);
+  return null;
 }
 
-/**
- * The subgraph `spec` selects: nodes filtered, datasets/params/edges restricted to them, layers
- * recomputed. Returns `graph` itself for an empty selection, and a graph without nodes on error.
- */
-export function selectGraph(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): GraphIR {
-  if (isEmptySelection(spec)) {
-    // Kedro runs `__default__` when no pipeline is named: all nodes unless pipeline.yml defines it.
-    const def = graph.pipelines.__default__;
-    return !def || def.length === graph.nodes.length ? graph : subgraph(graph, new Set(def));
-  }
-  const names = selectNodeNames(graph, spec, ctx, at) ?? [];
-  return subgraph(graph, new Set(names));
+/** The subgraph of a selection, built from node positions (no name lookups on 10,000+ edges). */
+function subgraphOf(graph: GraphIR, { base, index, keep }: Selection): GraphIR {
+  const nodes: IRNode[] = [];
+  const at = new Int32Array(base.length);
+  base.forEach((n, i) => keep[i] && ((at[i] = nodes.length), nodes.push(n)));
+  const e = index.keptEdges(keep);
+  const succ: number[][] = nodes.map(() => []);
+  for (let k = 0; k < e.ids.length; k++) succ[at[e.from[k]]].push(at[e.to[k]]);
+  return restricted(graph, nodes, e.ids.map((k) => graph.edges[k]), succ);
 }
 
 /** The graph restricted to `keep` (node names). */
 export function subgraph(graph: GraphIR, keep: ReadonlySet<string>): GraphIR {
   const nodes = graph.nodes.filter((n) => keep.has(n.name));
+  const edges = graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
+  const pos = new Map(nodes.map((n, i) => [n.name, i]));
+  const succ: number[][] = nodes.map(() => []);
+  for (const e of edges) succ[pos.get(e.from)!].push(pos.get(e.to)!);
+  return restricted(graph, nodes, edges, succ);
+}
+
+/** `graph` with these nodes and edges; datasets and params cut to what the nodes use; new layers. */
+function restricted(graph: GraphIR, nodes: IRNode[], edges: IREdge[], succ: number[][]): GraphIR {
   const used = new Set<string>();
   for (const n of nodes) {
     for (const d of n.inputs) used.add(d);
     for (const d of n.outputs) used.add(d);
   }
-  const edges = graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
-  const pos = new Map(nodes.map((n, i) => [n.name, i]));
-  const succ: number[][] = nodes.map(() => []);
-  for (const e of edges) succ[pos.get(e.from)!].push(pos.get(e.to)!);
   return {
     ...graph,
     nodes,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CompileContext } from "../../compiler/diagnostics.js";
 import { resolvePipelines } from "../../compiler/named-pipelines.js";
-import { isEmptySelection, selectGraph, selectNodeNames } from "../../compiler/select.js";
+import { isEmptySelection, selectGraph, selectNodeNames, subgraph } from "../../compiler/select.js";
 import type { GraphIR, IREdge, IRNode, SelectionSpec, SourceRef } from "../../compiler/types.js";
 
 type N = { name: string; in?: string[]; out?: string[]; tags?: string[]; ns?: string; base?: string };
@@ -150,6 +150,16 @@ describe("selectGraph", () => {
     expect(g.edges.map((e) => `${e.from}>${e.to}`)).toEqual(["node8>node7", "node9>node8"]);
     expect(g.layers).toEqual([["node9"], ["node8"], ["node7"]]);
   });
+
+  it.each([[{ tags: ["foo"] }], [{ to_nodes: ["node1"] }], [{ from_inputs: ["A"], to_outputs: ["N", "D"] }], [{ nodes: ["node9", "node5"] }]] as [SelectionSpec][])(
+    "builds the same subgraph from positions as from names: %j",
+    (spec) => {
+      const ctx = new CompileContext("/p");
+      const names = selectNodeNames(complex, spec, ctx)!;
+      expect(selectGraph(complex, spec, ctx)).toEqual(subgraph(complex, new Set(names)));
+      expect(ctx.reports).toEqual([]);
+    },
+  );
 
   it("uses a user-defined __default__ when nothing is selected", () => {
     const g = { ...complex, pipelines: { __default__: ["node9", "node8"] } };
