@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, promises as fsp, statSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../catalog/atomic.js";
 import { MlcError } from "./diagnostics.js";
 import { suggest } from "./suggest.js";
@@ -104,7 +104,7 @@ function describeValue(v: unknown): string {
 
 /** An absolute file path when `spec` names a file (explicitly relative, absolute, or existing); else null. */
 function filePathOf(spec: string, root: string): string | null {
-  if (spec.startsWith("file://")) return new URL(spec).pathname;
+  if (spec.startsWith("file://")) return fileURLToPath(spec);
   if (isAbsolute(spec)) return spec;
   if (spec.startsWith("./") || spec.startsWith("../") || spec === "." || spec === "..") return resolve(root, spec);
   const ext = extname(spec);

@@ -117,4 +117,19 @@ describe("importUserModule / loadExport", () => {
     expect(err.code).toBe("MLC3006");
     expect(err.message).toContain("boom at top");
   });
+
+  it("concurrent cold builds of one module (as worker threads do) leave one bundle and no temp files", async () => {
+    const root = project({ "src/c.mts": `export const v: number = 3;\n`, "src/d.cts": `export const w: string = "cjs-ts";\n` });
+    const loads = [];
+    for (let i = 0; i < 4; i++) {
+      loads.push(importUserModule("./src/c.mts", root));
+      clearModuleCache(); // each call misses the in-process map and builds on its own
+    }
+    const mods = await Promise.all(loads);
+    expect(mods.map((m) => m.v)).toEqual([3, 3, 3, 3]);
+    const files = readdirSync(moduleCacheDir(root));
+    expect(files.filter((f) => f.includes(".tmp-"))).toEqual([]);
+    expect(files.filter((f) => f.endsWith(".mjs"))).toHaveLength(1);
+    expect(await loadExport("./src/d.cts#w", root)).toBe("cjs-ts");
+  });
 });
