@@ -2,7 +2,6 @@
 // tracking is configured (mlflow.yml server.mlflow_tracking_uri or MLFLOW_TRACKING_URI). Anything
 // going wrong here is a warning: tracking never breaks or loses a run (the tracker queues it).
 import { MlcError } from "../compiler/diagnostics.js";
-import { emitJson } from "../compiler/emit/json.js";
 import type { CompiledProject } from "../compiler/types.js";
 import type { Hooks } from "../tracking/hooks.js";
 import type { RunRecord } from "../tracking/run-record.js";
@@ -40,7 +39,7 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
     return null;
   }
   try {
-    const { emitMermaid } = await import("../compiler/emit/mermaid.js");
+    const [{ emitJson }, { emitMermaid }] = await Promise.all([import("../compiler/emit/json.js"), import("../compiler/emit/mermaid.js")]);
     const session = await startTracking({
       project,
       runId: base.run_id,
