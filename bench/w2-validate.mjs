@@ -1,7 +1,7 @@
 // W2: `mlc validate` on a generated 20-node project, against `node -e 0` measured in the same
 // run (interleaved, so machine load hits both alike). Target: median within the floor + 60 ms.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateProject } from "./gen-pipeline.mjs";
 import { MLC, stats, timeNode } from "./lib/spawn.mjs";
@@ -28,7 +28,7 @@ export default async function bench(runs = Number(process.env.BENCH_RUNS) || 15)
       ratio: Math.round((m.median_ms / f.median_ms) * 100) / 100,
       target: "median <= node floor + 60 ms",
       met: extra <= 60,
-      notes: `validate costs ${extra} ms over the bare Node start (func modules checked through the warm .mlc module cache)`,
+      notes: `validate costs ${extra} ms over the bare Node start (func modules checked through the warm .mlc module cache); 1-min load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
