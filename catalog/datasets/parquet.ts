@@ -1,6 +1,7 @@
 // `parquet`: rows as objects. Read with hyparquet (INT64 values that fit a double come back as
-// numbers), written row group by row group with hyparquet-writer. Column types come from a scan of
-// all rows: INT32, DOUBLE, INT64 (bigint), BOOLEAN, STRING, TIMESTAMP (Date), JSON (objects).
+// numbers when the whole column fits), written row group by row group with hyparquet-writer.
+// Column types come from a scan of all rows: INT32, DOUBLE, INT64 (bigint), BOOLEAN, STRING,
+// TIMESTAMP (Date), JSON (objects, arrays and mixed-type columns; read back as values).
 import type { DatasetType } from "../dataset.js";
 import { writeViaTempFile } from "../atomic.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
@@ -39,21 +40,6 @@ export function inferColumns(rows: readonly unknown[]): { name: string; type: Pa
   return [...types].map(([name, t]) => ({ name, type: t ?? "STRING" }));
 }
 
-/** A row source that turns values into what the chosen column type needs (JSON columns get objects). */
-function* normalised(rows: readonly unknown[], columns: { name: string; type: ParquetType }[]): Generator<Record<string, unknown>> {
-  const json = columns.filter((c) => c.type === "JSON").map((c) => c.name);
-  for (const row of rows as Record<string, unknown>[]) {
-    if (!json.length) {
-      yield row;
-      continue;
-    }
-    const copy = { ...row };
-    // Mixed-type columns fall back to JSON: every non-null value goes in as its JSON text.
-    for (const k of json) if (copy[k] !== null && copy[k] !== undefined) copy[k] = JSON.stringify(copy[k]);
-    yield copy;
-  }
-}
-
 async function readParquet(path: string): Promise<unknown[]> {
   const { asyncBufferFromFile, parquetReadObjects } = await import("hyparquet");
   const file = await asyncBufferFromFile(path);
@@ -63,24 +49,28 @@ async function readParquet(path: string): Promise<unknown[]> {
   } catch (err) {
     throw new ParseError((err as Error).message);
   }
-  for (const row of rows) {
-    for (const k in row) {
-      const v = row[k];
-      if (typeof v === "bigint" && v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER) row[k] = Number(v);
-    }
+  return int64AsNumbers(rows);
+}
+
+/** INT64 columns whose every value fits a double become numbers (pandas int64 -> number); others stay bigint. */
+function int64AsNumbers(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  if (rows.length === 0) return rows;
+  const bigCols = Object.keys(rows[0]).filter((k) => rows.some((r) => typeof r[k] === "bigint"));
+  for (const k of bigCols) {
+    const safe = rows.every((r) => typeof r[k] !== "bigint" || ((r[k] as bigint) >= BigInt(Number.MIN_SAFE_INTEGER) && (r[k] as bigint) <= BigInt(Number.MAX_SAFE_INTEGER)));
+    if (safe) for (const r of rows) if (typeof r[k] === "bigint") r[k] = Number(r[k]);
   }
   return rows;
 }
 
 async function writeParquet(path: string, data: unknown, save: Record<string, unknown>): Promise<void> {
   if (!Array.isArray(data)) throw new DataShapeError(`expects an array of row objects, got ${data === null ? "null" : typeof data}`);
-  const inferred = inferColumns(data);
-  const columns = inferred.map((c) => ({ ...c, type: c.type === "JSON" ? ("STRING" as const) : c.type, nullable: true }));
+  const columns = inferColumns(data).map((c) => ({ ...c, nullable: true }));
   if (columns.length === 0) throw new DataShapeError("cannot write a parquet file without columns (no rows or empty rows)");
   const { fileWriter, parquetWriteRows } = await import("hyparquet-writer");
   await writeViaTempFile(path, async (tmp) => {
     const writer = fileWriter(tmp);
-    await parquetWriteRows({ ...save, writer, rows: normalised(data, inferred), columns } as never);
+    await parquetWriteRows({ ...save, writer, rows: data, columns } as never);
   });
 }
 

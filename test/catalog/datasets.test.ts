@@ -56,6 +56,22 @@ describe("round trips", () => {
   });
 });
 
+describe("parquet", () => {
+  it("keeps Dates, bigints beyond 2^53, objects and mixed-type columns; safe INT64 columns read as numbers", async () => {
+    const root = project();
+    const value = [
+      { d: new Date(1700000000000), big: 2n ** 60n, small: 5n, mixed: 1, obj: { a: 1 }, s: "x", f: 1.5 },
+      { d: null, big: 5n, small: 6n, mixed: "two", obj: [1, 2], s: null, f: 2 },
+    ];
+    const cfg = { p: { type: "parquet", filepath: "p.parquet" } };
+    await catalog(root, cfg).save("p", value);
+    expect(await catalog(root, cfg).load("p")).toEqual([
+      { d: new Date(1700000000000), big: 2n ** 60n, small: 5, mixed: 1, obj: { a: 1 }, s: "x", f: 1.5 },
+      { d: null, big: 5n, small: 6, mixed: "two", obj: [1, 2], s: null, f: 2 },
+    ]);
+  });
+});
+
 describe("csv", () => {
   it("types values: numbers, booleans, empty -> null, big integers and codes stay strings", async () => {
     const root = project({ "d.csv": "a,b,c,d,e,f\n1,2.5,true,,0x1F,12345678901234567890\n-3,1e3,FALSE,x,007, 4\n" });
