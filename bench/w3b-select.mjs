@@ -30,28 +30,32 @@ async function inProcess(root) {
     const ctx = new CompileContext(root);
     // A fresh node array per run: selection caches its index per array, and `mlc ls` pays it once.
     const fresh = { ...graph, nodes: graph.nodes.slice() };
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const g = selectGraph(fresh, spec, ctx, null);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     if (ctx.hasErrors()) throw new Error(`W3b selection failed: ${ctx.reports[0].message}`);
-    return { ms, size: g.nodes.length };
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, size: g.nodes.length };
   };
   const sel = [];
+  const cpu = [];
   const base = [];
   let size = 0;
   for (let r = 0; r < RUNS_API + 3; r++) {
     const a = timed({});
     const b = timed(SPEC);
     size = b.size;
-    if (r >= 3) (base.push(a.ms), sel.push(b.ms)); // three warm-up rounds for the JIT
+    if (r >= 3) (base.push(a.ms), sel.push(b.ms), cpu.push(b.cpuMs)); // three warm-up rounds for the JIT
   }
   const s = stats(sel);
   return {
     workload: "W3b selection, 3 combined filters on 10,000 nodes (in-process selectGraph)",
     ...s,
     baseline_median_ms: stats(base).median_ms,
+    cpu_median_ms: stats(cpu).median_ms,
     target: "median_ms <= 20",
-    notes: `from_nodes step_1001 + to_nodes step_9001 + tags features -> ${size} of ${graph.nodes.length} nodes; cold index each run; subgraph incl. datasets/edges/layers; machine load average ${loadavg()[0].toFixed(1)}; pass=${s.median_ms <= 20}`,
+    notes: `from_nodes step_1001 + to_nodes step_9001 + tags features -> ${size} of ${graph.nodes.length} nodes; cold index each run; cpu_median_ms = process CPU time (less sensitive to a loaded machine than wall time); subgraph incl. datasets/edges/layers; machine load average ${loadavg()[0].toFixed(1)}; pass=${s.median_ms <= 20}`,
   };
 }
 
