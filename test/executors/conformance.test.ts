@@ -9,7 +9,7 @@ import { runProject } from "../../index.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import { resumeSelection } from "../../executors/resume.js";
 import { readRun } from "../../tracking/run-store.js";
-import { cleanupProjects, fixtureProject, readJson } from "./project.js";
+import { cleanupProjects, fixtureProject, readJson, runRecordErrors } from "./project.js";
 
 const EXECUTORS = ["sequential", "parallel"];
 
@@ -37,6 +37,7 @@ for (const executor of EXECUTORS) {
       expect(rec.params).toMatchObject({ factor: 2, label: "basic run" });
       expect(rec.finished_at).not.toBeNull();
       expect(readRun(root, rec.run_id)).toEqual(JSON.parse(JSON.stringify(rec)));
+      expect(await runRecordErrors(readRun(root, rec.run_id))).toEqual([]);
     });
 
     it("--params overrides reach node functions and the record", async () => {
@@ -52,6 +53,7 @@ for (const executor of EXECUTORS) {
       expect(rec.status).toBe("failed");
       expect(rec.error).toMatchObject({ code: "MLC5001", node: "c", message: 'node "c" failed: c is broken' });
       expect(rec.error!.stack).toMatch(/src\/nodes\.ts:\d+/);
+      expect(await runRecordErrors(readRun(root, rec.run_id))).toEqual([]);
       expect(rec.error!.stack).not.toMatch(/executors\/|node:internal|node_modules/);
       const statuses = Object.fromEntries(rec.nodes.map((n) => [n.name, n.status]));
       // With more than one slot the independent node e may already have finished when c fails.
@@ -120,6 +122,7 @@ for (const executor of EXECUTORS) {
       expect(rec.nodes.map((n) => [n.name, n.status])).toEqual([["long_sleep", "not_run"], ["after_long", "not_run"]]);
       expect(rec.resume_nodes).toEqual(["long_sleep"]);
       expect(readRun(root, rec.run_id)!.status).toBe("interrupted");
+      expect(await runRecordErrors(readRun(root, rec.run_id))).toEqual([]);
     });
 
     it("calls the hooks listed in mlc.yml on the main thread with the right arguments", async () => {

@@ -26,3 +26,15 @@ export function cleanupProjects(): void {
 export function readJson(root: string, rel: string): unknown {
   return JSON.parse(readFileSync(join(root, rel), "utf8"));
 }
+
+let runValidator: ((data: unknown) => boolean) & { errors?: unknown } | null = null;
+
+/** Validates a run record against schema/run.schema.json; returns the Ajv errors (empty when valid). */
+export async function runRecordErrors(record: unknown): Promise<unknown[]> {
+  if (!runValidator) {
+    const { Ajv2020 } = await import("ajv/dist/2020.js");
+    const schema = JSON.parse(readFileSync(join(REPO, "schema", "run.schema.json"), "utf8"));
+    runValidator = new Ajv2020({ allErrors: true, strict: true, validateFormats: false }).compile(schema);
+  }
+  return runValidator(record) ? [] : ((runValidator.errors as unknown[]) ?? []);
+}
