@@ -56,7 +56,8 @@ function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, 
     for (let i = 0; i < n.outputs.length; i++) use(n.outputs[i], n, i, "outputs");
   }
   const out: Record<string, ResolvedDataset> = {};
-  for (const [name, d] of found) if (d) out[name] = d;
+  // defineProperty: a dataset called "__proto__" is a dataset, not a prototype.
+  for (const [name, d] of found) if (d) Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -65,8 +65,9 @@ export function sortKeys(v: unknown): unknown {
       const obj: Record<string, unknown> = {};
       parent[key] = obj;
       const keys = Object.keys(src).sort();
-      // Create keys in sorted order now; children fill their slots later.
-      for (const k of keys) obj[k] = undefined;
+      // Create keys in sorted order now; children fill their slots later. A YAML key
+      // "__proto__" must stay a plain key, never set the prototype.
+      for (const k of keys) Object.defineProperty(obj, k, { value: undefined, enumerable: true, writable: true, configurable: true });
       for (const k of keys) stack.push([(src as Record<string, unknown>)[k], obj, k]);
     }
   }

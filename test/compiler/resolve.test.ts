@@ -81,3 +81,12 @@ describe("resolve", () => {
     ]);
   });
 });
+
+describe("names that are Object.prototype keys", () => {
+  it("a dataset called __proto__ or constructor is an ordinary dataset", async () => {
+    const { out, reports } = await run([node("a", [], ["__proto__", "constructor"]), node("b", ["__proto__", "constructor"], ["toString"], 1)]);
+    expect(reports).toEqual([]);
+    expect(Object.keys(out.datasets).sort()).toEqual(["__proto__", "constructor", "toString"]);
+    expect(Object.getPrototypeOf(out.datasets)).toBe(Object.prototype);
+  });
+});
