@@ -166,6 +166,7 @@ class RunState {
       if (mirrored) record = { ...record, mlflow: mirrored };
     }
     await this.writer.flush(record);
+    if (this.writer.error) this.opts.warn?.(`could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`);
     return record;
   }
 
