@@ -57,7 +57,11 @@ function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, 
   }
   const out: Record<string, ResolvedDataset> = {};
   // defineProperty: a dataset called "__proto__" is a dataset, not a prototype.
-  for (const [name, d] of found) if (d) Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
+  for (const [name, d] of found) {
+    if (!d) continue;
+    if (name === "__proto__") Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
+    else out[name] = d;
+  }
   return out;
 }
 
