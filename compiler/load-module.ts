@@ -7,8 +7,9 @@
 // from the project root with Node's own ESM resolution.
 //
 // Consequences of bundling users should know (the README repeats them):
-// - bare imports (`mlc-pipelines`, `lodash`) stay imports and resolve from the project root's
-//   node_modules (the cache lives inside the project);
+// - bare imports (`lodash`) stay imports and resolve from the project root's node_modules (the
+//   cache lives inside the project); `mlc-pipelines` falls back to the running mlc when the project
+//   has no install of its own (plain .js/.mjs node files do not get that fallback);
 // - relative imports of other TS/JS files are inlined at bundle time, so two entry files importing
 //   one helper each get their own copy of its module state;
 // - `import.meta.url` inside a bundled file is the cached bundle's URL under .mlc/cache/modules,
@@ -16,6 +17,7 @@
 // Stack traces map back to the .ts sources through an inline source map when source maps are on
 // (`process.setSourceMapsEnabled(true)` or `node --enable-source-maps`).
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { mkdirSync, promises as fsp, statSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -221,6 +223,7 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
       logLevel: "silent",
       // The real file name is only known after the build; the folder is what source maps need.
       outfile: join(dir, "bundle.mjs"),
+      plugins: [ownPackagePlugin(root)],
       // Bundled ESM has no `require`; give CommonJS-style calls one rooted at the project.
       banner: { js: `import { createRequire as __mlcCreateRequire } from "node:module"; const require = __mlcCreateRequire(${JSON.stringify(pathToFileURL(file).href)});` },
     });
@@ -241,6 +244,32 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
   const manifest: Manifest = { format: CACHE_FORMAT, entry: file, out: outName, inputs };
   await writeFileAtomic(manifestPath, JSON.stringify(manifest));
   return join(dir, outName);
+}
+
+/**
+ * `import ... from "mlc-pipelines"` stays a bare import when the project can resolve it (its own
+ * install); otherwise it points at the mlc running now (a global or npx install), so node code
+ * can log metrics without a local install.
+ */
+function ownPackagePlugin(root: string): import("esbuild").Plugin {
+  return {
+    name: "mlc-own-package",
+    setup(b) {
+      b.onResolve({ filter: /^mlc-pipelines(\/|$)/ }, (args) => {
+        if (resolvesFrom(join(root, "package.json"), args.path)) return { path: args.path, external: true };
+        const own = resolvesFrom(fileURLToPath(import.meta.url), args.path);
+        return { path: own ? pathToFileURL(own).href : args.path, external: true };
+      });
+    },
+  };
+}
+
+function resolvesFrom(from: string, spec: string): string | null {
+  try {
+    return createRequire(from).resolve(spec);
+  } catch {
+    return null;
+  }
 }
 
 function buildError(err: unknown, file: string, root: string): MlcError {

@@ -1,5 +1,5 @@
 // Loading user modules: TS transpile + on-disk cache, JS, packages, and MLC3006 errors.
-import { mkdtempSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -131,5 +131,12 @@ describe("importUserModule / loadExport", () => {
     expect(files.filter((f) => f.includes(".tmp-"))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".mjs"))).toHaveLength(1);
     expect(await loadExport("./src/d.cts#w", root)).toBe("cjs-ts");
+  });
+
+  it("'mlc-pipelines' resolves to the running mlc when the project has no install of its own", async () => {
+    // Needs the built package (dist/index.js): CLI and unit runs build first (`npm test`).
+    expect(existsSync(join(import.meta.dirname, "../../dist/index.js")), "dist/index.js missing: run `npm run build`").toBe(true);
+    const root = project({ "src/n.ts": `import { logMetric } from "mlc-pipelines";\nexport const kind = typeof logMetric;\n` });
+    expect(await loadExport("./src/n.ts#kind", root)).toBe("function");
   });
 });
