@@ -2,7 +2,7 @@
 // of a run (graph nodes, dataset configs, parameters, versions) goes once per worker as
 // `workerData`; a task then carries only the node's name, attempt and memory input values.
 import type { DatasetConfig, IRNode } from "../../compiler/types.js";
-import type { ErrorInfo } from "../../tracking/run-record.js";
+import type { NodeOutcome } from "../scheduler.js";
 
 /** Run-constant data every worker of the pool receives once. */
 export interface WorkerSetup {
@@ -35,14 +35,5 @@ export interface SinkCall {
   readonly args: unknown[];
 }
 
-/** What a worker returns for a task. */
-export type WorkerResult =
-  | {
-      readonly ok: true;
-      readonly memoryOutputs: Record<string, unknown>;
-      readonly loaded?: Record<string, unknown>;
-      readonly saved?: Record<string, unknown>;
-      readonly durationMs: number;
-      readonly logs: readonly SinkCall[];
-    }
-  | { readonly ok: false; readonly error: ErrorInfo; readonly durationMs: number; readonly logs: readonly SinkCall[] };
+/** What a worker returns for a task: the scheduler's outcome plus what the node logged. */
+export type WorkerResult = NodeOutcome & { readonly logs: readonly SinkCall[] };
