@@ -20,21 +20,30 @@ export function mergeParams(base: Readonly<Obj>, over: Readonly<Obj>): Obj {
 
 const MISSING = Symbol("missing");
 
+/** A `params:x` / `parameters` input: the node and the input's index. */
+export interface ParamUse {
+  readonly node: ResolvedNode;
+  readonly index: number;
+}
+
 /** MLC3002 at every `params:` input whose path is not in the merged parameters. */
-export function checkParams(nodes: readonly ResolvedNode[], params: Readonly<Obj>, ctx: CompileContext): void {
+export function checkParams(uses: readonly ParamUse[], params: Readonly<Obj>, ctx: CompileContext): void {
   let all: string[] | null = null;
-  for (const n of nodes) {
-    n.inputs.forEach((input, i) => {
-      if (!input.startsWith("params:")) return;
-      const path = input.slice("params:".length);
-      if (path !== "" && lookup(params, path) !== MISSING) return;
-      all ??= flatten(params);
-      ctx.report({
-        code: "MLC3002",
-        message: `node "${n.name}" reads unknown parameter "${path}"${didYouMean(path, all)}`,
-        at: ioRef(n, "inputs", i),
-        hint: "define it in conf/base/parameters.yml or pass --params",
-      });
+  const known = new Set<string>();
+  for (const { node: n, index: i } of uses) {
+    const input = n.inputs[i];
+    if (!input.startsWith("params:") || known.has(input)) continue;
+    const path = input.slice("params:".length);
+    if (path !== "" && lookup(params, path) !== MISSING) {
+      known.add(input);
+      continue;
+    }
+    all ??= flatten(params);
+    ctx.report({
+      code: "MLC3002",
+      message: `node "${n.name}" reads unknown parameter "${path}"${didYouMean(path, all)}`,
+      at: ioRef(n, "inputs", i),
+      hint: "define it in conf/base/parameters.yml or pass --params",
     });
   }
 }
@@ -61,14 +70,14 @@ function flatten(params: Readonly<Obj>): string[] {
 }
 
 /** MLC8002: top-level parameters that no node reads (skipped when a node takes all `parameters`). */
-export function reportUnusedParams(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): void {
-  if (nodes.length === 0) return;
+export function reportUnusedParams(uses: readonly ParamUse[], nodeCount: number, config: ProjectConfig, ctx: CompileContext): void {
+  if (nodeCount === 0) return;
   const used = new Set<string>();
-  for (const n of nodes) {
-    for (const i of n.inputs) {
-      if (i === "parameters") return;
-      if (i.startsWith("params:")) used.add(i.slice(7).split(".")[0]);
-    }
+  for (const { node, index } of uses) {
+    const i = node.inputs[index];
+    if (i === "parameters") return;
+    const dot = i.indexOf(".", 7);
+    used.add(dot < 0 ? i.slice(7) : i.slice(7, dot));
   }
   for (const key of Object.keys(config.parameters)) {
     if (used.has(key)) continue;

@@ -7,7 +7,7 @@ import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "./load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
-import { checkParams, mergeParams, reportUnusedParams } from "./resolve-params.js";
+import { checkParams, mergeParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
 import type { CompileOptions, DatasetConfig, ProjectConfig, ResolvedDataset, ResolvedNode, ResolvedPipeline, SelectionSpec, SourceRef } from "./types.js";
 
@@ -26,37 +26,50 @@ export async function resolve(
   ctx: CompileContext,
 ): Promise<ResolvedPipeline> {
   const parameters = mergeParams(config.parameters, opts.runtimeParams ?? {});
-  const datasets = resolveDatasets(nodes, config, ctx);
+  const { datasets, paramUses } = resolveDatasets(nodes, config, ctx);
   checkCatalogEntries(config, ctx);
-  checkParams(nodes, parameters, ctx);
+  checkParams(paramUses, parameters, ctx);
   reportUnused(nodes, config, datasets, ctx);
-  reportUnusedParams(nodes, config, ctx);
+  reportUnusedParams(paramUses, nodes.length, config, ctx);
   if (opts.checkFuncs !== false) await checkFuncs(nodes, opts.root, ctx);
   return { name: "", nodes, datasets, parameters, pipelines };
 }
 
-/** Every non-parameter dataset a node reads or writes, resolved; free inputs are MLC3001. */
-function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): Record<string, ResolvedDataset> {
+/**
+ * Every non-parameter dataset a node reads or writes, resolved (free inputs are MLC3001), plus
+ * where parameters are read: one pass over all inputs and outputs, which 10k-node pipelines notice.
+ */
+function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): { datasets: Record<string, ResolvedDataset>; paramUses: ParamUse[] } {
   const produced = new Set<string>();
   for (const n of nodes) for (const o of n.outputs) produced.add(o);
   const factories = rankFactories(Object.keys(config.catalog));
   const found = new Map<string, ResolvedDataset | null>();
-  const use = (name: string, node: ResolvedNode, i: number, side: "inputs" | "outputs"): void => {
-    if (isParamRef(name)) return;
-    let d = found.get(name);
-    if (d === undefined) {
-      d = lookup(name, config, factories, ctx) ?? (produced.has(name) ? { name, config: MEMORY, entry: null, source: null } : null);
-      found.set(name, d);
-    }
-    // Reported at every consumer: each is a place the user may want to fix.
-    if (d === null) reportFree(name, node, ioRef(node, side, i), config, produced, ctx);
-  };
+  const paramUses: ParamUse[] = [];
   for (const n of nodes) {
-    for (let i = 0; i < n.inputs.length; i++) use(n.inputs[i], n, i, "inputs");
-    for (let i = 0; i < n.outputs.length; i++) use(n.outputs[i], n, i, "outputs");
+    for (let side = 0; side < 2; side++) {
+      const names = side === 0 ? n.inputs : n.outputs;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (side === 0 && isParamRef(name)) {
+          paramUses.push({ node: n, index: i });
+          continue;
+        }
+        let d = found.get(name);
+        if (d === undefined) {
+          d = lookup(name, config, factories, ctx) ?? (produced.has(name) ? { name, config: MEMORY, entry: null, source: null } : null);
+          found.set(name, d);
+        }
+        // Reported at every consumer: each is a place the user may want to fix.
+        if (d === null) reportFree(name, n, ioRef(n, side === 0 ? "inputs" : "outputs", i), config, produced, ctx);
+      }
+    }
   }
+  return { datasets: toRecord(found), paramUses };
+}
+
+/** The found datasets as a record; a dataset called "__proto__" stays a dataset, not a prototype. */
+function toRecord(found: Map<string, ResolvedDataset | null>): Record<string, ResolvedDataset> {
   const out: Record<string, ResolvedDataset> = {};
-  // defineProperty: a dataset called "__proto__" is a dataset, not a prototype.
   for (const [name, d] of found) {
     if (!d) continue;
     if (name === "__proto__") Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
@@ -161,33 +174,37 @@ function reportUnused(nodes: readonly ResolvedNode[], config: ProjectConfig, dat
 
 /** MLC3006 for every node whose func module, export or function-ness is wrong. Each module loads once. */
 async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: CompileContext): Promise<void> {
-  const byModule = new Map<string, ResolvedNode[]>();
+  // Group by func ref first (thousands of nodes share a handful), then by module.
+  const byFunc = new Map<string, ResolvedNode[]>();
   for (const n of nodes) {
-    const { module } = parseRef(n.func);
-    const list = byModule.get(module);
+    const list = byFunc.get(n.func);
     if (list) list.push(n);
-    else byModule.set(module, [n]);
+    else byFunc.set(n.func, [n]);
+  }
+  const byModule = new Map<string, string[]>();
+  for (const func of byFunc.keys()) {
+    const { module } = parseRef(func);
+    const list = byModule.get(module);
+    if (list) list.push(func);
+    else byModule.set(module, [func]);
   }
   const fail = (n: ResolvedNode, err: unknown): void => {
     const hint = err instanceof MlcError ? err.details.hint : undefined;
     ctx.report({ code: "MLC3006", message: `node "${n.name}": ${err instanceof Error ? err.message : String(err)}`, at: funcRef(n), ...(hint ? { hint } : {}) });
   };
-  for (const [module, users] of byModule) {
+  for (const [module, funcs] of byModule) {
     // A path that does not exist would otherwise be tried as a package name ("src/x.ts" -> "src").
     const missing = looksLikePath(module) && !existsSync(resolvePath(root, module));
     try {
       if (missing) throw new MlcError("MLC3006", `module not found: ${module}`, { hint: "func paths are relative to the pipeline file that names them" });
       await importUserModule(module, root);
     } catch (err) {
-      users.forEach((n) => fail(n, err));
+      for (const f of funcs) byFunc.get(f)!.forEach((n) => fail(n, err));
       continue;
     }
-    // Thousands of nodes share a handful of functions: check each distinct ref once.
-    const checked = new Map<string, unknown>();
-    for (const n of users) {
-      if (!checked.has(n.func)) checked.set(n.func, await loadFunction(n.func, root).then(() => null, (err: unknown) => err ?? "error"));
-      const err = checked.get(n.func);
-      if (err !== null) fail(n, err);
+    for (const f of funcs) {
+      const err = await loadFunction(f, root).then(() => null, (e: unknown) => e ?? "error");
+      if (err !== null) byFunc.get(f)!.forEach((n) => fail(n, err));
     }
   }
 }
