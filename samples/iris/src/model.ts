@@ -3,6 +3,7 @@
 // of iterations make training fully deterministic.
 import type { IrisRow } from "./split.js";
 
+/** The four measurements, in the CSV column order. */
 export const FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"] as const;
 
 /** `params:model`. */

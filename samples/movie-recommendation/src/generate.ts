@@ -19,6 +19,7 @@ export interface GeneratorParams {
   start_time: string;
 }
 
+/** Defaults for any key params:generator leaves out (the same values as parameters.yml). */
 export const DEFAULT_GENERATOR: GeneratorParams = {
   seed: 42,
   events: 200_000,

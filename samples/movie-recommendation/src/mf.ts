@@ -102,43 +102,70 @@ function fitBiases(own: Int32Array, other: Int32Array, r: Float64Array, mu: numb
   for (let j = 0; j < out.length; j++) out[j] = sum[j] / (cnt[j] + reg);
 }
 
-/** Matrix factorisation by SGD; `seed` drives the initial factors and the visiting order. */
+/** The parameters SGD updates in place. */
+interface SgdState {
+  readonly k: number;
+  readonly mu: number;
+  readonly P: Float64Array;
+  readonly Q: Float64Array;
+  readonly bu: Float64Array;
+  readonly bm: Float64Array;
+  w: number;
+}
+
+/** One pass over the training ratings in `order`; typed arrays and flat loops keep it fast. */
+function sgdEpoch(s: SgdState, users: Int32Array, movies: Int32Array, train: RatingArrays, order: Int32Array, lr: number, reg: number): void {
+  const { k, mu, P, Q, bu, bm } = s;
+  const { rating, watched } = train;
+  let w = s.w;
+  for (let n = 0; n < order.length; n++) {
+    const i = order[n];
+    const uu = users[i];
+    const mm = movies[i];
+    const u = uu * k;
+    const m = mm * k;
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += P[u + f] * Q[m + f];
+    const e = rating[i] - (mu + bu[uu] + bm[mm] + w * watched[i] + dot);
+    bu[uu] += lr * (e - reg * bu[uu]);
+    bm[mm] += lr * (e - reg * bm[mm]);
+    w += lr * 0.1 * e * watched[i];
+    for (let f = 0; f < k; f++) {
+      const pu = P[u + f];
+      const qm = Q[m + f];
+      P[u + f] += lr * (e * qm - reg * pu);
+      Q[m + f] += lr * (e * pu - reg * qm);
+    }
+  }
+  s.w = w;
+}
+
+/** Matrix factorisation by SGD, starting from the baseline's biases; `seed` drives the initial factors and the visiting order. */
 export function trainMF(train: RatingArrays, p: MFParams, seed: number): MFModel {
   const rng = mulberry32(seed ^ 0x9e3779b9);
   const k = p.factors;
   const base = fitBaseline(train);
   const users = indexOf(train.user);
   const movies = indexOf(train.movie);
-  const P = Float64Array.from({ length: users.ids.length * k }, () => gaussian(rng) * 0.1);
-  const Q = Float64Array.from({ length: movies.ids.length * k }, () => gaussian(rng) * 0.1);
-  const bu = base.userBias.slice();
-  const bm = base.movieBias.slice();
-  const mu = base.globalMean;
-  let w = 0;
-  let lr = p.learning_rate;
-  const reg = p.regularization;
+  const s: SgdState = {
+    k,
+    mu: base.globalMean,
+    P: Float64Array.from({ length: users.ids.length * k }, () => gaussian(rng) * 0.1),
+    Q: Float64Array.from({ length: movies.ids.length * k }, () => gaussian(rng) * 0.1),
+    bu: base.userBias.slice(),
+    bm: base.movieBias.slice(),
+    w: 0,
+  };
   const order = permutation(train.rating.length, rng);
+  let lr = p.learning_rate;
   for (let epoch = 0; epoch < p.epochs; epoch++) {
-    for (let n = 0; n < order.length; n++) {
-      const i = order[n];
-      const u = users.dense[i] * k;
-      const m = movies.dense[i] * k;
-      let dot = 0;
-      for (let f = 0; f < k; f++) dot += P[u + f] * Q[m + f];
-      const e = train.rating[i] - (mu + bu[users.dense[i]] + bm[movies.dense[i]] + w * train.watched[i] + dot);
-      bu[users.dense[i]] += lr * (e - reg * bu[users.dense[i]]);
-      bm[movies.dense[i]] += lr * (e - reg * bm[movies.dense[i]]);
-      w += lr * 0.1 * e * train.watched[i];
-      for (let f = 0; f < k; f++) {
-        const pu = P[u + f];
-        const qm = Q[m + f];
-        P[u + f] += lr * (e * qm - reg * pu);
-        Q[m + f] += lr * (e * pu - reg * qm);
-      }
-    }
+    sgdEpoch(s, users.dense, movies.dense, train, order, lr, p.regularization);
     lr *= p.decay ?? 0.95;
   }
-  return { kind: "matrix_factorisation", factors: k, globalMean: mu, watchedWeight: w, userIds: users.ids, movieIds: movies.ids, userBias: bu, movieBias: bm, userFactors: P, movieFactors: Q };
+  return {
+    kind: "matrix_factorisation", factors: k, globalMean: s.mu, watchedWeight: s.w, userIds: users.ids, movieIds: movies.ids,
+    userBias: s.bu, movieBias: s.bm, userFactors: s.P, movieFactors: s.Q,
+  };
 }
 
 /** Predicted ratings, clipped to 1..5; unknown users or movies fall back to what is known. */
