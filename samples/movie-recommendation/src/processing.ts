@@ -40,6 +40,15 @@ export interface RatingRow {
 const LINE =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z),(\d{1,9}),GET \/(?:data\/m\/(\d{1,9})\/(\d{1,4})\.mpg|rate\/(\d{1,9})=([1-5]))$/;
 
+/** One stream line parsed, or null when it is malformed. */
+export function parseLine(line: string): { time: number; user: number; movie: number; kind: 0 | 1; value: number } | null {
+  const m = LINE.exec(line.trim());
+  const time = m ? Date.parse(m[1]) : NaN;
+  if (!m || Number.isNaN(time)) return null;
+  const rating = m[5] !== undefined;
+  return { time, user: Number(m[2]), movie: Number(rating ? m[5] : m[3]), kind: rating ? 1 : 0, value: Number(rating ? m[6] : m[4]) };
+}
+
 /** Node `process_kafka`: parse, drop malformed lines, drop duplicate deliveries. */
 export function processKafka(raw: string): { events: StreamEvents; quality: StreamQuality } {
   const lines = raw.split("\n");
@@ -49,40 +58,31 @@ export function processKafka(raw: string): { events: StreamEvents; quality: Stre
   let malformed = 0;
   let duplicate = 0;
   for (const line of lines) {
-    const m = LINE.exec(line.trim());
-    const time = m ? Date.parse(m[1]) : NaN;
-    if (!m || Number.isNaN(time)) {
-      malformed++;
-      continue;
+    const e = parseLine(line);
+    if (!e) malformed++;
+    else if (seen.has(line)) duplicate++;
+    else {
+      seen.add(line);
+      for (const key of ["time", "user", "movie", "kind", "value"] as const) cols[key].push(e[key]);
     }
-    if (seen.has(line)) {
-      duplicate++;
-      continue;
-    }
-    seen.add(line);
-    const rating = m[5] !== undefined;
-    cols.time.push(time);
-    cols.user.push(Number(m[2]));
-    cols.movie.push(Number(rating ? m[5] : m[3]));
-    cols.kind.push(rating ? 1 : 0);
-    cols.value.push(Number(rating ? m[6] : m[4]));
   }
-  const events: StreamEvents = {
-    time: Float64Array.from(cols.time),
-    user: Int32Array.from(cols.user),
-    movie: Int32Array.from(cols.movie),
-    kind: Uint8Array.from(cols.kind),
-    value: Int32Array.from(cols.value),
-  };
   const ratings = cols.kind.reduce((s, k) => s + k, 0);
-  const quality: StreamQuality = {
-    lines_total: lines.length,
-    lines_malformed: malformed,
-    lines_duplicate: duplicate,
-    watch_events: cols.kind.length - ratings,
-    rating_events: ratings,
+  return {
+    events: {
+      time: Float64Array.from(cols.time),
+      user: Int32Array.from(cols.user),
+      movie: Int32Array.from(cols.movie),
+      kind: Uint8Array.from(cols.kind),
+      value: Int32Array.from(cols.value),
+    },
+    quality: {
+      lines_total: lines.length,
+      lines_malformed: malformed,
+      lines_duplicate: duplicate,
+      watch_events: cols.kind.length - ratings,
+      rating_events: ratings,
+    },
   };
-  return { events, quality };
 }
 
 /** Node `aggregate_ratings`: one row per (user, movie): latest rating, furthest minute watched. */
