@@ -109,7 +109,8 @@ export default async function main() {
       notes:
         "ratio = peak maxRSS of the child (Node baseline included) / file size. Rows are plain objects; " +
         "memory per value is 8 B + 16 B per non-integer number + the string, so tables of very short " +
-        "fields (e.g. '1,2,0.5') cost more than 3x their text; long floats and text cost less.",
+        "fields cost more than their text: a 100 MB table of 7 short fields per 55-byte line " +
+        "(1.9M rows) measured 4.4x; long floats and text cost less.",
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
