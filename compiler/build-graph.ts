@@ -15,7 +15,7 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
   const defined = uniqueNodes(resolved.nodes, lines, ctx);
   // Producers in definition order, so MLC4002 points at the later definition.
   const producers = findProducers(defined, ctx);
-  const nodes = defined.sort(byName);
+  const nodes = sortByName(defined);
   const { edges, succ } = collectEdges(nodes, producers);
   const g: IndexGraph = { names: nodes.map((n) => n.name), succ, namesSorted: true };
   const { layers, leftover } = kahnLayers(g);
@@ -25,12 +25,22 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
     irVersion: 1,
     name: resolved.name,
     nodes: irNodes,
-    datasets: Object.values(resolved.datasets).map(toIRDataset).sort(byName),
+    datasets: sortByName(Object.values(resolved.datasets)).map(toIRDataset),
     params: collectParams(nodes),
     edges,
     layers,
     pipelines: { __default__: g.names },
   };
+}
+
+/**
+ * Records sorted by their unique `name`. Sorting the bare strings uses the engine's built-in
+ * code-unit order (the same as compareStrings) without calling a JS comparator 100,000s of times.
+ */
+function sortByName<T extends { readonly name: string }>(items: readonly T[]): T[] {
+  const byKey = new Map<string, T>();
+  for (const x of items) byKey.set(x.name, x);
+  return items.map((x) => x.name).sort().map((n) => byKey.get(n)!);
 }
 
 /** Keeps the first definition of each name; later ones are MLC4003 at their `name`. */
@@ -77,36 +87,50 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
  * consumers gives the global order without one big comparator sort.
  */
 function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
-  // consumers[f]: (consumer index, dataset) pairs of producer f, collected in consumer order.
-  const index = new Map<ResolvedNode, number>();
-  for (let i = 0; i < nodes.length; i++) index.set(nodes[i], i);
-  const consumers: { t: number; ds: string }[][] = new Array(nodes.length);
+  // Dataset -> index of its producer in the sorted node list (string-keyed: no object hashing).
+  const rank = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) rank.set(nodes[i].name, i);
+  const producerOf = new Map<string, number>();
+  for (const [ds, p] of producers) producerOf.set(ds, rank.get(p.name)!);
+  // Per producer f: consumer indices and datasets, in parallel arrays, in consumer order.
+  const toT: number[][] = new Array(nodes.length);
+  const toDs: string[][] = new Array(nodes.length);
   for (let t = 0; t < nodes.length; t++) {
-    const n = nodes[t];
-    const ins = n.inputs;
+    const ins = nodes[t].inputs;
     for (let k = 0; k < ins.length; k++) {
       const ds = ins[k];
-      const p = producers.get(ds);
-      if (p === undefined || p === n || (k > 0 && ins.indexOf(ds) !== k)) continue; // none, self (MLC4004) or listed twice
-      const f = index.get(p)!;
-      (consumers[f] ??= []).push({ t, ds });
+      const f = producerOf.get(ds);
+      if (f === undefined || f === t || (k > 0 && ins.indexOf(ds) !== k)) continue; // none, self (MLC4004) or listed twice
+      if (toT[f] === undefined) {
+        toT[f] = [];
+        toDs[f] = [];
+      }
+      toT[f].push(t);
+      toDs[f].push(ds);
     }
   }
   const edges: IREdge[] = [];
   const succ: number[][] = new Array(nodes.length);
   for (let f = 0; f < nodes.length; f++) {
-    const out = consumers[f];
-    const list: number[] = (succ[f] = []);
-    if (out === undefined) continue;
-    // Already in consumer order; only equal consumers (two datasets to one node) need the dataset order.
-    if (out.length > 1) out.sort((a, b) => a.t - b.t || compareStrings(a.ds, b.ds));
+    const ts = toT[f];
+    succ[f] = ts ?? [];
+    if (ts === undefined) continue;
     const from = nodes[f].name;
-    for (const { t, ds } of out) {
-      edges.push({ dataset: ds, from, to: nodes[t].name });
-      list.push(t);
+    const dss = toDs[f];
+    const order = ts.length > 1 ? consumerOrder(ts, dss) : null;
+    for (let j = 0; j < ts.length; j++) {
+      const o = order ? order[j] : j;
+      edges.push({ dataset: dss[o], from, to: nodes[ts[o]].name });
     }
   }
   return { edges, succ };
+}
+
+/** Positions of (consumer, dataset) pairs in edge order; consumers are already ascending, ties are rare. */
+function consumerOrder(ts: number[], dss: string[]): number[] {
+  const idx = ts.map((_, j) => j);
+  for (let j = 1; j < ts.length; j++) if (ts[j] === ts[j - 1]) return idx.sort((a, b) => ts[a] - ts[b] || compareStrings(dss[a], dss[b]));
+  return idx;
 }
 
 function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], ctx: CompileContext): void {
@@ -158,8 +182,4 @@ function toIRDataset(d: ResolvedDataset): IRDataset {
     persistent: c.type !== "memory",
     type: c.type,
   };
-}
-
-function byName<T extends { name: string }>(a: T, b: T): number {
-  return compareStrings(a.name, b.name);
 }
