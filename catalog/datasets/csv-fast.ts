@@ -95,45 +95,25 @@ export class FastCsvReader {
   private parseQuoted(text: string, pos: number, final: boolean): number {
     const { delimiter, quote } = this.opts;
     const fields: string[] = [];
-    const startLine = this.line;
-    let lines = 0;
+    const start = { line: this.line, newlines: 0 };
     let i = pos;
     for (;;) {
-      let value: string;
       if (text[i] === quote) {
-        value = "";
-        let j = i + 1;
-        for (;;) {
-          const k = text.indexOf(quote, j);
-          if (k < 0 || (k + 1 >= text.length && !final)) {
-            if (!final) return -1;
-            throw new ParseError(`quoted field not closed (opened on line ${startLine})`, startLine);
-          }
-          const piece = text.slice(j, k);
-          lines += countNewlines(piece);
-          if (text[k + 1] === quote) {
-            value += piece + quote;
-            j = k + 2;
-            continue;
-          }
-          value += piece;
-          i = k + 1;
-          break;
-        }
-        const c = text[i];
-        if (c !== delimiter && c !== "\n" && c !== "\r" && i < text.length) {
-          throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, startLine + lines);
-        }
+        const f = this.quotedField(text, i, final, start);
+        if (!f) return -1;
+        fields.push(f.value);
+        i = f.next;
       } else {
         let e = i;
         while (e < text.length && text[e] !== delimiter && text[e] !== "\n") e++;
-        value = text.slice(i, e);
-        if (value.endsWith("\r") && text[e] !== delimiter) value = value.slice(0, -1);
+        const value = text.slice(i, e);
+        fields.push(value.endsWith("\r") && text[e] !== delimiter ? value.slice(0, -1) : value);
         i = e;
       }
-      fields.push(value);
-      if (i >= text.length) {
+      // The record's end (or a lone "\r" at the chunk's end) may only be decided with more text.
+      if (i >= text.length || (text[i] === "\r" && i + 1 >= text.length)) {
         if (!final) return -1;
+        if (i < text.length) i++;
         break;
       }
       if (text[i] === delimiter) {
@@ -145,8 +125,36 @@ export class FastCsvReader {
       break;
     }
     this.record(fields);
-    this.line += lines + 1;
+    this.line += start.newlines + 1;
     return i;
+  }
+
+  /** A quoted field starting at `i` ("" escapes a quote); null when the text ends inside it. */
+  private quotedField(text: string, i: number, final: boolean, start: { line: number; newlines: number }): { value: string; next: number } | null {
+    const { delimiter, quote } = this.opts;
+    let value = "";
+    let j = i + 1;
+    for (;;) {
+      const k = text.indexOf(quote, j);
+      // A quote as the very last character may be the first half of an escaped "".
+      if (k < 0 || (k + 1 >= text.length && !final)) {
+        if (!final) return null;
+        throw new ParseError(`quoted field not closed (opened on line ${start.line})`, start.line);
+      }
+      const piece = text.slice(j, k);
+      start.newlines += countNewlines(piece);
+      if (text[k + 1] === quote) {
+        value += piece + quote;
+        j = k + 2;
+        continue;
+      }
+      value += piece;
+      const c = text[k + 1];
+      if (k + 1 < text.length && c !== delimiter && c !== "\n" && c !== "\r") {
+        throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, start.line + start.newlines);
+      }
+      return { value, next: k + 1 };
+    }
   }
 
   private record(fields: string[]): void {
