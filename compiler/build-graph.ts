@@ -91,7 +91,7 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, Res
   const rank = new Map<string, number>();
   for (let i = 0; i < nodes.length; i++) rank.set(nodes[i].name, i);
   const producerOf = new Map<string, number>();
-  for (const [ds, p] of producers) producerOf.set(ds, rank.get(p.name)!);
+  producers.forEach((p, ds) => producerOf.set(ds, rank.get(p.name)!));
   // Per producer f: consumer indices and datasets, in parallel arrays, in consumer order.
   const toT: number[][] = new Array(nodes.length);
   const toDs: string[][] = new Array(nodes.length);
