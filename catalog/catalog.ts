@@ -47,7 +47,7 @@ export class DataCatalog {
   /** Saves `data` (MLC6002 on failure; `undefined` is refused, it is almost always a missing return). */
   async save(name: string, data: unknown): Promise<void> {
     if (data === undefined) {
-      throw new MlcError("MLC6002", `node returned undefined for dataset '${name}'`, {
+      throw new MlcError("MLC6002", `node returned undefined for dataset "${name}"`, {
         dataset: name,
         hint: "return a value from the node function (null is allowed)",
       });
@@ -137,7 +137,7 @@ export class DataCatalog {
     const o = this.opts;
     const credName = config.credentials;
     if (credName !== undefined && !Object.prototype.hasOwnProperty.call(o.credentials, credName)) {
-      throw new MlcError("MLC3005", `dataset '${name}': unknown credentials name '${credName}'`, { dataset: name });
+      throw new MlcError("MLC3005", `dataset "${name}": unknown credentials name "${credName}"`, { dataset: name });
     }
     return {
       name,
@@ -162,7 +162,7 @@ export class DataCatalog {
       return e;
     }
     const msg = err instanceof Error ? err.message : String(err);
-    return new MlcError(fallback, this.scrub(`dataset '${name}': ${op} failed: ${msg}`), { dataset: name });
+    return new MlcError(fallback, this.scrub(`dataset "${name}": ${op} failed: ${msg}`), { dataset: name });
   }
 
   private scrub(text: string): string {

@@ -62,14 +62,14 @@ export async function resolveDatasetType(type: string, root: string): Promise<Da
   if (known) return known;
   if (!isCustomTypeRef(type)) {
     const close = suggest(type, types.keys());
-    throw new MlcError("MLC3003", `unknown dataset type '${type}'`, {
-      hint: close.length ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?` : `built-in types: ${BUILTIN_TYPES.join(", ")}`,
+    throw new MlcError("MLC3003", `unknown dataset type "${type}"`, {
+      hint: close.length ? `did you mean ${close.map((c) => `"${c}"`).join(", ")}?` : `built-in types: ${BUILTIN_TYPES.join(", ")}`,
     });
   }
   const exported = await loadExport(type, root);
   if (typeof exported !== "function") {
     const { module, exportName } = parseRef(type);
-    throw new MlcError("MLC3006", `dataset type '${type}': export '${exportName}' of ${module} is not a class or function`, { file: module });
+    throw new MlcError("MLC3006", `dataset type "${type}": export "${exportName}" of ${module} is not a class or function`, { file: module });
   }
   return customType(type, exported as CustomExport);
 }
@@ -91,7 +91,7 @@ function customType(ref: string, fn: CustomExport): DatasetType {
 function adaptCustom(ref: string, ds: unknown): Dataset {
   const d = ds as Partial<Dataset> | null;
   if (!d || typeof d.load !== "function" || typeof d.save !== "function") {
-    throw new MlcError("MLC3006", `dataset type '${ref}' did not produce a dataset (an object with load() and save())`, {
+    throw new MlcError("MLC3006", `dataset type "${ref}" did not produce a dataset (an object with load() and save())`, {
       file: parseRef(ref).module,
     });
   }

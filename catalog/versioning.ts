@@ -51,11 +51,11 @@ export async function versionedLoadPath(
   const versions = await listVersions(base);
   if (pinned !== undefined) {
     if (!isSafeVersion(pinned)) {
-      throw new MlcError("MLC6001", `dataset '${dataset}': invalid version '${pinned}'`, { dataset, file: shownBase });
+      throw new MlcError("MLC6001", `dataset "${dataset}": invalid version "${pinned}"`, { dataset, file: shownBase });
     }
     if (!versions.includes(pinned)) {
       const avail = versions.length ? `available: ${versions.join(", ")}` : "no versions exist yet";
-      throw new MlcError("MLC6001", `dataset '${dataset}': version '${pinned}' not found under ${shownBase} (${avail})`, {
+      throw new MlcError("MLC6001", `dataset "${dataset}": version "${pinned}" not found under ${shownBase} (${avail})`, {
         dataset,
         file: shownBase,
       });
@@ -64,7 +64,7 @@ export async function versionedLoadPath(
   }
   const latest = versions[versions.length - 1];
   if (latest === undefined) {
-    throw new MlcError("MLC6001", `dataset '${dataset}': no saved version found under ${shownBase}`, {
+    throw new MlcError("MLC6001", `dataset "${dataset}": no saved version found under ${shownBase}`, {
       dataset,
       file: shownBase,
     });

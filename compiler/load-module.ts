@@ -76,9 +76,9 @@ export async function loadExport(ref: string, root: string): Promise<unknown> {
   if (!(exportName in mod) || (exportName === "default" && mod.default === undefined)) {
     const names = Object.keys(mod).filter((k) => k !== "__esModule");
     const close = suggest(exportName, names);
-    const hint = close.length ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?` : undefined;
+    const hint = close.length ? `did you mean ${close.map((c) => `"${c}"`).join(", ")}?` : undefined;
     const avail = names.length ? `it exports: ${names.sort().join(", ")}` : "it has no exports";
-    throw new MlcError("MLC3006", `export '${exportName}' not found in ${module} (${avail})`, {
+    throw new MlcError("MLC3006", `export "${exportName}" not found in ${module} (${avail})`, {
       file: module,
       ...(hint ? { hint } : {}),
     });
@@ -91,7 +91,7 @@ export async function loadFunction(ref: string, root: string): Promise<(...args:
   const value = await loadExport(ref, root);
   if (typeof value !== "function") {
     const { module, exportName } = parseRef(ref);
-    throw new MlcError("MLC3006", `export '${exportName}' of ${module} is not a function (got ${describeValue(value)})`, {
+    throw new MlcError("MLC3006", `export "${exportName}" of ${module} is not a function (got ${describeValue(value)})`, {
       file: module,
     });
   }

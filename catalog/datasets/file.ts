@@ -42,13 +42,13 @@ export function resolveDataPath(ctx: DatasetContext, op: "load" | "save", key = 
   const code = op === "load" ? "MLC6001" : "MLC6002";
   const raw = ctx.config[key];
   if (typeof raw !== "string" || raw === "") {
-    throw new MlcError(code, `dataset '${ctx.name}' (${ctx.config.type}) has no ${key}`, { dataset: ctx.name });
+    throw new MlcError(code, `dataset "${ctx.name}" (${ctx.config.type}) has no ${key}`, { dataset: ctx.name });
   }
   if (isAbsolute(raw)) return resolve(raw);
   const abs = resolve(ctx.root, raw);
   const rel = relative(ctx.root, abs);
   if (rel.startsWith("..") || isAbsolute(rel)) {
-    throw new MlcError(code, `dataset '${ctx.name}': path '${raw}' leaves the project folder (use an absolute filepath to write outside it)`, {
+    throw new MlcError(code, `dataset "${ctx.name}": path "${raw}" leaves the project folder (use an absolute filepath to write outside it)`, {
       dataset: ctx.name,
       file: raw,
     });
@@ -62,17 +62,17 @@ export function loadError(ctx: DatasetContext, path: string, err: unknown): MlcE
   const shown = shownPath(ctx.root, path);
   const base = { dataset: ctx.name, file: shown };
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === "ENOENT") return new MlcError("MLC6001", `dataset '${ctx.name}': file not found: ${shown}`, base);
-  if (e?.code === "EISDIR") return new MlcError("MLC6001", `dataset '${ctx.name}': ${shown} is a directory, not a file`, base);
+  if (e?.code === "ENOENT") return new MlcError("MLC6001", `dataset "${ctx.name}": file not found: ${shown}`, base);
+  if (e?.code === "EISDIR") return new MlcError("MLC6001", `dataset "${ctx.name}": ${shown} is a directory, not a file`, base);
   if (err instanceof ParseError) {
     const at = err.line ? `${shown}:${err.line}${err.column ? `:${err.column}` : ""}` : shown;
-    return new MlcError("MLC6001", `dataset '${ctx.name}': cannot parse ${at}: ${err.message}`, {
+    return new MlcError("MLC6001", `dataset "${ctx.name}": cannot parse ${at}: ${err.message}`, {
       ...base,
       ...(err.line ? { line: err.line } : {}),
       ...(err.column ? { column: err.column } : {}),
     });
   }
-  return new MlcError("MLC6001", `dataset '${ctx.name}': cannot load ${shown}: ${messageOf(err)}`, base);
+  return new MlcError("MLC6001", `dataset "${ctx.name}": cannot load ${shown}: ${messageOf(err)}`, base);
 }
 
 /** Wraps an error from writing `path` into MLC6002. */
@@ -81,15 +81,15 @@ export function saveError(ctx: DatasetContext, path: string, err: unknown): MlcE
   const shown = shownPath(ctx.root, path);
   const base = { dataset: ctx.name, file: shown };
   const e = err as NodeJS.ErrnoException;
-  if (err instanceof DataShapeError) return new MlcError("MLC6002", `dataset '${ctx.name}' (${ctx.config.type}): ${err.message}`, base);
-  if (e?.code === "EISDIR") return new MlcError("MLC6002", `dataset '${ctx.name}': cannot save: ${shown} is a directory`, base);
+  if (err instanceof DataShapeError) return new MlcError("MLC6002", `dataset "${ctx.name}" (${ctx.config.type}): ${err.message}`, base);
+  if (e?.code === "EISDIR") return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save: ${shown} is a directory`, base);
   if (e?.code === "ENOTDIR" || e?.code === "EEXIST") {
-    return new MlcError("MLC6002", `dataset '${ctx.name}': cannot save ${shown}: a parent of it is a file, not a folder`, base);
+    return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save ${shown}: a parent of it is a file, not a folder`, base);
   }
   if (e?.code === "EACCES" || e?.code === "EPERM" || e?.code === "EROFS") {
-    return new MlcError("MLC6002", `dataset '${ctx.name}': cannot save ${shown}: permission denied`, base);
+    return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save ${shown}: permission denied`, base);
   }
-  return new MlcError("MLC6002", `dataset '${ctx.name}': cannot save ${shown}: ${messageOf(err)}`, base);
+  return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save ${shown}: ${messageOf(err)}`, base);
 }
 
 /** An error's message without its stack. */

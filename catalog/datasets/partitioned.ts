@@ -16,7 +16,7 @@ function underlying(ctx: DatasetContext): DatasetConfig {
   const d = ctx.config.dataset as DatasetConfig | string | undefined;
   if (typeof d === "string") return { type: d };
   if (d && typeof d === "object" && typeof d.type === "string") return d;
-  throw new MlcError("MLC6001", `dataset '${ctx.name}' (partitioned) needs 'dataset:' (a type such as csv, or a config)`, { dataset: ctx.name });
+  throw new MlcError("MLC6001", `dataset "${ctx.name}" (partitioned) needs "dataset:" (a type such as csv, or a config)`, { dataset: ctx.name });
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -49,7 +49,7 @@ class PartitionedDataset implements Dataset, FileBacked {
     const file = join(dir, id + this.suffix);
     const rel = relative(dir, file);
     if (rel.startsWith("..") || rel === "" || /^[\\/]/.test(rel)) {
-      throw new MlcError(op === "load" ? "MLC6001" : "MLC6002", `dataset '${this.ctx.name}': partition id '${id}' leaves the folder`, { dataset: this.ctx.name });
+      throw new MlcError(op === "load" ? "MLC6001" : "MLC6002", `dataset "${this.ctx.name}": partition id "${id}" leaves the folder`, { dataset: this.ctx.name });
     }
     const type = await resolveDatasetType(this.inner.type, this.ctx.root);
     return type({ ...this.ctx, name: `${this.ctx.name}/${id}`, config: { ...this.inner, filepath: file } });
@@ -76,7 +76,7 @@ class PartitionedDataset implements Dataset, FileBacked {
   async save(data: unknown): Promise<void> {
     const dir = resolveDataPath(this.ctx, "save", this.key());
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      throw new MlcError("MLC6002", `dataset '${this.ctx.name}' (partitioned) expects an object of partition id -> value or function`, { dataset: this.ctx.name });
+      throw new MlcError("MLC6002", `dataset "${this.ctx.name}" (partitioned) expects an object of partition id -> value or function`, { dataset: this.ctx.name });
     }
     try {
       await fsp.mkdir(dir, { recursive: true });

@@ -20,7 +20,7 @@ describe("load errors (MLC6001)", () => {
       const root = project({ [`data/${file}`]: content });
       const err = await rejection(catalog(root, { ds: { type, filepath: `data/${file}` } }).load("ds"));
       expect(err.code).toBe("MLC6001");
-      expect(err.message).toContain("'ds'");
+      expect(err.message).toContain('"ds"');
       expect(err.message).toMatch(re);
       expect(err.details).toMatchObject({ dataset: "ds", file: `data/${file}` });
       expect(err.stack ?? "").not.toContain("csv-parse");
@@ -33,10 +33,10 @@ describe("load errors (MLC6001)", () => {
     const cat = catalog(root, { gone: { type: "csv", filepath: "data/none.csv" }, dir: { type: "csv", filepath: "data/dir.csv" } });
     const gone = await rejection(cat.load("gone"));
     expect(gone).toMatchObject({ code: "MLC6001", details: { dataset: "gone", file: "data/none.csv" } });
-    expect(gone.message).toMatch(/'gone'.*not found.*data\/none\.csv/);
+    expect(gone.message).toMatch(/"gone".*not found.*data\/none\.csv/);
     const dir = await rejection(cat.load("dir"));
     expect(dir.code).toBe("MLC6001");
-    expect(dir.message).toMatch(/'dir'.*data\/dir\.csv is a directory/);
+    expect(dir.message).toMatch(/"dir".*data\/dir\.csv is a directory/);
     expect((await rejection(cat.load("never_saved"))).code).toBe("MLC6001");
   });
 });
@@ -46,7 +46,7 @@ describe("save errors (MLC6002)", () => {
     const root = project();
     const err = await rejection(catalog(root, { out: { type: "json", filepath: "o.json" } }).save("out", undefined));
     expect(err.code).toBe("MLC6002");
-    expect(err.message).toBe("node returned undefined for dataset 'out'");
+    expect(err.message).toBe('node returned undefined for dataset "out"');
     expect(existsSync(join(root, "o.json"))).toBe(false);
   });
 
