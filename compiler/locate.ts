@@ -2,6 +2,7 @@
 // ranges), only when a diagnostic in it needs a line:col. Cached per document.
 import { createRequire } from "node:module";
 import type { Locator } from "./diagnostics.js";
+import { Scanner } from "./locate-fast.js";
 import type { DocPath, RawDocument } from "./types.js";
 
 type YamlModule = typeof import("yaml");
@@ -10,6 +11,12 @@ type Parsed = { doc: import("yaml").Document.Parsed; lc: import("yaml").LineCoun
 const require = createRequire(import.meta.url);
 let yamlModule: YamlModule | null = null;
 const cache = new WeakMap<RawDocument, Parsed>();
+const scanners = new WeakMap<RawDocument, Scanner>();
+/**
+ * Above this size a document is first tried with the line scanner (milliseconds where the `yaml`
+ * parser needs seconds); it answers only when sure, else the parser does. Tests check both agree.
+ */
+export const FAST_LOCATE_BYTES = 64 * 1024;
 
 function parsed(doc: RawDocument): Parsed {
   if (cache.has(doc)) return cache.get(doc)!;
@@ -38,6 +45,17 @@ interface Located {
  * A path that does not exist points at the nearest existing parent (e.g. the map missing a key).
  */
 export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean): Located => {
+  if (doc.text.length > FAST_LOCATE_BYTES) {
+    let s = scanners.get(doc);
+    if (!s) scanners.set(doc, (s = new Scanner(doc.text)));
+    const fast = s.locate(path, key);
+    if (fast) return fast;
+  }
+  return locateParsed(doc, path, key);
+};
+
+/** The exact locator: walks the `yaml` package's Document (parsed once per document). */
+export function locateParsed(doc: RawDocument, path: DocPath, key?: boolean): Located {
   const p = parsed(doc);
   if (!p || !p.doc.contents) return { line: 1, column: 1 };
   const y = yamlModule!;
@@ -66,7 +84,7 @@ export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean):
     if (next === null || next === undefined) break; // `key:` with no value: stay at the key
   }
   return range ? toPos(p.lc, range) : { line: 1, column: 1 };
-};
+}
 
 function keyOf(y: YamlModule, k: unknown): string | undefined {
   if (y.isScalar(k)) return String(k.value);
