@@ -76,8 +76,12 @@ export async function resolveDatasetType(type: string, root: string): Promise<Da
 
 type CustomExport = (new (config: DatasetConfig, ctx: DatasetContext) => unknown) & ((config: DatasetConfig, ctx: DatasetContext) => unknown);
 
+/** A class, or an old-style constructor whose prototype carries the Dataset methods. */
 function isClass(fn: unknown): boolean {
-  return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+  if (typeof fn !== "function") return false;
+  if (/^class[\s{]/.test(Function.prototype.toString.call(fn))) return true;
+  const proto = (fn as { prototype?: Record<string, unknown> }).prototype;
+  return typeof proto?.load === "function";
 }
 
 /** Adapts a user class (`new C(config, ctx)`) or factory (`f(config, ctx)`) into a DatasetType. */

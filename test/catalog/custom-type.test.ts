@@ -63,6 +63,16 @@ describe("custom dataset types", () => {
     expect((await rejection(cat.load("b"))).details.hint).toContain("Upper");
   });
 
+  it("an old-style constructor function from a .mjs file is called with new", async () => {
+    const root = project({
+      "lib/box.mjs": `export function Box(config) { this.v = config.initial; }
+Box.prototype.load = async function () { return this.v; };
+Box.prototype.save = async function (v) { this.v = v; };`,
+    });
+    const cat = catalog(root, { b: { type: "./lib/box.mjs#Box", initial: 4 } });
+    expect(await cat.load("b")).toBe(4);
+  });
+
   it("registerDatasetType adds a named type; built-ins are listed", async () => {
     expect(BUILTIN_TYPES).toContain("partitioned");
     for (const t of BUILTIN_TYPES) expect(getDatasetType(t)).toBeTypeOf("function");
