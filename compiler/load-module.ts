@@ -243,7 +243,31 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
   await writeFileAtomic(join(dir, outName), code);
   const manifest: Manifest = { format: CACHE_FORMAT, entry: file, out: outName, inputs };
   await writeFileAtomic(manifestPath, JSON.stringify(manifest));
+  await sweep(dir).catch(() => {});
   return join(dir, outName);
+}
+
+const SWEEP_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes bundles no manifest points to any more (and temp files of crashed writes), once they are
+ * an hour old: another process may still be about to import a bundle that was just replaced.
+ * Runs only after a rebuild, so an unchanged project never pays for it.
+ */
+async function sweep(dir: string): Promise<void> {
+  const names = await fsp.readdir(dir);
+  const live = new Set<string>();
+  for (const n of names.filter((n) => n.endsWith(".json"))) {
+    const m = JSON.parse(await fsp.readFile(join(dir, n), "utf8").catch(() => "{}")) as Partial<Manifest>;
+    if (typeof m.out === "string") live.add(m.out);
+  }
+  const now = Date.now();
+  for (const n of names) {
+    const stale = (n.endsWith(".mjs") && !n.startsWith("pkg-") && !live.has(n)) || n.includes(".tmp-");
+    if (!stale) continue;
+    const st = statSync(join(dir, n), { throwIfNoEntry: false });
+    if (st && now - st.mtimeMs > SWEEP_AGE_MS) await fsp.rm(join(dir, n), { force: true });
+  }
 }
 
 /**

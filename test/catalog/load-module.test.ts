@@ -56,6 +56,15 @@ describe("importUserModule / loadExport", () => {
     const fn2 = (await loadExport("./src/a.ts#fn", root)) as (x: number) => number;
     expect(fn2(1)).toBe(22);
     expect(moduleStats.esbuildCalls).toBe(calls0 + 2);
+    // The replaced bundle stays for an hour (another process may be importing it), then is swept.
+    expect(readdirSync(moduleCacheDir(root)).filter((f) => f.endsWith(".mjs"))).toHaveLength(2);
+    utimesSync(mjs, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    writeFileSync(join(root, "src/b.ts"), `export function helper(x: number): number { return x + 100; }\n`);
+    utimesSync(join(root, "src/b.ts"), new Date(), new Date(Date.now() + 9000));
+    clearModuleCache();
+    expect(((await loadExport("./src/a.ts#fn", root)) as (x: number) => number)(1)).toBe(202);
+    expect(readdirSync(moduleCacheDir(root)).filter((f) => f.endsWith(".mjs"))).toHaveLength(2);
+    expect(existsSync(mjs)).toBe(false);
   });
 
   it("caches per process: the same module object twice", async () => {
