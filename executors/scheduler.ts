@@ -275,13 +275,13 @@ class Loop {
 
   /** One attempt: beforeNodeRun, then the runner; a hook that throws fails the attempt. */
   private async attempt(task: NodeTask): Promise<NodeOutcome> {
-    const t0 = performance.now();
     try {
       const before = this.ctx.hooks.beforeNodeRun;
       if (before) await before.call(this.ctx.hooks, task.node, this.hookInputs(task.node, task.memoryInputs), this.info);
       return await this.runner.run(task, this.ctx);
     } catch (err) {
-      return { ok: false, error: toErrorInfo(err, "MLC5001"), durationMs: performance.now() - t0 };
+      // Runners report their own failures; this is a throwing hook or a runner bug (no duration).
+      return { ok: false, error: toErrorInfo(err, "MLC5001"), durationMs: 0 };
     }
   }
 

@@ -29,15 +29,12 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
 
 /** A runner calling node functions in this thread, one at a time. `catalog` is called on the first persisted load or save. */
 export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string): NodeRunner {
-  const fns = new Map<string, Promise<(...args: unknown[]) => unknown>>();
-  const fnOf = (ref: string) => {
-    let p = fns.get(ref);
-    if (!p) {
-      p = loadFunction(ref, root);
-      fns.set(ref, p);
-      p.catch(() => fns.delete(ref));
-    }
-    return p;
+  // Resolved functions by ref: the hot path (1,000s of tiny nodes) awaits no cached promise.
+  const fns = new Map<string, unknown>();
+  const fnOf = async (ref: string) => {
+    const fn = await loadFunction(ref, root);
+    fns.set(ref, fn);
+    return fn;
   };
   return {
     name: "sequential",
@@ -45,7 +42,9 @@ export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root
     async run(task: NodeTask, ctx: RunContext): Promise<NodeOutcome> {
       const t0 = performance.now();
       try {
-        return { ...(await runTask(task, ctx, catalog, await fnOf(task.node.func))), durationMs: performance.now() - t0 };
+        const ref = task.node.func;
+        const fn = fns.has(ref) ? fns.get(ref) : await fnOf(ref);
+        return await runTask(task, ctx, catalog, fn, t0);
       } catch (err) {
         return { ok: false, error: toErrorInfo(err, "MLC5001"), durationMs: performance.now() - t0 };
       }
@@ -56,7 +55,7 @@ export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root
   };
 }
 
-async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown) {
+async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown, t0: number): Promise<NodeOutcome> {
   const { node, memoryInputs, memoryOutputNames } = task;
   let loaded: Record<string, unknown> | undefined;
   for (const input of node.inputs) {
@@ -65,7 +64,10 @@ async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<C
   }
   const values = loaded ? { ...memoryInputs, ...loaded } : memoryInputs;
   const params = ctx.project.parameters;
-  const outputs = await withTimeout(node.name, node.timeoutMs, ctx.signal, (signal) => invokeNode(node, fn, values, params, signal, task.attempt));
+  const outputs =
+    node.timeoutMs === null && !ctx.signal.aborted
+      ? await invokeNode(node, fn, values, params, ctx.signal, task.attempt)
+      : await withTimeout(node.name, node.timeoutMs, ctx.signal, (signal) => invokeNode(node, fn, values, params, signal, task.attempt));
   const memoryOutputs: Record<string, unknown> = {};
   let saved: Record<string, unknown> | undefined;
   for (const out of node.outputs) {
@@ -75,7 +77,7 @@ async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<C
       (saved ??= {})[out] = outputs[out];
     }
   }
-  return { ok: true as const, memoryOutputs, ...(loaded ? { loaded } : {}), ...(saved ? { saved } : {}) };
+  return { ok: true, memoryOutputs, loaded, saved, durationMs: performance.now() - t0 };
 }
 
 /** The sequential executor (registered as "sequential"). */
