@@ -1,6 +1,6 @@
 // Phase `load`: read one YAML file and parse it with js-yaml (the fast parser). Positions are not
-// kept here: compiler/locate.ts re-parses lazily with the `yaml` package only when a diagnostic
-// needs a line:col. Bad input (binary, invalid UTF-8, alias bombs, absurd nesting, huge files)
+// kept here: compiler/locate.ts finds them lazily (line scanner or the `yaml` package) only when a
+// diagnostic needs a line:col. Bad input (binary, invalid UTF-8, alias bombs, absurd nesting, huge files)
 // becomes a coded diagnostic, never a crash or a hang.
 import { isUtf8 } from "node:buffer";
 import { readFileSync, statSync } from "node:fs";
@@ -33,13 +33,24 @@ export function projectPath(root: string, absPath: string): string {
 export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?: boolean } = {}): RawDocument | null {
   const file = projectPath(ctx.root, absPath);
   const at = { file, path: [] as string[] };
-  const st = statSync(absPath, { throwIfNoEntry: false });
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(absPath, { throwIfNoEntry: false });
+  } catch (e) {
+    ctx.report({ code: "MLC1003", message: `cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? "error"}`, at });
+    return null;
+  }
   if (!st) {
     if (!opts.optional) ctx.report({ code: "MLC1003", message: `file "${file}" not found`, at });
     return null;
   }
   if (st.isDirectory()) {
     ctx.report({ code: "MLC1003", message: `"${file}" is a directory, expected a YAML file`, at });
+    return null;
+  }
+  if (!st.isFile()) {
+    // A FIFO or device (/dev/zero) would block or never end: only regular files are read.
+    ctx.report({ code: "MLC1003", message: `"${file}" is not a regular file`, at });
     return null;
   }
   if (st.size > MAX_FILE_BYTES) {
@@ -69,8 +80,8 @@ const FAILED = Symbol("failed");
 /**
  * YAML 1.2 core types plus `<<` merge keys (Kedro projects use `_x: &x` + `<<: *x`). No
  * timestamps or !!binary: dates stay strings, so every parsed value is plain JSON data.
+ * (`types` exists at run time but is missing from @types/js-yaml.)
  */
-// `types` exists at run time but is missing from @types/js-yaml.
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: Type } }).types.merge] });
 
 /** UTF-8 text of the file, or null after reporting a binary file / invalid UTF-8 with its position. */

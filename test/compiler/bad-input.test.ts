@@ -67,6 +67,12 @@ describe("bad input", () => {
     });
   }
 
+  it("refuses a device or FIFO instead of blocking on it", () => {
+    const ctx = new CompileContext("/");
+    expect(loadYaml("/dev/zero", ctx)).toBeNull();
+    expect(ctx.reports).toMatchObject([{ code: "MLC1003" }]);
+  });
+
   it("accepts anchors used a normal number of times (Kedro style)", () => {
     writeFileSync(join(dir, "anchors.yml"), "_csv: &csv { type: csv, load_args: { sep: ',' } }\n" + Array.from({ length: 500 }, (_, i) => `d${i}: { <<: *csv, filepath: d${i}.csv }`).join("\n") + "\n");
     expect(run("anchors.yml", "catalog").diags).toEqual([]);
