@@ -29,23 +29,26 @@ function orderTop(o: Record<string, unknown>): Record<string, unknown> {
 
 /** True when every object inside `v` (itself included) has its keys in code-unit order. Iterative. */
 export function keysSorted(v: unknown): boolean {
-  const stack: unknown[] = [v];
-  while (stack.length > 0) {
-    const x = stack.pop();
-    if (x === null || typeof x !== "object") continue;
-    if (Array.isArray(x)) {
-      for (const y of x) if (y !== null && typeof y === "object") stack.push(y);
-      continue;
+  // The stack is allocated only for nested objects: most dataset configs are flat.
+  let stack: unknown[] | null = null;
+  let x: unknown = v;
+  for (;;) {
+    if (x !== null && typeof x === "object") {
+      if (Array.isArray(x)) {
+        for (const y of x) if (y !== null && typeof y === "object") (stack ??= []).push(y);
+      } else {
+        let prev: string | null = null;
+        for (const k in x) {
+          if (prev !== null && k < prev) return false;
+          prev = k;
+          const y = (x as Record<string, unknown>)[k];
+          if (y !== null && typeof y === "object") (stack ??= []).push(y);
+        }
+      }
     }
-    let prev: string | null = null;
-    for (const k in x) {
-      if (prev !== null && k < prev) return false;
-      prev = k;
-      const y = (x as Record<string, unknown>)[k];
-      if (y !== null && typeof y === "object") stack.push(y);
-    }
+    if (!stack || stack.length === 0) return true;
+    x = stack.pop();
   }
-  return true;
 }
 
 /** A copy of `v` with object keys in code-unit order, iteratively (deep configs must not overflow). */
