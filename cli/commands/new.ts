@@ -1,7 +1,7 @@
 // `mlc new NAME [--starter movies|iris|blank]`: a new project from templates/starters. The files
 // are assembled in a temporary sibling folder and renamed into place at the end, so a failure
 // never leaves a half-made project; an existing non-empty folder is never touched.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EXIT } from "../exit.js";
@@ -64,8 +64,9 @@ export default async function newProject(opts: Record<string, unknown>, args: st
   try {
     mkdirSync(dirname(dest), { recursive: true });
     for (const [rel, src] of [...files].sort()) writeOne(tmp, rel, src, vars, render);
-    if (existsSync(dest)) rmdirSync(dest); // empty (checked above)
-    renameSync(tmp, dest);
+    if (!existsSync(dest)) renameSync(tmp, dest);
+    // An existing empty folder (maybe the shell's cwd) keeps its identity: move the entries in.
+    else for (const entry of readdirSync(tmp)) renameSync(join(tmp, entry), join(dest, entry));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
