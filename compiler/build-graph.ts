@@ -2,7 +2,7 @@
 // node names (MLC4003), self reads (MLC4004), datasets with two producers (MLC4002) and cycles
 // (MLC4001). Ordering and cycle search are our own iterative code (toposort.ts).
 import type { CompileContext, Locator } from "./diagnostics.js";
-import { keysSorted, sortKeys } from "./emit/json.js";
+import { keysSorted, markKeysSorted, sortKeys } from "./emit/json.js";
 import { NodeLines } from "./node-lines.js";
 import { ioRef, isParamRef, nameRef } from "./refs.js";
 import { compareStrings, findCycles, kahnLayers, type IndexGraph } from "./toposort.js";
@@ -20,14 +20,14 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
   const g: IndexGraph = { names: nodes.map((n) => n.name), succ, namesSorted: true };
   const { layers, leftover } = kahnLayers(g);
   if (leftover.length > 0) reportCycles(g, leftover, nodes, ctx);
-  const irNodes = nodes.map((n) => toIRNode(n, lines));
+  const irNodes = markKeysSorted(nodes.map((n) => toIRNode(n, lines)));
   return {
     irVersion: 1,
     name: resolved.name,
     nodes: irNodes,
-    datasets: sortByName(Object.values(resolved.datasets)).map(toIRDataset),
+    datasets: markKeysSorted(sortByName(Object.values(resolved.datasets)).map(toIRDataset)),
     params: collectParams(nodes),
-    edges,
+    edges: markKeysSorted(edges),
     layers,
     pipelines: { __default__: g.names },
   };

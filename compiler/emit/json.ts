@@ -4,11 +4,20 @@
 // is ~10 MB); anything else (hand-built or extended IR) goes through the generic key sort.
 import type { GraphIR } from "../types.js";
 
+/** Record lists built with sorted keys (by buildGraph): emitJson need not check them again. */
+const SORTED = new WeakSet<readonly object[]>();
+
+/** Marks a freshly built list of records whose keys are in sorted order (readonly from here on). */
+export function markKeysSorted<T extends readonly object[]>(list: T): T {
+  SORTED.add(list);
+  return list;
+}
+
 /** Stable JSON text of the graph (keys sorted recursively; array order kept). */
 export function emitJson(graph: GraphIR): string {
   const top = sortKeys({ ...graph, nodes: [], datasets: [], edges: [], layers: [], params: [] }) as Record<string, unknown>;
   const records = [graph.nodes, graph.datasets, graph.edges] as readonly (readonly object[])[];
-  const sorted = records.every((list) => list.every(keysSorted)) && keysSorted(top);
+  const sorted = records.every((list) => SORTED.has(list) || list.every(keysSorted)) && keysSorted(top);
   const body = {
     ...top,
     datasets: sorted ? graph.datasets : sortKeys(graph.datasets),
