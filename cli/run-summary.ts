@@ -41,7 +41,8 @@ export function formatFailure(record: RunRecord, root: string, color: boolean): 
   const lines: string[] = [];
   const e = record.error;
   if (e) {
-    lines.push(`${p.red("error")} ${e.code} ${e.message}`);
+    const where = e.node && !e.message.includes(`"${e.node}"`) ? `node "${e.node}": ` : "";
+    lines.push(`${p.red("error")} ${e.code} ${where}${e.message}`);
     if (e.stack) lines.push(...e.stack.split("\n").map((l) => "  " + shortenPath(l.trim(), root)));
   } else if (record.status === "interrupted") {
     lines.push(`${p.yellow("interrupted")}: the run was stopped before it finished`);
