@@ -1,10 +1,11 @@
 // A typed client for the MLflow REST API: JSON with the right Content-Type, NaN/±Infinity as
 // strings, missing repeated fields read as [], bounded retries with backoff on 429/5xx and
-// connection errors, basic or bearer auth, and TLS options through undici when asked for.
+// connection errors, basic or bearer auth, TLS options (insecure, extra CA).
 // Errors are MlcError MLC7001 (unreachable) or MLC7002 (rejected); messages never hold secrets.
-import { createReadStream, statSync } from "node:fs";
+// Requests go through transport.ts (node:http/https), not the global fetch (see there why).
+import { statSync } from "node:fs";
 import { MlcError } from "../../compiler/diagnostics.js";
-import { connectionFor, type Connection } from "./transport.js";
+import { connectionFor, type Connection, type HttpBody, type HttpResponse } from "./transport.js";
 import type * as T from "./types.js";
 
 /** How to reach and authenticate with one tracking server. */
@@ -86,7 +87,7 @@ export class MlflowClient {
   /** Printable server URL (no credentials). */
   readonly url: string;
   private readonly auth: string | null;
-  private conn: Promise<Connection> | null = null;
+  private conn: Connection | null = null;
   private aborter = new AbortController();
 
   constructor(readonly opts: ClientOptions) {
@@ -107,18 +108,17 @@ export class MlflowClient {
     this.aborter = new AbortController();
   }
 
-  private connection(): Promise<Connection> {
+  private connection(): Connection {
     return (this.conn ??= connectionFor(this.opts));
   }
 
   /** GET /health with a short timeout and no retries: true when the server answers OK. */
   async health(timeoutMs = 2500): Promise<boolean> {
     try {
-      const { fetch } = await this.connection();
       this.opts.onRequest?.("GET", "/health");
-      const res = await fetch(`${this.base}/health`, { headers: this.headers(), signal: AbortSignal.timeout(timeoutMs) });
-      await res.arrayBuffer();
-      return res.ok;
+      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.aborter.signal]);
+      const res = await this.connection().send("GET", `${this.base}/health`, this.headers(), undefined, signal);
+      return res.status >= 200 && res.status < 300;
     } catch {
       return false;
     }
@@ -131,28 +131,28 @@ export class MlflowClient {
   /** Sends one request with bounded retries; returns the parsed JSON body ({} when empty). */
   async request<R>(method: string, path: string, body?: unknown, stream?: { file: string }): Promise<R> {
     const retries = this.opts.retries ?? 3;
-    const { fetch } = await this.connection();
+    const conn = this.connection();
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
+      const aborter = this.aborter.signal;
+      const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+      let res: HttpResponse;
       try {
         this.opts.onRequest?.(method, path);
-        res = await fetch(`${this.base}${path}`, this.init(method, body, stream));
+        const [headers, payload] = this.payload(body, stream);
+        res = await conn.send(method, `${this.base}${path}`, headers, payload, AbortSignal.any([timeout, aborter]));
       } catch (err) {
-        if (this.aborted(err)) throw err instanceof MlcError ? err : new MlcError("MLC7001", `MLflow server ${this.url} did not answer in time`);
+        if (aborter.aborted) throw aborter.reason instanceof MlcError ? aborter.reason : new MlcError("MLC7001", `MLflow server ${this.url} did not answer in time`);
         if (attempt < retries) { await sleep(this.backoff(attempt)); continue; }
-        const why = (err as Error).name === "TimeoutError" ? "timed out" : ((err as { cause?: Error }).cause?.message ?? (err as Error).message);
+        const why = timeout.aborted ? "timed out" : ((err as { code?: string }).code ?? (err as Error).message);
         throw new MlcError("MLC7001", `MLflow server ${this.url} unreachable (${method} ${pathOnly(path)}: ${why})`);
       }
-      const text = await res.text();
-      if (res.ok) return (text.trim() ? JSON.parse(text) : {}) as R;
+      const text = res.body.toString("utf8");
+      if (res.status >= 200 && res.status < 300) return (text.trim() ? JSON.parse(text) : {}) as R;
       const retriable = res.status === 429 || res.status >= 500;
-      if (retriable && attempt < retries) { await sleep(this.backoff(attempt, res.headers.get("retry-after"))); continue; }
+      const ra = res.headers["retry-after"];
+      if (retriable && attempt < retries) { await sleep(this.backoff(attempt, Array.isArray(ra) ? ra[0] : ra)); continue; }
       throw rejection(this.url, method, path, res.status, text);
     }
-  }
-
-  private aborted(err: unknown): boolean {
-    return err instanceof MlcError || (err as Error)?.name === "AbortError";
   }
 
   private backoff(attempt: number, retryAfter?: string | null): number {
@@ -162,15 +162,14 @@ export class MlflowClient {
     return Math.min(b, 5000) * (0.75 + Math.random() / 2);
   }
 
-  private init(method: string, body: unknown, stream?: { file: string }): RequestInit {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs ?? 30_000), this.aborter.signal]);
+  private payload(body: unknown, stream?: { file: string }): [Record<string, string>, HttpBody] {
     if (stream) {
       const size = statSync(stream.file).size;
-      const headers = this.headers({ "Content-Type": "application/octet-stream", "Content-Length": String(size) });
-      return { method, headers, signal, body: createReadStream(stream.file) as unknown as RequestInit["body"], duplex: "half" } as RequestInit;
+      return [this.headers({ "Content-Type": "application/octet-stream", "Content-Length": String(size) }), { file: stream.file, size }];
     }
-    const headers = this.headers(body === undefined ? {} : { "Content-Type": "application/json" });
-    return { method, headers, signal, body: body === undefined ? undefined : encodeJson(body) };
+    if (body === undefined) return [this.headers(), undefined];
+    const json = encodeJson(body);
+    return [this.headers({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(json)) }), json];
   }
 
   // ---- experiments ----
@@ -237,11 +236,10 @@ export class MlflowClient {
   }
   /** Downloads one artifact's bytes. */
   async downloadArtifact(artifactUri: string, path: string): Promise<Buffer> {
-    const { fetch } = await this.connection();
-    const res = await fetch(`${this.base}/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, path)}`, { headers: this.headers() });
-    const buf = Buffer.from(await res.arrayBuffer());
-    if (!res.ok) throw rejection(this.url, "GET", path, res.status, buf.toString("utf8"));
-    return buf;
+    const url = `${this.base}/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, path)}`;
+    const res = await this.connection().send("GET", url, this.headers(), undefined, AbortSignal.timeout(this.opts.timeoutMs ?? 30_000));
+    if (res.status < 200 || res.status >= 300) throw rejection(this.url, "GET", path, res.status, res.body.toString("utf8"));
+    return res.body;
   }
 }
 

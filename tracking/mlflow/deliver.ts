@@ -63,31 +63,48 @@ export class Deliverer {
     let error: MlcError | null = null;
     const todo = ops.filter((o) => !this.done.has(o.seq) && !this.rejected.has(o.seq));
     let i = 0;
-    for (; i < todo.length; i++) {
-      const op = todo[i];
-      try {
-        await this.send(op);
-        await this.record({ t: "done", seq: op.seq });
-        this.done.add(op.seq);
-        this.delivered++;
-      } catch (err) {
-        if (err instanceof MlflowRejection && (err.status === 400 || err.status === 404)) {
-          this.rejected.set(op.seq, err.message);
-          await this.record({ t: "rejected", seq: op.seq, error: err.message });
+    while (i < todo.length) {
+      // Consecutive artifact uploads go out together (up to 4): they do not depend on each other.
+      let n = 1;
+      while (n < 4 && todo[i].t === "artifact" && todo[i + n]?.t === "artifact") n++;
+      const group = todo.slice(i, i + n);
+      const results = await Promise.allSettled(group.map((op) => this.send(op)));
+      for (const [k, r] of results.entries()) {
+        if (r.status === "fulfilled") {
+          await this.settle(group[k].seq, null);
           continue;
         }
-        error = err instanceof MlcError ? err : new MlcError("MLC7001", `MLflow server ${this.client.url}: ${(err as Error).message}`);
-        this.replay = true; // the request may have landed: look before re-sending
+        const err = r.reason;
+        if (err instanceof MlflowRejection && (err.status === 400 || err.status === 404)) {
+          await this.settle(group[k].seq, err.message);
+          continue;
+        }
+        error ??= err instanceof MlcError ? err : new MlcError("MLC7001", `MLflow server ${this.client.url}: ${(err as Error).message}`);
+      }
+      if (error) {
+        this.replay = true; // a request may have landed: look before re-sending
         break;
       }
+      i += n;
     }
     return {
       delivered: this.delivered,
-      pending: todo.length - i,
+      pending: todo.filter((o) => !this.done.has(o.seq) && !this.rejected.has(o.seq)).length,
       rejected: [...this.rejected.values()],
       error,
       mlflow: this.link(),
     };
+  }
+
+  private async settle(seq: number, rejected: string | null): Promise<void> {
+    if (rejected === null) {
+      await this.record({ t: "done", seq });
+      this.done.add(seq);
+      this.delivered++;
+    } else {
+      this.rejected.set(seq, rejected);
+      await this.record({ t: "rejected", seq, error: rejected });
+    }
   }
 
   private async record(f: Fact): Promise<void> {

@@ -101,8 +101,8 @@ class LiveTracker {
       },
     };
     this.queue.seedParams(long.params, long.tags);
-    await this.append([start]);
-    await this.flush(false);
+    // One durable append for the start and the params (one fsync).
+    await this.append([start, ...(await this.queue.drain(this.outbox))]);
     if (this.cfg.onError === "fail") {
       await this.pump();
       if (this.lastError) throw this.lastError;
@@ -167,15 +167,21 @@ class LiveTracker {
     const deadline = Date.now() + FINISH_BUDGET_MS();
     this.queue.close(record.status === "success" ? "FINISHED" : mlflowStatus(record.status));
     if (record.git_commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
-    await this.flush(false);
     const end = Date.parse(record.finished_at ?? "") || Date.now();
     const snap = (name: string, content: string): Op => ({ t: "artifact", seq: this.outbox.seq(), file: this.outbox.writeSnapshot(name, content), path: name });
-    await this.append([
-      snap("mlc/graph.json", this.o.graphJson),
-      snap("mlc/pipeline.mmd", this.o.mermaid),
-      snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"),
-      { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end },
-    ]);
+    // The last buffered logging, the run's own files and the end: one durable append.
+    const last = this.flushing.then(async () => {
+      const ops = await this.queue.drain(this.outbox);
+      ops.push(
+        snap("mlc/graph.json", this.o.graphJson),
+        snap("mlc/pipeline.mmd", this.o.mermaid),
+        snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"),
+        { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end },
+      );
+      await this.append(ops);
+    });
+    this.flushing = last.catch(() => {});
+    await last;
     if (this.offline && (await this.client.health(1500))) this.offline = false;
     if (!this.offline) await withDeadline(this.pumpAll(), deadline);
     if (this.catching) await withDeadline(this.catching, deadline);

@@ -1,0 +1,172 @@
+// W7: MLflow tracking against a REAL local MLflow server (.venv-mlflow, scripts/setup-mlflow.sh).
+// (a) one run logs 10,000 metric points: they must reach the server in <= 11 requests (counted
+//     by the server: its access log); time = log + finish (all delivered).
+// (b) the W4 run (`mlc run` of a 1,000-node no-op chain, spawned) with tracking on vs off,
+//     interleaved; target: at most 2% slower.
+// No server (not installed, cannot start): the rows say so in `notes` instead of failing.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { makeProject, REPO, stats } from "./lib/project.mjs";
+
+const METRICS = 10_000;
+const RUNS_METRICS = 5;
+const RUNS_CHAIN = 9;
+const N = 1000;
+const MLFLOW = join(REPO, ".venv-mlflow", "bin", "mlflow");
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Starts `mlflow server` (installing it first when missing); returns {uri, stop} or throws why not. */
+async function startServer() {
+  if (!existsSync(MLFLOW)) {
+    const r = spawnSync("bash", [join(REPO, "scripts", "setup-mlflow.sh")], { cwd: REPO, encoding: "utf8" });
+    if (r.status !== 0 || !existsSync(MLFLOW)) throw new Error(`setup-mlflow.sh failed: ${(r.stderr || "").trim().split("\n").slice(-2).join(" | ")}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "mlc-w7-"));
+  const port = await freePort();
+  const uri = `http://127.0.0.1:${port}`;
+  const log = join(dir, "server.log");
+  const child = spawn(MLFLOW, ["server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1", "--backend-store-uri", `sqlite:///${dir}/m.db`, "--artifacts-destination", `${dir}/art`], {
+    cwd: dir, detached: true, stdio: ["ignore", openSync(log, "a"), openSync(log, "a")], env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: "true" },
+  });
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (const until = Date.now() + 150_000; Date.now() < until; ) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${uri}/health`, { signal: AbortSignal.timeout(2000) })).ok) return { uri, stop, log };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const why = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").slice(-2).join(" | ") : "";
+  stop();
+  throw new Error(`mlflow server did not start: ${why}`);
+}
+
+const dist = (p) => import(pathToFileURL(join(REPO, "dist", p)).href);
+
+/** Requests the server logged so far: {total, logBatch} (uvicorn access log lines). */
+function served(log) {
+  const lines = readFileSync(log, "utf8").split("\n").filter((l) => /"(GET|POST|PUT) \/.* HTTP\/1\.1" \d+/.test(l));
+  return { total: lines.length, logBatch: lines.filter((l) => l.includes("/runs/log-batch")).length };
+}
+
+/** (a): 10,000 metrics of one run, counting the requests the server received. */
+async function metrics(uri, log) {
+  const { startTracking } = await dist("tracking/mlflow/tracker.js");
+  const root = mkdtempSync(join(tmpdir(), "mlc-w7-run-"));
+  const graph = { irVersion: 1, name: "w7", nodes: [], datasets: [], params: [], edges: [], layers: [], pipelines: {} };
+  const project = { root, env: "local", graph, selected: graph, parameters: {}, credentials: {}, mlflow: { server: { mlflow_tracking_uri: uri }, tracking: { experiment: { name: "w7" } } }, hooks: [] };
+  const times = [];
+  const perRun = [];
+  try {
+    for (let r = 0; r < RUNS_METRICS; r++) {
+      const before = served(log);
+      const runId = `w7-${Date.now()}-${r}`;
+      const t0 = performance.now();
+      const t = await startTracking({ project, runId, pipeline: "__default__", executor: "sequential", command: "bench", env: "local", params: { a: 1 }, graphJson: "{}", mermaid: "flowchart TD\n" });
+      for (let s = 0; s < METRICS; s++) t.sink.logMetric("loss", 1 / (s + 1), s);
+      const now = new Date().toISOString();
+      const link = await t.finish({ run_id: runId, status: "success", started_at: now, finished_at: now, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "", git_commit: null, env: "local", command: "bench", nodes: [], metrics: {}, datasets: [] });
+      times.push(performance.now() - t0);
+      if (!link) throw new Error("the run was not mirrored");
+      await new Promise((res) => setTimeout(res, 300)); // let the access log catch up
+      const after = served(log);
+      perRun.push({ logBatch: after.logBatch - before.logBatch, total: after.total - before.total });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const worst = Math.max(...perRun.map((p) => p.logBatch));
+  return {
+    workload: "W7 10,000 metrics of one run reach a real MLflow server", ...stats(times),
+    requests: worst, requests_total: Math.max(...perRun.map((p) => p.total)), target: "<= 11 log-batch requests (the ones carrying metrics)",
+    notes: `server access log per run: ${perRun.map((p) => p.logBatch).join("/")} log-batch requests for ${METRICS} points (1000 per batch; the params' batch included), ${perRun.map((p) => p.total).join("/")} requests in all (health, experiment, run create, log-batch, 3 artifacts, update); time = log + finish with everything delivered; pass=${worst <= 11}`,
+  };
+}
+
+function chainYaml(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push(`  - name: n${String(i).padStart(4, "0")}`, "    func: ./src/nodes.ts#step");
+    if (i > 0) out.push(`    inputs: d${i - 1}`);
+    out.push(`    outputs: d${i}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function spawnMs(root, env) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--project", root, "--quiet"], { cwd: root, env, encoding: "utf8" });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`mlc run exited ${r.status}: ${(r.stderr || "").slice(-400)}`);
+  if (/MLC700[12]/.test(r.stderr)) throw new Error(`tracking warned: ${r.stderr.slice(-400)}`);
+  return ms;
+}
+
+/** (b): the W4 chain, `mlc run` spawned, tracking off vs on, interleaved. */
+function chain(uri) {
+  const step = "export function step(x?: number): number {\n  return (x ?? 0) + 1;\n}\n";
+  const { dir, cleanup } = makeProject({ nodesYaml: chainYaml(N), modules: { "nodes.ts": step } });
+  const base = { ...process.env, CI: "true", NO_COLOR: "1" };
+  delete base.NODE_EXTRA_CA_CERTS;
+  delete base.MLFLOW_TRACKING_URI;
+  const on = { ...base, MLFLOW_TRACKING_URI: uri };
+  try {
+    spawnMs(dir, base);
+    spawnMs(dir, on); // warm both paths (module bundle cache, experiment created)
+    const off = [];
+    const tracked = [];
+    for (let r = 0; r < RUNS_CHAIN; r++) {
+      off.push(spawnMs(dir, base));
+      tracked.push(spawnMs(dir, on));
+    }
+    const s = stats(tracked);
+    const b = stats(off).median_ms;
+    const ratio = Math.round((s.median_ms / b) * 1000) / 1000;
+    return {
+      workload: "W7 W4 chain (1,000 no-op nodes) with MLflow tracking on vs off", ...s, baseline_median_ms: b, ratio,
+      target: "ratio <= 1.02",
+      notes: `spawned bin/mlc.js run --quiet, MLFLOW_TRACKING_URI set vs unset, interleaved; tracking on = one MLflow run (params, tags, graph.json/pipeline.mmd/run.json artifacts, status) delivered before exit; pass=${ratio <= 1.02}`,
+    };
+  } finally {
+    cleanup();
+  }
+}
+
+export default async function w7() {
+  let server;
+  try {
+    server = await startServer();
+  } catch (err) {
+    const notes = `no MLflow server: ${err.message}`;
+    return [
+      { workload: "W7 10,000 metrics of one run reach a real MLflow server", runs: 0, median_ms: null, target: "<= 11 requests", notes },
+      { workload: "W7 W4 chain (1,000 no-op nodes) with MLflow tracking on vs off", runs: 0, median_ms: null, target: "ratio <= 1.02", notes },
+    ];
+  }
+  try {
+    return [await metrics(server.uri, server.log), chain(server.uri)];
+  } finally {
+    server.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) console.log(JSON.stringify(await w7(), null, 2));
