@@ -17,7 +17,7 @@ const BUNDLE_DIR = `${sep}.mlc${sep}cache${sep}modules${sep}`;
 
 /** True when a stack frame line points into Node, a dependency or mlc itself. */
 export function isInternalFrame(line: string): boolean {
-  if (/\(node:|\bat node:|node:internal|<anonymous>\)?$/.test(line)) return true;
+  if (/\(node:|\bat node:|node:internal|<anonymous>\)?$|\(index \d+\)$/.test(line)) return true;
   const path = line.replace(/file:\/\//g, "");
   if (path.includes(`${sep}node_modules${sep}`)) return true;
   return INTERNAL_DIRS.some((d) => path.includes(d)) || INTERNAL_FILES.some((f) => path.includes(f + ":"));
