@@ -70,6 +70,11 @@ export function sortKeys(v: unknown): unknown {
     if (src === null || typeof src !== "object") {
       parent[key] = src;
     } else if (Array.isArray(src)) {
+      // Lists of names (pipelines, layers) hold no objects: shared as they are.
+      if (src.every((x) => x === null || typeof x !== "object")) {
+        parent[key] = src;
+        continue;
+      }
       const arr: unknown[] = new Array(src.length);
       parent[key] = arr;
       for (let i = 0; i < src.length; i++) stack.push([src[i], arr as unknown as Record<number, unknown>, i]);
