@@ -17,19 +17,22 @@ export async function callHook(fn: () => unknown): Promise<ErrorInfo | undefined
 }
 
 /**
- * afterDatasetLoaded (each persisted input the runner reported), afterNodeRun (all inputs, all
- * outputs), afterDatasetSaved (each output), in that order. Cheap when no such hook exists.
+ * afterDatasetLoaded (each memory input, then each persisted input the runner reported),
+ * afterNodeRun (all inputs, all outputs), afterDatasetSaved (each output), in that order.
+ * `knownInputs` gives memory inputs and parameter values. Cheap when no such hook exists.
  */
 export async function afterSuccess(
   hooks: Hooks,
   node: IRNode,
+  memoryInputs: Readonly<Record<string, unknown>>,
   knownInputs: () => Record<string, unknown>,
   outcome: Extract<NodeOutcome, { ok: true }>,
   info: RunInfo,
 ): Promise<ErrorInfo | undefined> {
   if (!hooks.afterDatasetLoaded && !hooks.afterNodeRun && !hooks.afterDatasetSaved) return undefined;
   return callHook(async () => {
-    for (const [k, v] of Object.entries(outcome.loaded ?? {})) await hooks.afterDatasetLoaded?.(k, v, node.name);
+    if (hooks.afterDatasetLoaded)
+      for (const [k, v] of Object.entries({ ...memoryInputs, ...outcome.loaded })) await hooks.afterDatasetLoaded(k, v, node.name);
     const inputs = { ...knownInputs(), ...outcome.loaded };
     const outputs = { ...outcome.saved, ...outcome.memoryOutputs };
     await hooks.afterNodeRun?.(node, inputs, outputs, info);

@@ -11,8 +11,8 @@
 //
 // Hooks are called here, on the main thread, so every executor behaves the same. Because a runner
 // loads and saves persisted datasets itself (possibly in a worker), the order is:
-// beforeNodeRun(node, memory inputs + params) -> runner -> afterDatasetLoaded (each persisted
-// input the runner reported) -> afterNodeRun(node, all inputs, outputs) -> afterDatasetSaved
+// beforeNodeRun(node, memory inputs + params) -> runner -> afterDatasetLoaded (each memory input,
+// then each persisted input the runner reported) -> afterNodeRun(node, all inputs, outputs) -> afterDatasetSaved
 // (each output); onNodeError only after the last attempt failed.
 // Memory values are passed by reference (no copy, unlike Kedro's MemoryDataset default).
 import type { IRNode } from "../compiler/types.js";
@@ -288,7 +288,7 @@ class Loop {
   private async succeeded(node: IRNode, attempt: number, total: number, memoryInputs: Record<string, unknown>, outcome: Extract<NodeOutcome, { ok: true }>): Promise<NodeRecord> {
     for (const [k, v] of Object.entries(outcome.memoryOutputs)) if (this.remaining.has(k)) this.store.set(k, v);
     const record: NodeRecord = { name: node.name, status: "completed", attempts: attempt, duration_ms: Math.round(total) };
-    const error = await afterSuccess(this.ctx.hooks, node, () => this.hookInputs(node, memoryInputs), outcome, this.info);
+    const error = await afterSuccess(this.ctx.hooks, node, memoryInputs, () => this.hookInputs(node, memoryInputs), outcome, this.info);
     return error ? { ...record, status: "failed", error } : record;
   }
 

@@ -140,6 +140,7 @@ for (const executor of EXECUTORS) {
           { hook: "afterNodeRun", node: "first", inputs: { "params:k": 3, seed: 5 }, outputs: { mid: 15 } },
           { hook: "afterDatasetSaved", dataset: "mid", data: 15, node: "first" },
           { hook: "beforeNodeRun", node: "second", inputs: { mid: 15 } },
+          { hook: "afterDatasetLoaded", dataset: "mid", data: 15, node: "second" },
           { hook: "afterNodeRun", node: "second", inputs: { mid: 15 }, outputs: { final: { value: 16 } } },
           { hook: "afterDatasetSaved", dataset: "final", data: { value: 16 }, node: "second" },
           { hook: "afterPipelineRun", runId: rec.run_id, status: "success" },
