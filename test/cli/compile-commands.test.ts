@@ -4,8 +4,10 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { copyFixture, FIXTURES } from "../compiler/fixtures.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupFixtures, copyFixture, FIXTURES } from "../compiler/fixtures.js";
+
+afterAll(cleanupFixtures);
 
 const REPO = join(import.meta.dirname, "../..");
 const ENV = { ...process.env, CI: "true", NO_COLOR: "1" };

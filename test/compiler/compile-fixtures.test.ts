@@ -4,11 +4,13 @@
 // rewrites the goldens.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
-import { compileFixture, FIXTURES } from "./fixtures.js";
+import { cleanupFixtures, compileFixture, FIXTURES } from "./fixtures.js";
+
+afterAll(cleanupFixtures);
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 

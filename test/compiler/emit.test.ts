@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { emitJson, sortKeys } from "../../compiler/emit/json.js";
 import { emitMermaid, mermaidLabel } from "../../compiler/emit/mermaid.js";
 import type { GraphIR } from "../../compiler/types.js";
-import { compileFixture } from "./fixtures.js";
+import { cleanupFixtures, compileFixture } from "./fixtures.js";
+
+afterAll(cleanupFixtures);
 
 const REPO = join(import.meta.dirname, "../..");
 const FIXTURES = join(REPO, "test/fixtures/compile");

@@ -10,7 +10,11 @@ import type { CompileOptions } from "../../compiler/types.js";
 export const FIXTURES = join(import.meta.dirname, "../fixtures/compile");
 const GOLDEN = new Set(["graph.json", "pipeline.mmd", "diagnostics.json", "warnings.json", "options.json"]);
 const temps: string[] = [];
-process.on("exit", () => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+/** Removes every copy made so far (call from afterAll). */
+export function cleanupFixtures(): void {
+  temps.splice(0).forEach((t) => rmSync(t, { recursive: true, force: true }));
+}
 
 /** A fresh copy of the fixture project without its golden files. */
 export function copyFixture(name: string): string {
