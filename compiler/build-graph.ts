@@ -148,8 +148,12 @@ function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], 
 
 function collectParams(nodes: readonly ResolvedNode[]): string[] {
   const params = new Set<string>();
-  for (const n of nodes) for (const i of n.inputs) if (isParamRef(i)) params.add(i);
-  return [...params].sort(compareStrings);
+  for (let t = 0; t < nodes.length; t++) {
+    const ins = nodes[t].inputs;
+    // 112 = "p": most inputs are datasets and fail this before any string compare.
+    for (let k = 0; k < ins.length; k++) if (ins[k].charCodeAt(0) === 112 && isParamRef(ins[k])) params.add(ins[k]);
+  }
+  return [...params].sort();
 }
 
 // IR records are created with their keys in sorted order: emitJson then writes them as they are.

@@ -52,9 +52,10 @@ export function scanBlockSequence(text: string, key: string): number[] | null {
   let line = lineOf(text, m.index);
   let pos = m.index + m[0].length;
   const out: number[] = [];
+  const cr = text.includes("\r");
   let indent = -1;
   while (pos < text.length) {
-    const eol = nextEol(text, pos);
+    const eol = nextEol(text, pos, cr);
     pos = eol + (text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10 ? 2 : 1);
     line++;
     if (pos >= text.length) break;
@@ -74,7 +75,13 @@ export function scanBlockSequence(text: string, key: string): number[] | null {
   return out;
 }
 
-function nextEol(text: string, from: number): number {
+/** Offset of the next line end at or after `from`; `cr` says whether the text has any "\r" at all. */
+function nextEol(text: string, from: number, cr: boolean): number {
+  if (!cr) {
+    // The usual case: native indexOf instead of a character loop over a 1 MB file.
+    const n = text.indexOf("\n", from);
+    return n < 0 ? text.length : n;
+  }
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) return i;

@@ -60,9 +60,24 @@ export function keysSorted(v: unknown): boolean {
   }
 }
 
+/** Fast path for the common flat map (dataset configs): sorted copy, or null when values nest. */
+function sortFlat(v: object): Record<string, unknown> | null {
+  if (Array.isArray(v)) return null;
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    const x = (v as Record<string, unknown>)[k];
+    if ((x !== null && typeof x === "object") || k === "__proto__") return null;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys.sort()) out[k] = (v as Record<string, unknown>)[k];
+  return out;
+}
+
 /** A copy of `v` with object keys in code-unit order, iteratively (deep configs must not overflow). */
 export function sortKeys(v: unknown): unknown {
   if (v === null || typeof v !== "object") return v;
+  const flat = sortFlat(v);
+  if (flat) return flat;
   const root: { v: unknown } = { v: undefined };
   const stack: [unknown, Record<string | number, unknown>, string | number][] = [[v, root, "v"]];
   while (stack.length > 0) {
