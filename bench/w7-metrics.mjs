@@ -3,6 +3,8 @@
 //     by the server: its access log); time = log + finish (all delivered).
 // (b) the W4 run (`mlc run` of a 1,000-node no-op chain, spawned) with tracking on vs off,
 //     interleaved; target: at most 2% slower.
+// (c) the same chain in-process: the sequential executor's run() with the tracking sink and hooks
+//     installed vs without (startTracking/finish outside the timing): what tracking costs the nodes.
 // No server (not installed, cannot start): the rows say so in `notes` instead of failing.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -151,6 +153,45 @@ function chain(uri) {
   }
 }
 
+/** (c): executor run() of the chain with the tracking sink + hooks vs the null sink, in-process. */
+async function inProcess(uri) {
+  const step = "export function step(x?: number): number {\n  return (x ?? 0) + 1;\n}\n";
+  const { dir, cleanup } = makeProject({ nodesYaml: chainYaml(N), modules: { "nodes.ts": step } });
+  try {
+    const [{ compileProject }, { plan }, { createSequentialExecutor }, { NULL_SINK }, { startTracking }] = await Promise.all([
+      dist("compiler/compile.js"), dist("executors/plan.js"), dist("executors/sequential.js"), dist("tracking/sink.js"), dist("tracking/mlflow/tracker.js"),
+    ]);
+    const { project } = await compileProject({ root: dir });
+    const tracked = { ...project, mlflow: { server: { mlflow_tracking_uri: uri }, tracking: { experiment: { name: "w7-chain" } } } };
+    const p = plan(project.selected);
+    const ctx = (sink, hooks) => ({ runId: "bench", project, saveVersion: "v", loadVersions: {}, hooks, sink, signal: new AbortController().signal, onEvent: () => {} });
+    const off = [];
+    const on = [];
+    for (let r = 0; r < 17; r++) {
+      let t0 = performance.now();
+      await createSequentialExecutor().run(p, ctx(NULL_SINK, {}));
+      const a = performance.now() - t0;
+      const runId = `w7c-${Date.now()}-${r}`;
+      const t = await startTracking({ project: tracked, runId, pipeline: "__default__", executor: "sequential", command: "bench", env: "local", params: {}, graphJson: "{}", mermaid: "flowchart TD\n" });
+      t0 = performance.now();
+      await createSequentialExecutor().run(p, ctx(t.sink, t.hooks));
+      const b = performance.now() - t0;
+      const now = new Date().toISOString();
+      await t.finish({ run_id: runId, status: "success", started_at: now, finished_at: now, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "", git_commit: null, env: "local", command: "bench", nodes: [], metrics: {}, datasets: [] });
+      if (r >= 2) (off.push(a), on.push(b)); // two warm-up rounds
+    }
+    const s = stats(on);
+    const base = stats(off).median_ms;
+    const ratio = Math.round((s.median_ms / base) * 1000) / 1000;
+    return {
+      workload: "W7 W4 chain in-process: executor run() with the tracking sink+hooks vs without", ...s, baseline_median_ms: base, ratio,
+      target: "ratio <= 1.02", notes: `sequential executor, 1,000 no-op nodes; startTracking before and finish after the timed run() (the run's own delivery overlaps it); pass=${ratio <= 1.02}`,
+    };
+  } finally {
+    cleanup();
+  }
+}
+
 export default async function w7() {
   let server;
   try {
@@ -160,10 +201,11 @@ export default async function w7() {
     return [
       { workload: "W7 10,000 metrics of one run reach a real MLflow server", runs: 0, median_ms: null, target: "<= 11 requests", notes },
       { workload: "W7 W4 chain (1,000 no-op nodes) with MLflow tracking on vs off", runs: 0, median_ms: null, target: "ratio <= 1.02", notes },
+      { workload: "W7 W4 chain in-process: executor run() with the tracking sink+hooks vs without", runs: 0, median_ms: null, target: "ratio <= 1.02", notes },
     ];
   }
   try {
-    return [await metrics(server.uri, server.log), chain(server.uri)];
+    return [await metrics(server.uri, server.log), chain(server.uri), await inProcess(server.uri)];
   } finally {
     server.stop();
   }

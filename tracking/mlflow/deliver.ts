@@ -64,9 +64,13 @@ export class Deliverer {
     const todo = ops.filter((o) => !this.done.has(o.seq) && !this.rejected.has(o.seq));
     let i = 0;
     while (i < todo.length) {
-      // Consecutive artifact uploads go out together (up to 4): they do not depend on each other.
+      // Once the run exists, what follows does not depend on each other: MLflow takes batches and
+      // artifacts on an ended run (only deleted runs refuse them). So consecutive artifacts, the
+      // run's end and at most one log-batch (batches stay in order: a later tag value must win)
+      // go out together, up to 4 at once: finishing a run costs one round trip instead of five.
       let n = 1;
-      while (n < 4 && todo[i].t === "artifact" && todo[i + n]?.t === "artifact") n++;
+      let batches = todo[i].t === "batch" ? 1 : 0;
+      while (n < 4 && groupable(todo[i]) && groupable(todo[i + n]) && (todo[i + n].t !== "batch" || batches++ === 0)) n++;
       const group = todo.slice(i, i + n);
       const results = await Promise.allSettled(group.map((op) => this.send(op)));
       for (const [k, r] of results.entries()) {
@@ -243,4 +247,8 @@ export async function deliverStored(client: MlflowClient, outbox: Outbox, state:
 /** True when the outbox holds the main run's end (the run finished, however it ended). */
 export function hasEnd(state: OutboxState): boolean {
   return state.ops.some((o) => o.t === "end" && !o.child);
+}
+
+function groupable(o: Op | undefined): boolean {
+  return !!o && (o.t === "artifact" || ((o.t === "end" || o.t === "batch") && !o.child));
 }
