@@ -11,40 +11,33 @@ import type { DatasetConfig, GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset
 /** The graph IR of `resolved`: everything sorted, no absolute paths, no secrets. */
 export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, locate?: Locator): GraphIR {
   const lines = new NodeLines(ctx.docs, locate);
-  // Sorted once: a node's index is then its rank by name, which orders edges with integer compares.
-  const defined = uniqueNodes(resolved.nodes, lines, ctx);
+  const byName = uniqueNodes(resolved.nodes, lines, ctx);
   // Producers in definition order, so MLC4002 points at the later definition.
-  const producers = findProducers(defined, ctx);
-  const nodes = sortByName(defined);
+  const producers = findProducers([...byName.values()], ctx);
+  // Sorted once (the engine's own string sort is code-unit order, like compareStrings, and calls
+  // no JS comparator): a node's index is then its rank by name, so edges order by integers.
+  const names = [...byName.keys()].sort();
+  const nodes = names.map((n) => byName.get(n)!);
   const { edges, succ } = collectEdges(nodes, producers);
-  const g: IndexGraph = { names: nodes.map((n) => n.name), succ, namesSorted: true };
+  const g: IndexGraph = { names, succ, namesSorted: true };
   const { layers, leftover } = kahnLayers(g);
   if (leftover.length > 0) reportCycles(g, leftover, nodes, ctx);
   const irNodes = markKeysSorted(nodes.map((n) => toIRNode(n, lines)));
+  const ds = resolved.datasets;
   return {
     irVersion: 1,
     name: resolved.name,
     nodes: irNodes,
-    datasets: markKeysSorted(sortByName(Object.values(resolved.datasets)).map(toIRDataset)),
+    datasets: markKeysSorted(Object.keys(ds).sort().map((k) => toIRDataset(ds[k]))),
     params: collectParams(nodes),
     edges: markKeysSorted(edges),
     layers,
-    pipelines: { __default__: g.names },
+    pipelines: { __default__: names },
   };
 }
 
-/**
- * Records sorted by their unique `name`. Sorting the bare strings uses the engine's built-in
- * code-unit order (the same as compareStrings) without calling a JS comparator 100,000s of times.
- */
-function sortByName<T extends { readonly name: string }>(items: readonly T[]): T[] {
-  const byKey = new Map<string, T>();
-  for (const x of items) byKey.set(x.name, x);
-  return items.map((x) => x.name).sort().map((n) => byKey.get(n)!);
-}
-
-/** Keeps the first definition of each name; later ones are MLC4003 at their `name`. */
-function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: CompileContext): ResolvedNode[] {
+/** Name -> first definition, in definition order; later definitions are MLC4003 at their `name`. */
+function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: CompileContext): Map<string, ResolvedNode> {
   const seen = new Map<string, ResolvedNode>();
   for (const n of all) {
     const first = seen.get(n.name);
@@ -59,7 +52,7 @@ function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: Compil
       hint: "node names must be unique after namespacing and matrix expansion",
     });
   }
-  return [...seen.values()];
+  return seen;
 }
 
 /** Dataset -> producing node; MLC4004 for a node writing what it reads, MLC4002 for a second producer. */
