@@ -89,6 +89,8 @@ export class MlflowClient {
   private readonly auth: string | null;
   private conn: Connection | null = null;
   private aborter = new AbortController();
+  /** Why the last health check failed (connection error code, HTTP status), or null. */
+  healthProblem: string | null = null;
 
   constructor(readonly opts: ClientOptions) {
     const u = new URL(opts.uri);
@@ -114,14 +116,15 @@ export class MlflowClient {
 
   /** GET /health with a short timeout and no retries: true when the server answers OK. */
   async health(timeoutMs = 2500): Promise<boolean> {
+    this.opts.onRequest?.("GET", "/health");
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.aborter.signal]);
     try {
-      this.opts.onRequest?.("GET", "/health");
-      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.aborter.signal]);
       const res = await this.connection().send("GET", `${this.base}/health`, this.headers(), undefined, signal);
-      return res.status >= 200 && res.status < 300;
-    } catch {
-      return false;
+      this.healthProblem = res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
+    } catch (err) {
+      this.healthProblem = signal.aborted ? "timed out" : ((err as { code?: string }).code ?? (err as Error).message);
     }
+    return this.healthProblem === null;
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {

@@ -138,7 +138,7 @@ class LiveTracker {
     this.pumping = (async () => {
       try {
         if (this.ops.length && !this.deliverer.link() && !(await this.client.health())) {
-          return this.goOffline(new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (no answer from /health)`));
+          return this.goOffline(new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (GET /health: ${this.client.healthProblem})`));
         }
         this.catching ??= catchUp(this.client, this.o.project.root, this.o.runId);
         while (this.pendingCount() > 0) {
