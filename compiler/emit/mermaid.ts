@@ -24,25 +24,37 @@ export function mermaidLabel(text: string): string {
 /** The Mermaid flowchart of `graph`. */
 export function emitMermaid(graph: GraphIR, opts: MermaidOptions = {}): string {
   const withParams = opts.params !== false;
-  const nodeId = new Map(graph.nodes.map((n, i) => [n.name, `n${i}`]));
-  const dsId = new Map(graph.datasets.map((d, i) => [d.name, `d${i}`]));
-  const paramId = new Map(withParams ? graph.params.map((p, i) => [p, `p${i}`]) : []);
+  const nodeId = new Map<string, string>();
+  graph.nodes.forEach((n, i) => nodeId.set(n.name, `n${i}`));
+  // One map for datasets and parameter references: a dataset is never called "params:x".
+  const ioId = new Map<string, string>();
   const lines = ["flowchart LR"];
-  lines.push(...namespaceBlocks(graph.nodes, nodeId));
-  for (const d of graph.datasets) {
+  // Appended one by one: spreading 100,000 lines into push() would hit the argument limit.
+  for (const l of namespaceBlocks(graph.nodes, nodeId)) lines.push(l);
+  graph.datasets.forEach((d, i) => {
+    const id = `d${i}`;
+    ioId.set(d.name, id);
     const label = mermaidLabel(d.name);
-    lines.push(d.persistent ? `  ${dsId.get(d.name)}[(${label})]:::persistent` : `  ${dsId.get(d.name)}([${label}]):::memory`);
+    lines.push(d.persistent ? `  ${id}[(${label})]:::persistent` : `  ${id}([${label}]):::memory`);
+  });
+  if (withParams) {
+    graph.params.forEach((p, i) => {
+      ioId.set(p, `p${i}`);
+      lines.push(`  p${i}{{${mermaidLabel(p)}}}:::param`);
+    });
   }
-  for (const [p, id] of paramId) lines.push(`  ${id}{{${mermaidLabel(p)}}}:::param`);
   for (const n of graph.nodes) {
     const id = nodeId.get(n.name)!;
-    for (const i of unique(n.inputs)) {
-      const from = dsId.get(i) ?? paramId.get(i);
-      if (from) lines.push(`  ${from} ${from.startsWith("p") ? "-.->" : "-->"} ${id}`);
+    const ins = n.inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const from = ioId.get(ins[k]);
+      if (from === undefined || (k > 0 && ins.indexOf(ins[k]) !== k)) continue;
+      lines.push(from.charCodeAt(0) === 112 ? `  ${from} -.-> ${id}` : `  ${from} --> ${id}`); // 112 = "p"
     }
-    for (const o of unique(n.outputs)) {
-      const to = dsId.get(o);
-      if (to) lines.push(`  ${id} --> ${to}`);
+    const outs = n.outputs;
+    for (let k = 0; k < outs.length; k++) {
+      const to = ioId.get(outs[k]);
+      if (to !== undefined && (k === 0 || outs.indexOf(outs[k]) === k)) lines.push(`  ${id} --> ${to}`);
     }
   }
   lines.push(
@@ -93,8 +105,4 @@ function namespaceBlocks(nodes: readonly IRNode[], ids: Map<string, string>): st
     }
   }
   return out;
-}
-
-function unique(xs: readonly string[]): readonly string[] {
-  return xs.length < 2 ? xs : [...new Set(xs)];
 }
