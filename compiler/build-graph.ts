@@ -76,54 +76,54 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
 
 /**
  * Producer -> consumer edges (unique, sorted by from, to, dataset) and the successor lists by index.
- * Nodes are sorted by name, so walking producers in index order and sorting each one's few
- * consumers gives the global order without one big comparator sort.
+ * Nodes are sorted by name, so index order is name order: edges are collected in consumer order
+ * and bucketed by producer with a counting sort (linear, no comparator calls).
  */
 function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
-  // Dataset -> index of its producer in the sorted node list (string-keyed: no object hashing).
+  const n = nodes.length;
   const rank = new Map<string, number>();
-  for (let i = 0; i < nodes.length; i++) rank.set(nodes[i].name, i);
+  for (let i = 0; i < n; i++) rank.set(nodes[i].name, i);
   const producerOf = new Map<string, number>();
   producers.forEach((p, ds) => producerOf.set(ds, rank.get(p.name)!));
-  // Per producer f: consumer indices and datasets, in parallel arrays, in consumer order.
-  const toT: number[][] = new Array(nodes.length);
-  const toDs: string[][] = new Array(nodes.length);
-  for (let t = 0; t < nodes.length; t++) {
+  const ef: number[] = [];
+  const et: number[] = [];
+  const eds: string[] = [];
+  for (let t = 0; t < n; t++) {
     const ins = nodes[t].inputs;
     for (let k = 0; k < ins.length; k++) {
-      const ds = ins[k];
-      const f = producerOf.get(ds);
-      if (f === undefined || f === t || (k > 0 && ins.indexOf(ds) !== k)) continue; // none, self (MLC4004) or listed twice
-      if (toT[f] === undefined) {
-        toT[f] = [];
-        toDs[f] = [];
-      }
-      toT[f].push(t);
-      toDs[f].push(ds);
+      const f = producerOf.get(ins[k]);
+      if (f === undefined || f === t || (k > 0 && ins.indexOf(ins[k]) !== k)) continue; // none, self (MLC4004) or listed twice
+      ef.push(f);
+      et.push(t);
+      eds.push(ins[k]);
     }
   }
-  const edges: IREdge[] = [];
-  const succ: number[][] = new Array(nodes.length);
-  for (let f = 0; f < nodes.length; f++) {
-    const ts = toT[f];
-    succ[f] = ts ?? [];
-    if (ts === undefined) continue;
-    const from = nodes[f].name;
-    const dss = toDs[f];
-    const order = ts.length > 1 ? consumerOrder(ts, dss) : null;
-    for (let j = 0; j < ts.length; j++) {
-      const o = order ? order[j] : j;
-      edges.push({ dataset: dss[o], from, to: nodes[ts[o]].name });
-    }
+  const start = new Int32Array(n + 1);
+  for (let e = 0; e < ef.length; e++) start[ef[e] + 1]++;
+  for (let f = 0; f < n; f++) start[f + 1] += start[f];
+  const order = new Int32Array(ef.length);
+  for (let e = 0; e < ef.length; e++) order[start[ef[e]]++] = e; // stable: consumers stay ascending
+  const succ: number[][] = nodes.map(() => []);
+  const edges: IREdge[] = new Array(ef.length);
+  for (let j = 0; j < order.length; j++) {
+    const e = order[j];
+    succ[ef[e]].push(et[e]);
+    edges[j] = { dataset: eds[e], from: nodes[ef[e]].name, to: nodes[et[e]].name };
   }
+  sortDatasetTies(edges);
   return { edges, succ };
 }
 
-/** Positions of (consumer, dataset) pairs in edge order; consumers are already ascending, ties are rare. */
-function consumerOrder(ts: number[], dss: string[]): number[] {
-  const idx = ts.map((_, j) => j);
-  for (let j = 1; j < ts.length; j++) if (ts[j] === ts[j - 1]) return idx.sort((a, b) => ts[a] - ts[b] || compareStrings(dss[a], dss[b]));
-  return idx;
+/** Two datasets between the same pair of nodes: order those (rare, tiny) runs by dataset. */
+function sortDatasetTies(edges: IREdge[]): void {
+  for (let i = 1; i < edges.length; i++) {
+    if (edges[i].from !== edges[i - 1].from || edges[i].to !== edges[i - 1].to) continue;
+    let j = i + 1;
+    while (j < edges.length && edges[j].from === edges[i].from && edges[j].to === edges[i].to) j++;
+    const run = edges.slice(i - 1, j).sort((a, b) => compareStrings(a.dataset, b.dataset));
+    edges.splice(i - 1, run.length, ...run);
+    i = j;
+  }
 }
 
 function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], ctx: CompileContext): void {

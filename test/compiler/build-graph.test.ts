@@ -33,6 +33,16 @@ describe("buildGraph", () => {
     expect(graph.layers).toEqual([["a"], ["m", "z"]]);
   });
 
+  it("two datasets between the same nodes: edges ordered by dataset; duplicates listed once", () => {
+    const { graph } = build([node("a", [], ["y", "x", "w"], 0), node("b", ["y", "x", "y"], ["o"], 1), node("c", ["w"], ["p"], 2)]);
+    expect(graph.edges).toEqual([
+      { from: "a", to: "b", dataset: "x" },
+      { from: "a", to: "b", dataset: "y" },
+      { from: "a", to: "c", dataset: "w" },
+    ]);
+    expect(graph.layers).toEqual([["a"], ["b", "c"]]);
+  });
+
   it("MLC4001 lists the cycle in edge order, starting at its smallest name", () => {
     const { reports } = build([node("c", ["b_out"], ["c_out"], 0), node("a", ["c_out"], ["a_out"], 1), node("b", ["a_out"], ["b_out"], 2), node("x", ["c_out"], ["x_out"], 3)]);
     expect(reports).toHaveLength(1);
