@@ -83,22 +83,25 @@ describe("mlc run (CLI)", () => {
     expect(slow.stderr).toContain('error MLC5002 node "sleepy" timed out after 300 ms');
   });
 
-  it("SIGINT: no new node starts, the record says interrupted, exit 130", async () => {
-    const root = fixtureProject("behaviours");
-    const child = spawn(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--tags", "interrupt"], { cwd: root, env: ENV });
-    let stderr = "";
-    child.stderr.on("data", (c) => {
-      stderr += c;
-      if (stderr.includes("long_sleep: started") && !child.killed) child.kill("SIGINT");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal}: no new node starts, the record says interrupted, exit 130`, async () => {
+      const root = fixtureProject("behaviours");
+      const child = spawn(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--tags", "interrupt"], { cwd: root, env: ENV });
+      let stderr = "";
+      child.stderr.on("data", (c) => {
+        stderr += c;
+        if (stderr.includes("long_sleep: started") && !child.killed) child.kill(signal);
+      });
+      const code = await new Promise<number | null>((res) => child.on("close", res));
+      expect(code).toBe(130);
+      expect(stderr).toContain(`${signal}: stopping`);
+      const rec = readRun(root, runIds(root)[0])!;
+      expect(rec.status).toBe("interrupted");
+      expect(rec.nodes.map((n) => n.status)).toEqual(["not_run", "not_run"]);
+      expect(rec.finished_at).not.toBeNull();
+      expect(stderr).toContain(`mlc run --resume ${rec.run_id}`);
     });
-    const code = await new Promise<number | null>((res) => child.on("close", res));
-    expect(code).toBe(130);
-    expect(stderr).toContain("SIGINT: stopping");
-    const rec = readRun(root, runIds(root)[0])!;
-    expect(rec.status).toBe("interrupted");
-    expect(rec.nodes.map((n) => n.status)).toEqual(["not_run", "not_run"]);
-    expect(rec.finished_at).not.toBeNull();
-  });
+  }
 
   it("usage mistakes exit 2 with one line", () => {
     const root = fixtureProject("basic");
