@@ -1,6 +1,7 @@
 // runProject: what `mlc run` does, as an API. Compile -> plan -> run record + sinks + hooks ->
 // executor -> final record (with Kedro's resume suggestion on failure). Printing is the CLI's job.
 import { createHash } from "node:crypto";
+import { resolve as resolvePath } from "node:path";
 import { newSaveVersion } from "../catalog/versioning.js";
 import { compileProject } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
@@ -19,7 +20,7 @@ import { startMlflow, type MlflowSession } from "./mlflow-session.js";
 
 /** Options of runProject (the API form of `mlc run`'s flags). */
 export interface RunOptions {
-  /** Absolute project root. */
+  /** Project root (the folder holding pipeline.yml); relative paths resolve against the working directory. */
   readonly root: string;
   readonly pipelineFile?: string;
   readonly catalogFile?: string;
@@ -53,6 +54,7 @@ export interface RunOutcome {
 
 /** Compiles and runs a project, writing `.mlc/runs/<run_id>/run.json` as it goes. Node failures are in the record, not thrown. */
 export async function runProject(opts: RunOptions): Promise<RunOutcome> {
+  opts = { ...opts, root: resolvePath(opts.root) };
   const compiled = await compileProject({ root: opts.root, pipelineFile: opts.pipelineFile, catalogFile: opts.catalogFile, env: opts.env, runtimeParams: opts.runtimeParams, selection: opts.selection });
   if (!compiled.project) return { diagnostics: compiled.diagnostics, plan: null, result: null, record: null };
   return { diagnostics: compiled.diagnostics, ...(await runCompiled(compiled.project, makePlan(compiled.project.selected), opts)) };
