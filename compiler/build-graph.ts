@@ -103,6 +103,7 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, Res
   for (let f = 0; f < n; f++) start[f + 1] += start[f];
   const order = new Int32Array(ef.length);
   for (let e = 0; e < ef.length; e++) order[start[ef[e]]++] = e; // stable: consumers stay ascending
+  sortDatasetTies(order, ef, et, eds);
   const succ: number[][] = nodes.map(() => []);
   const edges: IREdge[] = new Array(ef.length);
   for (let j = 0; j < order.length; j++) {
@@ -110,18 +111,17 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, Res
     succ[ef[e]].push(et[e]);
     edges[j] = { dataset: eds[e], from: nodes[ef[e]].name, to: nodes[et[e]].name };
   }
-  sortDatasetTies(edges);
   return { edges, succ };
 }
 
 /** Two datasets between the same pair of nodes: order those (rare, tiny) runs by dataset. */
-function sortDatasetTies(edges: IREdge[]): void {
-  for (let i = 1; i < edges.length; i++) {
-    if (edges[i].from !== edges[i - 1].from || edges[i].to !== edges[i - 1].to) continue;
+function sortDatasetTies(order: Int32Array, ef: number[], et: number[], eds: string[]): void {
+  const same = (a: number, b: number) => ef[order[a]] === ef[order[b]] && et[order[a]] === et[order[b]];
+  for (let i = 1; i < order.length; i++) {
+    if (!same(i, i - 1)) continue;
     let j = i + 1;
-    while (j < edges.length && edges[j].from === edges[i].from && edges[j].to === edges[i].to) j++;
-    const run = edges.slice(i - 1, j).sort((a, b) => compareStrings(a.dataset, b.dataset));
-    edges.splice(i - 1, run.length, ...run);
+    while (j < order.length && same(j, i)) j++;
+    order.subarray(i - 1, j).sort((a, b) => compareStrings(eds[a], eds[b]));
     i = j;
   }
 }

@@ -20,7 +20,10 @@ export interface Layering {
 export function kahnLayers(g: IndexGraph): Layering {
   const n = g.names.length;
   const indeg = new Int32Array(n);
-  for (let i = 0; i < n; i++) for (const j of g.succ[i]) indeg[j]++;
+  for (let i = 0; i < n; i++) {
+    const s = g.succ[i];
+    for (let k = 0; k < s.length; k++) indeg[s[k]]++;
+  }
   let frontier: number[] = [];
   for (let i = 0; i < n; i++) if (indeg[i] === 0) frontier.push(i);
   const layers: string[][] = [];
@@ -30,8 +33,9 @@ export function kahnLayers(g: IndexGraph): Layering {
     layers.push(layer);
     done += frontier.length;
     const next: number[] = [];
-    for (const i of frontier) {
-      for (const j of g.succ[i]) if (--indeg[j] === 0) next.push(j);
+    for (let f = 0; f < frontier.length; f++) {
+      const s = g.succ[frontier[f]];
+      for (let k = 0; k < s.length; k++) if (--indeg[s[k]] === 0) next.push(s[k]);
     }
     frontier = next;
   }
