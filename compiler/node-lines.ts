@@ -14,13 +14,21 @@ export class NodeLines {
     private readonly locate?: Locator,
   ) {}
 
+  // Nodes come in long runs from one file and key: remember the last lookup.
+  private last: { file: string; key: string; items: number[] | null } | null = null;
+
   /** Line of the item at `ref` (1 when the file is unknown, e.g. hand-built inputs). */
   line(ref: SourceRef): number {
+    const p = ref.path;
+    const last = this.last;
+    if (last && last.file === ref.file && p.length === 2 && p[0] === last.key && typeof p[1] === "number" && last.items && p[1] < last.items.length) {
+      return last.items[p[1]];
+    }
     const doc = this.docs.get(ref.file);
     if (!doc) return 1;
-    const p = ref.path;
     if (p.length === 2 && typeof p[0] === "string" && typeof p[1] === "number") {
       const items = this.items(doc, p[0]);
+      this.last = { file: ref.file, key: p[0], items };
       if (items && p[1] < items.length) return items[p[1]];
     }
     return this.fallback(doc, p);
