@@ -21,14 +21,15 @@ export async function callHook(fn: () => unknown): Promise<ErrorInfo | undefined
  * afterNodeRun (all inputs, all outputs), afterDatasetSaved (each output), in that order.
  * `knownInputs` gives memory inputs and parameter values. Cheap when no such hook exists.
  */
-export async function afterSuccess(
+export function afterSuccess(
   hooks: Hooks,
   node: IRNode,
   memoryInputs: Readonly<Record<string, unknown>>,
   knownInputs: () => Record<string, unknown>,
   outcome: Extract<NodeOutcome, { ok: true }>,
   info: RunInfo,
-): Promise<ErrorInfo | undefined> {
+): Promise<ErrorInfo | undefined> | undefined {
+  // Not async: with no such hook (the common case) there is nothing to await per node.
   if (!hooks.afterDatasetLoaded && !hooks.afterNodeRun && !hooks.afterDatasetSaved) return undefined;
   return callHook(async () => {
     if (hooks.afterDatasetLoaded)

@@ -285,11 +285,11 @@ class Loop {
     }
   }
 
-  private async succeeded(node: IRNode, attempt: number, total: number, memoryInputs: Record<string, unknown>, outcome: Extract<NodeOutcome, { ok: true }>): Promise<NodeRecord> {
-    for (const [k, v] of Object.entries(outcome.memoryOutputs)) if (this.remaining.has(k)) this.store.set(k, v);
+  private succeeded(node: IRNode, attempt: number, total: number, memoryInputs: Record<string, unknown>, outcome: Extract<NodeOutcome, { ok: true }>): NodeRecord | Promise<NodeRecord> {
+    for (const k in outcome.memoryOutputs) if (this.remaining.has(k)) this.store.set(k, outcome.memoryOutputs[k]);
     const record: NodeRecord = { name: node.name, status: "completed", attempts: attempt, duration_ms: Math.round(total) };
-    const error = await afterSuccess(this.ctx.hooks, node, memoryInputs, () => this.hookInputs(node, memoryInputs), outcome, this.info);
-    return error ? { ...record, status: "failed", error } : record;
+    const pending = afterSuccess(this.ctx.hooks, node, memoryInputs, () => this.hookInputs(node, memoryInputs), outcome, this.info);
+    return pending ? pending.then((error) => (error ? { ...record, status: "failed", error } : record)) : record;
   }
 
   private missingMemory(node: IRNode, input: string): NodeRecord {
