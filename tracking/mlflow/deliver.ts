@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import { pendingOps, removeOutbox, type ArtifactOp, type BatchOp, type ChildOp, type EndOp, type Fact, type Op, type Outbox, type OutboxState, type StartOp } from "./outbox.js";
+import { cachedExperiment, rememberExperiment } from "./experiment-cache.js";
 import type { Experiment } from "./types.js";
 
 /** Result of one delivery pass. */
@@ -138,7 +139,8 @@ export class Deliverer {
     if (!exp) {
       try {
         const { name, artifact_location, tags } = start.experiment;
-        await c.createExperiment({ name, ...(artifact_location ? { artifact_location } : {}), ...(tags.length ? { tags } : {}) });
+        const id = await c.createExperiment({ name, ...(artifact_location ? { artifact_location } : {}), ...(tags.length ? { tags } : {}) });
+        return { experiment_id: id, name, lifecycle_stage: "active", tags: [] };
       } catch (err) {
         if (!(err instanceof MlflowRejection && err.errorCode === "RESOURCE_ALREADY_EXISTS")) throw err;
       }
@@ -170,13 +172,28 @@ export class Deliverer {
   private async ensureRun(start: StartOp): Promise<Mapping> {
     const have = this.mapped.get("");
     if (have) return have;
-    const exp = await this.experiment(start);
-    const create = async () => {
-      const run = await this.client.createRun({ experiment_id: exp.experiment_id, run_name: start.run_name, start_time: start.start_time, tags: start.tags });
+    const { root } = this.outbox;
+    const name = start.experiment.name;
+    const createIn = async (experimentId: string) => {
+      const run = await this.client.createRun({ experiment_id: experimentId, run_name: start.run_name, start_time: start.start_time, tags: start.tags });
       return { run: run.info.run_id, experiment_id: run.info.experiment_id, artifact_uri: run.info.artifact_uri ?? "" };
     };
-    // A fresh live run cannot exist yet: skip the search (one request less per run).
-    const m = this.replay ? await this.findOrCreate(exp, start.mlc_run_id, create) : await create();
+    let m: Mapping | null = null;
+    const cached = this.replay ? null : cachedExperiment(root, this.client.url, name);
+    if (cached) {
+      try {
+        m = await createIn(cached);
+      } catch (err) {
+        if (!(err instanceof MlflowRejection)) throw err;
+        rememberExperiment(root, this.client.url, name, null); // deleted or gone: look it up
+      }
+    }
+    if (!m) {
+      const exp = await this.experiment(start);
+      rememberExperiment(root, this.client.url, name, exp.experiment_id);
+      // A fresh live run cannot exist yet: skip the search (one request less per run).
+      m = this.replay ? await this.findOrCreate(exp, start.mlc_run_id, () => createIn(exp.experiment_id)) : await createIn(exp.experiment_id);
+    }
     this.mapped.set("", m);
     await this.record({ t: "mapped", ...m });
     return m;

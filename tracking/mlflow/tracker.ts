@@ -137,13 +137,16 @@ class LiveTracker {
     if (this.pumping) return this.pumping;
     this.pumping = (async () => {
       try {
+        // Preflight on /health (cheap for the server, short timeout): a dead server costs seconds.
+        // Not the first real request: a cold server answers those slowly (seconds) on first use.
         if (this.ops.length && !this.deliverer.link() && !(await this.client.health())) {
           return this.goOffline(new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (GET /health: ${this.client.healthProblem})`));
         }
-        this.catching ??= catchUp(this.client, this.o.project.root, this.o.runId);
         while (this.pendingCount() > 0) {
           const res = await this.deliverer.deliver(this.ops);
           if (res.error) return this.goOffline(res.error);
+          // Our run exists: now earlier runs left in the outbox for this server may follow.
+          this.catching ??= catchUp(this.client, this.o.project.root, this.o.runId);
         }
       } catch (err) {
         this.goOffline(err instanceof MlcError ? err : new MlcError("MLC7001", String((err as Error).message)));

@@ -48,7 +48,8 @@ describe("MLflow outages", () => {
     for (let s = 0; s < 1500; s++) t.sink.logMetric("loss", s, s);
     // Wait until the first part reached the server (a fresh server answers its first calls slowly).
     const c0 = client(srv.uri);
-    for (let i = 0; i < 100 && (await runsFor(c0, EXP, id)).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 150 && (await runsFor(c0, EXP, id)).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await runsFor(c0, EXP, id)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1000));
     await srv.stop();
     for (let s = 1500; s < 3000; s++) t.sink.logMetric("loss", s, s);

@@ -114,7 +114,7 @@ export async function startMlflowServer(o: { basicAuth?: boolean } = {}): Promis
     const gone = new Promise((r) => c.once("exit", r));
     killGroup(c);
     const t = setTimeout(() => killGroup(c, "SIGKILL"), 5000);
-    await gone;
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
     clearTimeout(t);
     live.delete(c);
     // the port must be free before a restart
