@@ -11,26 +11,33 @@ export default async function () {
     }
   const { dir, cleanup } = makeProject({ nodesYaml: lines.join(""), modules: { "n.mjs": "export const noop = (x) => x ?? 0;\n" } });
   const { runProject } = await api();
-  const perNode = [];
+  const steady = [];
+  const whole = [];
   try {
     for (let r = 0; r < 5; r++) {
-      let started = 0;
       let t0 = 0;
+      let first = 0;
       const out = await runProject({
         root: dir,
         executor: "parallel",
         maxWorkers: 2,
-        onStart: () => {
-          t0 = performance.now();
-          started++;
+        onStart: () => (t0 = performance.now()),
+        onEvent: (e) => {
+          if (e.type === "node-start" && first === 0) first = performance.now();
         },
       });
-      if (out.record?.status !== "success" || started !== 1) throw new Error(`run failed: ${JSON.stringify(out.record?.error)}`);
-      perNode.push(((performance.now() - t0) / 1000) * 1000);
+      if (out.record?.status !== "success") throw new Error(`run failed: ${JSON.stringify(out.record?.error)}`);
+      const end = performance.now();
+      steady.push(((end - first) / 1000) * 1000);
+      whole.push(((end - t0) / 1000) * 1000);
     }
   } finally {
     cleanup();
   }
-  const s = stats(perNode);
-  return { workload: "W8 1,000 no-op nodes in 10 chains, parallel: us per node", runs: s.runs, median_us: s.median_ms, min_us: s.min_ms, max_us: s.max_ms, target: "<= 200 us per node", notes: "from the first node's start (plan made, record written) to the final record, divided by 1,000; includes worker start-up of the pool" };
+  const s = stats(steady);
+  const w = stats(whole);
+  return [
+    { workload: "W8 1,000 no-op nodes in 10 chains, parallel: executor overhead per node (us)", runs: s.runs, median_us: s.median_ms, min_us: s.min_ms, max_us: s.max_ms, target: "<= 200 us per node", notes: "first node start -> final record, / 1,000 nodes (the nodes do nothing, so all of it is overhead)" },
+    { workload: "W8 same, including the pool start-up (us per node)", runs: w.runs, median_us: w.median_ms, min_us: w.min_ms, max_us: w.max_ms, notes: "from the record's creation: adds the one-off start of 2 worker threads" },
+  ];
 }

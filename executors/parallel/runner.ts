@@ -52,6 +52,8 @@ export class ParallelRunner implements NodeRunner {
       maxThreads: this.slots,
       idleTimeout: 10 * 60_000,
       concurrentTasksPerWorker: 1,
+      atomics: "disabled",
+      recordTiming: false,
       ...(heap ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {}),
     });
   }
