@@ -64,8 +64,19 @@ export default async function mlflowUi(opts: Record<string, unknown>): Promise<n
   const url = `http://${host}:${port}`;
   process.stdout.write(`starting mlflow ui on ${url} (store: ${copts.root}/mlflow.db; Ctrl-C stops it)\n`);
   const child = spawn(mlflow, ["ui", "--host", host, "--port", String(port), "--backend-store-uri", "sqlite:///mlflow.db"], {
-    cwd: copts.root, stdio: "inherit", env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: process.env.MLFLOW_DISABLE_TELEMETRY ?? "true" },
+    cwd: copts.root, stdio: "inherit", detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: process.env.MLFLOW_DISABLE_TELEMETRY ?? "true" },
   });
+  // `mlflow ui` runs uvicorn as its own child: signal the whole group (its own, detached) so
+  // Ctrl-C or a SIGTERM to mlc stops the server too.
+  const forward = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
   if (open) void waitAndOpen(url, child.pid);
   const code = await new Promise<number>((res) => child.on("exit", (c, sig) => res(sig ? EXIT.interrupted : (c ?? 0))));
   return code === 0 ? EXIT.ok : code;
