@@ -67,6 +67,10 @@ export default async function newProject(opts: Record<string, unknown>, args: st
     if (!existsSync(dest)) renameSync(tmp, dest);
     // An existing empty folder (maybe the shell's cwd) keeps its identity: move the entries in.
     else for (const entry of readdirSync(tmp)) renameSync(join(tmp, entry), join(dest, entry));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.code !== "string") throw err;
+    return usage(`mlc new: cannot create ${target}: ${e.code} ${e.syscall ?? ""} ${e.path ?? ""}`.trim());
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
