@@ -70,6 +70,28 @@ describe("validateDocument", () => {
     expect(ctx.reports[0]).toMatchObject({ code: "MLC2001", at: { path: ["b", "table"], key: true } });
   });
 
+  it("closes each built-in type over its own keys", () => {
+    const ctx = new CompileContext("/");
+    const ok = validateDocument(
+      doc({
+        m: { type: "mlflow.metric", key: "rmse", step: 2, layer: "model_output" },
+        ms: { type: "mlflow.metrics", prefix: "eval.", step: 1 },
+        p: { type: "partitioned", path: "data/parts", dataset: "json", filename_suffix: ".json", overwrite: true },
+        a: { type: "mlflow.artifact", artifact_path: "models", dataset: { type: "binary", filepath: "m.bin", versioned: true } },
+        c: { type: "csv", filepath: "c.csv", prefix: "x" },
+        mem: { type: "memory", filepath: "x" },
+      }),
+      "catalog",
+      ctx,
+    );
+    expect(ok).toBe(false);
+    expect(ctx.reports.map((r) => [r.code, r.at?.path])).toEqual([
+      ["MLC2001", ["c", "prefix"]],
+      ["MLC2001", ["mem", "filepath"]],
+    ]);
+    expect(ctx.reports[1].hint).toBe("allowed keys: type, layer, metadata");
+  });
+
   it("accepts timeouts as ms numbers or unit strings, rejects others", () => {
     for (const [t, valid] of [[500, true], ["10m", true], ["30s", true], ["500ms", true], ["1h", true], ["10 minutes", false], [-1, false], [true, false]] as const) {
       const ctx = new CompileContext("/");
