@@ -70,6 +70,14 @@ describe("mlc new", () => {
     expect(existsSync(join(tmp, "empty", "pipeline.yml"))).toBe(true);
   });
 
+  it("reports a path it cannot create with exit 2 and no stack trace", () => {
+    writeFileSync(join(tmp, "a-file"), "x");
+    const r = mlc(["new", "a-file/sub"], tmp);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mlc new: cannot create a-file\/sub: ENOTDIR/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("rejects an unknown starter with exit 2", () => {
     const r = mlc(["new", "x", "--starter", "nope"], tmp);
     expect(r.code).toBe(2);
