@@ -16,6 +16,8 @@ export interface AjvError {
   readonly propertyName?: string;
   readonly schema?: unknown;
   readonly parentSchema?: Record<string, unknown>;
+  /** The failing value (verbose mode); used for suggestions, never printed. */
+  readonly data?: unknown;
 }
 
 export interface ErrorContext {
@@ -139,7 +141,7 @@ function mapValue(e: AjvError, at: { file: string; path: DocPath }, where: strin
     case "enum": {
       const allowed = (p.allowedValues as unknown[]) ?? [];
       expected = allowed.map((a) => JSON.stringify(a)).join(", ");
-      const actual = getValue(e, at);
+      const actual = e.data;
       const dym = typeof actual === "string" ? didYouMean(actual, allowed.map(String)) : "";
       message = `${where} must be one of ${expected}${dym}`;
       break;
@@ -162,9 +164,4 @@ function mapValue(e: AjvError, at: { file: string; path: DocPath }, where: strin
       message = `${where} ${e.message ?? "is invalid"}`;
   }
   return { code: "MLC2003", message, at, ...(expected ? { expected } : {}), ...(hint ? { hint } : {}) };
-}
-
-// The failing value is not on the error object (Ajv's `data` needs verbose, which we have).
-function getValue(e: AjvError, _at: unknown): unknown {
-  return (e as { data?: unknown }).data;
 }
