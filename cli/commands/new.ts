@@ -70,12 +70,20 @@ export default async function newProject(opts: Record<string, unknown>, args: st
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (typeof e.code !== "string") throw err;
-    return usage(`mlc new: cannot create ${target}: ${e.code} ${e.syscall ?? ""} ${e.path ?? ""}`.trim());
+    return usage(`mlc new: cannot create ${target}: ${e.message}`);
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeQuietly(tmp);
   }
   if (!opts.quiet) printNextSteps(target, starter, files.size);
   return EXIT.ok;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // nothing was created there (a parent is not a folder)
+  }
 }
 
 function usage(message: string): number {

@@ -74,7 +74,7 @@ describe("mlc new", () => {
     writeFileSync(join(tmp, "a-file"), "x");
     const r = mlc(["new", "a-file/sub"], tmp);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^mlc new: cannot create a-file\/sub: ENOTDIR/);
+    expect(r.stderr).toMatch(/^mlc new: cannot create a-file\/sub: E[A-Z]+/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
