@@ -148,7 +148,8 @@ function parseText(text: string, file: string, ctx: CompileContext): unknown {
       return FAILED;
     }
     if (err.reason?.startsWith("duplicated mapping key")) return reportDuplicates(text, file, ctx);
-    if (err.reason?.startsWith("nesting exceeded maxDepth")) err.reason = `nesting too deep (${err.reason.replace(/^nesting exceeded /, "")})`;
+    const depth = /^nesting exceeded maxDepth \((\d+)\)/.exec(err.reason ?? "");
+    if (depth) err.reason = `nesting too deep (more than ${depth[1]} levels)`;
     const pos = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : { line: 1, column: 1 };
     ctx.report({ code: "MLC1001", message: `YAML syntax error: ${err.reason ?? "invalid YAML"}`, pos: { file, ...pos } });
     return FAILED;
