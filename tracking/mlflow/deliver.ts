@@ -43,9 +43,9 @@ export class Deliverer {
     }
   }
 
-  /** How many operations were delivered or rejected so far. */
-  settled(): number {
-    return this.done.size + this.rejected.size;
+  /** True once an operation was delivered or rejected. */
+  isSettled(seq: number): boolean {
+    return this.done.has(seq) || this.rejected.has(seq);
   }
 
   /** Why the server refused operations (one message each). */

@@ -67,7 +67,8 @@ class LiveTracker {
   readonly queue: LiveQueue;
   private outbox!: Outbox;
   private deliverer!: Deliverer;
-  private readonly ops: Op[] = [];
+  /** Operations not yet settled (delivered ones are dropped: a long run must not hold them all). */
+  private ops: Op[] = [];
   private pumping: Promise<void> | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private offline = false;
@@ -144,6 +145,7 @@ class LiveTracker {
         }
         while (this.pendingCount() > 0) {
           const res = await this.deliverer.deliver(this.ops);
+          this.ops = this.ops.filter((o) => !this.deliverer.isSettled(o.seq));
           if (res.error) return this.goOffline(res.error);
           // Our run exists: now earlier runs left in the outbox for this server may follow.
           this.catching ??= catchUp(this.client, this.o.project.root, this.o.runId);
@@ -199,7 +201,7 @@ class LiveTracker {
   }
 
   private pendingCount(): number {
-    return this.ops.length - this.deliverer.settled();
+    return this.ops.filter((o) => !this.deliverer.isSettled(o.seq)).length;
   }
 
   private async conclude(): Promise<RunRecord["mlflow"] | null> {
