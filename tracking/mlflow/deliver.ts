@@ -80,7 +80,10 @@ export class Deliverer {
           continue;
         }
         const err = r.reason;
-        if (err instanceof MlflowRejection && (err.status === 400 || err.status === 404)) {
+        // A refused operation is settled as rejected, except creating a run: everything after
+        // depends on it, so it stays pending (e.g. restore the deleted experiment, then sync).
+        const creates = group[k].t === "start" || group[k].t === "child";
+        if (err instanceof MlflowRejection && (err.status === 400 || err.status === 404) && !creates) {
           await this.settle(group[k].seq, err.message);
           continue;
         }

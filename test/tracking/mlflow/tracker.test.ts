@@ -1,7 +1,7 @@
 // The tracker against a REAL MLflow server: what a run logs is read back through REST.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTracking } from "../../../tracking/mlflow/tracker.js";
 import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot } from "./helpers.js";
 import { mlflowFixture } from "./server.js";
@@ -130,6 +130,33 @@ describe("tracker against a real MLflow server", () => {
     const kids = await c.searchRuns({ experiment_ids: [exp!.experiment_id], filter: `tags.\`mlflow.parentRunId\` = '${link!.run_id}'` });
     const byNode = Object.fromEntries(kids.runs.map((r) => [tagsOf(r)["mlc.node"], r.info.status]));
     expect(byNode).toEqual({ a: "FINISHED", b: "FAILED" });
+  });
+
+  it("a deleted experiment is restored (restore_if_deleted, default), or refused with MLC7002 when false", async (ctx) => {
+    const srv = fx.get(ctx);
+    const c = client(srv.uri);
+    const name = `deleted-${process.pid}`;
+    const root = tmpRoot(); // shared: the second run starts from the cached experiment id
+    const run = async (restore: boolean) => {
+      const id = runId();
+      const p = project(root, config(srv.uri, { tracking: { experiment: { name, restore_if_deleted: restore } } }));
+      const t = (await startTracking(startOpts(p, id)))!;
+      return { id, link: await t.finish(record(id, "success")) };
+    };
+    const first = await run(true);
+    await c.request("POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: first.link!.experiment_id });
+    const again = await run(true);
+    expect(again.link?.experiment_id).toBe(first.link!.experiment_id);
+    expect((await c.getExperimentByName(name))?.lifecycle_stage).toBe("active");
+    await c.request("POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: first.link!.experiment_id });
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((x: string | Uint8Array) => (lines.push(String(x)), true));
+    try {
+      expect((await run(false)).link).toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.join("")).toMatch(/MLC7002 .*deleted/);
   });
 
   it("is off when not configured or the pipeline is in disable_tracking.pipelines", async (ctx) => {
