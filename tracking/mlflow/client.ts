@@ -89,6 +89,7 @@ export class MlflowClient {
   private readonly auth: string | null;
   private conn: Connection | null = null;
   private aborter = new AbortController();
+  private closed = false;
   /** Why the last health check failed (connection error code, HTTP status), or null. */
   healthProblem: string | null = null;
 
@@ -108,6 +109,12 @@ export class MlflowClient {
   abort(): void {
     this.aborter.abort(new MlcError("MLC7001", `MLflow server ${this.url} did not answer in time`));
     this.aborter = new AbortController();
+  }
+
+  /** Cancels what is in flight and refuses every later request (MLC7001). */
+  close(): void {
+    this.abort();
+    this.closed = true;
   }
 
   private connection(): Connection {
@@ -133,6 +140,7 @@ export class MlflowClient {
 
   /** Sends one request with bounded retries; returns the parsed JSON body ({} when empty). */
   async request<R>(method: string, path: string, body?: unknown, stream?: { file: string }): Promise<R> {
+    if (this.closed) throw new MlcError("MLC7001", `MLflow server ${this.url}: no more requests from this run`);
     const retries = this.opts.retries ?? 3;
     const conn = this.connection();
     for (let attempt = 0; ; attempt++) {

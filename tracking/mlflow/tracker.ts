@@ -41,6 +41,7 @@ export function warn(code: string, message: string): void {
 }
 
 const FINISH_BUDGET_MS = () => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
+const CATCH_UP_MS = 5000;
 
 /**
  * Starts mirroring a run; null when tracking is off (not configured, or the pipeline is in
@@ -189,7 +190,9 @@ class LiveTracker {
     await last;
     if (this.offline && (await this.client.health(1500))) this.offline = false;
     if (!this.offline) await withDeadline(this.pumpAll(), deadline);
-    if (this.catching) await withDeadline(this.catching, deadline);
+    // Earlier runs' backlog gets what is left of a short budget; the rest waits for the next
+    // run or `mlc mlflow sync` (this run's exit must not wait on a long backlog).
+    if (this.catching) await withDeadline(this.catching, Math.min(deadline, Date.now() + CATCH_UP_MS));
     return this.conclude();
   }
 
@@ -205,12 +208,12 @@ class LiveTracker {
   }
 
   private async conclude(): Promise<RunRecord["mlflow"] | null> {
-    if (this.pumping) {
-      // Out of time: stop talking to the server; what is left stays in the outbox.
-      this.offline = true;
-      this.client.abort();
-      await this.pumping.catch(() => {});
-    }
+    // Out of time or done: stop talking to the server (the catch-up too); what is left stays
+    // in the outbox.
+    this.offline = true;
+    this.client.close();
+    await this.pumping?.catch(() => {});
+    await this.catching?.catch(() => {});
     const pending = this.pendingCount();
     const rejected = this.deliverer.rejections();
     const problems = [...this.queue.problems(), ...rejected];
