@@ -4,9 +4,9 @@
 import { MlcError } from "../../compiler/diagnostics.js";
 import { compileProject } from "../../compiler/compile.js";
 import { didYouMean } from "../../compiler/suggest.js";
-import type { CompiledProject } from "../../compiler/types.js";
+import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
 import { plan as makePlan } from "../../executors/plan.js";
-import { resumeSelection } from "../../executors/resume.js";
+import { resumeNodes, resumeSelection } from "../../executors/resume.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
@@ -25,16 +25,17 @@ export default async function run(opts: Record<string, unknown>, args: string[])
   if (opts.resume !== undefined && opts.resume !== false) {
     if (Object.keys(selectionFromFlags(opts)).length > 0) throw new UsageError("--resume reruns the selection of the run it resumes: drop the selection flags");
     resumed = await findResumable(copts.root, opts.resume);
-    if (!resumed.resume_nodes?.length) {
-      process.stdout.write(`Run ${resumed.run_id} has nothing left to resume.\n`);
-      return EXIT.ok;
-    }
     copts = {
       ...copts,
       env: typeof opts.env === "string" ? opts.env : resumed.env,
       runtimeParams: deepMerge(resumed.runtime_params ?? {}, copts.runtimeParams ?? {}),
-      selection: resumeSelection(resumed.selection, resumed.resume_nodes),
     };
+    const nodes = resumed.resume_nodes ?? (await recomputeResume(resumed, copts));
+    if (nodes.length === 0) {
+      process.stdout.write(`Run ${resumed.run_id} has nothing left to resume.\n`);
+      return EXIT.ok;
+    }
+    copts = { ...copts, selection: resumeSelection(resumed.selection, nodes) };
   }
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
@@ -121,7 +122,18 @@ function runOptions(project: CompiledProject, opts: Record<string, unknown>, s: 
   };
 }
 
-/** The run to resume: RUN_ID, or the newest failed or interrupted one. */
+/**
+ * Resume nodes of a record that has none: a run killed before it could write its end (status
+ * still `running`). Kedro's suggestion over the run's selection, from the nodes it recorded as completed.
+ */
+async function recomputeResume(record: RunRecord, copts: CompileOptions): Promise<string[]> {
+  if (record.status === "success") return [];
+  const { project } = await compileProject({ ...copts, selection: record.selection });
+  if (!project) return [];
+  return resumeNodes(project.selected, new Set(record.nodes.filter((n) => n.status === "completed").map((n) => n.name)));
+}
+
+/** The run to resume: RUN_ID (any status), or the newest failed or interrupted one. */
 async function findResumable(root: string, id: unknown): Promise<RunRecord> {
   if (typeof id === "string") {
     const rec = readRun(root, id);

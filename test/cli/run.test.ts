@@ -2,7 +2,7 @@
 // exit codes, progress and summary, the printed error and resume command, --resume, --dry-run,
 // SIGINT -> interrupted + 130, usage errors -> 2.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readRun } from "../../tracking/run-store.js";
@@ -71,6 +71,21 @@ describe("mlc run (CLI)", () => {
     const resumed = readRun(root, runIds(root)[1])!;
     expect(resumed.selection).toEqual({ from_nodes: ["c", "e"] });
     expect(resumed.nodes.map((n) => n.name)).toEqual(["c", "d", "e"]);
+  });
+
+  it("--resume RUN_ID of a run killed mid-way (record still running) resumes from its completed nodes", () => {
+    const root = fixtureProject("failing");
+    writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
+    const id = "20261126-010203-abcdef";
+    const node = (name: string) => ({ name, status: "completed", attempts: 1, duration_ms: 1 });
+    const record = { run_id: id, status: "running", started_at: "2026-11-26T01:02:03.000Z", finished_at: null, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "0".repeat(64), git_commit: null, env: "local", command: "mlc run", nodes: [node("a"), node("b")], metrics: {}, datasets: [] };
+    mkdirSync(join(root, ".mlc", "runs", id), { recursive: true });
+    writeFileSync(join(root, ".mlc", "runs", id, "run.json"), JSON.stringify(record));
+    writeFileSync(join(root, "data/p.json"), "[20, 30, 40]"); // what b saved before the crash
+    // b's output p is persisted, so c restarts from it; e never ran.
+    expect(JSON.parse(mlc(root, "run", "--resume", id, "--dry-run", "--json").stdout).nodes).toEqual(["c", "d", "e"]);
+    expect(mlc(root, "run", "--resume", id, "--quiet").code).toBe(0);
+    expect(readJson(root, "data/out.json")).toEqual({ result: 90 });
   });
 
   it("MLC5004 and MLC5002 are printed with their codes; exit 1", () => {
