@@ -81,15 +81,16 @@ export function isResumable(status: RunStatus): boolean {
 }
 
 /**
- * Keeps one run.json up to date while a run goes on: writes are serialised (never out of order)
- * and coalesced to at most one per `intervalMs`, so a 1,000-node run does not pay 1,000 fsyncs;
- * `flush()` writes the latest state now.
+ * Keeps one run.json up to date while a run goes on: updates are coalesced to at most one write
+ * per `intervalMs`, and never more often than 20x the last write's cost (a record holding a long
+ * metric history must not turn a run into record writing), so a 1,000-node run does not pay
+ * 1,000 writes; `flush()` writes the latest state now.
  */
 export class RunWriter {
   private latest: RunRecord | (() => RunRecord) | null = null;
-  private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastWrite = 0;
+  private cost = 0;
   private writes = 0;
   /** The first write error, if any (a run is never failed because its record could not be written). */
   error: unknown = null;
@@ -100,32 +101,34 @@ export class RunWriter {
   update(record: RunRecord | (() => RunRecord)): void {
     this.latest = record;
     if (this.timer) return;
-    const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
+    const gap = Math.max(this.intervalMs, 20 * this.cost);
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.write();
-    }, wait);
+      this.write();
+    }, Math.max(0, this.lastWrite + gap - Date.now()));
     this.timer.unref?.();
   }
 
-  /** Writes the latest state now and waits for every pending write. */
+  /** Writes the latest state now. */
   async flush(record?: RunRecord): Promise<void> {
     if (record) this.latest = record;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.write();
+    this.write();
   }
 
-  private write(): Promise<void> {
+  private write(): void {
     const latest = this.latest;
     this.latest = null;
-    if (latest) {
-      const rec = typeof latest === "function" ? latest() : latest;
-      this.lastWrite = Date.now();
-      const first = this.writes++ === 0;
-      this.chain = this.chain.then(() => writeRun(this.root, rec, first)).catch((err) => void (this.error ??= err));
+    if (!latest) return;
+    const t0 = performance.now();
+    try {
+      writeRunSync(this.root, typeof latest === "function" ? latest() : latest, this.writes++ === 0);
+    } catch (err) {
+      this.error ??= err;
     }
-    return this.chain;
+    this.cost = performance.now() - t0;
+    this.lastWrite = Date.now();
   }
 }
 
