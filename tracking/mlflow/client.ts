@@ -79,7 +79,13 @@ function normRun(r: { info: T.RunInfo; data?: Partial<T.RunData>; inputs?: Parti
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((r) => {
+    const t = setTimeout(r, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+  });
+}
 
 /** One tracking server. Methods map 1:1 to REST endpoints. */
 export class MlflowClient {
@@ -143,8 +149,9 @@ export class MlflowClient {
     if (this.closed) throw new MlcError("MLC7001", `MLflow server ${this.url}: no more requests from this run`);
     const retries = this.opts.retries ?? 3;
     const conn = this.connection();
+    // Captured once: abort() also ends this call's remaining retries.
+    const aborter = this.aborter.signal;
     for (let attempt = 0; ; attempt++) {
-      const aborter = this.aborter.signal;
       const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
       let res: HttpResponse;
       try {
@@ -153,7 +160,7 @@ export class MlflowClient {
         res = await conn.send(method, `${this.base}${path}`, headers, payload, AbortSignal.any([timeout, aborter]));
       } catch (err) {
         if (aborter.aborted) throw aborter.reason instanceof MlcError ? aborter.reason : new MlcError("MLC7001", `MLflow server ${this.url} did not answer in time`);
-        if (attempt < retries) { await sleep(this.backoff(attempt)); continue; }
+        if (attempt < retries) { await sleep(this.backoff(attempt), aborter); continue; }
         const why = timeout.aborted ? "timed out" : ((err as { code?: string }).code ?? (err as Error).message);
         throw new MlcError("MLC7001", `MLflow server ${this.url} unreachable (${method} ${pathOnly(path)}: ${why})`);
       }
@@ -161,7 +168,7 @@ export class MlflowClient {
       if (res.status >= 200 && res.status < 300) return (text.trim() ? JSON.parse(text) : {}) as R;
       const retriable = res.status === 429 || res.status >= 500;
       const ra = res.headers["retry-after"];
-      if (retriable && attempt < retries) { await sleep(this.backoff(attempt, Array.isArray(ra) ? ra[0] : ra)); continue; }
+      if (retriable && attempt < retries) { await sleep(this.backoff(attempt, Array.isArray(ra) ? ra[0] : ra), aborter); continue; }
       throw rejection(this.url, method, path, res.status, text);
     }
   }

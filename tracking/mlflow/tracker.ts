@@ -12,6 +12,7 @@ import { applyLongParams, flattenParams } from "./batcher.js";
 import { MlflowClient } from "./client.js";
 import { resolveTrackingConfig, type TrackingConfig } from "./config.js";
 import { Deliverer } from "./deliver.js";
+import { cachedExperiment } from "./experiment-cache.js";
 import { LiveQueue } from "./live-queue.js";
 import { Outbox, removeOutbox, tryLock, type Op } from "./outbox.js";
 import { defaultRunName, gitCommit, mlflowStatus, runTags } from "./run-info.js";
@@ -76,6 +77,7 @@ class LiveTracker {
   private lastError: MlcError | null = null;
   private catching: Promise<unknown> | null = null;
   private releaseLock: (() => void) | null = null;
+  private knownServer = false;
   private readonly startedAt = new Date();
 
   constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly client: MlflowClient) {
@@ -90,6 +92,7 @@ class LiveTracker {
       throw new MlcError("MLC7002", `parameter${long.tooLong.length > 1 ? "s" : ""} ${long.tooLong.map((k) => `"${k}"`).join(", ")} longer than MLflow's 6000-character limit (tracking.params.long_params_strategy: fail; use truncate or tag to log ${long.tooLong.length > 1 ? "them" : "it"} anyway)`);
     }
     this.outbox = new Outbox(this.o.project.root, this.o.runId);
+    this.knownServer = cachedExperiment(this.o.project.root, this.client.url, this.cfg.experimentName) !== null;
     this.releaseLock = tryLock(this.o.project.root, this.o.runId);
     this.deliverer = new Deliverer(this.client, this.outbox, null, false);
     const runName = this.cfg.runName ?? defaultRunName(this.o.pipeline, this.startedAt);
@@ -141,11 +144,17 @@ class LiveTracker {
       try {
         // Preflight on /health (cheap for the server, short timeout): a dead server costs seconds.
         // Not the first real request: a cold server answers those slowly (seconds) on first use.
-        if (this.ops.length && !this.deliverer.link() && !(await this.client.health())) {
-          return this.goOffline(new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (GET /health: ${this.client.healthProblem})`));
+        // With a server we used before (experiment id cached), delivery starts alongside it and
+        // a failed preflight cancels it: one round trip less per run.
+        let preflight: Promise<boolean> | null = null;
+        if (this.ops.length && !this.deliverer.link()) {
+          preflight = this.client.health().then((ok) => (ok || this.client.abort(), ok));
+          if (!this.knownServer && !(await preflight)) return this.goOffline(this.unhealthy());
         }
         while (this.pendingCount() > 0) {
           const res = await this.deliverer.deliver(this.ops);
+          if (preflight && !(await preflight)) return this.goOffline(this.unhealthy());
+          preflight = null;
           this.ops = this.ops.filter((o) => !this.deliverer.isSettled(o.seq));
           if (res.error) return this.goOffline(res.error);
           // Our run exists: now earlier runs left in the outbox for this server may follow.
@@ -158,6 +167,10 @@ class LiveTracker {
       }
     })();
     return this.pumping;
+  }
+
+  private unhealthy(): MlcError {
+    return new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (GET /health: ${this.client.healthProblem})`);
   }
 
   private goOffline(err: MlcError): void {
