@@ -110,7 +110,7 @@ class RunState {
 
   constructor(private readonly project: CompiledProject, private readonly plan: RunPlan, private readonly opts: RunOptions) {
     this.recorder = new RunRecorder(project.root, opts.warn);
-    this.writer = new RunWriter(project.root);
+    this.writer = new RunWriter(project.root, 100, () => this.recorder.takeHistory());
     this.recorder.onChange = () => this.writer.update(this.snapshot);
     this.base = {
       run_id: newRunId(),

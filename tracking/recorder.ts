@@ -1,15 +1,16 @@
 // The RunSink that records what node code logs (metrics with step and history, params, tags,
-// artifacts) into the local run record, and a tee that fans one sink out to several.
+// artifacts) into the local run record, and a tee that fans one sink out to several. The metric
+// history is not kept here: the run writer drains it into an append-only metrics.jsonl.
 import { isAbsolute, relative } from "node:path";
 import type { MetricPoint, RunRecord } from "./run-record.js";
 import type { RunSink } from "./sink.js";
 
-type Logged = Pick<RunRecord, "metrics" | "metric_history" | "logged_params" | "tags" | "artifacts">;
+type Logged = Pick<RunRecord, "metrics" | "logged_params" | "tags" | "artifacts">;
 
 /** Collects logging calls of one run; `snapshot()` gives the run-record fields. Never throws. */
 export class RunRecorder implements RunSink {
   private readonly metrics: Record<string, number> = {};
-  private readonly history: MetricPoint[] = [];
+  private pending: MetricPoint[] = [];
   private readonly params: Record<string, string> = {};
   private readonly tags: Record<string, string> = {};
   private readonly artifacts: { path: string; artifact_path: string | null }[] = [];
@@ -26,7 +27,7 @@ export class RunRecorder implements RunSink {
     // MLflow's default step is 0; keep the record consistent with the mirror.
     const s = Number.isInteger(step) ? (step as number) : 0;
     this.metrics[key] = v;
-    this.history.push({ key, value: v, step: s, timestamp: Date.now() });
+    this.pending.push({ key, value: v, step: s, timestamp: Date.now() });
     this.onChange();
   }
 
@@ -54,11 +55,17 @@ export class RunRecorder implements RunSink {
   snapshot(): Logged {
     return {
       metrics: { ...this.metrics },
-      metric_history: [...this.history],
       logged_params: { ...this.params },
       tags: { ...this.tags },
       artifacts: [...this.artifacts],
     };
+  }
+
+  /** The metric points logged since the last call (the run writer appends them to metrics.jsonl). */
+  takeHistory(): MetricPoint[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
   }
 
   private once(key: string, message: string): void {

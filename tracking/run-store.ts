@@ -1,10 +1,10 @@
 // Local run records: `.mlc/runs/<run_id>/run.json` (SPEC section 8), always written atomically
 // (temporary file + rename), so a reader or a crash never sees half a record.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tempPathFor } from "../catalog/atomic.js";
-import type { RunRecord, RunStatus } from "./run-record.js";
+import type { MetricPoint, RunRecord, RunStatus } from "./run-record.js";
 
 /** The folder holding every run of a project. */
 export function runsDir(root: string): string {
@@ -41,6 +41,32 @@ function writeRunSync(root: string, record: RunRecord, mkdir: boolean): void {
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** The append-only metric history of a run: one MetricPoint per line. */
+export function metricsFile(root: string, id: string): string {
+  return join(runsDir(root), id, "metrics.jsonl");
+}
+
+/** Every metric point run `id` logged, in order ([] when none or unreadable lines only). */
+export function readMetricHistory(root: string, id: string): MetricPoint[] {
+  if (!/^[\w.-]+$/.test(id)) return [];
+  let text: string;
+  try {
+    text = readFileSync(metricsFile(root, id), "utf8");
+  } catch {
+    return [];
+  }
+  const out: MetricPoint[] = [];
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as MetricPoint);
+    } catch {
+      // A torn last line after a crash: skip it.
+    }
+  }
+  return out;
 }
 
 /** The record of run `id`, or null when there is none (or it is unreadable). */
@@ -95,7 +121,8 @@ export class RunWriter {
   /** The first write error, if any (a run is never failed because its record could not be written). */
   error: unknown = null;
 
-  constructor(private readonly root: string, private readonly intervalMs = 100) {}
+  /** `drain` gives the metric points logged since the last write (appended to metrics.jsonl). */
+  constructor(private readonly root: string, private readonly intervalMs = 100, private readonly drain: () => readonly MetricPoint[] = () => []) {}
 
   /** Records `record` as the current state (a function: built only when written); written soon. */
   update(record: RunRecord | (() => RunRecord)): void {
@@ -123,7 +150,11 @@ export class RunWriter {
     if (!latest) return;
     const t0 = performance.now();
     try {
-      writeRunSync(this.root, typeof latest === "function" ? latest() : latest, this.writes++ === 0);
+      const record = typeof latest === "function" ? latest() : latest;
+      const first = this.writes++ === 0;
+      writeRunSync(this.root, record, first);
+      const points = this.drain();
+      if (points.length > 0) appendFileSync(metricsFile(this.root, record.run_id), points.map((p) => JSON.stringify(p)).join("\n") + "\n");
     } catch (err) {
       this.error ??= err;
     }

@@ -1,6 +1,6 @@
 // `mlc runs show ID [--json]`: one run record (unknown id: exit 2 with close matches).
 import { didYouMean } from "../../compiler/suggest.js";
-import { listRuns, readRun } from "../../tracking/run-store.js";
+import { listRuns, readMetricHistory, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { findProjectRoot } from "../project.js";
 import { formatFailure, formatSummary } from "../run-summary.js";
@@ -23,7 +23,8 @@ export default async function runsShow(opts: Record<string, unknown>, args: stri
 function show(root: string, id: string, opts: Record<string, unknown>): number {
   const record = readRun(root, id)!;
   if (opts.json) {
-    process.stdout.write(JSON.stringify(record, null, 2) + "\n");
+    const history = readMetricHistory(root, id);
+    process.stdout.write(JSON.stringify(history.length ? { ...record, metric_history: history } : record, null, 2) + "\n");
     return EXIT.ok;
   }
   const lines = [

@@ -38,6 +38,8 @@ describe("mlc run (CLI)", () => {
     expect(r.stdout).toMatch(/Run \d{8}-\d{6}-[0-9a-f]{6} success in .*: 3 completed \(sequential\)/);
     const [id] = runIds(root);
     expect(readRun(root, id)).toMatchObject({ status: "success", command: "mlc run", metrics: { sum: 20 } });
+    const shown = JSON.parse(mlc(root, "runs", "show", id, "--json").stdout);
+    expect(shown.metric_history.filter((p: { key: string }) => p.key === "value")).toHaveLength(4);
     expect(readJson(root, "data/02_out/total.json")).toBe(20);
   });
 

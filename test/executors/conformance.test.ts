@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runProject } from "../../index.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import { resumeSelection } from "../../executors/resume.js";
-import { readRun } from "../../tracking/run-store.js";
+import { readMetricHistory, readRun } from "../../tracking/run-store.js";
 import { cleanupProjects, fixtureProject, readJson, runRecordErrors } from "./project.js";
 
 const EXECUTORS = ["sequential", "parallel"];
@@ -31,7 +31,9 @@ for (const executor of EXECUTORS) {
       expect(readJson(root, "data/03_report/report.json")).toEqual({ total: 20, n: 4, mean: 5, label: "basic run" });
       expect(readFileSync(join(root, "data/03_report/summary.txt"), "utf8")).toBe("basic run: 20/4");
       expect(rec.metrics).toEqual({ sum: 20, value: 8, mean: 5, n: 4 });
-      expect(rec.metric_history!.filter((p) => p.key === "value").map((p) => [p.value, p.step])).toEqual([[2, 0], [4, 1], [6, 2], [8, 3]]);
+      const history = readMetricHistory(root, rec.run_id);
+      expect(history.filter((p) => p.key === "value").map((p) => [p.value, p.step])).toEqual([[2, 0], [4, 1], [6, 2], [8, 3]]);
+      expect(history.map((p) => p.key)).toEqual(["sum", "value", "value", "value", "value", "mean", "n"]);
       expect(rec.logged_params).toEqual({ factor_seen: "2" });
       expect(rec.tags).toEqual({ stage: "report" });
       expect(rec.params).toMatchObject({ factor: 2, label: "basic run" });

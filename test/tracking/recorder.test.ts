@@ -22,7 +22,8 @@ describe("RunRecorder", () => {
     }
     const s = r.snapshot();
     expect(s.metrics).toEqual({ loss: 0.25, acc: 0.9, f1: 0.8 });
-    expect(s.metric_history!.map((p) => [p.key, p.value, p.step])).toEqual([["loss", 0.5, 0], ["loss", 0.25, 3], ["acc", 0.9, 1], ["f1", 0.8, 1]]);
+    expect(r.takeHistory().map((p) => [p.key, p.value, p.step])).toEqual([["loss", 0.5, 0], ["loss", 0.25, 3], ["acc", 0.9, 1], ["f1", 0.8, 1]]);
+    expect(r.takeHistory()).toEqual([]);
     expect(s.logged_params).toEqual({ lr: "0.01", layers: "[8,16]" });
     expect(s.tags).toEqual({ team: "ml" });
     expect(s.artifacts).toEqual([{ path: "data/model.bin", artifact_path: "models" }, { path: "/elsewhere/x.txt", artifact_path: null }]);

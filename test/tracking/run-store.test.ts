@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../tracking/run-record.js";
-import { gitCommit, latestRun, listRuns, newRunId, readRun, RunWriter, runsDir, writeRun } from "../../tracking/run-store.js";
+import { gitCommit, latestRun, listRuns, newRunId, readMetricHistory, readRun, RunWriter, runsDir, writeRun } from "../../tracking/run-store.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -52,6 +52,20 @@ describe("run store", () => {
     expect(readdirSync(dir)).toEqual(["run.json"]);
     expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))).toMatchObject({ status: "success", metrics: { i: 50 } });
     expect(w.error).toBeNull();
+  });
+
+  it("appends the metric history to metrics.jsonl as the run goes; a torn last line is skipped", async () => {
+    const root = tmp();
+    const id = "20261126-000001-aaaaaa";
+    let n = 0;
+    const w = new RunWriter(root, 0, () => [{ key: "loss", value: n, step: n++, timestamp: 1 }]);
+    w.update(rec(id, "running"));
+    await w.flush(rec(id, "running"));
+    await w.flush(rec(id, "success"));
+    expect(readMetricHistory(root, id).map((p) => p.step)).toEqual([0, 1]);
+    writeFileSync(join(runsDir(root), id, "metrics.jsonl"), readFileSync(join(runsDir(root), id, "metrics.jsonl"), "utf8") + '{"key":"lo');
+    expect(readMetricHistory(root, id)).toHaveLength(2);
+    expect(readMetricHistory(root, "../x")).toEqual([]);
   });
 
   it("reads the git commit without a subprocess, null outside a repository", () => {
