@@ -8,10 +8,11 @@ import type { Diagnostic } from "../compiler/diagnostics.js";
 import type { CompiledProject, SelectionSpec } from "../compiler/types.js";
 import { combineHooks, loadHooks } from "../tracking/hook-manager.js";
 import { RunRecorder, teeSinks } from "../tracking/recorder.js";
-import type { NodeRecord, RunRecord } from "../tracking/run-record.js";
+import type { ErrorInfo, NodeRecord, RunRecord } from "../tracking/run-record.js";
+import type { Hooks } from "../tracking/hooks.js";
 import { gitCommit, newRunId, RunWriter } from "../tracking/run-store.js";
 import { installSink, type RunSink } from "../tracking/sink.js";
-import type { RunEvent, RunPlan, RunResult } from "./executor.js";
+import type { RunContext, RunEvent, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
 import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
@@ -69,7 +70,7 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   try {
     mlflow = await startMlflow(project, plan, run.base, opts.warn ?? (() => {}));
   } catch (err) {
-    await run.end({ status: "failed", nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })), error: toErrorInfo(err, "MLC7001") }, null);
+    await run.end(notStarted(plan, toErrorInfo(err, "MLC7001")), null);
     throw err;
   }
   const sink: RunSink = mlflow ? teeSinks(run.recorder, mlflow.sink) : run.recorder;
@@ -78,26 +79,36 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   let result: RunResult;
   try {
     const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
-    result = await executor.run(plan, {
-      runId: run.base.run_id,
-      project,
-      saveVersion: run.saveVersion,
-      loadVersions: opts.loadVersions ?? {},
-      hooks: combineHooks(mlflow ? [...hooks, { name: "mlflow", hooks: mlflow.hooks }] : hooks),
-      sink,
-      signal: opts.signal ?? new AbortController().signal,
-      maxWorkers: opts.maxWorkers,
-      pipeline: opts.selection?.pipeline ?? "__default__",
-      onEvent: (e) => run.onEvent(e, opts.onEvent),
-    });
+    const allHooks = combineHooks(mlflow ? [...hooks, { name: "mlflow", hooks: mlflow.hooks }] : hooks);
+    result = await executor.run(plan, runContext(project, run, opts, allHooks, sink));
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
-    await run.end({ status: "failed", nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })), error: toErrorInfo(err, "MLC5003") }, mlflow);
+    await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), mlflow);
     throw err;
   } finally {
     uninstall();
   }
   return { plan, result, record: await run.end(result, mlflow) };
+}
+
+function runContext(project: CompiledProject, run: RunState, opts: RunOptions, hooks: Hooks, sink: RunSink): RunContext {
+  return {
+    runId: run.base.run_id,
+    project,
+    saveVersion: run.saveVersion,
+    loadVersions: opts.loadVersions ?? {},
+    hooks,
+    sink,
+    signal: opts.signal ?? new AbortController().signal,
+    maxWorkers: opts.maxWorkers,
+    pipeline: opts.selection?.pipeline ?? "__default__",
+    onEvent: (e) => run.onEvent(e, opts.onEvent),
+  };
+}
+
+/** The result of a run that failed before any node started. */
+function notStarted(plan: RunPlan, error: ErrorInfo): RunResult {
+  return { status: "failed", nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })), error };
 }
 
 /** The run record as it evolves, and its writer. */
