@@ -5,7 +5,7 @@ import { resolve as resolvePath } from "node:path";
 import { newSaveVersion } from "../catalog/versioning.js";
 import { compileProject } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
-import type { CompiledProject, SelectionSpec } from "../compiler/types.js";
+import type { CompiledProject, DatasetConfig, SelectionSpec } from "../compiler/types.js";
 import { combineHooks, loadHooks } from "../tracking/hook-manager.js";
 import { RunRecorder, teeSinks } from "../tracking/recorder.js";
 import type { ErrorInfo, NodeRecord, RunRecord } from "../tracking/run-record.js";
@@ -198,6 +198,12 @@ class RunState {
     const pins = this.opts.loadVersions ?? {};
     return this.plan.graph.datasets
       .filter((d) => d.persistent)
-      .map((d) => ({ name: d.name, version: d.config.versioned ? (saved.has(d.name) ? this.saveVersion : pins[d.name] ?? null) : null }));
+      .map((d) => ({ name: d.name, version: isVersioned(d.config) ? (saved.has(d.name) ? this.saveVersion : pins[d.name] ?? null) : null }));
   }
+}
+
+/** Versioned itself, or a wrapper (mlflow.artifact) around a versioned dataset. */
+function isVersioned(config: DatasetConfig): boolean {
+  for (let c: DatasetConfig | undefined = config; c; c = c.dataset) if (c.versioned) return true;
+  return false;
 }
