@@ -8,8 +8,8 @@
 // - dist/cli-bundle/help.json: the exact output of `mlc --help`, `mlc --version` and bare `mlc`,
 //   captured from the real commander program, which bin/mlc.js prints without loading it.
 import { spawnSync } from "node:child_process";
-import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 
 const roots = ["index.ts", "track.ts", "schema", "compiler", "catalog", "executors", "tracking", "cli"];
@@ -44,6 +44,10 @@ const INLINED_PACKAGES = new Set(["commander"]);
 const splitPlugin = {
   name: "mlc-cli-split",
   setup(b) {
+    // Built-ins through require(): an ES import of node:fs or node:crypto builds a module facade
+    // that reads every export, loading fs streams and WebCrypto (~4 ms) that the CLI never uses.
+    b.onResolve({ filter: /^node:/ }, (a) => (a.kind === "import-statement" && a.namespace === "file" ? { path: a.path, namespace: "mlc-builtin" } : { path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "mlc-builtin" }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: "js" }));
     b.onResolve({ filter: /^[^./]/ }, (a) => {
       const name = a.path.startsWith("@") ? a.path.split("/").slice(0, 2).join("/") : a.path.split("/")[0];
       return INLINED_PACKAGES.has(name) || a.kind === "entry-point" ? undefined : { path: a.path, external: true };
@@ -58,9 +62,14 @@ const splitPlugin = {
   },
 };
 
+// Built in a staging folder at the same depth (its relative imports resolve the same), checked by
+// capturing the help text from it, then moved in: chunks first, main.js last, each by rename, so a
+// CLI starting meanwhile sees the old bundle or the new one, and a broken bundle is never installed.
+const STAGE = `dist/.cli-bundle-${process.pid}`;
+rmSync(STAGE, { recursive: true, force: true });
 const bundled = await build({
   entryPoints: { main: "cli/main.ts" },
-  outdir: BUNDLE,
+  outdir: STAGE,
   bundle: true,
   splitting: true,
   chunkNames: "chunk-[hash]",
@@ -74,32 +83,38 @@ const bundled = await build({
   banner: { js: `import { createRequire as __mlcCreateRequire } from "node:module"; const require = __mlcCreateRequire(import.meta.url);` },
   logLevel: "warning",
 });
-sweepStaleChunks(new Set(Object.keys(bundled.metafile.outputs).map((f) => resolve(f))));
-writeHelp();
+try {
+  const help = captureHelp(join(STAGE, "main.js"));
+  mkdirSync(BUNDLE, { recursive: true });
+  const outputs = Object.keys(bundled.metafile.outputs).map((f) => basename(f));
+  const last = (f) => (f.startsWith("main.js") ? 1 : 0);
+  for (const f of [...outputs].sort((a, b) => last(a) - last(b))) renameSync(join(STAGE, f), join(BUNDLE, f));
+  writeFileSync(join(BUNDLE, "help.json.tmp"), help);
+  renameSync(join(BUNDLE, "help.json.tmp"), join(BUNDLE, "help.json"));
+  sweepStaleChunks(new Set(outputs));
+} finally {
+  rmSync(STAGE, { recursive: true, force: true });
+}
 
 /** Removes chunks of earlier builds (only old ones: a CLI started before this build may still load them). */
 function sweepStaleChunks(current) {
   const hour = Date.now() - 3600_000;
   for (const f of readdirSync(BUNDLE)) {
-    const p = resolve(BUNDLE, f);
-    if (f.startsWith("chunk-") && !current.has(p) && !current.has(p.replace(/\.map$/, "")) && statSync(p).mtimeMs < hour) rmSync(p, { force: true });
+    const p = join(BUNDLE, f);
+    if (f.startsWith("chunk-") && !current.has(f) && statSync(p).mtimeMs < hour) rmSync(p, { force: true });
   }
 }
 
-/** Captures what the real program prints for --help, --version and no arguments (non-TTY, width 80). */
-function writeHelp() {
+/** What the real program prints for --help, --version and no arguments (non-TTY, width 80), as JSON. */
+function captureHelp(main) {
   const env = { ...process.env };
   delete env.COLUMNS;
   delete env.NODE_OPTIONS;
-  const run = (args) => spawnSync(process.execPath, [join(BUNDLE, "main.js"), ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const run = (args) => spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const help = run(["--help"]);
   const version = run(["--version"]);
   const bare = run([]);
-  if (help.status !== 0 || version.status !== 0 || !help.stdout || !version.stdout) throw new Error(`build: mlc --help/--version failed: ${help.stderr}${version.stderr}`);
-  const out = {
-    version: version.stdout,
-    help: help.stdout,
-    bare: { stdout: bare.stdout, stderr: bare.stderr, status: bare.status },
-  };
-  writeFileSync(join(BUNDLE, "help.json"), JSON.stringify(out, null, 2) + "\n");
+  if (help.status !== 0 || version.status !== 0 || !help.stdout || !version.stdout) throw new Error(`build: the CLI bundle does not run: ${help.stderr}${version.stderr}`);
+  const out = { version: version.stdout, help: help.stdout, bare: { stdout: bare.stdout, stderr: bare.stderr, status: bare.status } };
+  return JSON.stringify(out, null, 2) + "\n";
 }
