@@ -76,6 +76,22 @@ describe("network conditions", () => {
     expect(readdirSync(join(root, ".mlc/outbox")).some((f) => f.endsWith(".jsonl"))).toBe(true);
   }, 120_000);
 
+  it("on_error: fail turns what is left undelivered at finish into MLC7001 for the run", async (ctx) => {
+    const srv = fx.get(ctx);
+    const proxy = await startProxy(srv.uri, { delayMs: 1500 });
+    try {
+      await withEnv({ MLC_MLFLOW_FINISH_TIMEOUT_MS: "1000" }, async () => {
+        const id = runId();
+        const p = project(tmpRoot(), config(proxy.uri, { tracking: { on_error: "fail" } }));
+        const t = (await startTracking(startOpts(p, id)))!; // healthy enough to start (the run exists)
+        for (let s = 0; s < 10; s++) t.sink.logMetric("m", s, s);
+        await expect(t.finish(record(id, "success"))).rejects.toMatchObject({ code: "MLC7001", message: expect.stringContaining("mlc mlflow sync") });
+      });
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
+
   it("the next tracked run delivers what an earlier run left in the outbox (no sync needed)", async (ctx) => {
     const srv = fx.get(ctx);
     const root = tmpRoot();
