@@ -68,6 +68,8 @@ function guarded(s: MlflowSession, warn: (m: string) => void): MlflowSession {
       try {
         return await s.finish(record);
       } catch (err) {
+        // Coded: the user asked tracking failures to fail the run (on_error: fail).
+        if (err instanceof MlcError) throw err;
         warn(`MLflow: could not finish the run: ${(err as Error).message}`);
         return null;
       }

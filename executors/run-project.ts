@@ -175,8 +175,14 @@ class RunState {
       ...this.resume(result),
     };
     if (mlflow) {
-      const mirrored = await mlflow.finish(record);
-      if (mirrored) record = { ...record, mlflow: mirrored };
+      try {
+        const mirrored = await mlflow.finish(record);
+        if (mirrored) record = { ...record, mlflow: mirrored };
+      } catch (err) {
+        // tracking.on_error: fail — the mirror could not be delivered, so the run fails (the outbox keeps it for `mlc mlflow sync`).
+        const error = toErrorInfo(err, "MLC7001");
+        record = { ...record, status: record.status === "success" ? "failed" : record.status, error: record.error ?? error };
+      }
     }
     await this.writer.flush(record);
     if (this.writer.error) this.opts.warn?.(`could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`);

@@ -1,9 +1,10 @@
 // TLS options and a slow server, through a loopback proxy in front of a REAL MLflow server; and
 // the next tracked run delivering what an earlier run left in the outbox.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTracking } from "../../../tracking/mlflow/tracker.js";
+import { runProject } from "../../../executors/run-project.js";
 import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot } from "./helpers.js";
 import { startProxy } from "./proxy.js";
 import { freePort, mlflowFixture } from "./server.js";
@@ -88,6 +89,28 @@ describe("network conditions", () => {
         await expect(t.finish(record(id, "success"))).rejects.toMatchObject({ code: "MLC7001", message: expect.stringContaining("mlc mlflow sync") });
       });
     } finally {
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it("on_error: fail through runProject: the run record ends failed with MLC7001 (the outbox keeps the mirror)", async (ctx) => {
+    const srv = fx.get(ctx);
+    const proxy = await startProxy(srv.uri, { delayMs: 1500 });
+    const root = tmpRoot();
+    mkdirSync(join(root, "conf/base"), { recursive: true });
+    mkdirSync(join(root, "src"), { recursive: true });
+    writeFileSync(join(root, "src/n.mjs"), "export const f = () => 1;\n");
+    writeFileSync(join(root, "pipeline.yml"), "version: 1\nnodes:\n  - { name: a, func: ./src/n.mjs#f, outputs: x }\n");
+    writeFileSync(join(root, "conf/base/mlflow.yml"), `server: { mlflow_tracking_uri: "${proxy.uri}" }\ntracking: { experiment: { name: ${EXP} }, on_error: fail }\n`);
+    const err = quiet();
+    try {
+      await withEnv({ MLC_MLFLOW_FINISH_TIMEOUT_MS: "1000" }, async () => {
+        const out = await runProject({ root });
+        expect(out.record).toMatchObject({ status: "failed", error: { code: "MLC7001" } });
+        expect(out.record!.nodes[0].status).toBe("completed");
+      });
+    } finally {
+      err.restore();
       await proxy.close();
     }
   }, 120_000);
