@@ -8,7 +8,7 @@
 // - dist/cli-bundle/help.json: the exact output of `mlc --help`, `mlc --version` and bare `mlc`,
 //   captured from the real commander program, which bin/mlc.js prints without loading it.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 
@@ -48,6 +48,15 @@ const splitPlugin = {
     // that reads every export, loading fs streams and WebCrypto (~4 ms) that the CLI never uses.
     b.onResolve({ filter: /^node:/ }, (a) => (a.kind === "import-statement" && a.namespace === "file" ? { path: a.path, namespace: "mlc-builtin" } : { path: a.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: "mlc-builtin" }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: "js" }));
+    // commander loads child_process at start (~2 ms) only to spawn executable subcommands, which
+    // mlc has none of: required on first use instead.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (a) => {
+      const text = readFileSync(a.path, "utf8");
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) return undefined; // another commander version: leave it alone
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: "js" };
+    });
     b.onResolve({ filter: /^[^./]/ }, (a) => {
       const name = a.path.startsWith("@") ? a.path.split("/").slice(0, 2).join("/") : a.path.split("/")[0];
       return INLINED_PACKAGES.has(name) || a.kind === "entry-point" ? undefined : { path: a.path, external: true };
