@@ -2,6 +2,9 @@
 // the last run's node statuses. Plain JSON; secrets never enter it (credentials stay a name).
 import type { DatasetConfig, GraphIR, IRDataset, IRNode } from "../../compiler/types.js";
 import type { RunRecord } from "../../tracking/run-record.js";
+import { orderLayers } from "./layer-order.js";
+
+export { orderLayers };
 
 export interface VizNode {
   readonly name: string;
@@ -67,9 +70,6 @@ export interface PageDataInput {
   readonly parameters?: Readonly<Record<string, unknown>>;
   readonly run?: RunRecord | null;
 }
-
-// Kedro's conventional data layers, so bands come out in the order users expect.
-const KNOWN_LAYERS = ["raw", "intermediate", "primary", "feature", "model_input", "models", "model", "model_output", "reporting"];
 
 /** Reshapes a compiled graph (and optionally the last run) into the page's data. */
 export function buildPageData(input: PageDataInput): VizData {
@@ -140,25 +140,6 @@ function paramValue(ref: string, parameters?: Readonly<Record<string, unknown>>)
   if (v === undefined) return null;
   const s = JSON.stringify(v);
   return s.length > 2000 ? s.slice(0, 2000) + "…" : s;
-}
-
-/** Layers by the topological generation where their first dataset appears; Kedro's order breaks ties. */
-export function orderLayers(graph: GraphIR): string[] {
-  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
-  const producedAt = new Map<string, number>();
-  graph.layers.forEach((gen, i) => {
-    for (const name of gen) byName.get(name)?.outputs.forEach((o) => producedAt.set(o, i + 1));
-  });
-  const rank = new Map<string, number>();
-  for (const d of graph.datasets) {
-    if (!d.layer) continue;
-    const r = producedAt.get(d.name) ?? 0;
-    rank.set(d.layer, Math.min(rank.get(d.layer) ?? Infinity, r));
-  }
-  const known = (l: string) => (KNOWN_LAYERS.includes(l) ? KNOWN_LAYERS.indexOf(l) : KNOWN_LAYERS.length);
-  return [...rank.keys()].sort(
-    (a, b) => rank.get(a)! - rank.get(b)! || known(a) - known(b) || (a < b ? -1 : a > b ? 1 : 0),
-  );
 }
 
 function toVizRun(run: RunRecord, known: Set<string>): VizRun {

@@ -63,6 +63,29 @@ describe("buildPageData", () => {
   it("orders layers by where they first appear, Kedro's order breaking ties", () => {
     expect(orderLayers(graph)).toEqual(["raw", "reporting"]);
   });
+
+  // A `reporting` dataset written by the first node (the movie sample's stream_quality) must not
+  // put `reporting` left of `primary`: `primary` feeds the other reporting dataset.
+  const node = (name: string, inputs: string[], outputs: string[]) => ({ ...graph.nodes[0], name, baseName: name, inputs, outputs });
+  const ds = (name: string, layer: string | null) => ({ name, type: "memory", persistent: false, layer, filepath: null, config: { type: "memory" } });
+  const flow = (datasets: ReturnType<typeof ds>[], nodes: ReturnType<typeof node>[]): GraphIR =>
+    ({ ...graph, nodes, datasets, edges: [], layers: nodes.map((n) => [n.name]), pipelines: { __default__: nodes.map((n) => n.name) } });
+
+  it("orders layers by data flow, through unlayered datasets, even when a late layer appears first", () => {
+    const g = flow(
+      [ds("raw_in", "raw"), ds("quality", "reporting"), ds("tmp", null), ds("table", "primary"), ds("report", "reporting")],
+      [node("clean", ["raw_in"], ["tmp", "quality"]), node("build", ["tmp"], ["table"]), node("summarise", ["table"], ["report"])],
+    );
+    expect(orderLayers(g)).toEqual(["raw", "primary", "reporting"]);
+  });
+
+  it("draws no layer bands when layers feed each other (no order can hold)", () => {
+    const g = flow(
+      [ds("a1", "primary"), ds("b1", "feature"), ds("a2", "primary")],
+      [node("one", ["a1"], ["b1"]), node("two", ["b1"], ["a2"])],
+    );
+    expect(orderLayers(g)).toEqual([]);
+  });
 });
 
 describe("the rendered page", () => {
