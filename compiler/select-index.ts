@@ -19,6 +19,15 @@ function namespacePrefixes(ns: string): string[] {
   return out;
 }
 
+/** Edges between indexed nodes and the adjacency in both directions. */
+interface Links {
+  readonly ids: Int32Array;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly down: Adjacency;
+  readonly up: Adjacency;
+}
+
 /** Compressed adjacency: the neighbours of node i are `to[start[i] .. start[i+1])`. */
 interface Adjacency {
   readonly start: Int32Array;
@@ -50,38 +59,49 @@ export function wholeGraphIndex(nodes: readonly IRNode[], edges: readonly IREdge
 
 /** Name, base-name, dataset, tag and namespace lookups over `nodes` (positions index into it). */
 export class GraphIndex {
-  private readonly pos = new Map<string, number>();
-  private readonly byBase = new Map<string, number[]>();
-  private readonly down: Adjacency;
-  private readonly up: Adjacency;
-  /** Edges between indexed nodes: position in the IR edge list and both endpoints. */
-  private readonly edgeIds: Int32Array;
-  private readonly edgeFrom: Int32Array;
-  private readonly edgeTo: Int32Array;
+  /** Node name -> position and base name -> positions (matrix members), built on first need. */
+  private names: { pos: Map<string, number>; byBase: Map<string, number[]> } | null = null;
+  /** Edges and adjacency, built on first need: tag and namespace filters never walk the graph. */
+  private links: Links | null = null;
   private io: { consumers: Map<string, number[]>; producers: Map<string, number[]> } | null = null;
   private byTag: Map<string, number[]> | null = null;
   private byNamespace: Map<string, number[]> | null = null;
 
   /** `whole` is the full graph's node list, consulted only to tell "unknown" from "not here". */
-  constructor(private readonly nodes: readonly IRNode[], edges: readonly IREdge[], private readonly whole: readonly IRNode[]) {
-    nodes.forEach((n, i) => {
-      this.pos.set(n.name, i);
-      if (n.baseName !== n.name) push(this.byBase, n.baseName, i);
+  constructor(
+    private readonly nodes: readonly IRNode[],
+    private readonly edges: readonly IREdge[],
+    private readonly whole: readonly IRNode[],
+  ) {}
+
+  private nameIndex(): { pos: Map<string, number>; byBase: Map<string, number[]> } {
+    if (this.names) return this.names;
+    const pos = new Map<string, number>();
+    const byBase = new Map<string, number[]>();
+    this.nodes.forEach((n, i) => {
+      pos.set(n.name, i);
+      if (n.baseName !== n.name) push(byBase, n.baseName, i);
     });
+    return (this.names = { pos, byBase });
+  }
+
+  /** Edges between indexed nodes (position in the IR edge list and both endpoints), both directions. */
+  private linksIndex(): Links {
+    if (this.links) return this.links;
+    const edges = this.edges;
+    const { pos } = this.nameIndex();
     const ids = new Int32Array(edges.length);
     const from = new Int32Array(edges.length);
     const to = new Int32Array(edges.length);
     let m = 0;
-    edges.forEach((e, k) => {
-      const a = this.pos.get(e.from);
-      const b = this.pos.get(e.to);
+    for (let k = 0; k < edges.length; k++) {
+      const a = pos.get(edges[k].from);
+      const b = pos.get(edges[k].to);
       if (a !== undefined && b !== undefined) (ids[m] = k), (from[m] = a), (to[m++] = b);
-    });
-    this.edgeIds = ids.subarray(0, m);
-    this.edgeFrom = from.subarray(0, m);
-    this.edgeTo = to.subarray(0, m);
-    this.down = adjacency(nodes.length, from, to, m);
-    this.up = adjacency(nodes.length, to, from, m);
+    }
+    const n = this.nodes.length;
+    this.links = { ids: ids.subarray(0, m), from: from.subarray(0, m), to: to.subarray(0, m), down: adjacency(n, from, to, m), up: adjacency(n, to, from, m) };
+    return this.links;
   }
 
   /** Start nodes for one filter item: [] when known but matching nothing here, null when unknown. */
@@ -90,8 +110,9 @@ export class GraphIndex {
       case "nodes":
       case "from_nodes":
       case "to_nodes": {
-        const i = this.pos.get(item);
-        return i !== undefined ? [i] : (this.byBase.get(item) ?? null);
+        const { pos, byBase } = this.nameIndex();
+        const i = pos.get(item);
+        return i !== undefined ? [i] : (byBase.get(item) ?? null);
       }
       case "from_inputs":
       case "to_outputs": {
@@ -108,8 +129,8 @@ export class GraphIndex {
 
   /** The filter's node set from its start nodes: themselves, or all descendants / ancestors. */
   expand(key: Key, starts: readonly number[]): Uint8Array {
-    if (key === "from_nodes" || key === "from_inputs") return walk(this.down, starts, this.nodes.length);
-    if (key === "to_nodes" || key === "to_outputs") return walk(this.up, starts, this.nodes.length);
+    if (key === "from_nodes" || key === "from_inputs") return walk(this.linksIndex().down, starts, this.nodes.length);
+    if (key === "to_nodes" || key === "to_outputs") return walk(this.linksIndex().up, starts, this.nodes.length);
     const set = new Uint8Array(this.nodes.length);
     for (const i of starts) set[i] = 1;
     return set;
@@ -118,8 +139,9 @@ export class GraphIndex {
   /** The edges with both ends kept: their positions in the IR edge list and their endpoints. */
   keptEdges(keep: Uint8Array): { ids: number[]; from: number[]; to: number[] } {
     const out = { ids: [] as number[], from: [] as number[], to: [] as number[] };
-    for (let k = 0; k < this.edgeIds.length; k++) {
-      if (keep[this.edgeFrom[k]] && keep[this.edgeTo[k]]) out.ids.push(this.edgeIds[k]), out.from.push(this.edgeFrom[k]), out.to.push(this.edgeTo[k]);
+    const { ids, from, to } = this.linksIndex();
+    for (let k = 0; k < ids.length; k++) {
+      if (keep[from[k]] && keep[to[k]]) out.ids.push(ids[k]), out.from.push(from[k]), out.to.push(to[k]);
     }
     return out;
   }
@@ -132,7 +154,8 @@ export class GraphIndex {
       const { consumers, producers } = this.ioIndex();
       return [...new Set([...consumers.keys(), ...producers.keys()])];
     }
-    return [...this.pos.keys(), ...this.byBase.keys()];
+    const { pos, byBase } = this.nameIndex();
+    return [...pos.keys(), ...byBase.keys()];
   }
 
   private ioIndex(): { consumers: Map<string, number[]>; producers: Map<string, number[]> } {
