@@ -10,10 +10,10 @@ export const REPO = resolve(import.meta.dirname, "../..");
 export const DEMO = join(REPO, "test/fixtures/viz/demo");
 export const SECRETS = ["S3cr3t-hunter2-viz", "viz_admin_user"];
 
-/** A fresh copy of `fixture` in a temp folder. */
+/** A fresh copy of `fixture` in a temp folder (without run records, caches or build output). */
 export function tempProject(fixture: string): string {
   const dir = mkdtempSync(join(tmpdir(), "mlc-viz-"));
-  cpSync(fixture, dir, { recursive: true });
+  cpSync(fixture, dir, { recursive: true, filter: (src) => !/[\\/](\.mlc|build|node_modules)$/.test(src) });
   return dir;
 }
 

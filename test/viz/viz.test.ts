@@ -1,6 +1,6 @@
 // `mlc viz` in real headless Chromium: the --out file (offline, no requests, no secrets) and the
 // served page (live reload), on the demo fixture and the movie sample.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -204,8 +204,8 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
   });
 
   it("the movie sample renders in full with no console error", async () => {
-    const sample = join(REPO, "samples/movie-recommendation");
-    expect(existsSync(sample), "samples/movie-recommendation is missing").toBe(true);
+    expect(existsSync(join(REPO, "samples/movie-recommendation")), "samples/movie-recommendation is missing").toBe(true);
+    const sample = tempProject(join(REPO, "samples/movie-recommendation")); // viz caches the node modules in <project>/.mlc
     const movie = await graphOf(sample);
     const out = join(root, "out/movie.html");
     expect(runViz(["--project", sample, "--out", out]).status).toBe(0);
@@ -220,6 +220,7 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
       await screenshot(p.page, "movie-recommendation");
     } finally {
       await p.close();
+      rmSync(sample, { recursive: true, force: true });
     }
   });
 });
