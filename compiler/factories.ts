@@ -13,6 +13,8 @@ export interface Factory {
   /** Literal text before the first and after the last placeholder: a cheap test before the regex. */
   readonly prefix: string;
   readonly suffix: string;
+  /** Placeholder names in capture-group order (a repeated name is one group). */
+  readonly names: readonly string[];
 }
 
 /** A successful match: the factory, the filled config, and strings whose filling left the project. */
@@ -26,9 +28,12 @@ const PLACEHOLDER_SRC = "\\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\\}";
 /** A fresh global regex each time: a shared one carries `lastIndex` between calls. */
 const placeholders = (): RegExp => new RegExp(PLACEHOLDER_SRC, "g");
 
+/** Non-global, so test() keeps no state between calls and can be shared. */
+const HAS_PLACEHOLDER = new RegExp(PLACEHOLDER_SRC);
+
 /** True when a catalog key is a factory pattern (has at least one `{name}`). */
 export function isPattern(key: string): boolean {
-  return new RegExp(PLACEHOLDER_SRC).test(key);
+  return key.includes("{") && HAS_PLACEHOLDER.test(key);
 }
 
 /** Compiles and ranks the factory patterns among `keys`, best first. */
@@ -61,7 +66,7 @@ function compile(pattern: string): Factory {
   literal += pattern.length - last;
   re += escapeRe(pattern.slice(last)) + "$";
   const first = pattern.search(new RegExp(PLACEHOLDER_SRC));
-  return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes, prefix: pattern.slice(0, first), suffix: pattern.slice(last) };
+  return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes, prefix: pattern.slice(0, first), suffix: pattern.slice(last), names: [...groups.keys()] };
 }
 
 /** Placeholder values of `name` under `f`, or null when it does not match. */
@@ -69,9 +74,9 @@ function matchValues(f: Factory, name: string): Record<string, string> | null {
   if (!name.startsWith(f.prefix) || !name.endsWith(f.suffix) || name.length <= f.prefix.length + f.suffix.length) return null;
   const m = f.regex.exec(name);
   if (!m) return null;
-  const values: Record<string, string> = {};
-  let g = 1;
-  for (const p of f.pattern.matchAll(placeholders())) if (!(p[1] in values)) values[p[1]] = m[g++];
+  // No prototype: placeholders called "toString" or "__proto__" are plain names here and in fill().
+  const values: Record<string, string> = Object.create(null);
+  for (let g = 0; g < f.names.length; g++) values[f.names[g]] = m[g + 1];
   return values;
 }
 
