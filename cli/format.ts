@@ -61,12 +61,17 @@ function paint(on: boolean): Paint {
 function formatText(diags: Diagnostic[], opts: FormatOptions): string {
   const p = paint(opts.color);
   const out: string[] = [];
+  const split = new Map<string, string[]>(); // each file split once, not once per diagnostic
   for (const d of diags) {
     const sev = d.severity === "warning" ? p.yellow("warning") : p.red("error");
     const loc = d.file ? `${p.bold(`${d.file}:${d.line}:${d.column}`)} ` : "";
     out.push(`${loc}${sev} ${p.dim(d.code)} ${visible(d.message)}`);
     const doc = d.file ? opts.docs.get(d.file) : undefined;
-    if (doc && !isSecretFile(d.file)) out.push(...codeFrame(doc.text, d, p));
+    if (doc && !isSecretFile(d.file)) {
+      let lines = split.get(d.file);
+      if (!lines) split.set(d.file, (lines = doc.text.split(/\r?\n/)));
+      out.push(...codeFrame(lines, d, p));
+    }
     if (d.hint) out.push(`  ${p.cyan("hint:")} ${visible(d.hint)}`);
     out.push("");
   }
@@ -88,8 +93,8 @@ function isSecretFile(file: string): boolean {
 const MAX_WIDTH = 160;
 
 /** Two lines of context either side, a gutter with line numbers, carets under the range. */
-export function codeFrame(text: string, d: Diagnostic, p: Paint = paint(false)): string[] {
-  const lines = text.split(/\r?\n/);
+export function codeFrame(text: string | readonly string[], d: Diagnostic, p: Paint = paint(false)): string[] {
+  const lines = typeof text === "string" ? text.split(/\r?\n/) : text;
   if (d.line < 1 || d.line > lines.length) return [];
   const first = Math.max(1, d.line - 2);
   const last = Math.min(lines.length, d.line + 2);

@@ -15,6 +15,7 @@ export class Scanner {
   private readonly lines: string[];
   private readonly starts: number[] = [];
   private readonly colls = new Map<string, Coll>();
+  private readonly keys = new WeakMap<Coll, Map<string, number> | null>();
   private simple: boolean | undefined;
 
   constructor(private readonly text: string) {
@@ -150,12 +151,11 @@ export class Scanner {
 
   private child(cur: Node, seg: string | number): { node: Node; line: number; key?: Key } | null {
     if (cur.kind === "map") {
-      const { entries } = this.coll(cur);
-      // `1: x` or `true: x` are not string keys for the parser: do not guess how they compare.
-      if (entries.some((e) => !e.key!.quoted && NON_STRING.test(e.key!.value))) throw GIVE_UP;
-      const found = entries.filter((e) => e.key!.value === String(seg));
-      if (found.length !== 1) return found.length === 0 ? null : give();
-      const e = found[0];
+      const coll = this.coll(cur);
+      const at = this.keyIndex(coll).get(String(seg));
+      if (at === undefined) return null;
+      if (at < 0) return give(); // a duplicate key: the parser decides which one counts
+      const e = coll.entries[at];
       return { node: this.entryValue(e.line, e.key!, cur.col), line: e.line, key: e.key };
     }
     if (cur.kind === "flow") {
@@ -176,6 +176,26 @@ export class Scanner {
       return { node, line: e.line };
     }
     return null;
+  }
+
+  /**
+   * key -> entry index (-1: duplicated) of a map, built once: a lookup per key would make N
+   * diagnostics in an N-key map quadratic (10k unused parameters took 10 s).
+   */
+  private keyIndex(coll: Coll): Map<string, number> {
+    let idx = this.keys.get(coll);
+    if (idx === undefined) {
+      idx = new Map();
+      for (let i = 0; i < coll.entries.length && idx; i++) {
+        const k = coll.entries[i].key!;
+        // `1: x` or `true: x` are not string keys for the parser: do not guess how they compare.
+        if (!k.quoted && NON_STRING.test(k.value)) idx = null;
+        else idx.set(k.value, idx.has(k.value) ? -1 : i);
+      }
+      this.keys.set(coll, idx);
+    }
+    if (!idx) throw GIVE_UP;
+    return idx;
   }
 
   /** The value of a map entry whose key is at column c. */

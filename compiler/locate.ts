@@ -67,7 +67,7 @@ export function locateParsed(doc: RawDocument, path: DocPath, key?: boolean): Lo
     let next: unknown;
     let keyRange: readonly number[] | undefined;
     if (y.isMap(node)) {
-      const pair = node.items.find((it) => keyOf(y, it.key) === String(seg));
+      const pair = pairsOf(y, node).get(String(seg));
       if (pair) {
         next = pair.value;
         keyRange = (pair.key as { range?: number[] } | null)?.range;
@@ -84,6 +84,22 @@ export function locateParsed(doc: RawDocument, path: DocPath, key?: boolean): Lo
     if (next === null || next === undefined) break; // `key:` with no value: stay at the key
   }
   return range ? toPos(p.lc, range) : { line: 1, column: 1 };
+}
+
+type Pair = import("yaml").Pair<unknown, unknown>;
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+/** key -> first pair of a map, built once per map (a linear find per diagnostic is quadratic). */
+function pairsOf(y: YamlModule, node: import("yaml").YAMLMap<unknown, unknown>): Map<string, Pair> {
+  let idx = pairIndex.get(node);
+  if (idx) return idx;
+  idx = new Map();
+  for (const it of node.items) {
+    const k = keyOf(y, it.key);
+    if (k !== undefined && !idx.has(k)) idx.set(k, it);
+  }
+  pairIndex.set(node, idx);
+  return idx;
 }
 
 function keyOf(y: YamlModule, k: unknown): string | undefined {
