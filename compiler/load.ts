@@ -10,6 +10,7 @@ import * as jsyaml from "js-yaml";
 import { CORE_SCHEMA, load as parseYaml, type Type } from "js-yaml";
 import type { CompileContext } from "./diagnostics.js";
 import type { RawDocument } from "./types.js";
+import { BAIL, parseFastYaml } from "./yaml-fast.js";
 
 /**
  * Files above this size are refused (MLC1003) instead of parsed: pipeline and config files are
@@ -135,7 +136,10 @@ interface YamlError {
 function parseText(text: string, file: string, ctx: CompileContext): unknown {
   let data: unknown;
   try {
-    data = parseYaml(text, { filename: file, schema: SCHEMA });
+    // Plain block YAML (generated pipelines of thousands of nodes) takes the subset parser, which
+    // gives js-yaml's exact result or BAIL (then js-yaml parses and reports as before).
+    data = parseFastYaml(text, SCHEMA);
+    if (data === BAIL) data = parseYaml(text, { filename: file, schema: SCHEMA });
   } catch (e) {
     const err = e as YamlError;
     if (err instanceof RangeError) {

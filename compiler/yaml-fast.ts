@@ -29,9 +29,8 @@ export function parseFastYaml(text: string, schema: Schema): unknown {
   if (!implicit.every((t) => KNOWN_TAGS.has(t.tag))) return BAIL;
   try {
     return new Parser(text, implicit, schema).document();
-  } catch (e) {
-    if (e instanceof Bail) return BAIL;
-    throw e;
+  } catch {
+    return BAIL; // Bail, or anything unexpected: js-yaml parses (and reports) instead
   }
 }
 
