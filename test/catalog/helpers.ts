@@ -1,16 +1,21 @@
 // Shared helpers for catalog tests: temp projects, a recording sink, error capture.
-import { mkdtempSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
 import { DataCatalog } from "../../catalog/catalog.js";
 import type { RunSink } from "../../tracking/sink.js";
 
-/** A temp project folder holding `files`. */
+// Every temp project of the importing test file is removed when that file ends.
+const made: string[] = [];
+afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A temp project folder holding `files` (removed after the test file). */
 export function project(files: Record<string, string | Uint8Array> = {}): string {
   const root = mkdtempSync(join(tmpdir(), "mlc-cat-"));
+  made.push(root);
   for (const [p, data] of Object.entries(files)) {
     mkdirSync(join(root, p, ".."), { recursive: true });
     writeFileSync(join(root, p), data);

@@ -1,13 +1,17 @@
 // Loading user modules: TS transpile + on-disk cache, JS, packages, and MLC3006 errors.
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { clearModuleCache, importUserModule, loadExport, loadFunction, moduleCacheDir, moduleStats } from "../../compiler/load-module.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 
+const made: string[] = [];
+afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "mlc-lm-"));
+  made.push(root);
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(join(root, p, ".."), { recursive: true });
     writeFileSync(join(root, p), text);

@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CompileContext } from "../../compiler/diagnostics.js";
 import { matchFactory, rankFactories } from "../../compiler/factories.js";
 import { resolve } from "../../compiler/resolve.js";
 import { config, node } from "./helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "mlc-resolve-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, "src"));
 writeFileSync(join(root, "src/nodes.js"), "export function f() {}\nexport const x = 1;\n");
 
