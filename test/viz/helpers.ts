@@ -1,18 +1,24 @@
 // Shared helpers of the viz tests: a temp copy of a fixture project (with a failed run record),
 // running `node bin/mlc.js viz`, and the counts the page should show for a compiled graph.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
 import type { GraphIR } from "../../compiler/types.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const DEMO = join(REPO, "test/fixtures/viz/demo");
 export const SECRETS = ["S3cr3t-hunter2-viz", "viz_admin_user"];
 
+// Temp copies are removed when the importing test file ends.
+const made: string[] = [];
+afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 /** A fresh copy of `fixture` in a temp folder (without run records, caches or build output). */
 export function tempProject(fixture: string): string {
   const dir = mkdtempSync(join(tmpdir(), "mlc-viz-"));
+  made.push(dir);
   cpSync(fixture, dir, { recursive: true, filter: (src) => !/[\\/](\.mlc|build|node_modules)$/.test(src) });
   return dir;
 }

@@ -286,6 +286,7 @@ describe.skipIf(SKIP_BROWSER)("mlc viz on a 1,000-node pipeline", () => {
       await p.close();
     } finally {
       await browser.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
