@@ -12,7 +12,13 @@ const path = require("node:path");
 
 const argv = process.argv;
 const arg = argv.length === 2 ? "" : argv.length === 3 ? argv[2] : null;
-if (arg === null || !fastPath(arg)) import("../dist/cli-bundle/main.js");
+if (arg === null || !fastPath(arg)) {
+  // A dist/ built before the bundle existed still runs, from the one-to-one build.
+  import("../dist/cli-bundle/main.js").catch((e) => {
+    if (e && e.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("cli-bundle")) return import("../dist/cli/main.js");
+    throw e;
+  });
+}
 
 function fastPath(a) {
   const kind = a === "--help" || a === "-h" ? "help" : a === "--version" || a === "-v" ? "version" : a === "" ? "bare" : null;
