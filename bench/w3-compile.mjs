@@ -5,11 +5,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateProject } from "./gen-pipeline.mjs";
+import { childCpuMs } from "./lib/child-cpu.mjs";
 import { MLC, stats, timeNode } from "./lib/spawn.mjs";
 
+/** Wall stats of `runs` cold runs, plus their mean CPU (user+system, all threads; null without /proc). */
 function series(args, cwd, runs) {
   timeNode(args, { cwd }); // warm-up: module cache, file system cache
-  return stats(Array.from({ length: runs }, () => timeNode(args, { cwd }).ms));
+  const c0 = childCpuMs();
+  const s = stats(Array.from({ length: runs }, () => timeNode(args, { cwd }).ms));
+  const c1 = childCpuMs();
+  return { ...s, cpu_mean_ms: c0 === null || c1 === null ? null : Math.round(((c1 - c0) / runs) * 10) / 10 };
 }
 
 export default async function bench(runs = Number(process.env.BENCH_RUNS) || 7) {
