@@ -1,5 +1,5 @@
 // Shared CLI plumbing: find the project, turn selection flags and --params into plain data.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { CompileOptions, SelectionSpec } from "../compiler/types.js";
 import { UsageError } from "./exit.js";
@@ -68,15 +68,22 @@ export async function parseParams(spec: unknown): Promise<Record<string, unknown
       value = raw;
     }
     if (value !== null && typeof value === "object") value = raw;
-    let target = out;
     const parts = key.split(".");
-    parts.slice(0, -1).forEach((p) => {
-      if (typeof target[p] !== "object" || target[p] === null) target[p] = {};
+    if (parts.some((p) => p.trim() === "")) throw new UsageError(`--params: "${key}" has an empty name between dots`);
+    let target = out;
+    for (const p of parts.slice(0, -1)) {
+      const cur = Object.hasOwn(target, p) ? target[p] : undefined;
+      if (typeof cur !== "object" || cur === null) setOwn(target, p, {});
       target = target[p] as Record<string, unknown>;
-    });
-    target[parts[parts.length - 1]] = value;
+    }
+    setOwn(target, parts[parts.length - 1], value);
   }
   return out;
+}
+
+/** `o[k] = v` as an own property: `--params __proto__.x=1` is a plain name, never a prototype change. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** CompileOptions from common flags; `file` is a positional pipeline.yml (single-file mode). */
@@ -93,7 +100,26 @@ export async function compileOptionsFromFlags(
     if (!existsSync(pipelineFile)) throw new UsageError(`${file}: no such file`);
     const catalogFile = typeof opts.catalog === "string" ? resolve(opts.catalog) : undefined;
     if (catalogFile && !existsSync(catalogFile)) throw new UsageError(`${opts.catalog}: no such file`);
-    return { root: dirname(pipelineFile), pipelineFile, catalogFile, env, runtimeParams, selection, ...extra };
+    const root = dirname(pipelineFile);
+    checkEnv(root, env, opts.env);
+    return { root, pipelineFile, catalogFile, env, runtimeParams, selection, ...extra };
   }
-  return { root: findProjectRoot(opts.project), env, runtimeParams, selection, ...extra };
+  const root = findProjectRoot(opts.project);
+  checkEnv(root, env, opts.env);
+  return { root, env, runtimeParams, selection, ...extra };
+}
+
+/**
+ * --env / MLC_ENV name a folder under conf/: a path (`../x`) or an environment with no folder is a
+ * usage error (exit 2), before anything is read. The default `local` may be absent.
+ */
+function checkEnv(root: string, env: string, flag: unknown): void {
+  const what = typeof flag === "string" ? `--env ${JSON.stringify(env)}` : `MLC_ENV=${JSON.stringify(env)}`;
+  if (env === "" || env === "." || env === ".." || /[/\\]/.test(env)) throw new UsageError(`${what}: an environment is the name of a folder under conf/`);
+  const conf = join(root, "conf");
+  if (env === "local" || env === "base" || !existsSync(conf)) return;
+  if (!existsSync(join(conf, env)) || !statSync(join(conf, env)).isDirectory()) {
+    const known = readdirSync(conf, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    throw new UsageError(`MLC1003 ${what}: config environment not found: no folder conf/${env}${known.length ? ` (environments: ${known.join(", ")})` : ""}`);
+  }
 }

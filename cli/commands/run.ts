@@ -47,7 +47,10 @@ export default async function run(opts: Record<string, unknown>, args: string[])
     process.stdout.write(formatPlan(plan, !!opts.json, skipped));
     return EXIT.ok;
   }
-  return execute(project, plan, opts, { maxWorkers, loadVersions, runtimeParams: copts.runtimeParams ?? {}, selection: copts.selection ?? {} });
+  // More workers than nodes can never be used, and the pool starts them all up front: 99999 ran the
+  // machine out of memory.
+  const workers = maxWorkers === undefined ? undefined : Math.min(maxWorkers, Math.max(1, plan.order.length));
+  return execute(project, plan, opts, { maxWorkers: workers, loadVersions, runtimeParams: copts.runtimeParams ?? {}, selection: copts.selection ?? {} });
 }
 
 type Settings = { maxWorkers?: number; loadVersions: Record<string, string>; runtimeParams: Record<string, unknown>; selection: NonNullable<ReturnType<typeof selectionFromFlags>> };
@@ -186,9 +189,10 @@ export function paramsFlag(params: Readonly<Record<string, unknown>>, prefix = "
 function deepMerge(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
+    const prev = Object.hasOwn(out, k) ? out[k] : undefined;
     const bothObjects = v && prev && typeof v === "object" && typeof prev === "object" && !Array.isArray(v) && !Array.isArray(prev);
-    out[k] = bothObjects ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    // defineProperty: a "__proto__" parameter stays a plain key, never a prototype change.
+    Object.defineProperty(out, k, { value: bothObjects ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -100,3 +100,40 @@ describe("hostile YAML", () => {
     expect(text.stdout).toContain(`conf/base/parameters.yml:${n}:1 warning MLC8002`);
   }, 60_000);
 });
+
+describe("hostile flags", () => {
+  it("--params with an empty name between dots is a usage error (exit 2); __proto__ is a plain name, never a prototype", () => {
+    const root = project();
+    for (const bad of ["a..b=1", ".a=1", "a.=1", "a", "=1"]) {
+      const r = mlc(root, "run", "--params", bad);
+      expect(r.code, bad).toBe(2);
+      expectNoTrace(r.all);
+    }
+    // Setting Object.prototype.x made every later `{}` look like a catalog entry "x" (MLC2003 at catalog.yml:1:1).
+    for (const p of ["__proto__.x=1", "x.__proto__.y=1", "constructor.prototype.x=1"]) {
+      const r = mlc(root, "run", "--params", p);
+      expect(r.code, p).toBe(0);
+      expect(r.all).not.toContain("MLC2003");
+    }
+  });
+
+  it("--max-workers beyond the nodes that can run starts no more workers than nodes (99999 ran out of memory)", () => {
+    const root = project();
+    const r = mlc(root, "run", "--executor", "parallel", "--max-workers", "99999");
+    expect(r.code).toBe(0);
+    for (const bad of ["0", "-1", "abc", "1.5"]) expect(mlc(root, "run", "--executor", "parallel", "--max-workers", bad).code).toBe(2);
+  });
+
+  it("--env / MLC_ENV naming no folder, or a path, is a usage error (exit 2) with MLC1003 before anything runs", () => {
+    const root = project({ "conf/prod/parameters.yml": "k: 3\n" });
+    const r = mlc(root, "run", "--env", "nosuch");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/MLC1003 --env "nosuch": config environment not found: no folder conf\/nosuch \(environments: base, prod\)/);
+    expect(existsSync(join(root, ".mlc"))).toBe(false);
+    for (const env of ["../../etc", "", "..", "a/b"]) {
+      for (const cmd of ["validate", "compile", "ls", "run"]) expect(mlc(root, cmd, "--env", env).code, `${cmd} --env ${env}`).toBe(2);
+    }
+    expect(mlc(root, "run", "--env", "prod").code).toBe(0);
+    expect(mlc(root, "run", "--env", "local").code).toBe(0); // the default may be absent
+  });
+});

@@ -136,9 +136,10 @@ describe("mlc validate (CLI, built dist)", () => {
       const bad = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf"), "--format", "json");
       expect(bad.status).toBe(1);
       expect(JSON.parse(bad.stdout).diagnostics[0]).toMatchObject({ code: "MLC1003", file: "conf", line: 1, column: 1 });
+      // A missing --env folder is a usage error (SPEC 5: exit 2), reported before anything is read.
       const env = mlc("--project", dir, "--env", "nope", "--format", "json");
-      expect(env.status).toBe(1);
-      expect(JSON.parse(env.stdout).diagnostics.map((d: Diagnostic) => d.code)).toContain("MLC1003");
+      expect(env.status).toBe(2);
+      expect(env.stderr).toMatch(/MLC1003 --env "nope": config environment not found: no folder conf\/nope/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
