@@ -49,13 +49,17 @@ function isTerminal(fd) {
   return require("node:tty").isatty(fd);
 }
 
-/** Writes all of `s` to `fd`; a non-blocking pipe that is full (EAGAIN) gets the rest through the stream. */
+/**
+ * Writes all of `s` to `fd`; a non-blocking pipe that is full (EAGAIN) gets the rest through the
+ * stream, and a reader that went away (EPIPE, `mlc --help | true`) ends the output quietly.
+ */
 function write(fd, s, stream) {
   const buf = Buffer.from(s);
   let off = 0;
   try {
     while (off < buf.length) off += fs.writeSync(fd, buf, off);
   } catch (e) {
+    if (e && e.code === "EPIPE") return;
     if (!e || e.code !== "EAGAIN") throw e;
     stream().write(buf.subarray(off));
   }
