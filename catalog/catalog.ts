@@ -1,12 +1,14 @@
 // The DataCatalog of one run: names -> datasets, built lazily on first use (so a run touching two
 // CSV files never imports the parquet code). Every error leaving it carries MLC6001 (load) or
 // MLC6002 (save), names the dataset, and has credential values scrubbed out.
+import { inspect } from "node:util";
 import { MlcError } from "../compiler/diagnostics.js";
 import type { DatasetConfig } from "../compiler/types.js";
 import type { RunSink } from "../tracking/sink.js";
 import type { Dataset, DatasetContext } from "./dataset.js";
 import { MemoryDataset } from "./datasets/memory.js";
 import { isPersistentConfig, resolveDatasetType } from "./registry.js";
+import { secretStrings, scrubText } from "./secrets.js";
 import { isVersionAware } from "./versioning.js";
 
 export { newSaveVersion } from "./versioning.js";
@@ -161,27 +163,14 @@ export class DataCatalog {
       });
       return e;
     }
-    const msg = err instanceof Error ? err.message : String(err);
+    // A thrown non-Error shows its content (`{ code: 42 }`, not "[object Object]"), scrubbed below.
+    const msg = err instanceof Error ? err.message : err !== null && typeof err === "object" ? inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 300) : String(err);
     return new MlcError(fallback, this.scrub(`dataset "${name}": ${op} failed: ${msg}`), { dataset: name });
   }
 
   private scrub(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join("***");
-    return out;
+    return scrubText(text, this.secrets);
   }
-}
-
-/** Every string (and long number) inside the credentials, longest first so overlaps scrub fully. */
-function secretStrings(creds: unknown): string[] {
-  const out = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === "string" && v.length >= 3) out.add(v);
-    else if (typeof v === "number" && String(v).length >= 4) out.add(String(v));
-    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x);
-  };
-  walk(creds);
-  return [...out].sort((a, b) => b.length - a.length);
 }
 
 /** The config fields safe to show: everything except inline secrets a user may have put there. */

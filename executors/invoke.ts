@@ -1,6 +1,7 @@
 // The calling convention of SPEC section 2, shared by every runner (in-process and worker):
 // arguments from inputs, the call (sync or async, under the node's AbortSignal context), and the
 // check of the returned value against the declared outputs.
+import { inspect } from "node:util";
 import { MlcError } from "../compiler/diagnostics.js";
 import type { IRNode } from "../compiler/types.js";
 import { runInNode } from "./node-context.js";
@@ -77,8 +78,19 @@ export async function invokeNode(
 export function threw(node: IRNode, err: unknown): NodeError {
   if (err instanceof NodeError) return err;
   const e = err instanceof Error ? err : null;
-  const what = e ? (e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message) : `threw a non-Error value: ${String(err)}`;
+  const what = e ? (e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message) : `threw a non-Error value: ${shown(err)}`;
   return new NodeError("MLC5001", `node "${node.name}" failed: ${what}`, node.name, e?.stack ? userStack(e.stack) : undefined);
+}
+
+/** A thrown non-Error as text: `{ code: 42 }` rather than "[object Object]", at most 300 characters. */
+export function shown(v: unknown): string {
+  let text: string;
+  try {
+    text = v !== null && typeof v === "object" ? inspect(v, { depth: 2, breakLength: Infinity }) : String(v);
+  } catch {
+    text = Object.prototype.toString.call(v);
+  }
+  return text.length > 300 ? text.slice(0, 300) + "..." : text;
 }
 
 /** Maps a return value onto output dataset names, or throws MLC5004 saying what was expected. */

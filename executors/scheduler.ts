@@ -19,6 +19,7 @@ import type { IRNode } from "../compiler/types.js";
 import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
 import type { RunInfo } from "../tracking/hooks.js";
 import type { RunContext, RunPlan, RunResult } from "./executor.js";
+import { scrubber } from "../catalog/secrets.js";
 import { toErrorInfo } from "./errors.js";
 import { memoryDatasets } from "./datasets.js";
 import { paramValues } from "./invoke.js";
@@ -90,19 +91,37 @@ export interface ScheduleOptions {
 export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunner, opts: ScheduleOptions = {}): Promise<RunResult> {
   const info = runInfo(plan, ctx, runner.name);
   const hooks = ctx.hooks;
-  const before = await callHook(() => hooks.beforePipelineRun?.(info));
+  const clean = errorScrubber(ctx);
+  const before = clean(await callHook(() => hooks.beforePipelineRun?.(info)));
   if (before) {
     await callHook(() => hooks.onPipelineError?.(info, before));
     return { status: "failed", nodes: plan.order.map((name) => notRun(name, 0)), error: before };
   }
-  const result = await new Loop(plan, ctx, runner, info, opts).run();
+  const result = await new Loop(plan, ctx, runner, info, opts, clean).run();
   if (result.status !== "success") {
     // A failing onPipelineError hook must not hide the run's own error.
     if (result.error) await callHook(() => hooks.onPipelineError?.(info, result.error!));
     return result;
   }
-  const after = await callHook(() => hooks.afterPipelineRun?.(info, result));
+  const after = clean(await callHook(() => hooks.afterPipelineRun?.(info, result)));
   return after ? { ...result, status: "failed", error: after } : result;
+}
+
+type Clean = <E extends ErrorInfo | undefined>(e: E) => E;
+
+/**
+ * Credential values replaced by *** in an error's text. Every failure of every runner, hook and
+ * dataset passes here before it reaches an event, a record, MLflow or the terminal, so a node or
+ * a custom dataset that puts a secret into an error message (or a stray throw) cannot leak it.
+ */
+function errorScrubber(ctx: RunContext): Clean {
+  const scrub = scrubber(ctx.project.credentials);
+  return <E extends ErrorInfo | undefined>(e: E): E => {
+    if (!e) return e;
+    const message = scrub(e.message);
+    const stack = e.stack === undefined ? undefined : scrub(e.stack);
+    return (message === e.message && stack === e.stack ? e : { ...e, message, ...(stack !== undefined ? { stack } : {}) }) as E;
+  };
 }
 
 function notRun(name: string, attempts: number): NodeRecord {
@@ -132,7 +151,14 @@ class Loop {
   private closed = false;
   private firstError: (ErrorInfo & { node?: string }) | undefined;
 
-  constructor(private readonly plan: RunPlan, private readonly ctx: RunContext, private readonly runner: NodeRunner, private readonly info: RunInfo, private readonly opts: ScheduleOptions) {
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly ctx: RunContext,
+    private readonly runner: NodeRunner,
+    private readonly info: RunInfo,
+    private readonly opts: ScheduleOptions,
+    private readonly clean: Clean,
+  ) {
     const byName = new Map(plan.graph.nodes.map((n) => [n.name, n]));
     this.nodes = plan.order.map((name) => {
       const n = byName.get(name);
@@ -206,7 +232,8 @@ class Loop {
 
   private finish(index: number, record: NodeRecord): void {
     if (this.closed) return;
-    this.finished.push({ index, record });
+    const error = this.clean(record.error);
+    this.finished.push({ index, record: error === record.error ? record : { ...record, error } });
     this.wake?.();
   }
 
@@ -278,10 +305,11 @@ class Loop {
     try {
       const before = this.ctx.hooks.beforeNodeRun;
       if (before) await before.call(this.ctx.hooks, task.node, this.hookInputs(task.node, task.memoryInputs), this.info);
-      return await this.runner.run(task, this.ctx);
+      const outcome = await this.runner.run(task, this.ctx);
+      return outcome.ok ? outcome : { ...outcome, error: this.clean(outcome.error) };
     } catch (err) {
       // Runners report their own failures; this is a throwing hook or a runner bug (no duration).
-      return { ok: false, error: toErrorInfo(err, "MLC5001"), durationMs: 0 };
+      return { ok: false, error: this.clean(toErrorInfo(err, "MLC5001")), durationMs: 0 };
     }
   }
 

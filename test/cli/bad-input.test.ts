@@ -2,7 +2,7 @@
 // case ends in a stable MLC code with its location and the SPEC exit code, never a stack trace of
 // mlc's own code, a hang, a partial file or a leaked secret. Projects are written into temp folders.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -136,4 +136,101 @@ describe("hostile flags", () => {
     expect(mlc(root, "run", "--env", "prod").code).toBe(0);
     expect(mlc(root, "run", "--env", "local").code).toBe(0); // the default may be absent
   });
+});
+
+const EXECUTORS = ["sequential", "parallel"] as const;
+
+/** A one-node project whose node is `export` of src/bad.mjs. */
+function badNode(exportName: string, body: string, outputs = "out"): string {
+  return project({
+    "pipeline.yml": `version: 1\nnodes:\n  - name: bad_node\n    func: ./src/bad.mjs#${exportName}\n    inputs: raw\n    outputs: ${outputs}\n`,
+    "conf/base/catalog.yml": "raw:\n  type: json\n  filepath: data/raw.json\n",
+    "conf/base/parameters.yml": "{}\n",
+    "src/bad.mjs": body,
+  });
+}
+
+/** The newest run record of `root`. */
+function lastRun(root: string): { status: string; nodes: { name: string; status: string; error?: { code: string; message: string } }[] } {
+  const dir = join(root, ".mlc", "runs");
+  const ids = readdirSync(dir).sort();
+  return JSON.parse(readFileSync(join(dir, ids[ids.length - 1], "run.json"), "utf8"));
+}
+
+describe("hostile node code (both executors)", () => {
+  for (const executor of EXECUTORS) {
+    it(`${executor}: a throw inside a setTimeout callback fails the node with MLC5001 and the user's frame (sequential crashed mlc)`, () => {
+      const root = badNode("timer", `export const timer = () => new Promise(() => { setTimeout(() => { throw new Error("boom in timer"); }, 10); });\n`);
+      const r = mlc(root, "run", "--executor", executor);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error MLC5001 node "bad_node": uncaught exception: boom in timer');
+      expect(r.stderr).toMatch(/at .*src\/bad\.mjs:1:\d+/);
+      expectNoTrace(r.all);
+      expect(lastRun(root)).toMatchObject({ status: "failed", nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5001" } }] });
+    });
+
+    it(`${executor}: a thrown non-Error object is shown by content, not as [object Object]`, () => {
+      const root = badNode("obj", `export const obj = () => { throw { code: 42, reason: "nope" }; };\n`);
+      const r = mlc(root, "run", "--executor", executor);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`error MLC5001 node "bad_node" failed: threw a non-Error value: { code: 42, reason: 'nope' }`);
+      expectNoTrace(r.all);
+    });
+  }
+
+  it("sequential: a dropped rejected promise fails the running node instead of killing mlc with its own stack", () => {
+    const root = project({
+      "src/n.mjs": `export const double = (xs, k) => { Promise.reject(new Error("dropped")); return xs.map((x) => x * k); };
+export const sum = async (xs) => { await new Promise((r) => setTimeout(r, 200)); return xs.reduce((a, b) => a + b, 0); };\n`,
+    });
+    const r = mlc(root, "run");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error MLC5001 node "(a|b)": unhandled promise rejection: dropped/);
+    expect(r.stderr).toMatch(/at double \(src\/n\.mjs:1:\d+\)/);
+    expectNoTrace(r.all);
+    expect(lastRun(root).status).toBe("failed");
+  });
+});
+
+describe("secrets from credentials.yml never leave the process", () => {
+  const SECRETS = ["admin_SECRETUSER", "pw_SUPERSECRET_123", "KEY_TOPSECRET_XYZ"];
+  const DS = `export class Leaky {
+  constructor(config, ctx) { this.mode = config.mode; this.cred = ctx.credentials; if (this.mode === "ctor") throw new Error("ctor " + JSON.stringify(this.cred)); }
+  async load() {
+    if (this.mode === "timer") { setTimeout(() => { throw new Error("timer " + JSON.stringify(this.cred)); }, 5); return new Promise(() => {}); }
+    if (this.mode === "object") throw this.cred;
+    throw new Error("load " + JSON.stringify(this.cred));
+  }
+  async save() { throw new Error("save " + JSON.stringify(this.cred)); }
+  async exists() { return true; }
+  describe() { return { mode: this.mode }; }
+}
+export const leakNode = (xs) => { throw new Error("node saw " + xs.join(",")); };
+`;
+  const project2 = (mode: string) =>
+    project({
+      "conf/local/credentials.yml": `warehouse:\n  user: ${SECRETS[0]}\n  password: ${SECRETS[1]}\napi:\n  key: ${SECRETS[2]}\n`,
+      "conf/base/catalog.yml": `raw:\n  type: ./src/ds.mjs#Leaky\n  credentials: warehouse\n  mode: ${mode}\nout:\n  type: json\n  filepath: data/out.json\n  credentials: api\n`,
+      "src/ds.mjs": DS,
+    });
+
+  it("errors of a custom dataset holding credentials (constructor, load, non-Error, a stray timer throw): scrubbed in output, run records, build, catalog ls, viz", () => {
+    for (const mode of ["ctor", "load", "object", "timer"]) {
+      const root = project2(mode);
+      let out = "";
+      for (const executor of EXECUTORS) {
+        const r = mlc(root, "run", "--executor", executor);
+        expect(r.code, `${mode} ${executor}`).toBe(1);
+        expect(r.stderr, `${mode} ${executor}`).toMatch(/error MLC(6001|5001) node "a".*\*\*\*/);
+        out += r.all;
+      }
+      for (const args of [["compile"], ["catalog", "ls", "--json"], ["catalog", "ls"], ["ls", "--json"], ["validate", "--format", "json"], ["viz", "--out", "v.html"], ["runs", "ls", "--json"]]) out += mlc(root, ...args).all;
+      for (const id of readdirSync(join(root, ".mlc", "runs"))) {
+        out += mlc(root, "runs", "show", id, "--json").all + mlc(root, "runs", "show", id).all;
+        out += readFileSync(join(root, ".mlc", "runs", id, "run.json"), "utf8");
+      }
+      out += ["build/graph.json", "build/pipeline.mmd", "v.html"].map((f) => readFileSync(join(root, f), "utf8")).join("");
+      for (const s of SECRETS) expect(out, `${mode}: ${s}`).not.toContain(s);
+    }
+  }, 120_000);
 });
