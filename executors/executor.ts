@@ -36,6 +36,11 @@ export interface RunContext {
   readonly pipeline?: string;
   /** Progress and record updates (node start/end). */
   readonly onEvent: (event: RunEvent) => void;
+  /**
+   * Races a node's in-thread work against stray exceptions (a throw in its setTimeout callback, a
+   * dropped rejection), which then fail that node; set by runCompiled (executors/strays.ts).
+   */
+  readonly guard?: <T>(node: string, work: Promise<T>) => Promise<T>;
 }
 
 export type RunEvent =

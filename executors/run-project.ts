@@ -6,7 +6,9 @@ import { newSaveVersion } from "../catalog/versioning.js";
 import { compileProject } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import type { CompiledProject, DatasetConfig, SelectionSpec } from "../compiler/types.js";
+import { scrubber } from "../catalog/secrets.js";
 import { combineHooks, loadHooks } from "../tracking/hook-manager.js";
+import { trapStrays } from "./strays.js";
 import { RunRecorder, teeSinks } from "../tracking/recorder.js";
 import type { ErrorInfo, NodeRecord, RunRecord } from "../tracking/run-record.js";
 import type { Hooks } from "../tracking/hooks.js";
@@ -76,16 +78,22 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   const sink: RunSink = mlflow ? teeSinks(run.recorder, mlflow.sink) : run.recorder;
   const uninstall = installSink(sink);
   opts.onStart?.({ runId: run.base.run_id, plan });
+  // Stray throws on this thread (node code under the sequential executor, hooks, datasets) fail the
+  // running node or warn; they never kill mlc with its own trace. Warnings are scrubbed of secrets.
+  const scrub = scrubber(project.credentials);
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const trap = trapStrays((m) => warn(scrub(m)));
   let result: RunResult;
   try {
     const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
     const allHooks = combineHooks(mlflow ? [...hooks, { name: "mlflow", hooks: mlflow.hooks }] : hooks);
-    result = await executor.run(plan, runContext(project, run, opts, allHooks, sink));
+    result = await executor.run(plan, { ...runContext(project, run, opts, allHooks, sink), guard: trap.guard });
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
     await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), mlflow);
     throw err;
   } finally {
+    trap.dispose();
     uninstall();
   }
   return { plan, result, record: await run.end(result, mlflow) };

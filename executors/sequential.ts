@@ -1,14 +1,14 @@
 // The sequential executor: the shared scheduler with a runner that runs one node at a time in
 // this thread. Loads persisted inputs through the DataCatalog, imports the node's function once
 // (cached), calls it (invoke.ts), saves persisted outputs and hands memory outputs back.
-import { scrubber } from "../catalog/secrets.js";
 import { loadFunction } from "../compiler/load-module.js";
 import type { Executor, RunContext, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
 import { invokeNode } from "./invoke.js";
 import { isParamInput, schedule, type NodeOutcome, type NodeRunner, type NodeTask } from "./scheduler.js";
-import { trapStrays, type StrayTrap } from "./strays.js";
 import { withTimeout } from "./timeout.js";
+
+type Guard = NonNullable<RunContext["guard"]>;
 
 /** What the runner needs of a data catalog. */
 export interface CatalogLike {
@@ -30,7 +30,7 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
 }
 
 /** A runner calling node functions in this thread, one at a time. `catalog` is called on the first persisted load or save. */
-export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string, trap?: StrayTrap): NodeRunner {
+export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string, guard?: Guard): NodeRunner {
   // Resolved functions by ref: the hot path (1,000s of tiny nodes) awaits no cached promise.
   const fns = new Map<string, unknown>();
   const fnOf = async (ref: string) => {
@@ -45,9 +45,9 @@ export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root
       // Not async itself: one promise per node fewer on the hot path (runTask never rejects).
       const t0 = performance.now();
       const ref = task.node.func;
-      if (fns.has(ref)) return runTask(task, ctx, catalog, fns.get(ref), t0, trap);
+      if (fns.has(ref)) return runTask(task, ctx, catalog, fns.get(ref), t0, guard);
       return fnOf(ref).then(
-        (fn) => runTask(task, ctx, catalog, fn, t0, trap),
+        (fn) => runTask(task, ctx, catalog, fn, t0, guard),
         (err) => failed(err, t0),
       );
     },
@@ -62,10 +62,10 @@ function failed(err: unknown, t0: number): NodeOutcome {
 }
 
 /** Loads, calls and saves for one attempt; never rejects (failures become outcomes). */
-async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown, t0: number, trap?: StrayTrap): Promise<NodeOutcome> {
+async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown, t0: number, guard?: Guard): Promise<NodeOutcome> {
   try {
     const work = attempt(task, ctx, catalog, fn);
-    const done = await (trap ? trap.guard(task.node.name, work) : work);
+    const done = await (guard ? guard(task.node.name, work) : work);
     return { ok: true, ...done, durationMs: performance.now() - t0 };
   } catch (err) {
     return failed(err, t0);
@@ -107,14 +107,11 @@ export function createSequentialExecutor(): Executor {
     async run(plan: RunPlan, ctx: RunContext): Promise<RunResult> {
       let catalog: Promise<CatalogLike> | undefined;
       // Built on first use: a run over memory datasets only never loads the catalog modules.
-      // A node's stray throw (setTimeout callback, dropped rejection) fails that node, not mlc.
-      const scrub = scrubber(ctx.project.credentials);
-      const trap = trapStrays((m) => process.stderr.write(`warning: ${scrub(m)}\n`));
-      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, trap);
+      // ctx.guard: a node's stray throw (setTimeout callback, dropped rejection) fails that node, not mlc.
+      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, ctx.guard);
       try {
         return await schedule(plan, ctx, runner);
       } finally {
-        trap.dispose();
         await runner.close();
       }
     },

@@ -1,6 +1,7 @@
 // Hooks from mlc.yml (`hooks: [./src/hooks.ts#Timing, ...]`) and the composite that calls every
 // implementation in order, on the main thread. A hook module export may be an object with hook
 // methods, a class (instantiated without arguments) or a factory function returning such an object.
+import { inspect } from "node:util";
 import { MlcError } from "../compiler/diagnostics.js";
 import { loadExport } from "../compiler/load-module.js";
 import { userStack } from "../executors/stack.js";
@@ -33,7 +34,12 @@ async function instantiate(spec: string, value: unknown): Promise<Hooks> {
   if (typeof value === "function") {
     const proto = (value as { prototype?: object }).prototype;
     const isClass = /^class\b/.test(Function.prototype.toString.call(value)) || (proto !== undefined && HOOK_METHODS.some((m) => typeof (proto as Record<string, unknown>)[m] === "function"));
-    hooks = isClass ? new (value as new () => unknown)() : await (value as () => unknown)();
+    try {
+      hooks = isClass ? new (value as new () => unknown)() : await (value as () => unknown)();
+    } catch (err) {
+      // The user's constructor or factory failed: a coded error naming the hooks, not an internal error.
+      throw hookError("MLC3006", `hooks ${spec} (mlc.yml): ${isClass ? "the constructor" : "the factory"} threw: ${errorText(err)}`, err, spec);
+    }
   }
   if (hooks === null || typeof hooks !== "object" || !HOOK_METHODS.some((m) => typeof (hooks as Record<string, unknown>)[m] === "function"))
     throw new MlcError("MLC3006", `hooks ${spec}: the export is not a hooks object, class or factory (it has none of ${HOOK_METHODS.join(", ")})`, { file: spec });
@@ -62,11 +68,19 @@ function caller(method: HookName, impls: Named[]) {
         await (hooks[method] as (...a: unknown[]) => unknown).apply(hooks, args);
       } catch (err) {
         if (err instanceof MlcError) throw err;
-        const msg = err instanceof Error ? err.message : String(err);
-        const e = new MlcError("MLC5001", `hook ${name} ${method} threw: ${msg}`);
-        if (err instanceof Error && err.stack) (e as { userStack?: string }).userStack = userStack(err.stack);
-        throw e;
+        throw hookError("MLC5001", `hook ${name} ${method} threw: ${errorText(err)}`, err);
       }
     }
   };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : err !== null && typeof err === "object" ? inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 300) : String(err);
+}
+
+/** An MlcError carrying the user's own stack frames of `cause`. */
+function hookError(code: "MLC3006" | "MLC5001", message: string, cause: unknown, file?: string): MlcError {
+  const e = new MlcError(code, message, file ? { file } : {});
+  if (cause instanceof Error && cause.stack) (e as { userStack?: string }).userStack = userStack(cause.stack);
+  return e;
 }

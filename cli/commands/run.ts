@@ -1,6 +1,7 @@
 // `mlc run` (SPEC 5): compile, print diagnostics, plan (`--dry-run [--json]` stops here), run with
 // progress, then a summary and, on failure, the coded error and the resume command.
 // Exit codes: 0 success, 1 invalid project or failed run, 2 usage, 3 internal, 130 interrupted.
+import { sep } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { compileProject } from "../../compiler/compile.js";
 import { didYouMean } from "../../compiler/suggest.js";
@@ -66,7 +67,9 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
     ({ record } = await runCompiled(project, plan, runOptions(project, opts, s, { signal: ac.signal, onEvent: (e) => progress.onEvent(e), warn: (m) => process.stderr.write(`${paint(color).yellow("warning")}: ${m}\n`) })));
   } catch (err) {
     if (!(err instanceof MlcError)) throw err;
-    process.stderr.write(`${paint(color).red("error")} ${err.code} ${err.message}\n`);
+    const frames = (err as { userStack?: unknown }).userStack;
+    const shownFrames = typeof frames === "string" && frames ? frames.replace(/^\s*/gm, "  ").split(project.root + sep).join("") + "\n" : "";
+    process.stderr.write(`${paint(color).red("error")} ${err.code} ${err.message}\n${shownFrames}`);
     return EXIT.invalid;
   } finally {
     progress.stop();

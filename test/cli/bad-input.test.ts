@@ -234,3 +234,32 @@ export const leakNode = (xs) => { throw new Error("node saw " + xs.join(",")); }
     }
   }, 120_000);
 });
+
+describe("hostile hooks (mlc.yml)", () => {
+  const withHooks = (body: string) => project({ "mlc.yml": "hooks:\n  - ./src/hooks.mjs\n", "src/hooks.mjs": body });
+
+  for (const executor of EXECUTORS) {
+    it(`${executor}: a hooks class or factory that throws is MLC3006 naming the hooks, exit 1 (was "internal error", exit 3)`, () => {
+      const cases: [string, RegExp][] = [
+        [`export default class H { constructor() { throw new Error("ctor boom"); } beforeNodeRun() {} }\n`, /error MLC3006 hooks \.\/src\/hooks\.mjs \(mlc\.yml\): the constructor threw: ctor boom\n\s+at new H \(src\/hooks\.mjs:1:\d+\)/],
+        [`export default () => { throw { a: 1 }; };\n`, /error MLC3006 hooks \.\/src\/hooks\.mjs \(mlc\.yml\): the factory threw: \{ a: 1 \}/],
+        [`throw new Error("top-level boom");\n`, /error MLC3006 .*src\/hooks\.mjs.*top-level boom/],
+      ];
+      for (const [body, expected] of cases) {
+        const r = mlc(withHooks(body), "run", "--executor", executor);
+        expect(r.code, body).toBe(1);
+        expect(r.stderr, body).toMatch(expected);
+        expectNoTrace(r.all);
+      }
+    });
+
+    it(`${executor}: a hook's stray throw in a timer never kills mlc with a raw trace`, () => {
+      const root = withHooks(`export default { beforePipelineRun() { setTimeout(() => { throw new Error("hook timer"); }, 1); } };\n`);
+      const r = mlc(root, "run", "--executor", executor);
+      expect([0, 1]).toContain(r.code);
+      expect(r.stderr).toMatch(/uncaught exception.*hook timer/);
+      expectNoTrace(r.all);
+      expect(lastRun(root).status).not.toBe("running");
+    });
+  }
+});
