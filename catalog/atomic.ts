@@ -18,6 +18,26 @@ export function isTempName(name: string): boolean {
   return /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(name);
 }
 
+/**
+ * `mkdir -p` without Node's recursive mkdir, which loops forever where mkdir(2) answers ENOENT for
+ * a folder whose parent exists (under /proc: `--out /proc/x/y` hung). One call when `dir` exists;
+ * an existing FILE in the way surfaces on the write that follows (ENOTDIR), as before.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    const parent = dirname(dir);
+    if (code !== "ENOENT" || parent === dir) throw err;
+    await ensureDir(parent);
+    await fsp.mkdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST") throw e;
+    });
+  }
+}
+
 /** Writes `data` to `path` atomically (the folder must exist). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);

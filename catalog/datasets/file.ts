@@ -3,6 +3,7 @@
 import { promises as fsp } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
+import { ensureDir } from "../atomic.js";
 import type { Dataset, DatasetContext } from "../dataset.js";
 import { versionedLoadPath, versionedSavePath, type VersionAware } from "../versioning.js";
 
@@ -121,7 +122,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     const base = resolveDataPath(this.ctx, "save");
     const path = this.ctx.config.versioned ? versionedSavePath(base, this.ctx.saveVersion) : base;
     try {
-      await fsp.mkdir(dirname(path), { recursive: true });
+      await ensureDir(dirname(path));
       const st = await fsp.stat(path).catch(() => null);
       if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
       await this.format.write(path, data, this.ctx);

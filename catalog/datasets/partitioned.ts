@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
-import { isTempName } from "../atomic.js";
+import { ensureDir, isTempName } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
 import { resolveDataPath, saveError, loadError, type FileBacked } from "./file.js";
 
@@ -79,7 +79,7 @@ class PartitionedDataset implements Dataset, FileBacked {
       throw new MlcError("MLC6002", `dataset "${this.ctx.name}" (partitioned) expects an object of partition id -> value or function`, { dataset: this.ctx.name });
     }
     try {
-      await fsp.mkdir(dir, { recursive: true });
+      await ensureDir(dir);
       if (this.ctx.config.overwrite === true) for (const f of await listFiles(dir)) await fsp.rm(f);
     } catch (err) {
       throw saveError(this.ctx, dir, err);

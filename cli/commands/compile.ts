@@ -1,12 +1,13 @@
 // `mlc compile [file] [--out build] [--check] [--stdout json|mermaid]`: writes graph.json and
 // pipeline.mmd atomically into --out (relative to the project root); --check compares instead.
-import { mkdirSync, promises as fsp, readFileSync } from "node:fs";
+import { promises as fsp, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempPathFor } from "../../catalog/atomic.js";
 import { compileProject } from "../../compiler/compile.js";
 import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
 import { EXIT } from "../exit.js";
+import { writeForFlag } from "../output.js";
 import { compileOptionsFromFlags } from "../project.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
@@ -31,8 +32,10 @@ export default async function compile(opts: Record<string, unknown>, args: strin
     if (stale.length === 0 && !opts.quiet) process.stdout.write(`up to date: ${Object.keys(files).map(shown).join(", ")}\n`);
     return stale.length ? EXIT.invalid : EXIT.ok;
   }
-  mkdirSync(outDir, { recursive: true });
-  await Promise.all(Object.entries(files).map(([f, text]) => writeReplacing(join(outDir, f), text)));
+  await writeForFlag("--out", outArg, async (ensureDir) => {
+    await ensureDir(outDir);
+    await Promise.all(Object.entries(files).map(([f, text]) => writeReplacing(join(outDir, f), text)));
+  });
   if (!opts.quiet) {
     process.stdout.write(`wrote ${Object.keys(files).map(shown).join(", ")} (${graph.nodes.length} nodes, ${graph.datasets.length} datasets)\n`);
   }

@@ -1,13 +1,13 @@
 // `mlc viz [selection] [--port N] [--host H] [--out FILE.html] [--no-open]`: compiles the project
 // and serves the interactive pipeline page (or writes it as one self-contained offline file).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../../catalog/atomic.js";
 import { compileProject } from "../../compiler/compile.js";
 import type { CompileOptions } from "../../compiler/types.js";
 import { latestRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
+import { writeForFlag } from "../output.js";
 import { compileOptionsFromFlags } from "../project.js";
 import { buildPageData, redact, secretStrings, type VizData } from "../viz/page-data.js";
 import { renderPage } from "../viz/render.js";
@@ -25,8 +25,11 @@ export default async function viz(opts: Record<string, unknown>, args: string[])
   if (!first) return EXIT.invalid;
   if (typeof opts.out === "string") {
     const file = resolve(opts.out);
-    mkdirSync(dirname(file), { recursive: true });
-    await writeFileAtomic(file, await renderPage(first, { mode: "file" }));
+    const page = await renderPage(first, { mode: "file" });
+    await writeForFlag("--out", opts.out, async (ensureDir) => {
+      await ensureDir(dirname(file));
+      await writeFileAtomic(file, page);
+    });
     if (!opts.quiet) process.stdout.write(`wrote ${opts.out} (${first.nodes.length} nodes, ${first.datasets.length} datasets)\n`);
     return EXIT.ok;
   }

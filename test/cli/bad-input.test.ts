@@ -263,3 +263,33 @@ describe("hostile hooks (mlc.yml)", () => {
     });
   }
 });
+
+describe("hostile output paths", () => {
+  it("compile --out / viz --out that cannot be written: exit 2 naming the flag and why (was internal error, exit 3, or a hang under /proc)", () => {
+    const root = project({ afile: "x\n" });
+    const cases: [string[], RegExp][] = [
+      [["compile", "--out", "afile"], /--out afile: cannot write there: .*\(ENOTDIR\)/],
+      [["compile", "--out", "afile/sub"], /--out afile\/sub: cannot write there: a parent of it is a file, not a folder \(ENOTDIR\)/],
+      [["viz", "--out", "afile/v.html"], /--out afile\/v\.html: cannot write there: .*\((ENOTDIR|EEXIST)\)/],
+      [["viz", "--out", "."], /--out \.: cannot write there: it is a folder, not a file \(EISDIR\)/],
+      [["viz", "--out", "/proc/mlc-nope/v.html"], /--out \/proc\/mlc-nope\/v\.html: cannot write there: .*\(ENOENT\)/],
+      [["compile", "--out", "/proc/mlc-nope"], /--out \/proc\/mlc-nope: cannot write there: .*\(ENOENT\)/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = mlc(root, ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(expected);
+      expectNoTrace(r.all);
+    }
+    expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
+  it("a dataset saved under /proc fails MLC6002 instead of hanging in Node's recursive mkdir", () => {
+    const root = project({ "conf/base/catalog.yml": CATALOG.replace("data/out.json", "/proc/mlc-nope/out.json") });
+    for (const executor of EXECUTORS) {
+      const r = mlc(root, "run", "--executor", executor);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error MLC6002 node "b": dataset "out": cannot save \/proc\/mlc-nope\/out\.json/);
+    }
+  });
+});
