@@ -69,14 +69,34 @@ export function readMetricHistory(root: string, id: string): MetricPoint[] {
   return out;
 }
 
-/** The record of run `id`, or null when there is none (or it is unreadable). */
+/** The record of run `id`, or null when there is none (or it is unreadable or not a run record). */
 export function readRun(root: string, id: string): RunRecord | null {
   if (!/^[\w.-]+$/.test(id)) return null;
   try {
-    return JSON.parse(readFileSync(join(runsDir(root), id, "run.json"), "utf8")) as RunRecord;
+    const data: unknown = JSON.parse(readFileSync(join(runsDir(root), id, "run.json"), "utf8"));
+    return isRunRecord(data) ? data : null;
   } catch {
     return null;
   }
+}
+
+/** True when a run.json folder exists for `id` (so a null readRun means a damaged record). */
+export function hasRunFolder(root: string, id: string): boolean {
+  return /^[\w.-]+$/.test(id) && existsSync(join(runsDir(root), id, "run.json"));
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The fields `runs ls/show` and `--resume` read, with the right types: a hand-edited or foreign
+ * run.json must read as damaged, not crash them (`nodes: "x"` was an internal error).
+ */
+export function isRunRecord(v: unknown): v is RunRecord {
+  if (!isObj(v) || typeof v.run_id !== "string" || typeof v.status !== "string" || typeof v.started_at !== "string") return false;
+  if (!Array.isArray(v.nodes) || !v.nodes.every((n) => isObj(n) && typeof n.name === "string" && typeof n.status === "string")) return false;
+  for (const k of ["selection", "runtime_params", "params", "metrics"]) if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) return false;
+  for (const k of ["datasets", "resume_nodes"]) if (v[k] !== undefined && v[k] !== null && !Array.isArray(v[k])) return false;
+  return v.mlflow === undefined || v.mlflow === null || isObj(v.mlflow);
 }
 
 /** Every readable run record, newest first (by start time: ids only sort to the second). */

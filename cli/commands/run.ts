@@ -10,7 +10,7 @@ import { plan as makePlan } from "../../executors/plan.js";
 import { resumeNodes, resumeSelection } from "../../executors/resume.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import type { RunRecord } from "../../tracking/run-record.js";
-import { isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
+import { hasRunFolder, isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { createProgress, paint } from "../progress.js";
 import { compileOptionsFromFlags, selectionFromFlags, splitList } from "../project.js";
@@ -144,6 +144,7 @@ async function findResumable(root: string, id: unknown): Promise<RunRecord> {
   if (typeof id === "string") {
     const rec = readRun(root, id);
     if (rec) return rec;
+    if (hasRunFolder(root, id)) throw new UsageError(`--resume: run "${id}": its run.json is damaged (not a run record)`);
     const ids = (await listRuns(root)).map((r) => r.run_id);
     throw new UsageError(`--resume: no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
   }

@@ -1,6 +1,6 @@
 // `mlc runs show ID [--json]`: one run record (unknown id: exit 2 with close matches).
 import { didYouMean } from "../../compiler/suggest.js";
-import { listRuns, readMetricHistory, readRun } from "../../tracking/run-store.js";
+import { hasRunFolder, listRuns, readMetricHistory, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { findProjectRoot } from "../project.js";
 import { formatFailure, formatSummary } from "../run-summary.js";
@@ -15,6 +15,7 @@ export default async function runsShow(opts: Record<string, unknown>, args: stri
     const ids = (await listRuns(root)).map((r) => r.run_id);
     const prefixed = ids.filter((i) => i.startsWith(id));
     if (prefixed.length === 1) return show(root, prefixed[0], opts);
+    if (hasRunFolder(root, id)) throw new UsageError(`run "${id}": its run.json is damaged (not a run record); see .mlc/runs/${id}/run.json`);
     throw new UsageError(`no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
   }
   return show(root, id, opts);

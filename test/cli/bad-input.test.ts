@@ -293,3 +293,39 @@ describe("hostile output paths", () => {
     }
   });
 });
+
+describe("hostile run history (.mlc/runs)", () => {
+  it("a run.json that is not a run record (torn, wrong types, a folder) is skipped by runs ls and named as damaged by runs show / --resume: exit 2, never an internal error", () => {
+    const root = project();
+    expect(mlc(root, "run").code).toBe(0);
+    const runs = join(root, ".mlc", "runs");
+    const damaged: Record<string, string | null> = {
+      "20260101-000000-aaaaaa": '{"run_id": "x", bad',
+      "20260101-000000-bbbbbb": '{"run_id":"20260101-000000-bbbbbb","status":"failed","started_at":"2026-01-01T00:00:00Z","nodes":"notalist"}',
+      "20260101-000000-cccccc": '{"run_id":"20260101-000000-cccccc","status":"failed","nodes":[]}',
+      "20260101-000000-dddddd": '{"run_id":"20260101-000000-dddddd","status":"failed","started_at":"2026-01-01T00:00:00Z","nodes":[{"name":"a","status":"failed"}],"datasets":"x"}',
+      "20260101-000000-eeeeee": null, // run.json is a folder
+    };
+    for (const [id, text] of Object.entries(damaged)) {
+      mkdirSync(join(runs, id, text === null ? "run.json" : ""), { recursive: true });
+      if (text !== null) writeFileSync(join(runs, id, "run.json"), text);
+    }
+    for (const args of [["runs", "ls"], ["runs", "ls", "--json"]]) {
+      const r = mlc(root, ...args);
+      expect(r.code).toBe(0);
+      expectNoTrace(r.all);
+      expect(r.stdout).not.toContain("20260101");
+    }
+    for (const id of Object.keys(damaged)) {
+      for (const args of [["runs", "show", id], ["runs", "show", id, "--json"], ["run", "--resume", id]]) {
+        const r = mlc(root, ...args);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr, args.join(" ")).toContain(`run "${id}": its run.json is damaged`);
+        expectNoTrace(r.all);
+      }
+    }
+    const resume = mlc(root, "run", "--resume");
+    expect(resume.code).toBe(2);
+    expectNoTrace(resume.all);
+  });
+});
