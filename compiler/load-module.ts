@@ -137,7 +137,7 @@ async function importPackage(spec: string, root: string): Promise<Record<string,
   }
   try {
     const load = (await import(pathToFileURL(shim).href)).default as () => Promise<Record<string, unknown>>;
-    return await load();
+    return await watchImport(spec, load);
   } catch (err) {
     throw importError(err, spec);
   }
@@ -145,9 +145,27 @@ async function importPackage(spec: string, root: string): Promise<Record<string,
 
 async function importUrl(url: string, shown: string): Promise<Record<string, unknown>> {
   try {
-    return (await import(url)) as Record<string, unknown>;
+    return await watchImport(shown, () => import(url) as Promise<Record<string, unknown>>);
   } catch (err) {
     throw importError(err, shown);
+  }
+}
+
+/**
+ * A module whose top-level await never settles leaves nothing for the event loop to do: Node would
+ * end mlc silently with exit 0 ("mlc run" having run nothing). While an import is pending, an
+ * empty event loop reports it as MLC3006 and exits 1 instead.
+ */
+async function watchImport<T>(shown: string, load: () => Promise<T>): Promise<T> {
+  const stuck = () => {
+    process.stderr.write(`error MLC3006 module ${shown} never finished loading: its top-level await never settles\n`);
+    process.exit(1);
+  };
+  process.on("beforeExit", stuck);
+  try {
+    return await load();
+  } finally {
+    process.off("beforeExit", stuck);
   }
 }
 

@@ -329,3 +329,14 @@ describe("hostile run history (.mlc/runs)", () => {
     expectNoTrace(resume.all);
   });
 });
+
+describe("hostile modules", () => {
+  it("a node module whose top-level await never settles is MLC3006, exit 1 (mlc ended silently with exit 0 having run nothing)", () => {
+    const root = project({ "src/n.mjs": "await new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n" });
+    for (const args of [["validate"], ["compile"], ["run"], ["run", "--executor", "parallel"]]) {
+      const r = mlc(root, ...args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toContain("error MLC3006 module src/n.mjs never finished loading: its top-level await never settles");
+    }
+  });
+});
