@@ -1,5 +1,5 @@
 // Shared CLI plumbing: find the project, turn selection flags and --params into plain data.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { CompileOptions, SelectionSpec } from "../compiler/types.js";
 import { UsageError } from "./exit.js";
@@ -12,7 +12,9 @@ export function findProjectRoot(project?: unknown, cwd = process.cwd()): string 
     return root;
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "pipeline.yml"))) return dir;
+    // lstat, not exists: a broken or looping pipeline.yml symlink is this project's (reported as
+    // MLC1003 where it is read), never a reason to pick up a project further up.
+    if (lstatSync(join(dir, "pipeline.yml"), { throwIfNoEntry: false })) return dir;
     if (dirname(dir) === dir) break;
   }
   throw new UsageError(`no pipeline.yml in ${cwd} or any folder above it (use --project DIR)`);

@@ -26,6 +26,21 @@ export function projectPath(root: string, absPath: string): string {
   return rel.split(sep).join("/") || ".";
 }
 
+const ERRNO: Record<string, string> = {
+  ELOOP: "a symbolic link loop",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a parent of it is a file, not a folder",
+  ENAMETOOLONG: "the name is too long",
+  EIO: "an I/O error",
+};
+
+/** "a symbolic link loop (ELOOP)" rather than a bare errno code. */
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code ? `${ERRNO[code] ?? (e as Error).message ?? "error"} (${code})` : String((e as Error)?.message ?? e);
+}
+
 /**
  * Reads and parses one YAML file, registers it in `ctx.docs`. Returns null when the file is
  * missing (reported as MLC1003 unless `optional`) or cannot be parsed (MLC1001/MLC1003 reported).
@@ -38,7 +53,7 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
   try {
     st = statSync(absPath, { throwIfNoEntry: false });
   } catch (e) {
-    ctx.report({ code: "MLC1003", message: `cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? "error"}`, at });
+    ctx.report({ code: "MLC1003", message: `cannot read "${file}": ${errnoText(e)}`, at });
     return null;
   }
   if (!st) {
@@ -63,7 +78,7 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
   try {
     bytes = readFileSync(absPath);
   } catch (e) {
-    ctx.report({ code: "MLC1003", message: `cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? "error"}`, at });
+    ctx.report({ code: "MLC1003", message: `cannot read "${file}": ${errnoText(e)}`, at });
     return null;
   }
   const text = decode(bytes, file, ctx);

@@ -340,3 +340,19 @@ describe("hostile modules", () => {
     }
   });
 });
+
+describe("hostile files in place of the project's files", () => {
+  it("a pipeline.yml symlink loop is this project's MLC1003 (it made mlc look for a project further up), and says why", () => {
+    const outer = project(); // a valid project above: must not be picked up
+    const inner = join(outer, "sub");
+    mkdirSync(inner);
+    symlinkSync(join(inner, "pipeline.yml"), join(inner, "pipeline.yml"));
+    for (const cmd of ["validate", "run", "ls"]) {
+      const r = mlc(inner, cmd);
+      expect(r.code, cmd).toBe(1);
+      expect(r.all, cmd).toMatch(/pipeline\.yml:1:1 error MLC1003 cannot read "pipeline\.yml": a symbolic link loop \(ELOOP\)/);
+    }
+    const cat = mlc(outer, "validate", "--format", "json");
+    expect(cat.code).toBe(0);
+  });
+});
