@@ -167,7 +167,10 @@ export function parseLoadVersions(v: unknown): Record<string, string> {
   for (const pair of splitList(v)) {
     const i = pair.indexOf(":");
     if (i <= 0 || i === pair.length - 1) throw new UsageError(`--load-versions: "${pair}" is not dataset:version`);
-    out[pair.slice(0, i)] = pair.slice(i + 1);
+    const version = pair.slice(i + 1);
+    // A version is one folder name under the dataset's path: never a path that could leave it.
+    if (/[/\\]/.test(version) || version === "." || version === "..") throw new UsageError(`--load-versions: "${version}" is not a version (a version is a folder name like 2026-01-31T12.00.00.000Z)`);
+    out[pair.slice(0, i)] = version;
   }
   return out;
 }

@@ -356,3 +356,15 @@ describe("hostile files in place of the project's files", () => {
     expect(cat.code).toBe(0);
   });
 });
+
+describe("hostile --load-versions", () => {
+  it("malformed pairs, unknown or unversioned datasets, and versions that are paths: exit 2 before anything runs", () => {
+    const root = project({ "conf/base/catalog.yml": CATALOG + "  versioned: true\n" });
+    for (const v of ["x", ":1", "out:", "raw:1", "nosuch:1", "out:../../x", "out:..", "out:a/b"]) {
+      const r = mlc(root, "run", "--load-versions", v);
+      expect(r.code, v).toBe(2);
+      expectNoTrace(r.all);
+    }
+    expect(existsSync(join(root, ".mlc", "runs"))).toBe(false);
+  });
+});
