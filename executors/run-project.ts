@@ -8,11 +8,12 @@ import type { Diagnostic } from "../compiler/diagnostics.js";
 import type { CompiledProject, DatasetConfig, SelectionSpec } from "../compiler/types.js";
 import { scrubber } from "../catalog/secrets.js";
 import { combineHooks, loadHooks } from "../tracking/hook-manager.js";
+import { currentNode } from "./node-context.js";
 import { trapStrays } from "./strays.js";
 import { RunRecorder, teeSinks } from "../tracking/recorder.js";
 import type { ErrorInfo, NodeRecord, RunRecord } from "../tracking/run-record.js";
 import type { Hooks } from "../tracking/hooks.js";
-import { gitCommit, newRunId, RunWriter } from "../tracking/run-store.js";
+import { gitCommit, newRunId, RunWriter, writeRun } from "../tracking/run-store.js";
 import { installSink, type RunSink } from "../tracking/sink.js";
 import type { RunContext, RunEvent, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
@@ -83,6 +84,7 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   const scrub = scrubber(project.credentials);
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const trap = trapStrays((m) => warn(scrub(m)));
+  const unguardExit = guardExit(run);
   let result: RunResult;
   try {
     const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
@@ -93,10 +95,31 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
     await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), mlflow);
     throw err;
   } finally {
+    unguardExit();
     trap.dispose();
     uninstall();
   }
   return { plan, result, record: await run.end(result, mlflow) };
+}
+
+/**
+ * Node, hook or dataset code calling process.exit() mid-run would leave the record "running" and
+ * mlc exiting with the user's code: the record ends failed (MLC5003, naming the node running in
+ * this thread) or interrupted (a second Ctrl-C, 130), written synchronously, and the exit code is 1.
+ */
+function guardExit(run: RunState): () => void {
+  const onExit = (code: number) => {
+    const interrupted = code === 130;
+    const node = currentNode()?.node;
+    const message = `${node ? `node "${node}"` : "the run"}: the process exited (code ${code}) before the run finished; did it call process.exit()?`;
+    run.endNow(interrupted ? "interrupted" : "failed", interrupted ? undefined : { code: "MLC5003", message }, node);
+    if (!interrupted) {
+      process.stderr.write(`error MLC5003 ${message}\n`);
+      process.exitCode = 1;
+    }
+  };
+  process.on("exit", onExit);
+  return () => process.off("exit", onExit);
 }
 
 function runContext(project: CompiledProject, run: RunState, opts: RunOptions, hooks: Hooks, sink: RunSink): RunContext {
@@ -169,6 +192,18 @@ class RunState {
 
   private current(): RunRecord {
     return { ...this.base, nodes: [...this.done], ...this.recorder.snapshot() };
+  }
+
+  /** The final record written synchronously (from a process 'exit' listener: no awaits possible). */
+  endNow(status: "failed" | "interrupted", error: ErrorInfo | undefined, node: string | undefined): void {
+    const done = new Set(this.done.map((n) => n.name));
+    const rest = this.plan.order.filter((n) => !done.has(n));
+    const nodes: NodeRecord[] = [
+      ...this.done,
+      ...rest.map((name): NodeRecord => (name === node && error ? { name, status: "failed", attempts: 1, duration_ms: 0, error } : { name, status: "not_run", attempts: 0, duration_ms: 0 })),
+    ];
+    const record: RunRecord = { ...this.current(), status, finished_at: new Date().toISOString(), nodes, ...(error ? { error } : {}) };
+    writeRun(this.project.root, record, false).catch(() => {}); // synchronous inside
   }
 
   /** Writes the final record (mirrored to MLflow first when on) and returns it. */

@@ -368,3 +368,15 @@ describe("hostile --load-versions", () => {
     expect(existsSync(join(root, ".mlc", "runs"))).toBe(false);
   });
 });
+
+describe("node code calling process.exit()", () => {
+  for (const executor of EXECUTORS) {
+    it(`${executor}: the run ends recorded as failed with MLC5003 naming the node, exit 1 (sequential exited 7 leaving the record "running")`, () => {
+      const root = badNode("bye", "export const bye = () => { process.exit(7); };\n");
+      const r = mlc(root, "run", "--executor", executor);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error MLC5003 node "bad_node": .*exited.*7.*process\.exit\(\)/);
+      expect(lastRun(root)).toMatchObject({ status: "failed", nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5003" } }] });
+    });
+  }
+});
