@@ -12,7 +12,8 @@ import { mlflowFixture, REPO } from "./server.js";
 const fx = mlflowFixture();
 const dirs: string[] = [];
 beforeAll(async () => {
-  spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
+  // `npm test` has just built dist/; rebuilding here would rewrite it under other test files.
+  if (process.env.CI !== "true") spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
   await fx.setup();
 }, 300_000);
 afterAll(async () => {

@@ -11,7 +11,8 @@ import { freePort, mlflowFixture, REPO } from "./server.js";
 const fx = mlflowFixture();
 beforeAll(async () => {
   await fx.setup();
-  spawnSync("node", ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
+  // `npm test` has just built dist/; rebuilding here would rewrite it under other test files.
+  if (process.env.CI !== "true") spawnSync("node", ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
 }, 300_000);
 afterAll(() => fx.teardown());
 const EXP = `exp-${process.pid}`;
