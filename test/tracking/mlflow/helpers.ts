@@ -1,6 +1,6 @@
 // Hand-built projects and run records for driving the tracker directly, and read-back helpers
 // that fetch what the server stored through its REST API.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompiledProject, GraphIR, IRDataset } from "../../../compiler/types.js";
@@ -14,8 +14,15 @@ export function runId(): string {
   return `20261126-${Date.now()}-${process.pid}-${counter++}`;
 }
 
+const roots: string[] = [];
+// Removed when the test worker exits (tests read them until their last assertion).
+process.once("exit", () => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+/** A fresh temp project root, removed when the test process exits. */
 export function tmpRoot(): string {
-  return mkdtempSync(join(tmpdir(), "mlc-track-"));
+  const r = mkdtempSync(join(tmpdir(), "mlc-track-"));
+  roots.push(r);
+  return r;
 }
 
 /** A one-node graph with one persistent input dataset. */

@@ -5,7 +5,7 @@
 // MLC_SKIP_MLFLOW=1, which turns it into a loud skip with the reason).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, writeFileSync, openSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -150,6 +150,7 @@ export function mlflowFixture(o: { basicAuth?: boolean } = {}) {
     },
     async teardown(): Promise<void> {
       await server?.stop();
+      if (server) rmSync(server.dir, { recursive: true, force: true });
     },
     /** The server, or a loud skip (only possible with MLC_SKIP_MLFLOW=1 outside CI). */
     get(ctx: { skip: (note?: string) => void }): TestServer {
