@@ -28,6 +28,16 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
   }
 }
 
+/**
+ * How the new project depends on mlc-pipelines: MLC_NEW_DEP_SPEC when set; the registry version
+ * when this mlc is an installed package (inside node_modules); else (a git checkout, `npm link`)
+ * a `file:` link to this checkout, so `npm install` works offline and before any release.
+ */
+export function dependencySpec(root: string, version: string): string {
+  if (process.env.MLC_NEW_DEP_SPEC) return process.env.MLC_NEW_DEP_SPEC;
+  return root.split(/[\\/]/).includes("node_modules") ? `^${version}` : `file:${root}`;
+}
+
 /** An npm package name from a folder name: lowercase, URL-safe, never empty. */
 export function packageName(folder: string): string {
   const name = basename(folder).toLowerCase().replace(/[^a-z0-9._~-]+/g, "-").replace(/^[-._]+|-+$/g, "");
@@ -52,7 +62,7 @@ export default async function newProject(opts: Record<string, unknown>, args: st
   const vars: Vars = {
     name: packageName(dest),
     version,
-    dependency: process.env.MLC_NEW_DEP_SPEC || `^${version}`,
+    dependency: dependencySpec(root, version),
     starter,
     description: spec.description,
   };

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { dependencySpec } from "../../cli/commands/new.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -45,7 +46,9 @@ describe("mlc new", () => {
     }
     const pkg = JSON.parse(readFileSync(join(p, "package.json"), "utf8"));
     const version = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version;
-    expect(pkg).toMatchObject({ name: "my-project", type: "module", dependencies: { "mlc-pipelines": `^${version}` } });
+    // Run from this checkout (not an installed package): a file: link, so `npm install` works offline.
+    expect(pkg).toMatchObject({ name: "my-project", type: "module", dependencies: { "mlc-pipelines": `file:${REPO}` } });
+    expect(dependencySpec("/home/u/app/node_modules/mlc-pipelines", version)).toBe(`^${version}`);
     const gitignore = readFileSync(join(p, ".gitignore"), "utf8").split("\n");
     expect(gitignore).toEqual(expect.arrayContaining([".mlc/", "node_modules/", "conf/local/credentials.yml"]));
     expect(readFileSync(join(p, "pipeline.yml"), "utf8").split("\n")[0]).toBe(
