@@ -1,6 +1,7 @@
 // Files the CLI writes where a flag says (`compile --out DIR`, `viz --out FILE`): a path that
 // cannot be written is the user's mistake, so it is a usage error (exit 2) naming the flag and
 // saying why, never an internal error with an errno trace.
+import { lstatSync } from "node:fs";
 import { ensureDir } from "../catalog/atomic.js";
 import { UsageError } from "./exit.js";
 
@@ -25,4 +26,15 @@ export async function writeForFlag(flag: string, value: string, write: (ensure: 
     if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) throw err;
     throw new UsageError(`${flag} ${value}: cannot write there: ${WHY[code] ?? (err as Error).message} (${code})`);
   }
+}
+
+/**
+ * Refuses to replace anything but a regular file (or a symlink) at `file`: the atomic write renames
+ * over its target, and as root `viz --out /dev/full` replaced the device node with a page.
+ */
+export function assertReplaceable(flag: string, value: string, file: string): void {
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (!st || st.isFile() || st.isSymbolicLink()) return;
+  const what = st.isDirectory() ? "a folder" : "a device, FIFO or socket";
+  throw new UsageError(`${flag} ${value}: ${file} is ${what}, not a regular file; refusing to replace it`);
 }

@@ -111,6 +111,8 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
       throw loadError(this.ctx, path, err);
     });
     if (st.isDirectory()) throw loadError(this.ctx, path, Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+    // A FIFO or device would block the read forever (or never end, like /dev/zero).
+    if (!st.isFile()) throw new MlcError("MLC6001", `dataset "${this.ctx.name}": ${shownPath(this.ctx.root, path)} is a device, FIFO or socket, not a regular file`, { dataset: this.ctx.name });
     try {
       return await this.format.read(path, this.ctx);
     } catch (err) {
@@ -125,6 +127,9 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
       await ensureDir(dirname(path));
       const st = await fsp.stat(path).catch(() => null);
       if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      // The atomic write renames over its target: never over a device or FIFO (as root, a filepath
+      // of /dev/null would replace the device with a regular file).
+      if (st && !st.isFile()) throw new MlcError("MLC6002", `dataset "${this.ctx.name}": cannot save ${shownPath(this.ctx.root, path)}: it is a device, FIFO or socket, not a regular file`, { dataset: this.ctx.name });
       await this.format.write(path, data, this.ctx);
     } catch (err) {
       throw saveError(this.ctx, path, err);

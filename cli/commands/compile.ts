@@ -7,7 +7,7 @@ import { compileProject } from "../../compiler/compile.js";
 import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
 import { EXIT } from "../exit.js";
-import { writeForFlag } from "../output.js";
+import { assertReplaceable, writeForFlag } from "../output.js";
 import { compileOptionsFromFlags } from "../project.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
@@ -32,6 +32,7 @@ export default async function compile(opts: Record<string, unknown>, args: strin
     if (stale.length === 0 && !opts.quiet) process.stdout.write(`up to date: ${Object.keys(files).map(shown).join(", ")}\n`);
     return stale.length ? EXIT.invalid : EXIT.ok;
   }
+  for (const f of Object.keys(files)) assertReplaceable("--out", outArg, join(outDir, f));
   await writeForFlag("--out", outArg, async (ensureDir) => {
     await ensureDir(outDir);
     await Promise.all(Object.entries(files).map(([f, text]) => writeReplacing(join(outDir, f), text)));

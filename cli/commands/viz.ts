@@ -7,7 +7,7 @@ import { compileProject } from "../../compiler/compile.js";
 import type { CompileOptions } from "../../compiler/types.js";
 import { latestRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
-import { writeForFlag } from "../output.js";
+import { assertReplaceable, writeForFlag } from "../output.js";
 import { compileOptionsFromFlags } from "../project.js";
 import { buildPageData, redact, secretStrings, type VizData } from "../viz/page-data.js";
 import { renderPage } from "../viz/render.js";
@@ -26,6 +26,7 @@ export default async function viz(opts: Record<string, unknown>, args: string[])
   if (typeof opts.out === "string") {
     const file = resolve(opts.out);
     const page = await renderPage(first, { mode: "file" });
+    assertReplaceable("--out", opts.out, file);
     await writeForFlag("--out", opts.out, async (ensureDir) => {
       await ensureDir(dirname(file));
       await writeFileAtomic(file, page);

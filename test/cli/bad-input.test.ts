@@ -2,7 +2,7 @@
 // case ends in a stable MLC code with its location and the SPEC exit code, never a stack trace of
 // mlc's own code, a hang, a partial file or a leaked secret. Projects are written into temp folders.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -379,4 +379,36 @@ describe("node code calling process.exit()", () => {
       expect(lastRun(root)).toMatchObject({ status: "failed", nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5003" } }] });
     });
   }
+});
+
+describe("FIFOs where files belong (the atomic write renames over its target)", () => {
+  it("viz/compile --out and a dataset never replace a FIFO (as root --out /dev/full replaced the device); reading one never blocks", () => {
+    const root = project();
+    const fifo = (rel: string) => {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      expect(spawnSync("mkfifo", [join(root, rel)]).status).toBe(0);
+    };
+    fifo("v.html");
+    fifo("build/graph.json");
+    const viz = mlc(root, "viz", "--out", "v.html");
+    expect(viz.code).toBe(2);
+    expect(viz.stderr).toMatch(/--out v\.html: .*v\.html is a device, FIFO or socket, not a regular file; refusing to replace it/);
+    const compile = mlc(root, "compile");
+    expect(compile.code).toBe(2);
+    expect(compile.stderr).toMatch(/--out build: .*graph\.json is a device, FIFO or socket/);
+    fifo("data/out.json");
+    for (const executor of EXECUTORS) {
+      const r = mlc(root, "run", "--executor", executor);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error MLC6002 node "b": dataset "out": cannot save data/out.json: it is a device, FIFO or socket, not a regular file');
+    }
+    rmSync(join(root, "data/raw.json"));
+    fifo("data/raw.json");
+    for (const executor of EXECUTORS) {
+      const r = mlc(root, "run", "--executor", executor);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error MLC6001 node "a": dataset "raw": data/raw.json is a device, FIFO or socket, not a regular file');
+    }
+    for (const f of ["v.html", "build/graph.json", "data/out.json", "data/raw.json"]) expect(lstatSync(join(root, f)).isFIFO(), f).toBe(true);
+  });
 });
