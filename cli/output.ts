@@ -33,7 +33,12 @@ export async function writeForFlag(flag: string, value: string, write: (ensure: 
  * over its target, and as root `viz --out /dev/full` replaced the device node with a page.
  */
 export function assertReplaceable(flag: string, value: string, file: string): void {
-  const st = lstatSync(file, { throwIfNoEntry: false });
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    return; // ENOTDIR and the like: the write that follows reports it (writeForFlag)
+  }
   if (!st || st.isFile() || st.isSymbolicLink()) return;
   const what = st.isDirectory() ? "a folder" : "a device, FIFO or socket";
   throw new UsageError(`${flag} ${value}: ${file} is ${what}, not a regular file; refusing to replace it`);

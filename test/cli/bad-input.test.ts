@@ -271,7 +271,7 @@ describe("hostile output paths", () => {
       [["compile", "--out", "afile"], /--out afile: cannot write there: .*\(ENOTDIR\)/],
       [["compile", "--out", "afile/sub"], /--out afile\/sub: cannot write there: a parent of it is a file, not a folder \(ENOTDIR\)/],
       [["viz", "--out", "afile/v.html"], /--out afile\/v\.html: cannot write there: .*\((ENOTDIR|EEXIST)\)/],
-      [["viz", "--out", "."], /--out \.: cannot write there: it is a folder, not a file \(EISDIR\)/],
+      [["viz", "--out", "."], /--out \.: .*is a folder, not a regular file; refusing to replace it/],
       [["viz", "--out", "/proc/mlc-nope/v.html"], /--out \/proc\/mlc-nope\/v\.html: cannot write there: .*\(ENOENT\)/],
       [["compile", "--out", "/proc/mlc-nope"], /--out \/proc\/mlc-nope: cannot write there: .*\(ENOENT\)/],
     ];
