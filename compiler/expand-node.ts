@@ -3,7 +3,7 @@
 import { isAbsolute, posix, relative } from "node:path";
 import type { CompileContext } from "./diagnostics.js";
 import { isTemplate, renderString } from "./interpolate.js";
-import { matrixMembers, type MatrixMember } from "./matrix.js";
+import { MAX_MATRIX_MEMBERS, matrixMembers, matrixSize, type MatrixMember } from "./matrix.js";
 import type { DocPath, IOMode, ResolvedNode } from "./types.js";
 
 /** The file a node is defined in and the interpolation variables in scope there. */
@@ -28,6 +28,12 @@ export function expandNode(raw: unknown, index: number, frame: NodeFrame, ctx: C
   const path: DocPath = ["nodes", index];
   // The schema already reported bad timeouts and empty matrix lists (an empty list yields no members).
   if (!isMap(raw.matrix)) return [buildNode(raw, path, frame, null, ctx)];
+  const size = matrixSize(raw.matrix);
+  if (size > MAX_MATRIX_MEMBERS) {
+    const message = `matrix of node "${raw.name}" expands to ${size.toLocaleString("en")} members, more than ${MAX_MATRIX_MEMBERS.toLocaleString("en")}`;
+    ctx.report({ code: "MLC2003", message, at: { file: frame.file, path: [...path, "matrix"] }, hint: "split the sweep into several nodes or pipelines" });
+    return [];
+  }
   return matrixMembers(raw.matrix).map((m) => buildNode(raw, path, frame, m, ctx));
 }
 

@@ -12,6 +12,16 @@ export function sanitizeMatrixValue(v: unknown): string {
   return s.replace(/[^A-Za-z0-9_.-]/g, "_") || "_";
 }
 
+/** More members than this in one node's matrix is a mistake, not a sweep (MLC2003). */
+export const MAX_MATRIX_MEMBERS = 10_000;
+
+/** How many members `matrix` expands to, computed without expanding it. */
+export function matrixSize(matrix: Readonly<Record<string, unknown>>): number {
+  let n = 1;
+  for (const raw of Object.values(matrix)) n *= Array.isArray(raw) ? raw.length : 1;
+  return n;
+}
+
 /**
  * Members of `matrix` ({factors: [8, 32], lr: [0.1]} -> @8-0.1, @32-0.1), first key varying slowest.
  * A scalar value counts as a one-element list; an empty list yields no members.
