@@ -43,7 +43,8 @@ export class ParallelRunner implements NodeRunner {
 
   constructor(plan: RunPlan, ctx: RunContext, opts: ParallelOptions = {}) {
     for (const n of plan.graph.nodes) for (const i of new Set(n.inputs)) this.readersLeft.set(i, (this.readersLeft.get(i) ?? 0) + 1);
-    this.slots = Math.max(1, opts.maxWorkers ?? availableParallelism());
+    // Never more threads than nodes to run: each one costs a worker start and its heap.
+    this.slots = Math.max(1, Math.min(opts.maxWorkers ?? availableParallelism(), plan.order.length));
     const heap = opts.maxHeapMb ?? (Number(process.env.MLC_WORKER_MAX_HEAP_MB) || undefined);
     this.pool = new Piscina({
       filename: workerFile(),

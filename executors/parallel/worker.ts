@@ -6,6 +6,7 @@
 // otherwise swallow it or lose the worker without saying why).
 import { move, transferableSymbol, valueSymbol, workerData } from "piscina";
 import { DataCatalog } from "../../catalog/catalog.js";
+import { scrubber } from "../../catalog/secrets.js";
 import { loadExport } from "../../compiler/load-module.js";
 import { installSink, type RunSink } from "../../tracking/sink.js";
 import { toErrorInfo } from "../errors.js";
@@ -17,6 +18,7 @@ import { assertCloneable, transferables } from "./transfer.js";
 
 process.setSourceMapsEnabled(true);
 const setup = workerData as WorkerSetup;
+const scrub = scrubber(setup.credentials);
 /** Inside a worker a node is stopped by terminating the thread, so its own signal never fires. */
 const NEVER = new AbortController().signal;
 
@@ -25,7 +27,7 @@ const stray = (kind: string) => (reason: unknown) => {
   const e = reason instanceof Error ? reason : new Error(String(reason));
   const err = Object.assign(new Error(`${kind}: ${e.message}`), { userStack: e.stack ? userStack(e.stack) : undefined, code: "MLC5001" });
   if (failCurrent) failCurrent(err);
-  else process.stderr.write(`mlc worker: ${kind} outside a task: ${e.message}\n`);
+  else process.stderr.write(`mlc worker: ${kind} outside a task: ${scrub(e.message)}\n`);
 };
 process.on("unhandledRejection", stray("unhandled promise rejection"));
 process.on("uncaughtException", stray("uncaught exception"));
