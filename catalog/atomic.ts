@@ -38,22 +38,21 @@ export async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `path` atomically (the folder must exist). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = tempPathFor(path);
-  try {
+/** Opens a fresh temp sibling of `path`, lets `fill` write it, fsyncs, renames; removes it on any failure. */
+async function atomically(path: string, fill: (fh: FileHandle) => Promise<void>): Promise<void> {
+  await writeViaTempFile(path, async (tmp) => {
     const fh = await fsp.open(tmp, "wx");
     try {
-      await fh.writeFile(data);
-      await fh.sync();
+      await fill(fh);
     } finally {
       await fh.close();
     }
-    await fsp.rename(tmp, path);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
+  });
+}
+
+/** Writes `data` to `path` atomically (the folder must exist). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await atomically(path, (fh) => fh.writeFile(data));
 }
 
 /**
@@ -61,24 +60,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * Text is encoded into one reused 1 MB buffer, so writing 100 MB leaves no garbage behind (string
  * chunks die young; a stream would keep a Buffer per chunk alive until a full GC).
  */
-export async function writeStreamAtomic(
-  path: string,
-  source: Chunks,
-): Promise<void> {
-  const tmp = tempPathFor(path);
-  try {
-    const fh = await fsp.open(tmp, "wx");
-    try {
-      await copyInto(fh, source);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, path);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
+export async function writeStreamAtomic(path: string, source: Chunks): Promise<void> {
+  await atomically(path, (fh) => copyInto(fh, source));
 }
 
 const BUFFER_SIZE = 1 << 20;
