@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { makeProject, REPO, stats } from "./lib/project.mjs";
+import { chainYaml, makeProject, REPO, stats } from "./lib/project.mjs";
 
 const N = 1000;
 const RUNS_API = 25;
@@ -15,15 +15,6 @@ const RUNS_CLI = 11;
 const ENV = { ...process.env, CI: "true" };
 delete ENV.NODE_EXTRA_CA_CERTS;
 
-function chainYaml(n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    out.push(`  - name: n${String(i).padStart(4, "0")}`, "    func: ./src/nodes.ts#step");
-    if (i > 0) out.push(`    inputs: d${i - 1}`);
-    out.push(`    outputs: d${i}`);
-  }
-  return out.join("\n") + "\n";
-}
 
 const dist = (p) => import(pathToFileURL(join(REPO, "dist", p)).href);
 

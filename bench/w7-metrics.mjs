@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { makeProject, REPO, stats } from "./lib/project.mjs";
+import { chainYaml, makeProject, REPO, stats } from "./lib/project.mjs";
 
 const METRICS = 10_000;
 const RUNS_METRICS = 5;
@@ -104,15 +104,6 @@ async function metrics(uri, log) {
   };
 }
 
-function chainYaml(n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    out.push(`  - name: n${String(i).padStart(4, "0")}`, "    func: ./src/nodes.ts#step");
-    if (i > 0) out.push(`    inputs: d${i - 1}`);
-    out.push(`    outputs: d${i}`);
-  }
-  return out.join("\n") + "\n";
-}
 
 function spawnMs(root, env) {
   const t0 = performance.now();

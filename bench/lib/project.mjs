@@ -32,3 +32,14 @@ export function stats(xs) {
 export async function api() {
   return import(join(REPO, "dist", "executors", "run-project.js"));
 }
+
+/** pipeline.yml node entries for an n-node chain n0000 -> n0001 -> ... of ./src/nodes.ts#step over memory datasets. */
+export function chainYaml(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push(`  - name: n${String(i).padStart(4, "0")}`, "    func: ./src/nodes.ts#step");
+    if (i > 0) out.push(`    inputs: d${i - 1}`);
+    out.push(`    outputs: d${i}`);
+  }
+  return out.join("\n") + "\n";
+}
