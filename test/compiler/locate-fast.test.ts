@@ -81,17 +81,20 @@ describe("locate-fast", () => {
     let state = 20260;
     const rnd = (n: number) => (state = (state * 1103515245 + 12345) & 0x7fffffff) % n;
     let answered = 0;
+    let total = 0;
     for (let i = 0; i < 1500; i++) {
       let t = seeds[rnd(seeds.length)];
       for (let k = 0, m = 1 + rnd(3); k < m; k++) {
         const at = rnd(t.length + 1);
         t = rnd(2) === 0 ? t.slice(0, at) + bits[rnd(bits.length)] + t.slice(at) : t.slice(0, at) + t.slice(at + 1 + rnd(3));
       }
-      const [a, , bad] = compare(t, 300);
+      const [a, n, bad] = compare(t, 300);
       expect(bad, t).toEqual([]);
       answered += a;
+      total += n;
     }
-    expect(answered).toBeGreaterThan(10_000);
+    // The scanner must still answer most questions on broken text (not just bail), whatever the corpus.
+    expect(answered / total, `answered ${answered} of ${total}`).toBeGreaterThan(0.5);
   });
 
   it("answers for a MB-sized generated pipeline without the full parser", () => {
