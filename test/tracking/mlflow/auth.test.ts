@@ -4,19 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTracking } from "../../../tracking/mlflow/tracker.js";
 import { MlflowClient } from "../../../tracking/mlflow/client.js";
-import { client, config, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot } from "./helpers.js";
+import { client, config, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, withEnv } from "./helpers.js";
 import { mlflowFixture } from "./server.js";
 
 const fx = mlflowFixture({ basicAuth: true });
 beforeAll(() => fx.setup(), 300_000);
 afterAll(() => fx.teardown());
 const EXP = `exp-${process.pid}`;
-
-function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.entries(vars).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
-  return fn().finally(() => Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v))));
-}
 
 describe("basic auth", () => {
   it("anonymous requests are refused by the server (the auth app is really on)", async (ctx) => {

@@ -100,3 +100,10 @@ export function tagsOf(run: Run): Record<string, string> {
 export function paramsOf(run: Run): Record<string, string> {
   return Object.fromEntries(run.data.params.map((t) => [t.key, t.value]));
 }
+
+/** Runs `fn` with environment variables set (undefined: unset), restoring them afterwards. */
+export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.entries(vars).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
+  return fn().finally(() => Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v))));
+}

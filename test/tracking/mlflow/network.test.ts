@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTracking } from "../../../tracking/mlflow/tracker.js";
 import { runProject } from "../../../executors/run-project.js";
-import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot } from "./helpers.js";
+import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot, withEnv } from "./helpers.js";
 import { startProxy } from "./proxy.js";
 import { freePort, mlflowFixture } from "./server.js";
 
@@ -13,12 +13,6 @@ const fx = mlflowFixture();
 beforeAll(() => fx.setup(), 300_000);
 afterAll(() => fx.teardown());
 const EXP = `exp-${process.pid}`;
-
-function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.entries(vars).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
-  return fn().finally(() => Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v))));
-}
 
 function quiet() {
   const lines: string[] = [];
