@@ -2,7 +2,7 @@
 // or implicit memory), and checks what the graph cannot: free inputs (MLC3001), `params:` paths
 // (MLC3002), dataset types (MLC3003), credentials names (MLC3005) and node functions (MLC3006).
 import { existsSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { isAbsolute, posix, resolve as resolvePath } from "node:path";
 import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "./load-module.js";
@@ -80,10 +80,35 @@ function toRecord(found: Map<string, ResolvedDataset | null>): Record<string, Re
 
 const MEMORY: DatasetConfig = Object.freeze({ type: "memory" });
 
+/**
+ * A relative `filepath`/`path` (also of a wrapped `dataset:`) must stay inside the project: found
+ * here at compile time rather than at the first save, after earlier nodes already ran. An
+ * absolute path is the explicit way out.
+ */
+function reportEscapingPaths(name: string, cfg: DatasetConfig, source: SourceRef | null, ctx: CompileContext, at: (string | number)[] = []): void {
+  for (const key of ["filepath", "path"] as const) {
+    const v = cfg[key];
+    if (typeof v !== "string" || isAbsolute(v)) continue;
+    const norm = posix.normalize(v.replace(/\\/g, "/"));
+    if (norm !== ".." && !norm.startsWith("../")) continue;
+    ctx.report({
+      code: "MLC2003",
+      message: `dataset "${name}": ${key} "${v}" leaves the project folder`,
+      at: source ? { file: source.file, path: [...source.path, ...at, key] } : null,
+      hint: "use a path inside the project, or an absolute path to write outside it on purpose",
+    });
+  }
+  if (cfg.dataset && typeof cfg.dataset === "object") reportEscapingPaths(name, cfg.dataset, source, ctx, [...at, "dataset"]);
+}
+
 /** An explicit catalog entry or the best factory match for `name`; null when neither exists. */
 function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeof rankFactories>, ctx: CompileContext): ResolvedDataset | null {
   const explicit = Object.prototype.hasOwnProperty.call(config.catalog, name) && !isPattern(name);
-  if (explicit) return { name, config: config.catalog[name], entry: name, source: config.catalogSources[name] ?? null };
+  if (explicit) {
+    const source = config.catalogSources[name] ?? null;
+    reportEscapingPaths(name, config.catalog[name], source, ctx);
+    return { name, config: config.catalog[name], entry: name, source };
+  }
   if (factories.length === 0) return null;
   const m = matchFactory(name, factories, config.catalog);
   if (!m) return null;
