@@ -22,6 +22,8 @@ export interface FactoryMatch {
   readonly pattern: string;
   readonly config: DatasetConfig;
   readonly escaping: string[];
+  /** Placeholders in path values that the pattern does not define (`{c}` in "{a}_{b}"). */
+  readonly unknown: string[];
 }
 
 const PLACEHOLDER_SRC = "\\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\\}";
@@ -86,8 +88,9 @@ export function matchFactory(name: string, ranked: readonly Factory[], catalog: 
     const values = matchValues(f, name);
     if (!values) continue;
     const escaping: string[] = [];
-    const config = fill(catalog[f.pattern], values, escaping) as DatasetConfig;
-    return { pattern: f.pattern, config, escaping };
+    const unknown: string[] = [];
+    const config = fill(catalog[f.pattern], values, escaping, unknown) as DatasetConfig;
+    return { pattern: f.pattern, config, escaping, unknown };
   }
   return null;
 }
@@ -96,24 +99,27 @@ export function matchFactory(name: string, ranked: readonly Factory[], catalog: 
 const PATH_KEY = /(path|dir|directory|folder)$/i;
 
 /** Replaces `{placeholder}`s in every string of `v`; notes filled paths that climb out of the project. */
-function fill(v: unknown, values: Record<string, string>, escaping: string[], key = ""): unknown {
+function fill(v: unknown, values: Record<string, string>, escaping: string[], unknown: string[], key = ""): unknown {
   if (typeof v === "string") {
     if (!v.includes("{")) return v;
     let changed = false;
     // A global regex in replace() starts from 0 every time, so sharing FILL is safe.
     const out = v.replace(FILL, (whole, k: string) => {
-      if (!(k in values)) return whole;
+      if (!(k in values)) {
+        if (PATH_KEY.test(key)) unknown.push(whole);
+        return whole;
+      }
       changed = true;
       return values[k];
     });
     if (changed && PATH_KEY.test(key) && leavesProject(v, out)) escaping.push(out);
     return out;
   }
-  if (Array.isArray(v)) return v.map((x) => fill(x, values, escaping, key));
+  if (Array.isArray(v)) return v.map((x) => fill(x, values, escaping, unknown, key));
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
-      const x = fill((v as Record<string, unknown>)[k], values, escaping, k);
+      const x = fill((v as Record<string, unknown>)[k], values, escaping, unknown, k);
       // A YAML key "__proto__" stays a plain key, never a prototype.
       if (k === "__proto__") Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
       else out[k] = x;

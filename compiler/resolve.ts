@@ -121,6 +121,14 @@ function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeo
       hint: "dataset names used with a factory must not contain '..' path segments",
     });
   }
+  for (const placeholder of new Set(m.unknown)) {
+    ctx.report({
+      code: "MLC2003",
+      message: `dataset factory "${m.pattern}" uses ${placeholder} in a path, but the pattern defines no such placeholder (dataset "${name}")`,
+      at: source ? { ...source, key: true } : null,
+      hint: `placeholders come from the pattern's own {names}`,
+    });
+  }
   return { name, config: m.config, entry: m.pattern, source };
 }
 
