@@ -38,12 +38,7 @@ export class DataCatalog {
 
   /** Loads a dataset's value (MLC6001 on failure). */
   async load(name: string): Promise<unknown> {
-    const ds = this.built.get(name) ?? (await this.dataset(name, "load"));
-    try {
-      return await ds.load();
-    } catch (err) {
-      throw this.coded(err, name, "load");
-    }
+    return this.use(name, "load", (ds) => ds.load());
   }
 
   /** Saves `data` (MLC6002 on failure; `undefined` is refused, it is almost always a missing return). */
@@ -54,21 +49,21 @@ export class DataCatalog {
         hint: "return a value from the node function (null is allowed)",
       });
     }
-    const ds = this.built.get(name) ?? (await this.dataset(name, "save"));
-    try {
-      await ds.save(data);
-    } catch (err) {
-      throw this.coded(err, name, "save");
-    }
+    await this.use(name, "save", (ds) => ds.save(data));
   }
 
   /** True when the dataset has data to load (a file exists, a memory value was saved). */
   async exists(name: string): Promise<boolean> {
-    const ds = this.built.get(name) ?? (await this.dataset(name, "load"));
+    return this.use(name, "load", (ds) => ds.exists());
+  }
+
+  /** Runs `op` on the (lazily built) dataset; any failure becomes MLC6001 (load) or MLC6002 (save). */
+  private async use<T>(name: string, op: "load" | "save", fn: (ds: Dataset) => Promise<T>): Promise<T> {
+    const ds = this.built.get(name) ?? (await this.dataset(name, op));
     try {
-      return await ds.exists();
+      return await fn(ds);
     } catch (err) {
-      throw this.coded(err, name, "load");
+      throw this.coded(err, name, op);
     }
   }
 
