@@ -1,6 +1,6 @@
 // `mlc compile [file] [--out build] [--check] [--stdout json|mermaid]`: writes graph.json and
 // pipeline.mmd atomically into --out (relative to the project root); --check compares instead.
-import { promises as fsp, readFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempPathFor } from "../../catalog/atomic.js";
 import { compileProject } from "../../compiler/compile.js";
@@ -18,7 +18,10 @@ export default async function compile(opts: Record<string, unknown>, args: strin
   printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const graph = project.selected;
-  const files = { "graph.json": emitJson(graph), "pipeline.mmd": emitMermaid(graph) };
+  // Each text becomes bytes as soon as it exists: JSON.stringify leaves ~10 MB of young string
+  // parts for a 10,000-node graph, which the garbage collector would otherwise copy while the
+  // Mermaid text is built (and the write converts to bytes anyway).
+  const files: Record<string, Buffer> = { "graph.json": Buffer.from(emitJson(graph)), "pipeline.mmd": Buffer.from(emitMermaid(graph)) };
   if (opts.stdout === "json" || opts.stdout === "mermaid") {
     process.stdout.write(opts.stdout === "json" ? files["graph.json"] : files["pipeline.mmd"]);
     return EXIT.ok;
@@ -27,7 +30,7 @@ export default async function compile(opts: Record<string, unknown>, args: strin
   const outDir = resolve(copts.root, outArg);
   const shown = (f: string) => join(outArg, f).split("\\").join("/");
   if (opts.check) {
-    const stale = Object.entries(files).filter(([f, text]) => read(join(outDir, f)) !== text).map(([f]) => f);
+    const stale = Object.entries(files).filter(([f, bytes]) => !read(join(outDir, f))?.equals(bytes)).map(([f]) => f);
     for (const f of stale) process.stderr.write(`stale: ${shown(f)} (run mlc compile)\n`);
     if (stale.length === 0 && !opts.quiet) process.stdout.write(`up to date: ${Object.keys(files).map(shown).join(", ")}\n`);
     return stale.length ? EXIT.invalid : EXIT.ok;
@@ -35,7 +38,7 @@ export default async function compile(opts: Record<string, unknown>, args: strin
   for (const f of Object.keys(files)) assertReplaceable("--out", outArg, join(outDir, f));
   await writeForFlag("--out", outArg, async (ensureDir) => {
     await ensureDir(outDir);
-    await Promise.all(Object.entries(files).map(([f, text]) => writeReplacing(join(outDir, f), text)));
+    for (const [f, bytes] of Object.entries(files)) writeReplacing(join(outDir, f), bytes);
   });
   if (!opts.quiet) {
     process.stdout.write(`wrote ${Object.keys(files).map(shown).join(", ")} (${graph.nodes.length} nodes, ${graph.datasets.length} datasets)\n`);
@@ -46,22 +49,22 @@ export default async function compile(opts: Record<string, unknown>, args: strin
 /**
  * Temp file in the same folder, then rename: readers see the old file or the new one, never half
  * of one. No fsync: build outputs are regenerated from sources, and syncing 10 MB costs more than
- * the whole compile.
+ * the whole compile. Synchronous: one write(2) per file instead of the promise API's 512 KB chunks.
  */
-async function writeReplacing(path: string, text: string): Promise<void> {
+function writeReplacing(path: string, bytes: Buffer): void {
   const tmp = tempPathFor(path);
   try {
-    await fsp.writeFile(tmp, text);
-    await fsp.rename(tmp, path);
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
   } catch (err) {
-    await fsp.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw err;
   }
 }
 
-function read(path: string): string | null {
+function read(path: string): Buffer | null {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch {
     return null;
   }

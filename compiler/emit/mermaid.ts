@@ -21,69 +21,91 @@ export function mermaidLabel(text: string): string {
   return `"${out}"`;
 }
 
+/**
+ * Lines joined in chunks: a chunk's line strings die young, and only the joined chunk (large
+ * enough to be allocated outside the young generation) lives until the end. Holding 50,000 line
+ * strings until one final join made every scavenge copy all of them.
+ */
+class LineSink {
+  private readonly chunks: string[] = [];
+  private lines: string[] = [];
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length === 8192) this.flush();
+  }
+  private flush(): void {
+    this.chunks.push(this.lines.join("\n"));
+    this.lines = [];
+  }
+  /** Every line, each ended by "\n". */
+  text(): string {
+    if (this.lines.length > 0) this.flush();
+    return this.chunks.join("\n") + "\n";
+  }
+}
+
 /** The Mermaid flowchart of `graph`. */
 export function emitMermaid(graph: GraphIR, opts: MermaidOptions = {}): string {
   const withParams = opts.params !== false;
-  const nodeId = new Map<string, string>();
-  graph.nodes.forEach((n, i) => nodeId.set(n.name, `n${i}`));
   // One map for datasets and parameter references: a dataset is never called "params:x".
   const ioId = new Map<string, string>();
-  const lines = ["flowchart LR"];
-  // Appended one by one: spreading 100,000 lines into push() would hit the argument limit.
-  for (const l of namespaceBlocks(graph.nodes, nodeId)) lines.push(l);
+  const out = new LineSink();
+  out.push("flowchart LR");
+  namespaceBlocks(graph.nodes, out);
   graph.datasets.forEach((d, i) => {
     const id = `d${i}`;
     ioId.set(d.name, id);
     const label = mermaidLabel(d.name);
-    lines.push(d.persistent ? `  ${id}[(${label})]:::persistent` : `  ${id}([${label}]):::memory`);
+    out.push(d.persistent ? `  ${id}[(${label})]:::persistent` : `  ${id}([${label}]):::memory`);
   });
   if (withParams) {
     graph.params.forEach((p, i) => {
       ioId.set(p, `p${i}`);
-      lines.push(`  p${i}{{${mermaidLabel(p)}}}:::param`);
+      out.push(`  p${i}{{${mermaidLabel(p)}}}:::param`);
     });
   }
-  for (const n of graph.nodes) {
-    const id = nodeId.get(n.name)!;
+  const nodes = graph.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    const id = `n${i}`; // a node's id is its position in graph.nodes
     const ins = n.inputs;
     for (let k = 0; k < ins.length; k++) {
       const from = ioId.get(ins[k]);
       if (from === undefined || (k > 0 && ins.indexOf(ins[k]) !== k)) continue;
-      lines.push(from.charCodeAt(0) === 112 ? `  ${from} -.-> ${id}` : `  ${from} --> ${id}`); // 112 = "p"
+      out.push(from.charCodeAt(0) === 112 ? `  ${from} -.-> ${id}` : `  ${from} --> ${id}`); // 112 = "p"
     }
     const outs = n.outputs;
     for (let k = 0; k < outs.length; k++) {
       const to = ioId.get(outs[k]);
-      if (to !== undefined && (k === 0 || outs.indexOf(outs[k]) === k)) lines.push(`  ${id} --> ${to}`);
+      if (to !== undefined && (k === 0 || outs.indexOf(outs[k]) === k)) out.push(`  ${id} --> ${to}`);
     }
   }
-  lines.push(
-    "  classDef node fill:#e8f0fe,stroke:#1a73e8,color:#0b2e6b",
-    "  classDef persistent fill:#e6f4ea,stroke:#188038,color:#0d3d1c",
-    "  classDef memory fill:#f1f3f4,stroke:#5f6368,color:#202124,stroke-dasharray: 4 3",
-    "  classDef param fill:#fef7e0,stroke:#b06000,color:#4d2a00",
-  );
-  return lines.join("\n") + "\n";
+  out.push("  classDef node fill:#e8f0fe,stroke:#1a73e8,color:#0b2e6b");
+  out.push("  classDef persistent fill:#e6f4ea,stroke:#188038,color:#0d3d1c");
+  out.push("  classDef memory fill:#f1f3f4,stroke:#5f6368,color:#202124,stroke-dasharray: 4 3");
+  out.push("  classDef param fill:#fef7e0,stroke:#b06000,color:#4d2a00");
+  return out.text();
 }
 
 interface NsTree {
   readonly children: Map<string, NsTree>;
-  readonly nodes: IRNode[];
+  /** Positions in the node list. */
+  readonly nodes: number[];
 }
 
 /** Node rectangles, nested in one subgraph per namespace segment (a.b -> a { b { ... } }). */
-function namespaceBlocks(nodes: readonly IRNode[], ids: Map<string, string>): string[] {
+function namespaceBlocks(nodes: readonly IRNode[], out: LineSink): void {
   const root: NsTree = { children: new Map(), nodes: [] };
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
     let t = root;
     for (const seg of n.namespace ? n.namespace.split(".") : []) {
       let c = t.children.get(seg);
       if (!c) t.children.set(seg, (c = { children: new Map(), nodes: [] }));
       t = c;
     }
-    t.nodes.push(n);
+    t.nodes.push(i);
   }
-  const out: string[] = [];
   let sub = 0;
   type Step = { kind: "tree"; tree: NsTree; depth: number } | { kind: "open"; name: string; depth: number } | { kind: "close"; depth: number };
   // Iterative walk: namespaces are shallow in practice, but a hostile a.a.a... must not overflow.
@@ -94,7 +116,7 @@ function namespaceBlocks(nodes: readonly IRNode[], ids: Map<string, string>): st
     if (step.kind === "close") out.push(`${pad}end`);
     else if (step.kind === "open") out.push(`${pad}subgraph s${sub++}[${mermaidLabel(step.name)}]`);
     else {
-      for (const n of step.tree.nodes) out.push(`${pad}${ids.get(n.name)}[${mermaidLabel(n.name)}]:::node`);
+      for (const i of step.tree.nodes) out.push(`${pad}n${i}[${mermaidLabel(nodes[i].name)}]:::node`);
       const names = [...step.tree.children.keys()].sort(compareStrings).reverse();
       // Pushed in reverse so they pop in sorted order: open, contents, close.
       for (const name of names) {
@@ -104,5 +126,4 @@ function namespaceBlocks(nodes: readonly IRNode[], ids: Map<string, string>): st
       }
     }
   }
-  return out;
 }
