@@ -105,6 +105,37 @@ try {
   rmSync(STAGE, { recursive: true, force: true });
 }
 
+// dist/tracking/mlflow/tracker.js: the MLflow tracker as one file (its tracking/mlflow modules
+// inlined; everything outside stays an import of its dist/ twin). A tracked run loads it on its
+// critical path: one module instead of ~12 costs 2.8 ms instead of 5.4 (measured in-run), a
+// sizeable part of W7's 2% budget. One bundle, not split chunks: those measured slower (3.5 ms).
+// The tracker's modules exist once inside it (no instanceof across copies); only the 1:1 sync
+// command shares the same source files, and it never exchanges objects with a run's tracker.
+const TRACKING = resolve("tracking/mlflow");
+await build({
+  entryPoints: { tracker: "tracking/mlflow/tracker.ts" },
+  outdir: "dist/tracking/mlflow",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  allowOverwrite: true,
+  logLevel: "warning",
+  plugins: [{
+    name: "mlc-tracker-bundle",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true }));
+      b.onResolve({ filter: /^\.\.?\// }, (a) => {
+        if (a.kind === "entry-point") return undefined;
+        const abs = resolve(a.resolveDir, a.path.replace(/\.js$/, ".ts"));
+        // Same folder depth in dist/ as in the sources: an outside import keeps its specifier.
+        return abs.startsWith(TRACKING + sep) ? { path: abs } : { path: a.path, external: true };
+      });
+    },
+  }],
+});
+
 /** Removes chunks of earlier builds (only old ones: a CLI started before this build may still load them). */
 function sweepStaleChunks(current) {
   const hour = Date.now() - 3600_000;
