@@ -7,12 +7,15 @@ import type { Hooks } from "../tracking/hooks.js";
 import type { RunRecord } from "../tracking/run-record.js";
 import type { RunSink } from "../tracking/sink.js";
 import type { RunPlan } from "./executor.js";
+import { graphText } from "./graph-text.js";
 
 /** A run's MLflow mirror: a sink for logging, hooks, and finish() which ends the MLflow run. */
 export interface MlflowSession {
   readonly sink: RunSink;
   readonly hooks: Hooks;
   finish(record: RunRecord): Promise<RunRecord["mlflow"] | null>;
+  /** After the final run record is written: starts background delivery of what is left (never throws). */
+  handoff(): void;
 }
 
 type StartTracking = (opts: Record<string, unknown>) => Promise<MlflowSession | null>;
@@ -39,7 +42,6 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
     return null;
   }
   try {
-    const [{ emitJson }, { emitMermaid }] = await Promise.all([import("../compiler/emit/json.js"), import("../compiler/emit/mermaid.js")]);
     const session = await startTracking({
       project,
       runId: base.run_id,
@@ -48,8 +50,8 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
       command: base.command,
       env: base.env,
       params: project.parameters,
-      graphJson: emitJson(plan.graph),
-      mermaid: emitMermaid(plan.graph),
+      // graph.json and pipeline.mmd are rendered from the IR text when delivered, not on the run's time.
+      graphIr: graphText(plan.graph),
     });
     return session ? guarded(session, warn) : null;
   } catch (err) {
@@ -72,6 +74,13 @@ function guarded(s: MlflowSession, warn: (m: string) => void): MlflowSession {
         if (err instanceof MlcError) throw err;
         warn(`MLflow: could not finish the run: ${(err as Error).message}`);
         return null;
+      }
+    },
+    handoff() {
+      try {
+        s.handoff?.();
+      } catch (err) {
+        warn(`MLflow: could not start background delivery (${(err as Error).message}); \`mlc mlflow sync\` delivers the run`);
       }
     },
   };

@@ -20,6 +20,7 @@ import { toErrorInfo } from "./errors.js";
 import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
 import { resumeCommand, resumeNodes } from "./resume.js";
+import { graphText } from "./graph-text.js";
 import { startMlflow, type MlflowSession } from "./mlflow-session.js";
 
 /** Options of runProject (the API form of `mlc run`'s flags). */
@@ -165,7 +166,7 @@ class RunState {
       params: project.parameters as Record<string, unknown>,
       runtime_params: opts.runtimeParams ?? {},
       // The compiled graph is sorted plain data, so its JSON is deterministic (emitJson would re-sort: slower).
-      graph_hash: createHash("sha256").update(JSON.stringify(project.selected)).digest("hex"),
+      graph_hash: createHash("sha256").update(graphText(project.selected)).digest("hex"),
       git_commit: gitCommit(project.root),
       env: project.env,
       command: opts.command ?? "mlc run",
@@ -229,6 +230,8 @@ class RunState {
     }
     await this.writer.flush(record);
     if (this.writer.error) this.opts.warn?.(`could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`);
+    // Background delivery starts only now: the deliverer adds the MLflow link to the final record.
+    mlflow?.handoff();
     return record;
   }
 

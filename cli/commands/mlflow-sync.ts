@@ -1,56 +1,87 @@
 // `mlc mlflow sync`: delivers the MLflow mirror of runs still queued in .mlc/outbox/ (server down
-// during the run, process killed). Idempotent: running it twice creates nothing twice.
-// Exit 0 when everything is delivered (or nothing was queued), 1 when something is still pending.
+// during the run, process killed, or handed over by a run under tracking.delivery: background).
+// Idempotent: running it twice creates nothing twice. Exit 0 when everything is delivered (or
+// nothing was queued), 1 when something is still pending.
+// `--linger SECONDS` is the background deliverer a run starts: after delivering it keeps watching
+// the outbox and delivers each run that finishes, until SECONDS pass with nothing new, so runs
+// in quick succession do not each pay for starting a process.
+import type { MlflowClient } from "../../tracking/mlflow/client.js";
+import type { SyncOutcome } from "../../tracking/mlflow/sync.js";
 import { compileOptionsFromFlags } from "../project.js";
 import { EXIT } from "../exit.js";
 import { printDiagnostics } from "./print-diagnostics.js";
+
+type Print = (s: string) => void;
 
 /** Runs `mlc mlflow sync`. */
 export default async function mlflowSync(opts: Record<string, unknown>): Promise<number> {
   const copts = await compileOptionsFromFlags(opts);
   const { loadProjectTracking } = await import("../../tracking/mlflow/project-config.js");
-  const { MlflowClient, clientOptionsFromEnv, safeUri } = await import("../../tracking/mlflow/client.js");
-  const { syncOutboxes } = await import("../../tracking/mlflow/sync.js");
   const { listOutboxes } = await import("../../tracking/mlflow/outbox.js");
   const pt = loadProjectTracking(copts);
   if (pt.hasErrors) {
     await printDiagnostics(pt.diagnostics, pt.ctx, opts);
     return EXIT.usage;
   }
-  const out = (s: string) => void (!opts.quiet && process.stdout.write(s + "\n"));
+  const linger = opts.linger === undefined ? 0 : Number(opts.linger);
+  if (!Number.isFinite(linger) || linger < 0) {
+    process.stderr.write(`mlc: --linger takes a number of seconds, not "${String(opts.linger)}"\n`);
+    return EXIT.usage;
+  }
+  const stamp = linger > 0 ? () => `${new Date().toISOString()} ` : () => "";
+  const out: Print = (s) => void (!opts.quiet && process.stdout.write(stamp() + s + "\n"));
+  const err: Print = (s) => void process.stderr.write(stamp() + s + "\n");
+  const pass = await passFor(pt.config.client, copts.root, out, err);
+  if (linger > 0) {
+    const { lingerLoop } = await import("../../tracking/mlflow/linger.js");
+    await lingerLoop(copts.root, pt.config.client, linger * 1000, () => pass(true));
+    return EXIT.ok;
+  }
   if (listOutboxes(copts.root).length === 0) {
     out("mlflow sync: nothing to deliver");
     return EXIT.ok;
   }
-  const clients = new Map<string, InstanceType<typeof MlflowClient> | null>();
-  const healthy = new Map<string, boolean>();
-  // The configured server wins; a run queued for another server goes to the one it was meant for.
-  const clientFor = (uri: string) => {
-    const key = pt.config.client ? "configured" : uri;
-    if (!clients.has(key)) {
-      const o = pt.config.client ?? clientOptionsFromEnv(uri);
-      try {
-        clients.set(key, o ? new MlflowClient(o) : null);
-      } catch {
-        clients.set(key, null);
-      }
-    }
-    const c = clients.get(key) ?? null;
-    return c && healthy.get(c.url) !== false ? c : null;
-  };
-  for (const c of [pt.config.client]) if (c) healthy.set(safeUri(c.uri), await new MlflowClient(c).health(3000));
-  const results = await syncOutboxes(copts.root, clientFor);
-  let pending = 0;
-  for (const r of results) {
-    if (r.status === "delivered") out(`delivered run ${r.runId}${r.result?.mlflow ? ` -> ${r.result.mlflow.url}` : ""}`);
-    else if (r.status === "skipped") out(`skipped run ${r.runId}: ${r.reason}`);
-    else {
-      pending++;
-      const why = r.reason?.startsWith("no tracking server") && pt.config.client ? `MLflow server ${safeUri(pt.config.client.uri)} unreachable` : r.reason;
-      process.stderr.write(`mlc: MLC7001 run ${r.runId} still pending: ${why}\n`);
-    }
-    for (const rej of r.result?.rejected ?? []) process.stderr.write(`mlc: warning MLC7002 run ${r.runId}: ${rej}\n`);
-  }
-  out(`mlflow sync: ${results.length - pending} delivered, ${pending} pending`);
+  const { delivered, pending } = await pass(false);
+  out(`mlflow sync: ${delivered} delivered, ${pending} pending`);
   return pending ? EXIT.invalid : EXIT.ok;
+}
+
+/** One delivery pass over every queued run, printing what happened; returns the counts. */
+async function passFor(configured: import("../../tracking/mlflow/client.js").ClientOptions | null, root: string, out: Print, err: Print) {
+  const { MlflowClient, clientOptionsFromEnv, safeUri } = await import("../../tracking/mlflow/client.js");
+  const { syncOutboxes } = await import("../../tracking/mlflow/sync.js");
+  return async (quietBusy: boolean): Promise<{ delivered: number; pending: number }> => {
+    const clients = new Map<string, MlflowClient | null>();
+    const healthy = new Map<string, boolean>();
+    // The configured server wins; a run queued for another server goes to the one it was meant for.
+    const clientFor = (uri: string) => {
+      const key = configured ? "configured" : uri;
+      if (!clients.has(key)) {
+        const o = configured ?? clientOptionsFromEnv(uri);
+        try {
+          clients.set(key, o ? new MlflowClient(o) : null);
+        } catch {
+          clients.set(key, null);
+        }
+      }
+      const c = clients.get(key) ?? null;
+      return c && healthy.get(c.url) !== false ? c : null;
+    };
+    if (configured) healthy.set(safeUri(configured.uri), await new MlflowClient(configured).health(3000));
+    const results: SyncOutcome[] = await syncOutboxes(root, clientFor);
+    let pending = 0;
+    for (const r of results) {
+      if (r.status === "delivered") out(`delivered run ${r.runId}${r.result?.mlflow ? ` -> ${r.result.mlflow.url}` : ""}`);
+      else if (r.status === "skipped") out(`skipped run ${r.runId}: ${r.reason}`);
+      else if (r.status === "busy" && quietBusy) continue;
+      else {
+        pending++;
+        const why = r.reason?.startsWith("no tracking server") && configured ? `MLflow server ${safeUri(configured.uri)} unreachable` : r.reason;
+        err(`mlc: MLC7001 run ${r.runId} still pending: ${why}`);
+      }
+      for (const rej of r.result?.rejected ?? []) err(`mlc: warning MLC7002 run ${r.runId}: ${rej}`);
+    }
+    for (const c of clients.values()) c?.close();
+    return { delivered: results.filter((r) => r.status === "delivered").length, pending };
+  };
 }

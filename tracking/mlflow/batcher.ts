@@ -1,7 +1,7 @@
 // Shapes what a run logs into requests the server accepts: valid keys, parameter values within
 // the length limit (kedro-mlflow's long_params_strategy), and log-batch chunks within MLflow's
 // limits (1000 metrics, 100 params, 100 tags, 1000 entities, under 1 MB of JSON).
-import { encodeJson } from "./client.js";
+import { encodeJson } from "./options.js";
 import type { KeyValue, Metric } from "./types.js";
 
 export const LIMITS = {

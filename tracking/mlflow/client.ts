@@ -6,57 +6,10 @@
 import { statSync } from "node:fs";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { connectionFor, type Connection, type HttpBody, type HttpResponse } from "./transport.js";
+import { encodeJson, safeUri, type ClientOptions } from "./options.js";
 import type * as T from "./types.js";
 
-/** How to reach and authenticate with one tracking server. */
-export interface ClientOptions {
-  /** http(s) tracking URI; user:password in it is used as basic auth and stripped. */
-  readonly uri: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly token?: string;
-  readonly insecureTls?: boolean;
-  readonly caCertPath?: string;
-  /** Per-attempt timeout (ms). */
-  readonly timeoutMs?: number;
-  /** Extra attempts after a retriable failure. */
-  readonly retries?: number;
-  readonly backoffMs?: number;
-  /** Observes every HTTP request sent (benchmarks count them). */
-  readonly onRequest?: (method: string, path: string) => void;
-}
-
-/** Options from the standard MLFLOW_TRACKING_* variables, over `uri` (or MLFLOW_TRACKING_URI). */
-export function clientOptionsFromEnv(uri: string | null, env: NodeJS.ProcessEnv = process.env): ClientOptions | null {
-  const u = uri || env.MLFLOW_TRACKING_URI;
-  if (!u) return null;
-  const truthy = (v?: string) => !!v && /^(1|true|yes|on)$/i.test(v.trim());
-  return {
-    uri: u,
-    username: env.MLFLOW_TRACKING_USERNAME || undefined,
-    password: env.MLFLOW_TRACKING_PASSWORD || undefined,
-    token: env.MLFLOW_TRACKING_TOKEN || undefined,
-    insecureTls: truthy(env.MLFLOW_TRACKING_INSECURE_TLS),
-    caCertPath: env.MLFLOW_TRACKING_SERVER_CERT_PATH || undefined,
-  };
-}
-
-/** The URI without credentials, query or trailing slash: safe to print. */
-export function safeUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    return uri.replace(/\/\/[^@/]*@/, "//");
-  }
-}
-
-/** JSON with non-finite numbers as MLflow's strings ("NaN", "Infinity", "-Infinity"). */
-export function encodeJson(body: unknown): string {
-  return JSON.stringify(body, (_k, v) =>
-    typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : v,
-  );
-}
+export { clientOptionsFromEnv, encodeJson, safeUri, type ClientOptions } from "./options.js";
 
 function toNumber(v: unknown): number {
   if (typeof v === "number") return v;

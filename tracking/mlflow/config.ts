@@ -1,7 +1,7 @@
 // Tracking settings from the layered, interpolated mlflow.yml (already schema-checked by the
 // config loader) plus the environment, with kedro-mlflow's defaults where mlc follows them.
 import type { LongParamsStrategy } from "./batcher.js";
-import { clientOptionsFromEnv, type ClientOptions } from "./client.js";
+import { clientOptionsFromEnv, type ClientOptions } from "./options.js";
 
 /** Everything the tracker needs to know, defaults applied. */
 export interface TrackingConfig {
@@ -19,6 +19,8 @@ export interface TrackingConfig {
   readonly disabledPipelines: readonly string[];
   readonly onError: "warn" | "fail";
   readonly nestedRuns: "none" | "nodes";
+  /** wait: delivered before `mlc run` exits; background: handed to a detached `mlc mlflow sync`. */
+  readonly delivery: "wait" | "background";
   readonly uiHost: string;
   readonly uiPort: number;
 }
@@ -48,6 +50,7 @@ export function resolveTrackingConfig(
   const credEnv = credName ? stringsOf(obj(credentials[credName])) : {};
   const client = clientOptionsFromEnv(str(server.mlflow_tracking_uri), { ...env, ...credEnv });
   const strategy = obj(tracking.params).long_params_strategy;
+  const onError = tracking.on_error === "fail" ? "fail" : "warn";
   return {
     client,
     experimentName: str(experiment.name) ?? projectName,
@@ -62,11 +65,26 @@ export function resolveTrackingConfig(
     disabledPipelines: Array.isArray(obj(tracking.disable_tracking).pipelines)
       ? (obj(tracking.disable_tracking).pipelines as unknown[]).map(String)
       : [],
-    onError: tracking.on_error === "fail" ? "fail" : "warn",
+    onError,
     nestedRuns: tracking.nested_runs === "nodes" ? "nodes" : "none",
+    delivery: deliveryMode(tracking.delivery, onError, env),
     uiHost: str(ui.host) ?? "127.0.0.1",
     uiPort: Number(ui.port ?? 5000) || 5000,
   };
+}
+
+/**
+ * `auto` is background on a developer's machine, so a short run never waits on the server, and
+ * wait where a process outliving mlc may be killed with its job or container (CI, Kubernetes)
+ * or where the run's own exit code depends on delivery (on_error: fail, whatever the setting).
+ */
+function deliveryMode(configured: unknown, onError: "warn" | "fail", env: NodeJS.ProcessEnv): "wait" | "background" {
+  if (onError === "fail") return "wait"; // the exit code reports delivery: nothing to hand off
+  const forced = env.MLC_MLFLOW_DELIVERY?.trim().toLowerCase();
+  const mode = forced === "wait" || forced === "background" ? forced : configured === "wait" || configured === "background" ? configured : "auto";
+  if (mode !== "auto") return mode;
+  const ci = env.CI !== undefined && !/^(|0|false|no|off)$/i.test(env.CI.trim());
+  return ci || env.KUBERNETES_SERVICE_HOST ? "wait" : "background";
 }
 
 function stringsOf(o: Obj): Record<string, string> {

@@ -2,7 +2,8 @@
 // run is found by its `mlc.run_id` tag before one is created, params already on the run are
 // skipped on replay (MLflow refuses to change a param), metrics replay with their original
 // timestamps (the server drops exact duplicates), artifacts are PUT (overwrite), tags are upserts.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { GraphIR } from "../../compiler/types.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import { pendingOps, removeOutbox, type ArtifactOp, type BatchOp, type ChildOp, type EndOp, type Fact, type Op, type Outbox, type OutboxState, type StartOp } from "./outbox.js";
@@ -246,7 +247,7 @@ export class Deliverer {
   private async sendArtifact(op: ArtifactOp): Promise<void> {
     const m = await this.runOf();
     if (!existsSync(op.file)) throw new MlflowRejection(`artifact ${op.path}: local file ${op.file} is gone`, 400, "MISSING_FILE");
-    await this.client.uploadArtifact(m.artifact_uri, op.file, op.path);
+    await this.client.uploadArtifact(m.artifact_uri, op.render ? await rendered(op) : op.file, op.path);
   }
 
   private async sendEnd(op: EndOp): Promise<void> {
@@ -267,6 +268,22 @@ export async function deliverStored(client: MlflowClient, outbox: Outbox, state:
 /** True when the outbox holds the main run's end (the run finished, however it ended). */
 export function hasEnd(state: OutboxState): boolean {
   return state.ops.some((o) => o.t === "end" && !o.child);
+}
+
+/** Renders graph.json or pipeline.mmd from the IR snapshot (next to it, once) and returns its path. */
+async function rendered(op: ArtifactOp): Promise<string> {
+  const out = `${op.file}.${op.render}`;
+  if (existsSync(out)) return out;
+  let graph: GraphIR;
+  try {
+    graph = JSON.parse(readFileSync(op.file, "utf8")) as GraphIR;
+  } catch (err) {
+    throw new MlflowRejection(`artifact ${op.path}: the graph snapshot ${op.file} is unreadable (${(err as Error).message})`, 400, "BAD_SNAPSHOT");
+  }
+  const text = op.render === "graph.json" ? (await import("../../compiler/emit/json.js")).emitJson(graph) : (await import("../../compiler/emit/mermaid.js")).emitMermaid(graph);
+  writeFileSync(`${out}.tmp`, text);
+  renameSync(`${out}.tmp`, out); // a crash mid-write must not leave a half file that looks done
+  return out;
 }
 
 function groupable(o: Op | undefined): boolean {

@@ -28,8 +28,12 @@ export interface StartOp {
 }
 export interface BatchOp { readonly t: "batch"; readonly seq: number; readonly child?: string; readonly metrics: readonly Metric[]; readonly params: readonly KeyValue[]; readonly tags: readonly KeyValue[] }
 export interface InputsOp { readonly t: "inputs"; readonly seq: number; readonly datasets: readonly DatasetInput[] }
-/** `file` is absolute (a snapshot inside the outbox folder); `path` is the artifact path with file name. */
-export interface ArtifactOp { readonly t: "artifact"; readonly seq: number; readonly file: string; readonly path: string }
+/**
+ * `file` is absolute (a snapshot inside the outbox folder); `path` is the artifact path with file
+ * name. With `render`, `file` holds the run's graph IR and the artifact is rendered from it when
+ * delivered (graph.json as `mlc compile` writes it, or the Mermaid diagram).
+ */
+export interface ArtifactOp { readonly t: "artifact"; readonly seq: number; readonly file: string; readonly path: string; readonly render?: "graph.json" | "pipeline.mmd" }
 export interface ChildOp { readonly t: "child"; readonly seq: number; readonly node: string; readonly start_time: number; readonly tags: readonly KeyValue[] }
 export interface EndOp { readonly t: "end"; readonly seq: number; readonly child?: string; readonly status: RunStatus; readonly end_time: number }
 export type Op = StartOp | BatchOp | InputsOp | ArtifactOp | ChildOp | EndOp;
@@ -164,6 +168,12 @@ export class Outbox {
     return dest;
   }
 
+  /** Flushes the file to disk (the background deliverer does this before sending anything). */
+  async sync(): Promise<void> {
+    await this.chain;
+    await (await this.fh).datasync();
+  }
+
   async close(): Promise<void> {
     await this.chain;
     await (await this.fh).close();
@@ -196,6 +206,12 @@ export function tryLock(root: string, runId: string): (() => void) | null {
   return null;
 }
 
+/** True when a live process other than this one holds run `runId`'s lock. */
+export function isLocked(root: string, runId: string): boolean {
+  const pid = Number(readFileSafe(join(outboxDir(root), `${runId}.lock`)));
+  return !!pid && pid !== process.pid && alive(pid);
+}
+
 function readFileSafe(f: string): string {
   try {
     return readFileSync(f, "utf8");
@@ -204,7 +220,8 @@ function readFileSafe(f: string): string {
   }
 }
 
-function alive(pid: number): boolean {
+/** True when process `pid` exists (EPERM: it exists, owned by someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

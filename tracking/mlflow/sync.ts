@@ -2,6 +2,8 @@
 // used by `mlc mlflow sync` and, in the background, by the next tracked run. A run whose
 // process died without finishing is ended as KILLED. Runs held by a live process are skipped.
 import { MlcError } from "../../compiler/diagnostics.js";
+import type { RunRecord } from "../run-record.js";
+import { readRun, writeRun } from "../run-store.js";
 import type { MlflowClient } from "./client.js";
 import { deliverStored, hasEnd, type DeliveryResult } from "./deliver.js";
 import { listOutboxes, Outbox, readOutbox, removeOutbox, tryLock, type OutboxState } from "./outbox.js";
@@ -50,6 +52,8 @@ async function syncOne(root: string, state: OutboxState, clientFor: (uri: string
   const client = clientFor(state.start.uri);
   if (!client) return { runId: state.runId, status: "pending", reason: `no tracking server configured (it was meant for ${state.start.uri})` };
   const outbox = new Outbox(root, state.runId, state);
+  // A run under background delivery wrote without fsync: make it durable before sending.
+  await outbox.sync();
   let s = state;
   if (!hasEnd(state)) {
     // Its process is gone (we hold the lock) and never finished: the MLflow run ends KILLED.
@@ -67,7 +71,15 @@ async function syncOne(root: string, state: OutboxState, clientFor: (uri: string
   if (result.error || result.pending > 0) {
     return { runId: state.runId, status: "pending", result, reason: result.error?.message ?? "not all operations were delivered" };
   }
+  if (result.mlflow) linkRunRecord(root, state.runId, result.mlflow);
   return { runId: state.runId, status: "delivered", result };
+}
+
+/** Adds the MLflow link to the run's local record (a run delivered after it ended). */
+function linkRunRecord(root: string, runId: string, mlflow: NonNullable<RunRecord["mlflow"]>): void {
+  const record = readRun(root, runId);
+  if (!record || record.mlflow?.run_id === mlflow.run_id) return;
+  writeRun(root, { ...record, mlflow }, false).catch(() => {});
 }
 
 /** Background catch-up by a live run: earlier runs meant for the same server. Never throws. */

@@ -3,6 +3,9 @@
 // operation goes to the outbox first (write-ahead), then a single background pump delivers it.
 // A dead server is noticed once (health preflight) and costs nothing more; the outbox keeps
 // everything for `mlc mlflow sync`. Errors never reach the run unless tracking.on_error: fail.
+// delivery: background (the default outside CI) sends nothing during the first second: a short
+// run only writes its outbox and hands it to a detached `mlc mlflow sync` (handoff()), so
+// tracking costs it no round trip; a longer run streams live, and hands over what is left.
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { CompiledProject } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
@@ -11,12 +14,12 @@ import type { RunSink } from "../sink.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
 import { MlflowClient } from "./client.js";
 import { resolveTrackingConfig, type TrackingConfig } from "./config.js";
-import { Deliverer } from "./deliver.js";
-import { cachedExperiment } from "./experiment-cache.js";
+import type { Deliverer } from "./deliver.js";
 import { LiveQueue } from "./live-queue.js";
-import { Outbox, removeOutbox, tryLock, type Op } from "./outbox.js";
+import { handOff, warnStale } from "./background.js";
+import { warn } from "./warn.js";
+import { Outbox, removeOutbox, tryLock, type ArtifactOp, type Op } from "./outbox.js";
 import { defaultRunName, gitCommit, mlflowStatus, runTags } from "./run-info.js";
-import { catchUp } from "./sync.js";
 
 export interface TrackingStartOptions {
   project: CompiledProject;
@@ -26,23 +29,27 @@ export interface TrackingStartOptions {
   command: string;
   env: string;
   params: Readonly<Record<string, unknown>>;
-  graphJson: string;
-  mermaid: string;
+  /** The run's graph as IR JSON text: graph.json and pipeline.mmd are rendered from it when delivered. */
+  graphIr?: string;
+  /** Pre-rendered graph.json / pipeline.mmd (used as they are when given instead of graphIr). */
+  graphJson?: string;
+  mermaid?: string;
 }
 
 export interface Tracking {
   sink: RunSink;
   hooks: Hooks;
   finish(record: RunRecord): Promise<RunRecord["mlflow"] | null>;
+  /** After the final run record is written: spawns the background deliverer when something is left. */
+  handoff(): void;
 }
 
-/** Prints one warning line on stderr (never credentials: URLs are printed without them). */
-export function warn(code: string, message: string): void {
-  process.stderr.write(`mlc: warning ${code} ${message}\n`);
-}
+export { warn } from "./warn.js";
 
 const FINISH_BUDGET_MS = () => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
 const CATCH_UP_MS = 5000;
+/** Under delivery: background, a run still going after this long starts streaming to the server. */
+const LIVE_AFTER_MS = () => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000);
 
 /**
  * Starts mirroring a run; null when tracking is off (not configured, or the pipeline is in
@@ -62,13 +69,14 @@ export async function startTracking(opts: TrackingStartOptions): Promise<Trackin
   }
   const t = new LiveTracker(opts, cfg, client);
   await t.begin();
-  return { sink: t.queue, hooks: t.hooks(), finish: (r) => t.finish(r) };
+  return { sink: t.queue, hooks: t.hooks(), finish: (r) => t.finish(r), handoff: () => t.handoff() };
 }
 
 class LiveTracker {
   readonly queue: LiveQueue;
   private outbox!: Outbox;
-  private deliverer!: Deliverer;
+  /** Loaded with the first delivery (a short background run never needs it). */
+  private deliverer: Deliverer | null = null;
   /** Operations not yet settled (delivered ones are dropped: a long run must not hold them all). */
   private ops: Op[] = [];
   private pumping: Promise<void> | null = null;
@@ -79,8 +87,13 @@ class LiveTracker {
   private releaseLock: (() => void) | null = null;
   private knownServer = false;
   private readonly startedAt = new Date();
+  /** Delivering from this process: always under wait; under background once the run is long. */
+  private live: boolean;
+  private liveTimer: NodeJS.Timeout | null = null;
+  private handOff = false;
 
   constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly client: MlflowClient) {
+    this.live = cfg.delivery === "wait";
     this.queue = new LiveQueue(cfg, o.runId, () => void this.flush().catch((err) => this.goOffline(new MlcError("MLC7001", `could not write the MLflow outbox: ${(err as Error).message}`))));
   }
 
@@ -91,10 +104,10 @@ class LiveTracker {
     if (long.tooLong.length) {
       throw new MlcError("MLC7002", `parameter${long.tooLong.length > 1 ? "s" : ""} ${long.tooLong.map((k) => `"${k}"`).join(", ")} longer than MLflow's 6000-character limit (tracking.params.long_params_strategy: fail; use truncate or tag to log ${long.tooLong.length > 1 ? "them" : "it"} anyway)`);
     }
-    this.outbox = new Outbox(this.o.project.root, this.o.runId);
-    this.knownServer = cachedExperiment(this.o.project.root, this.client.url, this.cfg.experimentName) !== null;
+    // Locked before the outbox file exists: a deliverer must never take a new run's empty outbox
+    // for a crashed one.
     this.releaseLock = tryLock(this.o.project.root, this.o.runId);
-    this.deliverer = new Deliverer(this.client, this.outbox, null, false);
+    this.outbox = new Outbox(this.o.project.root, this.o.runId);
     const runName = this.cfg.runName ?? defaultRunName(this.o.pipeline, this.startedAt);
     const { root } = this.o.project;
     const tags = runTags({ ...this.o, runName, root, commit: gitCommit(root) });
@@ -108,6 +121,15 @@ class LiveTracker {
     this.queue.seedParams(long.params, long.tags);
     // One durable append for the start and the params (one fsync).
     await this.append([start, ...(await this.queue.drain(this.outbox))]);
+    if (!this.live) {
+      warnStale(this.o.project.root, this.o.runId);
+      this.liveTimer = setTimeout(() => {
+        this.live = true;
+        void this.flush();
+      }, LIVE_AFTER_MS());
+      this.liveTimer.unref();
+      return;
+    }
     if (this.cfg.onError === "fail") {
       await this.pump();
       if (this.lastError) throw this.lastError;
@@ -121,7 +143,9 @@ class LiveTracker {
   }
 
   private async append(ops: Op[]): Promise<void> {
-    await this.outbox.append(ops);
+    // Not yet live under background: no fsync on the run's time (the page cache outlives a crash
+    // of mlc; the deliverer syncs the file to disk before it sends anything).
+    await this.outbox.append(ops, this.live);
     this.ops.push(...ops);
   }
 
@@ -133,7 +157,7 @@ class LiveTracker {
     });
     this.flushing = p.catch(() => {});
     return p.then(() => {
-      if (kick && !this.offline) void this.pump();
+      if (kick && this.live && !this.offline) void this.pump();
     });
   }
 
@@ -142,23 +166,24 @@ class LiveTracker {
     if (this.pumping) return this.pumping;
     this.pumping = (async () => {
       try {
+        const d = this.deliverer ?? (await this.loadDeliverer());
         // Preflight on /health (cheap for the server, short timeout): a dead server costs seconds.
         // Not the first real request: a cold server answers those slowly (seconds) on first use.
         // With a server we used before (experiment id cached), delivery starts alongside it and
         // a failed preflight cancels it: one round trip less per run.
         let preflight: Promise<boolean> | null = null;
-        if (this.ops.length && !this.deliverer.link()) {
+        if (this.ops.length && !d.link()) {
           preflight = this.client.health().then((ok) => (ok || this.client.abort(), ok));
           if (!this.knownServer && !(await preflight)) return this.goOffline(this.unhealthy());
         }
         while (this.pendingCount() > 0) {
-          const res = await this.deliverer.deliver(this.ops);
+          const res = await d.deliver(this.ops);
           if (preflight && !(await preflight)) return this.goOffline(this.unhealthy());
           preflight = null;
-          this.ops = this.ops.filter((o) => !this.deliverer.isSettled(o.seq));
+          this.ops = this.ops.filter((o) => !d.isSettled(o.seq));
           if (res.error) return this.goOffline(res.error);
           // Our run exists: now earlier runs left in the outbox for this server may follow.
-          this.catching ??= catchUp(this.client, this.o.project.root, this.o.runId);
+          this.catching ??= import("./sync.js").then((m) => m.catchUp(this.client, this.o.project.root, this.o.runId));
         }
       } catch (err) {
         this.goOffline(err instanceof MlcError ? err : new MlcError("MLC7001", String((err as Error).message)));
@@ -167,6 +192,12 @@ class LiveTracker {
       }
     })();
     return this.pumping;
+  }
+
+  private async loadDeliverer(): Promise<Deliverer> {
+    const [{ Deliverer }, { cachedExperiment }] = await Promise.all([import("./deliver.js"), import("./experiment-cache.js")]);
+    this.knownServer = cachedExperiment(this.o.project.root, this.client.url, this.cfg.experimentName) !== null;
+    return (this.deliverer = new Deliverer(this.client, this.outbox, null, false));
   }
 
   private unhealthy(): MlcError {
@@ -187,26 +218,62 @@ class LiveTracker {
     this.queue.close(record.status === "success" ? "FINISHED" : mlflowStatus(record.status));
     if (record.git_commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
     const end = Date.parse(record.finished_at ?? "") || Date.now();
-    const snap = (name: string, content: string): Op => ({ t: "artifact", seq: this.outbox.seq(), file: this.outbox.writeSnapshot(name, content), path: name });
+    if (this.liveTimer) clearTimeout(this.liveTimer);
     // The last buffered logging, the run's own files and the end: one durable append.
     const last = this.flushing.then(async () => {
       const ops = await this.queue.drain(this.outbox);
-      ops.push(
-        snap("mlc/graph.json", this.o.graphJson),
-        snap("mlc/pipeline.mmd", this.o.mermaid),
-        snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"),
-        { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end },
-      );
+      ops.push(...this.graphOps(), this.snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"), { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end });
       await this.append(ops);
     });
     this.flushing = last.catch(() => {});
     await last;
+    if (this.cfg.delivery === "background") return this.release();
     if (this.offline && (await this.client.health(1500))) this.offline = false;
     if (!this.offline) await withDeadline(this.pumpAll(), deadline);
     // Earlier runs' backlog gets what is left of a short budget; the rest waits for the next
     // run or `mlc mlflow sync` (this run's exit must not wait on a long backlog).
     if (this.catching) await withDeadline(this.catching, Math.min(deadline, Date.now() + CATCH_UP_MS));
     return this.conclude();
+  }
+
+  private snap(name: string, content: string, render?: ArtifactOp["render"]): ArtifactOp {
+    return { t: "artifact", seq: this.outbox.seq(), file: this.outbox.writeSnapshot(name, content), path: render ? `mlc/${render}` : name, ...(render ? { render } : {}) };
+  }
+
+  /** graph.json and pipeline.mmd: rendered from the IR at delivery, or given pre-rendered. */
+  private graphOps(): ArtifactOp[] {
+    if (this.o.graphIr !== undefined) {
+      const ir = this.snap("mlc/graph.ir.json", this.o.graphIr, "graph.json");
+      return [ir, { ...ir, seq: this.outbox.seq(), path: "mlc/pipeline.mmd", render: "pipeline.mmd" }];
+    }
+    const ops: ArtifactOp[] = [];
+    if (this.o.graphJson !== undefined) ops.push(this.snap("mlc/graph.json", this.o.graphJson));
+    if (this.o.mermaid !== undefined) ops.push(this.snap("mlc/pipeline.mmd", this.o.mermaid));
+    return ops;
+  }
+
+  /** Background delivery: stops this process's pump, keeps everything pending for the deliverer. */
+  private async release(): Promise<RunRecord["mlflow"] | null> {
+    this.offline = true;
+    if (this.pumping) {
+      this.client.abort();
+      await this.pumping.catch(() => {});
+    }
+    this.client.close();
+    await this.catching?.catch(() => {});
+    for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
+    this.handOff = this.pendingCount() > 0;
+    await this.outbox.close();
+    if (!this.handOff) removeOutbox(this.o.project.root, this.o.runId);
+    this.releaseLock?.();
+    return this.deliverer?.link() ?? null;
+  }
+
+  /** Spawns the detached deliverer (`mlc mlflow sync`) when the run left operations to send. */
+  handoff(): void {
+    if (!this.handOff) return;
+    this.handOff = false;
+    handOff(this.o.project.root, this.o.env, this.cfg.client, this.o.runId);
   }
 
   private async pumpAll(): Promise<void> {
@@ -217,7 +284,8 @@ class LiveTracker {
   }
 
   private pendingCount(): number {
-    return this.ops.filter((o) => !this.deliverer.isSettled(o.seq)).length;
+    const d = this.deliverer;
+    return d ? this.ops.filter((o) => !d.isSettled(o.seq)).length : this.ops.length;
   }
 
   private async conclude(): Promise<RunRecord["mlflow"] | null> {
@@ -228,7 +296,7 @@ class LiveTracker {
     await this.pumping?.catch(() => {});
     await this.catching?.catch(() => {});
     const pending = this.pendingCount();
-    const rejected = this.deliverer.rejections();
+    const rejected = this.deliverer?.rejections() ?? [];
     const problems = [...this.queue.problems(), ...rejected];
     await this.outbox.close();
     if (pending === 0) removeOutbox(this.o.project.root, this.o.runId);
@@ -243,7 +311,7 @@ class LiveTracker {
     } else if (problems.length && this.cfg.onError === "fail") {
       throw new MlcError("MLC7002", problems[0]);
     }
-    return this.deliverer.link();
+    return this.deliverer?.link() ?? null;
   }
 }
 

@@ -52,8 +52,9 @@ export function record(id: string, status: RunStatus): RunRecord {
   };
 }
 
+/** mlflow.yml settings for `uri`; delivery is wait unless `extra` says (the default would follow CI). */
 export function config(uri: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const tracking = { experiment: { name: `exp-${process.pid}` }, ...(extra.tracking as object) };
+  const tracking = { experiment: { name: `exp-${process.pid}` }, delivery: "wait", ...(extra.tracking as object) };
   return { ...extra, server: { mlflow_tracking_uri: uri, ...(extra.server as object) }, tracking };
 }
 

@@ -27,7 +27,7 @@ function projectDir(uri: string): string {
 }
 
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync("node", [join(REPO, "bin/mlc.js"), ...args], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "", ...env } });
+  const r = spawnSync("node", [join(REPO, "bin/mlc.js"), ...args], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_DELIVERY: "wait", ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

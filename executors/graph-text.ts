@@ -1,0 +1,12 @@
+// The compiled graph as JSON text, made once per graph object: the run's graph_hash and the MLflow
+// mirror (which renders graph.json and pipeline.mmd from it at delivery) share one stringify.
+import type { GraphIR } from "../compiler/types.js";
+
+const texts = new WeakMap<GraphIR, string>();
+
+/** JSON.stringify(graph), cached: the compiled graph is sorted plain data, so the text is deterministic. */
+export function graphText(graph: GraphIR): string {
+  let t = texts.get(graph);
+  if (t === undefined) texts.set(graph, (t = JSON.stringify(graph)));
+  return t;
+}

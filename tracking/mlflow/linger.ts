@@ -1,0 +1,79 @@
+// The background deliverer's loop (`mlc mlflow sync --linger S`): claims the pid file runs look
+// for, keeps its heartbeat, and delivers whenever a finished run's outbox appears (runs still in
+// progress hold their lock and are left alone). With S seconds of nothing new it gives the pid
+// file up first and then makes one last pass, so a run that saw the pid file just before is
+// still delivered; a run that looks after that starts a new deliverer.
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { delivererFile, HEARTBEAT_MS } from "./background.js";
+import type { ClientOptions } from "./options.js";
+import { isLocked, outboxDir } from "./outbox.js";
+
+const POLL_MS = 100;
+const MAX_BACKOFF_MS = 30_000;
+
+/** Delivers until `idleMs` pass without a delivery; `pass` is one sync pass over the outbox. */
+export async function lingerLoop(root: string, client: ClientOptions | null, idleMs: number, pass: () => Promise<{ delivered: number; pending: number }>): Promise<void> {
+  const file = delivererFile(root, client);
+  claim(file);
+  const beat = setInterval(() => touch(file), HEARTBEAT_MS);
+  let last = Date.now();
+  let backoff = 0;
+  let nextTry = 0;
+  try {
+    for (;;) {
+      if (!existsSync(outboxDir(root))) return; // the project is gone
+      if (Date.now() >= nextTry && waiting(root) > 0) {
+        const r = await pass();
+        if (r.delivered > 0) last = Date.now();
+        // The server is down or refusing: retry later, less and less often.
+        backoff = r.pending > 0 ? Math.min(backoff ? backoff * 2 : 1000, MAX_BACKOFF_MS) : 0;
+        nextTry = Date.now() + backoff;
+      }
+      if (Date.now() - last > idleMs) {
+        clearInterval(beat);
+        release(file);
+        if (waiting(root) > 0) await pass();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    clearInterval(beat);
+    release(file);
+  }
+}
+
+/** Outboxes a pass would work on: not held by a run still in progress. */
+function waiting(root: string): number {
+  let n = 0;
+  try {
+    for (const f of readdirSync(outboxDir(root))) if (f.endsWith(".jsonl") && !isLocked(root, f.slice(0, -6))) n++;
+  } catch {
+    return 0;
+  }
+  return n;
+}
+
+function claim(file: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, String(process.pid));
+  renameSync(tmp, file);
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // given up or removed: the next run starts another deliverer
+  }
+}
+
+/** Removes the pid file if it is still ours (another deliverer may have claimed it since). */
+function release(file: string): void {
+  try {
+    if (readFileSync(file, "utf8") === String(process.pid)) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
