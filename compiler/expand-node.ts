@@ -12,14 +12,11 @@ export interface NodeFrame {
   readonly file: string;
   /** `{globals, runtime}`; `matrix` is added per member. */
   readonly vars: Record<string, unknown>;
-  /** Normalised func per "file\0func" (10,000 nodes usually share a handful of funcs). */
-  readonly funcs?: Map<string, string>;
+  /** Normalised func per file and func as written (10,000 nodes usually share a handful of funcs). */
+  readonly funcs?: Map<string, Map<string, string>>;
 }
 
 type Raw = Record<string, unknown>;
-/** Renders one string of the node at `<node path>/key[/item]`; the path is built only for templates. */
-type Render = (s: string, key: string, item?: string | number) => string;
-
 const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The nodes defined by `raw` (the item at `nodes[index]`); [] when it is too broken to use (schema reports it). */
@@ -37,62 +34,106 @@ export function expandNode(raw: unknown, index: number, frame: NodeFrame, ctx: C
   return matrixMembers(raw.matrix).map((m) => buildNode(raw, path, frame, m, ctx));
 }
 
+/** What rendering a string of one node needs: one object per node instead of a closure. */
+interface NodeScope {
+  readonly vars: Record<string, unknown>;
+  readonly file: string;
+  readonly path: DocPath;
+  readonly ctx: CompileContext;
+}
+
+/** Renders one string of the node at `<node path>/key[/item]`; the path is built only for templates. */
+function render(s: string, key: string, item: string | number | undefined, at: NodeScope): string {
+  if (!isTemplate(s)) return s;
+  return renderString(s, at.vars, { file: at.file, path: item === undefined ? [...at.path, key] : [...at.path, key, item] }, at.ctx);
+}
+
 function buildNode(raw: Raw, path: DocPath, frame: NodeFrame, member: MatrixMember | null, ctx: CompileContext): ResolvedNode {
-  const vars = member ? { ...frame.vars, matrix: member.vars } : frame.vars;
-  const render: Render = (s, key, item) =>
-    isTemplate(s) ? renderString(s, vars, { file: frame.file, path: item === undefined ? [...path, key] : [...path, key, item] }, ctx) : s;
+  const at: NodeScope = { vars: member ? { ...frame.vars, matrix: member.vars } : frame.vars, file: frame.file, path, ctx };
   const ns = typeof raw.namespace === "string" && raw.namespace !== "" ? raw.namespace : null;
-  const local = render(raw.name as string, "name");
+  const local = render(raw.name as string, "name", undefined, at);
   const baseName = ns ? `${ns}.${local}` : local;
-  const inputs = flattenIO(raw.inputs, "inputs", render);
-  const outputs = flattenIO(raw.outputs, "outputs", render);
+  const inputs = flattenIO(raw.inputs, "inputs", at);
+  const outputs = flattenIO(raw.outputs, "outputs", at);
+  const name = member ? baseName + member.suffix : baseName;
+  const func = funcOf(typeof raw.func === "string" ? render(raw.func, "func", undefined, at) : "", frame, ctx.root);
+  const tags = nodeTags(raw.tags, at);
+  const retries = typeof raw.retries === "number" && Number.isInteger(raw.retries) && raw.retries > 0 ? raw.retries : 0;
+  const timeoutMs = parseTimeout(raw.timeout);
+  const source = { file: frame.file, path };
+  // One literal for the usual node (no keyword IO): a single allocation, the same key order.
+  if (!inputs.keys && !outputs.keys) {
+    return { name, baseName, func, inputs: inputs.names, inputMode: inputs.mode, outputs: outputs.names, outputMode: outputs.mode, tags, namespace: ns, retries, timeoutMs, source };
+  }
   return {
-    name: member ? baseName + member.suffix : baseName,
+    name,
     baseName,
-    func: funcOf(typeof raw.func === "string" ? render(raw.func, "func") : "", frame, ctx.root),
+    func,
     inputs: inputs.names,
     inputMode: inputs.mode,
     ...(inputs.keys ? { inputKeys: inputs.keys } : {}),
     outputs: outputs.names,
     outputMode: outputs.mode,
     ...(outputs.keys ? { outputKeys: outputs.keys } : {}),
-    tags: normalizeTags(raw.tags, (t, i) => render(t, "tags", i ?? undefined)),
+    tags,
     namespace: ns,
-    retries: typeof raw.retries === "number" && Number.isInteger(raw.retries) && raw.retries > 0 ? raw.retries : 0,
-    timeoutMs: parseTimeout(raw.timeout),
-    source: { file: frame.file, path },
+    retries,
+    timeoutMs,
+    source,
   };
 }
 
 function funcOf(func: string, frame: NodeFrame, root: string): string {
   if (!frame.funcs) return normalizeFunc(func, frame.file, root);
-  const key = `${frame.file}\0${func}`;
-  let out = frame.funcs.get(key);
-  if (out === undefined) frame.funcs.set(key, (out = normalizeFunc(func, frame.file, root)));
+  // Keyed by func within a per-file map: no "file\0func" string built for every node.
+  let perFile = frame.funcs.get(frame.file);
+  if (!perFile) frame.funcs.set(frame.file, (perFile = new Map()));
+  let out = perFile.get(func);
+  if (out === undefined) perFile.set(func, (out = normalizeFunc(func, frame.file, root)));
   return out;
 }
 
 interface FlatIO {
-  names: string[];
+  names: readonly string[];
   mode: IOMode;
   keys?: string[];
 }
 
+/** True when every item is a string without template syntax: such a list is used as it is. */
+function plainStrings(v: readonly unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string" || isTemplate(v[i] as string)) return false;
+  return true;
+}
+
 /** string | list | map {key: dataset} -> dataset names (+ keys for maps); anything else -> none. */
-function flattenIO(v: unknown, side: string, render: Render): FlatIO {
-  if (typeof v === "string") return { names: [render(v, side)], mode: "single" };
-  const names: string[] = [];
+function flattenIO(v: unknown, side: string, at: NodeScope): FlatIO {
+  if (typeof v === "string") return { names: [render(v, side, undefined, at)], mode: "single" };
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (typeof v[i] === "string") names.push(render(v[i], side, i));
+    // Parsed YAML is readonly data: a list of plain names is shared, not copied.
+    if (plainStrings(v)) return { names: v as string[], mode: "list" };
+    const names: string[] = [];
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === "string") names.push(render(v[i], side, i, at));
     return { names, mode: "list" };
   }
+  const names: string[] = [];
   if (!isMap(v)) return { names, mode: "none" };
   const keys: string[] = [];
   for (const k of Object.keys(v)) {
     const x = v[k];
-    if (typeof x === "string") keys.push(k), names.push(render(x, side, k));
+    if (typeof x === "string") keys.push(k), names.push(render(x, side, k, at));
   }
   return { names, mode: "map", keys };
+}
+
+/** A node's tags: normalizeTags, but a list that is already sorted, unique and plain is shared. */
+function nodeTags(v: unknown, at: NodeScope): readonly string[] {
+  if (Array.isArray(v) && plainStrings(v) && strictlyAscending(v as string[])) return v as string[];
+  return normalizeTags(v, (t, i) => render(t, "tags", i ?? undefined, at));
+}
+
+function strictlyAscending(v: readonly string[]): boolean {
+  for (let i = 1; i < v.length; i++) if (!(v[i - 1] < v[i])) return false;
+  return true;
 }
 
 /** Tags as a sorted, de-duplicated list (a single string is one tag). */
