@@ -13,23 +13,24 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
   const lines = new NodeLines(ctx.docs, locate);
   const byName = uniqueNodes(resolved.nodes, lines, ctx);
   // Producers in definition order, so MLC4002 points at the later definition.
-  const producers = findProducers([...byName.values()], ctx);
+  const producers = findProducers(byName.size === resolved.nodes.length ? resolved.nodes : [...byName.values()], ctx);
   // Sorted once (the engine's own string sort is code-unit order, like compareStrings, and calls
   // no JS comparator): a node's index is then its rank by name, so edges order by integers.
   const names = [...byName.keys()].sort();
-  const nodes = names.map((n) => byName.get(n)!);
-  const { edges, succ } = collectEdges(nodes, producers);
+  const nodes = new Array<ResolvedNode>(names.length);
+  for (let i = 0; i < names.length; i++) nodes[i] = byName.get(names[i])!;
+  const { edges, succ, params } = collectEdges(nodes, producers);
   const g: IndexGraph = { names, succ, namesSorted: true };
   const { layers, leftover } = kahnLayers(g);
   if (leftover.length > 0) reportCycles(g, leftover, nodes, ctx);
-  const irNodes = markKeysSorted(nodes.map((n) => toIRNode(n, lines)));
-  const ds = resolved.datasets;
+  const irNodes = new Array<IRNode>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) irNodes[i] = toIRNode(nodes[i], lines);
   return {
     irVersion: 1,
     name: resolved.name,
-    nodes: irNodes,
-    datasets: markKeysSorted(Object.keys(ds).sort().map((k) => toIRDataset(ds[k]))),
-    params: collectParams(nodes),
+    nodes: markKeysSorted(irNodes),
+    datasets: markKeysSorted(irDatasets(resolved.datasets)),
+    params,
     edges: markKeysSorted(edges),
     layers,
     pipelines: { __default__: names },
@@ -58,64 +59,78 @@ function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: Compil
 /** Dataset -> producing node; MLC4004 for a node writing what it reads, MLC4002 for a second producer. */
 function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map<string, ResolvedNode> {
   const producers = new Map<string, ResolvedNode>();
-  for (const n of nodes) {
-    n.outputs.forEach((ds, i) => {
+  for (let j = 0; j < nodes.length; j++) {
+    const n = nodes[j];
+    const outs = n.outputs;
+    for (let i = 0; i < outs.length; i++) {
+      const ds = outs[i];
       if (n.inputs.includes(ds)) {
         ctx.report({ code: "MLC4004", message: `node "${n.name}" reads and writes dataset "${ds}"`, at: ioRef(n, "outputs", i), hint: "write a new dataset name (e.g. a versioned copy) instead" });
-        return;
+        continue;
       }
       const first = producers.get(ds);
       if (!first) producers.set(ds, n);
       else if (first !== n) {
         ctx.report({ code: "MLC4002", message: `dataset "${ds}" is produced by node "${first.name}" and again by node "${n.name}"`, at: ioRef(n, "outputs", i), hint: "every dataset has exactly one producer; rename one of the outputs" });
       }
-    });
+    }
   }
   return producers;
 }
 
 /**
- * Producer -> consumer edges (unique, sorted by from, to, dataset) and the successor lists by index.
+ * Producer -> consumer edges (unique, sorted by from, to, dataset), the successor lists by index,
+ * and the sorted parameter references (found in the same pass over every input).
  * Nodes are sorted by name, so index order is name order: edges are collected in consumer order
  * and bucketed by producer with a counting sort (linear, no comparator calls).
  */
-function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][] } {
+function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][]; params: string[] } {
   const n = nodes.length;
-  const rank = new Map<string, number>();
-  for (let i = 0; i < n; i++) rank.set(nodes[i].name, i);
+  // Dataset -> index of its producer: a node's outputs that it is the recorded producer of.
   const producerOf = new Map<string, number>();
-  producers.forEach((p, ds) => producerOf.set(ds, rank.get(p.name)!));
-  const ef: number[] = [];
-  const et: number[] = [];
-  const eds: string[] = [];
+  let inputCount = 0;
+  for (let i = 0; i < n; i++) {
+    const outs = nodes[i].outputs;
+    for (let k = 0; k < outs.length; k++) if (producers.get(outs[k]) === nodes[i]) producerOf.set(outs[k], i);
+    inputCount += nodes[i].inputs.length;
+  }
+  const ef = new Int32Array(inputCount);
+  const et = new Int32Array(inputCount);
+  const eds: string[] = new Array(inputCount);
+  const params = new Set<string>();
+  let m = 0;
   for (let t = 0; t < n; t++) {
     const ins = nodes[t].inputs;
     for (let k = 0; k < ins.length; k++) {
-      const f = producerOf.get(ins[k]);
-      if (f === undefined || f === t || (k > 0 && ins.indexOf(ins[k]) !== k)) continue; // none, self (MLC4004) or listed twice
-      ef.push(f);
-      et.push(t);
-      eds.push(ins[k]);
+      const d = ins[k];
+      // 112 = "p": most inputs are datasets and fail this before any string compare.
+      if (d.charCodeAt(0) === 112 && isParamRef(d)) params.add(d);
+      const f = producerOf.get(d);
+      if (f === undefined || f === t || (k > 0 && ins.indexOf(d) !== k)) continue; // none, self (MLC4004) or listed twice
+      ef[m] = f;
+      et[m] = t;
+      eds[m++] = d;
     }
   }
   const start = new Int32Array(n + 1);
-  for (let e = 0; e < ef.length; e++) start[ef[e] + 1]++;
+  for (let e = 0; e < m; e++) start[ef[e] + 1]++;
   for (let f = 0; f < n; f++) start[f + 1] += start[f];
-  const order = new Int32Array(ef.length);
-  for (let e = 0; e < ef.length; e++) order[start[ef[e]]++] = e; // stable: consumers stay ascending
+  const order = new Int32Array(m);
+  for (let e = 0; e < m; e++) order[start[ef[e]]++] = e; // stable: consumers stay ascending
   sortDatasetTies(order, ef, et, eds);
-  const succ: number[][] = nodes.map(() => []);
-  const edges: IREdge[] = new Array(ef.length);
-  for (let j = 0; j < order.length; j++) {
+  const succ: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) succ[i] = [];
+  const edges: IREdge[] = new Array(m);
+  for (let j = 0; j < m; j++) {
     const e = order[j];
     succ[ef[e]].push(et[e]);
     edges[j] = { dataset: eds[e], from: nodes[ef[e]].name, to: nodes[et[e]].name };
   }
-  return { edges, succ };
+  return { edges, succ, params: [...params].sort() };
 }
 
 /** Two datasets between the same pair of nodes: order those (rare, tiny) runs by dataset. */
-function sortDatasetTies(order: Int32Array, ef: number[], et: number[], eds: string[]): void {
+function sortDatasetTies(order: Int32Array, ef: Int32Array, et: Int32Array, eds: string[]): void {
   const same = (a: number, b: number) => ef[order[a]] === ef[order[b]] && et[order[a]] === et[order[b]];
   for (let i = 1; i < order.length; i++) {
     if (!same(i, i - 1)) continue;
@@ -139,19 +154,16 @@ function reportCycles(g: IndexGraph, leftover: number[], nodes: ResolvedNode[], 
   }
 }
 
-function collectParams(nodes: readonly ResolvedNode[]): string[] {
-  const params = new Set<string>();
-  for (let t = 0; t < nodes.length; t++) {
-    const ins = nodes[t].inputs;
-    // 112 = "p": most inputs are datasets and fail this before any string compare.
-    for (let k = 0; k < ins.length; k++) if (ins[k].charCodeAt(0) === 112 && isParamRef(ins[k])) params.add(ins[k]);
-  }
-  return [...params].sort();
-}
-
 // IR records are created with their keys in sorted order: emitJson then writes them as they are.
 function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   // Arrays are shared, not copied: phase outputs are readonly data.
+  const source = { file: n.source.file, line: lines.line(n.source) };
+  const tags = n.tags.length < 2 || strictlyAscending(n.tags) ? n.tags : [...n.tags].sort(compareStrings);
+  if (!n.inputKeys && !n.outputKeys) {
+    // The usual node: one literal, one allocation.
+    const { baseName, func, inputMode, inputs, name, namespace, outputMode, outputs, retries, timeoutMs } = n;
+    return { baseName, func, inputMode, inputs, name, namespace, outputMode, outputs, retries, source, tags, timeoutMs };
+  }
   const rec: Record<string, unknown> = { baseName: n.baseName, func: n.func };
   if (n.inputKeys) rec.inputKeys = n.inputKeys;
   rec.inputMode = n.inputMode;
@@ -162,16 +174,39 @@ function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   rec.outputMode = n.outputMode;
   rec.outputs = n.outputs;
   rec.retries = n.retries;
-  rec.source = { file: n.source.file, line: lines.line(n.source) };
-  rec.tags = n.tags.length < 2 ? n.tags : [...n.tags].sort(compareStrings);
+  rec.source = source;
+  rec.tags = tags;
   rec.timeoutMs = n.timeoutMs;
   return rec as unknown as IRNode;
 }
 
-function toIRDataset(d: ResolvedDataset): IRDataset {
+function strictlyAscending(v: readonly string[]): boolean {
+  for (let i = 1; i < v.length; i++) if (!(v[i - 1] < v[i])) return false;
+  return true;
+}
+
+/** The IR datasets sorted by name; a config object shared by many datasets (implicit memory) is key-checked once. */
+function irDatasets(ds: Readonly<Record<string, ResolvedDataset>>): IRDataset[] {
+  const keys = Object.keys(ds).sort();
+  const out = new Array<IRDataset>(keys.length);
+  let lastIn: DatasetConfig | null = null;
+  let lastOut: DatasetConfig | null = null;
+  for (let i = 0; i < keys.length; i++) {
+    const d = ds[keys[i]];
+    const c = d.config;
+    if (c !== lastIn) {
+      lastIn = c;
+      lastOut = keysSorted(c) ? c : (sortKeys(c) as DatasetConfig);
+    }
+    out[i] = toIRDataset(d, lastOut!);
+  }
+  return out;
+}
+
+function toIRDataset(d: ResolvedDataset, config: DatasetConfig): IRDataset {
   const c = d.config;
   return {
-    config: (keysSorted(c) ? c : sortKeys(c)) as DatasetConfig,
+    config,
     entry: d.entry,
     filepath: typeof c.filepath === "string" ? c.filepath : null,
     layer: typeof c.layer === "string" ? c.layer : null,
