@@ -17,7 +17,7 @@ type Print = (s: string) => void;
 export default async function mlflowSync(opts: Record<string, unknown>): Promise<number> {
   const copts = await compileOptionsFromFlags(opts);
   const { loadProjectTracking } = await import("../../tracking/mlflow/project-config.js");
-  const { listOutboxes } = await import("../../tracking/mlflow/outbox.js");
+  const { listOutboxes, lockHolder } = await import("../../tracking/mlflow/outbox.js");
   const pt = loadProjectTracking(copts);
   if (pt.hasErrors) {
     await printDiagnostics(pt.diagnostics, pt.ctx, opts);
@@ -39,6 +39,13 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
   }
   if (listOutboxes(copts.root).length === 0) {
     out("mlflow sync: nothing to deliver");
+    return EXIT.ok;
+  }
+  // A run another sync (the background deliverer) is sending right now: wait for it, then look again.
+  const busy = () => listOutboxes(copts.root).some((f) => lockHolder(copts.root, f.slice(f.lastIndexOf("/") + 1, -6)) === "sync");
+  for (const until = Date.now() + 60_000; busy() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+  if (listOutboxes(copts.root).length === 0) {
+    out("mlflow sync: nothing left to deliver (the background deliverer sent it)");
     return EXIT.ok;
   }
   const { delivered, pending } = await pass(false);

@@ -108,16 +108,22 @@ export class LiveQueue implements RunSink {
 
   /** Hooks: dataset inputs, and child runs per node when tracking.nested_runs is nodes. */
   hooks(project: CompiledProject): Hooks {
-    const byName = new Map(project.selected.datasets.map((d) => [d.name, d]));
+    // Only file-backed datasets become MLflow inputs: without any, no per-node hook at all (an
+    // executor skips the after-run hook pass when nobody listens).
+    const files = new Map(project.selected.datasets.filter((d) => d.persistent && d.filepath).map((d) => [d.name, d.filepath!]));
     const nested = this.cfg.nestedRuns === "nodes";
     return {
-      afterDatasetLoaded: (name: string) => {
-        const d = byName.get(name);
-        if (!d || !d.persistent || !d.filepath || this.seenInputs.has(name)) return;
-        this.seenInputs.add(name);
-        this.inputs.push({ name, file: join(project.root, d.filepath), source: d.filepath });
-        this.schedule(false);
-      },
+      ...(files.size
+        ? {
+            afterDatasetLoaded: (name: string) => {
+              const filepath = files.get(name);
+              if (filepath === undefined || this.seenInputs.has(name)) return;
+              this.seenInputs.add(name);
+              this.inputs.push({ name, file: join(project.root, filepath), source: filepath });
+              this.schedule(false);
+            },
+          }
+        : {}),
       ...(nested
         ? {
             beforeNodeRun: (node: IRNode) => {

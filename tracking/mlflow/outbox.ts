@@ -187,18 +187,21 @@ export function removeOutbox(root: string, runId: string): void {
   rmSync(join(dir, `${runId}.jsonl`), { force: true });
 }
 
-/** Takes `<run>.lock` (pid inside) unless a live process holds it; returns a release function or null. */
-export function tryLock(root: string, runId: string): (() => void) | null {
+/**
+ * Takes `<run>.lock` unless a live process holds it; returns a release function or null. The
+ * file holds the pid and who holds it: the run itself, or a sync delivering it.
+ */
+export function tryLock(root: string, runId: string, holder: "run" | "sync" = "run"): (() => void) | null {
   const file = join(outboxDir(root), `${runId}.lock`);
   mkdirSync(dirname(file), { recursive: true });
   for (let i = 0; i < 2; i++) {
     try {
       const fd = openSync(file, "wx");
-      writeFileSync(fd, String(process.pid));
+      writeFileSync(fd, `${process.pid} ${holder}`);
       closeSync(fd);
       return () => rmSync(file, { force: true });
     } catch {
-      const pid = Number(readFileSafe(file));
+      const pid = parseInt(readFileSafe(file), 10);
       if (pid && pid !== process.pid && alive(pid)) return null;
       rmSync(file, { force: true }); // stale lock of a dead process
     }
@@ -206,10 +209,17 @@ export function tryLock(root: string, runId: string): (() => void) | null {
   return null;
 }
 
+/** Who holds run `runId`'s lock, when a live process other than this one does. */
+export function lockHolder(root: string, runId: string): "run" | "sync" | null {
+  const [pid, holder] = readFileSafe(join(outboxDir(root), `${runId}.lock`)).split(" ");
+  const n = Number(pid);
+  if (!(n > 0 && n !== process.pid && alive(n))) return null;
+  return holder === "sync" ? "sync" : "run";
+}
+
 /** True when a live process other than this one holds run `runId`'s lock. */
 export function isLocked(root: string, runId: string): boolean {
-  const pid = Number(readFileSafe(join(outboxDir(root), `${runId}.lock`)));
-  return !!pid && pid !== process.pid && alive(pid);
+  return lockHolder(root, runId) !== null;
 }
 
 function readFileSafe(f: string): string {

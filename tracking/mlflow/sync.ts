@@ -29,7 +29,7 @@ export async function syncOutboxes(
   for (const file of listOutboxes(root)) {
     const state = readOutbox(file);
     if (state.runId === except) continue;
-    const release = tryLock(root, state.runId);
+    const release = tryLock(root, state.runId, "sync");
     if (!release) {
       out.push({ runId: state.runId, status: "busy", reason: "its run is still in progress" });
       continue;
