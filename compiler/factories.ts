@@ -84,7 +84,8 @@ function matchValues(f: Factory, name: string): Record<string, string> | null {
 
 /** The best-ranked factory matching `name`, its entry filled in; null when none matches. */
 export function matchFactory(name: string, ranked: readonly Factory[], catalog: Readonly<Record<string, DatasetConfig>>): FactoryMatch | null {
-  for (const f of ranked) {
+  for (let i = 0; i < ranked.length; i++) {
+    const f = ranked[i];
     const values = matchValues(f, name);
     if (!values) continue;
     const escaping: string[] = [];
@@ -130,10 +131,12 @@ function fill(v: unknown, values: Record<string, string>, escaping: string[], un
 }
 
 const FILL = placeholders();
+/** A Windows drive prefix (`C:`): an absolute path there. */
+const DRIVE = /^[A-Za-z]:/;
 
 /** A filled value that climbs above the project root (or turns absolute) when the template did not. */
 function leavesProject(template: string, filled: string): boolean {
-  if (!filled.includes("..") && !filled.startsWith("/") && !filled.startsWith("\\") && !/^[A-Za-z]:/.test(filled)) return false;
+  if (!filled.includes("..") && !filled.startsWith("/") && !filled.startsWith("\\") && !DRIVE.test(filled)) return false;
   const t = template.replace(/\\/g, "/");
   const f = filled.replace(/\\/g, "/");
   if (!posix.isAbsolute(t) && posix.isAbsolute(f)) return true;

@@ -41,11 +41,15 @@ export async function resolve(
  */
 function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): { datasets: Record<string, ResolvedDataset>; paramUses: ParamUse[] } {
   const produced = new Set<string>();
-  for (const n of nodes) for (const o of n.outputs) produced.add(o);
+  for (let j = 0; j < nodes.length; j++) {
+    const outs = nodes[j].outputs;
+    for (let i = 0; i < outs.length; i++) produced.add(outs[i]);
+  }
   const factories = rankFactories(Object.keys(config.catalog));
   const found = new Map<string, ResolvedDataset | null>();
   const paramUses: ParamUse[] = [];
-  for (const n of nodes) {
+  for (let j = 0; j < nodes.length; j++) {
+    const n = nodes[j];
     for (let side = 0; side < 2; side++) {
       const names = side === 0 ? n.inputs : n.outputs;
       for (let i = 0; i < names.length; i++) {
@@ -56,7 +60,7 @@ function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, 
         }
         let d = found.get(name);
         if (d === undefined) {
-          d = lookup(name, config, factories, ctx) ?? (produced.has(name) ? { name, config: MEMORY, entry: null, source: null } : null);
+          d = lookup(name, config, factories, ctx) ?? (produced.has(name) ? memoryDataset(name) : null);
           found.set(name, d);
         }
         // Reported at every consumer: each is a place the user may want to fix.
@@ -67,14 +71,18 @@ function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, 
   return { datasets: toRecord(found), paramUses };
 }
 
+function memoryDataset(name: string): ResolvedDataset {
+  return { name, config: MEMORY, entry: null, source: null };
+}
+
 /** The found datasets as a record; a dataset called "__proto__" stays a dataset, not a prototype. */
 function toRecord(found: Map<string, ResolvedDataset | null>): Record<string, ResolvedDataset> {
   const out: Record<string, ResolvedDataset> = {};
-  found.forEach((d, name) => {
-    if (!d) return;
+  for (const [name, d] of found) {
+    if (!d) continue;
     if (name === "__proto__") Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
     else out[name] = d;
-  });
+  }
   return out;
 }
 

@@ -78,10 +78,11 @@ export class GraphIndex {
     if (this.names) return this.names;
     const pos = new Map<string, number>();
     const byBase = new Map<string, number[]>();
-    this.nodes.forEach((n, i) => {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const n = this.nodes[i];
       pos.set(n.name, i);
       if (n.baseName !== n.name) push(byBase, n.baseName, i);
-    });
+    }
     return (this.names = { pos, byBase });
   }
 
@@ -162,10 +163,11 @@ export class GraphIndex {
     if (!this.io) {
       const consumers = new Map<string, number[]>();
       const producers = new Map<string, number[]>();
-      this.nodes.forEach((n, i) => {
-        for (const d of n.inputs) push(consumers, d, i);
-        for (const d of n.outputs) push(producers, d, i);
-      });
+      for (let i = 0; i < this.nodes.length; i++) {
+        const n = this.nodes[i];
+        for (let k = 0; k < n.inputs.length; k++) push(consumers, n.inputs[k], i);
+        for (let k = 0; k < n.outputs.length; k++) push(producers, n.outputs[k], i);
+      }
       this.io = { consumers, producers };
     }
     return this.io;
@@ -174,7 +176,10 @@ export class GraphIndex {
   private tagIndex(): Map<string, number[]> {
     if (!this.byTag) {
       const m = new Map<string, number[]>();
-      this.nodes.forEach((n, i) => n.tags.forEach((t) => push(m, t, i)));
+      for (let i = 0; i < this.nodes.length; i++) {
+        const tags = this.nodes[i].tags;
+        for (let k = 0; k < tags.length; k++) push(m, tags[k], i);
+      }
       this.byTag = m;
     }
     return this.byTag;
@@ -184,9 +189,13 @@ export class GraphIndex {
   private namespaceIndex(): Map<string, number[]> {
     if (!this.byNamespace) {
       const m = new Map<string, number[]>();
-      this.nodes.forEach((n, i) => {
-        if (n.namespace) for (const p of namespacePrefixes(n.namespace)) push(m, p, i);
-      });
+      for (let i = 0; i < this.nodes.length; i++) {
+        const ns = this.nodes[i].namespace;
+        if (!ns) continue;
+        // Without a dot (the usual case) the namespace is its only prefix: no list built.
+        if (!ns.includes(".")) push(m, ns, i);
+        else for (const p of namespacePrefixes(ns)) push(m, p, i);
+      }
       this.byNamespace = m;
     }
     return this.byNamespace;

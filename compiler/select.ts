@@ -36,7 +36,8 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
   const sel = select(graph, spec, ctx, at);
   if (!sel) return null;
   const names: string[] = [];
-  sel.base.forEach((n, i) => sel.keep[i] && names.push(n.name));
+  const { base, keep } = sel;
+  for (let i = 0; i < base.length; i++) if (keep[i]) names.push(base[i].name);
   if (!isSorted(names)) names.sort(compareStrings); // graph.nodes is sorted by contract; stay safe
   return names;
 }

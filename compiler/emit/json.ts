@@ -73,6 +73,14 @@ function sortFlat(v: object): Record<string, unknown> | null {
   return out;
 }
 
+function allPrimitive(a: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x !== null && typeof x === "object") return false;
+  }
+  return true;
+}
+
 /** A copy of `v` with object keys in code-unit order, iteratively (deep configs must not overflow). */
 export function sortKeys(v: unknown): unknown {
   if (v === null || typeof v !== "object") return v;
@@ -86,7 +94,7 @@ export function sortKeys(v: unknown): unknown {
       parent[key] = src;
     } else if (Array.isArray(src)) {
       // Lists of names (pipelines, layers) hold no objects: shared as they are.
-      if (src.every((x) => x === null || typeof x !== "object")) {
+      if (allPrimitive(src)) {
         parent[key] = src;
         continue;
       }
