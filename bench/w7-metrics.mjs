@@ -17,7 +17,7 @@ import { chainYaml, makeProject, REPO, stats } from "./lib/project.mjs";
 
 const METRICS = 10_000;
 const RUNS_METRICS = 5;
-const RUNS_CHAIN = 9;
+const RUNS_CHAIN = 15;
 const N = 1000;
 const MLFLOW = join(REPO, ".venv-mlflow", "bin", "mlflow");
 
@@ -126,12 +126,23 @@ async function delivered(root) {
   return performance.now() - t0;
 }
 
+/** fetch, again on a dropped keep-alive connection (uvicorn closes idle ones after 5 s). */
+async function fetchRetry(url, init) {
+  for (let i = 0; ; i++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (i >= 2) throw err;
+    }
+  }
+}
+
 /** MLflow runs the server holds in experiment `name` (to check that every tracked run arrived). */
 async function runsIn(uri, name) {
-  const get = await fetch(`${uri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+  const get = await fetchRetry(`${uri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
   if (!get.ok) return 0;
   const id = (await get.json()).experiment.experiment_id;
-  const res = await fetch(`${uri}/api/2.0/mlflow/runs/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ experiment_ids: [id], max_results: 1000 }) });
+  const res = await fetchRetry(`${uri}/api/2.0/mlflow/runs/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ experiment_ids: [id], max_results: 1000 }) });
   return ((await res.json()).runs ?? []).filter((r) => r.info.status === "FINISHED").length;
 }
 

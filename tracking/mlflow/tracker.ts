@@ -119,7 +119,7 @@ class LiveTracker {
       },
     };
     this.queue.seedParams(long.params, long.tags);
-    // One durable append for the start and the params (one fsync).
+    // One append for the start and the params (one fsync under wait; see append()).
     await this.append([start, ...(await this.queue.drain(this.outbox))]);
     if (!this.live) {
       warnStale(this.o.project.root, this.o.runId);
@@ -219,7 +219,7 @@ class LiveTracker {
     if (record.git_commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
     const end = Date.parse(record.finished_at ?? "") || Date.now();
     if (this.liveTimer) clearTimeout(this.liveTimer);
-    // The last buffered logging, the run's own files and the end: one durable append.
+    // The last buffered logging, the run's own files and the end: one append.
     const last = this.flushing.then(async () => {
       const ops = await this.queue.drain(this.outbox);
       ops.push(...this.graphOps(), this.snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"), { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end });
