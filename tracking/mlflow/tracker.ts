@@ -91,6 +91,7 @@ class LiveTracker {
   private live: boolean;
   private liveTimer: NodeJS.Timeout | null = null;
   private handOff = false;
+  private commit: string | null = null;
 
   constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly client: MlflowClient) {
     this.live = cfg.delivery === "wait";
@@ -110,7 +111,8 @@ class LiveTracker {
     this.outbox = new Outbox(this.o.project.root, this.o.runId);
     const runName = this.cfg.runName ?? defaultRunName(this.o.pipeline, this.startedAt);
     const { root } = this.o.project;
-    const tags = runTags({ ...this.o, runName, root, commit: gitCommit(root) });
+    this.commit = gitCommit(root);
+    const tags = runTags({ ...this.o, runName, root, commit: this.commit });
     const start: Op = {
       t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.client.url, run_name: runName, start_time: this.startedAt.getTime(), tags,
       experiment: {
@@ -119,8 +121,9 @@ class LiveTracker {
       },
     };
     this.queue.seedParams(long.params, long.tags);
-    // One append for the start and the params (one fsync under wait; see append()).
-    await this.append([start, ...(await this.queue.drain(this.outbox))]);
+    // One append for the start, the params and the graph artifacts (known now: under wait they
+    // reach the server while the nodes run, not after); one fsync under wait (see append()).
+    await this.append([start, ...(await this.queue.drain(this.outbox)), ...this.graphOps()]);
     if (!this.live) {
       warnStale(this.o.project.root, this.o.runId);
       this.liveTimer = setTimeout(() => {
@@ -216,13 +219,13 @@ class LiveTracker {
   async finish(record: RunRecord): Promise<RunRecord["mlflow"] | null> {
     const deadline = Date.now() + FINISH_BUDGET_MS();
     this.queue.close(record.status === "success" ? "FINISHED" : mlflowStatus(record.status));
-    if (record.git_commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
+    if (record.git_commit && record.git_commit !== this.commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
     const end = Date.parse(record.finished_at ?? "") || Date.now();
     if (this.liveTimer) clearTimeout(this.liveTimer);
     // The last buffered logging, the run's own files and the end: one append.
     const last = this.flushing.then(async () => {
       const ops = await this.queue.drain(this.outbox);
-      ops.push(...this.graphOps(), this.snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"), { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end });
+      ops.push(this.snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"), { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end });
       await this.append(ops);
     });
     this.flushing = last.catch(() => {});
