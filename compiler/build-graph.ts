@@ -115,15 +115,17 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, Res
   const start = new Int32Array(n + 1);
   for (let e = 0; e < m; e++) start[ef[e] + 1]++;
   for (let f = 0; f < n; f++) start[f + 1] += start[f];
+  // Successor lists sized exactly from the counts (push would reserve 17 slots each).
+  const succ: number[][] = new Array(n);
+  for (let f = 0; f < n; f++) succ[f] = new Array(start[f + 1] - start[f]);
   const order = new Int32Array(m);
   for (let e = 0; e < m; e++) order[start[ef[e]]++] = e; // stable: consumers stay ascending
   sortDatasetTies(order, ef, et, eds);
-  const succ: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) succ[i] = [];
   const edges: IREdge[] = new Array(m);
-  for (let j = 0; j < m; j++) {
+  for (let j = 0, f = 0, k = 0; j < m; j++) {
     const e = order[j];
-    succ[ef[e]].push(et[e]);
+    if (ef[e] !== f) (f = ef[e]), (k = 0);
+    succ[f][k++] = et[e];
     edges[j] = { dataset: eds[e], from: nodes[ef[e]].name, to: nodes[et[e]].name };
   }
   return { edges, succ, params: [...params].sort() };
@@ -185,10 +187,12 @@ function strictlyAscending(v: readonly string[]): boolean {
   return true;
 }
 
-/** The IR datasets sorted by name; a config object shared by many datasets (implicit memory) is key-checked once. */
+/** The IR datasets sorted by name, each config with its keys sorted. */
 function irDatasets(ds: Readonly<Record<string, ResolvedDataset>>): IRDataset[] {
   const keys = Object.keys(ds).sort();
   const out = new Array<IRDataset>(keys.length);
+  const plans = new Map<string, ConfigPlan>();
+  // A config object shared by many datasets (implicit memory) is handled once.
   let lastIn: DatasetConfig | null = null;
   let lastOut: DatasetConfig | null = null;
   for (let i = 0; i < keys.length; i++) {
@@ -196,11 +200,41 @@ function irDatasets(ds: Readonly<Record<string, ResolvedDataset>>): IRDataset[] 
     const c = d.config;
     if (c !== lastIn) {
       lastIn = c;
-      lastOut = keysSorted(c) ? c : (sortKeys(c) as DatasetConfig);
+      lastOut = sortedConfig(c, d.entry !== null && d.entry !== d.name ? d.entry : null, plans);
     }
     out[i] = toIRDataset(d, lastOut!);
   }
   return out;
+}
+
+/** How configs filled from one factory pattern get sorted keys: as they are, by a key list, or the generic sort. */
+type ConfigPlan = "as-is" | "generic" | readonly string[];
+
+/**
+ * `c` with its keys sorted. Configs filled from the same factory `pattern` have the pattern's
+ * keys in the pattern's order and the same nesting, so the plan is worked out once per pattern.
+ */
+function sortedConfig(c: DatasetConfig, pattern: string | null, plans: Map<string, ConfigPlan>): DatasetConfig {
+  let plan = pattern === null ? undefined : plans.get(pattern);
+  if (plan === undefined) {
+    plan = configPlan(c);
+    if (pattern !== null) plans.set(pattern, plan);
+  }
+  if (plan === "as-is") return c;
+  if (plan === "generic") return (keysSorted(c) ? c : sortKeys(c)) as DatasetConfig;
+  const copy: Record<string, unknown> = {};
+  for (let k = 0; k < plan.length; k++) copy[plan[k]] = c[plan[k]];
+  return copy as DatasetConfig;
+}
+
+function configPlan(c: DatasetConfig): ConfigPlan {
+  if (keysSorted(c)) return "as-is";
+  const keys = Object.keys(c);
+  for (const k of keys) {
+    const v = c[k];
+    if ((v !== null && typeof v === "object") || k === "__proto__") return "generic";
+  }
+  return keys.sort();
 }
 
 function toIRDataset(d: ResolvedDataset, config: DatasetConfig): IRDataset {

@@ -78,11 +78,12 @@ function memoryDataset(name: string): ResolvedDataset {
 /** The found datasets as a record; a dataset called "__proto__" stays a dataset, not a prototype. */
 function toRecord(found: Map<string, ResolvedDataset | null>): Record<string, ResolvedDataset> {
   const out: Record<string, ResolvedDataset> = {};
-  for (const [name, d] of found) {
-    if (!d) continue;
+  // forEach, not for-of: no [name, value] pair allocated per entry.
+  found.forEach((d, name) => {
+    if (!d) return;
     if (name === "__proto__") Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
     else out[name] = d;
-  }
+  });
   return out;
 }
 

@@ -75,7 +75,7 @@ function select(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: So
   const keep = new Uint8Array(base.length).fill(1);
   let count = 0;
   for (let i = 0; i < base.length; i++) {
-    for (const r of results) keep[i] &= r.set[i];
+    for (let r = 0; r < results.length; r++) keep[i] &= results[r].set[i];
     count += keep[i];
   }
   if (count > 0) return { base, index, keep };

@@ -40,9 +40,13 @@ function plainStart(c: number): boolean {
 }
 
 class Parser {
-  private readonly starts: number[] = []; // content start offset of each content line
-  private readonly ends: number[] = []; // end offset (before "\n") of each content line
-  private readonly indents: number[] = [];
+  // Per content line (blank and comment lines left out): where its content starts, where it ends
+  // (before "\n") and its indentation. Typed arrays sized by a first count of line ends, not
+  // arrays of 50,000+ entries grown by push (garbage the collector copies).
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly indents: Int32Array;
+  private readonly lines: number; // content lines
   private i = 0; // current content line
   private readonly keys = new Map<string, string>(); // key text -> stored key (keys repeat a lot)
 
@@ -51,28 +55,35 @@ class Parser {
     private readonly implicit: ImplicitType[],
     private readonly schema: Schema,
   ) {
+    let count = 1;
+    for (let nl = t.indexOf("\n"); nl !== -1; nl = t.indexOf("\n", nl + 1)) count++;
+    this.starts = new Int32Array(count);
+    this.ends = new Int32Array(count);
+    this.indents = new Int32Array(count);
+    let n = 0;
     for (let pos = 0; pos <= t.length; ) {
       let end = t.indexOf("\n", pos);
       if (end === -1) end = t.length;
       let s = pos;
       while (s < end && t.charCodeAt(s) === 32) s++;
       if (s < end && t.charCodeAt(s) !== 35) {
-        this.starts.push(s);
-        this.ends.push(end);
-        this.indents.push(s - pos);
+        this.starts[n] = s;
+        this.ends[n] = end;
+        this.indents[n++] = s - pos;
       }
       pos = end + 1;
     }
+    this.lines = n;
   }
 
   document(): unknown {
-    if (this.starts.length === 0) throw new Bail();
+    if (this.lines === 0) throw new Bail();
     const first = this.t.charCodeAt(this.starts[0]);
     // Directives, document markers: js-yaml.
     if (first === 37 || this.t.startsWith("---", this.starts[0]) || this.t.startsWith("...", this.starts[0])) throw new Bail();
     if (this.indents[0] !== 0) throw new Bail();
     const v = this.block(0, 0);
-    if (this.i < this.starts.length) throw new Bail();
+    if (this.i < this.lines) throw new Bail();
     return v;
   }
 
@@ -91,7 +102,7 @@ class Parser {
   /** A block sequence whose dashes sit at column `indent`. */
   private sequence(indent: number, depth: number): unknown[] {
     const out: unknown[] = [];
-    while (this.i < this.starts.length && this.indents[this.i] === indent && this.isDash(this.i)) {
+    while (this.i < this.lines && this.indents[this.i] === indent && this.isDash(this.i)) {
       const line = this.i;
       let s = this.starts[line] + 1;
       const end = this.ends[line];
@@ -107,7 +118,7 @@ class Parser {
       else {
         out.push(this.inlineValue(s, end));
         this.i++;
-        if (this.i < this.starts.length && this.indents[this.i] > indent) throw new Bail(); // continuation line
+        if (this.i < this.lines && this.indents[this.i] > indent) throw new Bail(); // continuation line
       }
     }
     return out;
@@ -129,18 +140,18 @@ class Parser {
       if (v === end || this.t.charCodeAt(v) === 35) out[key] = this.nestedOrNull(indent, depth, true);
       else {
         out[key] = this.inlineValue(v, end);
-        if (this.i < this.starts.length && this.indents[this.i] > indent) throw new Bail();
+        if (this.i < this.lines && this.indents[this.i] > indent) throw new Bail();
       }
-      if (this.i >= this.starts.length || this.indents[this.i] !== indent || this.isDash(this.i)) break;
+      if (this.i >= this.lines || this.indents[this.i] !== indent || this.isDash(this.i)) break;
       s = this.starts[this.i];
     }
-    if (this.i < this.starts.length && this.indents[this.i] > indent) throw new Bail();
+    if (this.i < this.lines && this.indents[this.i] > indent) throw new Bail();
     return out;
   }
 
   /** After "key:" or "-" with nothing inline: a deeper block, a same-column sequence (map values only), or null. */
   private nestedOrNull(indent: number, depth: number, mapValue = false): unknown {
-    if (this.i >= this.starts.length) return null;
+    if (this.i >= this.lines) return null;
     const next = this.indents[this.i];
     if (next > indent) return this.block(next, depth + 1);
     if (mapValue && next === indent && this.isDash(this.i)) return this.sequence(indent, depth + 1);
@@ -214,10 +225,15 @@ class Parser {
     const close = t.indexOf("]", s);
     if (close === -1 || close >= end) throw new Bail();
     this.onlyComment(close + 1, end);
-    const out: unknown[] = [];
     let k = s + 1;
     while (k < close && t.charCodeAt(k) === 32) k++;
-    if (k === close) return out;
+    if (k === close) return [];
+    // Sized by the commas: these lists live as long as the compile, and a list grown by push
+    // keeps room for 17 items.
+    let items = 1;
+    for (let c = t.indexOf(",", k); c !== -1 && c < close; c = t.indexOf(",", c + 1)) items++;
+    const out: unknown[] = new Array(items);
+    let j = 0;
     for (;;) {
       // One item: [k, e) up to the next "," or "]", spaces trimmed.
       const c0 = t.charCodeAt(k);
@@ -233,7 +249,7 @@ class Parser {
       }
       let r = e;
       while (t.charCodeAt(r - 1) === 32) r--;
-      out.push(this.scalar(t.slice(k, r)));
+      out[j++] = this.scalar(t.slice(k, r));
       if (e === close) return out;
       k = e + 1;
       while (k < close && t.charCodeAt(k) === 32) k++;

@@ -99,10 +99,13 @@ function namespaceBlocks(nodes: readonly IRNode[], out: LineSink): void {
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
     let t = root;
-    for (const seg of n.namespace ? n.namespace.split(".") : []) {
-      let c = t.children.get(seg);
-      if (!c) t.children.set(seg, (c = { children: new Map(), nodes: [] }));
-      t = c;
+    if (n.namespace) {
+      const segs = n.namespace.split(".");
+      for (let k = 0; k < segs.length; k++) {
+        let c = t.children.get(segs[k]);
+        if (!c) t.children.set(segs[k], (c = { children: new Map(), nodes: [] }));
+        t = c;
+      }
     }
     t.nodes.push(i);
   }
@@ -116,7 +119,8 @@ function namespaceBlocks(nodes: readonly IRNode[], out: LineSink): void {
     if (step.kind === "close") out.push(`${pad}end`);
     else if (step.kind === "open") out.push(`${pad}subgraph s${sub++}[${mermaidLabel(step.name)}]`);
     else {
-      for (const i of step.tree.nodes) out.push(`${pad}n${i}[${mermaidLabel(nodes[i].name)}]:::node`);
+      const list = step.tree.nodes;
+      for (let k = 0; k < list.length; k++) out.push(`${pad}n${list[k]}[${mermaidLabel(nodes[list[k]].name)}]:::node`);
       const names = [...step.tree.children.keys()].sort(compareStrings).reverse();
       // Pushed in reverse so they pop in sorted order: open, contents, close.
       for (const name of names) {
