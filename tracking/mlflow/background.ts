@@ -6,7 +6,7 @@
 // secrets: it prints URLs without credentials). Since a run no longer hears about a dead
 // server, the next run warns about outboxes that stayed undelivered.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,8 +46,14 @@ export function delivererAlive(file: string): boolean {
 
 /** Hands a finished run's outbox to the project's deliverer, starting one when none is running. */
 export function handOff(root: string, env: string, client: ClientOptions | null, runId: string): void {
-  if (delivererAlive(delivererFile(root, client))) return;
-  spawnDeliverer(root, env, runId);
+  const file = delivererFile(root, client);
+  if (delivererAlive(file)) return;
+  const pid = spawnDeliverer(root, env, runId);
+  // Claimed for it at once: runs finishing while it starts up (~0.3 s) must not start more.
+  if (pid && lingerSeconds() > 0) {
+    writeFileSync(`${file}.${pid}.tmp`, String(pid));
+    renameSync(`${file}.${pid}.tmp`, file);
+  }
 }
 
 /** `bin/mlc.js` of this package, from the built (dist/tracking/mlflow) or source (tracking/mlflow) module. */
@@ -59,7 +65,7 @@ function mlcBin(): string {
   throw new Error("bin/mlc.js not found next to the tracking module");
 }
 
-function spawnDeliverer(root: string, env: string, runId: string): void {
+function spawnDeliverer(root: string, env: string, runId: string): number | undefined {
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
   const log = join(outboxDir(root), "deliver.log");
   try {
@@ -73,6 +79,7 @@ function spawnDeliverer(root: string, env: string, runId: string): void {
     const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ["ignore", fd, fd], env: process.env });
     writeSync(fd, `${new Date().toISOString()} run ${runId}: delivering in the background (pid ${child.pid})\n`);
     child.unref();
+    return child.pid;
   } finally {
     closeSync(fd);
   }
