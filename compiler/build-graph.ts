@@ -11,15 +11,22 @@ import type { DatasetConfig, GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset
 /** The graph IR of `resolved`: everything sorted, no absolute paths, no secrets. */
 export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, locate?: Locator): GraphIR {
   const lines = new NodeLines(ctx.docs, locate);
-  const byName = uniqueNodes(resolved.nodes, lines, ctx);
+  const { list, index } = uniqueNodes(resolved.nodes, lines, ctx);
   // Producers in definition order, so MLC4002 points at the later definition.
-  const producers = findProducers(byName.size === resolved.nodes.length ? resolved.nodes : [...byName.values()], ctx);
+  const producers = findProducers(list, ctx);
   // Sorted once (the engine's own string sort is code-unit order, like compareStrings, and calls
   // no JS comparator): a node's index is then its rank by name, so edges order by integers.
-  const names = [...byName.keys()].sort();
+  const names = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) names[i] = list[i].name;
+  names.sort();
   const nodes = new Array<ResolvedNode>(names.length);
-  for (let i = 0; i < names.length; i++) nodes[i] = byName.get(names[i])!;
-  const { edges, succ, params } = collectEdges(nodes, producers);
+  const rank = new Int32Array(names.length); // definition position -> position by name
+  for (let i = 0; i < names.length; i++) {
+    const at = index.get(names[i])!;
+    nodes[i] = list[at];
+    rank[at] = i;
+  }
+  const { edges, succ, params } = collectEdges(nodes, producers, rank);
   const g: IndexGraph = { names, succ, namesSorted: true };
   const { layers, leftover } = kahnLayers(g);
   if (leftover.length > 0) reportCycles(g, leftover, nodes, ctx);
@@ -37,28 +44,35 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
   };
 }
 
-/** Name -> first definition, in definition order; later definitions are MLC4003 at their `name`. */
-function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: CompileContext): Map<string, ResolvedNode> {
-  const seen = new Map<string, ResolvedNode>();
-  for (const n of all) {
-    const first = seen.get(n.name);
-    if (!first) {
-      seen.set(n.name, n);
+/**
+ * The first definition of every name, in definition order, and name -> position in that list;
+ * later definitions are MLC4003 at their `name`.
+ */
+function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: CompileContext): { list: ResolvedNode[]; index: Map<string, number> } {
+  const index = new Map<string, number>();
+  const list: ResolvedNode[] = [];
+  for (let j = 0; j < all.length; j++) {
+    const n = all[j];
+    const first = index.get(n.name);
+    if (first === undefined) {
+      index.set(n.name, list.length);
+      list.push(n);
       continue;
     }
+    const src = list[first].source;
     ctx.report({
       code: "MLC4003",
-      message: `node name "${n.name}" is already used by the node defined at ${first.source.file}:${lines.line(first.source)}`,
+      message: `node name "${n.name}" is already used by the node defined at ${src.file}:${lines.line(src)}`,
       at: nameRef(n),
       hint: "node names must be unique after namespacing and matrix expansion",
     });
   }
-  return seen;
+  return { list, index };
 }
 
-/** Dataset -> producing node; MLC4004 for a node writing what it reads, MLC4002 for a second producer. */
-function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map<string, ResolvedNode> {
-  const producers = new Map<string, ResolvedNode>();
+/** Dataset -> position of its producer in `nodes`; MLC4004 for a node writing what it reads, MLC4002 for a second producer. */
+function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map<string, number> {
+  const producers = new Map<string, number>();
   for (let j = 0; j < nodes.length; j++) {
     const n = nodes[j];
     const outs = n.outputs;
@@ -69,9 +83,9 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
         continue;
       }
       const first = producers.get(ds);
-      if (!first) producers.set(ds, n);
-      else if (first !== n) {
-        ctx.report({ code: "MLC4002", message: `dataset "${ds}" is produced by node "${first.name}" and again by node "${n.name}"`, at: ioRef(n, "outputs", i), hint: "every dataset has exactly one producer; rename one of the outputs" });
+      if (first === undefined) producers.set(ds, j);
+      else if (first !== j) {
+        ctx.report({ code: "MLC4002", message: `dataset "${ds}" is produced by node "${nodes[first].name}" and again by node "${n.name}"`, at: ioRef(n, "outputs", i), hint: "every dataset has exactly one producer; rename one of the outputs" });
       }
     }
   }
@@ -80,20 +94,15 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
 
 /**
  * Producer -> consumer edges (unique, sorted by from, to, dataset), the successor lists by index,
- * and the sorted parameter references (found in the same pass over every input).
+ * and the sorted parameter references (found in the same pass over every input). `producers`
+ * gives definition positions; `rank` turns them into positions in `nodes`.
  * Nodes are sorted by name, so index order is name order: edges are collected in consumer order
  * and bucketed by producer with a counting sort (linear, no comparator calls).
  */
-function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, ResolvedNode>): { edges: IREdge[]; succ: number[][]; params: string[] } {
+function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, number>, rank: Int32Array): { edges: IREdge[]; succ: number[][]; params: string[] } {
   const n = nodes.length;
-  // Dataset -> index of its producer: a node's outputs that it is the recorded producer of.
-  const producerOf = new Map<string, number>();
   let inputCount = 0;
-  for (let i = 0; i < n; i++) {
-    const outs = nodes[i].outputs;
-    for (let k = 0; k < outs.length; k++) if (producers.get(outs[k]) === nodes[i]) producerOf.set(outs[k], i);
-    inputCount += nodes[i].inputs.length;
-  }
+  for (let i = 0; i < n; i++) inputCount += nodes[i].inputs.length;
   const ef = new Int32Array(inputCount);
   const et = new Int32Array(inputCount);
   const eds: string[] = new Array(inputCount);
@@ -105,8 +114,10 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, Res
       const d = ins[k];
       // 112 = "p": most inputs are datasets and fail this before any string compare.
       if (d.charCodeAt(0) === 112 && isParamRef(d)) params.add(d);
-      const f = producerOf.get(d);
-      if (f === undefined || f === t || (k > 0 && ins.indexOf(d) !== k)) continue; // none, self (MLC4004) or listed twice
+      const p = producers.get(d);
+      if (p === undefined) continue;
+      const f = rank[p];
+      if (f === t || (k > 0 && ins.indexOf(d) !== k)) continue; // self (MLC4004) or listed twice
       ef[m] = f;
       et[m] = t;
       eds[m++] = d;

@@ -19,19 +19,25 @@ export interface NodeFrame {
 type Raw = Record<string, unknown>;
 const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The nodes defined by `raw` (the item at `nodes[index]`); [] when it is too broken to use (schema reports it). */
-export function expandNode(raw: unknown, index: number, frame: NodeFrame, ctx: CompileContext): ResolvedNode[] {
-  if (!isMap(raw) || typeof raw.name !== "string") return [];
+/**
+ * Appends the nodes defined by `raw` (the item at `nodes[index]`) to `out`: one, one per matrix
+ * member, or none when it is too broken to use (the schema reports it).
+ */
+export function expandNodeInto(raw: unknown, index: number, frame: NodeFrame, ctx: CompileContext, out: ResolvedNode[]): void {
+  if (!isMap(raw) || typeof raw.name !== "string") return;
   const path: DocPath = ["nodes", index];
   // The schema already reported bad timeouts and empty matrix lists (an empty list yields no members).
-  if (!isMap(raw.matrix)) return [buildNode(raw, path, frame, null, ctx)];
+  if (!isMap(raw.matrix)) {
+    out.push(buildNode(raw, path, frame, null, ctx));
+    return;
+  }
   const size = matrixSize(raw.matrix);
   if (size > MAX_MATRIX_MEMBERS) {
     const message = `matrix of node "${raw.name}" expands to ${size.toLocaleString("en")} members, more than ${MAX_MATRIX_MEMBERS.toLocaleString("en")}`;
     ctx.report({ code: "MLC2003", message, at: { file: frame.file, path: [...path, "matrix"] }, hint: "split the sweep into several nodes or pipelines" });
-    return [];
+    return;
   }
-  return matrixMembers(raw.matrix).map((m) => buildNode(raw, path, frame, m, ctx));
+  for (const m of matrixMembers(raw.matrix)) out.push(buildNode(raw, path, frame, m, ctx));
 }
 
 /** What rendering a string of one node needs: one object per node instead of a closure. */

@@ -1,7 +1,7 @@
 // expand: the validated pipeline.yml document -> flat ResolvedNodes (includes + namespaces,
 // matrix members, interpolated strings) and the named pipeline definitions with their source.
 import type { CompileContext } from "./diagnostics.js";
-import { expandNode } from "./expand-node.js";
+import { expandNodeInto } from "./expand-node.js";
 import { expandIncludes, includeIdentity } from "./include.js";
 import type { ProjectConfig, RawDocument, ResolvedNode, SelectionSpec, SourceRef } from "./types.js";
 
@@ -29,10 +29,7 @@ export function expandPipeline(
     if (Array.isArray(data.nodes)) {
       const frame = { file: d.file, vars, funcs };
       // A loop, not flatMap or spreads: 10,000-node files are common and this runs cold.
-      for (let i = 0; i < data.nodes.length; i++) {
-        const nodes = expandNode(data.nodes[i], i, frame, ctx);
-        for (let k = 0; k < nodes.length; k++) out.push(nodes[k]);
-      }
+      for (let i = 0; i < data.nodes.length; i++) expandNodeInto(data.nodes[i], i, frame, ctx, out);
     }
     const included = expandIncludes(d, chain, ctx, expandDoc, vars);
     for (let k = 0; k < included.length; k++) out.push(included[k]);

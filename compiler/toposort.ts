@@ -24,31 +24,31 @@ export function kahnLayers(g: IndexGraph): Layering {
     const s = g.succ[i];
     for (let k = 0; k < s.length; k++) indeg[s[k]]++;
   }
-  let frontier: number[] = [];
-  for (let i = 0; i < n; i++) if (indeg[i] === 0) frontier.push(i);
+  // One queue for all generations: queue[head, end) is the current layer, what it frees is
+  // appended after it (no array per layer: a 10,000-deep chain has 10,000 layers).
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue[tail++] = i;
   const layers: string[][] = [];
-  let done = 0;
-  while (frontier.length > 0) {
-    const layer = sortedNames(g, frontier);
-    layers.push(layer);
-    done += frontier.length;
-    const next: number[] = [];
-    for (let f = 0; f < frontier.length; f++) {
-      const s = g.succ[frontier[f]];
-      for (let k = 0; k < s.length; k++) if (--indeg[s[k]] === 0) next.push(s[k]);
+  for (let head = 0; head < tail; ) {
+    const end = tail;
+    layers.push(sortedNames(g, queue, head, end));
+    for (; head < end; head++) {
+      const s = g.succ[queue[head]];
+      for (let k = 0; k < s.length; k++) if (--indeg[s[k]] === 0) queue[tail++] = s[k];
     }
-    frontier = next;
   }
   const leftover: number[] = [];
-  if (done < n) for (let i = 0; i < n; i++) if (indeg[i] > 0) leftover.push(i);
+  if (tail < n) for (let i = 0; i < n; i++) if (indeg[i] > 0) leftover.push(i);
   return { layers, leftover };
 }
 
-/** Names of `idx`, sorted. When `names` is already sorted (buildGraph's case) a numeric sort suffices. */
-function sortedNames(g: IndexGraph, idx: number[]): string[] {
-  if (idx.length === 1) return [g.names[idx[0]]]; // chains: one node per layer, nothing to sort
-  if (g.namesSorted) return Array.from(Int32Array.from(idx).sort(), (i) => g.names[i]);
-  return idx.map((i) => g.names[i]).sort(compareStrings);
+/** Names of `idx[from, to)`, sorted. When `names` is already sorted (buildGraph's case) a numeric sort suffices. */
+function sortedNames(g: IndexGraph, idx: Int32Array, from: number, to: number): string[] {
+  if (to - from === 1) return [g.names[idx[from]]]; // chains: one node per layer, nothing to sort
+  const part = idx.slice(from, to);
+  if (g.namesSorted) return Array.from(part.sort(), (i) => g.names[i]);
+  return Array.from(part, (i) => g.names[i]).sort(compareStrings);
 }
 
 /**

@@ -44,7 +44,11 @@ export function keysSorted(v: unknown): boolean {
   for (;;) {
     if (x !== null && typeof x === "object") {
       if (Array.isArray(x)) {
-        for (const y of x) if (y !== null && typeof y === "object") (stack ??= []).push(y);
+        // Indexed: for-of makes an iterator result per item until the loop is optimised.
+        for (let i = 0; i < x.length; i++) {
+          const y: unknown = x[i];
+          if (y !== null && typeof y === "object") (stack ??= []).push(y);
+        }
       } else {
         let prev: string | null = null;
         for (const k in x) {
