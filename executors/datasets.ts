@@ -7,6 +7,23 @@ export function isParamInput(name: string): boolean {
   return name === "parameters" || name.startsWith("params:");
 }
 
+/**
+ * Persisted datasets whose value lives with the run (mlflow.metric, mlflow.metrics: saving logs a
+ * metric, loading returns what this run logged), produced and consumed within `plan`: saved
+ * through the catalog AND held by the scheduler for their consumers, so a consumer gets the value
+ * under every executor (a worker's catalog never saw what another worker logged).
+ */
+export function keptDatasets(plan: RunPlan): Set<string> {
+  const types = new Map(plan.graph.datasets.map((d) => [d.name, d.type]));
+  const produced = new Set<string>();
+  for (const n of plan.graph.nodes) for (const o of n.outputs) if (RUN_SCOPED.has(types.get(o) ?? "")) produced.add(o);
+  const out = new Set<string>();
+  for (const n of plan.graph.nodes) for (const i of n.inputs) if (produced.has(i)) out.add(i);
+  return out;
+}
+
+const RUN_SCOPED = new Set(["mlflow.metric", "mlflow.metrics"]);
+
 /** Dataset names of `plan` that are memory datasets (held by the scheduler, never by the catalog). */
 export function memoryDatasets(plan: RunPlan): Set<string> {
   const out = new Set<string>();

@@ -1,10 +1,10 @@
 // plan: GraphIR -> RunPlan. What will run, decided before anything runs: the order (topological,
 // ties by name, iterative so 10,000-deep chains are fine), how many planned consumers each memory
-// dataset has (released after the last), and the free inputs loaded from the catalog.
+// or kept dataset has (released after the last), and the free inputs loaded from the catalog.
 import type { GraphIR, IRNode } from "../compiler/types.js";
 import type { RunPlan } from "./executor.js";
 import { topoOrder } from "../compiler/toposort.js";
-import { isParamInput, memoryDatasets } from "./datasets.js";
+import { isParamInput, keptDatasets, memoryDatasets } from "./datasets.js";
 
 /** Options of `plan`. */
 export interface PlanOptions {
@@ -20,6 +20,7 @@ export function plan(graph: GraphIR, opts: PlanOptions = {}): RunPlan {
   const order = nodeOrder(nodes);
   const produced = new Set(nodes.flatMap((n) => n.outputs));
   const memory = memoryDatasets({ graph: sub, order, releaseCounts: {}, freeInputs: [] });
+  for (const k of keptDatasets({ graph: sub, order, releaseCounts: {}, freeInputs: [] })) memory.add(k);
   const releaseCounts: Record<string, number> = {};
   const free = new Set<string>();
   for (const n of nodes)

@@ -21,7 +21,7 @@ import type { RunInfo } from "../tracking/hooks.js";
 import type { RunContext, RunPlan, RunResult } from "./executor.js";
 import { scrubber } from "../catalog/secrets.js";
 import { toErrorInfo } from "./errors.js";
-import { memoryDatasets } from "./datasets.js";
+import { keptDatasets, memoryDatasets } from "./datasets.js";
 import { paramValues } from "./invoke.js";
 import { afterSuccess, callHook } from "./node-hooks.js";
 
@@ -40,13 +40,15 @@ export interface NodeTask {
    * nor a parameter (`params:x`, `parameters`) is persisted: the runner loads it from the catalog.
    */
   readonly memoryOutputNames: readonly string[];
+  /** Persisted outputs the runner saves through the catalog AND returns in `memoryOutputs` (kept datasets). */
+  readonly keptOutputNames?: readonly string[];
 }
 
 /** How one attempt ended. Runners report failures here; they should never throw. */
 export type NodeOutcome =
   | {
       readonly ok: true;
-      /** Values of `task.memoryOutputNames`. */
+      /** Values of `task.memoryOutputNames` and `task.keptOutputNames`. */
       readonly memoryOutputs: Record<string, unknown>;
       /** Persisted inputs as loaded (for hooks); runners that load elsewhere may omit it. */
       readonly loaded?: Record<string, unknown>;
@@ -137,6 +139,7 @@ class Loop {
   private readonly waiting: number[];
   private readonly consumers: number[][];
   private readonly memory: Set<string>;
+  private readonly kept: Set<string>;
   private readonly remaining: Map<string, number>;
   private readonly store = new Map<string, unknown>();
   private readonly records: (NodeRecord | undefined)[];
@@ -167,6 +170,7 @@ class Loop {
     });
     this.nodes.forEach((n, i) => this.indexOf.set(n.name, i));
     this.memory = memoryDatasets(plan);
+    this.kept = keptDatasets(plan);
     this.remaining = new Map(Object.entries(plan.releaseCounts));
     this.records = new Array(this.nodes.length);
     this.attemptsSoFar = new Array(this.nodes.length).fill(0);
@@ -282,12 +286,15 @@ class Loop {
       if (!this.store.has(input)) return this.missingMemory(node, input);
       memoryInputs[input] = this.store.get(input);
     }
+    // A kept input whose producer ran in this run comes from the store; otherwise from the catalog.
+    for (const input of node.inputs) if (this.kept.has(input) && this.store.has(input)) memoryInputs[input] = this.store.get(input);
     const memoryOutputNames = node.outputs.filter((o) => this.memory.has(o));
+    const keptOutputNames = node.outputs.filter((o) => this.kept.has(o));
     let total = 0;
     for (let attempt = 1; ; attempt++) {
       this.attemptsSoFar[i] = attempt;
       this.ctx.onEvent({ type: "node-start", node: node.name, attempt, index: seq, total: this.nodes.length });
-      const outcome = await this.attempt({ node, attempt, memoryInputs, memoryOutputNames });
+      const outcome = await this.attempt({ node, attempt, memoryInputs, memoryOutputNames, ...(keptOutputNames.length ? { keptOutputNames } : {}) });
       total += outcome.durationMs;
       if (this.closed) return notRun(node.name, attempt);
       if (outcome.ok) return this.succeeded(node, attempt, total, memoryInputs, outcome);

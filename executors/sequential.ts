@@ -95,6 +95,7 @@ async function attempt(task: NodeTask, ctx: RunContext, catalog: () => Promise<C
     else {
       await (await catalog()).save(out, outputs[out]);
       (saved ??= {})[out] = outputs[out];
+      if (task.keptOutputNames?.includes(out)) memoryOutputs[out] = outputs[out];
     }
   }
   return { memoryOutputs, loaded, saved };

@@ -27,6 +27,7 @@ export interface WorkerTask {
   /** Memory inputs (dataset -> value); typed arrays arrive transferred or shared. */
   readonly memoryInputs: Record<string, unknown>;
   readonly memoryOutputNames: readonly string[];
+  readonly keptOutputNames?: readonly string[];
 }
 
 /** A RunSink call made inside a worker, replayed on the main thread with the task's result. */

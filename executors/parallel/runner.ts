@@ -66,7 +66,7 @@ export class ParallelRunner implements NodeRunner {
     const timer = timeout ? setTimeout(() => timeout.abort(), node.timeoutMs!) : undefined;
     try {
       const { values, transferList } = this.prepareInputs(task);
-      const payload: WorkerTask = { name: node.name, attempt: task.attempt, memoryInputs: values, memoryOutputNames: task.memoryOutputNames };
+      const payload: WorkerTask = { name: node.name, attempt: task.attempt, memoryInputs: values, memoryOutputNames: task.memoryOutputNames, ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}) };
       const result = (await this.pool.run(payload, { transferList: transferList as never, ...(timeout ? { signal: timeout.signal } : {}) })) as WorkerResult;
       replay(ctx, result.logs);
       return result.ok ? result : { ok: false, error: result.error, durationMs: result.durationMs };

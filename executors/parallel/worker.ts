@@ -90,6 +90,7 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
     } else {
       await catalog.save(name, outputs[name]);
       saved[name] = outputs[name];
+      if (task.keptOutputNames?.includes(name)) memoryOutputs[name] = outputs[name];
     }
   }
   const durationMs = performance.now() - t0;

@@ -42,6 +42,16 @@ for (const executor of EXECUTORS) {
       expect(await runRecordErrors(readRun(root, rec.run_id))).toEqual([]);
     });
 
+    it("a node reads the mlflow.metric(s) values an earlier node of the run logged", async () => {
+      const root = fixtureProject("metrics-flow");
+      const rec = (await run(root)).record!;
+      expect(rec.status, JSON.stringify(rec.error)).toBe("success");
+      expect(readJson(root, "data/verdict.json")).toEqual({ rmse: 0.25, scores: { mae: 0.2, r2: 0.9 }, good: true });
+      expect(rec.metrics).toEqual({ rmse: 0.25, "eval.mae": 0.2, "eval.r2": 0.9 });
+      // Logged once each, by the save (the consumer's input is the kept value, not a second log).
+      expect(readMetricHistory(root, rec.run_id).map((p) => p.key)).toEqual(["rmse", "eval.mae", "eval.r2"]);
+    });
+
     it("--params overrides reach node functions and the record", async () => {
       const root = fixtureProject("basic");
       const rec = (await run(root, { runtimeParams: { factor: 3 } })).record!;
