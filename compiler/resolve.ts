@@ -37,35 +37,35 @@ export async function resolve(
 
 /**
  * Every non-parameter dataset a node reads or writes, resolved (free inputs are MLC3001), plus
- * where parameters are read: one pass over all inputs and outputs, which 10k-node pipelines notice.
+ * where parameters are read. Outputs first: a produced dataset is then known (catalog entry,
+ * factory match or implicit memory) before any input is looked up, so no separate set of
+ * produced names is needed; an input not found after that has no producer.
  */
 function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): { datasets: Record<string, ResolvedDataset>; paramUses: ParamUse[] } {
-  const produced = new Set<string>();
-  for (let j = 0; j < nodes.length; j++) {
-    const outs = nodes[j].outputs;
-    for (let i = 0; i < outs.length; i++) produced.add(outs[i]);
-  }
   const factories = rankFactories(Object.keys(config.catalog));
   const found = new Map<string, ResolvedDataset | null>();
+  for (let j = 0; j < nodes.length; j++) {
+    const outs = nodes[j].outputs;
+    for (let i = 0; i < outs.length; i++) {
+      const name = outs[i];
+      if (!found.has(name)) found.set(name, lookup(name, config, factories, ctx) ?? memoryDataset(name));
+    }
+  }
   const paramUses: ParamUse[] = [];
+  let produced: Set<string> | null = null; // for suggestions, built only when an input is free
   for (let j = 0; j < nodes.length; j++) {
     const n = nodes[j];
-    for (let side = 0; side < 2; side++) {
-      const names = side === 0 ? n.inputs : n.outputs;
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i];
-        if (side === 0 && isParamRef(name)) {
-          paramUses.push({ node: n, index: i });
-          continue;
-        }
-        let d = found.get(name);
-        if (d === undefined) {
-          d = lookup(name, config, factories, ctx) ?? (produced.has(name) ? memoryDataset(name) : null);
-          found.set(name, d);
-        }
-        // Reported at every consumer: each is a place the user may want to fix.
-        if (d === null) reportFree(name, n, ioRef(n, side === 0 ? "inputs" : "outputs", i), config, produced, ctx);
+    const ins = n.inputs;
+    for (let i = 0; i < ins.length; i++) {
+      const name = ins[i];
+      if (isParamRef(name)) {
+        paramUses.push({ node: n, index: i });
+        continue;
       }
+      let d = found.get(name);
+      if (d === undefined) found.set(name, (d = lookup(name, config, factories, ctx)));
+      // Reported at every consumer: each is a place the user may want to fix.
+      if (d === null) reportFree(name, n, ioRef(n, "inputs", i), config, (produced ??= producedNames(nodes)), ctx);
     }
   }
   return { datasets: toRecord(found), paramUses };
@@ -139,6 +139,12 @@ function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeo
     });
   }
   return { name, config: m.config, entry: m.pattern, source };
+}
+
+function producedNames(nodes: readonly ResolvedNode[]): Set<string> {
+  const produced = new Set<string>();
+  for (const n of nodes) for (const o of n.outputs) produced.add(o);
+  return produced;
 }
 
 function reportFree(name: string, node: ResolvedNode, at: SourceRef, config: ProjectConfig, produced: Set<string>, ctx: CompileContext): void {
