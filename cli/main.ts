@@ -140,6 +140,17 @@ async function main(argv: string[]): Promise<void> {
     if (process.env.MLC_DEBUG) process.stderr.write(`${e?.stack ?? ""}\n`);
     process.exitCode = EXIT.internal;
   }
+  // Every command resolves only when its work is done (servers wait for Ctrl-C). Leaving now
+  // rather than when the event loop empties: a project's module may hold it forever (a timer
+  // started at import), and a natural exit also waits for V8's background jobs.
+  await flushStdio();
+  process.exit(process.exitCode ?? 0);
+}
+
+/** Resolves once everything written to stdout and stderr so far has been handed to the OS. */
+function flushStdio(): Promise<void> {
+  const flush = (s: NodeJS.WriteStream) => new Promise<void>((res) => void s.write("", () => res()));
+  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined);
 }
 
 await main(process.argv);

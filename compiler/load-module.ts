@@ -154,7 +154,9 @@ async function importUrl(url: string, shown: string): Promise<Record<string, unk
 /**
  * A module whose top-level await never settles leaves nothing for the event loop to do: Node would
  * end mlc silently with exit 0 ("mlc run" having run nothing). While an import is pending, an
- * empty event loop reports it as MLC3006 and exits 1 instead.
+ * empty event loop reports it as MLC3006 and exits 1 instead. One that never settles while its own
+ * timers or sockets keep the loop alive would hang mlc: past MLC_MODULE_LOAD_TIMEOUT_MS (default
+ * 30 s) the import is MLC3006 too.
  */
 async function watchImport<T>(shown: string, load: () => Promise<T>): Promise<T> {
   const stuck = () => {
@@ -162,9 +164,16 @@ async function watchImport<T>(shown: string, load: () => Promise<T>): Promise<T>
     process.exit(1);
   };
   process.on("beforeExit", stuck);
+  const ms = Number(process.env.MLC_MODULE_LOAD_TIMEOUT_MS) || 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MlcError("MLC3006", `module ${shown} did not finish loading within ${ms / 1000} s: does its top-level await wait for something that never comes?`, { file: shown })), ms);
+    timer.unref();
+  });
   try {
-    return await load();
+    return await Promise.race([load(), late]);
   } finally {
+    clearTimeout(timer);
     process.off("beforeExit", stuck);
   }
 }

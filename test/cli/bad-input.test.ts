@@ -339,6 +339,19 @@ describe("hostile modules", () => {
       expect(r.stderr, args.join(" ")).toContain("error MLC3006 module src/n.mjs never finished loading: its top-level await never settles");
     }
   });
+
+  it("one whose top-level await never settles while its own timer keeps Node busy is MLC3006 past the load timeout, not a hang", () => {
+    const root = project({ "src/n.mjs": "setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n" });
+    for (const args of [["validate"], ["run"]]) {
+      const t0 = Date.now();
+      const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd: root, env: { ...ENV, MLC_MODULE_LOAD_TIMEOUT_MS: "1500" }, encoding: "utf8", timeout: 30_000 });
+      expect(r.signal, `${args.join(" ")} hung`).toBeNull();
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(r.status, args.join(" ")).toBe(1);
+      expect(r.stdout + r.stderr, args.join(" ")).toMatch(/MLC3006 .*module src\/n\.mjs did not finish loading within 1\.5 s/);
+      expectNoTrace(r.stdout + r.stderr);
+    }
+  });
 });
 
 describe("hostile files in place of the project's files", () => {
