@@ -1,4 +1,6 @@
 // `mlc runs show ID [--json]`: one run record (unknown id: exit 2 with close matches).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { didYouMean } from "../../compiler/suggest.js";
 import { hasRunFolder, listRuns, readMetricHistory, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
@@ -38,6 +40,7 @@ function show(root: string, id: string, opts: Record<string, unknown>): number {
     `git commit: ${record.git_commit ?? "-"}`,
   ];
   if (record.mlflow) lines.push(`mlflow:     ${record.mlflow.url}`);
+  else if (existsSync(join(root, ".mlc", "outbox", `${id}.jsonl`))) lines.push("mlflow:     not delivered yet (queued in .mlc/outbox/: delivered in the background, or run `mlc mlflow sync`)");
   const metrics = Object.entries(record.metrics ?? {});
   if (metrics.length) lines.push("metrics:", ...metrics.map(([k, v]) => `  ${k} = ${v}`));
   const versions = (record.datasets ?? []).filter((d) => d.version);

@@ -126,6 +126,8 @@ describe("tracking.delivery: background", () => {
     while (!/still pending/.test(log(root)) && Date.now() < until) await new Promise((res) => setTimeout(res, 100));
     expect(log(root)).toMatch(/MLC7001 run \S+ still pending: MLflow server http:\/\/127\.0\.0\.1:\d+ unreachable/);
     expect(queued(root)).toHaveLength(1);
+    const show = (id: string) => spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), "runs", "show", id, "--project", root], { encoding: "utf8" }).stdout;
+    expect(show(runIds(root)[0])).toMatch(/mlflow: +not delivered yet \(queued in \.mlc\/outbox\/: delivered in the background, or run `mlc mlflow sync`\)/);
     // Undelivered for over a minute: the next run warns (its own mirror is queued as well).
     const stale = join(outbox(root), queued(root)[0]);
     utimesSync(stale, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
@@ -143,6 +145,9 @@ describe("tracking.delivery: background", () => {
     const sync = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), "mlflow", "sync", "--project", root], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "" } });
     expect(sync.status, sync.stderr + sync.stdout).toBe(0);
     expect(sync.stdout, log(root)).toMatch(/2 delivered, 0 pending/);
-    for (const id of runIds(root)) expect(record(root, id).mlflow?.url).toContain(srv.uri);
+    for (const id of runIds(root)) {
+      expect(record(root, id).mlflow?.url).toContain(srv.uri);
+      expect(show(id)).toContain(`mlflow:     ${record(root, id).mlflow.url}`);
+    }
   });
 });
