@@ -1,7 +1,8 @@
 // `mlc run` (SPEC 5): compile, print diagnostics, plan (`--dry-run [--json]` stops here), run with
 // progress, then a summary and, on failure, the coded error and the resume command.
 // Exit codes: 0 success, 1 invalid project or failed run, 2 usage, 3 internal, 130 interrupted.
-import { sep } from "node:path";
+import { existsSync } from "node:fs";
+import { join, sep } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { compileProject } from "../../compiler/compile.js";
 import { didYouMean } from "../../compiler/suggest.js";
@@ -75,7 +76,7 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
     progress.stop();
     detach();
   }
-  if (!opts.quiet) process.stdout.write(formatSummary(record, color));
+  if (!opts.quiet) process.stdout.write(formatSummary(record, color) + mlflowLine(record, project.root));
   process.stderr.write(formatFailure(record, project.root, color));
   const code = record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;
   // Leave as soon as the output is flushed: an abandoned (interrupted or timed-out) node may still
@@ -83,6 +84,13 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   // of thousands of tiny nodes queues (measured 20-60 ms).
   await flushStdio();
   process.exit(code);
+}
+
+/** Where the run's MLflow mirror is: its UI link, or still queued; "" when the run is not tracked. */
+function mlflowLine(record: RunRecord, root: string): string {
+  if (record.mlflow) return `MLflow run: ${record.mlflow.url}\n`;
+  if (!existsSync(join(root, ".mlc", "outbox", `${record.run_id}.jsonl`))) return "";
+  return `MLflow run: queued in .mlc/outbox/ for delivery (background deliverer or \`mlc mlflow sync\`; \`mlc runs show ${record.run_id}\` shows its link once delivered)\n`;
 }
 
 /** Resolves once everything written to stdout and stderr so far has been handed to the OS. */
