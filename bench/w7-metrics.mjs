@@ -148,7 +148,7 @@ async function runsIn(uri, name) {
 
 /**
  * (b): the W4 chain, `mlc run` spawned, tracking off vs on, interleaved, once per delivery mode:
- * background (the default on a developer's machine) and wait (the default under CI=true). After a
+ * background (auto's choice at a terminal) and wait (auto's choice in scripts and CI). After a
  * background run the bench waits for its delivery before the next run, so the deliverer's work
  * never overlaps a timed run; that wait is reported as the delivery latency.
  */
@@ -180,8 +180,8 @@ async function chain(uri, mode) {
     const ratio = Math.round((s.median_ms / b) * 1000) / 1000;
     const lat = stats(latency);
     const how = mode === "background"
-      ? `tracking.delivery: background (the default unless CI=true or Kubernetes): the run writes its outbox and exits; the project's deliverer (a detached \`mlc mlflow sync --linger 20\`, started by the warm-up run) sends it; delivered ${lat.median_ms} ms (median, max ${lat.max_ms}) after the run exited`
-      : "tracking.delivery: wait (the default under CI=true): the run creates the MLflow run and delivers params, tags, the graph.json/pipeline.mmd/run.json artifacts and the status before it exits";
+      ? `tracking.delivery: background (what delivery: auto picks when mlc run is started from a terminal): the run writes its outbox and exits; the project's deliverer (a detached \`mlc mlflow sync --linger 20\`, started by the warm-up run) sends it; delivered ${lat.median_ms} ms (median, max ${lat.max_ms}) after the run exited`
+      : "tracking.delivery: wait (what delivery: auto picks from scripts, pipes, CI=true, Kubernetes): the run creates the MLflow run and delivers params, tags, the graph.json/pipeline.mmd/run.json artifacts and the status before it exits";
     return {
       workload: `W7 W4 chain (1,000 no-op nodes), MLflow tracking on vs off, delivery: ${mode}`, ...s, baseline_median_ms: b, ratio,
       target: "ratio <= 1.02", delivery_latency_median_ms: mode === "background" ? lat.median_ms : 0,

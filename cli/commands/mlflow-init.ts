@@ -49,8 +49,8 @@ tracking:
 
   # When the mirror reaches the server. wait: before \`mlc run\` exits. background: the run
   # writes .mlc/outbox/ and exits; a detached \`mlc mlflow sync --linger\` delivers it (log:
-  # .mlc/outbox/deliver.log). auto: background, but wait under CI=true, in Kubernetes or
-  # with on_error: fail. MLC_MLFLOW_DELIVERY overrides this.
+  # .mlc/outbox/deliver.log). auto: background from a terminal; wait from scripts, under
+  # CI=true, in Kubernetes, or with on_error: fail. MLC_MLFLOW_DELIVERY overrides this.
   delivery: auto
 
 # \`mlc mlflow ui\` starts a local \`mlflow ui\` here when no server is configured.

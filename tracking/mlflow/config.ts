@@ -39,6 +39,8 @@ export function resolveTrackingConfig(
   projectName: string,
   credentials: Readonly<Obj> = {},
   env: NodeJS.ProcessEnv = process.env,
+  /** A person at a terminal (decides delivery: auto). */
+  interactive: boolean = process.stdout.isTTY === true,
 ): TrackingConfig {
   const server = obj(mlflow?.server);
   const tracking = obj(mlflow?.tracking);
@@ -67,24 +69,25 @@ export function resolveTrackingConfig(
       : [],
     onError,
     nestedRuns: tracking.nested_runs === "nodes" ? "nodes" : "none",
-    delivery: deliveryMode(tracking.delivery, onError, env),
+    delivery: deliveryMode(tracking.delivery, onError, env, interactive),
     uiHost: str(ui.host) ?? "127.0.0.1",
     uiPort: Number(ui.port ?? 5000) || 5000,
   };
 }
 
 /**
- * `auto` is background on a developer's machine, so a short run never waits on the server, and
- * wait where a process outliving mlc may be killed with its job or container (CI, Kubernetes)
- * or where the run's own exit code depends on delivery (on_error: fail, whatever the setting).
+ * `auto` is background for a person at a terminal (stdout is a TTY), so a short run gives the
+ * prompt back without waiting on the server, and wait everywhere else: a script or test that
+ * reads MLflow right after `mlc run` finds the run there, and a process outliving mlc could be
+ * killed with its CI job or container. on_error: fail always waits (delivery is its exit code).
  */
-function deliveryMode(configured: unknown, onError: "warn" | "fail", env: NodeJS.ProcessEnv): "wait" | "background" {
-  if (onError === "fail") return "wait"; // the exit code reports delivery: nothing to hand off
+function deliveryMode(configured: unknown, onError: "warn" | "fail", env: NodeJS.ProcessEnv, interactive: boolean): "wait" | "background" {
+  if (onError === "fail") return "wait";
   const forced = env.MLC_MLFLOW_DELIVERY?.trim().toLowerCase();
   const mode = forced === "wait" || forced === "background" ? forced : configured === "wait" || configured === "background" ? configured : "auto";
   if (mode !== "auto") return mode;
   const ci = env.CI !== undefined && !/^(|0|false|no|off)$/i.test(env.CI.trim());
-  return ci || env.KUBERNETES_SERVICE_HOST ? "wait" : "background";
+  return interactive && !ci && !env.KUBERNETES_SERVICE_HOST ? "background" : "wait";
 }
 
 function stringsOf(o: Obj): Record<string, string> {

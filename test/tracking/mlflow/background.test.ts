@@ -39,11 +39,10 @@ function projectDir(uri: string): string {
   return root;
 }
 
-/** `mlc run` as a developer runs it: CI unset, so delivery: auto means background. */
+/** `mlc run` with background delivery (what delivery: auto picks at a terminal). */
 function run(root: string, env: NodeJS.ProcessEnv = {}) {
-  const e: NodeJS.ProcessEnv = { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_LINGER_S: "3", NO_COLOR: "1", ...env };
+  const e: NodeJS.ProcessEnv = { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_LINGER_S: "3", NO_COLOR: "1", MLC_MLFLOW_DELIVERY: "background", ...env };
   delete e.CI;
-  delete e.MLC_MLFLOW_DELIVERY;
   const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", root, "--quiet"], { cwd: root, encoding: "utf8", env: e, timeout: 60_000 });
   return { code: r.status, stderr: r.stderr };
 }
@@ -66,16 +65,32 @@ function trackDeliverers(root: string): void {
 }
 
 describe("tracking.delivery: background", () => {
-  it("auto is background on a developer's machine, wait under CI, Kubernetes or on_error: fail", () => {
-    const mode = (mlflow: Record<string, unknown>, env: NodeJS.ProcessEnv) => resolveTrackingConfig({ server: { mlflow_tracking_uri: "http://h" }, ...mlflow }, "p", {}, env).delivery;
+  it("auto is background at a terminal, wait in scripts, under CI, in Kubernetes or with on_error: fail", () => {
+    const mode = (mlflow: Record<string, unknown>, env: NodeJS.ProcessEnv, tty = true) => resolveTrackingConfig({ server: { mlflow_tracking_uri: "http://h" }, ...mlflow }, "p", {}, env, tty).delivery;
     expect(mode({}, {})).toBe("background");
+    expect(mode({}, {}, false)).toBe("wait");
     expect(mode({}, { CI: "true" })).toBe("wait");
     expect(mode({}, { CI: "false" })).toBe("background");
     expect(mode({}, { KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toBe("wait");
     expect(mode({ tracking: { on_error: "fail", delivery: "background" } }, {})).toBe("wait");
     expect(mode({ tracking: { delivery: "wait" } }, {})).toBe("wait");
-    expect(mode({ tracking: { delivery: "background" } }, { CI: "true" })).toBe("background");
-    expect(mode({}, { CI: "true", MLC_MLFLOW_DELIVERY: "background" })).toBe("background");
+    expect(mode({ tracking: { delivery: "background" } }, { CI: "true" }, false)).toBe("background");
+    expect(mode({}, { CI: "true", MLC_MLFLOW_DELIVERY: "background" }, false)).toBe("background");
+  });
+
+  it("a script's `mlc run` (no terminal) waits: the run is on the server when the command returns", async (ctx) => {
+    const srv = fx.get(ctx);
+    const root = projectDir(srv.uri);
+    const e: NodeJS.ProcessEnv = { ...process.env, MLFLOW_TRACKING_URI: "", NO_COLOR: "1" };
+    delete e.CI;
+    delete e.MLC_MLFLOW_DELIVERY;
+    const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", root], { cwd: root, encoding: "utf8", env: e, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const id = runIds(root)[0];
+    expect(r.stdout).toContain(`MLflow run: ${record(root, id).mlflow.url}`);
+    expect(queued(root)).toEqual([]);
+    const found = await runsFor(client(srv.uri), EXP, id);
+    expect(found.map((f) => f.info.status)).toEqual(["FINISHED"]);
   });
 
   it("the run exits without waiting; the deliverer mirrors it like wait would and links run.json; a second run reuses the deliverer", async (ctx) => {
