@@ -127,6 +127,26 @@ describe("tracking.delivery: background", () => {
     }
   });
 
+  it("the deliverer leaves after its quiet spell (pid file gone first); the next run starts a new one", async (ctx) => {
+    const srv = fx.get(ctx);
+    const root = projectDir(srv.uri);
+    expect(run(root, { MLC_MLFLOW_LINGER_S: "1" }).code).toBe(0);
+    trackDeliverers(root);
+    await drained(root);
+    const pidFiles = () => readdirSync(outbox(root)).filter((f) => /^deliverer-[0-9a-f]{16}\.pid$/.test(f));
+    expect(pidFiles()).toHaveLength(1);
+    const pid = Number(readFileSync(join(outbox(root), pidFiles()[0]), "utf8"));
+    const until = Date.now() + 15_000;
+    while ((pidFiles().length > 0 || alive(pid)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(pidFiles()).toEqual([]);
+    expect(alive(pid)).toBe(false);
+    expect(run(root, { MLC_MLFLOW_LINGER_S: "1" }).code).toBe(0);
+    trackDeliverers(root);
+    await drained(root);
+    expect(log(root).match(/delivering in the background/g)).toHaveLength(2);
+    for (const id of runIds(root)) expect(record(root, id).mlflow?.url).toContain(srv.uri);
+  });
+
   it("a dead server: the run still exits at once, the outbox keeps the run, the next run warns, sync delivers later", async (ctx) => {
     const srv = fx.get(ctx);
     const dead = `http://127.0.0.1:${await freePort()}`;
