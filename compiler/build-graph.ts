@@ -103,26 +103,9 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, num
   const n = nodes.length;
   let inputCount = 0;
   for (let i = 0; i < n; i++) inputCount += nodes[i].inputs.length;
-  const ef = new Int32Array(inputCount);
-  const et = new Int32Array(inputCount);
-  const eds: string[] = new Array(inputCount);
-  const params = new Set<string>();
-  let m = 0;
-  for (let t = 0; t < n; t++) {
-    const ins = nodes[t].inputs;
-    for (let k = 0; k < ins.length; k++) {
-      const d = ins[k];
-      // 112 = "p": most inputs are datasets and fail this before any string compare.
-      if (d.charCodeAt(0) === 112 && isParamRef(d)) params.add(d);
-      const p = producers.get(d);
-      if (p === undefined) continue;
-      const f = rank[p];
-      if (f === t || (k > 0 && ins.indexOf(d) !== k)) continue; // self (MLC4004) or listed twice
-      ef[m] = f;
-      et[m] = t;
-      eds[m++] = d;
-    }
-  }
+  const c = new EdgeCollector(inputCount, producers, rank);
+  for (let t = 0; t < n; t++) c.consumer(nodes[t].inputs, t);
+  const { ef, et, eds, m } = c;
   const start = new Int32Array(n + 1);
   for (let e = 0; e < m; e++) start[ef[e] + 1]++;
   for (let f = 0; f < n; f++) start[f + 1] += start[f];
@@ -137,9 +120,50 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, num
     const e = order[j];
     if (ef[e] !== f) (f = ef[e]), (k = 0);
     succ[f][k++] = et[e];
-    edges[j] = { dataset: eds[e], from: nodes[ef[e]].name, to: nodes[et[e]].name };
+    edges[j] = edgeRecord(eds[e], nodes[ef[e]], nodes[et[e]]);
   }
-  return { edges, succ, params: [...params].sort() };
+  return { edges, succ, params: [...c.params].sort() };
+}
+
+function edgeRecord(dataset: string, from: ResolvedNode, to: ResolvedNode): IREdge {
+  return { dataset, from: from.name, to: to.name };
+}
+
+/**
+ * The edges into each consumer, one small method call per node: cold, it is optimised after a
+ * few hundred calls, where one big loop over 30,000 inputs waits for a long on-stack compile.
+ */
+class EdgeCollector {
+  readonly ef: Int32Array;
+  readonly et: Int32Array;
+  readonly eds: string[];
+  readonly params = new Set<string>();
+  m = 0;
+  constructor(
+    size: number,
+    private readonly producers: Map<string, number>,
+    private readonly rank: Int32Array,
+  ) {
+    this.ef = new Int32Array(size);
+    this.et = new Int32Array(size);
+    this.eds = new Array<string>(size);
+  }
+
+  /** Edges into node `t` (reading `ins`) from the producers of its inputs. */
+  consumer(ins: readonly string[], t: number): void {
+    for (let k = 0; k < ins.length; k++) {
+      const d = ins[k];
+      // 112 = "p": most inputs are datasets and fail this before any string compare.
+      if (d.charCodeAt(0) === 112 && isParamRef(d)) this.params.add(d);
+      const p = this.producers.get(d);
+      if (p === undefined) continue;
+      const f = this.rank[p];
+      if (f === t || (k > 0 && ins.indexOf(d) !== k)) continue; // self (MLC4004) or listed twice
+      this.ef[this.m] = f;
+      this.et[this.m] = t;
+      this.eds[this.m++] = d;
+    }
+  }
 }
 
 /** Two datasets between the same pair of nodes: order those (rare, tiny) runs by dataset. */

@@ -65,26 +65,28 @@ export function emitMermaid(graph: GraphIR, opts: MermaidOptions = {}): string {
     });
   }
   const nodes = graph.nodes;
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    const id = `n${i}`; // a node's id is its position in graph.nodes
-    const ins = n.inputs;
-    for (let k = 0; k < ins.length; k++) {
-      const from = ioId.get(ins[k]);
-      if (from === undefined || (k > 0 && ins.indexOf(ins[k]) !== k)) continue;
-      out.push(from.charCodeAt(0) === 112 ? `  ${from} -.-> ${id}` : `  ${from} --> ${id}`); // 112 = "p"
-    }
-    const outs = n.outputs;
-    for (let k = 0; k < outs.length; k++) {
-      const to = ioId.get(outs[k]);
-      if (to !== undefined && (k === 0 || outs.indexOf(outs[k]) === k)) out.push(`  ${id} --> ${to}`);
-    }
-  }
+  for (let i = 0; i < nodes.length; i++) nodeLinks(nodes[i], `n${i}`, ioId, out); // a node's id is its position
+
   out.push("  classDef node fill:#e8f0fe,stroke:#1a73e8,color:#0b2e6b");
   out.push("  classDef persistent fill:#e6f4ea,stroke:#188038,color:#0d3d1c");
   out.push("  classDef memory fill:#f1f3f4,stroke:#5f6368,color:#202124,stroke-dasharray: 4 3");
   out.push("  classDef param fill:#fef7e0,stroke:#b06000,color:#4d2a00");
   return out.text();
+}
+
+/** The links into and out of one node (a small function: optimised early, unlike one big loop). */
+function nodeLinks(n: IRNode, id: string, ioId: Map<string, string>, out: LineSink): void {
+  const ins = n.inputs;
+  for (let k = 0; k < ins.length; k++) {
+    const from = ioId.get(ins[k]);
+    if (from === undefined || (k > 0 && ins.indexOf(ins[k]) !== k)) continue;
+    out.push(from.charCodeAt(0) === 112 ? `  ${from} -.-> ${id}` : `  ${from} --> ${id}`); // 112 = "p"
+  }
+  const outs = n.outputs;
+  for (let k = 0; k < outs.length; k++) {
+    const to = ioId.get(outs[k]);
+    if (to !== undefined && (k === 0 || outs.indexOf(outs[k]) === k)) out.push(`  ${id} --> ${to}`);
+  }
 }
 
 interface NsTree {
