@@ -6,7 +6,7 @@
 // secrets: it prints URLs without credentials). Since a run no longer hears about a dead
 // server, the next run warns about outboxes that stayed undelivered.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,11 +58,15 @@ export function handOff(root: string, env: string, client: ClientOptions | null,
 
 /** `bin/mlc.js` of this package, from the built (dist/tracking/mlflow) or source (tracking/mlflow) module. */
 function mlcBin(): string {
-  for (const up of ["../../../bin/mlc.js", "../../bin/mlc.js"]) {
-    const p = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(p)) return p;
+  for (const up of ["../../../", "../../"]) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    try {
+      if ((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "mlc-pipelines") return join(dir, "bin", "mlc.js");
+    } catch {
+      // not the package root
+    }
   }
-  throw new Error("bin/mlc.js not found next to the tracking module");
+  throw new Error("the mlc-pipelines package root was not found above the tracking module");
 }
 
 function spawnDeliverer(root: string, env: string, runId: string): number | undefined {
