@@ -1,7 +1,8 @@
 // graph.json: the IR with every object's keys sorted, 2-space indent, trailing newline, so the
 // same inputs give the same bytes on every machine. buildGraph already creates its records with
-// sorted keys, so the usual path only checks the order and stringifies once (a 10,000-node graph
-// is ~10 MB); anything else (hand-built or extended IR) goes through the generic key sort.
+// sorted keys, so the usual path only checks the order and stringifies (a 10,000-node graph is
+// ~10 MB, written in pieces by emitJsonTo); anything else (hand-built or extended IR) goes
+// through the generic key sort.
 import type { GraphIR } from "../types.js";
 
 /** Record lists built with sorted keys (by buildGraph): emitJson need not check them again. */
@@ -15,18 +16,67 @@ export function markKeysSorted<T extends readonly object[]>(list: T): T {
 
 /** Stable JSON text of the graph (keys sorted recursively; array order kept). */
 export function emitJson(graph: GraphIR): string {
+  const parts: string[] = [];
+  emitJsonTo(graph, (text) => parts.push(text));
+  return parts.join("");
+}
+
+/** Records per JSON.stringify call for the long top-level lists (nodes, datasets, edges, layers). */
+const CHUNK = 256;
+
+/**
+ * emitJson's text handed to `write` in order, in pieces (their concatenation is emitJson's text):
+ * long top-level lists are stringified a few hundred records at a time, so a 10,000-node graph
+ * never becomes one 10 MB string (and a flattened copy of it) before it reaches the disk.
+ * Each piece is what JSON.stringify(document, null, 2) writes there: a record list's records
+ * are cut out of `{"key": [records]}`, which indents them exactly as in the whole document.
+ */
+export function emitJsonTo(graph: GraphIR, write: (text: string) => void): void {
+  const body = sortedBody(graph);
+  // JSON.stringify leaves out keys whose value it cannot write.
+  const keys = Object.keys(body).filter((k) => !omitted(body[k]));
+  if (keys.length === 0) return write("{}\n");
+  write("{\n");
+  for (let i = 0; i < keys.length; i++) {
+    writeEntry(keys[i], body[keys[i]], write);
+    write(i < keys.length - 1 ? ",\n" : "\n}\n");
+  }
+}
+
+/** The document's top level: keys sorted, record lists with sorted keys (checked or copied). */
+function sortedBody(graph: GraphIR): Record<string, unknown> {
   const top = sortKeys({ ...graph, nodes: [], datasets: [], edges: [], layers: [], params: [] }) as Record<string, unknown>;
   const records = [graph.nodes, graph.datasets, graph.edges] as readonly (readonly object[])[];
   const sorted = records.every((list) => SORTED.has(list) || list.every(keysSorted)) && keysSorted(top);
-  const body = {
+  return orderTop({
     ...top,
     datasets: sorted ? graph.datasets : sortKeys(graph.datasets),
     edges: sorted ? graph.edges : sortKeys(graph.edges),
     layers: graph.layers,
     nodes: sorted ? graph.nodes : sortKeys(graph.nodes),
     params: graph.params,
-  };
-  return JSON.stringify(orderTop(body), null, 2) + "\n";
+  });
+}
+
+function omitted(v: unknown): boolean {
+  return v === undefined || typeof v === "function" || typeof v === "symbol";
+}
+
+/** `  "key": value` at the top level, a long list in chunks. */
+function writeEntry(key: string, value: unknown, write: (text: string) => void): void {
+  if (!Array.isArray(value) || value.length <= CHUNK) {
+    const text = JSON.stringify({ [key]: value }, null, 2); // "{\n  \"key\": value\n}"
+    write(text.slice(2, text.length - 2));
+    return;
+  }
+  const head = `  ${JSON.stringify(key)}: [\n`;
+  write(head);
+  for (let i = 0; i < value.length; i += CHUNK) {
+    const text = JSON.stringify({ [key]: value.slice(i, i + CHUNK) }, null, 2); // "{\n" head records "\n  ]\n}"
+    write(text.slice(2 + head.length, text.length - 6));
+    if (i + CHUNK < value.length) write(",\n");
+  }
+  write("\n  ]");
 }
 
 /** The top-level object with its keys in sorted order (values untouched). */

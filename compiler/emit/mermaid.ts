@@ -22,34 +22,37 @@ export function mermaidLabel(text: string): string {
 }
 
 /**
- * Lines joined in chunks: a chunk's line strings die young, and only the joined chunk (large
- * enough to be allocated outside the young generation) lives until the end. Holding 50,000 line
- * strings until one final join made every scavenge copy all of them.
+ * Lines handed on in chunks of 8,192, each chunk as one string ending in "\n": a chunk's line
+ * strings die young, and 50,000 line strings are never held until one final join.
  */
 class LineSink {
-  private readonly chunks: string[] = [];
   private lines: string[] = [];
+  constructor(private readonly write: (text: string) => void) {}
   push(line: string): void {
     this.lines.push(line);
     if (this.lines.length === 8192) this.flush();
   }
-  private flush(): void {
-    this.chunks.push(this.lines.join("\n"));
+  /** Hands on the lines not yet written. */
+  flush(): void {
+    if (this.lines.length === 0) return;
+    this.write(this.lines.join("\n") + "\n");
     this.lines = [];
-  }
-  /** Every line, each ended by "\n". */
-  text(): string {
-    if (this.lines.length > 0) this.flush();
-    return this.chunks.join("\n") + "\n";
   }
 }
 
 /** The Mermaid flowchart of `graph`. */
 export function emitMermaid(graph: GraphIR, opts: MermaidOptions = {}): string {
+  const parts: string[] = [];
+  emitMermaidTo(graph, opts, (text) => parts.push(text));
+  return parts.join("");
+}
+
+/** emitMermaid's text handed to `write` in order, in pieces of whole lines (for writing as it is made). */
+export function emitMermaidTo(graph: GraphIR, opts: MermaidOptions, write: (text: string) => void): void {
   const withParams = opts.params !== false;
   // One map for datasets and parameter references: a dataset is never called "params:x".
   const ioId = new Map<string, string>();
-  const out = new LineSink();
+  const out = new LineSink(write);
   out.push("flowchart LR");
   namespaceBlocks(graph.nodes, out);
   graph.datasets.forEach((d, i) => {
@@ -71,7 +74,7 @@ export function emitMermaid(graph: GraphIR, opts: MermaidOptions = {}): string {
   out.push("  classDef persistent fill:#e6f4ea,stroke:#188038,color:#0d3d1c");
   out.push("  classDef memory fill:#f1f3f4,stroke:#5f6368,color:#202124,stroke-dasharray: 4 3");
   out.push("  classDef param fill:#fef7e0,stroke:#b06000,color:#4d2a00");
-  return out.text();
+  out.flush();
 }
 
 /** The links into and out of one node (a small function: optimised early, unlike one big loop). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { emitJson, sortKeys } from "../../compiler/emit/json.js";
+import { emitJson, emitJsonTo, sortKeys } from "../../compiler/emit/json.js";
 import { emitMermaid, mermaidLabel } from "../../compiler/emit/mermaid.js";
 import type { GraphIR } from "../../compiler/types.js";
 import { cleanupFixtures, compileFixture } from "./fixtures.js";
@@ -43,6 +43,23 @@ describe("emitJson", () => {
     expect(JSON.parse(text).nodes[0].extra).toEqual({ x: 2, y: 1 });
     const withTop = emitJson({ ...graph, zeta: { b: 1, a: 2 } } as unknown as GraphIR);
     check(JSON.parse(withTop));
+  });
+  it("long record lists written in pieces give exactly one JSON.stringify of the whole document", () => {
+    // More records than one piece holds (and not a multiple of it), hand-built so the key sort runs too.
+    const n = 1000;
+    const names = Array.from({ length: n }, (_, i) => `n${i}`);
+    const graph = {
+      name: "g", irVersion: 1,
+      nodes: names.map((name, i) => ({ name, outputs: [`d${i}`], inputs: i ? [`d${i - 1}`] : [], tags: ["b", "a"], source: { line: i + 1, file: "p.yml" } })),
+      datasets: names.map((_, i) => ({ name: `d${i}`, type: "memory", config: { type: "memory" } })),
+      edges: names.slice(1).map((to, i) => ({ to, from: names[i], dataset: `d${i}` })),
+      layers: names.map((x) => [x]), params: [], pipelines: { __default__: names, "b\"q": [] },
+    } as unknown as GraphIR;
+    const pieces: string[] = [];
+    emitJsonTo(graph, (text) => pieces.push(text));
+    expect(pieces.length).toBeGreaterThan(10);
+    expect(pieces.join("")).toBe(JSON.stringify(sortKeys(graph), null, 2) + "\n");
+    expect(emitJson(graph)).toBe(pieces.join(""));
   });
   it("sortKeys handles deep nesting without recursion", () => {
     let deep: Record<string, unknown> = {};
