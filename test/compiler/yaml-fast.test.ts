@@ -34,6 +34,8 @@ const ANSWERED = [
   "- a\n- b: 1\n  c: 2\n-   d: 3\n    e: 4\n",
   "key  : spaced\nk2: trailing spaces   \n",
   "a: b,c\nb: x:y\nc: 'it s'\nd: \"\"\ne: ''\n",
+  '"quoted key": 1\n"{name}_data":\n  type: csv\n  filepath: "data/{name}.csv"\n\'single: k\' : [a]\n"1": "true"\n"a" :\n',
+  'nodes:\n  - "quoted first": 1\n    b: 2\n  - \'#not a comment\': x\n',
   "deep:\n" + Array.from({ length: 30 }, (_, i) => `${"  ".repeat(i + 1)}k${i}:`).join("\n") + " leaf\n",
 ];
 
@@ -50,7 +52,9 @@ const BAILS = [
   "a: b: c\n",
   "<<: {a: 1}\n",
   "__proto__: 1\n",
-  '"quoted key": 1\n',
+  "a: 1\n\"esc\\\\aped\": 2\n",
+  "'it''s': 1\n",
+  '"__proto__": 1\n',
   "a: [b,\n  c]\n",
   "a: [b, ]\n",
   "a: \"esc\\n\"\n",
