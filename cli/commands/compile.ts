@@ -60,7 +60,7 @@ function bytesOf(graph: GraphIR, f: string): Buffer {
 /**
  * Temp file in the same folder, then rename: readers see the old file or the new one, never half
  * of one. No fsync: build outputs are regenerated from sources, and syncing 10 MB costs more than
- * the whole compile. The text goes to the file in ~64 KB blocks as `emit` produces it: a
+ * the whole compile. The text goes to the file in blocks of up to 1 MB as `emit` produces it: a
  * 10,000-node graph.json never exists as one 10 MB string, nor as a 10 MB buffer.
  */
 function writeReplacing(path: string, emit: (write: (text: string) => void) => void): void {
@@ -81,23 +81,30 @@ function writeReplacing(path: string, emit: (write: (text: string) => void) => v
   }
 }
 
-/** Text pieces to a file descriptor in blocks of about 64 KB (small pieces are joined first). */
+/**
+ * Text pieces to a file descriptor through one reused 1 MB buffer: each piece is encoded into it
+ * (no buffer allocated per piece) and the buffer is written when the next piece might not fit.
+ */
 class BlockWriter {
-  private parts: string[] = [];
-  private size = 0;
+  private readonly buf = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
   constructor(private readonly fd: number) {}
 
   put(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= 65536) this.flush();
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (this.used + 3 * text.length > this.buf.length) {
+      this.flush();
+      if (3 * text.length > this.buf.length) return this.writeAll(Buffer.from(text));
+    }
+    this.used += this.buf.write(text, this.used);
   }
 
   flush(): void {
-    if (this.size === 0) return;
-    const bytes = Buffer.from(this.parts.length === 1 ? this.parts[0] : this.parts.join(""));
-    this.parts = [];
-    this.size = 0;
+    if (this.used > 0) this.writeAll(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeAll(bytes: Buffer): void {
     for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
   }
 }
