@@ -6,9 +6,9 @@
 // `<run_id>/` next to the log, so a later run overwriting them cannot change what this run
 // logged: copied (reflinked where the file system can) up to 64 MB; bigger files are hard-linked
 // (datasets save by atomic rename, so the link keeps this run's bytes), copied when linking fails.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, write, writeFileSync, writeSync } from "node:fs";
 import { constants } from "node:fs";
-import { copyFile, link, mkdir, open, stat, type FileHandle } from "node:fs/promises";
+import { copyFile, link, mkdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
@@ -106,10 +106,15 @@ export function listOutboxes(root: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(dir, f));
 }
 
-/** An open outbox: appends are serialised, each flushed to disk before it resolves. */
+/**
+ * An open outbox: appends are serialised, durable ones flushed to disk (on the thread pool)
+ * before they resolve. A non-durable append with nothing in flight is written at once, on this
+ * thread: a short background run's appends never wait for a thread-pool round trip.
+ */
 export class Outbox {
-  private fh: Promise<FileHandle>;
+  private readonly fd: number;
   private chain: Promise<void> = Promise.resolve();
+  private inflight = 0;
   private nextSeq = 1;
   readonly file: string;
   readonly snapshots: string;
@@ -119,7 +124,7 @@ export class Outbox {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${runId}.jsonl`);
     this.snapshots = join(dir, runId);
-    this.fh = open(this.file, "a");
+    this.fd = openSync(this.file, "a");
     if (state && state.ops.length) this.nextSeq = state.ops[state.ops.length - 1].seq + 1;
   }
 
@@ -135,12 +140,20 @@ export class Outbox {
   append(entries: readonly Entry[], durable = true): Promise<void> {
     if (entries.length === 0) return this.chain;
     const text = entries.map((e) => JSON.stringify(e)).join("\n") + "\n";
+    if (!durable && this.inflight === 0) {
+      try {
+        writeAll(this.fd, Buffer.from(text, "utf8"));
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    this.inflight++;
     const p = this.chain.then(async () => {
-      const fh = await this.fh;
-      await fh.appendFile(text, "utf8");
-      if (durable) await fh.datasync();
+      await writeAllAsync(this.fd, Buffer.from(text, "utf8"));
+      if (durable) await fdatasyncAsync(this.fd);
     });
-    this.chain = p.catch(() => {});
+    this.chain = p.catch(() => {}).finally(() => void this.inflight--);
     return p;
   }
 
@@ -171,13 +184,25 @@ export class Outbox {
   /** Flushes the file to disk (the background deliverer does this before sending anything). */
   async sync(): Promise<void> {
     await this.chain;
-    await (await this.fh).datasync();
+    await fdatasyncAsync(this.fd);
   }
 
   async close(): Promise<void> {
     await this.chain;
-    await (await this.fh).close();
+    closeSync(this.fd);
   }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+}
+
+async function writeAllAsync(fd: number, buf: Buffer): Promise<void> {
+  for (let off = 0; off < buf.length; ) off += await new Promise<number>((res, rej) => write(fd, buf, off, (e, n) => (e ? rej(e) : res(n))));
+}
+
+function fdatasyncAsync(fd: number): Promise<void> {
+  return new Promise((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
 }
 
 /** Deletes a fully delivered run's outbox file and snapshots. */

@@ -6,10 +6,12 @@
 // delivery: background (the default outside CI) sends nothing during the first second: a short
 // run only writes its outbox and hands it to a detached `mlc mlflow sync` (handoff()), so
 // tracking costs it no round trip; a longer run streams live, and hands over what is left.
+import { join } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { CompiledProject } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
 import type { RunRecord } from "../run-record.js";
+import { runsDir } from "../run-store.js";
 import type { RunSink } from "../sink.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
 import { MlflowClient } from "./client.js";
@@ -225,7 +227,7 @@ class LiveTracker {
     // The last buffered logging, the run's own files and the end: one append.
     const last = this.flushing.then(async () => {
       const ops = await this.queue.drain(this.outbox);
-      ops.push(this.snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n"), { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end });
+      ops.push(this.runJsonOp(record), { t: "end", seq: this.outbox.seq(), status: mlflowStatus(record.status), end_time: end });
       await this.append(ops);
     });
     this.flushing = last.catch(() => {});
@@ -237,6 +239,15 @@ class LiveTracker {
     // run or `mlc mlflow sync` (this run's exit must not wait on a long backlog).
     if (this.catching) await withDeadline(this.catching, Math.min(deadline, Date.now() + CATCH_UP_MS));
     return this.conclude();
+  }
+
+  /**
+   * mlc/run.json. Under background delivery, the run's own record file, read when delivered (the
+   * final record is written right after finish); under wait, a snapshot sent before it is written.
+   */
+  private runJsonOp(record: RunRecord): ArtifactOp {
+    if (this.cfg.delivery === "background") return { t: "artifact", seq: this.outbox.seq(), file: join(runsDir(this.o.project.root), this.o.runId, "run.json"), path: "mlc/run.json" };
+    return this.snap("mlc/run.json", JSON.stringify(record, null, 2) + "\n");
   }
 
   private snap(name: string, content: string, render?: ArtifactOp["render"]): ArtifactOp {
@@ -262,7 +273,7 @@ class LiveTracker {
       this.client.abort();
       await this.pumping.catch(() => {});
     }
-    this.client.close();
+    if (this.live) this.client.close(); // a run that never went live never sent anything
     await this.catching?.catch(() => {});
     for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
     this.handOff = this.pendingCount() > 0;
