@@ -105,36 +105,42 @@ try {
   rmSync(STAGE, { recursive: true, force: true });
 }
 
-// dist/tracking/mlflow/tracker.js: the MLflow tracker as one file (its tracking/mlflow modules
-// inlined; everything outside stays an import of its dist/ twin). A tracked run loads it on its
-// critical path: one module instead of ~12 costs 2.8 ms instead of 5.4 (measured in-run), a
-// sizeable part of W7's 2% budget. One bundle, not split chunks: those measured slower (3.5 ms).
-// The tracker's modules exist once inside it (no instanceof across copies); only the 1:1 sync
-// command shares the same source files, and it never exchanges objects with a run's tracker.
+// dist/tracking/mlflow/tracker.js and delivery.js: the MLflow tracker as two files (its
+// tracking/mlflow modules inlined; everything outside stays an import of its dist/ twin). A tracked
+// run loads tracker.js on its critical path: one module instead of ~12 costs ~2.8 ms instead of
+// 5.4 (measured in-run); delivery.js (the HTTP client, delivery, sync) is imported only when the
+// run first sends something, so a short background run never compiles it. The few modules both
+// use (outbox, options) exist once in each; nothing crosses between them by instanceof (MlcError
+// stays the shared dist/ module). Split chunks measured slower (3.5 ms): one file per side.
 const TRACKING = resolve("tracking/mlflow");
-await build({
-  entryPoints: { tracker: "tracking/mlflow/tracker.ts" },
-  outdir: "dist/tracking/mlflow",
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  sourcemap: true,
-  allowOverwrite: true,
-  logLevel: "warning",
-  plugins: [{
-    name: "mlc-tracker-bundle",
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true }));
-      b.onResolve({ filter: /^\.\.?\// }, (a) => {
-        if (a.kind === "entry-point") return undefined;
-        const abs = resolve(a.resolveDir, a.path.replace(/\.js$/, ".ts"));
-        // Same folder depth in dist/ as in the sources: an outside import keeps its specifier.
-        return abs.startsWith(TRACKING + sep) ? { path: abs } : { path: a.path, external: true };
-      });
-    },
-  }],
-});
+const DELIVERY = join(TRACKING, "delivery.ts");
+for (const [name, entry] of [["tracker", "tracking/mlflow/tracker.ts"], ["delivery", "tracking/mlflow/delivery.ts"]]) {
+  await build({
+    entryPoints: { [name]: entry },
+    outdir: "dist/tracking/mlflow",
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    allowOverwrite: true,
+    logLevel: "warning",
+    plugins: [{
+      name: "mlc-tracker-bundle",
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true }));
+        b.onResolve({ filter: /^\.\.?\// }, (a) => {
+          if (a.kind === "entry-point") return undefined;
+          const abs = resolve(a.resolveDir, a.path.replace(/\.js$/, ".ts"));
+          // The tracker loads delivery.js as the other bundle, never inlined.
+          if (name === "tracker" && abs === DELIVERY) return { path: "./delivery.js", external: true };
+          // Same folder depth in dist/ as in the sources: an outside import keeps its specifier.
+          return abs.startsWith(TRACKING + sep) ? { path: abs } : { path: a.path, external: true };
+        });
+      },
+    }],
+  });
+}
 
 /** Removes chunks of earlier builds (only old ones: a CLI started before this build may still load them). */
 function sweepStaleChunks(current) {

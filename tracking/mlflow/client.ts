@@ -6,7 +6,7 @@
 import { statSync } from "node:fs";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { connectionFor, type Connection, type HttpBody, type HttpResponse } from "./transport.js";
-import { encodeJson, safeUri, type ClientOptions } from "./options.js";
+import { encodeJson, safeUri, trackingUrl, type ClientOptions } from "./options.js";
 import type * as T from "./types.js";
 
 export { clientOptionsFromEnv, encodeJson, safeUri, type ClientOptions } from "./options.js";
@@ -53,10 +53,7 @@ export class MlflowClient {
   healthProblem: string | null = null;
 
   constructor(readonly opts: ClientOptions) {
-    const u = new URL(opts.uri);
-    if (u.protocol !== "http:" && u.protocol !== "https:") {
-      throw new MlcError("MLC7001", `tracking URI ${safeUri(opts.uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`);
-    }
+    const u = trackingUrl(opts.uri);
     const user = opts.username ?? (u.username ? decodeURIComponent(u.username) : undefined);
     const pass = opts.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
     this.auth = opts.token ? `Bearer ${opts.token}` : user !== undefined ? `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}` : null;

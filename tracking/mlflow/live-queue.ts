@@ -2,7 +2,7 @@
 // timer (or a full batch of metrics) drains the buffers into outbox operations. Keys are
 // sanitised, params are immutable in MLflow (a changed value is reported and dropped, not sent),
 // long values follow long_params_strategy, and hooks add dataset inputs and nested node runs.
-import { readdir, stat } from "node:fs/promises";
+import { promises as fsp } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
@@ -194,8 +194,8 @@ export class LiveQueue implements RunSink {
   private async artifactOps(outbox: Outbox, src: string, dir: string | null): Promise<Op[]> {
     let files: string[];
     try {
-      const st = await stat(src);
-      files = st.isDirectory() ? (await readdir(src, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)) : [src];
+      const st = await fsp.stat(src);
+      files = st.isDirectory() ? (await fsp.readdir(src, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)) : [src];
     } catch {
       this.issue(`artifact ${src} does not exist; not sent`);
       return [];

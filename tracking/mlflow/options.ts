@@ -1,6 +1,7 @@
 // How to reach one tracking server, from mlflow.yml and the standard MLFLOW_TRACKING_* variables,
 // plus the JSON encoding MLflow expects. Apart from the client so that a run that only writes its
 // outbox (background delivery) loads no HTTP code.
+import { MlcError } from "../../compiler/diagnostics.js";
 
 /** How to reach and authenticate with one tracking server. */
 export interface ClientOptions {
@@ -50,4 +51,18 @@ export function encodeJson(body: unknown): string {
   return JSON.stringify(body, (_k, v) =>
     typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : v,
   );
+}
+
+/** The tracking URI parsed; MLC7001 when it is not an http(s) URL (mlc talks to a tracking server only). */
+export function trackingUrl(uri: string): URL {
+  let u: URL | null = null;
+  try {
+    u = new URL(uri);
+  } catch {
+    // not a URL at all: said below
+  }
+  if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) {
+    throw new MlcError("MLC7001", `tracking URI ${safeUri(uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`);
+  }
+  return u;
 }

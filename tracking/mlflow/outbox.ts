@@ -6,9 +6,8 @@
 // `<run_id>/` next to the log, so a later run overwriting them cannot change what this run
 // logged: copied (reflinked where the file system can) up to 64 MB; bigger files are hard-linked
 // (datasets save by atomic rename, so the link keeps this run's bytes), copied when linking fails.
-import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, write, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, rmSync, write, writeFileSync, writeSync } from "node:fs";
 import { constants } from "node:fs";
-import { copyFile, link, mkdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
@@ -160,16 +159,16 @@ export class Outbox {
   /** Copies (hard-links when possible) a file into the outbox; returns the snapshot path. */
   async snapshot(src: string, name: string): Promise<string> {
     const dest = join(this.snapshots, name);
-    await mkdir(dirname(dest), { recursive: true });
-    if ((await stat(src)).size > COPY_LIMIT) {
+    await fsp.mkdir(dirname(dest), { recursive: true });
+    if ((await fsp.stat(src)).size > COPY_LIMIT) {
       try {
-        await link(src, dest);
+        await fsp.link(src, dest);
         return dest;
       } catch {
         // another file system: copy
       }
     }
-    await copyFile(src, dest, constants.COPYFILE_FICLONE);
+    await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
     return dest;
   }
 

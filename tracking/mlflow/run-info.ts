@@ -1,21 +1,26 @@
 // Facts about the run that go into MLflow tags and inputs: the user, the git commit (read from
 // .git without spawning git), the run name, and a short content digest for dataset inputs.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { createReadStream } from "node:fs";
+// node:fs/promises and node:os are reached through node:fs and require() when used: a tracked
+// run that logs no dataset input never loads them.
+import { createReadStream, existsSync, promises as fsp, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { userInfo } from "node:os";
 import type { KeyValue } from "./types.js";
 import type { RunStatus as MlcStatus } from "../run-record.js";
 import type { RunStatus } from "./types.js";
 
-/** The OS user (MLflow's mlflow.user), or "unknown". */
+const require = createRequire(import.meta.url);
+
+/** The user (MLflow's mlflow.user): LOGNAME, USER, LNAME, USERNAME, then the OS account, as Python's getpass.getuser(). */
 export function currentUser(): string {
+  const e = process.env;
+  const named = e.LOGNAME || e.USER || e.LNAME || e.USERNAME;
+  if (named) return named;
   try {
-    return userInfo().username || process.env.USER || "unknown";
+    return (require("node:os") as typeof import("node:os")).userInfo().username || "unknown";
   } catch {
-    return process.env.USER || "unknown";
+    return "unknown";
   }
 }
 
@@ -81,11 +86,11 @@ const HASH_LIMIT = 64 * 1024 * 1024;
 export async function datasetDigest(path: string): Promise<string> {
   const h = createHash("sha256");
   try {
-    const st = await stat(path);
+    const st = await fsp.stat(path);
     if (st.isDirectory()) {
-      const names = (await readdir(path, { recursive: true })).map(String).sort();
+      const names = (await fsp.readdir(path, { recursive: true })).map(String).sort();
       for (const n of names) {
-        const s = await stat(join(path, n));
+        const s = await fsp.stat(join(path, n));
         h.update(`${n}:${s.size}:${s.mtimeMs}\n`);
       }
     } else if (st.size <= HASH_LIMIT) {

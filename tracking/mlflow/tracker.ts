@@ -14,12 +14,13 @@ import type { RunRecord } from "../run-record.js";
 import { runsDir } from "../run-store.js";
 import type { RunSink } from "../sink.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
-import { MlflowClient } from "./client.js";
+import type { MlflowClient } from "./client.js";
 import { resolveTrackingConfig, type TrackingConfig } from "./config.js";
 import type { Deliverer } from "./deliver.js";
 import { LiveQueue } from "./live-queue.js";
 import { handOff, warnStale } from "./background.js";
 import { warn } from "./warn.js";
+import { safeUri, trackingUrl, type ClientOptions } from "./options.js";
 import { Outbox, removeOutbox, tryLock, type ArtifactOp, type Op } from "./outbox.js";
 import { defaultRunName, gitCommit, mlflowStatus, runTags } from "./run-info.js";
 
@@ -61,15 +62,14 @@ const LIVE_AFTER_MS = () => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000)
 export async function startTracking(opts: TrackingStartOptions): Promise<Tracking | null> {
   const cfg = resolveTrackingConfig(opts.project.mlflow, opts.project.graph.name, opts.project.credentials);
   if (!cfg.client || cfg.disabledPipelines.includes(opts.pipeline)) return null;
-  let client: MlflowClient;
   try {
-    client = new MlflowClient(cfg.client);
+    trackingUrl(cfg.client.uri);
   } catch (err) {
     if (cfg.onError === "fail") throw err;
     warn((err as MlcError).code ?? "MLC7001", `${(err as Error).message}; this run is not mirrored`);
     return null;
   }
-  const t = new LiveTracker(opts, cfg, client);
+  const t = new LiveTracker(opts, cfg, cfg.client);
   await t.begin();
   return { sink: t.queue, hooks: t.hooks(), finish: (r) => t.finish(r), handoff: () => t.handoff() };
 }
@@ -77,8 +77,12 @@ export async function startTracking(opts: TrackingStartOptions): Promise<Trackin
 class LiveTracker {
   readonly queue: LiveQueue;
   private outbox!: Outbox;
-  /** Loaded with the first delivery (a short background run never needs it). */
+  /** Loaded with the first delivery (a short background run never needs them). */
   private deliverer: Deliverer | null = null;
+  private client: MlflowClient | null = null;
+  private net: Promise<typeof import("./delivery.js")> | null = null;
+  /** The server's printable URL (no credentials). */
+  private readonly url: string;
   /** Operations not yet settled (delivered ones are dropped: a long run must not hold them all). */
   private ops: Op[] = [];
   private pumping: Promise<void> | null = null;
@@ -95,8 +99,9 @@ class LiveTracker {
   private handOff = false;
   private commit: string | null = null;
 
-  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly client: MlflowClient) {
+  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly clientOptions: ClientOptions) {
     this.live = cfg.delivery === "wait";
+    this.url = safeUri(clientOptions.uri);
     this.queue = new LiveQueue(cfg, o.runId, () => void this.flush().catch((err) => this.goOffline(new MlcError("MLC7001", `could not write the MLflow outbox: ${(err as Error).message}`))));
   }
 
@@ -116,7 +121,7 @@ class LiveTracker {
     this.commit = gitCommit(root);
     const tags = runTags({ ...this.o, runName, root, commit: this.commit });
     const start: Op = {
-      t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.client.url, run_name: runName, start_time: this.startedAt.getTime(), tags,
+      t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.url, run_name: runName, start_time: this.startedAt.getTime(), tags,
       experiment: {
         name: this.cfg.experimentName, restore_deleted: this.cfg.restoreDeleted, artifact_location: this.cfg.artifactLocation,
         tags: Object.entries(this.cfg.experimentTags).map(([key, value]) => ({ key, value })),
@@ -172,13 +177,14 @@ class LiveTracker {
     this.pumping = (async () => {
       try {
         const d = this.deliverer ?? (await this.loadDeliverer());
+        const client = this.client!;
         // Preflight on /health (cheap for the server, short timeout): a dead server costs seconds.
         // Not the first real request: a cold server answers those slowly (seconds) on first use.
         // With a server we used before (experiment id cached), delivery starts alongside it and
         // a failed preflight cancels it: one round trip less per run.
         let preflight: Promise<boolean> | null = null;
         if (this.ops.length && !d.link()) {
-          preflight = this.client.health().then((ok) => (ok || this.client.abort(), ok));
+          preflight = client.health().then((ok) => (ok || client.abort(), ok));
           if (!this.knownServer && !(await preflight)) return this.goOffline(this.unhealthy());
         }
         while (this.pendingCount() > 0) {
@@ -188,7 +194,7 @@ class LiveTracker {
           this.ops = this.ops.filter((o) => !d.isSettled(o.seq));
           if (res.error) return this.goOffline(res.error);
           // Our run exists: now earlier runs left in the outbox for this server may follow.
-          this.catching ??= import("./sync.js").then((m) => m.catchUp(this.client, this.o.project.root, this.o.runId));
+          this.catching ??= this.sending().then((m) => m.catchUp(client, this.o.project.root, this.o.runId));
         }
       } catch (err) {
         this.goOffline(err instanceof MlcError ? err : new MlcError("MLC7001", String((err as Error).message)));
@@ -199,14 +205,19 @@ class LiveTracker {
     return this.pumping;
   }
 
+  private sending(): Promise<typeof import("./delivery.js")> {
+    return (this.net ??= import("./delivery.js"));
+  }
+
   private async loadDeliverer(): Promise<Deliverer> {
-    const [{ Deliverer }, { cachedExperiment }] = await Promise.all([import("./deliver.js"), import("./experiment-cache.js")]);
-    this.knownServer = cachedExperiment(this.o.project.root, this.client.url, this.cfg.experimentName) !== null;
-    return (this.deliverer = new Deliverer(this.client, this.outbox, null, false));
+    const m = await this.sending();
+    const client = (this.client ??= new m.MlflowClient(this.clientOptions));
+    this.knownServer = m.cachedExperiment(this.o.project.root, this.url, this.cfg.experimentName) !== null;
+    return (this.deliverer = new m.Deliverer(client, this.outbox, null, false));
   }
 
   private unhealthy(): MlcError {
-    return new MlcError("MLC7001", `MLflow server ${this.client.url} unreachable (GET /health: ${this.client.healthProblem})`);
+    return new MlcError("MLC7001", `MLflow server ${this.url} unreachable (GET /health: ${this.client?.healthProblem})`);
   }
 
   private goOffline(err: MlcError): void {
@@ -233,7 +244,7 @@ class LiveTracker {
     this.flushing = last.catch(() => {});
     await last;
     if (this.cfg.delivery === "background") return this.release();
-    if (this.offline && (await this.client.health(1500))) this.offline = false;
+    if (this.offline && this.client && (await this.client.health(1500))) this.offline = false;
     if (!this.offline) await withDeadline(this.pumpAll(), deadline);
     // Earlier runs' backlog gets what is left of a short budget; the rest waits for the next
     // run or `mlc mlflow sync` (this run's exit must not wait on a long backlog).
@@ -270,10 +281,10 @@ class LiveTracker {
   private async release(): Promise<RunRecord["mlflow"] | null> {
     this.offline = true;
     if (this.pumping) {
-      this.client.abort();
+      this.client?.abort();
       await this.pumping.catch(() => {});
     }
-    if (this.live) this.client.close(); // a run that never went live never sent anything
+    this.client?.close(); // none when this run never went live: nothing was sent
     await this.catching?.catch(() => {});
     for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
     this.handOff = this.pendingCount() > 0;
@@ -306,7 +317,7 @@ class LiveTracker {
     // Out of time or done: stop talking to the server (the catch-up too); what is left stays
     // in the outbox.
     this.offline = true;
-    this.client.close();
+    this.client?.close();
     await this.pumping?.catch(() => {});
     await this.catching?.catch(() => {});
     const pending = this.pendingCount();
@@ -317,7 +328,7 @@ class LiveTracker {
     this.releaseLock?.();
     for (const p of problems.slice(0, 5)) if (this.cfg.onError === "warn") warn("MLC7002", p);
     if (pending > 0) {
-      const why = this.lastError?.message ?? `MLflow server ${this.client.url} did not answer in time`;
+      const why = this.lastError?.message ?? `MLflow server ${this.url} did not answer in time`;
       const msg = `${why}; ${pending} operation${pending > 1 ? "s" : ""} of run ${this.o.runId} kept in .mlc/outbox/ (deliver with \`mlc mlflow sync\`)`;
       if (this.cfg.onError === "fail") throw new MlcError(this.lastError?.code ?? "MLC7001", msg);
       if (!this.offline || !this.lastError) warn("MLC7001", msg);
