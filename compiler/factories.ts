@@ -71,29 +71,107 @@ function compile(pattern: string): Factory {
   return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes, prefix: pattern.slice(0, first), suffix: pattern.slice(last), names: [...groups.keys()] };
 }
 
-/** Placeholder values of `name` under `f`, or null when it does not match. */
-function matchValues(f: Factory, name: string): Record<string, string> | null {
+/** The regex match of `name` under `f` (group g+1 holds names[g]), or null when it does not match. */
+function matchOf(f: Factory, name: string): RegExpExecArray | null {
   if (!name.startsWith(f.prefix) || !name.endsWith(f.suffix) || name.length <= f.prefix.length + f.suffix.length) return null;
-  const m = f.regex.exec(name);
-  if (!m) return null;
-  // No prototype: placeholders called "toString" or "__proto__" are plain names here and in fill().
-  const values: Record<string, string> = Object.create(null);
-  for (let g = 0; g < f.names.length; g++) values[f.names[g]] = m[g + 1];
-  return values;
+  return f.regex.exec(name);
 }
 
 /** The best-ranked factory matching `name`, its entry filled in; null when none matches. */
 export function matchFactory(name: string, ranked: readonly Factory[], catalog: Readonly<Record<string, DatasetConfig>>): FactoryMatch | null {
   for (let i = 0; i < ranked.length; i++) {
     const f = ranked[i];
-    const values = matchValues(f, name);
-    if (!values) continue;
+    const m = matchOf(f, name);
+    if (!m) continue;
+    const template = catalog[f.pattern];
     const escaping: string[] = [];
+    const plan = planFor(f, template);
+    if (plan) return { pattern: f.pattern, config: fillByPlan(plan, template, m, escaping), escaping, unknown: plan.unknown.slice() };
+    // No prototype: placeholders called "toString" or "__proto__" are plain names here and in fill().
+    const values: Record<string, string> = Object.create(null);
+    for (let g = 0; g < f.names.length; g++) values[f.names[g]] = m[g + 1];
     const unknown: string[] = [];
-    const config = fill(catalog[f.pattern], values, escaping, unknown) as DatasetConfig;
+    const config = fill(template, values, escaping, unknown) as DatasetConfig;
     return { pattern: f.pattern, config, escaping, unknown };
   }
   return null;
+}
+
+/**
+ * A flat catalog entry (every value a string, number, boolean or null) compiled once per factory:
+ * filling it for a dataset is joining literal text and capture groups, with what fill() works out
+ * per string (known placeholders, unknown ones in path values, which values to check for leaving
+ * the project) decided once. Thousands of datasets often come from one factory.
+ */
+interface FillPlan {
+  readonly template: DatasetConfig;
+  readonly keys: readonly string[];
+  /** Per key: null (the value as it is) or literal strings and capture-group numbers to join. */
+  readonly parts: readonly (readonly (string | number)[] | null)[];
+  /** Per key: a path value with a filled placeholder, to check with leavesProject. */
+  readonly checked: readonly boolean[];
+  /** Placeholders in path values that the pattern does not define, as fill() lists them. */
+  readonly unknown: readonly string[];
+}
+
+const PLANS = new WeakMap<Factory, FillPlan | null>();
+
+function planFor(f: Factory, template: DatasetConfig): FillPlan | null {
+  let plan = PLANS.get(f);
+  if (plan === undefined || (plan !== null && plan.template !== template)) PLANS.set(f, (plan = compilePlan(f, template)));
+  return plan;
+}
+
+function compilePlan(f: Factory, template: DatasetConfig): FillPlan | null {
+  if (template === null || typeof template !== "object" || Array.isArray(template)) return null;
+  const keys = Object.keys(template);
+  const parts: ((string | number)[] | null)[] = [];
+  const checked: boolean[] = [];
+  const unknown: string[] = [];
+  for (const key of keys) {
+    const v = template[key];
+    if (key === "__proto__" || (v !== null && typeof v === "object") || typeof v === "function") return null;
+    if (typeof v !== "string" || !v.includes("{")) {
+      parts.push(null), checked.push(false);
+      continue;
+    }
+    const list: (string | number)[] = [];
+    let last = 0;
+    let changed = false;
+    for (const m of v.matchAll(placeholders())) {
+      const group = f.names.indexOf(m[1]) + 1;
+      list.push(v.slice(last, m.index));
+      if (group > 0) (changed = true), list.push(group);
+      else {
+        list.push(m[0]);
+        if (PATH_KEY.test(key)) unknown.push(m[0]);
+      }
+      last = m.index + m[0].length;
+    }
+    list.push(v.slice(last));
+    parts.push(list), checked.push(changed && PATH_KEY.test(key));
+  }
+  return { template, keys, parts, checked, unknown };
+}
+
+function fillByPlan(plan: FillPlan, template: DatasetConfig, m: RegExpExecArray, escaping: string[]): DatasetConfig {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < plan.keys.length; i++) {
+    const key = plan.keys[i];
+    const list = plan.parts[i];
+    if (list === null) {
+      out[key] = template[key];
+      continue;
+    }
+    let s = "";
+    for (let k = 0; k < list.length; k++) {
+      const x = list[k];
+      s += typeof x === "number" ? m[x] : x;
+    }
+    out[key] = s;
+    if (plan.checked[i] && leavesProject(template[key] as string, s)) escaping.push(s);
+  }
+  return out as DatasetConfig;
 }
 
 /** Keys whose values are file system paths (filepath, path, base_dir, ...). */

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, posix, resolve as resolvePath } from "node:path";
 import { MlcError, type CompileContext } from "./diagnostics.js";
-import { isPattern, matchFactory, rankFactories } from "./factories.js";
+import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "./load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
 import { checkParams, mergeParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
@@ -141,6 +141,13 @@ function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeo
   const m = matchFactory(name, factories, config.catalog);
   if (!m) return null;
   const source = config.catalogSources[m.pattern] ?? null;
+  // Guarded: thousands of factory matches, nearly all with nothing to report (no Set, no iterator).
+  if (m.escaping.length > 0) reportEscapingFill(name, m, source, ctx);
+  if (m.unknown.length > 0) reportUnknownPlaceholders(name, m, source, ctx);
+  return { name, config: m.config, entry: m.pattern, source };
+}
+
+function reportEscapingFill(name: string, m: FactoryMatch, source: SourceRef | null, ctx: CompileContext): void {
   for (const value of m.escaping) {
     ctx.report({
       code: "MLC2003",
@@ -149,6 +156,9 @@ function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeo
       hint: "dataset names used with a factory must not contain '..' path segments",
     });
   }
+}
+
+function reportUnknownPlaceholders(name: string, m: FactoryMatch, source: SourceRef | null, ctx: CompileContext): void {
   for (const placeholder of new Set(m.unknown)) {
     ctx.report({
       code: "MLC2003",
@@ -157,7 +167,6 @@ function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeo
       hint: `placeholders come from the pattern's own {names}`,
     });
   }
-  return { name, config: m.config, entry: m.pattern, source };
 }
 
 function producedNames(nodes: readonly ResolvedNode[]): Set<string> {
