@@ -250,15 +250,13 @@ function reportUnused(nodes: readonly ResolvedNode[], config: ProjectConfig, dat
 
 /** MLC3006 for every node whose func module, export or function-ness is wrong. Each module loads once. */
 async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: CompileContext): Promise<void> {
-  // Group by func ref first (thousands of nodes share a handful), then by module.
-  const byFunc = new Map<string, ResolvedNode[]>();
-  for (const n of nodes) {
-    const list = byFunc.get(n.func);
-    if (list) list.push(n);
-    else byFunc.set(n.func, [n]);
-  }
+  // The distinct func refs first (thousands of nodes share a handful), then by module; the nodes
+  // of a func are looked up only when it fails.
+  const funcs = new Set<string>();
+  for (let i = 0; i < nodes.length; i++) funcs.add(nodes[i].func);
+  const nodesOf = (func: string): ResolvedNode[] => nodes.filter((n) => n.func === func);
   const byModule = new Map<string, string[]>();
-  for (const func of byFunc.keys()) {
+  for (const func of funcs) {
     const { module } = parseRef(func);
     const list = byModule.get(module);
     if (list) list.push(func);
@@ -275,12 +273,12 @@ async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: Com
       if (missing) throw new MlcError("MLC3006", `module not found: ${module}`, { hint: "func paths are relative to the pipeline file that names them" });
       await importUserModule(module, root);
     } catch (err) {
-      for (const f of funcs) byFunc.get(f)!.forEach((n) => fail(n, err));
+      for (const f of funcs) nodesOf(f).forEach((n) => fail(n, err));
       continue;
     }
     for (const f of funcs) {
       const err = await loadFunction(f, root).then(() => null, (e: unknown) => e ?? "error");
-      if (err !== null) byFunc.get(f)!.forEach((n) => fail(n, err));
+      if (err !== null) nodesOf(f).forEach((n) => fail(n, err));
     }
   }
 }
