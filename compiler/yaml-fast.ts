@@ -5,6 +5,7 @@
 // text instead, so the result is always what js-yaml gives. Plain scalars are resolved by the
 // schema's own implicit types, in js-yaml's order, exactly as js-yaml's composeNode does.
 import { load, type Schema } from "js-yaml";
+import { quotedKey, quotedKeyEnd } from "./yaml-quoted-key.js";
 
 /** Returned when the text uses anything outside the fast subset. */
 export const BAIL: unique symbol = Symbol("bail");
@@ -114,7 +115,7 @@ class Parser {
         continue;
       }
       const col = s - (this.starts[line] - this.indents[line]);
-      if (this.keyEnd(s, end) !== -1 || this.quotedKeyEnd(s, end) !== -1) out.push(this.mapping(col, s, depth + 1));
+      if (this.keyEnd(s, end) !== -1 || quotedKeyEnd(this.t, s, end) !== -1) out.push(this.mapping(col, s, depth + 1));
       else {
         out.push(this.inlineValue(s, end));
         this.i++;
@@ -132,9 +133,10 @@ class Parser {
       const end = this.ends[this.i];
       const c = this.t.charCodeAt(s);
       const quoted = c === 34 || c === 39;
-      const colon = quoted ? this.quotedKeyEnd(s, end) : this.keyEnd(s, end);
+      const colon = quoted ? quotedKeyEnd(this.t, s, end) : this.keyEnd(s, end);
       if (colon === -1) throw new Bail();
-      const key = quoted ? this.quotedKey(s) : this.key(s, colon);
+      const key = quoted ? quotedKey(this.t, s) : this.key(s, colon);
+      if (quoted && (key === "__proto__" || key === "<<")) throw new Bail(); // plain ones bail in key()
       if (Object.prototype.hasOwnProperty.call(out, key)) throw new Bail(); // duplicate: js-yaml reports it
       let v = colon + 1;
       while (v < end && this.t.charCodeAt(v) === 32) v++;
@@ -172,34 +174,6 @@ class Parser {
       else if (c < 32 || c === 34 || c === 39 || c === 91 || c === 93 || c === 123 || c === 125 || c === 44) return -1;
     }
     return -1;
-  }
-
-  /**
-   * Offset of the ":" after a quoted key ("{name}_data": ... in catalogs of dataset factories),
-   * or -1. Only keys without escapes (\\ in "...", '' in '...') on one line are taken.
-   */
-  private quotedKeyEnd(s: number, end: number): number {
-    const t = this.t;
-    const q = t.charCodeAt(s);
-    if (q !== 34 && q !== 39) return -1;
-    const close = t.indexOf(q === 34 ? '"' : "'", s + 1);
-    if (close === -1 || close >= end || (q === 39 && t.charCodeAt(close + 1) === 39)) return -1;
-    for (let k = s + 1; k < close; k++) {
-      const c = t.charCodeAt(k);
-      if (c < 32 || c === 92) return -1; // control character, backslash escape
-    }
-    let k = close + 1;
-    while (k < end && t.charCodeAt(k) === 32) k++;
-    if (k >= end || t.charCodeAt(k) !== 58 || (k + 1 < end && t.charCodeAt(k + 1) !== 32)) return -1;
-    return k;
-  }
-
-  /** A quoted key's text: always a string, never resolved (js-yaml resolves plain scalars only). */
-  private quotedKey(s: number): string {
-    const close = this.t.indexOf(this.t.charCodeAt(s) === 34 ? '"' : "'", s + 1);
-    const k = this.t.slice(s + 1, close);
-    if (k === "__proto__" || k === "<<") throw new Bail();
-    return k;
   }
 
   /** A key as js-yaml stores it: resolved like any plain scalar, then String(). */
