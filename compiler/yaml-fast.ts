@@ -22,9 +22,18 @@ const MAX_DEPTH = 64;
 
 class Bail extends Error {}
 
+/** Anything but printable ASCII and "\n" (rare; then REFUSED decides). */
+const ODD = /[^\n\x20-\x7e]/;
+/**
+ * Tabs and "\r" (outside the subset), and what js-yaml refuses as non-printable (its own
+ * pattern): js-yaml reports those ("the stream contains non-printable characters"), so the fast
+ * path must not answer for such a text.
+ */
+const REFUSED = /[\x00-\x09\x0b-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
+
 /** Parses `text` with the subset parser, or returns BAIL. */
 export function parseFastYaml(text: string, schema: Schema): unknown {
-  if (text.includes("\r") || text.includes("\t")) return BAIL;
+  if (ODD.test(text) && REFUSED.test(text)) return BAIL;
   const implicit = (schema as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
   // The first-character shortcut in scalar() is exact for these types only.
   if (!implicit.every((t) => KNOWN_TAGS.has(t.tag))) return BAIL;

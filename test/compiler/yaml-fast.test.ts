@@ -36,6 +36,7 @@ const ANSWERED = [
   "a: b,c\nb: x:y\nc: 'it s'\nd: \"\"\ne: ''\n",
   '"quoted key": 1\n"{name}_data":\n  type: csv\n  filepath: "data/{name}.csv"\n\'single: k\' : [a]\n"1": "true"\n"a" :\n',
   'nodes:\n  - "quoted first": 1\n    b: 2\n  - \'#not a comment\': x\n',
+  "name: café – ✓ 𝄞\nk: [ab, cü]\n",
   "deep:\n" + Array.from({ length: 30 }, (_, i) => `${"  ".repeat(i + 1)}k${i}:`).join("\n") + " leaf\n",
 ];
 
@@ -53,6 +54,8 @@ const BAILS = [
   "<<: {a: 1}\n",
   "__proto__: 1\n",
   "a: 1\n\"esc\\\\aped\": 2\n",
+  "a: b\x7fc\n", // js-yaml refuses non-printable characters: it reports them
+  "a: \u0090\n",
   "'it''s': 1\n",
   '"__proto__": 1\n',
   "a: [b,\n  c]\n",
