@@ -57,7 +57,7 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
 async function passFor(configured: import("../../tracking/mlflow/client.js").ClientOptions | null, root: string, out: Print, err: Print) {
   const { MlflowClient, clientOptionsFromEnv, safeUri } = await import("../../tracking/mlflow/client.js");
   const { syncOutboxes } = await import("../../tracking/mlflow/sync.js");
-  return async (quietBusy: boolean): Promise<{ delivered: number; pending: number }> => {
+  return async (lingering: boolean): Promise<{ delivered: number; pending: number }> => {
     const clients = new Map<string, MlflowClient | null>();
     const healthy = new Map<string, boolean>();
     // The configured server wins; a run queued for another server goes to the one it was meant for.
@@ -75,12 +75,15 @@ async function passFor(configured: import("../../tracking/mlflow/client.js").Cli
       return c && healthy.get(c.url) !== false ? c : null;
     };
     if (configured) healthy.set(safeUri(configured.uri), await new MlflowClient(configured).health(3000));
-    const results: SyncOutcome[] = await syncOutboxes(root, clientFor);
+    // The background deliverer (lingering) serves its configured server only: a run meant for
+    // another server waits for that server's deliverer, never goes to this one.
+    const only = lingering && configured ? (uri: string) => uri === safeUri(configured.uri) : undefined;
+    const results: SyncOutcome[] = await syncOutboxes(root, clientFor, undefined, only);
     let pending = 0;
     for (const r of results) {
       if (r.status === "delivered") out(`delivered run ${r.runId}${r.result?.mlflow ? ` -> ${r.result.mlflow.url}` : ""}`);
       else if (r.status === "skipped") out(`skipped run ${r.runId}: ${r.reason}`);
-      else if (r.status === "busy" && quietBusy) continue;
+      else if (r.status === "busy" && lingering) continue;
       else {
         pending++;
         const why = r.reason?.startsWith("no tracking server") && configured ? `MLflow server ${safeUri(configured.uri)} unreachable` : r.reason;

@@ -4,16 +4,22 @@
 // file up first and then makes one last pass, so a run that saw the pid file just before is
 // still delivered; a run that looks after that starts a new deliverer.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { delivererFile, HEARTBEAT_MS } from "./background.js";
-import type { ClientOptions } from "./options.js";
-import { isLocked, outboxDir } from "./outbox.js";
+import { safeUri, type ClientOptions } from "./options.js";
+import { isLocked, outboxDir, outboxUri } from "./outbox.js";
 
 const POLL_MS = 100;
 const MAX_BACKOFF_MS = 30_000;
 
-/** Delivers until `idleMs` pass without a delivery; `pass` is one sync pass over the outbox. */
+/**
+ * Delivers until `idleMs` pass without a delivery; `pass` is one sync pass over the outbox, over
+ * the runs meant for this deliverer's server only (a run for another server has its own).
+ */
 export async function lingerLoop(root: string, client: ClientOptions | null, idleMs: number, pass: () => Promise<{ delivered: number; pending: number }>): Promise<void> {
   const file = delivererFile(root, client);
+  const server = client ? safeUri(client.uri) : null;
+  const waiting = () => waitingFor(root, server);
   claim(file);
   const beat = setInterval(() => touch(file), HEARTBEAT_MS);
   let last = Date.now();
@@ -22,7 +28,7 @@ export async function lingerLoop(root: string, client: ClientOptions | null, idl
   try {
     for (;;) {
       if (!existsSync(outboxDir(root))) return; // the project is gone
-      if (Date.now() >= nextTry && waiting(root) > 0) {
+      if (Date.now() >= nextTry && waiting() > 0) {
         const r = await pass();
         if (r.delivered > 0) last = Date.now();
         // The server is down or refusing: retry later, less and less often.
@@ -32,7 +38,7 @@ export async function lingerLoop(root: string, client: ClientOptions | null, idl
       if (Date.now() - last > idleMs) {
         clearInterval(beat);
         release(file);
-        if (waiting(root) > 0) await pass();
+        if (waiting() > 0) await pass();
         return;
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
@@ -43,11 +49,16 @@ export async function lingerLoop(root: string, client: ClientOptions | null, idl
   }
 }
 
-/** Outboxes a pass would work on: not held by a run still in progress. */
-function waiting(root: string): number {
+/** Outboxes a pass would work on: meant for `server`, not held by a run still in progress. */
+function waitingFor(root: string, server: string | null): number {
   let n = 0;
   try {
-    for (const f of readdirSync(outboxDir(root))) if (f.endsWith(".jsonl") && !isLocked(root, f.slice(0, -6))) n++;
+    const dir = outboxDir(root);
+    for (const f of readdirSync(dir)) {
+      if (!f.endsWith(".jsonl") || isLocked(root, f.slice(0, -6))) continue;
+      const uri = outboxUri(join(dir, f));
+      if (uri === null || uri === server) n++;
+    }
   } catch {
     return 0;
   }

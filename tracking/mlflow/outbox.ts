@@ -6,7 +6,7 @@
 // `<run_id>/` next to the log, so a later run overwriting them cannot change what this run
 // logged: copied (reflinked where the file system can) up to 64 MB; bigger files are hard-linked
 // (datasets save by atomic rename, so the link keeps this run's bytes), copied when linking fails.
-import { closeSync, existsSync, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, rmSync, write, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, rmSync, write, writeFileSync, writeSync } from "node:fs";
 import { constants } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
@@ -96,6 +96,23 @@ export function readOutbox(file: string): OutboxState {
   const sorted = [...ops.values()].sort((a, b) => a.seq - b.seq);
   const start = (sorted.find((o) => o.t === "start") as StartOp | undefined) ?? null;
   return { runId, start, ops: sorted, done, rejected, mapped };
+}
+
+/** The server run `file` was meant for (its start record's URI), or null when unreadable. */
+export function outboxUri(file: string): string | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, "r");
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const line = buf.subarray(0, n).toString("utf8").split("\n", 1)[0];
+    const start = JSON.parse(line) as Partial<StartOp>;
+    return start.t === "start" && typeof start.uri === "string" ? start.uri : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /** Outbox files of runs with something left to deliver, oldest first. */

@@ -24,11 +24,13 @@ export async function syncOutboxes(
   root: string,
   clientFor: (uri: string) => MlflowClient | null,
   except?: string,
+  /** Only runs meant for a server this accepts (the background deliverer serves one server). */
+  only?: (uri: string) => boolean,
 ): Promise<SyncOutcome[]> {
   const out: SyncOutcome[] = [];
   for (const file of listOutboxes(root)) {
     const state = readOutbox(file);
-    if (state.runId === except) continue;
+    if (state.runId === except || (only && state.start && !only(state.start.uri))) continue;
     const release = tryLock(root, state.runId, "sync");
     if (!release) {
       out.push({ runId: state.runId, status: "busy", reason: "its run is still in progress" });

@@ -147,6 +147,25 @@ describe("tracking.delivery: background", () => {
     for (const id of runIds(root)) expect(record(root, id).mlflow?.url).toContain(srv.uri);
   });
 
+  it("a lingering deliverer serves its own server only: a run meant for another one is not sent to it", async (ctx) => {
+    const srv = fx.get(ctx);
+    const root = projectDir(srv.uri);
+    expect(run(root, { MLC_MLFLOW_LINGER_S: "15" }).code).toBe(0);
+    trackDeliverers(root);
+    await drained(root);
+    // The project now tracks to another (dead) server while the first deliverer still lingers.
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(join(root, "conf/base/mlflow.yml"), `server:\n  mlflow_tracking_uri: ${dead}\ntracking:\n  experiment:\n    name: ${EXP}\n`);
+    expect(run(root, { MLC_MLFLOW_LINGER_S: "0" }).code).toBe(0);
+    trackDeliverers(root);
+    const second = runIds(root).find((id) => !record(root, id).mlflow)!;
+    const until = Date.now() + 20_000;
+    while (!/still pending/.test(log(root)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500)); // several polls of the first deliverer
+    expect(queued(root)).toEqual([`${second}.jsonl`]);
+    expect(await runsFor(client(srv.uri), EXP, second)).toEqual([]);
+  });
+
   it("a dead server: the run still exits at once, the outbox keeps the run, the next run warns, sync delivers later", async (ctx) => {
     const srv = fx.get(ctx);
     const dead = `http://127.0.0.1:${await freePort()}`;
