@@ -2,6 +2,7 @@
 // pipeline may start from another (`pipeline: NAME`); references are resolved first, cycles are
 // MLC3007 (found iteratively, never a hang).
 import type { CompileContext } from "./diagnostics.js";
+import { markSortedStringLists } from "./emit/json.js";
 import { selectNodeNames } from "./select.js";
 import type { GraphIR, SelectionSpec, SourceRef } from "./types.js";
 
@@ -46,7 +47,8 @@ export function resolvePipelines(graph: GraphIR, specs: Readonly<Record<string, 
     }
   }
   for (const [name, st] of state) if (st === "broken") done[name] = [];
-  return Object.fromEntries(Object.entries(done).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // Keys sorted, values lists of node names: emitJson writes the record as it is.
+  return markSortedStringLists(Object.fromEntries(Object.entries(done).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
 function reportCycle(stack: string[], dep: string, specs: Readonly<Record<string, Spec>>, ctx: CompileContext, state: Map<string, string>): void {

@@ -14,6 +14,15 @@ export function markKeysSorted<T extends readonly object[]>(list: T): T {
   return list;
 }
 
+/** Records whose keys are sorted and whose values are lists of strings (named pipelines). */
+const STRING_LISTS = new WeakSet<object>();
+
+/** Marks a freshly built record of sorted keys to lists of strings (readonly from here on). */
+export function markSortedStringLists<T extends object>(record: T): T {
+  STRING_LISTS.add(record);
+  return record;
+}
+
 /** Stable JSON text of the graph (keys sorted recursively; array order kept). */
 export function emitJson(graph: GraphIR): string {
   const parts: string[] = [];
@@ -45,11 +54,17 @@ export function emitJsonTo(graph: GraphIR, write: (text: string) => void): void 
 
 /** The document's top level: keys sorted, record lists with sorted keys (checked or copied). */
 function sortedBody(graph: GraphIR): Record<string, unknown> {
-  const top = sortKeys({ ...graph, nodes: [], datasets: [], edges: [], layers: [], params: [] }) as Record<string, unknown>;
+  // Named pipelines from resolvePipelines are marked: keys sorted, lists of names (thousands of
+  // them) that the generic sort would walk only to share them as they are.
+  const lists = graph.pipelines;
+  const marked = lists !== undefined && STRING_LISTS.has(lists);
+  // sortKeys returns sorted copies (or shares what holds no object), so `top` needs no check.
+  const top = sortKeys({ ...graph, ...(marked ? { pipelines: {} } : {}), nodes: [], datasets: [], edges: [], layers: [], params: [] }) as Record<string, unknown>;
   const records = [graph.nodes, graph.datasets, graph.edges] as readonly (readonly object[])[];
-  const sorted = records.every((list) => SORTED.has(list) || list.every(keysSorted)) && keysSorted(top);
+  const sorted = records.every((list) => SORTED.has(list) || list.every(keysSorted));
   return orderTop({
     ...top,
+    ...(marked ? { pipelines: lists } : {}),
     datasets: sorted ? graph.datasets : sortKeys(graph.datasets),
     edges: sorted ? graph.edges : sortKeys(graph.edges),
     layers: graph.layers,
