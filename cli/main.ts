@@ -147,10 +147,23 @@ async function main(argv: string[]): Promise<void> {
   process.exit(process.exitCode ?? 0);
 }
 
+/**
+ * process.stdout/stderr are made on first use (a piped one costs ~1.5 ms): noted here, so that
+ * leaving flushes only the streams something wrote to.
+ */
+const usedStreams = new Set<"stdout" | "stderr">();
+for (const name of ["stdout", "stderr"] as const) {
+  const d = Object.getOwnPropertyDescriptor(process, name);
+  if (d?.get && d.configurable) {
+    const get = d.get;
+    Object.defineProperty(process, name, { ...d, get: () => (usedStreams.add(name), get.call(process)) });
+  } else usedStreams.add(name); // cannot tell: flush it
+}
+
 /** Resolves once everything written to stdout and stderr so far has been handed to the OS. */
 function flushStdio(): Promise<void> {
   const flush = (s: NodeJS.WriteStream) => new Promise<void>((res) => void s.write("", () => res()));
-  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined);
+  return Promise.all([...usedStreams].map((n) => flush(process[n]))).then(() => undefined);
 }
 
 await main(process.argv);
