@@ -79,12 +79,9 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   }
   if (!opts.quiet) process.stdout.write(formatSummary(record, color) + mlflowLine(record, project.root));
   process.stderr.write(formatFailure(record, project.root, color));
-  const code = record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;
-  // Leave as soon as the output is flushed: an abandoned (interrupted or timed-out) node may still
-  // hold the event loop, and a natural exit waits for V8's background JIT and GC jobs that a run
-  // of thousands of tiny nodes queues (measured 20-60 ms).
-  await flushStdio();
-  process.exit(code);
+  // cli/main.ts leaves as soon as the output is flushed: an abandoned (interrupted or timed-out)
+  // node may still hold the event loop.
+  return record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;
 }
 
 /**
@@ -104,12 +101,6 @@ function mlflowLine(record: RunRecord, root: string): string {
   if (record.mlflow) return `MLflow run: ${record.mlflow.url}\n`;
   if (!existsSync(join(root, ".mlc", "outbox", `${record.run_id}.jsonl`))) return "";
   return `MLflow run: queued in .mlc/outbox/ for delivery (background deliverer or \`mlc mlflow sync\`; \`mlc runs show ${record.run_id}\` shows its link once delivered)\n`;
-}
-
-/** Resolves once everything written to stdout and stderr so far has been handed to the OS. */
-function flushStdio(): Promise<void> {
-  const flush = (s: NodeJS.WriteStream) => new Promise<void>((res) => void s.write("", () => res()));
-  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined);
 }
 
 /** SIGINT/SIGTERM abort `ac` (a second one exits at once); returns the function removing the handlers. */
