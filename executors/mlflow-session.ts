@@ -52,6 +52,9 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
       params: project.parameters,
       // graph.json and pipeline.mmd are rendered from the IR text when delivered, not on the run's time.
       graphIr: graphText(plan.graph),
+      // The record's hash is of the selected graph's text: the same text when the plan runs it.
+      ...(plan.graph === project.selected ? { graphHash: base.graph_hash } : {}),
+      gitCommit: base.git_commit,
     });
     return session ? guarded(session, warn) : null;
   } catch (err) {

@@ -56,7 +56,7 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
 /** One delivery pass over every queued run, printing what happened; returns the counts. */
 async function passFor(configured: import("../../tracking/mlflow/client.js").ClientOptions | null, root: string, out: Print, err: Print) {
   const { MlflowClient, clientOptionsFromEnv, safeUri } = await import("../../tracking/mlflow/client.js");
-  const { syncOutboxes } = await import("../../tracking/mlflow/sync.js");
+  const { stillExiting, syncOutboxes } = await import("../../tracking/mlflow/sync.js");
   return async (lingering: boolean): Promise<{ delivered: number; pending: number }> => {
     const clients = new Map<string, MlflowClient | null>();
     const healthy = new Map<string, boolean>();
@@ -78,7 +78,8 @@ async function passFor(configured: import("../../tracking/mlflow/client.js").Cli
     // The background deliverer (lingering) serves its configured server only: a run meant for
     // another server waits for that server's deliverer, never goes to this one.
     const only = lingering && configured ? (uri: string) => uri === safeUri(configured.uri) : undefined;
-    const results: SyncOutcome[] = await syncOutboxes(root, clientFor, undefined, only);
+    // The deliverer also lets a run's process leave before it delivers that run (stillExiting).
+    const results: SyncOutcome[] = await syncOutboxes(root, clientFor, undefined, only, lingering ? stillExiting : undefined);
     let pending = 0;
     for (const r of results) {
       if (r.status === "delivered") out(`delivered run ${r.runId}${r.result?.mlflow ? ` -> ${r.result.mlflow.url}` : ""}`);

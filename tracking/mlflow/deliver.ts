@@ -8,6 +8,7 @@ import { MlcError } from "../../compiler/diagnostics.js";
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import { pendingOps, removeOutbox, type ArtifactOp, type BatchOp, type ChildOp, type EndOp, type Fact, type Op, type Outbox, type OutboxState, type StartOp } from "./outbox.js";
 import { cachedExperiment, rememberExperiment } from "./experiment-cache.js";
+import { tagsWithUser } from "./run-info.js";
 import type { Experiment } from "./types.js";
 
 /** Result of one delivery pass. */
@@ -179,7 +180,7 @@ export class Deliverer {
     const { root } = this.outbox;
     const name = start.experiment.name;
     const createIn = async (experimentId: string) => {
-      const run = await this.client.createRun({ experiment_id: experimentId, run_name: start.run_name, start_time: start.start_time, tags: start.tags });
+      const run = await this.client.createRun({ experiment_id: experimentId, run_name: start.run_name, start_time: start.start_time, tags: tagsWithUser(start.tags, start.uid) });
       return { run: run.info.run_id, experiment_id: run.info.experiment_id, artifact_uri: run.info.artifact_uri ?? "" };
     };
     let m: Mapping | null = null;
@@ -281,8 +282,10 @@ async function rendered(op: ArtifactOp): Promise<string> {
     throw new MlflowRejection(`artifact ${op.path}: the graph snapshot ${op.file} is unreadable (${(err as Error).message})`, 400, "BAD_SNAPSHOT");
   }
   const text = op.render === "graph.json" ? (await import("../../compiler/emit/json.js")).emitJson(graph) : (await import("../../compiler/emit/mermaid.js")).emitMermaid(graph);
-  writeFileSync(`${out}.tmp`, text);
-  renameSync(`${out}.tmp`, out); // a crash mid-write must not leave a half file that looks done
+  // A crash mid-write must not leave a half file that looks done; the temp name is this
+  // process's own (a shared graph snapshot may be rendered by two deliverers at once).
+  writeFileSync(`${out}.${process.pid}.tmp`, text);
+  renameSync(`${out}.${process.pid}.tmp`, out);
   return out;
 }
 

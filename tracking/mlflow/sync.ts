@@ -6,7 +6,7 @@ import type { RunRecord } from "../run-record.js";
 import { readRun, writeRun } from "../run-store.js";
 import type { MlflowClient } from "./client.js";
 import { deliverStored, hasEnd, type DeliveryResult } from "./deliver.js";
-import { listOutboxes, Outbox, readOutbox, removeOutbox, tryLock, type OutboxState } from "./outbox.js";
+import { alive, listOutboxes, Outbox, pruneGraphs, readOutbox, removeOutbox, tryLock, type OutboxState } from "./outbox.js";
 
 /** What happened to one stored run. */
 export interface SyncOutcome {
@@ -26,11 +26,18 @@ export async function syncOutboxes(
   except?: string,
   /** Only runs meant for a server this accepts (the background deliverer serves one server). */
   only?: (uri: string) => boolean,
+  /** Runs to leave for a later pass, reported busy (the deliverer: processes still exiting). */
+  later?: (state: OutboxState) => string | null,
 ): Promise<SyncOutcome[]> {
   const out: SyncOutcome[] = [];
   for (const file of listOutboxes(root)) {
     const state = readOutbox(file);
     if (state.runId === except || (only && state.start && !only(state.start.uri))) continue;
+    const wait = later?.(state);
+    if (wait) {
+      out.push({ runId: state.runId, status: "busy", reason: wait });
+      continue;
+    }
     const release = tryLock(root, state.runId, "sync");
     if (!release) {
       out.push({ runId: state.runId, status: "busy", reason: "its run is still in progress" });
@@ -42,6 +49,7 @@ export async function syncOutboxes(
       release();
     }
   }
+  pruneGraphs(root);
   return out;
 }
 
@@ -75,6 +83,24 @@ async function syncOne(root: string, state: OutboxState, clientFor: (uri: string
   }
   if (result.mlflow) linkRunRecord(root, state.runId, result.mlflow);
   return { runId: state.runId, status: "delivered", result };
+}
+
+/** How long the deliverer lets a finished run's process leave before delivering it anyway. */
+const EXIT_GRACE_MS = 5000;
+
+/**
+ * Why the background deliverer should not deliver this run yet: its process, which ended the
+ * run a moment ago, is still there (writing its final record, exiting). Delivering meanwhile
+ * would compete with the run's last milliseconds for the CPU, and a 2-core machine shows it
+ * (W7). Null when the run can go: its process is gone, it ended over EXIT_GRACE_MS ago (a
+ * long-lived process using mlc as a library), or it never ended (a crash: delivered as KILLED).
+ */
+export function stillExiting(state: OutboxState, now = Date.now()): string | null {
+  const pid = state.start?.pid;
+  if (!pid || pid === process.pid) return null;
+  const end = state.ops.find((o) => o.t === "end" && !o.child) as { end_time: number } | undefined;
+  if (!end || now - end.end_time > EXIT_GRACE_MS || !alive(pid)) return null;
+  return "its run's process is still exiting";
 }
 
 /** Adds the MLflow link to the run's local record (a run delivered after it ended). */

@@ -21,8 +21,8 @@ import { LiveQueue } from "./live-queue.js";
 import { handOff, warnStale } from "./background.js";
 import { warn } from "./warn.js";
 import { safeUri, trackingUrl, type ClientOptions } from "./options.js";
-import { Outbox, removeOutbox, tryLock, type ArtifactOp, type Op } from "./outbox.js";
-import { defaultRunName, gitCommit, mlflowStatus, runTags } from "./run-info.js";
+import { Outbox, removeOutbox, sharedGraph, tryLock, type ArtifactOp, type Op } from "./outbox.js";
+import { defaultRunName, gitCommit, mlflowStatus, runTags, runUser } from "./run-info.js";
 
 export interface TrackingStartOptions {
   project: CompiledProject;
@@ -34,6 +34,13 @@ export interface TrackingStartOptions {
   params: Readonly<Record<string, unknown>>;
   /** The run's graph as IR JSON text: graph.json and pipeline.mmd are rendered from it when delivered. */
   graphIr?: string;
+  /**
+   * sha256 of graphIr, when known: the IR is then kept once per graph in the outbox
+   * (graphs/<hash>.json), shared by every run of that graph instead of written by each.
+   */
+  graphHash?: string;
+  /** HEAD's commit as the run record has it (undefined: looked up here). */
+  gitCommit?: string | null;
   /** Pre-rendered graph.json / pipeline.mmd (used as they are when given instead of graphIr). */
   graphJson?: string;
   mermaid?: string;
@@ -48,6 +55,21 @@ export interface Tracking {
 }
 
 export { warn } from "./warn.js";
+// For the build's code-cache warm-up (scripts/warm-tracker.mjs): where a run looks for its deliverer.
+export { delivererFile } from "./background.js";
+export { clientOptionsFromEnv } from "./options.js";
+
+type DeliveryModule = typeof import("./delivery.js");
+let loadDelivery: () => Promise<DeliveryModule> = () => import("./delivery.js");
+
+/**
+ * How this module imports delivery.js. The build runs this module as a script through V8's code
+ * cache (dist/tracking/mlflow/tracker.js loads tracker.cjs), where `import()` is not available:
+ * that loader hands its own import over here.
+ */
+export function useDeliveryLoader(load: () => Promise<DeliveryModule>): void {
+  loadDelivery = load;
+}
 
 const FINISH_BUDGET_MS = () => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
 const CATCH_UP_MS = 5000;
@@ -118,10 +140,11 @@ class LiveTracker {
     this.outbox = new Outbox(this.o.project.root, this.o.runId);
     const runName = this.cfg.runName ?? defaultRunName(this.o.pipeline, this.startedAt);
     const { root } = this.o.project;
-    this.commit = gitCommit(root);
-    const tags = runTags({ ...this.o, runName, root, commit: this.commit });
+    this.commit = this.o.gitCommit !== undefined ? this.o.gitCommit : gitCommit(root);
+    const who = runUser();
+    const tags = runTags({ ...this.o, runName, root, commit: this.commit, user: "user" in who ? who.user : null });
     const start: Op = {
-      t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.url, run_name: runName, start_time: this.startedAt.getTime(), tags,
+      t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.url, run_name: runName, start_time: this.startedAt.getTime(), tags, pid: process.pid, ...("uid" in who ? { uid: who.uid } : {}),
       experiment: {
         name: this.cfg.experimentName, restore_deleted: this.cfg.restoreDeleted, artifact_location: this.cfg.artifactLocation,
         tags: Object.entries(this.cfg.experimentTags).map(([key, value]) => ({ key, value })),
@@ -206,7 +229,7 @@ class LiveTracker {
   }
 
   private sending(): Promise<typeof import("./delivery.js")> {
-    return (this.net ??= import("./delivery.js"));
+    return (this.net ??= loadDelivery());
   }
 
   private async loadDeliverer(): Promise<Deliverer> {
@@ -268,7 +291,8 @@ class LiveTracker {
   /** graph.json and pipeline.mmd: rendered from the IR at delivery, or given pre-rendered. */
   private graphOps(): ArtifactOp[] {
     if (this.o.graphIr !== undefined) {
-      const ir = this.snap("mlc/graph.ir.json", this.o.graphIr, "graph.json");
+      const shared = this.o.graphHash ? sharedGraph(this.o.project.root, this.o.graphHash, this.o.graphIr) : null;
+      const ir: ArtifactOp = shared ? { t: "artifact", seq: this.outbox.seq(), file: shared, path: "mlc/graph.json", render: "graph.json" } : this.snap("mlc/graph.ir.json", this.o.graphIr, "graph.json");
       return [ir, { ...ir, seq: this.outbox.seq(), path: "mlc/pipeline.mmd", render: "pipeline.mmd" }];
     }
     const ops: ArtifactOp[] = [];

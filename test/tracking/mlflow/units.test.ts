@@ -1,12 +1,16 @@
 // The pure parts of the MLflow mirror (no server): batching within the server limits, key
 // sanitising, long params, flattening, JSON encoding, config defaults, outbox folding.
-import { appendFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyLongParams, chunkBatches, flattenParams, LIMITS, sanitizeKey } from "../../../tracking/mlflow/batcher.js";
 import { encodeJson, MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
 import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
-import { outboxDir, pendingOps, readOutbox } from "../../../tracking/mlflow/outbox.js";
+import { alive, isLocked, lockHolder, outboxDir, pendingOps, pruneGraphs, readOutbox, sharedGraph, tryLock } from "../../../tracking/mlflow/outbox.js";
+import { stillExiting } from "../../../tracking/mlflow/sync.js";
+import { runUser, tagsWithUser } from "../../../tracking/mlflow/run-info.js";
+import { userInfo } from "node:os";
 import { tmpRoot } from "./helpers.js";
 import { mkdirSync } from "node:fs";
 
@@ -103,5 +107,120 @@ describe("outbox", () => {
     expect(s.start?.mlc_run_id).toBe("r1");
     expect(s.mapped.get("")?.run).toBe("R");
     expect(pendingOps(s).map((o) => o.seq)).toEqual([1]);
+  });
+});
+
+/** A child that sleeps until killed; resolves once it is gone (its pid is then free). */
+function sleeper(): { pid: number; kill: () => Promise<void> } {
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+  return {
+    pid: child.pid!,
+    kill: () =>
+      new Promise((res) => {
+        child.once("exit", () => res());
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+describe("outbox locks", () => {
+  it("the background deliverer lets a finished run's process leave before delivering it (at most 5 s)", async () => {
+    const now = Date.now();
+    const state = (pid: number | undefined, end: number | null) => ({
+      runId: "r1",
+      start: { t: "start", seq: 0, mlc_run_id: "r1", uri: "http://h", experiment: { name: "e", restore_deleted: true, artifact_location: null, tags: [] }, run_name: "n", start_time: now - 100, tags: [], ...(pid ? { pid } : {}) },
+      ops: end === null ? [] : [{ t: "end", seq: 1, status: "FINISHED", end_time: end }],
+      done: new Set<number>(),
+      rejected: new Map<number, string>(),
+      mapped: new Map(),
+    }) as unknown as Parameters<typeof stillExiting>[0];
+    const p = sleeper();
+    try {
+      expect(stillExiting(state(p.pid, now - 10), now)).toMatch(/still exiting/);
+      expect(stillExiting(state(p.pid, now - 6000), now)).toBeNull(); // a long-lived process (mlc as a library)
+      expect(stillExiting(state(p.pid, null), now)).toBeNull(); // never ended: a crash, delivered as KILLED
+      expect(stillExiting(state(undefined, now - 10), now)).toBeNull(); // written before runs recorded their pid
+    } finally {
+      await p.kill();
+    }
+    expect(stillExiting(state(p.pid, now - 10), now)).toBeNull(); // gone
+    // Locks are unchanged: a live holder keeps its run, a dead one's lock is taken over.
+    const root = tmpRoot();
+    const release = tryLock(root, "r2")!;
+    expect(lockHolder(root, "r2")).toBeNull(); // this process's own lock
+    release();
+    expect(isLocked(root, "r2")).toBe(false);
+  });
+
+  it("counts a zombie (ended, not yet reaped) as dead", async () => {
+    if (process.platform !== "linux") throw new Error("this test needs Linux /proc");
+    // sh starts `true` in the background and becomes `sleep`, which never reaps it: a zombie.
+    const sh = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const pid = Number(await new Promise<string>((res) => sh.stdout.once("data", (d) => res(String(d).trim()))));
+      for (let i = 0; i < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "latin1")); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(readFileSync(`/proc/${pid}/stat`, "latin1")).toMatch(/\) Z /);
+      expect(alive(pid)).toBe(false);
+      expect(alive(sh.pid!)).toBe(true);
+    } finally {
+      sh.kill("SIGKILL");
+    }
+  });
+});
+
+describe("shared graph snapshots", () => {
+  it("runs of one graph share one IR snapshot; pruning keeps referenced and recent ones only", () => {
+    const root = tmpRoot();
+    const hash = "a".repeat(64);
+    const a = sharedGraph(root, hash, '{"ir":1}')!;
+    expect(readFileSync(a, "utf8")).toBe('{"ir":1}');
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(a, old, old);
+    // A second run of the same graph reuses the file (touching it) and writes nothing new.
+    expect(sharedGraph(root, hash, "ignored")).toBe(a);
+    expect(readFileSync(a, "utf8")).toBe('{"ir":1}');
+    expect(Date.now() - statMtime(a)).toBeLessThan(60_000);
+    expect(sharedGraph(root, "../../etc/passwd", "x")).toBeNull(); // not a hash: the caller snapshots per run
+    const dir = join(outboxDir(root), "graphs");
+    const b = sharedGraph(root, "b".repeat(64), "{}")!;
+    writeFileSync(`${b}.graph.json`, "{}"); // rendered from it at delivery
+    const c = sharedGraph(root, "c".repeat(64), "{}")!;
+    for (const f of [a, b, `${b}.graph.json`, c]) utimesSync(f, old, old);
+    // A queued run references b: b and its rendering stay; a and c, old and unreferenced, go.
+    writeFileSync(join(outboxDir(root), "r9.jsonl"), JSON.stringify({ t: "artifact", seq: 3, file: b, path: "mlc/graph.json", render: "graph.json" }) + "\n");
+    pruneGraphs(root);
+    expect(readdirSync(dir).sort()).toEqual([`${"b".repeat(64)}.json`, `${"b".repeat(64)}.json.graph.json`]);
+    // Recent files stay even when unreferenced (a run may be about to reference it).
+    const d = sharedGraph(root, "d".repeat(64), "{}")!;
+    pruneGraphs(root);
+    expect(existsSync(d)).toBe(true);
+  });
+});
+
+function statMtime(f: string): number {
+  return statSync(f).mtimeMs;
+}
+
+describe("mlflow.user", () => {
+  it("is the environment's user; without one the run records its uid and delivery names the account", () => {
+    const keep = { LOGNAME: process.env.LOGNAME, USER: process.env.USER, LNAME: process.env.LNAME, USERNAME: process.env.USERNAME };
+    try {
+      for (const k of Object.keys(keep)) delete process.env[k];
+      process.env.USER = "ada";
+      expect(runUser()).toEqual({ user: "ada" });
+      delete process.env.USER;
+      if (typeof process.getuid !== "function") return;
+      const who = runUser();
+      expect(who).toEqual({ uid: process.getuid() });
+      const base = [{ key: "mlflow.runName", value: "r" }, { key: "mlc.run_id", value: "1" }];
+      const account = userInfo().username;
+      expect(tagsWithUser(base, process.getuid())).toEqual([base[0], { key: "mlflow.user", value: account }, base[1]]);
+      expect(tagsWithUser(base, process.getuid() + 1)[1]).toEqual({ key: "mlflow.user", value: `uid ${process.getuid() + 1}` });
+      expect(tagsWithUser([...base, { key: "mlflow.user", value: "x" }], 5)).toHaveLength(3); // named at run time: kept
+      expect(tagsWithUser(base, undefined)).toEqual(base);
+    } finally {
+      for (const [k, v] of Object.entries(keep)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 });
