@@ -1,0 +1,42 @@
+// The built tracker (dist/tracking/mlflow/tracker.js, see scripts/build.mjs) runs tracker.cjs
+// through V8's code cache: the cache must be accepted, the module must behave as the source one
+// (same exports, the shared MlcError class), and only the current build's cache is kept.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const REPO = resolve(import.meta.dirname, "..", "..", "..");
+const DIR = join(REPO, "dist", "tracking", "mlflow");
+
+function inNode(code: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "" } });
+  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
+}
+
+describe("the built MLflow tracker", () => {
+  it("loads its code from the V8 code cache the build made", () => {
+    const r = inNode(`const m = await import("./dist/tracking/mlflow/tracker.js"); console.log(m.codeCache, typeof m.startTracking);`);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("used function");
+    expect(readdirSync(DIR).filter((f) => f.endsWith(".cache"))).toHaveLength(1);
+  });
+
+  it("throws the one MlcError class the rest of mlc checks with instanceof (long_params_strategy: fail)", () => {
+    const r = inNode(`
+      import { mkdtempSync } from "node:fs"; import { tmpdir } from "node:os"; import { join } from "node:path";
+      const { startTracking } = await import("./dist/tracking/mlflow/tracker.js");
+      const { MlcError } = await import("./dist/compiler/diagnostics.js");
+      const root = mkdtempSync(join(tmpdir(), "mlc-built-"));
+      const graph = { irVersion: 1, name: "g", nodes: [], datasets: [], params: [], edges: [], layers: [], pipelines: {} };
+      const project = { root, env: "local", graph, selected: graph, parameters: {}, credentials: {}, hooks: [], mlflow: { server: { mlflow_tracking_uri: "http://127.0.0.1:9" }, tracking: { delivery: "background" } } };
+      try {
+        await startTracking({ project, runId: "r", pipeline: "__default__", executor: "sequential", command: "mlc run", env: "local", params: { long: "x".repeat(7000) } });
+        console.log("no error");
+      } catch (err) {
+        console.log(err instanceof MlcError, err.code);
+      }`);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("true MLC7002");
+  });
+});
