@@ -7,7 +7,7 @@
 //     installed vs without (startTracking/finish outside the timing): what tracking costs the nodes.
 // No server (not installed, cannot start): the rows say so in `notes` instead of failing.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -242,6 +242,7 @@ async function chain(uri, mode) {
     const s = stats(tracked);
     const b = stats(off).median_ms;
     const est = estimates(pairs());
+    if (process.env.BENCH_W7_DUMP) writeFileSync(`${process.env.BENCH_W7_DUMP}-${mode}.json`, JSON.stringify({ pairs: pairs(), latency }));
     const lat = stats(latency);
     const how = mode === "background"
       ? `tracking.delivery: background (what delivery: auto picks when mlc run is started from a terminal): the run writes its outbox and exits; the project's deliverer (a detached \`mlc mlflow sync --linger 20\`, started by the warm-up run) sends it; delivered ${lat.median_ms} ms (median, max ${lat.max_ms}) after the run exited`
