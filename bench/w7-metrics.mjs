@@ -2,7 +2,8 @@
 // (a) one run logs 10,000 metric points: they must reach the server in <= 11 requests (counted
 //     by the server: its access log); time = log + finish (all delivered).
 // (b) the W4 run (`mlc run` of a 1,000-node no-op chain, spawned) with tracking on vs off,
-//     interleaved; target: at most 2% slower.
+//     interleaved; target: at most 2% slower. A control row runs the same pairs untracked in both
+//     arms: the noise floor the 2% is read against.
 // (c) the same chain in-process: the sequential executor's run() with the tracking sink and hooks
 //     installed vs without (startTracking/finish outside the timing): what tracking costs the nodes.
 // No server (not installed, cannot start): the rows say so in `notes` instead of failing.
@@ -198,15 +199,18 @@ async function runsIn(uri, name) {
  * background (auto's choice at a terminal) and wait (auto's choice in scripts and CI). After a
  * background run the bench waits for its delivery before the next run, so the deliverer's work
  * never overlaps a timed run; that wait is reported as the delivery latency.
+ * mode "control" runs the same procedure with tracking off in both arms: the ratio this machine
+ * reports for no difference at all (its noise floor).
  */
 async function chain(uri, mode) {
+  const control = mode === "control";
   const step = "export function step(x?: number): number {\n  return (x ?? 0) + 1;\n}\n";
   const { dir, cleanup } = makeProject({ nodesYaml: chainYaml(N), modules: { "nodes.ts": step } });
   const base = { ...process.env, NO_COLOR: "1" };
   delete base.NODE_EXTRA_CA_CERTS;
   delete base.MLFLOW_TRACKING_URI;
   delete base.CI;
-  const on = { ...base, MLFLOW_TRACKING_URI: uri, MLC_MLFLOW_DELIVERY: mode };
+  const on = control ? { ...base } : { ...base, MLFLOW_TRACKING_URI: uri, MLC_MLFLOW_DELIVERY: mode };
   const experiment = dir.split("/").pop();
   try {
     spawnMs(dir, base);
@@ -219,7 +223,7 @@ async function chain(uri, mode) {
       const before = new Set(runIds(dir));
       await settle();
       tracked.push(spawnMs(dir, on));
-      latency.push(await delivered(dir, runIds(dir).find((id) => !before.has(id))));
+      if (!control) latency.push(await delivered(dir, runIds(dir).find((id) => !before.has(id))));
     };
     const offRun = async () => {
       await settle();
@@ -237,13 +241,20 @@ async function chain(uri, mode) {
         await offRun();
       }
     }
-    const arrived = await runsIn(uri, experiment);
-    if (arrived !== RUNS_CHAIN + 1) throw new Error(`${mode}: ${arrived} of ${RUNS_CHAIN + 1} tracked runs reached the server as FINISHED`);
+    const arrived = control ? 0 : await runsIn(uri, experiment);
+    if (!control && arrived !== RUNS_CHAIN + 1) throw new Error(`${mode}: ${arrived} of ${RUNS_CHAIN + 1} tracked runs reached the server as FINISHED`);
     const s = stats(tracked);
     const b = stats(off).median_ms;
     const est = estimates(pairs());
     if (process.env.BENCH_W7_DUMP) writeFileSync(`${process.env.BENCH_W7_DUMP}-${mode}.json`, JSON.stringify({ pairs: pairs(), latency }));
-    const lat = stats(latency);
+    const lat = stats(latency.length ? latency : [0]);
+    if (control) {
+      return {
+        workload: "W7 control: the W4 chain with tracking off in both arms (the bench's noise floor)", ...s, baseline_median_ms: b,
+        ratio: est.paired, ratio_90pct_interval: est.pairedInterval, ratio_of_medians: est.ratio, ratio_of_medians_90pct_interval: est.ratioInterval,
+        target: "ratio = 1 (no difference)", notes: `the same ${RUNS_CHAIN} alternating pairs as the tracked rows, both untracked: how far from 1 this machine puts two identical arms; ${loadNote()}`,
+      };
+    }
     const how = mode === "background"
       ? `tracking.delivery: background (what delivery: auto picks when mlc run is started from a terminal): the run writes its outbox and exits; the project's deliverer (a detached \`mlc mlflow sync --linger 20\`, started by the warm-up run) sends it; delivered ${lat.median_ms} ms (median, max ${lat.max_ms}) after the run exited`
       : "tracking.delivery: wait (what delivery: auto picks from scripts, pipes, CI=true, Kubernetes): the run creates the MLflow run and delivers params, tags, the graph.json/pipeline.mmd/run.json artifacts and the status before it exits";
@@ -321,6 +332,7 @@ export default async function w7() {
     const rows = [
       ["metrics", () => metrics(server.uri, server.log)],
       ["background", () => chain(server.uri, "background")],
+      ["control", () => chain(server.uri, "control")],
       ["wait", () => chain(server.uri, "wait")],
       ["in-process", () => inProcess(server.uri, "background")],
       ["in-process", () => inProcess(server.uri, "wait")],

@@ -3,11 +3,12 @@
 // progress hold their lock and are left alone). With S seconds of nothing new it gives the pid
 // file up first and then makes one last pass, so a run that saw the pid file just before is
 // still delivered; a run that looks after that starts a new deliverer.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { delivererFile, HEARTBEAT_MS } from "./background.js";
 import { safeUri, type ClientOptions } from "./options.js";
-import { isLocked, outboxDir, outboxUri } from "./outbox.js";
+import { alive, isLocked, outboxDir, outboxStart } from "./outbox.js";
+import { EXIT_GRACE_MS } from "./sync.js";
 
 const POLL_MS = 100;
 const MAX_BACKOFF_MS = 30_000;
@@ -49,15 +50,22 @@ export async function lingerLoop(root: string, client: ClientOptions | null, idl
   }
 }
 
-/** Outboxes a pass would work on: meant for `server`, not held by a run still in progress. */
+/**
+ * Outboxes a pass would work on: meant for `server`, not held by a run still in progress, and
+ * not of a run whose process is still exiting (the file last written moments ago, the process
+ * alive: see stillExiting). A pass only starts (and asks the server for /health) once one is.
+ */
 function waitingFor(root: string, server: string | null): number {
   let n = 0;
   try {
     const dir = outboxDir(root);
+    const now = Date.now();
     for (const f of readdirSync(dir)) {
       if (!f.endsWith(".jsonl") || isLocked(root, f.slice(0, -6))) continue;
-      const uri = outboxUri(join(dir, f));
-      if (uri === null || uri === server) n++;
+      const file = join(dir, f);
+      const start = outboxStart(file);
+      if (start?.pid && start.pid !== process.pid && now - statSync(file).mtimeMs < EXIT_GRACE_MS && alive(start.pid)) continue;
+      if (start === null || start.uri === server) n++;
     }
   } catch {
     return 0;

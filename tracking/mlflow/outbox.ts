@@ -104,6 +104,11 @@ export function readOutbox(file: string): OutboxState {
 
 /** The server run `file` was meant for (its start record's URI), or null when unreadable. */
 export function outboxUri(file: string): string | null {
+  return outboxStart(file)?.uri ?? null;
+}
+
+/** The start record of outbox `file` (its first line), or null when unreadable. */
+export function outboxStart(file: string): StartOp | null {
   let fd: number | null = null;
   try {
     fd = openSync(file, "r");
@@ -111,7 +116,7 @@ export function outboxUri(file: string): string | null {
     const n = readSync(fd, buf, 0, buf.length, 0);
     const line = buf.subarray(0, n).toString("utf8").split("\n", 1)[0];
     const start = JSON.parse(line) as Partial<StartOp>;
-    return start.t === "start" && typeof start.uri === "string" ? start.uri : null;
+    return start.t === "start" && typeof start.uri === "string" ? (start as StartOp) : null;
   } catch {
     return null;
   } finally {

@@ -86,7 +86,7 @@ async function syncOne(root: string, state: OutboxState, clientFor: (uri: string
 }
 
 /** How long the deliverer lets a finished run's process leave before delivering it anyway. */
-const EXIT_GRACE_MS = 5000;
+export const EXIT_GRACE_MS = 5000;
 
 /**
  * Why the background deliverer should not deliver this run yet: its process, which ended the
