@@ -2,15 +2,16 @@
 // through V8's code cache: the cache must be accepted, the module must behave as the source one
 // (same exports, the shared MlcError class), and only the current build's cache is kept.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const REPO = resolve(import.meta.dirname, "..", "..", "..");
 const DIR = join(REPO, "dist", "tracking", "mlflow");
 
-function inNode(code: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: REPO, encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "" } });
+function inNode(code: string, cwd = REPO): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd, encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "" } });
   return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
 }
 
@@ -38,5 +39,26 @@ describe("the built MLflow tracker", () => {
       }`);
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("true MLC7002");
+  });
+
+  it("ignores a damaged cache (V8 would crash on it) and compiles instead", () => {
+    // A copy of the tracker's files, its imports linked to the real dist/: the real cache stays intact.
+    const tmp = mkdtempSync(join(tmpdir(), "mlc-cache-"));
+    try {
+      const dir = join(tmp, "dist", "tracking", "mlflow");
+      mkdirSync(dir, { recursive: true });
+      symlinkSync(join(REPO, "dist", "compiler"), join(tmp, "dist", "compiler"), "dir");
+      symlinkSync(join(REPO, "dist", "tracking", "run-store.js"), join(tmp, "dist", "tracking", "run-store.js"));
+      for (const f of readdirSync(DIR).filter((f) => /^tracker(\.js|\.cjs|-[0-9a-f]+\.cache)$/.test(f))) copyFileSync(join(DIR, f), join(dir, f));
+      const cache = readdirSync(dir).find((f) => f.endsWith(".cache"))!;
+      const data = readFileSync(join(dir, cache));
+      for (let i = 200; i < data.length; i += 97) data[i] ^= 0xff;
+      writeFileSync(join(dir, cache), data);
+      const r = inNode(`const m = await import("./dist/tracking/mlflow/tracker.js"); console.log(m.codeCache, typeof m.startTracking);`, tmp);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("damaged function");
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
