@@ -154,8 +154,9 @@ describe("outbox locks", () => {
 
   it("counts a zombie (ended, not yet reaped) as dead", async () => {
     if (process.platform !== "linux") throw new Error("this test needs Linux /proc");
-    // sh starts `true` in the background and becomes `sleep`, which never reaps it: a zombie.
-    const sh = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    // sh starts a short sleep in the background and becomes `sleep 5`, which never reaps it:
+    // once the short one ends (after the exec: sh cannot have reaped it), it is a zombie.
+    const sh = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const pid = Number(await new Promise<string>((res) => sh.stdout.once("data", (d) => res(String(d).trim()))));
       for (let i = 0; i < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "latin1")); i++) await new Promise((r) => setTimeout(r, 20));
