@@ -14,7 +14,9 @@ import type { ClientOptions } from "./options.js";
 import { alive, isLocked, outboxDir } from "./outbox.js";
 import { warn } from "./warn.js";
 
-const require = createRequire(import.meta.url);
+/** require() for modules a run seldom needs, made on first use (createRequire costs ~0.2 ms). */
+let req: NodeRequire | null = null;
+const lazyRequire = (id: string): unknown => (req ??= createRequire(import.meta.url))(id);
 const LOG_LIMIT = 1024 * 1024;
 /** An outbox untouched this long (and not held by a live run) counts as stuck. */
 const STALE_MS = 60_000;
@@ -70,7 +72,7 @@ function mlcBin(): string {
 }
 
 function spawnDeliverer(root: string, env: string, runId: string): number | undefined {
-  const { spawn } = require("node:child_process") as typeof import("node:child_process");
+  const { spawn } = lazyRequire("node:child_process") as typeof import("node:child_process");
   const log = join(outboxDir(root), "deliver.log");
   try {
     if (statSync(log).size > LOG_LIMIT) renameSync(log, `${log}.1`);

@@ -10,7 +10,9 @@ import type { KeyValue } from "./types.js";
 import type { RunStatus as MlcStatus } from "../run-record.js";
 import type { RunStatus } from "./types.js";
 
-const require = createRequire(import.meta.url);
+/** require() for modules a run seldom needs, made on first use (createRequire costs ~0.2 ms). */
+let req: NodeRequire | null = null;
+const lazyRequire = (id: string): unknown => (req ??= createRequire(import.meta.url))(id);
 
 /** The user (MLflow's mlflow.user): LOGNAME, USER, LNAME, USERNAME, then the OS account, as Python's getpass.getuser(). */
 export function currentUser(): string {
@@ -19,7 +21,7 @@ export function currentUser(): string {
   // The account lookup reads the passwd database (~0.3 ms): once per process.
   if (osUser === undefined) {
     try {
-      osUser = (require("node:os") as typeof import("node:os")).userInfo().username || "unknown";
+      osUser = (lazyRequire("node:os") as typeof import("node:os")).userInfo().username || "unknown";
     } catch {
       osUser = "unknown";
     }
