@@ -352,10 +352,19 @@ export function alive(pid: number): boolean {
     if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
   if (process.platform !== "linux") return true;
+  // "<pid> (<comm>) <state> ...": comm is at most 15 characters, so 128 bytes hold the state.
+  // One small read (readFileSync of a /proc file costs ~0.2-0.6 ms, this ~0.02-0.2).
+  let fd: number | null = null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    fd = openSync(`/proc/${pid}/stat`, "r");
+    const n = readSync(fd, statBuf, 0, statBuf.length, 0);
+    const stat = statBuf.toString("latin1", 0, n);
     return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
   } catch {
     return true; // no /proc: kill's answer stands
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
+
+const statBuf = Buffer.alloc(128);
