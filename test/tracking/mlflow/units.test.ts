@@ -1,7 +1,8 @@
 // The pure parts of the MLflow mirror (no server): batching within the server limits, key
 // sanitising, long params, flattening, JSON encoding, config defaults, outbox folding.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyLongParams, chunkBatches, flattenParams, LIMITS, sanitizeKey } from "../../../tracking/mlflow/batcher.js";
@@ -10,9 +11,7 @@ import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
 import { alive, isLocked, lockHolder, outboxDir, pendingOps, pruneGraphs, readOutbox, sharedGraph, tryLock } from "../../../tracking/mlflow/outbox.js";
 import { stillExiting } from "../../../tracking/mlflow/sync.js";
 import { runUser, tagsWithUser } from "../../../tracking/mlflow/run-info.js";
-import { userInfo } from "node:os";
 import { tmpRoot } from "./helpers.js";
-import { mkdirSync } from "node:fs";
 
 const metric = (i: number) => ({ key: "m", value: i, timestamp: 1, step: i });
 
@@ -123,7 +122,7 @@ function sleeper(): { pid: number; kill: () => Promise<void> } {
   };
 }
 
-describe("outbox locks", () => {
+describe("run processes and locks", () => {
   it("the background deliverer lets a finished run's process leave before delivering it (at most 5 s)", async () => {
     const now = Date.now();
     const state = (pid: number | undefined, end: number | null) => ({
@@ -144,12 +143,30 @@ describe("outbox locks", () => {
       await p.kill();
     }
     expect(stillExiting(state(p.pid, now - 10), now)).toBeNull(); // gone
-    // Locks are unchanged: a live holder keeps its run, a dead one's lock is taken over.
+  });
+
+  it("a run's lock: held for a live process, taken over from a dead one, removed on release", async () => {
     const root = tmpRoot();
+    const file = join(outboxDir(root), "r2.lock");
     const release = tryLock(root, "r2")!;
     expect(lockHolder(root, "r2")).toBeNull(); // this process's own lock
+    expect(readFileSync(file, "utf8")).toBe(`${process.pid} run`);
     release();
+    expect(existsSync(file)).toBe(false);
     expect(isLocked(root, "r2")).toBe(false);
+    const p = sleeper();
+    try {
+      writeFileSync(file, `${p.pid} run`);
+      expect(lockHolder(root, "r2")).toBe("run");
+      expect(tryLock(root, "r2", "sync")).toBeNull();
+    } finally {
+      await p.kill();
+    }
+    const taken = tryLock(root, "r2", "sync");
+    expect(taken).toBeTypeOf("function");
+    expect(readFileSync(file, "utf8")).toBe(`${process.pid} sync`);
+    taken!();
+    expect(existsSync(file)).toBe(false);
   });
 
   it("counts a zombie (ended, not yet reaped) as dead", async () => {
@@ -180,7 +197,7 @@ describe("shared graph snapshots", () => {
     // A second run of the same graph reuses the file (touching it) and writes nothing new.
     expect(sharedGraph(root, hash, "ignored")).toBe(a);
     expect(readFileSync(a, "utf8")).toBe('{"ir":1}');
-    expect(Date.now() - statMtime(a)).toBeLessThan(60_000);
+    expect(Date.now() - statSync(a).mtimeMs).toBeLessThan(60_000);
     expect(sharedGraph(root, "../../etc/passwd", "x")).toBeNull(); // not a hash: the caller snapshots per run
     const dir = join(outboxDir(root), "graphs");
     const b = sharedGraph(root, "b".repeat(64), "{}")!;
@@ -198,10 +215,6 @@ describe("shared graph snapshots", () => {
   });
 });
 
-function statMtime(f: string): number {
-  return statSync(f).mtimeMs;
-}
-
 describe("mlflow.user", () => {
   it("is the environment's user; without one the run records its uid and delivery names the account", () => {
     const keep = { LOGNAME: process.env.LOGNAME, USER: process.env.USER, LNAME: process.env.LNAME, USERNAME: process.env.USERNAME };
@@ -210,7 +223,11 @@ describe("mlflow.user", () => {
       process.env.USER = "ada";
       expect(runUser()).toEqual({ user: "ada" });
       delete process.env.USER;
-      if (typeof process.getuid !== "function") return;
+      if (typeof process.getuid !== "function") {
+        // No uids (Windows): the account is looked up at once.
+        expect(runUser()).toEqual({ user: userInfo().username });
+        return;
+      }
       const who = runUser();
       expect(who).toEqual({ uid: process.getuid() });
       const base = [{ key: "mlflow.runName", value: "r" }, { key: "mlc.run_id", value: "1" }];
