@@ -207,7 +207,10 @@ export const { ${names.join(", ")} } = mod.exports;
   renameSync(join(dir, "tracker.js.tmp"), join(dir, "tracker.js"));
   for (const f of readdirSync(dir)) if (/^tracker-[0-9a-f]{16}\.cache$/.test(f) && f !== `tracker-${hash}.cache`) rmSync(join(dir, f), { force: true });
   rmSync(join(dir, "tracker.js.map"), { force: true });
-  const warm = spawnSync(process.execPath, ["scripts/warm-tracker.mjs"], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "" } });
+  // Without the builder's MLFLOW_* / MLC_* settings: the warm-up's run is the plain background
+  // one (credentials or MLC_MLFLOW_DELIVERY=wait would change its path and its deliverer's name).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MLFLOW_|MLC_)/.test(k)));
+  const warm = spawnSync(process.execPath, ["scripts/warm-tracker.mjs"], { encoding: "utf8", env });
   if (warm.status !== 0) process.stderr.write(`build: no code cache for the MLflow tracker (tracked runs compile it): ${(warm.stderr || warm.stdout).trim().split("\n").slice(-3).join(" | ")}\n`);
 }
 

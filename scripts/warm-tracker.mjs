@@ -23,7 +23,6 @@ try {
   const now = new Date().toISOString();
   const t = await tracker.startTracking({ project, runId, pipeline: "__default__", executor: "sequential", command: "mlc run", env: "local", params: project.parameters, graphIr: JSON.stringify(graph), graphHash: "0".repeat(64), gitCommit: null });
   if (!t) throw new Error("the tracker did not start");
-  t.hooks;
   t.sink.logMetric("rmse", 0.5, 0);
   t.sink.setTag("warm", "1");
   t.sink.logParam("extra", "1");
