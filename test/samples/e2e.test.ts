@@ -24,11 +24,18 @@ beforeAll(() => {
 });
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** A private copy of samples/<name> whose `mlc-pipelines` import resolves to this repository. */
+/**
+ * A private copy of samples/<name> whose `mlc-pipelines` import resolves to this repository, as
+ * a fresh checkout has it: without what a run of the sample here generated (the files git
+ * ignores there: the README's main command leaves data, models and reports in samples/).
+ */
 function copySample(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `mlc-sample-${name}-`));
   dirs.push(dir);
-  cpSync(join(REPO, "samples", name), dir, { recursive: true, filter: (src) => !/[\\/](\.mlc|build|node_modules)$/.test(src) });
+  const from = join(REPO, "samples", name);
+  const listed = spawnSync("git", ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "--", from], { cwd: REPO, encoding: "utf8" });
+  const generated = new Set((listed.stdout ?? "").split("\n").filter(Boolean).map((p) => resolve(REPO, p)));
+  cpSync(from, dir, { recursive: true, filter: (src) => !generated.has(src) && !/[\\/](\.mlc|build|node_modules)$/.test(src) });
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
   return dir;
