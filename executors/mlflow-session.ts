@@ -19,6 +19,24 @@ export interface MlflowSession {
 }
 
 type StartTracking = (opts: Record<string, unknown>) => Promise<MlflowSession | null>;
+type JournalModule = typeof import("../tracking/mlflow/journal.js");
+
+// Loaded once per process; `mlc run` starts loading them while the project compiles (prefetch).
+let journalModule: Promise<JournalModule> | null = null;
+let trackerModule: Promise<unknown> | null = null;
+const loadJournal = () => (journalModule ??= import("../tracking/mlflow/journal.js"));
+const loadTracker = () => (trackerModule ??= import("../tracking/mlflow/tracker.js"));
+
+/**
+ * Starts loading what a tracked run will need while the project compiles: the compile waits on
+ * file reads, and those gaps load it instead of the run's own time (W7). The journal always (it
+ * also resolves the settings), the tracker too when the run will likely deliver itself (`wait`).
+ * Cheap to get wrong: only module loads, errors left to startMlflow.
+ */
+export function prefetchMlflow(wait: boolean): void {
+  loadJournal().catch(() => undefined);
+  if (wait) loadTracker().catch(() => undefined);
+}
 
 /** True when the project or the environment turns MLflow mirroring on. */
 export function mlflowEnabled(project: CompiledProject): boolean {
@@ -26,13 +44,53 @@ export function mlflowEnabled(project: CompiledProject): boolean {
   return (typeof server?.mlflow_tracking_uri === "string" && server.mlflow_tracking_uri !== "") || !!process.env.MLFLOW_TRACKING_URI;
 }
 
-/** Starts the MLflow mirror for this run, or returns null (off, unavailable, or failed: warned). */
+/**
+ * Starts the MLflow mirror for this run, or returns null (off, unavailable, or failed: warned).
+ * Under delivery: background the run only keeps a journal (tracking/mlflow/journal.ts) and the
+ * tracker is not loaded; under wait the tracker delivers as the run goes.
+ */
 export async function startMlflow(project: CompiledProject, plan: RunPlan, base: RunRecord, warn: (m: string) => void): Promise<MlflowSession | null> {
   if (!mlflowEnabled(project)) return null;
+  const opts = {
+    project,
+    runId: base.run_id,
+    pipeline: base.pipeline,
+    executor: base.executor,
+    command: base.command,
+    env: base.env,
+    params: project.parameters,
+    // graph.json and pipeline.mmd are rendered from the IR text when delivered, not on the run's time.
+    graphIr: graphText(plan.graph),
+    // The record's hash is of the selected graph's text: the same text when the plan runs it.
+    ...(plan.graph === project.selected ? { graphHash: base.graph_hash } : {}),
+    gitCommit: base.git_commit,
+  };
+  let session: MlflowSession | null;
+  try {
+    // The journal's module also resolves the settings: one load for a run under background.
+    const { trackingFor, startJournal } = await loadJournal();
+    const cfg = trackingFor(project, base.pipeline);
+    if (!cfg) return null;
+    if (cfg.delivery === "background") {
+      session = startJournal(opts, cfg);
+    } else {
+      session = await (await tracker(warn))?.(opts) ?? null;
+    }
+  } catch (err) {
+    // A coded error means the user asked for it (on_error: fail, long_params_strategy: fail).
+    if (err instanceof MlcError) throw err;
+    warn(`MLflow tracking disabled for this run: ${(err as Error).message}`);
+    return null;
+  }
+  return session ? guarded(session, warn) : null;
+}
+
+/** The tracker's startTracking, or null (warned) when it cannot be loaded. */
+async function tracker(warn: (m: string) => void): Promise<StartTracking | null> {
   let startTracking: StartTracking | undefined;
   try {
-    // Imported only here: the MLflow client stays out of every run that does not track.
-    startTracking = ((await import("../tracking/mlflow/tracker.js")) as unknown as { startTracking?: StartTracking }).startTracking;
+    // Imported only here: the MLflow client stays out of every run that does not deliver itself.
+    startTracking = ((await loadTracker()) as { startTracking?: StartTracking }).startTracking;
   } catch (err) {
     warn(`MLflow tracking is configured but the tracker could not be loaded (${(err as Error).message}); running without it`);
     return null;
@@ -41,28 +99,7 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
     warn("MLflow tracking is configured but tracking/mlflow/tracker.js has no startTracking(); running without it");
     return null;
   }
-  try {
-    const session = await startTracking({
-      project,
-      runId: base.run_id,
-      pipeline: base.pipeline,
-      executor: base.executor,
-      command: base.command,
-      env: base.env,
-      params: project.parameters,
-      // graph.json and pipeline.mmd are rendered from the IR text when delivered, not on the run's time.
-      graphIr: graphText(plan.graph),
-      // The record's hash is of the selected graph's text: the same text when the plan runs it.
-      ...(plan.graph === project.selected ? { graphHash: base.graph_hash } : {}),
-      gitCommit: base.git_commit,
-    });
-    return session ? guarded(session, warn) : null;
-  } catch (err) {
-    // A coded error means the user asked for it (on_error: fail, long_params_strategy: fail).
-    if (err instanceof MlcError) throw err;
-    warn(`MLflow tracking disabled for this run: ${(err as Error).message}`);
-    return null;
-  }
+  return startTracking;
 }
 
 function guarded(s: MlflowSession, warn: (m: string) => void): MlflowSession {

@@ -18,6 +18,9 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
   const copts = await compileOptionsFromFlags(opts);
   const { loadProjectTracking } = await import("../../tracking/mlflow/project-config.js");
   const { listOutboxes, lockHolder } = await import("../../tracking/mlflow/outbox.js");
+  const { listJournals } = await import("../../tracking/mlflow/journal-format.js");
+  // Runs under delivery: background kept a journal; the pass makes each an outbox.
+  const nothing = () => listOutboxes(copts.root).length === 0 && listJournals(copts.root).length === 0;
   const pt = loadProjectTracking(copts);
   if (pt.hasErrors) {
     await printDiagnostics(pt.diagnostics, pt.ctx, opts);
@@ -37,14 +40,15 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
     await lingerLoop(copts.root, pt.config.client, linger * 1000, () => pass(true));
     return EXIT.ok;
   }
-  if (listOutboxes(copts.root).length === 0) {
+  if (nothing()) {
     out("mlflow sync: nothing to deliver");
     return EXIT.ok;
   }
   // A run another sync (the background deliverer) is sending right now: wait for it, then look again.
-  const busy = () => listOutboxes(copts.root).some((f) => lockHolder(copts.root, f.slice(f.lastIndexOf("/") + 1, -6)) === "sync");
+  const runOf = (f: string) => f.slice(f.lastIndexOf("/") + 1, f.lastIndexOf("."));
+  const busy = () => [...listOutboxes(copts.root), ...listJournals(copts.root)].some((f) => lockHolder(copts.root, runOf(f)) === "sync");
   for (const until = Date.now() + 60_000; busy() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-  if (listOutboxes(copts.root).length === 0) {
+  if (nothing()) {
     out("mlflow sync: nothing left to deliver (the background deliverer sent it)");
     return EXIT.ok;
   }

@@ -7,6 +7,7 @@ import { MlcError } from "../../compiler/diagnostics.js";
 import { compileProject } from "../../compiler/compile.js";
 import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
+import { prefetchMlflow } from "../../executors/mlflow-session.js";
 import { plan as makePlan } from "../../executors/plan.js";
 import { resumeNodes, resumeSelection } from "../../executors/resume.js";
 import type { RunOptions } from "../../executors/run-project.js";
@@ -84,22 +85,24 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   return record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;
 }
 
-/**
- * Starts loading the MLflow tracker while the project compiles, when tracking is likely on: the
- * compile waits on file reads, and those gaps load the tracker for free instead of on the run's
- * own time (W7). Cheap to get wrong: it is only a module load.
- */
+/** Starts loading MLflow tracking while the project compiles, when it is likely on (see prefetchMlflow). */
 function prefetchTracker(root: string, env: string | undefined): void {
   const conf = (e: string) => existsSync(join(root, "conf", e, "mlflow.yml"));
   if (process.env.MLFLOW_TRACKING_URI || conf("base") || conf(env ?? process.env.MLC_ENV ?? "local")) {
-    import("../../tracking/mlflow/tracker.js").catch(() => undefined);
+    // delivery: background keeps a journal, wait loads the tracker. mlflow.yml is not read yet:
+    // guessed as delivery: auto would pick (tracking/mlflow/config.ts), from the environment.
+    const forced = process.env.MLC_MLFLOW_DELIVERY?.trim().toLowerCase();
+    const ci = !/^(|0|false|no|off)$/i.test((process.env.CI ?? "").trim());
+    const wait = forced === "wait" || (forced !== "background" && (!process.stdout.isTTY || ci || !!process.env.KUBERNETES_SERVICE_HOST));
+    prefetchMlflow(wait);
   }
 }
 
 /** Where the run's MLflow mirror is: its UI link, or still queued; "" when the run is not tracked. */
 function mlflowLine(record: RunRecord, root: string): string {
   if (record.mlflow) return `MLflow run: ${record.mlflow.url}\n`;
-  if (!existsSync(join(root, ".mlc", "outbox", `${record.run_id}.jsonl`))) return "";
+  const queued = (ext: string) => existsSync(join(root, ".mlc", "outbox", `${record.run_id}${ext}`));
+  if (!queued(".journal") && !queued(".jsonl")) return "";
   return `MLflow run: queued in .mlc/outbox/ for delivery (background deliverer or \`mlc mlflow sync\`; \`mlc runs show ${record.run_id}\` shows its link once delivered)\n`;
 }
 

@@ -1,7 +1,9 @@
 // Tracking settings from the layered, interpolated mlflow.yml (already schema-checked by the
 // config loader) plus the environment, with kedro-mlflow's defaults where mlc follows them.
+import type { MlcError } from "../../compiler/diagnostics.js";
 import type { LongParamsStrategy } from "./batcher.js";
-import { clientOptionsFromEnv, type ClientOptions } from "./options.js";
+import { clientOptionsFromEnv, trackingUrl, type ClientOptions } from "./options.js";
+import { warn } from "./warn.js";
 
 /** Everything the tracker needs to know, defaults applied. */
 export interface TrackingConfig {
@@ -26,6 +28,24 @@ export interface TrackingConfig {
 }
 
 type Obj = Record<string, unknown>;
+
+/**
+ * The settings of a run's mirror, or null when it is off: not configured, the pipeline is in
+ * disable_tracking.pipelines, or the URI is not an http(s) server (warned; MLC7001 thrown under
+ * on_error: fail).
+ */
+export function trackingFor(project: { mlflow: Readonly<Obj> | null; graph: { name: string }; credentials: Readonly<Obj> }, pipeline: string): TrackingConfig | null {
+  const cfg = resolveTrackingConfig(project.mlflow, project.graph.name, project.credentials);
+  if (!cfg.client || cfg.disabledPipelines.includes(pipeline)) return null;
+  try {
+    trackingUrl(cfg.client.uri);
+  } catch (err) {
+    if (cfg.onError === "fail") throw err;
+    warn((err as MlcError).code ?? "MLC7001", `${(err as Error).message}; this run is not mirrored`);
+    return null;
+  }
+  return cfg;
+}
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v : null);
 const bool = (v: unknown, d: boolean): boolean => (typeof v === "boolean" ? v : d);

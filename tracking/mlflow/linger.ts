@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, ut
 import { join } from "node:path";
 import { delivererFile, HEARTBEAT_MS } from "./background.js";
 import { safeUri, type ClientOptions } from "./options.js";
+import { peekJournal, TORN_MS } from "./journal-format.js";
 import { alive, isLocked, outboxDir, outboxStart } from "./outbox.js";
-import { EXIT_GRACE_MS } from "./sync.js";
+import { EXIT_GRACE_MS, journalReady } from "./sync.js";
 
 const POLL_MS = 100;
 const MAX_BACKOFF_MS = 30_000;
@@ -61,6 +62,12 @@ function waitingFor(root: string, server: string | null): number {
     const dir = outboxDir(root);
     const now = Date.now();
     for (const f of readdirSync(dir)) {
+      if (f.endsWith(".journal")) {
+        // A run that kept a journal: once it is done (pass() makes it an outbox).
+        const j = peekJournal(join(dir, f));
+        if (j ? j.start?.uri === server && journalReady(j, true, now) : now - statSync(join(dir, f)).mtimeMs > TORN_MS) n++;
+        continue;
+      }
       if (!f.endsWith(".jsonl") || isLocked(root, f.slice(0, -6))) continue;
       const file = join(dir, f);
       const start = outboxStart(file);

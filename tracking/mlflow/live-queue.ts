@@ -9,6 +9,7 @@ import type { Hooks } from "../hooks.js";
 import type { RunSink } from "../sink.js";
 import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
+import { keyProblem } from "./journal-format.js";
 import type { Op, Outbox } from "./outbox.js";
 import { datasetDigest } from "./run-info.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
@@ -22,7 +23,7 @@ export class LiveQueue implements RunSink {
   private metrics: Metric[] = [];
   private params: KeyValue[] = [];
   private tags: KeyValue[] = [];
-  private artifacts: { src: string; dir: string | null }[] = [];
+  private artifacts: { src: string; dir: string | null; stored: boolean }[] = [];
   private inputs: { name: string; file: string; source: string }[] = [];
   private nodeOps: Pending[] = [];
   private readonly paramValues = new Map<string, string>();
@@ -46,12 +47,13 @@ export class LiveQueue implements RunSink {
     for (const t of tags) this.setTag(t.key, t.value);
   }
 
-  logMetric(key: string, value: number, step?: number): void {
+  /** `timestamp`: when it was logged (a journal's replay), else now. */
+  logMetric(key: string, value: number, step?: number, timestamp?: number): void {
     try {
       const k = this.key(key, "metric");
       if (!k) return;
       const v = typeof value === "number" ? value : Number(value);
-      this.metrics.push({ key: k, value: v, timestamp: Date.now(), step: Number.isInteger(step) ? (step as number) : 0 });
+      this.metrics.push({ key: k, value: v, timestamp: timestamp ?? Date.now(), step: Number.isInteger(step) ? (step as number) : 0 });
       this.schedule(this.metrics.length >= LIMITS.metricsPerBatch);
     } catch {
       // a sink never throws into node code
@@ -87,18 +89,19 @@ export class LiveQueue implements RunSink {
     }
   }
 
-  logArtifact(localPath: string, artifactPath?: string): void {
+  /** `stored`: `localPath` is already the run's own copy (a journal's snapshot): used as it is. */
+  logArtifact(localPath: string, artifactPath?: string, stored = false): void {
     if (typeof localPath !== "string" || !localPath) return;
-    this.artifacts.push({ src: localPath, dir: artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null });
+    this.artifacts.push({ src: localPath, dir: artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null, stored });
     this.schedule(false);
   }
 
   /** Stops the timer; node runs still open end with `status`. */
-  close(status: RunStatus): void {
+  close(status: RunStatus, at = Date.now()): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const [node, st] of this.children) if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status);
+    for (const [node, st] of this.children) if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status, at);
   }
 
   /** Problems found while logging (bad keys, changed params, long params under fail). */
@@ -117,39 +120,47 @@ export class LiveQueue implements RunSink {
         ? {
             afterDatasetLoaded: (name: string) => {
               const filepath = files.get(name);
-              if (filepath === undefined || this.seenInputs.has(name)) return;
-              this.seenInputs.add(name);
-              this.inputs.push({ name, file: join(project.root, filepath), source: filepath });
-              this.schedule(false);
+              if (filepath !== undefined) this.inputLoaded(name, join(project.root, filepath), filepath);
             },
           }
         : {}),
       ...(nested
         ? {
-            beforeNodeRun: (node: IRNode) => {
-              if (this.children.has(node.name)) return;
-              this.children.set(node.name, "open");
-              this.nodeOps.push({ t: "child", node: node.name, start_time: Date.now() });
-              this.schedule(false);
-            },
-            afterNodeRun: (node: IRNode) => this.endChild(node.name, "FINISHED"),
-            onNodeError: (node: IRNode) => this.endChild(node.name, "FAILED"),
+            beforeNodeRun: (node: IRNode) => this.startChild(node.name, Date.now()),
+            afterNodeRun: (node: IRNode) => this.endChild(node.name, "FINISHED", Date.now()),
+            onNodeError: (node: IRNode) => this.endChild(node.name, "FAILED", Date.now()),
           }
         : {}),
     };
   }
 
-  private endChild(node: string, status: RunStatus): void {
+  /** A file-backed dataset a node loaded: a dataset input of the run (once per dataset). */
+  inputLoaded(name: string, file: string, source: string): void {
+    if (this.seenInputs.has(name)) return;
+    this.seenInputs.add(name);
+    this.inputs.push({ name, file, source });
+    this.schedule(false);
+  }
+
+  /** A node run starts (nested_runs: nodes): its child run. */
+  startChild(node: string, at: number): void {
+    if (this.children.has(node)) return;
+    this.children.set(node, "open");
+    this.nodeOps.push({ t: "child", node, start_time: at });
+    this.schedule(false);
+  }
+
+  endChild(node: string, status: RunStatus, at = Date.now()): void {
     if (this.children.get(node) !== "open") return;
     this.children.set(node, "closed");
-    this.nodeOps.push({ t: "end", child: node, status, end_time: Date.now() });
+    this.nodeOps.push({ t: "end", child: node, status, end_time: at });
     this.schedule(false);
   }
 
   private key(key: unknown, what: string): string | null {
     if (typeof key !== "string" || key === "") return null;
     const k = sanitizeKey(key);
-    if (k === null) this.issue(`${what} key "${key.slice(0, 60)}${key.length > 60 ? "..." : ""}" is not usable by MLflow (at most 250 characters of letters, digits, _ - . / : and space); not sent`);
+    if (k === null) this.issue(keyProblem(key, what));
     return k;
   }
 
@@ -187,11 +198,11 @@ export class LiveQueue implements RunSink {
     }
     const inputs = this.inputs.splice(0);
     if (inputs.length) ops.push({ t: "inputs", seq: outbox.seq(), datasets: await Promise.all(inputs.map(toInput)) });
-    for (const a of this.artifacts.splice(0)) ops.push(...(await this.artifactOps(outbox, a.src, a.dir)));
+    for (const a of this.artifacts.splice(0)) ops.push(...(await this.artifactOps(outbox, a.src, a.dir, a.stored)));
     return ops;
   }
 
-  private async artifactOps(outbox: Outbox, src: string, dir: string | null): Promise<Op[]> {
+  private async artifactOps(outbox: Outbox, src: string, dir: string | null, stored: boolean): Promise<Op[]> {
     let files: string[];
     try {
       const st = await fsp.stat(src);
@@ -207,7 +218,7 @@ export class LiveQueue implements RunSink {
       const path = dir ? `${dir}/${rel}` : rel;
       const seq = outbox.seq();
       try {
-        ops.push({ t: "artifact", seq, file: await outbox.snapshot(f, `a${seq}/${basename(f)}`), path });
+        ops.push({ t: "artifact", seq, file: stored ? f : await outbox.snapshot(f, `a${seq}/${basename(f)}`), path });
       } catch (err) {
         this.issue(`artifact ${f} could not be copied into the outbox (${(err as Error).message}); not sent`);
       }

@@ -8,7 +8,7 @@
 // (datasets save by atomic rename, so the link keeps this run's bytes), copied when linking fails.
 import { closeSync, existsSync, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, write, writeFileSync, writeSync } from "node:fs";
 import { constants } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
 const COPY_LIMIT = 64 * 1024 * 1024;
@@ -185,16 +185,7 @@ export class Outbox {
   /** Copies (hard-links when possible) a file into the outbox; returns the snapshot path. */
   async snapshot(src: string, name: string): Promise<string> {
     const dest = join(this.snapshots, name);
-    await fsp.mkdir(dirname(dest), { recursive: true });
-    if ((await fsp.stat(src)).size > COPY_LIMIT) {
-      try {
-        await fsp.link(src, dest);
-        return dest;
-      } catch {
-        // another file system: copy
-      }
-    }
-    await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
+    await copyOne(src, dest, (await fsp.stat(src)).size);
     return dest;
   }
 
@@ -216,6 +207,35 @@ export class Outbox {
     await this.chain;
     closeSync(this.fd);
   }
+}
+
+/**
+ * Snapshots a file, or a folder's files, as `dest` (a run's journal keeps what it logged so: the
+ * source may be overwritten before delivery). Rejects when `src` does not exist.
+ */
+export async function snapshotInto(src: string, dest: string): Promise<void> {
+  const st = await fsp.stat(src);
+  if (!st.isDirectory()) return copyOne(src, dest, st.size);
+  await fsp.mkdir(dest, { recursive: true });
+  for (const e of await fsp.readdir(src, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const from = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    await copyOne(from, join(dest, relative(src, from)), (await fsp.stat(from)).size);
+  }
+}
+
+/** Copies one file (reflinked where the file system can); over COPY_LIMIT hard-linked when possible. */
+async function copyOne(src: string, dest: string, size: number): Promise<void> {
+  await fsp.mkdir(dirname(dest), { recursive: true });
+  if (size > COPY_LIMIT) {
+    try {
+      await fsp.link(src, dest);
+      return;
+    } catch {
+      // another file system: copy
+    }
+  }
+  await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
 }
 
 function writeAll(fd: number, buf: Buffer): void {

@@ -6,6 +6,7 @@ import type { RunRecord } from "../run-record.js";
 import { readRun, writeRun } from "../run-store.js";
 import type { MlflowClient } from "./client.js";
 import { deliverStored, hasEnd, type DeliveryResult } from "./deliver.js";
+import { listJournals, type JournalState } from "./journal-format.js";
 import { alive, listOutboxes, Outbox, pruneGraphs, readOutbox, removeOutbox, tryLock, type OutboxState } from "./outbox.js";
 
 /** What happened to one stored run. */
@@ -30,6 +31,13 @@ export async function syncOutboxes(
   later?: (state: OutboxState) => string | null,
 ): Promise<SyncOutcome[]> {
   const out: SyncOutcome[] = [];
+  // Runs that kept a journal (delivery: background) become outboxes first, once they are done.
+  if (listJournals(root).length) {
+    const { convertJournals } = (await import("./tracker.js")) as typeof import("./tracker.js");
+    for (const p of await convertJournals(root, (s) => journalReady(s, !!later) && (!only || !s.start || only(s.start.uri)))) {
+      if (p.runId !== except) out.push({ runId: p.runId, status: "busy", reason: p.problem });
+    }
+  }
   for (const file of listOutboxes(root)) {
     const state = readOutbox(file);
     if (state.runId === except || (only && state.start && !only(state.start.uri))) continue;
@@ -101,6 +109,20 @@ export function stillExiting(state: OutboxState, now = Date.now()): string | nul
   const end = state.ops.find((o) => o.t === "end" && !o.child) as { end_time: number } | undefined;
   if (!end || now - end.end_time > EXIT_GRACE_MS || !alive(pid)) return null;
   return "its run's process is still exiting";
+}
+
+/**
+ * True when a run's journal can become its outbox: the run ended, or its process died without
+ * ending it (its mirror ends KILLED); a journal of a run still going is never touched. With
+ * `letExit` (the background deliverer, as stillExiting), an ended run's process must also be gone,
+ * or have ended it over EXIT_GRACE_MS ago (a long-lived library process).
+ */
+export function journalReady(state: JournalState, letExit: boolean, now = Date.now()): boolean {
+  const pid = state.start?.pid;
+  if (!pid) return true;
+  if (!state.end) return pid !== process.pid && !alive(pid);
+  if (!letExit || pid === process.pid) return true;
+  return now - Date.parse(state.end.finished_at) > EXIT_GRACE_MS || !alive(pid);
 }
 
 /** Adds the MLflow link to the run's local record (a run delivered after it ended). */

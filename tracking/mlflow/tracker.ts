@@ -6,6 +6,7 @@
 // delivery: background (the default outside CI) sends nothing during the first second: a short
 // run only writes its outbox and hands it to a detached `mlc mlflow sync` (handoff()), so
 // tracking costs it no round trip; a longer run streams live, and hands over what is left.
+import { existsSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { CompiledProject } from "../../compiler/types.js";
@@ -15,13 +16,14 @@ import { runsDir } from "../run-store.js";
 import type { RunSink } from "../sink.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
 import type { MlflowClient } from "./client.js";
-import { resolveTrackingConfig, type TrackingConfig } from "./config.js";
+import { trackingFor, type TrackingConfig } from "./config.js";
 import type { Deliverer } from "./deliver.js";
 import { LiveQueue } from "./live-queue.js";
 import { handOff, warnStale } from "./background.js";
+import { listJournals, peekJournal, readJournal, TORN_MS, type JournalEvent, type JournalStart, type JournalState } from "./journal-format.js";
 import { warn } from "./warn.js";
-import { safeUri, trackingUrl, type ClientOptions } from "./options.js";
-import { Outbox, removeOutbox, sharedGraph, tryLock, type ArtifactOp, type Op } from "./outbox.js";
+import { safeUri, type ClientOptions } from "./options.js";
+import { Outbox, outboxDir, readOutbox, removeOutbox, sharedGraph, tryLock, type ArtifactOp, type Op } from "./outbox.js";
 import { defaultRunName, gitCommit, mlflowStatus, runTags, runUser } from "./run-info.js";
 
 export interface TrackingStartOptions {
@@ -41,6 +43,8 @@ export interface TrackingStartOptions {
   graphHash?: string;
   /** HEAD's commit as the run record has it (undefined: looked up here). */
   gitCommit?: string | null;
+  /** The graph IR already stored (a journal's): used instead of graphIr. */
+  graphFile?: string | null;
   /** Pre-rendered graph.json / pipeline.mmd (used as they are when given instead of graphIr). */
   graphJson?: string;
   mermaid?: string;
@@ -77,20 +81,24 @@ const CATCH_UP_MS = 5000;
 const LIVE_AFTER_MS = () => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000);
 
 /**
+ * A tracker made from a run's journal: "convert" shapes a finished (or dead) run's journal into
+ * its outbox for the deliverer, which holds the run's lock; "adopt" is the run itself going live
+ * after its first second (it takes the lock, and streams once handed the rest: go()).
+ */
+interface FromJournal {
+  readonly mode: "convert" | "adopt";
+  readonly startedAt: number;
+  readonly who: { user: string } | { uid: number };
+}
+
+/**
  * Starts mirroring a run; null when tracking is off (not configured, or the pipeline is in
  * disable_tracking.pipelines). Rejects with MlcError only for a parameter over the length limit
  * under long_params_strategy: fail, or (under on_error: fail) when the server is unusable.
  */
 export async function startTracking(opts: TrackingStartOptions): Promise<Tracking | null> {
-  const cfg = resolveTrackingConfig(opts.project.mlflow, opts.project.graph.name, opts.project.credentials);
-  if (!cfg.client || cfg.disabledPipelines.includes(opts.pipeline)) return null;
-  try {
-    trackingUrl(cfg.client.uri);
-  } catch (err) {
-    if (cfg.onError === "fail") throw err;
-    warn((err as MlcError).code ?? "MLC7001", `${(err as Error).message}; this run is not mirrored`);
-    return null;
-  }
+  const cfg = trackingFor(opts.project, opts.pipeline);
+  if (!cfg?.client) return null;
   const t = new LiveTracker(opts, cfg, cfg.client);
   await t.begin();
   return { sink: t.queue, hooks: t.hooks(), finish: (r) => t.finish(r), handoff: () => t.handoff() };
@@ -114,14 +122,15 @@ class LiveTracker {
   private catching: Promise<unknown> | null = null;
   private releaseLock: (() => void) | null = null;
   private knownServer = false;
-  private readonly startedAt = new Date();
+  private readonly startedAt: Date;
   /** Delivering from this process: always under wait; under background once the run is long. */
   private live: boolean;
   private liveTimer: NodeJS.Timeout | null = null;
   private handOff = false;
   private commit: string | null = null;
 
-  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly clientOptions: ClientOptions) {
+  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, private readonly clientOptions: ClientOptions, private readonly from?: FromJournal) {
+    this.startedAt = new Date(from?.startedAt ?? Date.now());
     this.live = cfg.delivery === "wait";
     this.url = safeUri(clientOptions.uri);
     this.queue = new LiveQueue(cfg, o.runId, () => void this.flush().catch((err) => this.goOffline(new MlcError("MLC7001", `could not write the MLflow outbox: ${(err as Error).message}`))));
@@ -136,12 +145,12 @@ class LiveTracker {
     }
     // Locked before the outbox file exists: a deliverer must never take a new run's empty outbox
     // for a crashed one.
-    this.releaseLock = tryLock(this.o.project.root, this.o.runId);
+    if (this.from?.mode !== "convert") this.releaseLock = tryLock(this.o.project.root, this.o.runId);
     this.outbox = new Outbox(this.o.project.root, this.o.runId);
     const runName = this.cfg.runName ?? defaultRunName(this.o.pipeline, this.startedAt);
     const { root } = this.o.project;
     this.commit = this.o.gitCommit !== undefined ? this.o.gitCommit : gitCommit(root);
-    const who = runUser();
+    const who = this.from?.who ?? runUser();
     const tags = runTags({ ...this.o, runName, root, commit: this.commit, user: "user" in who ? who.user : null });
     const start: Op = {
       t: "start", seq: 0, mlc_run_id: this.o.runId, uri: this.url, run_name: runName, start_time: this.startedAt.getTime(), tags, pid: process.pid, ...("uid" in who ? { uid: who.uid } : {}),
@@ -155,6 +164,7 @@ class LiveTracker {
     // reach the server while the nodes run, not after); one fsync under wait (see append()).
     await this.append([start, ...(await this.queue.drain(this.outbox)), ...this.graphOps()]);
     if (!this.live) {
+      if (this.from) return; // replaying: the journal's events come next
       warnStale(this.o.project.root, this.o.runId);
       this.liveTimer = setTimeout(() => {
         this.live = true;
@@ -254,9 +264,9 @@ class LiveTracker {
 
   async finish(record: RunRecord): Promise<RunRecord["mlflow"] | null> {
     const deadline = Date.now() + FINISH_BUDGET_MS();
-    this.queue.close(record.status === "success" ? "FINISHED" : mlflowStatus(record.status));
-    if (record.git_commit && record.git_commit !== this.commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
     const end = Date.parse(record.finished_at ?? "") || Date.now();
+    this.queue.close(record.status === "success" ? "FINISHED" : mlflowStatus(record.status), end);
+    if (record.git_commit && record.git_commit !== this.commit) this.queue.setTag("mlflow.source.git.commit", record.git_commit);
     if (this.liveTimer) clearTimeout(this.liveTimer);
     // The last buffered logging, the run's own files and the end: one append.
     const last = this.flushing.then(async () => {
@@ -290,6 +300,10 @@ class LiveTracker {
 
   /** graph.json and pipeline.mmd: rendered from the IR at delivery, or given pre-rendered. */
   private graphOps(): ArtifactOp[] {
+    if (this.o.graphFile) {
+      const ir: ArtifactOp = { t: "artifact", seq: this.outbox.seq(), file: this.o.graphFile, path: "mlc/graph.json", render: "graph.json" };
+      return [ir, { ...ir, seq: this.outbox.seq(), path: "mlc/pipeline.mmd", render: "pipeline.mmd" }];
+    }
     if (this.o.graphIr !== undefined) {
       const shared = this.o.graphHash ? sharedGraph(this.o.project.root, this.o.graphHash, this.o.graphIr) : null;
       const ir: ArtifactOp = shared ? { t: "artifact", seq: this.outbox.seq(), file: shared, path: "mlc/graph.json", render: "graph.json" } : this.snap("mlc/graph.ir.json", this.o.graphIr, "graph.json");
@@ -310,12 +324,46 @@ class LiveTracker {
     }
     this.client?.close(); // none when this run never went live: nothing was sent
     await this.catching?.catch(() => {});
-    for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
+    // The run warned about these itself when it wrote a journal.
+    if (!this.from) for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
     this.handOff = this.pendingCount() > 0;
     await this.outbox.close();
     if (!this.handOff) removeOutbox(this.o.project.root, this.o.runId);
     this.releaseLock?.();
     return this.deliverer?.link() ?? null;
+  }
+
+  /** Replays journal events into the queue, with their original times. */
+  replay(events: readonly JournalEvent[]): void {
+    const q = this.queue;
+    for (const e of events) {
+      if (!Array.isArray(e)) continue;
+      switch (e[0]) {
+        case "m": q.logMetric(e[1], typeof e[2] === "string" ? Number(e[2]) : e[2], e[3], e[4]); break;
+        case "p": q.logParam(e[1], e[2]); break;
+        case "t": q.setTag(e[1], e[2]); break;
+        case "a": q.logArtifact(e[1], e[2] ?? undefined, e[3] === true); break;
+        case "i": q.inputLoaded(e[1], e[2], e[3]); break;
+        case "cs": q.startChild(e[1], e[2]); break;
+        case "ce": q.endChild(e[1], e[2], e[3]); break;
+      }
+    }
+  }
+
+  /** A journal whose run died without an end: what it logged goes to the outbox (sync ends it KILLED). */
+  async abandon(at: number): Promise<void> {
+    this.queue.close("KILLED", at);
+    await this.flush(false);
+    await this.outbox.close();
+    this.releaseLock?.();
+  }
+
+  /** An adopted journal's run goes live: the rest of its logging, then streaming. */
+  go(rest: readonly JournalEvent[]): void {
+    this.replay(rest);
+    this.live = true;
+    void this.flush();
+    this.liveTimer = null;
   }
 
   /** Spawns the detached deliverer (`mlc mlflow sync`) when the run left operations to send. */
@@ -369,4 +417,103 @@ async function withDeadline(p: Promise<unknown>, deadline: number): Promise<void
   const left = Math.max(0, deadline - Date.now());
   await Promise.race([p.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
   clearTimeout(timer);
+}
+
+function olderThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > ms;
+  } catch {
+    return false;
+  }
+}
+
+/** The start options and settings a journal's run had (no credentials: the deliverer has its own). */
+function fromJournalStart(root: string, s: JournalStart): { o: TrackingStartOptions; cfg: TrackingConfig } {
+  const o: TrackingStartOptions = {
+    project: { root } as CompiledProject, runId: s.run_id, pipeline: s.pipeline, executor: s.executor, command: s.command, env: s.env,
+    params: s.params, graphFile: s.graph, gitCommit: s.git_commit,
+  };
+  return { o, cfg: { ...s.cfg, client: { uri: s.uri }, delivery: "background", uiHost: "127.0.0.1", uiPort: 5000 } };
+}
+
+const whoOf = (s: JournalStart): FromJournal["who"] => (s.user !== undefined ? { user: s.user } : s.uid !== undefined ? { uid: s.uid } : { user: "unknown" });
+
+/** The last time a journal's events name (a dead run's end). */
+function lastEventTime(s: JournalState): number {
+  let last = s.start?.start_time ?? 0;
+  for (const e of s.events) {
+    if (!Array.isArray(e)) continue;
+    const at = e[0] === "m" ? e[4] : e[0] === "cs" ? e[2] : e[0] === "ce" ? e[3] : 0;
+    if (typeof at === "number" && at > last) last = at;
+  }
+  return last;
+}
+
+/**
+ * Shapes every finished journal into its run's outbox (the deliverer, `mlc mlflow sync`, before a
+ * pass): `ready` says which runs can go (ended and gone, or dead). A journal with no start
+ * (torn first write) is dropped once its process is gone. Never throws; returns the problems.
+ */
+export async function convertJournals(root: string, ready: (s: JournalState) => boolean): Promise<{ runId: string; problem: string }[]> {
+  const problems: { runId: string; problem: string }[] = [];
+  for (const file of listJournals(root)) {
+    const runId = file.slice(file.lastIndexOf("/") + 1, -".journal".length);
+    const peek = peekJournal(file);
+    // No start: torn by a crash (dropped), or a run writing its first line this very moment.
+    if (peek ? !ready(peek) : !olderThan(file, TORN_MS)) {
+      problems.push({ runId, problem: "its run is still in progress" });
+      continue;
+    }
+    const state = peek ? readJournal(file) : null;
+    const s = state?.start ?? null;
+    const release = tryLock(root, runId, "sync");
+    if (!release) {
+      problems.push({ runId, problem: "another sync is delivering it" });
+      continue;
+    }
+    try {
+      if (!state || !s) {
+        unlinkSync(file);
+        continue;
+      }
+      const out = join(outboxDir(root), `${runId}.jsonl`);
+      if (existsSync(out)) {
+        // Left by a conversion (or the run's own adoption) cut short: nothing of it was sent
+        // unless it records delivery, and then the journal is the stale one.
+        const st = readOutbox(out);
+        if (st.mapped.size || st.done.size) {
+          unlinkSync(file);
+          continue;
+        }
+        rmSync(out, { force: true });
+      }
+      const { o, cfg } = fromJournalStart(root, s);
+      const t = new LiveTracker(o, cfg, cfg.client!, { mode: "convert", startedAt: s.start_time, who: whoOf(s) });
+      await t.begin();
+      t.replay(state.events);
+      if (state.end) await t.finish({ status: state.end.status, finished_at: state.end.finished_at, git_commit: state.end.git_commit } as RunRecord);
+      else await t.abandon(lastEventTime(state));
+      unlinkSync(file);
+    } catch (err) {
+      problems.push({ runId, problem: `its journal could not be read into the outbox (${(err as Error).message})` });
+    } finally {
+      release();
+    }
+  }
+  return problems;
+}
+
+/**
+ * The run itself going live (journal.ts, after its first second): a tracker made from its
+ * journal so far, holding the run's outbox; `more` hands over what was logged meanwhile. The
+ * caller removes the journal, then calls go() with what came after.
+ */
+export async function adoptJournal(o: TrackingStartOptions, cfg: TrackingConfig, file: string, more: () => JournalEvent[]): Promise<{ tracking: Tracking; go(rest: readonly JournalEvent[]): void }> {
+  const state = readJournal(file);
+  if (!state.start) throw new Error("the run's journal has no start record");
+  const t = new LiveTracker({ ...o, graphFile: state.start.graph }, cfg, cfg.client!, { mode: "adopt", startedAt: state.start.start_time, who: whoOf(state.start) });
+  await t.begin();
+  t.replay(state.events);
+  t.replay(more());
+  return { tracking: { sink: t.queue, hooks: t.hooks(), finish: (r) => t.finish(r), handoff: () => t.handoff() }, go: (rest) => t.go(rest) };
 }

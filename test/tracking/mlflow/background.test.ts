@@ -48,7 +48,8 @@ function run(root: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 const outbox = (root: string) => join(root, ".mlc", "outbox");
-const queued = (root: string) => (existsSync(outbox(root)) ? readdirSync(outbox(root)).filter((f) => f.endsWith(".jsonl")) : []);
+/** Runs not yet delivered: their journal (the run kept it) or outbox (made from it by the deliverer). */
+const queued = (root: string) => (existsSync(outbox(root)) ? readdirSync(outbox(root)).filter((f) => f.endsWith(".jsonl") || f.endsWith(".journal")) : []);
 const runIds = (root: string) => readdirSync(join(root, ".mlc", "runs")).sort();
 const record = (root: string, id: string) => JSON.parse(readFileSync(join(root, ".mlc", "runs", id, "run.json"), "utf8"));
 const log = (root: string) => readFileSync(join(outbox(root), "deliver.log"), "utf8");

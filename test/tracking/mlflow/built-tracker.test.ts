@@ -1,6 +1,7 @@
-// The built tracker (dist/tracking/mlflow/tracker.js, see scripts/build.mjs) runs tracker.cjs
-// through V8's code cache: the cache must be accepted, the module must behave as the source one
-// (same exports, the shared MlcError class), and only the current build's cache is kept.
+// The built tracker and journal (dist/tracking/mlflow/tracker.js and journal.js, see
+// scripts/build.mjs) run tracker.cjs and journal.cjs through V8's code cache: each cache must be
+// accepted, the modules must behave as the source ones (same exports, the shared MlcError
+// class), and only the current build's caches are kept.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,12 +16,33 @@ function inNode(code: string, cwd = REPO): { status: number | null; stdout: stri
   return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
 }
 
-describe("the built MLflow tracker", () => {
-  it("loads its code from the V8 code cache the build made", () => {
-    const r = inNode(`const m = await import("./dist/tracking/mlflow/tracker.js"); console.log(m.codeCache, typeof m.startTracking);`);
+describe("the built MLflow tracker and journal", () => {
+  it("load their code from the V8 code caches the build made, one cache each", () => {
+    const r = inNode(`const t = await import("./dist/tracking/mlflow/tracker.js"); const j = await import("./dist/tracking/mlflow/journal.js"); console.log(t.codeCache, typeof t.startTracking, j.codeCache, typeof j.startJournal);`);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("used function");
-    expect(readdirSync(DIR).filter((f) => f.endsWith(".cache"))).toHaveLength(1);
+    expect(r.stdout).toBe("used function used function");
+    const caches = readdirSync(DIR).filter((f) => f.endsWith(".cache")).sort();
+    expect(caches).toHaveLength(2);
+    expect(caches[0]).toMatch(/^journal-[0-9a-f]{16}\.cache$/);
+    expect(caches[1]).toMatch(/^tracker-[0-9a-f]{16}\.cache$/);
+  });
+
+  it("the journal refuses a long parameter with the one MlcError class too (long_params_strategy: fail, before the run starts)", () => {
+    const r = inNode(`
+      import { mkdtempSync } from "node:fs"; import { tmpdir } from "node:os"; import { join } from "node:path";
+      const { startJournal, trackingFor } = await import("./dist/tracking/mlflow/journal.js");
+      const { MlcError } = await import("./dist/compiler/diagnostics.js");
+      const root = mkdtempSync(join(tmpdir(), "mlc-built-"));
+      const graph = { irVersion: 1, name: "g", nodes: [], datasets: [], params: [], edges: [], layers: [], pipelines: {} };
+      const project = { root, env: "local", graph, selected: graph, parameters: {}, credentials: {}, hooks: [], mlflow: { server: { mlflow_tracking_uri: "http://127.0.0.1:9" }, tracking: { delivery: "background" } } };
+      try {
+        startJournal({ project, runId: "r", pipeline: "__default__", executor: "sequential", command: "mlc run", env: "local", params: { long: "x".repeat(7000) } }, trackingFor(project, "__default__"));
+        console.log("no error");
+      } catch (err) {
+        console.log(err instanceof MlcError, err.code);
+      }`);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("true MLC7002");
   });
 
   it("throws the one MlcError class the rest of mlc checks with instanceof (long_params_strategy: fail)", () => {
