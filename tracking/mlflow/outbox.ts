@@ -9,6 +9,7 @@
 import { closeSync, existsSync, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, write, writeFileSync, writeSync } from "node:fs";
 import { constants } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { encodeJson } from "./options.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
 const COPY_LIMIT = 64 * 1024 * 1024;
@@ -95,11 +96,16 @@ export function readOutbox(file: string): OutboxState {
     if (e.t === "done") done.add(e.seq);
     else if (e.t === "rejected") rejected.set(e.seq, e.error);
     else if (e.t === "mapped") mapped.set(e.child ?? "", { run: e.run, experiment_id: e.experiment_id, artifact_uri: e.artifact_uri });
-    else ops.set(e.seq, e);
+    else ops.set(e.seq, e.t === "batch" ? { ...e, metrics: e.metrics.map(numeric) } : e);
   }
   const sorted = [...ops.values()].sort((a, b) => a.seq - b.seq);
   const start = (sorted.find((o) => o.t === "start") as StartOp | undefined) ?? null;
   return { runId, start, ops: sorted, done, rejected, mapped };
+}
+
+/** A metric as appended (non-finite values are strings there) with its value a number again. */
+function numeric(m: Metric): Metric {
+  return typeof m.value === "string" ? { ...m, value: Number(m.value) } : m;
 }
 
 /** The server run `file` was meant for (its start record's URI), or null when unreadable. */
@@ -164,7 +170,9 @@ export class Outbox {
    */
   append(entries: readonly Entry[], durable = true): Promise<void> {
     if (entries.length === 0) return this.chain;
-    const text = entries.map((e) => JSON.stringify(e)).join("\n") + "\n";
+    // NaN and ±Infinity as MLflow's strings: JSON.stringify would write null, and a replay would
+    // send a batch the server refuses whole.
+    const text = entries.map((e) => encodeJson(e)).join("\n") + "\n";
     if (!durable && this.inflight === 0) {
       try {
         writeAll(this.fd, Buffer.from(text, "utf8"));
