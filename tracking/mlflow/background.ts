@@ -98,8 +98,10 @@ export function warnStale(root: string, runId: string): void {
     const dir = outboxDir(root);
     const now = Date.now();
     for (const f of readdirSync(dir)) {
-      if (!f.endsWith(".jsonl") || f === `${runId}.jsonl`) continue;
-      if (now - statSync(join(dir, f)).mtimeMs > STALE_MS && !isLocked(root, f.slice(0, -6))) stuck++;
+      // An outbox not held by its run, or a journal (its run goes live or ends within a second).
+      const outbox = f.endsWith(".jsonl");
+      if ((!outbox && !f.endsWith(".journal")) || f.startsWith(`${runId}.`)) continue;
+      if (now - statSync(join(dir, f)).mtimeMs > STALE_MS && (!outbox || !isLocked(root, f.slice(0, -6)))) stuck++;
     }
   } catch {
     return;

@@ -28,7 +28,8 @@ export interface JournalStart {
   readonly env: string;
   readonly git_commit: string | null;
   readonly cfg: StoredConfig;
-  readonly params: Readonly<Record<string, unknown>>;
+  /** The run's parameters, flattened as tracking.params.dict_params says (string values). */
+  readonly params: Readonly<Record<string, string>>;
   /** The stored graph IR (shared per graph hash, or the run's own copy), or null. */
   readonly graph: string | null;
 }

@@ -55,12 +55,13 @@ const FLUSH_EVENTS = 1000;
  * checked). MLC7002 for a parameter over the length limit under long_params_strategy: fail.
  */
 export function startJournal(o: TrackingStartOptions, cfg: TrackingConfig): Tracking {
-  const params = Object.entries(flattenParams(o.params, cfg)).map(([key, value]) => ({ key, value }));
-  const long = applyLongParams(params, cfg.longParamsStrategy);
+  const flat = flattenParams(o.params, cfg);
+  const long = applyLongParams(Object.entries(flat).map(([key, value]) => ({ key, value })), cfg.longParamsStrategy);
   if (long.tooLong.length) {
     throw new MlcError("MLC7002", `parameter${long.tooLong.length > 1 ? "s" : ""} ${long.tooLong.map((k) => `"${k}"`).join(", ")} longer than MLflow's 6000-character limit (tracking.params.long_params_strategy: fail; use truncate or tag to log ${long.tooLong.length > 1 ? "them" : "it"} anyway)`);
   }
-  const j = new Journal(o, cfg);
+  // Kept flattened (strings): a value JSON cannot hold (NaN from YAML's .nan) stays as MLflow gets it.
+  const j = new Journal(o, cfg, flat);
   return { sink: j, hooks: j.hooks(), finish: (r) => j.finish(r), handoff: () => j.handoff() };
 }
 
@@ -90,7 +91,7 @@ class Journal implements RunSink {
   private liveTimer: NodeJS.Timeout | null = null;
   private ended = false;
 
-  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig) {
+  constructor(private readonly o: TrackingStartOptions, private readonly cfg: TrackingConfig, params: Record<string, string>) {
     this.root = o.project.root;
     const dir = outboxDir(this.root);
     this.file = journalFile(this.root, o.runId);
@@ -103,7 +104,7 @@ class Journal implements RunSink {
     const start: JournalStart = {
       t: "journal", v: 1, run_id: o.runId, pid: process.pid, ...who, uri: safeUri(cfg.client!.uri), start_time: Date.now(),
       pipeline: o.pipeline, executor: o.executor, command: o.command, env: o.env, git_commit: o.gitCommit ?? null,
-      cfg: storedConfig(cfg), params: o.params, graph,
+      cfg: storedConfig(cfg), params, graph,
     };
     writeAll(this.fd, JSON.stringify(start) + "\n");
     warnStale(this.root, o.runId);

@@ -9,6 +9,7 @@
 import { closeSync, existsSync, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, write, writeFileSync, writeSync } from "node:fs";
 import { constants } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { listJournals } from "./journal-format.js";
 import { encodeJson } from "./options.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
@@ -301,7 +302,8 @@ export function pruneGraphs(root: string, keepMs = GRAPH_KEEP_MS): void {
     const file = join(dir, name);
     try {
       if (now - statSync(file).mtimeMs < keepMs) continue;
-      queued ??= listOutboxes(root).map((f) => readFileSafe(f));
+      // Runs still in their journal reference it too.
+      queued ??= [...listOutboxes(root), ...listJournals(root)].map((f) => readFileSafe(f));
       // <hash>.json and what delivery rendered from it (<hash>.json.graph.json, ...) go together.
       const ir = name.slice(0, name.indexOf(".json") + 5);
       if (ir.length > 5 && !name.endsWith(".tmp") && queued.some((text) => text.includes(ir))) continue;

@@ -324,8 +324,8 @@ class LiveTracker {
     }
     this.client?.close(); // none when this run never went live: nothing was sent
     await this.catching?.catch(() => {});
-    // The run warned about these itself when it wrote a journal.
-    if (!this.from) for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
+    // A journal's run warned about these itself (an adopted one warns here: its queue saw all).
+    if (this.from?.mode !== "convert") for (const p of this.queue.problems().slice(0, 5)) warn("MLC7002", p);
     this.handOff = this.pendingCount() > 0;
     await this.outbox.close();
     if (!this.handOff) removeOutbox(this.o.project.root, this.o.runId);
@@ -451,8 +451,9 @@ function lastEventTime(s: JournalState): number {
 
 /**
  * Shapes every finished journal into its run's outbox (the deliverer, `mlc mlflow sync`, before a
- * pass): `ready` says which runs can go (ended and gone, or dead). A journal with no start
- * (torn first write) is dropped once its process is gone. Never throws; returns the problems.
+ * pass): `ready` says which runs can go (sync.ts journalReady). A journal with no readable start
+ * (torn first write) is dropped once untouched for TORN_MS. Never throws; returns the journals
+ * left for later, with why.
  */
 export async function convertJournals(root: string, ready: (s: JournalState) => boolean): Promise<{ runId: string; problem: string }[]> {
   const problems: { runId: string; problem: string }[] = [];

@@ -9,7 +9,7 @@ import { applyLongParams, chunkBatches, flattenParams, LIMITS, sanitizeKey } fro
 import { encodeJson, MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
 import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
 import { alive, isLocked, lockHolder, outboxDir, pendingOps, pruneGraphs, readOutbox, sharedGraph, tryLock } from "../../../tracking/mlflow/outbox.js";
-import { stillExiting } from "../../../tracking/mlflow/sync.js";
+import { journalReady, stillExiting } from "../../../tracking/mlflow/sync.js";
 import { runUser, tagsWithUser } from "../../../tracking/mlflow/run-info.js";
 import { tmpRoot } from "./helpers.js";
 
@@ -143,6 +143,28 @@ describe("run processes and locks", () => {
       await p.kill();
     }
     expect(stillExiting(state(p.pid, now - 10), now)).toBeNull(); // gone
+  });
+
+  it("a run's journal becomes its outbox once the run ended (and, for the deliverer, its process left) or its process died", async () => {
+    const now = Date.now();
+    const journal = (pid: number, endedAgo: number | null) => ({
+      file: "j", events: [],
+      start: { t: "journal", v: 1, run_id: "r1", pid, uri: "http://h", start_time: now - 100, pipeline: "p", executor: "sequential", command: "mlc run", env: "local", git_commit: null, cfg: {}, params: {}, graph: null },
+      end: endedAgo === null ? null : { t: "end", status: "success", finished_at: new Date(now - endedAgo).toISOString(), git_commit: null },
+    }) as unknown as Parameters<typeof journalReady>[0];
+    const p = sleeper();
+    try {
+      expect(journalReady(journal(p.pid, null), false, now)).toBe(false); // still running: never touched
+      expect(journalReady(journal(p.pid, null), true, now)).toBe(false);
+      expect(journalReady(journal(p.pid, 10), false, now)).toBe(true); // ended: mlc mlflow sync takes it
+      expect(journalReady(journal(p.pid, 10), true, now)).toBe(false); // the deliverer lets the process leave
+      expect(journalReady(journal(p.pid, 6000), true, now)).toBe(true); // ...for at most 5 s
+    } finally {
+      await p.kill();
+    }
+    expect(journalReady(journal(p.pid, null), true, now)).toBe(true); // died without ending: delivered KILLED
+    expect(journalReady(journal(p.pid, 10), true, now)).toBe(true);
+    expect(journalReady(journal(process.pid, null), false, now)).toBe(false); // this process's own run
   });
 
   it("a run's lock: held for a live process, taken over from a dead one, removed on release", async () => {
