@@ -19,8 +19,11 @@ import { chainYaml, makeProject, REPO, stats } from "./lib/project.mjs";
 
 const METRICS = 10_000;
 const RUNS_METRICS = 5;
-/** On/off pairs of the W4 chain (BENCH_W7_PAIRS): a 2% difference needs many on this noisy 2-core VM. */
-const RUNS_CHAIN = Number(process.env.BENCH_W7_PAIRS) || 31;
+/**
+ * On/off pairs of the W4 chain (BENCH_W7_PAIRS): a 1-2% difference needs many on this noisy 2-core
+ * VM (with 31, the control row alone moved by +-1.5%).
+ */
+const RUNS_CHAIN = Number(process.env.BENCH_W7_PAIRS) || 61;
 /** Quiet time before each timed run, so neither arm starts while the server or deliverer still works. */
 const SETTLE_MS = 30;
 const N = 1000;
