@@ -18,7 +18,7 @@ import type { Hooks } from "../hooks.js";
 import type { RunRecord } from "../run-record.js";
 import type { RunSink } from "../sink.js";
 import { handOff, warnStale } from "./background.js";
-import { applyLongParams, flattenParams, LIMITS, paramString, sanitizeKey } from "./batcher.js";
+import { applyLongParams, flattenParams, LIMITS, ParamValues, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import { journalFile, keyProblem, type JournalEvent, type JournalStart, type StoredConfig } from "./journal-format.js";
 import { safeUri } from "./options.js";
@@ -84,7 +84,7 @@ class Journal implements RunSink {
   private stored = 0;
   private readonly issues: string[] = [];
   private readonly keys = new Map<string, string | null>();
-  private readonly paramValues = new Map<string, string>();
+  private readonly paramValues = new ParamValues();
   /** The tracker this run went live with (after LIVE_AFTER_MS), and its adoption while under way. */
   private live: Tracking | null = null;
   private adopting: Promise<void> | null = null;
@@ -127,14 +127,8 @@ class Journal implements RunSink {
     if (this.live) return this.live.sink.logParam(key, value);
     try {
       const k = this.key(key, "param");
-      if (!k) return;
-      const s = paramString(value);
-      const had = this.paramValues.get(k);
-      if (had !== undefined) {
-        if (had !== s) this.issue(`param "${k}" logged again with a different value; MLflow params cannot change, the first value is kept`);
-        return;
-      }
-      this.paramValues.set(k, s);
+      const s = k && this.paramValues.take(k, value, (p) => this.issue(p));
+      if (!k || s === null) return;
       if (s.length > LIMITS.paramValueLength && this.cfg.longParamsStrategy === "fail") this.issue(`param "${k}" is longer than MLflow's 6000-character limit (long_params_strategy: fail); not sent`);
       this.push(["p", key, s]);
     } catch {

@@ -7,7 +7,7 @@ import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
 import type { RunSink } from "../sink.js";
-import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
+import { applyLongParams, chunkBatches, LIMITS, ParamValues, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import { keyProblem } from "./journal-format.js";
 import type { Op, Outbox } from "./outbox.js";
@@ -26,7 +26,7 @@ export class LiveQueue implements RunSink {
   private artifacts: { src: string; dir: string | null; stored: boolean }[] = [];
   private inputs: { name: string; file: string; source: string }[] = [];
   private nodeOps: Pending[] = [];
-  private readonly paramValues = new Map<string, string>();
+  private readonly paramValues = new ParamValues();
   private readonly seenInputs = new Set<string>();
   private readonly children = new Map<string, "open" | "closed">();
   private readonly issues: string[] = [];
@@ -39,8 +39,7 @@ export class LiveQueue implements RunSink {
   seedParams(params: readonly KeyValue[], tags: readonly KeyValue[]): void {
     for (const p of params) {
       const k = this.key(p.key, "param");
-      if (k && !this.paramValues.has(k)) {
-        this.paramValues.set(k, p.value);
+      if (k && this.paramValues.take(k, p.value, () => {}) !== null) {
         this.params.push({ key: k, value: p.value });
       }
     }
@@ -63,14 +62,8 @@ export class LiveQueue implements RunSink {
   logParam(key: string, value: unknown): void {
     try {
       const k = this.key(key, "param");
-      if (!k) return;
-      const s = paramString(value);
-      const had = this.paramValues.get(k);
-      if (had !== undefined) {
-        if (had !== s) this.issue(`param "${k}" logged again with a different value; MLflow params cannot change, the first value is kept`);
-        return;
-      }
-      this.paramValues.set(k, s);
+      const s = k && this.paramValues.take(k, value, (p) => this.issue(p));
+      if (!k || s === null) return;
       this.params.push({ key: k, value: s });
       this.schedule(false);
     } catch {
