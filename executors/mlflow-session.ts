@@ -18,7 +18,7 @@ export interface MlflowSession {
   handoff(): void;
 }
 
-type StartTracking = (opts: Record<string, unknown>) => Promise<MlflowSession | null>;
+type StartTracking = (opts: Record<string, unknown>, resolved: unknown) => Promise<MlflowSession | null>;
 type JournalModule = typeof import("../tracking/mlflow/journal.js");
 
 // Loaded once per process; `mlc run` starts loading them while the project compiles (prefetch).
@@ -74,7 +74,7 @@ export async function startMlflow(project: CompiledProject, plan: RunPlan, base:
     if (cfg.delivery === "background") {
       session = startJournal(opts, cfg);
     } else {
-      session = await (await tracker(warn))?.(opts) ?? null;
+      session = (await (await tracker(warn))?.(opts, cfg)) ?? null;
     }
   } catch (err) {
     // A coded error means the user asked for it (on_error: fail, long_params_strategy: fail).

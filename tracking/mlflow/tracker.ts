@@ -96,8 +96,9 @@ interface FromJournal {
  * disable_tracking.pipelines). Rejects with MlcError only for a parameter over the length limit
  * under long_params_strategy: fail, or (under on_error: fail) when the server is unusable.
  */
-export async function startTracking(opts: TrackingStartOptions): Promise<Tracking | null> {
-  const cfg = trackingFor(opts.project, opts.pipeline);
+export async function startTracking(opts: TrackingStartOptions, resolved?: TrackingConfig): Promise<Tracking | null> {
+  // `resolved`: the settings the caller resolved already (mlc run: trackingFor, then the mode).
+  const cfg = resolved ?? trackingFor(opts.project, opts.pipeline);
   if (!cfg?.client) return null;
   const t = new LiveTracker(opts, cfg, cfg.client);
   await t.begin();
