@@ -30,12 +30,14 @@ const loadTracker = () => (trackerModule ??= import("../tracking/mlflow/tracker.
 /**
  * Starts loading what a tracked run will need while the project compiles: the compile waits on
  * file reads, and those gaps load it instead of the run's own time (W7). The journal always (it
- * also resolves the settings), the tracker too when the run will likely deliver itself (`wait`).
- * Cheap to get wrong: only module loads, errors left to startMlflow.
+ * also resolves the settings), the tracker too when the environment says the run will deliver
+ * itself (delivery: auto's wait; mlflow.yml is not read yet). Cheap to get wrong: only module
+ * loads, errors left to startMlflow.
  */
-export function prefetchMlflow(wait: boolean): void {
-  loadJournal().catch(() => undefined);
-  if (wait) loadTracker().catch(() => undefined);
+export function prefetchMlflow(): void {
+  loadJournal()
+    .then((j) => void (j.deliveryFromEnv() === "wait" && loadTracker().catch(() => undefined)))
+    .catch(() => undefined);
 }
 
 /** True when the project or the environment turns MLflow mirroring on. */

@@ -89,12 +89,7 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
 function prefetchTracker(root: string, env: string | undefined): void {
   const conf = (e: string) => existsSync(join(root, "conf", e, "mlflow.yml"));
   if (process.env.MLFLOW_TRACKING_URI || conf("base") || conf(env ?? process.env.MLC_ENV ?? "local")) {
-    // delivery: background keeps a journal, wait loads the tracker. mlflow.yml is not read yet:
-    // guessed as delivery: auto would pick (tracking/mlflow/config.ts), from the environment.
-    const forced = process.env.MLC_MLFLOW_DELIVERY?.trim().toLowerCase();
-    const ci = !/^(|0|false|no|off)$/i.test((process.env.CI ?? "").trim());
-    const wait = forced === "wait" || (forced !== "background" && (!process.stdout.isTTY || ci || !!process.env.KUBERNETES_SERVICE_HOST));
-    prefetchMlflow(wait);
+    prefetchMlflow();
   }
 }
 

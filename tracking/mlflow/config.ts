@@ -96,6 +96,17 @@ export function resolveTrackingConfig(
   };
 }
 
+/** Under delivery: background, a run still going after this long streams to the server itself. */
+export const liveAfterMs = (): number => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000);
+
+/**
+ * The delivery mode the environment alone gives (mlflow.yml not read yet): `mlc run` guesses with
+ * it which code to load while the project compiles.
+ */
+export function deliveryFromEnv(env: NodeJS.ProcessEnv = process.env, interactive: boolean = process.stdout.isTTY === true): "wait" | "background" {
+  return deliveryMode(undefined, "warn", env, interactive);
+}
+
 /**
  * `auto` is background for a person at a terminal (stdout is a TTY), so a short run gives the
  * prompt back without waiting on the server, and wait everywhere else: a script or test that

@@ -4,7 +4,7 @@
 // touches nothing MLflow-specific: the deliverer replays the journal through the tracker
 // (tracker.ts, replayJournal), which shapes it into the outbox a run under wait writes itself
 // (keys, batches, tags, long params), and delivers it. A short run thus loads neither the
-// tracker nor the HTTP client (W7). A run still going after its first second (LIVE_AFTER_MS)
+// tracker nor the HTTP client (W7). A run still going after its first second (liveAfterMs)
 // adopts its journal into the tracker in-process and streams live from then on.
 //
 // What stays on the run's time is what only the run can do: refusing a parameter over MLflow's
@@ -19,7 +19,7 @@ import type { RunRecord } from "../run-record.js";
 import type { RunSink } from "../sink.js";
 import { handOff, warnStale } from "./background.js";
 import { applyLongParams, flattenParams, LIMITS, ParamValues, sanitizeKey } from "./batcher.js";
-import type { TrackingConfig } from "./config.js";
+import { liveAfterMs, type TrackingConfig } from "./config.js";
 import { journalFile, keyProblem, type JournalEvent, type JournalStart, type StoredConfig } from "./journal-format.js";
 import { safeUri } from "./options.js";
 import { outboxDir, sharedGraph, snapshotInto } from "./outbox.js";
@@ -28,7 +28,7 @@ import type { Tracking, TrackingStartOptions } from "./tracker.js";
 import { warn } from "./warn.js";
 
 // What a tracked run needs before it knows its delivery mode (mlflow-session.ts).
-export { trackingFor } from "./config.js";
+export { deliveryFromEnv, trackingFor } from "./config.js";
 // For the build's code-cache warm-up (scripts/warm-tracker.mjs): where a run looks for its deliverer.
 export { delivererFile } from "./background.js";
 export { clientOptionsFromEnv } from "./options.js";
@@ -45,8 +45,6 @@ export function useTrackerLoader(load: () => Promise<TrackerModule>): void {
   loadTracker = load;
 }
 
-/** Under delivery: background, a run still going after this long starts streaming to the server. */
-export const LIVE_AFTER_MS = (): number => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000);
 const FLUSH_MS = 250;
 const FLUSH_EVENTS = 1000;
 
@@ -108,7 +106,7 @@ class Journal implements RunSink {
     };
     writeAll(this.fd, JSON.stringify(start) + "\n");
     warnStale(this.root, o.runId);
-    this.liveTimer = setTimeout(() => void this.goLive(), LIVE_AFTER_MS());
+    this.liveTimer = setTimeout(() => void this.goLive(), liveAfterMs());
     this.liveTimer.unref();
   }
 
@@ -254,7 +252,7 @@ class Journal implements RunSink {
   }
 
   /**
-   * A run still going after LIVE_AFTER_MS: the tracker adopts the journal (replays it into the
+   * A run still going after liveAfterMs(): the tracker adopts the journal (replays it into the
    * run's outbox, which it then holds) and streams from here on. Logging meanwhile is buffered and
    * handed over after the journal; if the tracker cannot be loaded the journal simply goes on.
    */

@@ -104,11 +104,13 @@ export const EXIT_GRACE_MS = 5000;
  * long-lived process using mlc as a library), or it never ended (a crash: delivered as KILLED).
  */
 export function stillExiting(state: OutboxState, now = Date.now()): string | null {
-  const pid = state.start?.pid;
-  if (!pid || pid === process.pid) return null;
   const end = state.ops.find((o) => o.t === "end" && !o.child) as { end_time: number } | undefined;
-  if (!end || now - end.end_time > EXIT_GRACE_MS || !alive(pid)) return null;
-  return "its run's process is still exiting";
+  return end && exiting(state.start?.pid, end.end_time, now) ? "its run's process is still exiting" : null;
+}
+
+/** Another process that ended its run at `endedAt`, less than EXIT_GRACE_MS ago, and is still there. */
+function exiting(pid: number | undefined, endedAt: number, now: number): boolean {
+  return !!pid && pid !== process.pid && now - endedAt <= EXIT_GRACE_MS && alive(pid);
 }
 
 /**
@@ -121,8 +123,7 @@ export function journalReady(state: JournalState, letExit: boolean, now = Date.n
   const pid = state.start?.pid;
   if (!pid) return true;
   if (!state.end) return pid !== process.pid && !alive(pid);
-  if (!letExit || pid === process.pid) return true;
-  return now - Date.parse(state.end.finished_at) > EXIT_GRACE_MS || !alive(pid);
+  return !letExit || !exiting(pid, Date.parse(state.end.finished_at), now);
 }
 
 /** Adds the MLflow link to the run's local record (a run delivered after it ended). */

@@ -16,7 +16,7 @@ import { runsDir } from "../run-store.js";
 import type { RunSink } from "../sink.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
 import type { MlflowClient } from "./client.js";
-import { trackingFor, type TrackingConfig } from "./config.js";
+import { liveAfterMs, trackingFor, type TrackingConfig } from "./config.js";
 import type { Deliverer } from "./deliver.js";
 import { LiveQueue } from "./live-queue.js";
 import { handOff, warnStale } from "./background.js";
@@ -59,9 +59,6 @@ export interface Tracking {
 }
 
 export { warn } from "./warn.js";
-// For the build's code-cache warm-up (scripts/warm-tracker.mjs): where a run looks for its deliverer.
-export { delivererFile } from "./background.js";
-export { clientOptionsFromEnv } from "./options.js";
 
 type DeliveryModule = typeof import("./delivery.js");
 let loadDelivery: () => Promise<DeliveryModule> = () => import("./delivery.js");
@@ -77,8 +74,6 @@ export function useDeliveryLoader(load: () => Promise<DeliveryModule>): void {
 
 const FINISH_BUDGET_MS = () => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
 const CATCH_UP_MS = 5000;
-/** Under delivery: background, a run still going after this long starts streaming to the server. */
-const LIVE_AFTER_MS = () => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000);
 
 /**
  * A tracker made from a run's journal: "convert" shapes a finished (or dead) run's journal into
@@ -170,7 +165,7 @@ class LiveTracker {
       this.liveTimer = setTimeout(() => {
         this.live = true;
         void this.flush();
-      }, LIVE_AFTER_MS());
+      }, liveAfterMs());
       this.liveTimer.unref();
       return;
     }
@@ -301,13 +296,10 @@ class LiveTracker {
 
   /** graph.json and pipeline.mmd: rendered from the IR at delivery, or given pre-rendered. */
   private graphOps(): ArtifactOp[] {
-    if (this.o.graphFile) {
-      const ir: ArtifactOp = { t: "artifact", seq: this.outbox.seq(), file: this.o.graphFile, path: "mlc/graph.json", render: "graph.json" };
-      return [ir, { ...ir, seq: this.outbox.seq(), path: "mlc/pipeline.mmd", render: "pipeline.mmd" }];
-    }
-    if (this.o.graphIr !== undefined) {
-      const shared = this.o.graphHash ? sharedGraph(this.o.project.root, this.o.graphHash, this.o.graphIr) : null;
-      const ir: ArtifactOp = shared ? { t: "artifact", seq: this.outbox.seq(), file: shared, path: "mlc/graph.json", render: "graph.json" } : this.snap("mlc/graph.ir.json", this.o.graphIr, "graph.json");
+    if (this.o.graphFile || this.o.graphIr !== undefined) {
+      // The IR stored already (a journal's), shared per graph hash, or this run's own copy.
+      const stored = this.o.graphFile || (this.o.graphHash && this.o.graphIr !== undefined ? sharedGraph(this.o.project.root, this.o.graphHash, this.o.graphIr) : null);
+      const ir: ArtifactOp = stored ? { t: "artifact", seq: this.outbox.seq(), file: stored, path: "mlc/graph.json", render: "graph.json" } : this.snap("mlc/graph.ir.json", this.o.graphIr!, "graph.json");
       return [ir, { ...ir, seq: this.outbox.seq(), path: "mlc/pipeline.mmd", render: "pipeline.mmd" }];
     }
     const ops: ArtifactOp[] = [];
@@ -364,7 +356,6 @@ class LiveTracker {
     this.replay(rest);
     this.live = true;
     void this.flush();
-    this.liveTimer = null;
   }
 
   /** Spawns the detached deliverer (`mlc mlflow sync`) when the run left operations to send. */
