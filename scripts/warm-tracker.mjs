@@ -31,6 +31,7 @@ try {
   };
 
   // A run under background: the journal.
+  journal.deliveryFromEnv(); // mlc run's guess while the project compiles
   const cfg = journal.trackingFor(project, "__default__");
   if (cfg?.delivery !== "background") throw new Error("the warm-up run is not under delivery: background");
   const j = journal.startJournal(start("20260101-000000-000000"), cfg);
