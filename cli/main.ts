@@ -7,8 +7,8 @@ import { EXIT, UsageError } from "./exit.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
-type Handler = (opts: Record<string, unknown>, args: string[]) => Promise<number>;
-type Loader = () => Promise<{ default: Handler }>;
+/** A command's handler: its flags as commander parsed them (typed by the command), then the positionals. */
+type Handler<O> = (opts: O, args: string[]) => Promise<number>;
 
 function selectionFlags(cmd: Command): Command {
   return cmd
@@ -30,11 +30,13 @@ function common(cmd: Command): Command {
     .option("--verbose", "print more detail");
 }
 
-function action(load: Loader) {
+// Commander checks every flag against its declaration here (choices, defaults, required values), so
+// the options the handler receives are the type it declares, e.g. RunFlags in commands/run.ts.
+function action<O extends object>(load: () => Promise<{ default: Handler<O> }>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const positional = args.slice(0, -2).filter((a): a is string => typeof a === "string");
-    const opts = { ...cmd.optsWithGlobals() };
+    const opts = { ...cmd.optsWithGlobals<O>() };
     const mod = await load();
     process.exitCode = await mod.default(opts, positional);
   };

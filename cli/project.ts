@@ -5,7 +5,7 @@ import type { CompileOptions, SelectionSpec } from "../compiler/types.js";
 import { UsageError } from "./exit.js";
 
 /** The folder holding pipeline.yml: --project, else the nearest folder upward from cwd. */
-export function findProjectRoot(project?: unknown, cwd = process.cwd()): string {
+export function findProjectRoot(project?: string, cwd = process.cwd()): string {
   if (typeof project === "string") {
     const root = resolve(cwd, project);
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--project ${project}: no such folder`);
@@ -30,12 +30,21 @@ const LIST_FLAGS = {
   namespaces: "namespaces",
 } as const;
 
+/** The flags every project command takes (`common()` in cli/main.ts), as commander names them. */
+export type CommonFlags = { project?: string; env?: string; quiet?: boolean; verbose?: boolean };
+
+/** The selection flags (`selectionFlags()` in cli/main.ts): each a comma-separated list. */
+export type SelectionFlags = { pipeline?: string } & { [F in keyof typeof LIST_FLAGS]?: string };
+
+/** What compileOptionsFromFlags reads: common and selection flags, --params, --catalog. */
+export type ProjectFlags = CommonFlags & SelectionFlags & { params?: string; catalog?: string };
+
 /** Selection flags (--pipeline, --nodes, ...) as a SelectionSpec; empty object when none given. */
-export function selectionFromFlags(opts: Record<string, unknown>): SelectionSpec {
+export function selectionFromFlags(opts: SelectionFlags): SelectionSpec {
   const out: Record<string, unknown> = {};
   if (typeof opts.pipeline === "string") out.pipeline = opts.pipeline;
   for (const [flag, key] of Object.entries(LIST_FLAGS)) {
-    const v = opts[flag];
+    const v = opts[flag as keyof typeof LIST_FLAGS];
     if (typeof v !== "string") continue;
     const items = splitList(v);
     if (items.length === 0) throw new UsageError(`--${kebab(flag)} needs at least one name`);
@@ -54,8 +63,8 @@ function kebab(s: string): string {
 }
 
 /** `--params a.b=1,c=x` as a nested object with YAML-typed scalars (1 -> number, true -> boolean). */
-export async function parseParams(spec: unknown): Promise<Record<string, unknown>> {
-  if (typeof spec !== "string" || spec.trim() === "") return {};
+export async function parseParams(spec: string | undefined): Promise<Record<string, unknown>> {
+  if (spec === undefined || spec.trim() === "") return {};
   const { load } = await import("js-yaml");
   const out: Record<string, unknown> = {};
   for (const pair of splitList(spec)) {
@@ -90,7 +99,7 @@ function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
 
 /** CompileOptions from common flags; `file` is a positional pipeline.yml (single-file mode). */
 export async function compileOptionsFromFlags(
-  opts: Record<string, unknown>,
+  opts: ProjectFlags,
   file?: string,
   extra: Partial<CompileOptions> = {},
 ): Promise<CompileOptions> {
@@ -115,7 +124,7 @@ export async function compileOptionsFromFlags(
  * --env / MLC_ENV name a folder under conf/: a path (`../x`) or an environment with no folder is a
  * usage error (exit 2), before anything is read. The default `local` may be absent.
  */
-function checkEnv(root: string, env: string, flag: unknown): void {
+function checkEnv(root: string, env: string, flag: string | undefined): void {
   const what = typeof flag === "string" ? `--env ${JSON.stringify(env)}` : `MLC_ENV=${JSON.stringify(env)}`;
   if (env === "" || env === "." || env === ".." || /[/\\]/.test(env)) throw new UsageError(`${what}: an environment is the name of a folder under conf/`);
   const conf = join(root, "conf");

@@ -3,7 +3,7 @@
 import { compileProject } from "../../compiler/compile.js";
 import type { IRDataset } from "../../compiler/types.js";
 import { EXIT } from "../exit.js";
-import { compileOptionsFromFlags } from "../project.js";
+import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { table } from "./table.js";
 
@@ -24,8 +24,11 @@ export function catalogRow(d: IRDataset) {
   };
 }
 
+/** `mlc catalog ls` flags (see cli/main.ts). */
+export type CatalogFlags = CommonFlags & { json?: boolean };
+
 /** Lists the datasets; exit 1 when the project is invalid. */
-export default async function catalog(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function catalog(opts: CatalogFlags, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0], { checkFuncs: false });
   const { project, diagnostics, ctx } = await compileProject(copts);
   printDiagnostics(diagnostics, ctx, opts);

@@ -9,7 +9,7 @@ import { emitMermaid, emitMermaidTo } from "../../compiler/emit/mermaid.js";
 import type { GraphIR } from "../../compiler/types.js";
 import { EXIT } from "../exit.js";
 import { assertReplaceable, writeForFlag } from "../output.js";
-import { compileOptionsFromFlags } from "../project.js";
+import { compileOptionsFromFlags, type CommonFlags, type SelectionFlags } from "../project.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
 /** The outputs, each written by handing its text on in pieces (see emitJsonTo / emitMermaidTo). */
@@ -18,18 +18,22 @@ const OUTPUTS: Record<string, (graph: GraphIR, write: (text: string) => void) =>
   "pipeline.mmd": (graph, write) => emitMermaidTo(graph, {}, write),
 };
 
+/** `mlc compile` flags (see cli/main.ts). */
+export type CompileFlags = CommonFlags &
+  SelectionFlags & { catalog?: string; out: string; check?: boolean; stdout?: "json" | "mermaid" };
+
 /** Compiles the project; exit 0 written/fresh, 1 invalid or stale. */
-export default async function compile(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function compile(opts: CompileFlags, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0]);
   const { project, diagnostics, ctx } = await compileProject(copts);
   printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const graph = project.selected;
-  if (opts.stdout === "json" || opts.stdout === "mermaid") {
+  if (opts.stdout) {
     process.stdout.write(opts.stdout === "json" ? emitJson(graph) : emitMermaid(graph));
     return EXIT.ok;
   }
-  const outArg = typeof opts.out === "string" ? opts.out : "build";
+  const outArg = opts.out;
   const outDir = resolve(copts.root, outArg);
   const names = Object.keys(OUTPUTS);
   const shown = (f: string) => join(outArg, f).split("\\").join("/");

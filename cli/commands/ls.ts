@@ -4,7 +4,7 @@ import { compileProject } from "../../compiler/compile.js";
 import { compareStrings, topoOrder } from "../../compiler/toposort.js";
 import type { GraphIR, IRNode } from "../../compiler/types.js";
 import { EXIT } from "../exit.js";
-import { compileOptionsFromFlags } from "../project.js";
+import { compileOptionsFromFlags, type CommonFlags, type SelectionFlags } from "../project.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { table } from "./table.js";
 
@@ -22,8 +22,11 @@ export function orderedNodes(graph: GraphIR): IRNode[] {
   return topoOrder({ names, succ }).map((n) => byName.get(n)!);
 }
 
+/** `mlc ls` flags (see cli/main.ts). */
+export type LsFlags = CommonFlags & SelectionFlags & { json?: boolean };
+
 /** Lists the selected nodes; exit 1 when the project is invalid. */
-export default async function ls(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function ls(opts: LsFlags, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0], { checkFuncs: false });
   const { project, diagnostics, ctx } = await compileProject(copts);
   printDiagnostics(diagnostics, ctx, opts);

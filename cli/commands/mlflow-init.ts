@@ -2,7 +2,7 @@
 // overwrite an existing file unless --force.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { findProjectRoot } from "../project.js";
+import { findProjectRoot, type CommonFlags } from "../project.js";
 import { EXIT } from "../exit.js";
 
 /** The commented template (every key of schema/mlflow.schema.json that mlc acts on). */
@@ -60,8 +60,11 @@ ui:
 `;
 }
 
+/** `mlc mlflow init` flags (see cli/main.ts). */
+export type MlflowInitFlags = CommonFlags & { force?: boolean };
+
 /** Runs `mlc mlflow init`. */
-export default async function mlflowInit(opts: Record<string, unknown>): Promise<number> {
+export default async function mlflowInit(opts: MlflowInitFlags): Promise<number> {
   const root = findProjectRoot(opts.project);
   const env = typeof opts.env === "string" ? opts.env : "local";
   const file = join(root, "conf", env, "mlflow.yml");

@@ -7,14 +7,17 @@
 // in quick succession do not each pay for starting a process.
 import type { MlflowClient } from "../../tracking/mlflow/client.js";
 import type { SyncOutcome } from "../../tracking/mlflow/sync.js";
-import { compileOptionsFromFlags } from "../project.js";
+import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
 import { EXIT } from "../exit.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
 type Print = (s: string) => void;
 
+/** `mlc mlflow sync` flags (see cli/main.ts). */
+export type MlflowSyncFlags = CommonFlags & { linger?: string };
+
 /** Runs `mlc mlflow sync`. */
-export default async function mlflowSync(opts: Record<string, unknown>): Promise<number> {
+export default async function mlflowSync(opts: MlflowSyncFlags): Promise<number> {
   const copts = await compileOptionsFromFlags(opts);
   const { loadProjectTracking } = await import("../../tracking/mlflow/project-config.js");
   const { listOutboxes, lockHolder } = await import("../../tracking/mlflow/outbox.js");

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { compileOptionsFromFlags } from "../project.js";
+import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
 import { EXIT } from "../exit.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
@@ -38,8 +38,11 @@ function mlflowCommand(root: string): string | null {
   return which("mlflow");
 }
 
+/** `mlc mlflow ui` flags (see cli/main.ts). */
+export type MlflowUiFlags = CommonFlags & { open: boolean };
+
 /** Runs `mlc mlflow ui`. */
-export default async function mlflowUi(opts: Record<string, unknown>): Promise<number> {
+export default async function mlflowUi(opts: MlflowUiFlags): Promise<number> {
   const copts = await compileOptionsFromFlags(opts);
   const { loadProjectTracking } = await import("../../tracking/mlflow/project-config.js");
   const { safeUri } = await import("../../tracking/mlflow/client.js");

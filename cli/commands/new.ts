@@ -44,8 +44,11 @@ export function packageName(folder: string): string {
   return name.slice(0, 214) || "mlc-project";
 }
 
+/** `mlc new` flags (see cli/main.ts). */
+export type NewFlags = { starter: string; quiet?: boolean };
+
 /** Creates the project; 0 on success, 2 for a bad starter or a folder that is not empty. */
-export default async function newProject(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function newProject(opts: NewFlags, args: string[]): Promise<number> {
   const target = args[0];
   const starter = typeof opts.starter === "string" ? opts.starter : "blank";
   if (!target) return usage("mlc new: give the folder to create, e.g. `mlc new my-project`");

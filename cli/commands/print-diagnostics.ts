@@ -4,7 +4,11 @@ import type { CompileContext, Diagnostic } from "../../compiler/diagnostics.js";
 import { formatDiagnostics } from "../format.js";
 
 /** Writes diagnostics to stderr (warnings dropped with --quiet). */
-export function printDiagnostics(diagnostics: readonly Diagnostic[], ctx: CompileContext, opts: Record<string, unknown>): void {
+export function printDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  ctx: CompileContext,
+  opts: { quiet?: boolean },
+): void {
   const shown = opts.quiet ? diagnostics.filter((d) => d.severity === "error") : [...diagnostics];
   if (shown.length === 0) return;
   const color = !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";

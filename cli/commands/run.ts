@@ -15,17 +15,27 @@ import type { RunRecord } from "../../tracking/run-record.js";
 import { hasRunFolder, isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { createProgress, paint } from "../progress.js";
-import { compileOptionsFromFlags, selectionFromFlags, splitList } from "../project.js";
+import { compileOptionsFromFlags, selectionFromFlags, splitList, type ProjectFlags } from "../project.js";
 import { formatFailure, formatPlan, formatSummary } from "../run-summary.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
+/** `mlc run` flags (see cli/main.ts); --resume alone is `true`. */
+export type RunFlags = ProjectFlags & {
+  executor: "sequential" | "parallel";
+  maxWorkers?: string;
+  loadVersions?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  resume?: true | string;
+};
+
 /** Runs the pipeline; see the file comment for exit codes. */
-export default async function run(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function run(opts: RunFlags, args: string[]): Promise<number> {
   const maxWorkers = parseMaxWorkers(opts.maxWorkers);
   const loadVersions = parseLoadVersions(opts.loadVersions);
   let copts = await compileOptionsFromFlags(opts, args[0]);
   let resumed: RunRecord | null = null;
-  if (opts.resume !== undefined && opts.resume !== false) {
+  if (opts.resume !== undefined) {
     if (Object.keys(selectionFromFlags(opts)).length > 0) throw new UsageError("--resume reruns the selection of the run it resumes: drop the selection flags");
     resumed = await findResumable(copts.root, opts.resume);
     copts = {

@@ -3,7 +3,7 @@ import { listRuns } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { EXIT } from "../exit.js";
 import { human } from "../progress.js";
-import { findProjectRoot } from "../project.js";
+import { findProjectRoot, type CommonFlags } from "../project.js";
 import { table } from "./table.js";
 
 /** One line of `mlc runs ls --json`. */
@@ -24,8 +24,11 @@ export function runSummary(r: RunRecord) {
   };
 }
 
+/** `mlc runs ls` flags (see cli/main.ts). */
+export type RunsLsFlags = CommonFlags & { json?: boolean };
+
 /** Lists runs; exit 0 (an empty history is not an error). */
-export default async function runsLs(opts: Record<string, unknown>): Promise<number> {
+export default async function runsLs(opts: RunsLsFlags): Promise<number> {
   const runs = (await listRuns(findProjectRoot(opts.project))).map(runSummary);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ runs }, null, 2) + "\n");

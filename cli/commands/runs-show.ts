@@ -4,11 +4,14 @@ import { join } from "node:path";
 import { didYouMean } from "../../compiler/suggest.js";
 import { hasRunFolder, listRuns, readMetricHistory, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
-import { findProjectRoot } from "../project.js";
+import { findProjectRoot, type CommonFlags } from "../project.js";
 import { formatFailure, formatSummary } from "../run-summary.js";
 
+/** `mlc runs show` flags (see cli/main.ts). */
+export type RunsShowFlags = CommonFlags & { json?: boolean };
+
 /** Shows one run: the whole record with --json, else summary, metrics, failure and resume command. */
-export default async function runsShow(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function runsShow(opts: RunsShowFlags, args: string[]): Promise<number> {
   const root = findProjectRoot(opts.project);
   const id = args[0];
   if (!id) throw new UsageError("runs show needs a RUN_ID (see mlc runs ls)");

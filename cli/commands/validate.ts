@@ -1,11 +1,9 @@
 // `mlc validate [file] [--catalog FILE] [--format text|json|github]`: every problem of every file
 // in one pass, printed to stdout; exit 0 when there is no error (warnings allowed), 1 otherwise.
 import { compileProject } from "../../compiler/compile.js";
-import { EXIT, UsageError } from "../exit.js";
+import { EXIT } from "../exit.js";
 import { formatDiagnostics, type Format } from "../format.js";
-import { compileOptionsFromFlags } from "../project.js";
-
-const FORMATS: readonly Format[] = ["text", "json", "github"];
+import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
 
 /** Colour only for a terminal, and never under NO_COLOR or CI. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -13,10 +11,12 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   return !!stream.isTTY && !process.env.NO_COLOR && (!ci || ci === "false" || ci === "0");
 }
 
+/** `mlc validate` flags (see cli/main.ts). */
+export type ValidateFlags = CommonFlags & { catalog?: string; format: Format };
+
 /** Validates the project (or a single pipeline file) and prints the diagnostics. */
-export default async function validate(opts: Record<string, unknown>, args: string[]): Promise<number> {
-  const format = (opts.format ?? "text") as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
+export default async function validate(opts: ValidateFlags, args: string[]): Promise<number> {
+  const format = opts.format;
   const copts = await compileOptionsFromFlags(opts, args[0]);
   const { diagnostics, ctx } = await compileProject(copts);
   const shown = opts.quiet && format === "text" ? diagnostics.filter((d) => d.severity === "error") : diagnostics;

@@ -8,7 +8,7 @@ import type { CompileOptions } from "../../compiler/types.js";
 import { latestRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { assertReplaceable, writeForFlag } from "../output.js";
-import { compileOptionsFromFlags } from "../project.js";
+import { compileOptionsFromFlags, type CommonFlags, type SelectionFlags } from "../project.js";
 import { buildPageData, redact, secretStrings, type VizData } from "../viz/page-data.js";
 import { renderPage } from "../viz/render.js";
 import { serveViz } from "../viz/server.js";
@@ -17,8 +17,11 @@ import { printDiagnostics } from "./print-diagnostics.js";
 
 const SELECTION_FLAGS = ["pipeline", "nodes", "fromNodes", "toNodes", "fromInputs", "toOutputs", "tags", "namespaces"];
 
+/** `mlc viz` flags (see cli/main.ts). */
+export type VizFlags = CommonFlags & SelectionFlags & { port: string; host: string; out?: string; open: boolean };
+
 /** Serves (or with --out writes) the viz page; exit 1 when the project does not compile. */
-export default async function viz(opts: Record<string, unknown>, args: string[]): Promise<number> {
+export default async function viz(opts: VizFlags, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0]);
   const port = parsePort(opts.port);
   const { data: first } = await pageData(copts, opts);

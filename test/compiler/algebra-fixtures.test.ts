@@ -41,8 +41,8 @@ const cases = readdirSync(DIR)
   .map((name) => ({ name, dir: join(DIR, name), spec: JSON.parse(readFileSync(join(DIR, name, "case.json"), "utf8")) as Case }));
 
 /** `--from-nodes a,b --tags x` -> the commander-style options selectionFromFlags reads. */
-function flagsOf(args: string[]): Record<string, unknown> {
-  const opts: Record<string, unknown> = {};
+function flagsOf(args: string[]): Record<string, string> {
+  const opts: Record<string, string> = {};
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i].replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     opts[key] = args[i + 1];
