@@ -7,10 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO } from "../executors/project.js";
+import { mlc, mlcWith } from "../helpers/cli.js";
 
-const ENV: Record<string, string | undefined> = { ...process.env, CI: "true", NO_COLOR: "1" };
-delete ENV.NODE_EXTRA_CA_CERTS;
-delete ENV.MLFLOW_TRACKING_URI;
 const made: string[] = [];
 afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -56,12 +54,6 @@ export function project(files: Record<string, string | Buffer> = {}): string {
   mkdirSync(join(root, "node_modules"), { recursive: true });
   symlinkSync(REPO, join(root, "node_modules", "mlc-pipelines"), "dir");
   return root;
-}
-
-/** Runs mlc in `cwd`; `code` is null when it had to be killed (a hang). */
-export function mlc(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd, env: ENV, encoding: "utf8", timeout: 60_000, maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, all: r.stdout + r.stderr };
 }
 
 /** No stack frame of mlc's own code and no "internal error" in the output. */
@@ -344,12 +336,12 @@ describe("hostile modules", () => {
     const root = project({ "src/n.mjs": "setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n" });
     for (const args of [["validate"], ["run"]]) {
       const t0 = Date.now();
-      const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd: root, env: { ...ENV, MLC_MODULE_LOAD_TIMEOUT_MS: "1500" }, encoding: "utf8", timeout: 30_000 });
+      const r = mlcWith({ env: { MLC_MODULE_LOAD_TIMEOUT_MS: "1500" }, timeout: 30_000 }, root, ...args);
       expect(r.signal, `${args.join(" ")} hung`).toBeNull();
       expect(Date.now() - t0).toBeLessThan(15_000);
-      expect(r.status, args.join(" ")).toBe(1);
-      expect(r.stdout + r.stderr, args.join(" ")).toMatch(/MLC3006 .*module src\/n\.mjs did not finish loading within 1\.5 s/);
-      expectNoTrace(r.stdout + r.stderr);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.all, args.join(" ")).toMatch(/MLC3006 .*module src\/n\.mjs did not finish loading within 1\.5 s/);
+      expectNoTrace(r.all);
     }
   });
 });

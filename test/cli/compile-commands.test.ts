@@ -1,22 +1,15 @@
 // `mlc compile`, `mlc ls`, `mlc catalog ls` through the real CLI (spawned `node bin/mlc.js`;
 // `npm run build` first): files written, --check, --stdout, topological ls, catalog without
 // secrets, exit codes 0/1/2.
-import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupFixtures, copyFixture, FIXTURES } from "../compiler/fixtures.js";
+import { mlc } from "../helpers/cli.js";
 
 afterAll(cleanupFixtures);
 
 const REPO = join(import.meta.dirname, "../..");
-const ENV = { ...process.env, CI: "true", NO_COLOR: "1" };
-delete ENV.NODE_EXTRA_CA_CERTS;
-
-function mlc(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd, env: ENV, encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 beforeAll(() => {
   if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` before the CLI tests");

@@ -1,23 +1,16 @@
 // `mlc new`: real files in temp folders, through the built CLI (node bin/mlc.js).
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dependencySpec } from "../../cli/commands/new.js";
+import { mlcWith } from "../helpers/cli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPO = resolve(import.meta.dirname, "../..");
-const BIN = join(REPO, "bin", "mlc.js");
 let tmp = "";
 
 function mlc(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", MLC_NEW_DEP_SPEC: `file:${REPO}`, ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return mlcWith({ env: { MLC_NEW_DEP_SPEC: `file:${REPO}`, ...env }, timeout: 120_000 }, cwd, ...args);
 }
 
 /** Offline stand-in for `npm install`: the project's mlc-pipelines dependency is this repository. */

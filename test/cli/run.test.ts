@@ -1,22 +1,14 @@
 // `mlc run`, `mlc runs ls/show` through the real CLI (spawned `node bin/mlc.js`; build first):
 // exit codes, progress and summary, the printed error and resume command, --resume, --dry-run,
 // SIGINT -> interrupted + 130, usage errors -> 2.
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readRun } from "../../tracking/run-store.js";
-import { cleanupProjects, fixtureProject, readJson, REPO } from "../executors/project.js";
+import { cleanupProjects, fixtureProject, readJson } from "../executors/project.js";
+import { mlc, spawnMlc } from "../helpers/cli.js";
 
 afterAll(cleanupProjects);
-
-const ENV = { ...process.env, CI: "true", NO_COLOR: "1" };
-delete ENV.NODE_EXTRA_CA_CERTS;
-
-function mlc(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd, env: ENV, encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Run ids, oldest first (by start time: two runs can start within one second). */
 const runIds = (root: string) =>
@@ -103,7 +95,7 @@ describe("mlc run (CLI)", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`${signal}: no new node starts, the record says interrupted, exit 130`, async () => {
       const root = fixtureProject("behaviours");
-      const child = spawn(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--tags", "interrupt"], { cwd: root, env: ENV });
+      const child = spawnMlc(root, ["run", "--tags", "interrupt"]);
       let stderr = "";
       child.stderr.on("data", (c) => {
         stderr += c;

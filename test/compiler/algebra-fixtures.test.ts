@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { orderedNodes } from "../../cli/commands/ls.js";
 import { selectionFromFlags } from "../../cli/project.js";
 import { compileProject } from "../../compiler/compile.js";
+import { mlc } from "../helpers/cli.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const DIR = join(REPO, "test/fixtures/algebra");
@@ -98,15 +99,10 @@ function build(): void {
 }
 
 function mlcLs(c: (typeof cases)[number]) {
-  const run = () =>
-    spawnSync(process.execPath, ["bin/mlc.js", "ls", "--json", "--project", c.dir, ...c.spec.args], {
-      cwd: REPO,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
+  const run = () => mlc(REPO, "ls", "--json", "--project", c.dir, ...c.spec.args);
   const r = run();
   // The work tree is shared: another build may be replacing dist/ right now. Rebuild once.
-  if (r.status === 3 && /Cannot find module/.test(r.stderr)) {
+  if (r.code === 3 && /Cannot find module/.test(r.stderr)) {
     build();
     return run();
   }
@@ -123,11 +119,11 @@ describe("algebra fixtures through `mlc ls --json`", () => {
       const c = cases.find((x) => x.name === name)!;
       const r = mlcLs(c);
       if (c.spec.diagnostics) {
-        expect(r.status, r.stdout + r.stderr).toBe(1);
+        expect(r.code, r.all).toBe(1);
         for (const d of c.spec.diagnostics) expect(r.stderr).toContain(d.code);
         return;
       }
-      expect(r.status, r.stderr).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { nodes: { name: string }[] };
       expect(out.nodes.map((n) => n.name)).toEqual(c.spec.nodes);
       for (const [node, want] of Object.entries(c.spec.io ?? {})) expect(out.nodes.find((n) => n.name === node)).toMatchObject(want);

@@ -1,6 +1,5 @@
 // Hostile input: each case must end in a coded diagnostic within seconds, never a crash, a hang
 // or a stack trace. Files are generated into a temp folder (the 50 MB one is not committed).
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { CompileContext } from "../../compiler/diagnostics.js";
 import { loadYaml } from "../../compiler/load.js";
 import { locate } from "../../compiler/locate.js";
 import { validateDocument } from "../../schema/validate.js";
+import { mlcWith } from "../helpers/cli.js";
 
 const ROOT = join(__dirname, "..", "..");
 let dir: string;
@@ -79,9 +79,9 @@ describe("bad input", () => {
   });
 
   it("the CLI prints a coded diagnostic, no stack trace, for a directory given as the pipeline file", () => {
-    const r = spawnSync(process.execPath, [join(ROOT, "bin", "mlc.js"), "validate", join(dir, "folder.yml"), "--format", "json"], { encoding: "utf8", timeout: 20_000 });
+    const r = mlcWith({ timeout: 20_000 }, ROOT, "validate", join(dir, "folder.yml"), "--format", "json");
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.status).toBe(1);
+    expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.valid).toBe(false);
     expect(out.diagnostics.map((d: { code: string }) => d.code)).toContain("MLC1003");
@@ -92,8 +92,8 @@ describe("bad input", () => {
     mkdirSync(join(p, "conf", "base"), { recursive: true });
     writeFileSync(join(p, "pipeline.yml"), Buffer.from([0x00, 0xff, 0x10]));
     writeFileSync(join(p, "conf", "base", "catalog.yml"), bomb());
-    const r = spawnSync(process.execPath, [join(ROOT, "bin", "mlc.js"), "validate", "--project", p], { encoding: "utf8", timeout: 20_000 });
-    expect(r.status).toBe(1);
+    const r = mlcWith({ timeout: 20_000 }, ROOT, "validate", "--project", p);
+    expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/pipeline\.yml:1:1 error MLC1001/);
     expect(r.stdout).toMatch(/conf\/base\/catalog\.yml:2:10 error MLC1001 alias expansion too large/);

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { emitJson, emitJsonTo, sortKeys } from "../../compiler/emit/json.js";
 import { emitMermaid, mermaidLabel } from "../../compiler/emit/mermaid.js";
 import type { GraphIR } from "../../compiler/types.js";
+import { mlc } from "../helpers/cli.js";
 import { cleanupFixtures, compileFixture } from "./fixtures.js";
 
 afterAll(cleanupFixtures);
@@ -118,15 +118,14 @@ describe("determinism", () => {
     expect(emitJson(a.project!.graph)).not.toContain(tmpdir());
   });
   it("the CLI writes the same bytes from another cwd, with --project", () => {
-    const bin = join(REPO, "bin/mlc.js");
     if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
     const dir = mkdtempSync(join(tmpdir(), "mlc-det-"));
     temps.push(dir);
     cpSync(join(FIXTURES, "basic"), dir, { recursive: true });
-    const env = { ...process.env, NO_COLOR: "1" };
-    const fromRoot = execFileSync(process.execPath, [bin, "compile", "--stdout", "json"], { cwd: dir, env, encoding: "utf8" });
-    const fromElsewhere = execFileSync(process.execPath, [bin, "compile", "--stdout", "json", "--project", dir], { cwd: tmpdir(), env, encoding: "utf8" });
-    expect(fromElsewhere).toBe(fromRoot);
-    expect(fromRoot).toBe(readFileSync(join(FIXTURES, "basic/graph.json"), "utf8"));
+    const fromRoot = mlc(dir, "compile", "--stdout", "json");
+    const fromElsewhere = mlc(tmpdir(), "compile", "--stdout", "json", "--project", dir);
+    expect([fromRoot.code, fromElsewhere.code], fromRoot.stderr + fromElsewhere.stderr).toEqual([0, 0]);
+    expect(fromElsewhere.stdout).toBe(fromRoot.stdout);
+    expect(fromRoot.stdout).toBe(readFileSync(join(FIXTURES, "basic/graph.json"), "utf8"));
   });
 });

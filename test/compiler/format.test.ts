@@ -1,12 +1,12 @@
 // Output formats of `mlc validate`: exact JSON and GitHub shapes, text with code frames and a
 // summary, no source lines of credentials files, and the CLI wiring (exit codes, stdout).
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import { codeFrame, formatDiagnostics, summary } from "../../cli/format.js";
+import { mlcWith } from "../helpers/cli.js";
 
 const ROOT = join(__dirname, "..", "..");
 const text = "version: 1\nnodes:\n  - name: a\n    func: f\n    inptus: [x]\n    outputs: y\n  - name: b\n";
@@ -93,7 +93,7 @@ describe("text", () => {
 });
 
 describe("mlc validate (CLI, built dist)", () => {
-  const mlc = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "mlc.js"), "validate", ...args], { encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
+  const mlc = (...args: string[]) => mlcWith({ timeout: 30_000 }, ROOT, "validate", ...args);
   const copy = (name: string) => {
     const dir = mkdtempSync(join(tmpdir(), `mlc-cli-${name}-`));
     cpSync(join(ROOT, "test", "fixtures", "validate", name), dir, { recursive: true });
@@ -104,7 +104,7 @@ describe("mlc validate (CLI, built dist)", () => {
     const dir = copy("valid");
     try {
       const r = mlc("--project", dir, "--format", "json");
-      expect(r.status).toBe(0);
+      expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).valid).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -115,7 +115,7 @@ describe("mlc validate (CLI, built dist)", () => {
     const dir = copy("missing-key");
     try {
       const json = mlc("--project", dir, "--format", "json");
-      expect(json.status).toBe(1);
+      expect(json.code).toBe(1);
       const diags = JSON.parse(json.stdout).diagnostics.filter((d: Diagnostic) => d.code === "MLC2002");
       expect(diags).toHaveLength(5);
       const gh = mlc("--project", dir, "--format", "github");
@@ -134,11 +134,11 @@ describe("mlc validate (CLI, built dist)", () => {
       const single = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf", "base", "catalog.yml"), "--format", "json");
       expect(JSON.parse(single.stdout)).toEqual({ valid: true, diagnostics: [] });
       const bad = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf"), "--format", "json");
-      expect(bad.status).toBe(1);
+      expect(bad.code).toBe(1);
       expect(JSON.parse(bad.stdout).diagnostics[0]).toMatchObject({ code: "MLC1003", file: "conf", line: 1, column: 1 });
       // A missing --env folder is a usage error (SPEC 5: exit 2), reported before anything is read.
       const env = mlc("--project", dir, "--env", "nope", "--format", "json");
-      expect(env.status).toBe(2);
+      expect(env.code).toBe(2);
       expect(env.stderr).toMatch(/MLC1003 --env "nope": config environment not found: no folder conf\/nope/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -157,7 +157,7 @@ describe("mlc validate (CLI, built dist)", () => {
   });
 
   it("exits 2 for a usage error", () => {
-    expect(mlc("--format", "xml").status).toBe(2);
-    expect(mlc("--project", join(ROOT, "no-such-folder")).status).toBe(2);
+    expect(mlc("--format", "xml").code).toBe(2);
+    expect(mlc("--project", join(ROOT, "no-such-folder")).code).toBe(2);
   });
 });

@@ -5,9 +5,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mlcWith } from "../helpers/cli.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
-const BIN = join(REPO, "bin", "mlc.js");
 const SMALL = "generator.events=20000";
 const EXECUTORS = ["sequential", "parallel"] as const;
 const dirs: string[] = [];
@@ -44,14 +44,12 @@ function copySample(name: string): string {
 /** `mlc run` in `dir`; returns the exit code, output and the new run record. */
 function run(dir: string, args: string[]): { code: number | null; out: string; record: RunJson } {
   const before = new Set(existsSync(join(dir, ".mlc", "runs")) ? readdirSync(join(dir, ".mlc", "runs")) : []);
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", NO_COLOR: "1" };
-  delete env.MLFLOW_TRACKING_URI;
-  const r = spawnSync(process.execPath, [BIN, "run", "--project", dir, ...args], { env, encoding: "utf8", timeout: 120_000 });
+  const r = mlcWith({ timeout: 120_000 }, REPO, "run", "--project", dir, ...args);
   const out = `${r.stdout}\n${r.stderr}`;
   const id = readdirSync(join(dir, ".mlc", "runs")).find((f) => !before.has(f));
   if (!id) throw new Error(`no new run record; output:\n${out}`);
   const record = JSON.parse(readFileSync(join(dir, ".mlc", "runs", id, "run.json"), "utf8")) as RunJson;
-  return { code: r.status, out, record };
+  return { code: r.code, out, record };
 }
 
 function readJson(file: string): any {

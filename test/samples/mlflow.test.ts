@@ -2,11 +2,11 @@
 // on, then find the run the way a user does, with a search filter `metrics.model_rmse < X`
 // (0.95 here: the small 20k-line stream gives ~0.91; the default one ~0.66),
 // and check the baseline, the parameters and the versioned model artifact are there.
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mlcWith } from "../helpers/cli.js";
 import { mlflowFixture } from "../tracking/mlflow/server.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -33,9 +33,9 @@ async function api(uri: string, path: string, body?: unknown): Promise<any> {
 describe("movie sample tracked in MLflow", () => {
   it("mirrors the run; `metrics.model_rmse < 0.95` finds it with the baseline and the model artifact", async (ctx) => {
     const srv = fx.get(ctx);
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", NO_COLOR: "1", MLFLOW_TRACKING_URI: srv.uri };
-    const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--project", dir, "--params", "generator.events=20000"], { env, encoding: "utf8", timeout: 180_000 });
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const env = { MLFLOW_TRACKING_URI: srv.uri };
+    const r = mlcWith({ env, timeout: 180_000 }, REPO, "run", "--project", dir, "--params", "generator.events=20000");
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const id = readdirSync(join(dir, ".mlc", "runs"))[0];
     const record = JSON.parse(readFileSync(join(dir, ".mlc", "runs", id, "run.json"), "utf8"));
     expect(record.mlflow?.run_id).toBeTruthy();

@@ -1,11 +1,12 @@
 // Shared helpers of the viz tests: a temp copy of a fixture project (with a failed run record),
 // running `node bin/mlc.js viz`, and the counts the page should show for a compiled graph.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
 import type { GraphIR } from "../../compiler/types.js";
+import { mlc, spawnMlc } from "../helpers/cli.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const DEMO = join(REPO, "test/fixtures/viz/demo");
@@ -43,16 +44,13 @@ export function writeFailedRun(root: string, runId = "20261126-031500-abc123"): 
 
 /** Runs `mlc viz ...args` to completion. */
 export function runViz(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), "viz", ...args], { encoding: "utf8", env: { ...process.env, CI: "true" } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = mlc(REPO, "viz", ...args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts `mlc viz --no-open --port 0` and resolves with the printed URL. */
 export function serveViz(args: string[]): Promise<{ url: string; child: ChildProcess; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "viz", "--no-open", "--port", "0", ...args], {
-    env: { ...process.env, CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnMlc(REPO, ["viz", "--no-open", "--port", "0", ...args]);
   let out = "";
   let err = "";
   const stop = () => new Promise<number | null>((done) => {
