@@ -1,4 +1,4 @@
-// mlc viz, the fast layered layout for big graphs (dagre takes ~20 s on 2,000 vertices):
+// mlc viz, the fast layered layout for graphs too big for dagre (V.DAGRE_LIMIT in layout.js):
 // ranks by longest path (sources pulled next to their first consumer), layer constraints for
 // bands, a few barycenter sweeps to cut crossings, then rows pulled toward their neighbours.
 "use strict";

@@ -1,10 +1,10 @@
 // mlc viz, layout: sizes each vertex from its label, then places everything left to right.
-// Small graphs use dagre (the real layered layout, with crossing reduction); dagre needs ~20 s
-// for 1,000 nodes + 1,000 datasets, so big graphs use a fast layered layout of our own
-// (longest-path ranks, barycenter ordering, neighbour-pulled rows), O(sweeps * edges).
+// Small graphs use dagre (the real layered layout, with crossing reduction); its time grows much
+// faster than the graph, so big graphs use a fast layered layout of our own (longest-path ranks,
+// barycenter ordering, neighbour-pulled rows), O(sweeps * edges).
 "use strict";
 (function (V) {
-  /** Above this many vertices dagre takes over a second per re-layout (measured in Chromium). */
+  /** Above this many vertices a dagre re-layout is too slow to follow a click. */
   V.DAGRE_LIMIT = 250;
   const SIZES = { node: { h: 38, pad: 28, min: 90 }, dataset: { h: 28, pad: 32, min: 80 },
     param: { h: 22, pad: 30, min: 60 }, namespace: { h: 46, pad: 44, min: 150 } };
