@@ -30,8 +30,9 @@ function common(cmd: Command): Command {
     .option("--verbose", "print more detail");
 }
 
-// Commander checks every flag against its declaration here (choices, defaults, required values), so
-// the options the handler receives are the type it declares, e.g. RunFlags in commands/run.ts.
+// By now commander has checked every flag against its declaration below (choices, defaults, missing
+// values): the options are handed over as the type the command declares (e.g. RunFlags in
+// commands/run.ts), which must name the flags as declared here.
 function action<O extends object>(load: () => Promise<{ default: Handler<O> }>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;

@@ -33,7 +33,7 @@ const LIST_FLAGS = {
 /** The flags every project command takes (`common()` in cli/main.ts), as commander names them. */
 export type CommonFlags = { project?: string; env?: string; quiet?: boolean; verbose?: boolean };
 
-/** The selection flags (`selectionFlags()` in cli/main.ts): each a comma-separated list. */
+/** The selection flags (`selectionFlags()` in cli/main.ts): --pipeline NAME, the rest comma-separated lists. */
 export type SelectionFlags = { pipeline?: string } & { [F in keyof typeof LIST_FLAGS]?: string };
 
 /** What compileOptionsFromFlags reads: common and selection flags, --params, --catalog. */
