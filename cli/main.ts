@@ -1,7 +1,7 @@
 // mlc's entry point: parse flags, dispatch to a lazily imported command, map outcomes to exit
 // codes (0 ok, 1 invalid/failed, 2 usage/config, 3 internal, 130 interrupted). Keep this file
 // light: `mlc --help` must not load ajv, nunjucks, piscina or the tracking client.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Option, type OptionValues } from "@commander-js/extra-typings";
 import { readFileSync } from "node:fs";
 import { EXIT, UsageError } from "./exit.js";
 
@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 /** A command's handler: its flags as commander parsed them (typed by the command), then the positionals. */
 type Handler<O> = (opts: O, args: string[]) => Promise<number>;
 
-function selectionFlags(cmd: Command): Command {
+function selectionFlags<A extends unknown[], O extends OptionValues>(cmd: Command<A, O>) {
   return cmd
     .option("--pipeline <name>", "named pipeline from pipeline.yml (default __default__)")
     .option("--nodes <list>", "only these nodes (comma-separated)")
@@ -22,7 +22,7 @@ function selectionFlags(cmd: Command): Command {
     .option("--namespaces <list>", "nodes in these namespaces (exact or child)");
 }
 
-function common(cmd: Command): Command {
+function common<A extends unknown[], O extends OptionValues>(cmd: Command<A, O>) {
   return cmd
     .option("--project <dir>", "project folder (default: nearest folder upward with a pipeline.yml)")
     .option("--env <name>", "config environment layered over conf/base (default MLC_ENV or local)")
@@ -30,14 +30,14 @@ function common(cmd: Command): Command {
     .option("--verbose", "print more detail");
 }
 
-// By now commander has checked every flag against its declaration below (choices, defaults, missing
-// values): the options are handed over as the type the command declares (e.g. RunFlags in
-// commands/run.ts), which must name the flags as declared here.
-function action<O extends object>(load: () => Promise<{ default: Handler<O> }>) {
-  return async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
+// Commander has checked every flag against its declaration below (choices, defaults, missing values)
+// before this runs. The declarations type the options (@commander-js/extra-typings), and `.action()`
+// accepts a handler only if they fit the flags type it declares (e.g. RunFlags in commands/run.ts).
+function action<O extends OptionValues>(load: () => Promise<{ default: Handler<O> }>) {
+  return async (...args: [...unknown[], O, Command<unknown[], OptionValues>]) => {
+    const cmd = args[args.length - 1] as Command<unknown[], O>;
     const positional = args.slice(0, -2).filter((a): a is string => typeof a === "string");
-    const opts = { ...cmd.optsWithGlobals<O>() };
+    const opts = { ...cmd.optsWithGlobals() } as O;
     const mod = await load();
     process.exitCode = await mod.default(opts, positional);
   };

@@ -39,7 +39,7 @@ const BUNDLE = "dist/cli-bundle";
 /** Sources inlined into the CLI bundle (paths relative to the repository). */
 const INLINED = [/^cli\/main\.ts$/, /^cli\/commands\/(validate|compile|print-diagnostics)\.ts$/, /^cli\/(format|project)\.ts$/, /^compiler\//, /^schema\//, /^catalog\/atomic\.ts$/];
 /** Packages inlined into the CLI bundle; every other package stays a runtime import. */
-const INLINED_PACKAGES = new Set(["commander"]);
+const INLINED_PACKAGES = new Set(["commander", "@commander-js/extra-typings"]);
 
 /** Keeps non-inlined sources as imports of their dist/ twins (every output sits in dist/cli-bundle/). */
 const splitPlugin = {
