@@ -1,114 +1,181 @@
-// Lazy positions: a document is parsed a second time, with the `yaml` package (which keeps source
-// ranges), only when a diagnostic in it needs a line:col. Cached per document.
+// Positions, from the `yaml` package, only when a diagnostic needs a line:col (values come from js-yaml
+// in load.ts: several times faster on the big generated pipelines). yaml's Parser gives a document's
+// CST once; a path is followed through its block collections, and only the innermost collection
+// holding the target is composed into yaml nodes, whose ranges are the answer. Composing the whole
+// Document would cost as much again as the CST on a MB-sized pipeline. A path through an alias is
+// answered from the whole Document, which knows the anchors.
 import { createRequire } from "node:module";
+import type { CST, Document, LineCounter, Node as YamlNode, Pair, YAMLMap } from "yaml";
 import type { Locator } from "./diagnostics.js";
-import { Scanner } from "./locate-fast.js";
 import type { DocPath, RawDocument } from "./types.js";
+import { plainKey } from "./yaml-schema.js";
 
 type YamlModule = typeof import("yaml");
-type Parsed = { doc: import("yaml").Document.Parsed; lc: import("yaml").LineCounter } | null;
-
 const require = createRequire(import.meta.url);
 let yamlModule: YamlModule | null = null;
-const cache = new WeakMap<RawDocument, Parsed>();
-const scanners = new WeakMap<RawDocument, Scanner>();
-/**
- * Above this size a document is first tried with the line scanner (milliseconds where the `yaml`
- * parser needs seconds); it answers only when sure, else the parser does. Tests check both agree.
- */
-export const FAST_LOCATE_BYTES = 64 * 1024;
-
-function parsed(doc: RawDocument): Parsed {
-  if (cache.has(doc)) return cache.get(doc)!;
-  let out: Parsed = null;
-  try {
-    yamlModule ??= require("yaml") as YamlModule;
-    const lc = new yamlModule.LineCounter();
-    const d = yamlModule.parseDocument(doc.text, { lineCounter: lc, uniqueKeys: false, merge: true });
-    out = { doc: d, lc };
-  } catch {
-    out = null; // e.g. nesting beyond the parser's stack: fall back to 1:1
-  }
-  cache.set(doc, out);
-  return out;
+/** The `yaml` package, loaded on the first diagnostic that needs a position (`validate` of a clean project never pays for it). */
+export function yamlPackage(): YamlModule {
+  return (yamlModule ??= require("yaml") as YamlModule);
 }
 
-interface Located {
+interface Parsed {
+  readonly cst: CST.Document | null;
+  readonly lc: LineCounter;
+  whole?: Document | null;
+}
+const cache = new WeakMap<RawDocument, Parsed>();
+
+/** The CST of the document's (single) YAML document and its line starts, parsed once per document. */
+export function parsedCst(doc: RawDocument): Parsed {
+  let p = cache.get(doc);
+  if (p) return p;
+  const y = yamlPackage();
+  const lc = new y.LineCounter();
+  let cst: CST.Document | null = null;
+  try {
+    for (const tok of new y.Parser(lc.addNewLine).parse(doc.text)) if (tok.type === "document") cst ??= tok;
+  } catch {
+    cst = null; // a parser failure must not hide the diagnostic: it is placed at 1:1
+  }
+  cache.set(doc, (p = { cst, lc }));
+  return p;
+}
+
+export interface Located {
   line: number;
   column: number;
   endLine?: number;
   endColumn?: number;
 }
+const START: Located = { line: 1, column: 1 };
 
 /**
  * 1-based position of `path` in `doc`: the value, or with `key` the key of the last segment.
  * A path that does not exist points at the nearest existing parent (e.g. the map missing a key).
  */
 export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean): Located => {
-  if (doc.text.length > FAST_LOCATE_BYTES) {
-    let s = scanners.get(doc);
-    if (!s) scanners.set(doc, (s = new Scanner(doc.text)));
-    const fast = s.locate(path, key);
-    if (fast) return fast;
+  const p = parsedCst(doc);
+  if (!p.cst?.value) return START;
+  let tok: CST.Token = p.cst.value;
+  let depth = 0;
+  for (; depth < path.length && !(key && depth === path.length - 1); depth++) {
+    const child = childOf(tok, path[depth]);
+    if (!child || !isCollection(child)) break;
+    tok = child;
   }
-  return locateParsed(doc, path, key);
+  const part = walk(compose(p.cst, tok), path.slice(depth), key);
+  if (part !== ALIAS) return part ? toPos(p.lc, part) : START;
+  if (p.whole === undefined) p.whole = compose(p.cst, p.cst.value);
+  const whole = p.whole ? walk(p.whole, path, key) : null;
+  return whole && whole !== ALIAS ? toPos(p.lc, whole) : START;
 };
 
-/** The exact locator: walks the `yaml` package's Document (parsed once per document). */
-export function locateParsed(doc: RawDocument, path: DocPath, key?: boolean): Located {
-  const p = parsed(doc);
-  if (!p || !p.doc.contents) return { line: 1, column: 1 };
-  const y = yamlModule!;
-  let node: unknown = p.doc.contents;
-  let range: readonly number[] | undefined = (node as { range?: number[] }).range;
+function isCollection(t: CST.Token): t is CST.BlockMap | CST.BlockSequence | CST.FlowCollection {
+  return t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
+}
+
+const has = (tokens: readonly CST.SourceToken[] | undefined, type: CST.SourceToken["type"]) => !!tokens?.some((t) => t.type === type);
+
+/**
+ * The value token of `seg` in a block collection, or undefined when it is missing, empty, or the
+ * collection holds anything but plain `key: value` pairs or `- item`s (then the composer decides).
+ */
+function childOf(tok: CST.Token, seg: string | number): CST.Token | undefined {
+  if (tok.type === "block-seq" && typeof seg === "number") {
+    let i = 0;
+    for (const item of tok.items) {
+      if (!has(item.start, "seq-item-ind")) {
+        if (item.value || has(item.start, "anchor") || has(item.start, "tag")) return undefined;
+        continue; // a comment line
+      }
+      if (i++ === seg) return item.value;
+    }
+    return undefined;
+  }
+  if (tok.type !== "block-map") return undefined;
+  for (const item of tok.items) {
+    if (!item.sep && !item.key && item.start.every((t) => t.type === "comment" || t.type === "newline" || t.type === "space")) continue;
+    if (!item.key || !has(item.sep, "map-value-ind") || has(item.start, "tag") || has(item.start, "explicit-key-ind")) return undefined;
+    const k = keyText(item.key);
+    if (k === undefined) return undefined;
+    if (k === String(seg)) return item.value;
+  }
+  return undefined;
+}
+
+/** A scalar key as js-yaml stores it, or undefined for keys that are not scalars. */
+export function keyText(key: CST.Token): string | undefined {
+  if (key.type !== "scalar" && key.type !== "single-quoted-scalar" && key.type !== "double-quoted-scalar") return undefined;
+  const r = yamlPackage().CST.resolveAsScalar(key, true, () => {});
+  if (!r) return undefined;
+  return key.type === "scalar" ? plainKey(r.value) : r.value;
+}
+
+/** `tok` composed alone as a Document: its nodes carry the same ranges as in the whole document. */
+function compose(cst: CST.Document, tok: CST.Token): Document | null {
+  const y = yamlPackage();
+  const wrapped: CST.Document = tok === cst.value ? cst : { type: "document", offset: tok.offset, start: [], value: tok };
+  try {
+    for (const d of new y.Composer({ uniqueKeys: false, merge: true, prettyErrors: false }).compose([wrapped])) return d;
+  } catch {
+    // e.g. nesting beyond the composer's stack
+  }
+  return null;
+}
+
+const ALIAS = Symbol("alias");
+type Range = readonly number[];
+
+/** Range of `path` in a composed document (nearest existing parent), or ALIAS when the path goes through one. */
+function walk(doc: Document | null, path: DocPath, key?: boolean): Range | typeof ALIAS | null {
+  if (!doc?.contents) return null;
+  const y = yamlPackage();
+  let node: unknown = doc.contents;
+  let range: Range | null | undefined = (node as YamlNode).range;
   for (let i = 0; i < path.length; i++) {
-    if (y.isAlias(node)) node = node.resolve(p.doc);
+    if (y.isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target) return ALIAS;
+      node = target;
+    }
     const seg = path[i];
     let next: unknown;
-    let keyRange: readonly number[] | undefined;
+    let keyRange: Range | null | undefined;
     if (y.isMap(node)) {
       const pair = pairsOf(y, node).get(String(seg));
       if (pair) {
         next = pair.value;
-        keyRange = (pair.key as { range?: number[] } | null)?.range;
+        keyRange = (pair.key as YamlNode | null)?.range;
       }
     } else if (y.isSeq(node) && typeof seg === "number") {
       next = node.items[seg];
     }
     if (next === undefined && keyRange === undefined) break;
-    const last = i === path.length - 1;
-    if (last && key && keyRange) return toPos(p.lc, keyRange);
+    if (i === path.length - 1 && key && keyRange) return keyRange;
     node = next;
-    const r = (next as { range?: number[] } | null)?.range ?? keyRange;
+    const r = (next as YamlNode | null)?.range ?? keyRange;
     if (r) range = r;
     if (next === null || next === undefined) break; // `key:` with no value: stay at the key
   }
-  return range ? toPos(p.lc, range) : { line: 1, column: 1 };
+  return range ?? null;
 }
 
-type Pair = import("yaml").Pair<unknown, unknown>;
 const pairIndex = new WeakMap<object, Map<string, Pair>>();
 
 /** key -> first pair of a map, built once per map (a linear find per diagnostic is quadratic). */
-function pairsOf(y: YamlModule, node: import("yaml").YAMLMap<unknown, unknown>): Map<string, Pair> {
+function pairsOf(y: YamlModule, node: YAMLMap): Map<string, Pair> {
   let idx = pairIndex.get(node);
   if (idx) return idx;
   idx = new Map();
   for (const it of node.items) {
-    const k = keyOf(y, it.key);
+    const k = y.isScalar(it.key) ? String(it.key.value) : undefined;
     if (k !== undefined && !idx.has(k)) idx.set(k, it);
   }
   pairIndex.set(node, idx);
   return idx;
 }
 
-function keyOf(y: YamlModule, k: unknown): string | undefined {
-  if (y.isScalar(k)) return String(k.value);
-  if (typeof k === "string" || typeof k === "number") return String(k);
-  return undefined;
-}
-
-function toPos(lc: import("yaml").LineCounter, range: readonly number[]): Located {
+function toPos(lc: LineCounter, range: Range): Located {
   const start = lc.linePos(range[0]);
   const end = lc.linePos(range[1] ?? range[0]);
   return { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
