@@ -8,7 +8,7 @@ import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "./load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
-import { deepMerge, setOwn } from "./plain-data.js";
+import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
 import type { CompileOptions, DatasetConfig, ProjectConfig, ResolvedDataset, ResolvedNode, ResolvedPipeline, SelectionSpec, SourceRef } from "./types.js";
@@ -223,7 +223,7 @@ function checkEntry(key: string, entry: DatasetConfig, path: readonly (string | 
     });
   }
   const inner = entry.dataset;
-  if (inner && typeof inner === "object" && !Array.isArray(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
+  if (isMap(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
 }
 
 /** Why `type` is not usable, or null. Custom types are `./file#Export` (file must exist) or `pkg#Export`. */
