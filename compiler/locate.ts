@@ -21,7 +21,6 @@ export function yamlPackage(): YamlModule {
 interface Parsed {
   readonly cst: CST.Document | null;
   readonly lc: LineCounter;
-  whole?: Document | null;
 }
 const cache = new WeakMap<RawDocument, Parsed>();
 
@@ -65,8 +64,7 @@ export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean):
   }
   const part = walk(compose(p.cst, tok), path.slice(depth), key);
   if (part !== ALIAS) return part ? toPos(p.lc, part) : START;
-  if (p.whole === undefined) p.whole = compose(p.cst, p.cst.value);
-  const whole = p.whole ? walk(p.whole, path, key) : null;
+  const whole = walk(compose(p.cst, p.cst.value), path, key);
   return whole && whole !== ALIAS ? toPos(p.lc, whole) : START;
 };
 
@@ -76,31 +74,42 @@ function isCollection(t: CST.Token): t is CST.BlockMap | CST.BlockSequence | CST
 
 const has = (tokens: readonly CST.SourceToken[] | undefined, type: CST.SourceToken["type"]) => !!tokens?.some((t) => t.type === type);
 
+type Children = Map<string, CST.Token | undefined> | (CST.Token | undefined)[];
+const children = new WeakMap<CST.Token, Children>();
+
 /**
- * The value token of `seg` in a block collection, or undefined when it is missing, empty, or the
- * collection holds anything but plain `key: value` pairs or `- item`s (then the composer decides).
+ * The value token of `seg` in a block collection, or undefined when it is missing, empty, or comes
+ * after anything but plain `key: value` pairs or `- item`s (then the composer decides).
  */
 function childOf(tok: CST.Token, seg: string | number): CST.Token | undefined {
-  if (tok.type === "block-seq" && typeof seg === "number") {
-    let i = 0;
-    for (const item of tok.items) {
-      if (!has(item.start, "seq-item-ind")) {
-        if (item.value || has(item.start, "anchor") || has(item.start, "tag")) return undefined;
-        continue; // a comment line
-      }
-      if (i++ === seg) return item.value;
-    }
-    return undefined;
+  if (tok.type !== "block-map" && tok.type !== "block-seq") return undefined;
+  let index = children.get(tok);
+  if (!index) children.set(tok, (index = tok.type === "block-map" ? mapChildren(tok) : seqChildren(tok)));
+  if (Array.isArray(index)) return typeof seg === "number" ? index[seg] : undefined;
+  return index.get(String(seg));
+}
+
+/** Item values of a block sequence, up to the first item that is not a plain `- item`. */
+function seqChildren(tok: CST.BlockSequence): (CST.Token | undefined)[] {
+  const out: (CST.Token | undefined)[] = [];
+  for (const item of tok.items) {
+    if (has(item.start, "seq-item-ind")) out.push(item.value);
+    else if (item.value || has(item.start, "anchor") || has(item.start, "tag")) break;
   }
-  if (tok.type !== "block-map") return undefined;
+  return out;
+}
+
+/** key -> value of a block map (the first of repeated keys), up to the first item that is not a plain pair. */
+function mapChildren(tok: CST.BlockMap): Map<string, CST.Token | undefined> {
+  const out = new Map<string, CST.Token | undefined>();
   for (const item of tok.items) {
     if (!item.sep && !item.key && item.start.every((t) => t.type === "comment" || t.type === "newline" || t.type === "space")) continue;
-    if (!item.key || !has(item.sep, "map-value-ind") || has(item.start, "tag") || has(item.start, "explicit-key-ind")) return undefined;
+    if (!item.key || !has(item.sep, "map-value-ind") || has(item.start, "tag") || has(item.start, "explicit-key-ind")) break;
     const k = keyText(item.key);
-    if (k === undefined) return undefined;
-    if (k === String(seg)) return item.value;
+    if (k === undefined) break;
+    if (!out.has(k)) out.set(k, item.value);
   }
-  return undefined;
+  return out;
 }
 
 /** A scalar key as js-yaml stores it, or undefined for keys that are not scalars. */
@@ -111,8 +120,15 @@ export function keyText(key: CST.Token): string | undefined {
   return key.type === "scalar" ? plainKey(r.value) : r.value;
 }
 
-/** `tok` composed alone as a Document: its nodes carry the same ranges as in the whole document. */
+const composed = new WeakMap<CST.Token, Document | null>();
+
+/** `tok` composed alone as a Document (once): its nodes carry the same ranges as in the whole document. */
 function compose(cst: CST.Document, tok: CST.Token): Document | null {
+  if (!composed.has(tok)) composed.set(tok, composeNow(cst, tok));
+  return composed.get(tok)!;
+}
+
+function composeNow(cst: CST.Document, tok: CST.Token): Document | null {
   const y = yamlPackage();
   const wrapped: CST.Document = tok === cst.value ? cst : { type: "document", offset: tok.offset, start: [], value: tok };
   try {

@@ -1,7 +1,11 @@
-// 1-based lines of node definitions for graph.json, found without building a YAML AST: for the
-// usual block style (`nodes:` then `- name: ...` items) one pass over the text lists where each
-// item starts. Anything else (flow style, nested paths) falls back to the full locator.
+// 1-based lines of node definitions for graph.json, found without building a YAML AST (the `yaml`
+// package's CST of a 10,000-node pipeline costs more than the rest of `validate`): for the usual
+// block style (`nodes:` then `- name: ...` items) one pass over the text lists where each item
+// starts, and the count must match what js-yaml parsed. Anything else (flow style, nested paths,
+// a multi-line scalar that fooled the scan) falls back to the locator. test/compiler/node-lines
+// checks the scan against the CST.
 import type { Locator } from "./diagnostics.js";
+import { isMap } from "./plain-data.js";
 import type { DocPath, RawDocument, SourceRef } from "./types.js";
 
 type ItemLines = Map<string, number[] | null>;
@@ -46,9 +50,16 @@ export class NodeLines {
   private items(doc: RawDocument, key: string): number[] | null {
     let perDoc = this.cache.get(doc.file);
     if (!perDoc) this.cache.set(doc.file, (perDoc = new Map()));
-    if (!perDoc.has(key)) perDoc.set(key, scanBlockSequence(doc.text, key));
+    if (!perDoc.has(key)) perDoc.set(key, itemLines(doc, key));
     return perDoc.get(key)!;
   }
+}
+
+/** Start lines of the items of top-level `key:`'s sequence, when the scan found as many as js-yaml did. */
+export function itemLines(doc: RawDocument, key: string): number[] | null {
+  const items = isMap(doc.data) ? doc.data[key] : undefined;
+  const lines = Array.isArray(items) ? scanBlockSequence(doc.text, key) : null;
+  return lines && lines.length === (items as unknown[]).length ? lines : null;
 }
 
 /** Start lines of the items of top-level `key:`'s block sequence, or null when not block style. */
