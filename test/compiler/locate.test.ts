@@ -1,11 +1,14 @@
 // Positions: locate (the CST narrowed to the innermost collection, which alone is composed) must give
 // what the whole yaml Document gives, on every YAML file of the repository and on thousands of mutated
 // documents; and it must answer a MB-sized pipeline quickly.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { generateProject } from "../../bench/gen-pipeline.mjs";
+import { loadedModules } from "../../bench/w1-help.mjs";
 import { locate } from "../../compiler/locate.js";
 import type { DocPath } from "../../compiler/types.js";
 import { SCHEMA } from "../../compiler/yaml-schema.js";
@@ -144,5 +147,18 @@ describe("locate", () => {
     const used = process.cpuUsage(cpu);
     expect((used.user + used.system) / 1000).toBeLessThan(2500);
     expect(locate(doc, ["last", 1])).toMatchObject({ line: 3, column: 15 });
+  });
+
+  it("is loaded by the CLI only when a diagnostic needs a position (validate of a clean project never parses twice)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlc-lazy-yaml-"));
+    try {
+      generateProject(dir, { nodes: 20 });
+      const yamlLoaded = () => loadedModules(["validate", "--project", dir]).some((m) => m.includes("/node_modules/yaml/"));
+      expect(yamlLoaded()).toBe(false);
+      appendFileSync(join(dir, "pipeline.yml"), "unknown_key: 1\n");
+      expect(yamlLoaded()).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
