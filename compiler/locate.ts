@@ -3,10 +3,13 @@
 // CST once; a path is followed through its block collections, and only the innermost collection
 // holding the target is composed into yaml nodes, whose ranges are the answer. Composing the whole
 // Document would cost as much again as the CST on a MB-sized pipeline. A path through an alias is
-// answered from the whole Document, which knows the anchors.
+// answered from the whole Document, which knows the anchors. A path into an item of a top-level
+// block sequence (a pipeline's `nodes`) is first answered from that item's lines alone (found by
+// node-lines.ts), parsed and composed by `yaml`: a MB-sized pipeline is then never parsed whole.
 import { createRequire } from "node:module";
 import type { CST, Document, LineCounter, Node as YamlNode, Pair, YAMLMap } from "yaml";
 import type { Locator } from "./diagnostics.js";
+import { itemLines } from "./node-lines.js";
 import type { DocPath, RawDocument } from "./types.js";
 import { plainKey } from "./yaml-schema.js";
 
@@ -23,21 +26,34 @@ interface Parsed {
   readonly lc: LineCounter;
 }
 const cache = new WeakMap<RawDocument, Parsed>();
+const lineCounters = new WeakMap<RawDocument, LineCounter>();
+
+/** The line starts of the document's text. */
+function lineCounter(doc: RawDocument): LineCounter {
+  let lc = lineCounters.get(doc);
+  if (lc) return lc;
+  lineCounters.set(doc, (lc = new (yamlPackage().LineCounter)()));
+  lc.addNewLine(0);
+  for (let i = doc.text.indexOf("\n"); i !== -1; i = doc.text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
 
 /** The CST of the document's (single) YAML document and its line starts, parsed once per document. */
 export function parsedCst(doc: RawDocument): Parsed {
   let p = cache.get(doc);
   if (p) return p;
-  const y = yamlPackage();
-  const lc = new y.LineCounter();
-  let cst: CST.Document | null = null;
-  try {
-    for (const tok of new y.Parser(lc.addNewLine).parse(doc.text)) if (tok.type === "document") cst ??= tok;
-  } catch {
-    cst = null; // a parser failure must not hide the diagnostic: it is placed at 1:1
-  }
-  cache.set(doc, (p = { cst, lc }));
+  const cst = parse(doc.text)?.find((t): t is CST.Document => t.type === "document") ?? null;
+  cache.set(doc, (p = { cst, lc: lineCounter(doc) }));
   return p;
+}
+
+/** yaml's CST tokens of `text`, or null when the parser fails (the diagnostic is then placed at 1:1). */
+function parse(text: string): CST.Token[] | null {
+  try {
+    return [...new (yamlPackage().Parser)().parse(text)];
+  } catch {
+    return null;
+  }
 }
 
 export interface Located {
@@ -53,6 +69,9 @@ const START: Located = { line: 1, column: 1 };
  * A path that does not exist points at the nearest existing parent (e.g. the map missing a key).
  */
 export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean): Located => {
+  const item = path.length >= 2 && typeof path[0] === "string" && typeof path[1] === "number" ? itemDocument(doc, path[0], path[1]) : null;
+  const inItem = item ? walk(item.doc, [0, ...path.slice(2)], key) : null;
+  if (item && inItem && inItem !== ALIAS) return toPos(lineCounter(doc), inItem.map((o) => o + item.base));
   const p = parsedCst(doc);
   if (!p.cst?.value) return START;
   let tok: CST.Token = p.cst.value;
@@ -67,6 +86,37 @@ export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean):
   const whole = walk(compose(p.cst, p.cst.value), path, key);
   return whole && whole !== ALIAS ? toPos(p.lc, whole) : START;
 };
+
+interface ItemDocument {
+  readonly doc: Document;
+  /** Offset of the item's first line in the whole text (the item document's ranges start at 0). */
+  readonly base: number;
+}
+const itemDocs = new WeakMap<RawDocument, Map<string, ItemDocument | null>>();
+
+/** Item `i` of top-level `key:`'s block sequence, composed from its own lines as a one-item sequence. */
+function itemDocument(doc: RawDocument, key: string, i: number): ItemDocument | null {
+  let perDoc = itemDocs.get(doc);
+  if (!perDoc) itemDocs.set(doc, (perDoc = new Map()));
+  const id = `${key}\0${i}`;
+  if (!perDoc.has(id)) perDoc.set(id, composeItem(doc, key, i));
+  return perDoc.get(id)!;
+}
+
+function composeItem(doc: RawDocument, key: string, i: number): ItemDocument | null {
+  const lines = doc.text.includes("\r") ? null : itemLines(doc, key);
+  if (!lines || i >= lines.starts.length) return null;
+  const starts = lineCounter(doc).lineStarts;
+  const offset = (line: number) => (line - 1 < starts.length ? starts[line - 1] : doc.text.length);
+  const base = offset(lines.starts[i]);
+  const tokens = parse(doc.text.slice(base, offset(i + 1 < lines.starts.length ? lines.starts[i + 1] : lines.end)));
+  const docs = tokens?.filter((t): t is CST.Document => t.type === "document") ?? [];
+  const seq = docs.length === 1 && tokens!.every((t) => t.type !== "error") ? docs[0].value : undefined;
+  if (seq?.type !== "block-seq" || seqChildren(seq).length !== 1) return null;
+  const composed = compose(docs[0], seq);
+  // Text the item's lines do not parse alone (a cut it did not expect): the whole document decides.
+  return composed && composed.errors.length === 0 ? { doc: composed, base } : null;
+}
 
 function isCollection(t: CST.Token): t is CST.BlockMap | CST.BlockSequence | CST.FlowCollection {
   return t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";

@@ -30,7 +30,7 @@ function agree(text: string, key = "nodes"): boolean {
   } catch {
     return false; // not YAML: nothing is compiled from it
   }
-  const got = itemLines({ file: "p.yml", absPath: "/p.yml", text, data }, key);
+  const got = itemLines({ file: "p.yml", absPath: "/p.yml", text, data }, key)?.starts ?? null;
   if (got === null) return false;
   expect(got, text).toEqual(reference(text, key));
   return true;
@@ -49,18 +49,19 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 describe("scanBlockSequence", () => {
   it("finds item start lines of a top-level block sequence", () => {
     const text = "version: 1\n# c\nnodes:  # the nodes\n  - name: a\n    func: x\n\n  # comment\n  -   name: b\n  - \n    name: c\npipelines: {}\n";
-    expect(scanBlockSequence(text, "nodes")).toEqual([4, 8, 9]);
+    expect(scanBlockSequence(text, "nodes")).toEqual({ starts: [4, 8, 9], end: 11 });
     expect(agree(text)).toBe(true);
   });
   it("handles items at column 0, CRLF, and stops at the next key", () => {
     const text = "nodes:\r\n- name: a\r\n  x: 1\r\n- name: b\r\nother: 1\r\n";
-    expect(scanBlockSequence(text + "- not: this\r\n", "nodes")).toEqual([2, 4]);
+    expect(scanBlockSequence(text + "- not: this\r\n", "nodes")).toEqual({ starts: [2, 4], end: 5 });
+    expect(scanBlockSequence("nodes:\n- a\n- b", "nodes")).toEqual({ starts: [2, 3], end: 4 });
     expect(agree(text)).toBe(true);
   });
   it("leaves a sequence to the locator when a multi-line scalar looks like an item", () => {
     // Out of spec (the continuation is not indented), but js-yaml reads two nodes.
     const text = 'nodes:\n  - name: "a\n  - b"\n  - name: c\n';
-    expect(scanBlockSequence(text, "nodes")).toEqual([2, 3, 4]); // fooled
+    expect(scanBlockSequence(text, "nodes")?.starts).toEqual([2, 3, 4]); // fooled
     const doc = { file: "p.yml", absPath: "/p.yml", text, data: load(text, { schema: SCHEMA }) };
     expect(itemLines(doc, "nodes")).toBeNull();
     const lines = new NodeLines(new Map([["p.yml", doc]]), locate);
