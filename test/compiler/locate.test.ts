@@ -107,6 +107,10 @@ describe("locate", () => {
       "s:\n- a\n-\n- - nested\n  - x\n- k: v\n  j: w\n",
       "_csv: &csv\n  type: csv\n  load_args: { sep: ',' }\nd: { <<: *csv, filepath: d.csv }\ne:\n  <<: *csv\n  type: json\n",
       "t: |\n  block\n  text\nu: >-\n  folded\nv: 'multi\n  line'\nw: [a,\n  b]\n",
+      // Cut into single nodes: comments between and after them, block scalars, anchors used across nodes.
+      "nodes:\n  # first\n  - name: a\n    doc: |\n      text\n\n  # second\n  - &n\n    name: b\n    tags: [x]\n  - *n\n  -\n  - name: c\n    in:\n    - p\n# trailing\npipelines: { x: 1 }\n",
+      "nodes:\n- name: a\n  d: >\n    folded\n- 'q'\n- [1, 2]\n- {k: v}\nother:\n  - 1\n",
+      "nodes:\n  - name: a\n    inputs: [x,\n      y]\n  - name: \"multi\n      line\"\n    k: 'it''s'\n",
     ];
     for (const t of texts) expect(compare(t), t).toEqual([]);
   });
