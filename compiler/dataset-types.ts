@@ -4,6 +4,16 @@
 
 /** The built-in dataset type names. */
 export const BUILTIN_TYPES: readonly string[] = Object.freeze([
-  "memory", "json", "jsonl", "yaml", "text", "csv", "parquet", "binary", "partitioned",
-  "mlflow.artifact", "mlflow.metric", "mlflow.metrics",
+  "memory",
+  "json",
+  "jsonl",
+  "yaml",
+  "text",
+  "csv",
+  "parquet",
+  "binary",
+  "partitioned",
+  "mlflow.artifact",
+  "mlflow.metric",
+  "mlflow.metrics",
 ]);

@@ -70,7 +70,11 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
   }
   if (st.size > MAX_FILE_BYTES) {
     const mb = (st.size / 1024 / 1024).toFixed(1);
-    ctx.report({ code: "MLC1003", message: `"${file}" is too large (${mb} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB)`, at });
+    ctx.report({
+      code: "MLC1003",
+      message: `"${file}" is too large (${mb} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB)`,
+      at,
+    });
     return null;
   }
   let bytes: Buffer;
@@ -92,7 +96,8 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
   }
   if (parsed.duplicates) reportDuplicates(doc, ctx);
   if (doc.text.includes("*") && aliasExpansion(doc.data) > MAX_ALIAS_EXPANSION) {
-    const message = `alias expansion too large: aliases (*name) expand to more than ${MAX_ALIAS_EXPANSION} extra values`;
+    const limit = `more than ${MAX_ALIAS_EXPANSION} extra values`;
+    const message = `alias expansion too large: aliases (*name) expand to ${limit}`;
     ctx.report({ code: "MLC1001", message, pos: { file, ...firstAlias(doc) } });
     return null;
   }
@@ -103,13 +108,21 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
 function decode(bytes: Buffer, file: string, ctx: CompileContext): string | null {
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    ctx.report({ code: "MLC1001", message: `"${file}" is a binary file (NUL byte at offset ${nul}), not YAML text`, pos: { file, ...bytePos(bytes, nul) } });
+    ctx.report({
+      code: "MLC1001",
+      message: `"${file}" is a binary file (NUL byte at offset ${nul}), not YAML text`,
+      pos: { file, ...bytePos(bytes, nul) },
+    });
     return null;
   }
   // isUtf8 is native: the common, valid file never builds a fatal TextDecoder.
   if (!isUtf8(bytes)) {
     const bad = firstInvalidUtf8(bytes);
-    ctx.report({ code: "MLC1001", message: `invalid UTF-8 at byte offset ${bad}`, pos: { file, ...bytePos(bytes, bad) } });
+    ctx.report({
+      code: "MLC1001",
+      message: `invalid UTF-8 at byte offset ${bad}`,
+      pos: { file, ...bytePos(bytes, bad) },
+    });
     return null;
   }
   const text = bytes.toString("utf8");
@@ -127,14 +140,20 @@ function bytePos(bytes: Buffer, offset: number): { line: number; column: number 
 
 /** Offset of the first byte that breaks UTF-8 (the decoder does not tell us where). */
 function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
     if (n < 0) return i;
     for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
     const c1 = b[i + 1];
     // Overlong forms, UTF-16 surrogates and code points above U+10FFFF.
-    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return i;
+    if (
+      (c === 0xe0 && c1 < 0xa0) ||
+      (c === 0xed && c1 > 0x9f) ||
+      (c === 0xf0 && c1 < 0x90) ||
+      (c === 0xf4 && c1 > 0x8f)
+    )
+      return i;
     i += n + 1;
   }
   return b.length;
@@ -154,9 +173,9 @@ function parseText(text: string, file: string): Parsed {
     return { data: parseYaml(text, { filename: file, schema: SCHEMA }) };
   } catch (e) {
     const err = e as YamlError;
-    if (err instanceof RangeError) return { error: "nesting too deep: the document exceeds the parser's depth limit", at: START };
+    if (err instanceof RangeError) return { error: TOO_DEEP, at: START };
     // A parser bug must still end as a coded diagnostic, not a crash.
-    if (err.name !== "YAMLException") return { error: `cannot parse "${file}": ${String((e as Error)?.message ?? e)}`, at: START };
+    if (err.name !== "YAMLException") return { error: `cannot parse "${file}": ${messageOf(e)}`, at: START };
     if (err.reason?.startsWith("duplicated mapping key")) {
       try {
         return { data: parseYaml(text, { filename: file, schema: SCHEMA, json: true }), duplicates: true };
@@ -169,6 +188,8 @@ function parseText(text: string, file: string): Parsed {
 }
 
 const START = { line: 1, column: 1 };
+const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
+const TOO_DEEP = "nesting too deep: the document exceeds the parser's depth limit";
 
 function syntaxError(err: YamlError): Parsed {
   const depth = /^nesting exceeded maxDepth \((\d+)\)/.exec(err.reason ?? "");
@@ -184,7 +205,8 @@ function reportDuplicates(doc: RawDocument, ctx: CompileContext): void {
     const pos = { file: doc.file, line: d.line, column: d.column, endLine: d.line, endColumn: d.column + d.length };
     ctx.report({ code: "MLC1002", message: `duplicate key "${d.key}" (first defined on line ${d.firstLine})`, pos });
   }
-  if (found.length === 0) ctx.report({ code: "MLC1002", message: "duplicate key in a YAML map", pos: { file: doc.file, ...START } });
+  if (found.length > 0) return;
+  ctx.report({ code: "MLC1002", message: "duplicate key in a YAML map", pos: { file: doc.file, ...START } });
 }
 
 /**
@@ -203,7 +225,10 @@ function aliasExpansion(root: unknown): number {
   push(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (size.has(top.obj)) { stack.pop(); continue; }
+    if (size.has(top.obj)) {
+      stack.pop();
+      continue;
+    }
     const kids = Array.isArray(top.obj) ? top.obj : Object.values(top.obj);
     if (!top.expanded) {
       if (onStack.has(top.obj)) return Infinity;
@@ -218,11 +243,11 @@ function aliasExpansion(root: unknown): number {
       continue;
     }
     let total = 1;
-    for (const k of kids) total += k !== null && typeof k === "object" ? size.get(k) ?? 0 : 1;
+    for (const k of kids) total += k !== null && typeof k === "object" ? (size.get(k) ?? 0) : 1;
     size.set(top.obj, Math.min(total, Number.MAX_SAFE_INTEGER));
     onStack.delete(top.obj);
     stack.pop();
   }
-  const total = root !== null && typeof root === "object" ? size.get(root) ?? 0 : 1;
+  const total = root !== null && typeof root === "object" ? (size.get(root) ?? 0) : 1;
   return total - unique;
 }

@@ -16,7 +16,7 @@ import { plainKey } from "./yaml-schema.js";
 type YamlModule = typeof import("yaml");
 const require = createRequire(import.meta.url);
 let yamlModule: YamlModule | null = null;
-/** The `yaml` package, loaded on the first diagnostic that needs a position (`validate` of a clean project never pays for it). */
+/** The `yaml` package, loaded by the first diagnostic that needs a position (a clean `validate` never loads it). */
 export function yamlPackage(): YamlModule {
   return (yamlModule ??= require("yaml") as YamlModule);
 }
@@ -69,9 +69,14 @@ const START: Located = { line: 1, column: 1 };
  * A path that does not exist points at the nearest existing parent (e.g. the map missing a key).
  */
 export const locate: Locator = (doc: RawDocument, path: DocPath, key?: boolean): Located => {
-  const item = path.length >= 2 && typeof path[0] === "string" && typeof path[1] === "number" ? itemDocument(doc, path[0], path[1]) : null;
+  const [first, second] = path;
+  const item = typeof first === "string" && typeof second === "number" ? itemDocument(doc, first, second) : null;
   const inItem = item ? walk(item.doc, [0, ...path.slice(2)], key) : null;
-  if (item && inItem && inItem !== ALIAS) return toPos(lineCounter(doc), inItem.map((o) => o + item.base));
+  if (item && inItem && inItem !== ALIAS)
+    return toPos(
+      lineCounter(doc),
+      inItem.map((o) => o + item.base),
+    );
   const p = parsedCst(doc);
   if (!p.cst?.value) return START;
   let tok: CST.Token = p.cst.value;
@@ -122,7 +127,9 @@ function isCollection(t: CST.Token): t is CST.BlockMap | CST.BlockSequence | CST
   return t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 }
 
-const has = (tokens: readonly CST.SourceToken[] | undefined, type: CST.SourceToken["type"]) => !!tokens?.some((t) => t.type === type);
+const has = (tokens: readonly CST.SourceToken[] | undefined, type: CST.SourceToken["type"]) =>
+  !!tokens?.some((t) => t.type === type);
+const SPACE = new Set(["comment", "newline", "space"]);
 
 type Children = Map<string, CST.Token | undefined> | (CST.Token | undefined)[];
 const children = new WeakMap<CST.Token, Children>();
@@ -153,8 +160,9 @@ function seqChildren(tok: CST.BlockSequence): (CST.Token | undefined)[] {
 function mapChildren(tok: CST.BlockMap): Map<string, CST.Token | undefined> {
   const out = new Map<string, CST.Token | undefined>();
   for (const item of tok.items) {
-    if (!item.sep && !item.key && item.start.every((t) => t.type === "comment" || t.type === "newline" || t.type === "space")) continue;
-    if (!item.key || !has(item.sep, "map-value-ind") || has(item.start, "tag") || has(item.start, "explicit-key-ind")) break;
+    if (!item.sep && !item.key && item.start.every((t) => SPACE.has(t.type))) continue;
+    if (!item.key || !has(item.sep, "map-value-ind")) break;
+    if (has(item.start, "tag") || has(item.start, "explicit-key-ind")) break;
     const k = keyText(item.key);
     if (k === undefined) break;
     if (!out.has(k)) out.set(k, item.value);
@@ -162,9 +170,11 @@ function mapChildren(tok: CST.BlockMap): Map<string, CST.Token | undefined> {
   return out;
 }
 
+const SCALAR_KEYS = new Set(["scalar", "single-quoted-scalar", "double-quoted-scalar"]);
+
 /** A scalar key as js-yaml stores it, or undefined for keys that are not scalars. */
 export function keyText(key: CST.Token): string | undefined {
-  if (key.type !== "scalar" && key.type !== "single-quoted-scalar" && key.type !== "double-quoted-scalar") return undefined;
+  if (!SCALAR_KEYS.has(key.type)) return undefined;
   const r = yamlPackage().CST.resolveAsScalar(key, true, () => {});
   if (!r) return undefined;
   return key.type === "scalar" ? plainKey(r.value) : r.value;
@@ -180,9 +190,11 @@ function compose(cst: CST.Document, tok: CST.Token): Document | null {
 
 function composeNow(cst: CST.Document, tok: CST.Token): Document | null {
   const y = yamlPackage();
-  const wrapped: CST.Document = tok === cst.value ? cst : { type: "document", offset: tok.offset, start: [], value: tok };
+  const alone: CST.Document = { type: "document", offset: tok.offset, start: [], value: tok };
+  const wrapped = tok === cst.value ? cst : alone;
+  const composer = new y.Composer({ uniqueKeys: false, merge: true, prettyErrors: false });
   try {
-    for (const d of new y.Composer({ uniqueKeys: false, merge: true, prettyErrors: false }).compose([wrapped])) return d;
+    for (const d of composer.compose([wrapped])) return d;
   } catch {
     // e.g. nesting beyond the composer's stack
   }

@@ -10,8 +10,8 @@ export function isMap(v: unknown): v is Obj {
 
 /** `o[k] = v` as an own property, also for a "__proto__" key. */
 export function setOwn(o: Obj, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
+  if (k !== "__proto__") o[k] = v;
+  else Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** Deep merge: `over` wins; maps merge, everything else replaces. Iterative (deep YAML must not overflow). */

@@ -6,7 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node as YamlNode,
+} from "yaml";
 import { generateProject } from "../../bench/gen-pipeline.mjs";
 import { loadedModules } from "../../bench/w1-help.mjs";
 import { locate } from "../../compiler/locate.js";
@@ -67,7 +76,8 @@ function paths(data: unknown, max: number): DocPath[] {
   while (stack.length && out.length < max) {
     const [v, p] = stack.pop()!;
     out.push(p, [...p, "zz_missing"]);
-    if (v && typeof v === "object") for (const [k, c] of Object.entries(v)) stack.push([c, [...p, Array.isArray(v) ? Number(k) : k]]);
+    if (v && typeof v === "object")
+      for (const [k, c] of Object.entries(v)) stack.push([c, [...p, Array.isArray(v) ? Number(k) : k]]);
   }
   return out;
 }
@@ -86,7 +96,8 @@ function compare(text: string, max = 3000): string[] {
     for (const key of [false, true]) {
       const got = locate(doc, p, key);
       const want = reference(text, p, key);
-      if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(`${JSON.stringify(p)} key=${key}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        bad.push(`${JSON.stringify(p)} key=${key}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
     }
   }
   return bad;
@@ -116,15 +127,55 @@ describe("locate", () => {
   });
 
   it("agrees with the whole Document on mutated documents (seeded fuzz)", () => {
-    const seeds = ["test/fixtures/validate", "samples"].flatMap((d) => yamlFiles(join(ROOT, d))).map((f) => readFileSync(f, "utf8"));
-    const bits = ["[", "]", "{", "}", ", ", "[a, b]", "{k: v}", '{"q": 1}', ": [x]", ":", ": ", "- ", "-", "#", " #x", "'", '"', "\n", " ", "  ", "\n  ", "\n- ", "'q'", '"q\\"x"', "1", "true", "k: v\n", "# c\n", "x:", "?", "~", "&a ", "*a", "|\n"];
+    const seeds = ["test/fixtures/validate", "samples"]
+      .flatMap((d) => yamlFiles(join(ROOT, d)))
+      .map((f) => readFileSync(f, "utf8"));
+    const bits = [
+      "[",
+      "]",
+      "{",
+      "}",
+      ", ",
+      "[a, b]",
+      "{k: v}",
+      '{"q": 1}',
+      ": [x]",
+      ":",
+      ": ",
+      "- ",
+      "-",
+      "#",
+      " #x",
+      "'",
+      '"',
+      "\n",
+      " ",
+      "  ",
+      "\n  ",
+      "\n- ",
+      "'q'",
+      '"q\\"x"',
+      "1",
+      "true",
+      "k: v\n",
+      "# c\n",
+      "x:",
+      "?",
+      "~",
+      "&a ",
+      "*a",
+      "|\n",
+    ];
     let state = 20260;
     const rnd = (n: number) => (state = (state * 1103515245 + 12345) & 0x7fffffff) % n;
     for (let i = 0; i < 1500; i++) {
       let t = seeds[rnd(seeds.length)];
       for (let k = 0, m = 1 + rnd(3); k < m; k++) {
         const at = rnd(t.length + 1);
-        t = rnd(2) === 0 ? t.slice(0, at) + bits[rnd(bits.length)] + t.slice(at) : t.slice(0, at) + t.slice(at + 1 + rnd(3));
+        t =
+          rnd(2) === 0
+            ? t.slice(0, at) + bits[rnd(bits.length)] + t.slice(at)
+            : t.slice(0, at) + t.slice(at + 1 + rnd(3));
       }
       expect(compare(t, 300), t).toEqual([]);
     }
@@ -133,7 +184,13 @@ describe("locate", () => {
   it("answers inside a node of a MB-sized pipeline without parsing it whole, and through an alias from one parse", () => {
     const lines = ["version: 1", "anchors:", "  io: &io [a, b]", "nodes:"];
     for (let i = 0; i < 10_000; i++) {
-      lines.push(`  - name: n${i}`, "    func: ./src/n.ts#f", `    inputs: [d${i - 1}, "params:p.${i}"]`, `    outputs: { out: d${i} }`, "    tags: [a, b]  # comment");
+      lines.push(
+        `  - name: n${i}`,
+        "    func: ./src/n.ts#f",
+        `    inputs: [d${i - 1}, "params:p.${i}"]`,
+        `    outputs: { out: d${i} }`,
+        "    tags: [a, b]  # comment",
+      );
     }
     lines.push("last: *io");
     const text = lines.join("\n") + "\n";
@@ -142,9 +199,19 @@ describe("locate", () => {
     const cpu = process.cpuUsage();
     for (const i of [9999, 0, 1234]) {
       const inputs = lines[5 * i + 6];
-      expect(locate(doc, ["nodes", i, "inputs", 1])).toEqual({ line: 5 * i + 7, column: inputs.indexOf('"params') + 1, endLine: 5 * i + 7, endColumn: inputs.indexOf('"]') + 2 });
+      expect(locate(doc, ["nodes", i, "inputs", 1])).toEqual({
+        line: 5 * i + 7,
+        column: inputs.indexOf('"params') + 1,
+        endLine: 5 * i + 7,
+        endColumn: inputs.indexOf('"]') + 2,
+      });
       expect(locate(doc, ["nodes", i, "outputs", "out"], true)).toMatchObject({ line: 5 * i + 8, column: 16 });
-      expect(locate(doc, ["nodes", i, "tags", 1])).toEqual({ line: 5 * i + 9, column: 15, endLine: 5 * i + 9, endColumn: 16 });
+      expect(locate(doc, ["nodes", i, "tags", 1])).toEqual({
+        line: 5 * i + 9,
+        column: 15,
+        endLine: 5 * i + 9,
+        endColumn: 16,
+      });
       expect(locate(doc, ["nodes", i, "retries"])).toMatchObject({ line: 5 * i + 5, column: 5 });
     }
     // Only the three nodes' lines are parsed: the whole CST alone costs more than half a second here.
@@ -160,7 +227,8 @@ describe("locate", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlc-lazy-yaml-"));
     try {
       generateProject(dir, { nodes: 20 });
-      const yamlLoaded = () => loadedModules(["validate", "--project", dir]).some((m) => m.includes("/node_modules/yaml/"));
+      const yamlLoaded = () =>
+        loadedModules(["validate", "--project", dir]).some((m) => m.includes("/node_modules/yaml/"));
       expect(yamlLoaded()).toBe(false);
       appendFileSync(join(dir, "pipeline.yml"), "unknown_key: 1\n");
       expect(yamlLoaded()).toBe(true);

@@ -18,9 +18,13 @@ function reference(text: string, key: string): number[] | null {
   const docs = [...new Parser(lc.addNewLine).parse(text)].filter((t): t is CST.Document => t.type === "document");
   const map = docs[0]?.value;
   if (docs.length !== 1 || map?.type !== "block-map") return null;
-  const item = map.items.find((i) => i.key && "source" in i.key && i.key.source.replace(/^(["'])(.*)\1$/, "$2") === key);
+  const item = map.items.find(
+    (i) => i.key && "source" in i.key && i.key.source.replace(/^(["'])(.*)\1$/, "$2") === key,
+  );
   if (item?.value?.type !== "block-seq") return null;
-  return item.value.items.flatMap((i) => i.start.filter((t) => t.type === "seq-item-ind").map((t) => lc.linePos(t.offset).line));
+  return item.value.items.flatMap((i) =>
+    i.start.filter((t) => t.type === "seq-item-ind").map((t) => lc.linePos(t.offset).line),
+  );
 }
 
 function agree(text: string, key = "nodes"): boolean {
@@ -48,7 +52,8 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 
 describe("scanBlockSequence", () => {
   it("finds item start lines of a top-level block sequence", () => {
-    const text = "version: 1\n# c\nnodes:  # the nodes\n  - name: a\n    func: x\n\n  # comment\n  -   name: b\n  - \n    name: c\npipelines: {}\n";
+    const text =
+      "version: 1\n# c\nnodes:  # the nodes\n  - name: a\n    func: x\n\n  # comment\n  -   name: b\n  - \n    name: c\npipelines: {}\n";
     expect(scanBlockSequence(text, "nodes")).toEqual({ starts: [4, 8, 9], end: 11 });
     expect(agree(text)).toBe(true);
   });
@@ -65,7 +70,8 @@ describe("scanBlockSequence", () => {
     const doc = { file: "p.yml", absPath: "/p.yml", text, data: load(text, { schema: SCHEMA }) };
     expect(itemLines(doc, "nodes")).toBeNull();
     const lines = new NodeLines(new Map([["p.yml", doc]]), locate);
-    for (const i of [0, 1]) expect(lines.line({ file: "p.yml", path: ["nodes", i] })).toBe(locate(doc, ["nodes", i]).line);
+    for (const i of [0, 1])
+      expect(lines.line({ file: "p.yml", path: ["nodes", i] })).toBe(locate(doc, ["nodes", i]).line);
   });
 
   it("returns null for flow style or a missing key", () => {
@@ -81,9 +87,36 @@ describe("scanBlockSequence", () => {
   });
 
   it("agrees with the CST on mutated pipelines (seeded fuzz)", () => {
-    const seeds = ["test/fixtures/compile", "samples"].flatMap((d) => yamlFiles(join(ROOT, d))).map((f) => readFileSync(f, "utf8")).filter((t) => /^nodes:\s*$/m.test(t));
+    const seeds = ["test/fixtures/compile", "samples"]
+      .flatMap((d) => yamlFiles(join(ROOT, d)))
+      .map((f) => readFileSync(f, "utf8"))
+      .filter((t) => /^nodes:\s*$/m.test(t));
     expect(seeds.length).toBeGreaterThan(3);
-    const bits = ["- ", "-", "\n- ", "\n  - ", "\n-\n", "  ", "\n", "#", " # c", "|\n", "|\n  - x\n", ">\n", "[", "]\n", "'", '"', "\n  ", "nodes:\n", "k: v\n", "---\n", ' "a\n  - b"', " 'a\n\n  - b'", " [a,\n  - b]"];
+    const bits = [
+      "- ",
+      "-",
+      "\n- ",
+      "\n  - ",
+      "\n-\n",
+      "  ",
+      "\n",
+      "#",
+      " # c",
+      "|\n",
+      "|\n  - x\n",
+      ">\n",
+      "[",
+      "]\n",
+      "'",
+      '"',
+      "\n  ",
+      "nodes:\n",
+      "k: v\n",
+      "---\n",
+      ' "a\n  - b"',
+      " 'a\n\n  - b'",
+      " [a,\n  - b]",
+    ];
     let state = 14;
     const rnd = (n: number) => (state = (state * 1103515245 + 12345) & 0x7fffffff) % n;
     let answered = 0;
@@ -91,7 +124,10 @@ describe("scanBlockSequence", () => {
       let t = seeds[rnd(seeds.length)];
       for (let k = 0, m = 1 + rnd(3); k < m; k++) {
         const at = rnd(t.length + 1);
-        t = rnd(2) === 0 ? t.slice(0, at) + bits[rnd(bits.length)] + t.slice(at) : t.slice(0, at) + t.slice(at + 1 + rnd(3));
+        t =
+          rnd(2) === 0
+            ? t.slice(0, at) + bits[rnd(bits.length)] + t.slice(at)
+            : t.slice(0, at) + t.slice(at + 1 + rnd(3));
       }
       if (agree(t)) answered++;
     }

@@ -7,7 +7,8 @@ import { resolve } from "../../compiler/resolve.js";
 import { config } from "./helpers.js";
 
 /** What `--params __proto__.polluted=1` and YAML's `__proto__:` key give: an own "__proto__" property. */
-const hostile = () => JSON.parse('{"__proto__": {"polluted": 1}, "a": {"__proto__": {"deep": 2}}}') as Record<string, unknown>;
+const hostile = () =>
+  JSON.parse('{"__proto__": {"polluted": 1}, "a": {"__proto__": {"deep": 2}}}') as Record<string, unknown>;
 
 function expectPlain(o: Record<string, unknown>): void {
   expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
@@ -21,14 +22,20 @@ describe("deepMerge", () => {
   it("merges maps, replaces lists and scalars, leaves both inputs untouched", () => {
     const base = { m: { lr: 0.1, opt: { name: "adam", beta: 0.9 } }, list: [1, 2], s: "x" };
     const over = { m: { opt: { beta: 0.5 } }, list: [3], s: { now: "map" } };
-    expect(deepMerge(base, over)).toEqual({ m: { lr: 0.1, opt: { name: "adam", beta: 0.5 } }, list: [3], s: { now: "map" } });
+    expect(deepMerge(base, over)).toEqual({
+      m: { lr: 0.1, opt: { name: "adam", beta: 0.5 } },
+      list: [3],
+      s: { now: "map" },
+    });
     expect(base.m.opt.beta).toBe(0.9);
   });
 
   it("keeps __proto__ keys as plain data on either side, at any depth", () => {
     expectPlain(deepMerge({}, hostile()));
     expectPlain(deepMerge(hostile(), { a: { b: 1 } }));
-    expect(Object.getOwnPropertyDescriptor(deepMerge(hostile(), hostile()).a as object, "__proto__")?.value).toEqual({ deep: 2 });
+    expect(Object.getOwnPropertyDescriptor(deepMerge(hostile(), hostile()).a as object, "__proto__")?.value).toEqual({
+      deep: 2,
+    });
   });
 
   it("merges 10,000 levels deep without overflowing the stack", () => {
