@@ -2,18 +2,8 @@
 // and catalog/registry.ts maps each to its lazily imported implementation. A module of its own so the
 // compiler knows the names without loading the registry and what it imports.
 
-/** The built-in dataset type names. */
+/** The built-in dataset type names, sorted (hints list them in this order). */
 export const BUILTIN_TYPES: readonly string[] = Object.freeze([
-  "memory",
-  "json",
-  "jsonl",
-  "yaml",
-  "text",
-  "csv",
-  "parquet",
-  "binary",
-  "partitioned",
-  "mlflow.artifact",
-  "mlflow.metric",
-  "mlflow.metrics",
+  "binary", "csv", "json", "jsonl", "memory", "mlflow.artifact", "mlflow.metric", "mlflow.metrics",
+  "parquet", "partitioned", "text", "yaml",
 ]);
