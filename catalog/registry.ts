@@ -1,17 +1,14 @@
 // The explicit registry of dataset types: built-ins (imported lazily, so the CLI does not load
 // csv/parquet code until a dataset needs it), types registered by code, and custom types named by
 // a module ref in catalog.yml (`type: ./src/datasets.ts#PostgresTable`).
+import { BUILTIN_TYPES } from "../compiler/dataset-types.js";
 import { MlcError } from "../compiler/diagnostics.js";
 import { loadExport, parseRef } from "../compiler/load-module.js";
 import { suggest } from "../compiler/suggest.js";
 import type { DatasetConfig } from "../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "./dataset.js";
 
-/** The built-in type names (SPEC section 3). */
-export const BUILTIN_TYPES: readonly string[] = [
-  "memory", "json", "jsonl", "yaml", "text", "csv", "parquet", "binary", "partitioned",
-  "mlflow.artifact", "mlflow.metric", "mlflow.metrics",
-];
+export { BUILTIN_TYPES };
 
 /** Types whose data does not outlive the run (resume and run records treat them as not persisted). */
 const TRANSIENT_TYPES = new Set(["memory", "mlflow.metric", "mlflow.metrics"]);

@@ -7,6 +7,7 @@ import { hasSchema, validateDocument, type SchemaName } from "../schema/validate
 import type { CompileContext } from "./diagnostics.js";
 import { interpolateTree } from "./interpolate.js";
 import { loadYaml, projectPath } from "./load.js";
+import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import type { CompileOptions, DatasetConfig, ProjectConfig, RawDocument, SourceRef } from "./types.js";
 
 type Kind = "catalog" | "parameters" | "globals" | "credentials" | "mlflow";
@@ -34,34 +35,6 @@ function rank(name: string): number {
   return /^[a-z]+\.ya?ml$/.test(name) ? 0 : 1;
 }
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Deep merge (`over` wins; maps merge, everything else replaces). Iterative. */
-export function deepMerge(base: Obj, over: Obj): Obj {
-  const result: Obj = { ...base };
-  const stack: [Obj, Obj][] = [[result, over]];
-  while (stack.length > 0) {
-    const [into, from] = stack.pop()!;
-    for (const [k, v] of Object.entries(from)) {
-      const cur = into[k];
-      if (isObj(cur) && isObj(v)) {
-        const copy = { ...cur };
-        setOwn(into, k, copy);
-        stack.push([copy, v]);
-      } else setOwn(into, k, v);
-    }
-  }
-  return result;
-}
-
-/** `o[k] = v`, also for a "__proto__" key (plain data in YAML, never a prototype change). */
-function setOwn(o: Obj, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
-}
-
 interface Loaded {
   readonly doc: RawDocument;
   readonly data: Obj;
@@ -74,13 +47,13 @@ function loadOne(abs: string, kind: Kind, vars: Obj, ctx: CompileContext): Loade
   const data = doc.data === null ? {} : interpolateTree(doc.data, vars, doc.file, [], ctx);
   const schema: SchemaName | null = kind === "catalog" ? "catalog" : kind === "parameters" ? "parameters" : kind === "mlflow" && hasSchema("mlflow") ? "mlflow" : null;
   if (schema) {
-    if (!validateDocument({ ...doc, data }, schema, ctx)) return isObj(data) ? { doc, data } : null;
-  } else if (!isObj(data)) {
+    if (!validateDocument({ ...doc, data }, schema, ctx)) return isMap(data) ? { doc, data } : null;
+  } else if (!isMap(data)) {
     // credentials.yml / globals.yml have no schema: only the shape is checked, values never shown.
     ctx.report({ code: "MLC2003", message: `${doc.file} must be a map of names to values`, at: { file: doc.file, path: [] }, expected: "a map" });
     return null;
   }
-  return isObj(data) ? { doc, data } : null;
+  return isMap(data) ? { doc, data } : null;
 }
 
 /** Variables a file of this kind may interpolate (SPEC section 4). */
@@ -119,7 +92,7 @@ export function loadConfig(opts: CompileOptions, ctx: CompileContext): ProjectCo
   const rawGlobals = dirs.reduce<Obj>((acc, d) => {
     for (const f of configFiles(d, "globals")) {
       const doc = loadYaml(f, ctx);
-      if (doc && isObj(doc.data)) acc = deepMerge(acc, doc.data);
+      if (doc && isMap(doc.data)) acc = deepMerge(acc, doc.data);
     }
     return acc;
   }, {});
@@ -162,7 +135,7 @@ function mergeKind(
         ctx.report({ code: "MLC1002", message: `"${name}" is defined in both ${other} and ${l.doc.file} of the same environment`, at: { file: l.doc.file, path: [name], key: true } });
       }
       seenInDir.set(name, l.doc.file);
-      if (kind === "catalog" && !isObj(entry)) continue;
+      if (kind === "catalog" && !isMap(entry)) continue;
       setOwn(target, name, entry);
       if (kind === "catalog") sources[name] = { file: l.doc.file, path: [name] };
     }

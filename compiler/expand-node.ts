@@ -4,6 +4,7 @@ import { isAbsolute, posix, relative } from "node:path";
 import type { CompileContext } from "./diagnostics.js";
 import { isTemplate, renderString } from "./interpolate.js";
 import { MAX_MATRIX_MEMBERS, matrixMembers, matrixSize, type MatrixMember } from "./matrix.js";
+import { isMap } from "./plain-data.js";
 import type { DocPath, IOMode, ResolvedNode } from "./types.js";
 
 /** The file a node is defined in and the interpolation variables in scope there. */
@@ -17,7 +18,6 @@ export interface NodeFrame {
 }
 
 type Raw = Record<string, unknown>;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Appends the nodes defined by `raw` (the item at `nodes[index]`) to `out`: one, one per matrix

@@ -3,13 +3,13 @@
 import type { CompileContext } from "./diagnostics.js";
 import { expandNodeInto } from "./expand-node.js";
 import { expandIncludes, includeIdentity } from "./include.js";
+import { isMap } from "./plain-data.js";
 import type { ProjectConfig, RawDocument, ResolvedNode, SelectionSpec, SourceRef } from "./types.js";
 
 /** A named pipeline as written in `pipelines:`, with where it was written. */
 export type NamedPipelineSpec = SelectionSpec & { readonly source: SourceRef };
 
 type Raw = Record<string, unknown>;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Expands `doc` (the schema-validated pipeline.yml). `runtime` holds the `--params` values for

@@ -2,6 +2,7 @@
 // match fills the placeholders into every string of its entry. Ranking as Kedro: most literal
 // characters first, then fewest placeholders, then alphabetical.
 import { posix } from "node:path";
+import { setOwn } from "./plain-data.js";
 import type { DatasetConfig } from "./types.js";
 
 /** A compiled factory pattern. */
@@ -198,10 +199,7 @@ function fill(v: unknown, values: Record<string, string>, escaping: string[], un
   if (v && typeof v === "object") {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
-      const x = fill((v as Record<string, unknown>)[k], values, escaping, unknown, k);
-      // A YAML key "__proto__" stays a plain key, never a prototype.
-      if (k === "__proto__") Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-      else out[k] = x;
+      setOwn(out, k, fill((v as Record<string, unknown>)[k], values, escaping, unknown, k));
     }
     return out;
   }

@@ -9,6 +9,7 @@ import { normalizeTags } from "./expand-node.js";
 import { interpolateTree } from "./interpolate.js";
 import { loadYaml, projectPath } from "./load.js";
 import { remapNodes } from "./namespace.js";
+import { isMap } from "./plain-data.js";
 import type { RawDocument, ResolvedNode, SourceRef } from "./types.js";
 
 /** Expands a document (and its own includes) given the chain of absolute paths that led to it. */
@@ -27,7 +28,6 @@ export function includeIdentity(abs: string): string {
     return abs;
   }
 }
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The remapped nodes of every `include:` entry of `doc`, in order; problems are MLC3007 at the

@@ -6,6 +6,7 @@
 // the value (`epochs: "{{ globals.epochs }}"` stays a number); any other template renders a string.
 import { createRequire } from "node:module";
 import type { CompileContext } from "./diagnostics.js";
+import { setOwn } from "./plain-data.js";
 import { didYouMean } from "./suggest.js";
 import type { DocPath, SourceRef } from "./types.js";
 
@@ -185,10 +186,4 @@ export function interpolateTree(value: unknown, vars: Record<string, unknown>, f
     } else f.set(s);
   }
   return result;
-}
-
-/** `out[k] = v`, safe for a "__proto__" key (which YAML allows as an ordinary key). */
-function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else out[k] = v;
 }

@@ -1,16 +1,15 @@
-// Phase `load`: read one YAML file and parse it with js-yaml (the fast parser). Positions are not
-// kept here: compiler/locate.ts finds them lazily (line scanner or the `yaml` package) only when a
-// diagnostic needs a line:col. Bad input (binary, invalid UTF-8, alias bombs, absurd nesting, huge files)
+// Phase `load`: read one YAML file and parse it with js-yaml (compiler/yaml-schema.ts). Positions are
+// not kept here: compiler/locate.ts finds them lazily, with the `yaml` package, only when a diagnostic
+// needs a line:col. Bad input (binary, invalid UTF-8, alias bombs, absurd nesting, huge files)
 // becomes a coded diagnostic, never a crash or a hang.
 import { isUtf8 } from "node:buffer";
 import { readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { relative, sep } from "node:path";
-import * as jsyaml from "js-yaml";
-import { CORE_SCHEMA, load as parseYaml, type Type } from "js-yaml";
+import { load as parseYaml } from "js-yaml";
 import type { CompileContext } from "./diagnostics.js";
+import { duplicateKeys, firstAlias } from "./load-positions.js";
 import type { RawDocument } from "./types.js";
-import { BAIL, parseFastYaml } from "./yaml-fast.js";
+import { SCHEMA } from "./yaml-schema.js";
 
 /**
  * Files above this size are refused (MLC1003) instead of parsed: pipeline and config files are
@@ -71,7 +70,11 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
   }
   if (st.size > MAX_FILE_BYTES) {
     const mb = (st.size / 1024 / 1024).toFixed(1);
-    ctx.report({ code: "MLC1003", message: `"${file}" is too large (${mb} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB)`, at });
+    ctx.report({
+      code: "MLC1003",
+      message: `"${file}" is too large (${mb} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB)`,
+      at,
+    });
     return null;
   }
   let bytes: Buffer;
@@ -83,34 +86,43 @@ export function loadYaml(absPath: string, ctx: CompileContext, opts: { optional?
   }
   const text = decode(bytes, file, ctx);
   if (text === null) return null;
-  const doc: RawDocument = { file, absPath, text, data: null };
+  const parsed = parseText(text, file);
+  // Registered even when unparsable: diagnostics about the file still find it.
+  const doc: RawDocument = { file, absPath, text, data: "data" in parsed ? (parsed.data ?? null) : null };
   ctx.docs.set(file, doc);
-  const data = parseText(text, file, ctx);
-  if (data === FAILED) return null;
-  const parsed: RawDocument = { file, absPath, text, data: data ?? null };
-  ctx.docs.set(file, parsed);
-  return parsed;
+  if ("error" in parsed) {
+    ctx.report({ code: "MLC1001", message: parsed.error, pos: { file, ...parsed.at } });
+    return null;
+  }
+  if (parsed.duplicates) reportDuplicates(doc, ctx);
+  if (doc.text.includes("*") && aliasExpansion(doc.data) > MAX_ALIAS_EXPANSION) {
+    const limit = `more than ${MAX_ALIAS_EXPANSION} extra values`;
+    const message = `alias expansion too large: aliases (*name) expand to ${limit}`;
+    ctx.report({ code: "MLC1001", message, pos: { file, ...firstAlias(doc) } });
+    return null;
+  }
+  return doc;
 }
-
-const FAILED = Symbol("failed");
-/**
- * YAML 1.2 core types plus `<<` merge keys (Kedro projects use `_x: &x` + `<<: *x`). No
- * timestamps or !!binary: dates stay strings, so every parsed value is plain JSON data.
- * (`types` exists at run time but is missing from @types/js-yaml.)
- */
-const SCHEMA = CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: Type } }).types.merge] });
 
 /** UTF-8 text of the file, or null after reporting a binary file / invalid UTF-8 with its position. */
 function decode(bytes: Buffer, file: string, ctx: CompileContext): string | null {
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    ctx.report({ code: "MLC1001", message: `"${file}" is a binary file (NUL byte at offset ${nul}), not YAML text`, pos: { file, ...bytePos(bytes, nul) } });
+    ctx.report({
+      code: "MLC1001",
+      message: `"${file}" is a binary file (NUL byte at offset ${nul}), not YAML text`,
+      pos: { file, ...bytePos(bytes, nul) },
+    });
     return null;
   }
-  // isUtf8 is native and ~4 ms cheaper at start-up than a first fatal TextDecoder.
+  // isUtf8 is native: the common, valid file never builds a fatal TextDecoder.
   if (!isUtf8(bytes)) {
     const bad = firstInvalidUtf8(bytes);
-    ctx.report({ code: "MLC1001", message: `invalid UTF-8 at byte offset ${bad}`, pos: { file, ...bytePos(bytes, bad) } });
+    ctx.report({
+      code: "MLC1001",
+      message: `invalid UTF-8 at byte offset ${bad}`,
+      pos: { file, ...bytePos(bytes, bad) },
+    });
     return null;
   }
   const text = bytes.toString("utf8");
@@ -128,14 +140,20 @@ function bytePos(bytes: Buffer, offset: number): { line: number; column: number 
 
 /** Offset of the first byte that breaks UTF-8 (the decoder does not tell us where). */
 function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
     if (n < 0) return i;
     for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
     const c1 = b[i + 1];
     // Overlong forms, UTF-16 surrogates and code points above U+10FFFF.
-    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return i;
+    if (
+      (c === 0xe0 && c1 < 0xa0) ||
+      (c === 0xed && c1 > 0x9f) ||
+      (c === 0xf0 && c1 < 0x90) ||
+      (c === 0xf4 && c1 > 0x8f)
+    )
+      return i;
     i += n + 1;
   }
   return b.length;
@@ -147,86 +165,48 @@ interface YamlError {
   mark?: { line: number; column: number };
 }
 
-/** The parsed value, or FAILED after reporting why. */
-function parseText(text: string, file: string, ctx: CompileContext): unknown {
-  let data: unknown;
+type Parsed = { data: unknown; duplicates?: true } | { error: string; at: { line: number; column: number } };
+
+/** The parsed value (js-yaml, last key winning when keys repeat), or why the text is not YAML. */
+function parseText(text: string, file: string): Parsed {
   try {
-    // Plain block YAML (generated pipelines of thousands of nodes) takes the subset parser, which
-    // gives js-yaml's exact result or BAIL (then js-yaml parses and reports as before).
-    data = parseFastYaml(text, SCHEMA);
-    if (data === BAIL) data = parseYaml(text, { filename: file, schema: SCHEMA });
+    return { data: parseYaml(text, { filename: file, schema: SCHEMA }) };
   } catch (e) {
     const err = e as YamlError;
-    if (err instanceof RangeError) {
-      ctx.report({ code: "MLC1001", message: "nesting too deep: the document exceeds the parser's depth limit", pos: { file, line: 1, column: 1 } });
-      return FAILED;
+    if (err instanceof RangeError) return { error: TOO_DEEP, at: START };
+    // A parser bug must still end as a coded diagnostic, not a crash.
+    if (err.name !== "YAMLException") return { error: `cannot parse "${file}": ${messageOf(e)}`, at: START };
+    if (err.reason?.startsWith("duplicated mapping key")) {
+      try {
+        return { data: parseYaml(text, { filename: file, schema: SCHEMA, json: true }), duplicates: true };
+      } catch (again) {
+        return syntaxError(again as YamlError);
+      }
     }
-    if (err.name !== "YAMLException") {
-      // A parser bug must still end as a coded diagnostic, not a crash.
-      ctx.report({ code: "MLC1001", message: `cannot parse "${file}": ${String((e as Error)?.message ?? e)}`, pos: { file, line: 1, column: 1 } });
-      return FAILED;
-    }
-    if (err.reason?.startsWith("duplicated mapping key")) return reportDuplicates(text, file, ctx);
-    const depth = /^nesting exceeded maxDepth \((\d+)\)/.exec(err.reason ?? "");
-    if (depth) err.reason = `nesting too deep (more than ${depth[1]} levels)`;
-    const pos = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : { line: 1, column: 1 };
-    ctx.report({ code: "MLC1001", message: `YAML syntax error: ${err.reason ?? "invalid YAML"}`, pos: { file, ...pos } });
-    return FAILED;
-  }
-  if (text.includes("*") && aliasExpansion(data) > MAX_ALIAS_EXPANSION) {
-    ctx.report({ code: "MLC1001", message: `alias expansion too large: aliases (*name) expand to more than ${MAX_ALIAS_EXPANSION} extra values`, pos: { file, ...firstAlias(text) } });
-    return FAILED;
-  }
-  return data;
-}
-
-/** Reports every duplicate key (at the second occurrence) and parses again, last key winning. */
-function reportDuplicates(text: string, file: string, ctx: CompileContext): unknown {
-  let found = 0;
-  for (const d of findDuplicateKeys(text)) {
-    found++;
-    ctx.report({ code: "MLC1002", message: `duplicate key "${d.key}" (first defined on line ${d.firstLine})`, pos: { file, line: d.line, column: d.column, endLine: d.line, endColumn: d.column + d.length } });
-  }
-  try {
-    const data = parseYaml(text, { filename: file, schema: SCHEMA, json: true });
-    if (found === 0) ctx.report({ code: "MLC1002", message: "duplicate key in a YAML map", pos: { file, line: 1, column: 1 } });
-    return data;
-  } catch {
-    return FAILED;
+    return syntaxError(err);
   }
 }
 
-/** Duplicate keys with positions, via the `yaml` package, required lazily: only this error path pays for it. */
-function findDuplicateKeys(text: string): { key: string; line: number; column: number; length: number; firstLine: number }[] {
-  const out: { key: string; line: number; column: number; length: number; firstLine: number }[] = [];
-  const { LineCounter, parseDocument, isMap, isScalar } = requireYaml();
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop() as { items?: unknown[] } | null;
-    if (!node || typeof node !== "object" || !Array.isArray(node.items)) continue;
-    const seen = new Map<string, number>();
-    for (const item of node.items) {
-      const pair = item as { key?: unknown; value?: unknown };
-      if (isMap(node) && isScalar(pair.key)) {
-        const k = String(pair.key.value);
-        const [start, end] = pair.key.range ?? [0, 0];
-        const first = seen.get(k);
-        if (first !== undefined) {
-          const p = lc.linePos(start);
-          out.push({ key: k, line: p.line, column: p.col, length: Math.max(1, end - start), firstLine: lc.linePos(first).line });
-        } else seen.set(k, start);
-        stack.push(pair.value);
-      } else stack.push(isMap(node) ? pair.value : item);
-    }
-  }
-  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+const START = { line: 1, column: 1 };
+const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
+const TOO_DEEP = "nesting too deep: the document exceeds the parser's depth limit";
+
+function syntaxError(err: YamlError): Parsed {
+  const depth = /^nesting exceeded maxDepth \((\d+)\)/.exec(err.reason ?? "");
+  const reason = depth ? `nesting too deep (more than ${depth[1]} levels)` : (err.reason ?? "invalid YAML");
+  const at = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : START;
+  return { error: `YAML syntax error: ${reason}`, at };
 }
 
-const require = createRequire(import.meta.url);
-function requireYaml(): typeof import("yaml") {
-  return require("yaml") as typeof import("yaml");
+/** Reports every duplicate key at its second occurrence (MLC1002). */
+function reportDuplicates(doc: RawDocument, ctx: CompileContext): void {
+  const found = duplicateKeys(doc);
+  for (const d of found) {
+    const pos = { file: doc.file, line: d.line, column: d.column, endLine: d.line, endColumn: d.column + d.length };
+    ctx.report({ code: "MLC1002", message: `duplicate key "${d.key}" (first defined on line ${d.firstLine})`, pos });
+  }
+  if (found.length > 0) return;
+  ctx.report({ code: "MLC1002", message: "duplicate key in a YAML map", pos: { file: doc.file, ...START } });
 }
 
 /**
@@ -245,7 +225,10 @@ function aliasExpansion(root: unknown): number {
   push(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (size.has(top.obj)) { stack.pop(); continue; }
+    if (size.has(top.obj)) {
+      stack.pop();
+      continue;
+    }
     const kids = Array.isArray(top.obj) ? top.obj : Object.values(top.obj);
     if (!top.expanded) {
       if (onStack.has(top.obj)) return Infinity;
@@ -260,21 +243,11 @@ function aliasExpansion(root: unknown): number {
       continue;
     }
     let total = 1;
-    for (const k of kids) total += k !== null && typeof k === "object" ? size.get(k) ?? 0 : 1;
+    for (const k of kids) total += k !== null && typeof k === "object" ? (size.get(k) ?? 0) : 1;
     size.set(top.obj, Math.min(total, Number.MAX_SAFE_INTEGER));
     onStack.delete(top.obj);
     stack.pop();
   }
-  const total = root !== null && typeof root === "object" ? size.get(root) ?? 0 : 1;
+  const total = root !== null && typeof root === "object" ? (size.get(root) ?? 0) : 1;
   return total - unique;
-}
-
-/** Position of the first alias (`*name`) in the text, for the alias-bomb diagnostic. */
-function firstAlias(text: string): { line: number; column: number } {
-  const m = /(^|[\s[{,:-])\*[^\s,\]}]+/m.exec(text);
-  if (!m) return { line: 1, column: 1 };
-  const offset = m.index + m[1].length;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
 }

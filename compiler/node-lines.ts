@@ -1,7 +1,11 @@
-// 1-based lines of node definitions for graph.json, found without building a YAML AST: for the
-// usual block style (`nodes:` then `- name: ...` items) one pass over the text lists where each
-// item starts. Anything else (flow style, nested paths) falls back to the full locator.
+// 1-based lines of node definitions for graph.json (and where locate.ts cuts one node's text out),
+// found without building a YAML AST: the `yaml` package's CST of a 10,000-node pipeline costs more
+// than the rest of `validate`. For the usual block style (`nodes:` then `- name: ...` items) one
+// pass over the text lists where each item starts, and the count must match what js-yaml parsed.
+// Anything else (flow style, nested paths, a multi-line scalar that fooled the scan) falls back to
+// the locator. test/compiler/node-lines checks the scan against the CST.
 import type { Locator } from "./diagnostics.js";
+import { isMap } from "./plain-data.js";
 import type { DocPath, RawDocument, SourceRef } from "./types.js";
 
 type ItemLines = Map<string, number[] | null>;
@@ -46,13 +50,26 @@ export class NodeLines {
   private items(doc: RawDocument, key: string): number[] | null {
     let perDoc = this.cache.get(doc.file);
     if (!perDoc) this.cache.set(doc.file, (perDoc = new Map()));
-    if (!perDoc.has(key)) perDoc.set(key, scanBlockSequence(doc.text, key));
+    if (!perDoc.has(key)) perDoc.set(key, itemLines(doc, key)?.starts ?? null);
     return perDoc.get(key)!;
   }
 }
 
+/** Start lines of the items of top-level `key:`'s sequence, when the scan found as many as js-yaml did. */
+export function itemLines(doc: RawDocument, key: string): SequenceLines | null {
+  const items = isMap(doc.data) ? doc.data[key] : undefined;
+  const lines = Array.isArray(items) ? scanBlockSequence(doc.text, key) : null;
+  return lines && lines.starts.length === (items as unknown[]).length ? lines : null;
+}
+
+/** Where a block sequence's items start, and the first line after it (1-based; past the end at EOF). */
+export interface SequenceLines {
+  readonly starts: number[];
+  readonly end: number;
+}
+
 /** Start lines of the items of top-level `key:`'s block sequence, or null when not block style. */
-export function scanBlockSequence(text: string, key: string): number[] | null {
+export function scanBlockSequence(text: string, key: string): SequenceLines | null {
   const head = new RegExp(`^(${escapeRe(key)}|"${escapeRe(key)}"|'${escapeRe(key)}')[ \t]*:[ \t]*(#.*)?$`, "m");
   const m = head.exec(text);
   if (!m) return null;
@@ -66,7 +83,7 @@ export function scanBlockSequence(text: string, key: string): number[] | null {
     const eol = nextEol(text, pos, cr);
     pos = eol + (text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10 ? 2 : 1);
     line++;
-    if (pos >= text.length) break;
+    if (pos >= text.length) return { starts: out, end: line };
     let i = pos;
     while (text.charCodeAt(i) === 32) i++;
     const c = text.charCodeAt(i);
@@ -77,10 +94,10 @@ export function scanBlockSequence(text: string, key: string): number[] | null {
       if (!item) return null;
       indent = d;
     }
-    if (d < indent || (d === indent && !item)) break;
+    if (d < indent || (d === indent && !item)) return { starts: out, end: line };
     if (d === indent) out.push(line);
   }
-  return out;
+  return { starts: out, end: line + 1 };
 }
 
 /** Offset of the next line end at or after `from`; `cr` says whether the text has any "\r" at all. */

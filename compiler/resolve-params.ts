@@ -1,22 +1,12 @@
 // Parameter checks for resolve: `params:a.b` must name a path in the merged parameters
 // (MLC3002, with suggestions), and top-level parameters nobody reads are MLC8002 warnings.
 import type { CompileContext } from "./diagnostics.js";
+import { isMap } from "./plain-data.js";
 import { ioRef } from "./refs.js";
 import { didYouMean } from "./suggest.js";
 import type { ProjectConfig, ResolvedNode, SourceRef } from "./types.js";
 
 type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Deep merge (maps merge, everything else replaces), as `--params` over parameters.yml. */
-export function mergeParams(base: Readonly<Obj>, over: Readonly<Obj>): Obj {
-  const out: Obj = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? mergeParams(out[k] as Obj, v) : v;
-  return out;
-}
 
 const MISSING = Symbol("missing");
 
@@ -51,7 +41,7 @@ export function checkParams(uses: readonly ParamUse[], params: Readonly<Obj>, ct
 function lookup(params: Readonly<Obj>, path: string): unknown {
   let cur: unknown = params;
   for (const seg of path.split(".")) {
-    if (!isObj(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) return MISSING;
+    if (!isMap(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) return MISSING;
     cur = cur[seg];
   }
   return cur;
@@ -64,7 +54,7 @@ function flatten(params: Readonly<Obj>): string[] {
   while (stack.length > 0) {
     const [path, v] = stack.pop()!;
     out.push(path);
-    if (isObj(v) && out.length < 100_000) for (const [k, x] of Object.entries(v)) stack.push([`${path}.${k}`, x]);
+    if (isMap(v) && out.length < 100_000) for (const [k, x] of Object.entries(v)) stack.push([`${path}.${k}`, x]);
   }
   return out;
 }
@@ -91,7 +81,7 @@ function paramSource(key: string, config: ProjectConfig, ctx: CompileContext): S
     const file = config.files[i];
     if (!/(^|\/)parameters[^/]*\.ya?ml$/.test(file)) continue;
     const data = ctx.docs.get(file)?.data;
-    if (isObj(data) && Object.prototype.hasOwnProperty.call(data, key)) return { file, path: [key], key: true };
+    if (isMap(data) && Object.prototype.hasOwnProperty.call(data, key)) return { file, path: [key], key: true };
   }
   return null;
 }

@@ -3,16 +3,17 @@
 // (MLC3002), dataset types (MLC3003), credentials names (MLC3005) and node functions (MLC3006).
 import { existsSync } from "node:fs";
 import { isAbsolute, posix, resolve as resolvePath } from "node:path";
+import { BUILTIN_TYPES } from "./dataset-types.js";
 import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "./load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
-import { checkParams, mergeParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
+import { deepMerge, isMap, setOwn } from "./plain-data.js";
+import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
 import type { CompileOptions, DatasetConfig, ProjectConfig, ResolvedDataset, ResolvedNode, ResolvedPipeline, SelectionSpec, SourceRef } from "./types.js";
 
-/** The dataset types mlc ships (SPEC 3). Anything else must be a `./file.ts#Export` or `pkg#Export` ref. */
-export const BUILTIN_TYPES = ["binary", "csv", "json", "jsonl", "memory", "mlflow.artifact", "mlflow.metric", "mlflow.metrics", "parquet", "partitioned", "text", "yaml"] as const;
+/** The dataset types mlc ships. Anything else must be a `./file.ts#Export` or `pkg#Export` ref. */
 const BUILTIN = new Set<string>(BUILTIN_TYPES);
 
 type Pipelines = Readonly<Record<string, SelectionSpec & { readonly source: SourceRef }>>;
@@ -25,7 +26,7 @@ export async function resolve(
   opts: CompileOptions,
   ctx: CompileContext,
 ): Promise<ResolvedPipeline> {
-  const parameters = mergeParams(config.parameters, opts.runtimeParams ?? {});
+  const parameters = deepMerge(config.parameters, opts.runtimeParams ?? {});
   const { datasets, paramUses } = resolveDatasets(nodes, config, ctx);
   checkCatalogEntries(config, ctx);
   checkParams(paramUses, parameters, ctx);
@@ -100,8 +101,7 @@ function toRecord(found: Map<string, ResolvedDataset | null>): Record<string, Re
   // forEach, not for-of: no [name, value] pair allocated per entry.
   found.forEach((d, name) => {
     if (!d) return;
-    if (name === "__proto__") Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
-    else out[name] = d;
+    setOwn(out, name, d);
   });
   return out;
 }
@@ -223,7 +223,7 @@ function checkEntry(key: string, entry: DatasetConfig, path: readonly (string | 
     });
   }
   const inner = entry.dataset;
-  if (inner && typeof inner === "object" && !Array.isArray(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
+  if (isMap(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
 }
 
 /** Why `type` is not usable, or null. Custom types are `./file#Export` (file must exist) or `pkg#Export`. */

@@ -93,21 +93,8 @@ export interface ResolvedDataset {
   readonly source: SourceRef | null;
 }
 
-/** A node in the compiled graph (graph.json). */
-export interface IRNode {
-  readonly name: string;
-  readonly baseName: string;
-  readonly func: string;
-  readonly inputs: readonly string[];
-  readonly inputMode: IOMode;
-  readonly inputKeys?: readonly string[];
-  readonly outputs: readonly string[];
-  readonly outputMode: IOMode;
-  readonly outputKeys?: readonly string[];
-  readonly tags: readonly string[];
-  readonly namespace: string | null;
-  readonly retries: number;
-  readonly timeoutMs: number | null;
+/** A node in the compiled graph (graph.json): the resolved node, placed by file and line. */
+export interface IRNode extends Omit<ResolvedNode, "source"> {
   /** Project-relative file and 1-based line of the node's definition (no absolute paths). */
   readonly source: { readonly file: string; readonly line: number };
 }

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { join, sep } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { compileProject } from "../../compiler/compile.js";
+import { deepMerge } from "../../compiler/plain-data.js";
 import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
 import { prefetchMlflow } from "../../executors/mlflow-session.js";
@@ -211,17 +212,6 @@ export function paramsFlag(params: Readonly<Record<string, unknown>>, prefix = "
     } else parts.push(`${prefix}${k}=${String(v)}`);
   }
   return parts.length ? parts.join(",") : undefined;
-}
-
-function deepMerge(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = Object.hasOwn(out, k) ? out[k] : undefined;
-    const bothObjects = v && prev && typeof v === "object" && typeof prev === "object" && !Array.isArray(v) && !Array.isArray(prev);
-    // defineProperty: a "__proto__" parameter stays a plain key, never a prototype change.
-    Object.defineProperty(out, k, { value: bothObjects ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
 }
 
 function commandLine(): string {

@@ -21,13 +21,84 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe("loadYaml", () => {
   it("parses, registers under the project-relative POSIX path and keeps values plain JSON", () => {
-    const abs = write("conf/base/parameters.yml", "when: 2024-01-02\nn: 1.5\nbase: &b { a: 1 }\nmerged: { <<: *b, c: 2 }\n");
+    const abs = write(
+      "conf/base/parameters.yml",
+      "when: 2024-01-02\nn: 1.5\nbase: &b { a: 1 }\nmerged: { <<: *b, c: 2 }\n",
+    );
     const ctx = new CompileContext(root);
     const doc = loadYaml(abs, ctx)!;
     expect(doc.file).toBe("conf/base/parameters.yml");
     expect(ctx.docs.get("conf/base/parameters.yml")).toBe(doc);
     expect(doc.data).toEqual({ when: "2024-01-02", n: 1.5, base: { a: 1 }, merged: { a: 1, c: 2 } });
     expect(ctx.reports).toEqual([]);
+  });
+
+  it("reads YAML 1.2 core types: no yes/no booleans, no dates, keys as strings, __proto__ a plain key", () => {
+    const scalars =
+      "v: [null, ~, true, True, FALSE, yes, no, on, off, 1_000, 0o17, 0x1F, 012, .5, .inf, -.inf, .nan, 1e3, +1, -x]\n";
+    const keys = "True: 1\n1: a\n~: b\n0x10: c\n1e3: d\nfalse: e\n'q': f\n";
+    const strings =
+      "d: 2024-01-02\nt: 2024-01-02T10:00:00Z\nc: 12:30\nq: \"double quoted: yes # not a comment\"\ns: 'single # too'  # comment\n";
+    const ctx = new CompileContext(root);
+    const v = [
+      null,
+      null,
+      true,
+      true,
+      false,
+      "yes",
+      "no",
+      "on",
+      "off",
+      "1_000",
+      15,
+      31,
+      12,
+      0.5,
+      Infinity,
+      -Infinity,
+      NaN,
+      1000,
+      1,
+      "-x",
+    ];
+    expect(loadYaml(write("a.yml", scalars), ctx)!.data).toEqual({ v });
+    expect(loadYaml(write("b.yml", keys), ctx)!.data).toEqual({
+      true: 1,
+      1: "a",
+      null: "b",
+      16: "c",
+      1000: "d",
+      false: "e",
+      q: "f",
+    });
+    const s = {
+      d: "2024-01-02",
+      t: "2024-01-02T10:00:00Z",
+      c: "12:30",
+      q: "double quoted: yes # not a comment",
+      s: "single # too",
+    };
+    expect(loadYaml(write("c.yml", strings), ctx)!.data).toEqual(s);
+    const proto = loadYaml(write("d.yml", "__proto__: { polluted: 1 }\n"), ctx)!.data as object;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.keys(proto)).toEqual(["__proto__"]);
+    expect(ctx.reports).toEqual([]);
+    expect(loadYaml(write("e.yml", "a: 1\nb: !!binary aGk=\n"), ctx)).toBeNull();
+    expect(ctx.finalize(locate)).toMatchObject([{ code: "MLC1001", file: "e.yml", line: 2, message: /unknown tag/ }]);
+  });
+
+  it('places duplicate keys in flow maps, quoted keys and keys js-yaml equates (1 and "1"), not in flow sequences', () => {
+    const abs = write(
+      "p.yml",
+      'm: {a: 1, b: 2, a: 3}\ns: [k: 1, k: 2]\nq:\n  1: x\n  "1": y\n  <<: {z: 1}\n  <<: {w: 2}\n',
+    );
+    const ctx = new CompileContext(root);
+    expect(loadYaml(abs, ctx)!.data).toMatchObject({ m: { a: 3, b: 2 }, q: { 1: "y", z: 1, w: 2 } });
+    expect(ctx.finalize(locate).map((d) => [d.code, d.line, d.column, d.endColumn, d.message])).toEqual([
+      ["MLC1002", 1, 17, 18, 'duplicate key "a" (first defined on line 1)'],
+      ["MLC1002", 5, 3, 6, 'duplicate key "1" (first defined on line 4)'],
+    ]);
   });
 
   it("uses a path relative to the root even for a file outside it", () => {
