@@ -17,6 +17,24 @@ export interface FastCsvOptions {
   readonly cast: ((v: string) => unknown) | null;
   readonly skipEmptyLines: boolean;
   readonly relaxColumnCount: boolean;
+  /** Strip a byte order mark at the start. */
+  readonly bom: boolean;
+}
+
+/** Header names made unique the way pandas does (`a`, `a.1`, `a.2`; an existing `a.1` is skipped). */
+export function uniqueNames(names: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  return names.map((name) => {
+    let col = name;
+    let n = counts.get(col) ?? 0;
+    while (n > 0) {
+      counts.set(col, n + 1);
+      col = `${name}.${n}`;
+      n = counts.get(col) ?? 0;
+    }
+    counts.set(col, n + 1);
+    return col;
+  });
 }
 
 /** Turns an array of values into a row object; one hidden class for all rows of a file. */
@@ -34,7 +52,10 @@ export function rowFactory(columns: readonly string[]): (v: unknown[]) => unknow
 
 /** Incremental parser: feed string chunks, then end(); rows are pushed to `out`. */
 export class FastCsvReader {
-  private pending = "";
+  /** The unparsed start of an open record, in chunks: joined once the record can end, not per chunk. */
+  private pending: string[] = [];
+  /** Whether `pending` holds an odd number of quotes (then a newline may be inside a quoted field). */
+  private inQuotes = false;
   private line = 1;
   private header: string[] | null = null;
   private make: ((v: unknown[]) => unknown) | null = null;
@@ -48,21 +69,45 @@ export class FastCsvReader {
 
   /** Parses as many complete records as `chunk` (after what was left over) holds. */
   push(chunk: string): void {
-    let text = this.pending + chunk;
-    // `a + b` is a rope (ConsString); V8 runs indexOf/slice on ropes without flattening them, ~100x
-    // slower. Number() flattens in place (the `flatstr` trick) and fails fast on non-numeric text.
-    if (this.pending.length) Number(text);
-    if (this.first) {
-      this.first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (this.pending.length && !this.mayEnd(chunk)) {
+      this.pending.push(chunk);
+      this.inQuotes = countOf(chunk, this.opts.quote) % 2 === 1 ? !this.inQuotes : this.inQuotes;
+      return;
     }
-    this.pending = text.slice(this.parse(text, false));
+    // join, not `+`: a rope (ConsString) makes V8's indexOf and slice many times slower.
+    let text = this.pending.length ? [...this.pending, chunk].join("") : chunk;
+    if (this.first && text.length) {
+      this.first = false;
+      if (this.opts.bom && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const rest = text.slice(this.parse(text, false));
+    this.pending = rest ? [rest] : [];
+    this.inQuotes = countOf(rest, this.opts.quote) % 2 === 1;
   }
 
   /** Parses what is left at the end of the input. */
   end(): void {
-    if (this.pending.length) this.parse(this.pending, true);
-    this.pending = "";
+    if (this.pending.length) this.parse(this.pending.join(""), true);
+    this.pending = [];
+  }
+
+  /**
+   * Whether the open record may end in `chunk`: it has a newline outside quotes. Checking costs one
+   * pass over the chunk, where parsing would go over the whole record again (quadratic for one huge
+   * field).
+   */
+  private mayEnd(chunk: string): boolean {
+    const quote = this.opts.quote;
+    let inQuotes = this.inQuotes;
+    let q = chunk.indexOf(quote);
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", nl + 1)) {
+      while (q >= 0 && q < nl) {
+        inQuotes = !inQuotes;
+        q = chunk.indexOf(quote, q + 1);
+      }
+      if (!inQuotes) return true;
+    }
+    return false;
   }
 
   private parse(text: string, final: boolean): number {
@@ -132,29 +177,22 @@ export class FastCsvReader {
   /** A quoted field starting at `i` ("" escapes a quote); null when the text ends inside it. */
   private quotedField(text: string, i: number, final: boolean, start: { line: number; newlines: number }): { value: string; next: number } | null {
     const { delimiter, quote } = this.opts;
-    let value = "";
-    let j = i + 1;
-    for (;;) {
-      const k = text.indexOf(quote, j);
-      // A quote as the very last character may be the first half of an escaped "".
-      if (k < 0 || (k + 1 >= text.length && !final)) {
-        if (!final) return null;
-        throw new ParseError(`quoted field not closed (opened on line ${start.line})`, start.line);
-      }
-      const piece = text.slice(j, k);
-      start.newlines += countNewlines(piece);
-      if (text[k + 1] === quote) {
-        value += piece + quote;
-        j = k + 2;
-        continue;
-      }
-      value += piece;
-      const c = text[k + 1];
-      if (k + 1 < text.length && c !== delimiter && c !== "\n" && c !== "\r") {
-        throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, start.line + start.newlines);
-      }
-      return { value, next: k + 1 };
+    let k = text.indexOf(quote, i + 1);
+    // A quote as the very last character may be the first half of an escaped "".
+    while (k >= 0 && k + 1 < text.length && text[k + 1] === quote) k = text.indexOf(quote, k + 2);
+    if (k < 0 || (k + 1 >= text.length && !final)) {
+      if (!final) return null;
+      throw new ParseError(`quoted field not closed (opened on line ${start.line})`, start.line);
     }
+    // One slice and one replace, not a concatenation per escaped quote: a huge field stays linear.
+    const raw = text.slice(i + 1, k);
+    start.newlines += countOf(raw, "\n");
+    const value = raw.includes(quote) ? raw.replaceAll(quote + quote, quote) : raw;
+    const c = text[k + 1];
+    if (k + 1 < text.length && c !== delimiter && c !== "\n" && c !== "\r") {
+      throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, start.line + start.newlines);
+    }
+    return { value, next: k + 1 };
   }
 
   private record(fields: string[]): void {
@@ -197,6 +235,7 @@ export class FastCsvReader {
   }
 
   private setHeader(names: string[]): void {
+    names = Array.isArray(this.opts.columns) ? names : uniqueNames(names);
     this.header = names;
     this.width = names.length;
     this.make = rowFactory(names);
@@ -215,8 +254,8 @@ export function detach(s: string): string {
   return NOT_LATIN1.test(s) ? Buffer.from(s, "utf8").toString("utf8") : Buffer.from(s, "latin1").toString("latin1");
 }
 
-function countNewlines(s: string): number {
+function countOf(s: string, c: string): number {
   let n = 0;
-  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
+  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
   return n;
 }

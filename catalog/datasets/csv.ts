@@ -4,10 +4,11 @@
 // `header: false` (no header row: rows are arrays unless `columns` names them) and `cast: false`
 // (keep every value a string). save_args pass through to csv-stringify (delimiter, header, columns,
 // quoted, ...).
-import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import type { DatasetType } from "../dataset.js";
 import { writeStreamAtomic } from "../atomic.js";
-import { FastCsvReader, type FastCsvOptions } from "./csv-fast.js";
+import { decodedChunks } from "./csv-decode.js";
+import { FastCsvReader, uniqueNames, type FastCsvOptions } from "./csv-fast.js";
 import { csvLines, type FastCsvWriteOptions } from "./csv-write.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
@@ -41,6 +42,8 @@ function parseOptions(load: Record<string, unknown>): Record<string, unknown> {
   const { header, cast, encoding: _enc, ...rest } = load;
   const opts: Record<string, unknown> = { bom: true, skip_empty_lines: true, ...rest };
   if (opts.columns === undefined) opts.columns = header !== false;
+  // csv-parse keeps only the last of two same-named columns; pandas keeps both (a, a.1).
+  if (opts.columns === true) opts.columns = (names: string[]) => uniqueNames(names);
   if (cast !== false) {
     opts.cast = (value: string, context: { header: boolean }) => (context.header ? value : typedValue(value));
   }
@@ -70,28 +73,36 @@ function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
     cast: load.cast === false ? null : typedValue,
     skipEmptyLines: load.skip_empty_lines !== false,
     relaxColumnCount: load.relax_column_count === true,
+    bom: load.bom !== false,
   };
 }
 
 async function readCsv(path: string, load: Record<string, unknown>): Promise<unknown[]> {
-  const encoding = typeof load.encoding === "string" ? (load.encoding as BufferEncoding) : "utf8";
-  const fast = fastOptions(load);
-  const rows: unknown[] = [];
-  if (fast) {
-    const reader = new FastCsvReader(fast, rows);
-    for await (const chunk of createReadStream(path, { encoding, highWaterMark: CHUNK })) reader.push(chunk as string);
-    reader.end();
-    return rows;
+  if (Array.isArray(load.columns) && new Set(load.columns).size !== load.columns.length) {
+    throw new ParseError(`load_args.columns names a column twice: ${JSON.stringify(load.columns)}`);
   }
-  return readWithCsvParse(path, load, encoding, rows);
+  const fast = fastOptions(load);
+  return fast ? readFast(path, load, fast) : readWithCsvParse(path, load);
 }
 
-async function readWithCsvParse(path: string, load: Record<string, unknown>, encoding: BufferEncoding, rows: unknown[]): Promise<unknown[]> {
+/** Rows of the CSV at `path` read by our reader (load_args it understands: see fastOptions). */
+export async function readFast(path: string, load: Record<string, unknown>, opts = fastOptions(load)): Promise<unknown[]> {
+  if (!opts) throw new Error(`the fast CSV reader does not take these load_args: ${Object.keys(load).join(", ")}`);
+  const rows: unknown[] = [];
+  const reader = new FastCsvReader(opts, rows);
+  for await (const chunk of decodedChunks(path, load.encoding, CHUNK)) reader.push(chunk);
+  reader.end();
+  return rows;
+}
+
+/** Rows of the CSV at `path` read by csv-parse (every load_arg it knows). */
+export async function readWithCsvParse(path: string, load: Record<string, unknown>): Promise<unknown[]> {
   const { parse } = await import("csv-parse");
   const parser = parse(parseOptions(load));
-  const input = createReadStream(path, { encoding, highWaterMark: CHUNK });
+  const input = Readable.from(decodedChunks(path, load.encoding, CHUNK));
   input.on("error", (err) => parser.destroy(err));
   input.pipe(parser);
+  const rows: unknown[] = [];
   try {
     for await (const row of parser) rows.push(row);
   } catch (err) {
