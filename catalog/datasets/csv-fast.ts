@@ -37,15 +37,18 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
+/** A row object of the first `v.length` columns; own keys even for names like `__proto__`. */
+function plainRow(columns: readonly string[], v: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < Math.min(columns.length, v.length); i++) {
+    Object.defineProperty(o, columns[i], { value: v[i], enumerable: true, writable: true, configurable: true });
+  }
+  return o;
+}
+
 /** Turns an array of values into a row object; one hidden class for all rows of a file. */
 export function rowFactory(columns: readonly string[]): (v: unknown[]) => unknown {
-  if (columns.includes("__proto__") || new Set(columns).size !== columns.length) {
-    return (v) => {
-      const o: Record<string, unknown> = {};
-      columns.forEach((c, i) => Object.defineProperty(o, c, { value: v[i], enumerable: true, writable: true, configurable: true }));
-      return o;
-    };
-  }
+  if (columns.includes("__proto__")) return (v) => plainRow(columns, v);
   const body = columns.map((c, i) => `${JSON.stringify(c)}: v[${i}]`).join(", ");
   return new Function("v", `return { ${body} };`) as (v: unknown[]) => unknown;
 }
@@ -150,7 +153,9 @@ export class FastCsvReader {
         i = f.next;
       } else {
         let e = i;
-        while (e < text.length && text[e] !== delimiter && text[e] !== "\n") e++;
+        while (e < text.length && text[e] !== delimiter && text[e] !== "\n" && text[e] !== quote) e++;
+        // As csv-parse: a stray quote is more likely a broken file than text (load_args.relax_quotes keeps it).
+        if (text[e] === quote) throw new ParseError("quote inside an unquoted field", start.line + start.newlines);
         const value = text.slice(i, e);
         fields.push(value.endsWith("\r") && text[e] !== delimiter ? value.slice(0, -1) : value);
         i = e;
@@ -210,7 +215,9 @@ export class FastCsvReader {
       const v = cast ? cast(fields[i]) : fields[i];
       values[i] = typeof v !== "string" ? v : v.length <= INTERN_MAX_LENGTH ? this.intern(i, v) : detach(v);
     }
-    this.out.push(this.make ? this.make(values) : values);
+    // A short record (relax_column_count) has no keys for its missing fields, as in csv-parse.
+    const short = this.header !== null && values.length < this.header.length;
+    this.out.push(!this.make ? values : short ? plainRow(this.header!, values) : this.make(values));
   }
 
   /**

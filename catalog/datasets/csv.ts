@@ -40,7 +40,8 @@ export function typedValue(v: string): unknown {
 
 function parseOptions(load: Record<string, unknown>): Record<string, unknown> {
   const { header, cast, encoding: _enc, ...rest } = load;
-  const opts: Record<string, unknown> = { bom: true, skip_empty_lines: true, ...rest };
+  // escape: a doubled quote is a literal one for any quote character, as in pandas (doublequote).
+  const opts: Record<string, unknown> = { bom: true, skip_empty_lines: true, escape: rest.quote ?? '"', ...rest };
   if (opts.columns === undefined) opts.columns = header !== false;
   // csv-parse keeps only the last of two same-named columns; pandas keeps both (a, a.1).
   if (opts.columns === true) opts.columns = (names: string[]) => uniqueNames(names);
@@ -59,7 +60,7 @@ const CHUNK = 64 * 1024;
 const FAST_KEYS = new Set(["delimiter", "quote", "header", "columns", "cast", "skip_empty_lines", "relax_column_count", "encoding", "bom"]);
 
 /** Options for the fast reader, or null when load_args need csv-parse's full feature set. */
-function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
+export function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
   if (Object.keys(load).some((k) => !FAST_KEYS.has(k))) return null;
   const delimiter = load.delimiter ?? ",";
   const quote = load.quote ?? '"';
