@@ -21,20 +21,29 @@ export interface FastCsvOptions {
   readonly bom: boolean;
 }
 
-/** Header names made unique the way pandas does (`a`, `a.1`, `a.2`; an existing `a.1` is skipped). */
-export function uniqueNames(names: readonly string[]): string[] {
+/**
+ * Header names made unique as pandas' read_csv does (mangle_dupe_names): `a, a` -> `a, a.1`; a
+ * suffix already taken by another column is skipped (`a, a, a.1` -> `a, a.2, a.1`).
+ */
+export function uniqueNames(header: readonly string[]): string[] {
+  const names = [...header];
+  const present = new Map<string, number>();
+  for (const n of names) present.set(n, (present.get(n) ?? 0) + 1);
   const counts = new Map<string, number>();
-  return names.map((name) => {
-    let col = name;
+  names.forEach((old, i) => {
+    let col = old;
     let n = counts.get(col) ?? 0;
     while (n > 0) {
-      counts.set(col, n + 1);
-      col = `${name}.${n}`;
-      n = counts.get(col) ?? 0;
+      counts.set(old, n + 1);
+      col = `${old}.${n}`;
+      n = present.get(col) ? n + 1 : (counts.get(col) ?? 0);
     }
+    present.set(old, present.get(old)! - 1);
+    present.set(col, (present.get(col) ?? 0) + 1);
+    names[i] = col;
     counts.set(col, n + 1);
-    return col;
   });
+  return names;
 }
 
 /** A row object of the first `v.length` columns; own keys even for names like `__proto__`. */
