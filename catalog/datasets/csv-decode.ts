@@ -61,8 +61,8 @@ function decodeOrThrow(decode: Decode, chunk: Buffer, final: boolean, at: Where)
   } catch (err) {
     if (!(err instanceof TypeError)) throw err;
     if (!at.utf8) {
-      const end = at.offset + chunk.length;
-      throw new ParseError(`bytes ${at.prev ? at.offset - at.prev.length : at.offset}-${end} are not valid ${at.encoding}`);
+      const from = at.offset - (at.prev?.length ?? 0);
+      throw new ParseError(`bytes ${from}-${at.offset + chunk.length} are not valid ${at.encoding}`);
     }
     const bad = badUtf8Offset(at.prev, chunk, at.offset);
     throw new ParseError(
@@ -87,7 +87,8 @@ function badUtf8Offset(prev: Buffer | null, chunk: Buffer, offset: number): { of
   const text = both.subarray(start).toString("utf8");
   for (let i = text.indexOf("\ufffd"); i >= 0; i = text.indexOf("\ufffd", i + 1)) {
     const at = start + Buffer.byteLength(text.slice(0, i));
-    if (both[at] !== 0xef || both[at + 1] !== 0xbf || both[at + 2] !== 0xbd) return { offset: base + at, byte: both[at] };
+    const spelled = both[at] === 0xef && both[at + 1] === 0xbf && both[at + 2] === 0xbd;
+    if (!spelled) return { offset: base + at, byte: both[at] };
   }
   return { offset: base + both.length, byte: both[both.length - 1] };
 }

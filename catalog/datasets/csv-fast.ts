@@ -1,7 +1,11 @@
 // A streaming RFC 4180 CSV reader for the common options (delimiter, quote, header/columns,
-// typed values), several times faster and leaner than csv-parse on large files: unquoted lines
-// are split with String#split, quoted fields go through a small state machine, and rows are built
-// by a generated object-literal factory so every row shares one compact hidden class.
+// cast, skip_empty_lines, relax_column_count, bom), beside csv-parse, which reads everything else.
+// Why it exists: on bench/w-csv-rss.mjs (a 100 MB, 835k-row table loaded and saved), this reader
+// peaks at 2.8x the file's size in RSS, under the 3x target; csv-parse on the same file needs 12x
+// (1.2 GB) and loads about 20x slower. test/catalog/csv-differential.test.ts holds it to
+// csv-parse's results on every option it takes. Unquoted lines are split with String#split,
+// quoted fields go through a small state machine, repeated short values share one string, and
+// rows are built by a generated object-literal factory so every row shares one hidden class.
 import { ParseError } from "./file.js";
 
 const INTERN_MAX_LENGTH = 24;
@@ -46,6 +50,22 @@ export function uniqueNames(header: readonly string[]): string[] {
   return names;
 }
 
+/** Thrown when records end with a lone "\r": this reader splits records on "\n" only. */
+export class LoneCrRecords extends Error {}
+
+/** How the first record of `text` ends: "\n" or "\r\n" (lf), a lone "\r" (cr), or null: not in `text`. */
+function firstRecordEnd(text: string, quote: string, final: boolean): "lf" | "cr" | null {
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === quote) inQuotes = !inQuotes;
+    else if (inQuotes) continue;
+    else if (c === "\n") return "lf";
+    else if (c === "\r") return i + 1 < text.length ? (text[i + 1] === "\n" ? "lf" : "cr") : final ? "lf" : null;
+  }
+  return final ? "lf" : null;
+}
+
 /** A row object of the first `v.length` columns; own keys even for names like `__proto__`. */
 function plainRow(columns: readonly string[], v: unknown[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
@@ -68,6 +88,7 @@ export class FastCsvReader {
   private pending: string[] = [];
   /** Whether `pending` holds an odd number of quotes (then a newline may be inside a quoted field). */
   private inQuotes = false;
+  private recordEndsKnown = false;
   private line = 1;
   private header: string[] | null = null;
   private make: ((v: unknown[]) => unknown) | null = null;
@@ -88,6 +109,7 @@ export class FastCsvReader {
     }
     // join, not `+`: a rope (ConsString) makes V8's indexOf and slice many times slower.
     let text = this.pending.length ? [...this.pending, chunk].join("") : chunk;
+    this.checkRecordEnds(text, false);
     if (this.first && text.length) {
       this.first = false;
       if (this.opts.bom && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -99,7 +121,10 @@ export class FastCsvReader {
 
   /** Parses what is left at the end of the input. */
   end(): void {
-    if (this.pending.length) this.parse(this.pending.join(""), true);
+    if (!this.pending.length) return;
+    const text = this.pending.join("");
+    this.checkRecordEnds(text, true);
+    this.parse(text, true);
     this.pending = [];
   }
 
@@ -120,6 +145,14 @@ export class FastCsvReader {
       if (!inQuotes) return true;
     }
     return false;
+  }
+
+  /** Refuses (LoneCrRecords) a text whose first record ends with a lone "\r", before any row is made. */
+  private checkRecordEnds(text: string, final: boolean): void {
+    if (this.recordEndsKnown) return;
+    const end = firstRecordEnd(text, this.opts.quote, final);
+    if (end === "cr") throw new LoneCrRecords("records end with a lone CR");
+    this.recordEndsKnown = end === "lf";
   }
 
   private parse(text: string, final: boolean): number {
@@ -204,7 +237,8 @@ export class FastCsvReader {
     const value = raw.includes(quote) ? raw.replaceAll(quote + quote, quote) : raw;
     const c = text[k + 1];
     if (k + 1 < text.length && c !== delimiter && c !== "\n" && c !== "\r") {
-      throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, start.line + start.newlines);
+      const line = start.line + start.newlines;
+      throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, line);
     }
     return { value, next: k + 1 };
   }
@@ -262,7 +296,7 @@ const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
 /**
  * A copy of `s` that does not point into the read chunk. V8 makes substrings of 13+ characters
- * "sliced strings" that keep their whole parent alive: kept values would pin every 512 KB chunk
+ * "sliced strings" that keep their whole parent alive: kept values would pin every read chunk
  * of the file in memory. Shorter strings are already copies.
  */
 export function detach(s: string): string {

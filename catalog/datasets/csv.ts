@@ -1,14 +1,15 @@
 // `csv`: rows as objects keyed by the header, values typed (numbers, booleans, empty -> null) the
 // way pandas reads them. Loads and saves stream, so memory stays near the size of the rows.
 // load_args pass through to csv-parse (delimiter, columns, quote, from_line, ...) plus
-// `header: false` (no header row: rows are arrays unless `columns` names them) and `cast: false`
-// (keep every value a string). save_args pass through to csv-stringify (delimiter, header, columns,
-// quoted, ...).
+// `header: false` (no header row: rows are arrays unless `columns` names them), `cast: false`
+// (keep every value a string) and `encoding` (csv-decode.ts). The options our own reader takes go
+// to it (csv-fast.ts says why). save_args pass through to csv-stringify (delimiter, header,
+// columns, quoted, ...).
 import { Readable } from "node:stream";
 import type { DatasetType } from "../dataset.js";
 import { writeStreamAtomic } from "../atomic.js";
 import { decodedChunks } from "./csv-decode.js";
-import { FastCsvReader, uniqueNames, type FastCsvOptions } from "./csv-fast.js";
+import { FastCsvReader, LoneCrRecords, uniqueNames, type FastCsvOptions } from "./csv-fast.js";
 import { csvLines, type FastCsvWriteOptions } from "./csv-write.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
@@ -82,17 +83,23 @@ async function readCsv(path: string, load: Record<string, unknown>): Promise<unk
   if (Array.isArray(load.columns) && new Set(load.columns).size !== load.columns.length) {
     throw new ParseError(`load_args.columns names a column twice: ${JSON.stringify(load.columns)}`);
   }
-  const fast = fastOptions(load);
-  return fast ? readFast(path, load, fast) : readWithCsvParse(path, load);
+  return fastOptions(load) ? readFast(path, load) : readWithCsvParse(path, load);
 }
 
 /** Rows of the CSV at `path` read by our reader (load_args it understands: see fastOptions). */
-export async function readFast(path: string, load: Record<string, unknown>, opts = fastOptions(load)): Promise<unknown[]> {
+export async function readFast(path: string, load: Record<string, unknown>): Promise<unknown[]> {
+  const opts = fastOptions(load);
   if (!opts) throw new Error(`the fast CSV reader does not take these load_args: ${Object.keys(load).join(", ")}`);
   const rows: unknown[] = [];
   const reader = new FastCsvReader(opts, rows);
-  for await (const chunk of decodedChunks(path, load.encoding, CHUNK)) reader.push(chunk);
-  reader.end();
+  try {
+    for await (const chunk of decodedChunks(path, load.encoding, CHUNK)) reader.push(chunk);
+    reader.end();
+  } catch (err) {
+    // Records ended by a lone CR (classic Mac, Excel's "CSV (Macintosh)"): csv-parse reads those.
+    if (err instanceof LoneCrRecords) return readWithCsvParse(path, load);
+    throw err;
+  }
   return rows;
 }
 

@@ -25,7 +25,8 @@ export function serveViz(source: VizSource, host: string, port: number): Promise
   let allowed = new Set<string>();
   const server = createServer((req, res) => {
     if (!allowed.has((req.headers.host ?? "").toLowerCase())) {
-      return send(res, 403, "text/plain; charset=utf-8", "mlc viz: forbidden Host header (open the URL mlc viz printed)\n");
+      const why = "mlc viz: forbidden Host header (open the URL mlc viz printed)\n";
+      return send(res, 403, "text/plain; charset=utf-8", why);
     }
     handle(source, req, res).catch((err: Error) => send(res, 500, "text/plain; charset=utf-8", `mlc viz: ${err.message}\n`));
   });

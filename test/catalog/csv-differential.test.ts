@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fastOptions, readFast, readWithCsvParse } from "../../catalog/datasets/csv.js";
-import { FastCsvReader } from "../../catalog/datasets/csv-fast.js";
+import { FastCsvReader, LoneCrRecords } from "../../catalog/datasets/csv-fast.js";
 import { project } from "./helpers.js";
 
 function rng(seed: number): () => number {
@@ -43,11 +43,11 @@ function randomOptions(rand: () => number): Record<string, unknown> {
 function randomCsv(rand: () => number, opts: Record<string, unknown>): string {
   const d = (opts.delimiter as string) ?? ",";
   const q = (opts.quote as string) ?? '"';
-  const values = ["a", "b", "1", "-2.5", "1e3", "007", "0x1F", "true", "FALSE", "", " x ", "é", "ü🙂", "a", "__proto__"];
+  const values = ["a", "b", "1", "-2.5", "1e3", "007", "0x1F", "true", "FALSE", "", " x ", "é", "ü🙂", "__proto__"];
   // Malformed now and then: a quote inside an unquoted field, text after a closing quote.
   const broken = [`x${q}y`, `${q}a${q}b`, `${q}a${q} `];
   const quotedBits = [d, q + q, "\n", "\r\n", "x", "é"];
-  const eol = pick(rand, ["\n", "\r\n"]);
+  const eol = pick(rand, ["\n", "\r\n", "\r"]);
   const width = 1 + Math.floor(rand() * 4);
   const lines: string[] = [];
   const rows = 1 + Math.floor(rand() * 12);
@@ -79,7 +79,7 @@ async function outcome(read: () => Promise<unknown[]>): Promise<Outcome> {
 }
 
 /** The fast reader fed the file's text in random pieces (what a slow stream delivers). */
-function readInPieces(text: string, load: Record<string, unknown>, rand: () => number): Outcome {
+function readInPieces(text: string, load: Record<string, unknown>, rand: () => number): Outcome | "lone CR" {
   const rows: unknown[] = [];
   try {
     const reader = new FastCsvReader(fastOptions(load)!, rows);
@@ -90,7 +90,9 @@ function readInPieces(text: string, load: Record<string, unknown>, rand: () => n
     }
     reader.end();
     return { rows };
-  } catch {
+  } catch (err) {
+    // readFast hands such files to csv-parse; its result is checked above.
+    if (err instanceof LoneCrRecords) return "lone CR";
     return { refused: true };
   }
 }
@@ -109,7 +111,10 @@ describe("fast CSV reader against csv-parse", () => {
       const expected = await outcome(() => readWithCsvParse(file, load));
       expect(await outcome(() => readFast(file, load)), JSON.stringify({ load, text })).toStrictEqual(expected);
       const decoded = latin1 ? text.replace(/^\ufeff/, "") : text;
-      expect(readInPieces(decoded, load, rand), JSON.stringify({ load, text })).toStrictEqual(expected);
+      const pieces = readInPieces(decoded, load, rand);
+      // A lone CR ending the first record hands the file to csv-parse (readFast's result is checked above).
+      if (pieces === "lone CR") expect(text).toMatch(/\r(?!\n)/);
+      else expect(pieces, JSON.stringify({ load, text })).toStrictEqual(expected);
     });
   }
 });

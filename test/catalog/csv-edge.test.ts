@@ -1,6 +1,6 @@
 // CSV edge cases as pandas handles them, through the catalog on real files, with our reader and
 // with csv-parse (an option only csv-parse knows, `to_line`, takes that path): invalid bytes,
-// duplicate column names, the BOM, and one huge quoted field.
+// duplicate column names, CR line ends, the BOM, and one huge quoted field.
 import { describe, expect, it } from "vitest";
 import { catalog, project, rejection } from "./helpers.js";
 
@@ -62,6 +62,10 @@ describe.each(ENGINES)("column names (%s)", (_name, engine) => {
     const err = await rejection(load({ "d.csv": "1,2\n" }, { ...engine, columns: ["a", "a"] }));
     expect(err).toMatchObject({ code: "MLC6001" });
     expect(err.message).toContain("load_args.columns names a column twice");
+  });
+
+  it("records ended by a lone CR (classic Mac) load as rows, not as one header line", async () => {
+    expect(await load({ "d.csv": 'a,b\r1,"x\ny"\r3,4\r' }, engine)).toStrictEqual([{ a: 1, b: "x\ny" }, { a: 3, b: 4 }]);
   });
 
   it("a BOM is stripped by default and kept with bom: false", async () => {

@@ -94,7 +94,8 @@ describe("mlc new", () => {
       for (const tool of ["npm", "npx"]) {
         writeFileSync(join(bin, tool), `#!/bin/sh\npwd >> "${join(cwd, ".ran")}"\n`, { mode: 0o755 });
       }
-      const sh = spawnSync("sh", ["-c", line], { cwd, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+      const sh = spawnSync("sh", ["-c", line], { cwd, encoding: "utf8", env });
       expect(sh.status, sh.stderr).toBe(0);
       expect(existsSync(join(cwd, "PWNED"))).toBe(false);
       expect(existsSync(join(cwd, name, "PWNED"))).toBe(false);
