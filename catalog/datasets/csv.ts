@@ -122,12 +122,20 @@ export async function readWithCsvParse(path: string, load: Record<string, unknow
   return rows;
 }
 
-function stringifyOptions(save: Record<string, unknown>, columns: string[] | undefined): Record<string, unknown> {
+function stringifyOptions(rows: readonly unknown[], save: Record<string, unknown>): Record<string, unknown> {
+  const columns = columnsOf(rows, save);
   return {
-    header: true,
+    // Array rows without save_args.columns have no names to write: no header line.
+    header: columns !== undefined || save.columns !== undefined,
+    // A doubled quote stands for a quote, for any quote character, as our reader and pandas read it;
+    // a line break in a field is quoted whatever the record delimiter, so no reader splits there.
+    escape: save.quote ?? '"',
+    quoted_match: /[\r\n]/,
     ...(columns ? { columns } : {}),
     ...save,
     cast: {
+      // NaN as an empty field, as pandas writes it (na_rep="").
+      number: (v: number) => (Number.isNaN(v) ? "" : String(v)),
       boolean: (v: boolean) => (v ? "true" : "false"),
       date: (v: Date) => v.toISOString(),
       bigint: (v: bigint) => String(v),
@@ -150,9 +158,11 @@ function columnsOf(rows: readonly unknown[], save: Record<string, unknown>): str
 const FAST_WRITE_KEYS = new Set(["delimiter", "quote", "header", "columns", "quoted", "record_delimiter"]);
 const EOLS: Record<string, string> = { unix: "\n", windows: "\r\n", mac: "\r", "\n": "\n", "\r\n": "\r\n", "\r": "\r" };
 
-/** Options for the fast writer, or null when save_args need csv-stringify. */
-function fastWriteOptions(save: Record<string, unknown>): FastCsvWriteOptions | null {
+/** Options for the fast writer, or null when csv-stringify must write (or refuse) these save_args and rows. */
+function fastWriteOptions(save: Record<string, unknown>, rows: readonly unknown[]): FastCsvWriteOptions | null {
   if (Object.keys(save).some((k) => !FAST_WRITE_KEYS.has(k))) return null;
+  // Array rows picked by columns, or given a header without names: csv-stringify's rules.
+  if (Array.isArray(rows[0]) && (save.columns !== undefined || save.header === true)) return null;
   const { delimiter = ",", quote = '"', header = true, quoted = false, record_delimiter = "\n" } = save;
   if (typeof delimiter !== "string" || !delimiter || typeof quote !== "string" || quote.length !== 1) return null;
   const eol = typeof record_delimiter === "string" ? EOLS[record_delimiter] : undefined;
@@ -163,11 +173,10 @@ function fastWriteOptions(save: Record<string, unknown>): FastCsvWriteOptions | 
 
 async function* csvChunks(rows: readonly unknown[], save: Record<string, unknown>): AsyncGenerator<string> {
   const { stringify } = await import("csv-stringify/sync");
-  const columns = columnsOf(rows, save);
-  const opts = stringifyOptions(save, columns);
+  const opts = stringifyOptions(rows, save);
   const BATCH = 512;
   if (rows.length === 0) {
-    if (columns?.length && opts.header !== false) yield stringify([], opts);
+    if ((opts.columns as unknown[] | undefined)?.length && opts.header !== false) yield stringify([], opts);
     return;
   }
   for (let i = 0; i < rows.length; i += BATCH) {
@@ -180,7 +189,7 @@ const CSV_FORMAT: FileFormat = {
   async write(path, data, ctx) {
     if (!Array.isArray(data)) throw new DataShapeError(`expects an array of rows, got ${data === null ? "null" : typeof data}`);
     const save = argsOf(ctx).save;
-    const fast = fastWriteOptions(save);
+    const fast = fastWriteOptions(save, data);
     if (!fast) return writeStreamAtomic(path, csvChunks(data, save));
     const objectRows = data.length > 0 && !Array.isArray(data[0]);
     const columns = (save.columns as string[] | undefined) ?? (objectRows ? columnsOf(data, save)! : null);
