@@ -1,6 +1,7 @@
 // A streaming CSV writer for the common save_args (delimiter, quote, header, columns, quoted,
 // record_delimiter). Yields one line at a time to a synchronous consumer (atomic.ts copies it into
 // a reused buffer), so every intermediate string dies young instead of piling up in old space.
+// test/catalog/csv-write-differential.test.ts holds its output to csv-stringify's, byte for byte.
 import { DataShapeError } from "./file.js";
 
 /** Options the fast writer understands; anything else goes to csv-stringify. */
