@@ -4,6 +4,8 @@
 // The table is a typical ML interactions/features table: integer ids and timestamps, a rating,
 // three full-precision float features, two categorical columns and a free-text title.
 // Run alone: `npm run build && node bench/w-csv-rss.mjs` (prints the JSON row).
+// MLC_BENCH_CSV_LOAD_ARGS (JSON) sets the source's load_args: '{"trim":false}' (an option only
+// csv-parse takes) measures csv-parse in place of our reader.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +16,7 @@ const REPO = join(import.meta.dirname, "..");
 const DIST = process.env.MLC_BENCH_DIST ?? join(REPO, "dist");
 const FILE_MB = Number(process.env.MLC_BENCH_CSV_MB ?? 100);
 const RUNS = Number(process.env.MLC_BENCH_CSV_RUNS ?? 3);
+const LOAD_ARGS = process.env.MLC_BENCH_CSV_LOAD_ARGS ?? "{}";
 const TARGET = 3;
 
 const CATEGORIES = ["books", "music", "movies", "games", "garden", "toys", "sports", "health", "beauty", "tools", "food", "baby"];
@@ -57,7 +60,10 @@ const CHILD = `
 const { DataCatalog } = await import(process.argv[1]);
 const root = process.argv[2];
 const cat = new DataCatalog({ root, credentials: {}, saveVersion: "v", sink: { logMetric() {}, logParam() {}, setTag() {}, logArtifact() {} },
-  datasets: { src: { type: "csv", filepath: "in.csv" }, dst: { type: "csv", filepath: "out.csv" } } });
+  datasets: {
+    src: { type: "csv", filepath: "in.csv", load_args: JSON.parse(process.argv[3]) },
+    dst: { type: "csv", filepath: "out.csv" },
+  } });
 let t = performance.now();
 const rows = await cat.load("src");
 const load_ms = performance.now() - t;
@@ -72,7 +78,8 @@ function runChild(root) {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   const catalogUrl = pathToFileURL(join(DIST, "catalog", "catalog.js")).href;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", CHILD, catalogUrl, root], { env, encoding: "utf8", maxBuffer: 1 << 20 });
+  const args = ["--input-type=module", "-e", CHILD, catalogUrl, root, LOAD_ARGS];
+  const r = spawnSync(process.execPath, args, { env, encoding: "utf8", maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`csv child failed (${r.status}): ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout);
 }
@@ -95,7 +102,9 @@ export default async function main() {
     const fileMb = bytes / 1024 / 1024;
     const peakMb = peakKb / 1024;
     return {
-      workload: `w-csv-rss: load + save a ${fileMb.toFixed(0)} MB CSV (${results[0].rows} rows x 11 cols) via the csv dataset`,
+      workload:
+        `w-csv-rss: load + save a ${fileMb.toFixed(0)} MB CSV (${results[0].rows} rows x 11 cols) via the csv dataset` +
+        (LOAD_ARGS === "{}" ? "" : ` with load_args ${LOAD_ARGS}`),
       runs: RUNS,
       median_ms: Math.round(median(totals)),
       min_ms: Math.round(Math.min(...totals)),

@@ -1,7 +1,11 @@
 // A streaming RFC 4180 CSV reader for the common options (delimiter, quote, header/columns,
-// typed values), several times faster and leaner than csv-parse on large files: unquoted lines
-// are split with String#split, quoted fields go through a small state machine, and rows are built
-// by a generated object-literal factory so every row shares one compact hidden class.
+// cast, skip_empty_lines, relax_column_count, bom), beside csv-parse, which reads everything else.
+// Why it exists: on bench/w-csv-rss.mjs (a 100 MB, 835k-row table loaded and saved), this reader
+// peaks at 2.8x the file's size in RSS, under the 3x target; csv-parse on the same file needs 12x
+// (1.2 GB) and loads about 20x slower. test/catalog/csv-differential.test.ts holds it to
+// csv-parse's results on every option it takes. Unquoted lines are split with String#split,
+// quoted fields go through a small state machine, repeated short values share one string, and
+// rows are built by a generated object-literal factory so every row shares one hidden class.
 import { ParseError } from "./file.js";
 
 const INTERN_MAX_LENGTH = 24;
@@ -17,24 +21,74 @@ export interface FastCsvOptions {
   readonly cast: ((v: string) => unknown) | null;
   readonly skipEmptyLines: boolean;
   readonly relaxColumnCount: boolean;
+  /** Strip a byte order mark at the start. */
+  readonly bom: boolean;
+}
+
+/**
+ * Header names made unique as pandas' read_csv does (mangle_dupe_names): `a, a` -> `a, a.1`; a
+ * suffix already taken by another column is skipped (`a, a, a.1` -> `a, a.2, a.1`).
+ */
+export function uniqueNames(header: readonly string[]): string[] {
+  const names = [...header];
+  const present = new Map<string, number>();
+  for (const n of names) present.set(n, (present.get(n) ?? 0) + 1);
+  const counts = new Map<string, number>();
+  names.forEach((old, i) => {
+    let col = old;
+    let n = counts.get(col) ?? 0;
+    while (n > 0) {
+      counts.set(old, n + 1);
+      col = `${old}.${n}`;
+      n = present.get(col) ? n + 1 : (counts.get(col) ?? 0);
+    }
+    present.set(old, present.get(old)! - 1);
+    present.set(col, (present.get(col) ?? 0) + 1);
+    names[i] = col;
+    counts.set(col, n + 1);
+  });
+  return names;
+}
+
+/** Thrown when records end with a lone "\r": this reader splits records on "\n" only. */
+export class LoneCrRecords extends Error {}
+
+/** How the first record of `text` ends: "\n" or "\r\n" (lf), a lone "\r" (cr), or null: not in `text`. */
+function firstRecordEnd(text: string, quote: string, final: boolean): "lf" | "cr" | null {
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === quote) inQuotes = !inQuotes;
+    else if (inQuotes) continue;
+    else if (c === "\n") return "lf";
+    else if (c === "\r") return i + 1 < text.length ? (text[i + 1] === "\n" ? "lf" : "cr") : final ? "lf" : null;
+  }
+  return final ? "lf" : null;
+}
+
+/** A row object of the first `v.length` columns; own keys even for names like `__proto__`. */
+function plainRow(columns: readonly string[], v: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < Math.min(columns.length, v.length); i++) {
+    Object.defineProperty(o, columns[i], { value: v[i], enumerable: true, writable: true, configurable: true });
+  }
+  return o;
 }
 
 /** Turns an array of values into a row object; one hidden class for all rows of a file. */
 export function rowFactory(columns: readonly string[]): (v: unknown[]) => unknown {
-  if (columns.includes("__proto__") || new Set(columns).size !== columns.length) {
-    return (v) => {
-      const o: Record<string, unknown> = {};
-      columns.forEach((c, i) => Object.defineProperty(o, c, { value: v[i], enumerable: true, writable: true, configurable: true }));
-      return o;
-    };
-  }
+  if (columns.includes("__proto__")) return (v) => plainRow(columns, v);
   const body = columns.map((c, i) => `${JSON.stringify(c)}: v[${i}]`).join(", ");
   return new Function("v", `return { ${body} };`) as (v: unknown[]) => unknown;
 }
 
 /** Incremental parser: feed string chunks, then end(); rows are pushed to `out`. */
 export class FastCsvReader {
-  private pending = "";
+  /** The unparsed start of an open record, in chunks: joined once the record can end, not per chunk. */
+  private pending: string[] = [];
+  /** Whether `pending` holds an odd number of quotes (then a newline may be inside a quoted field). */
+  private inQuotes = false;
+  private recordEndsKnown = false;
   private line = 1;
   private header: string[] | null = null;
   private make: ((v: unknown[]) => unknown) | null = null;
@@ -48,21 +102,57 @@ export class FastCsvReader {
 
   /** Parses as many complete records as `chunk` (after what was left over) holds. */
   push(chunk: string): void {
-    let text = this.pending + chunk;
-    // `a + b` is a rope (ConsString); V8 runs indexOf/slice on ropes without flattening them, ~100x
-    // slower. Number() flattens in place (the `flatstr` trick) and fails fast on non-numeric text.
-    if (this.pending.length) Number(text);
-    if (this.first) {
-      this.first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (this.pending.length && !this.mayEnd(chunk)) {
+      this.pending.push(chunk);
+      this.inQuotes = countOf(chunk, this.opts.quote) % 2 === 1 ? !this.inQuotes : this.inQuotes;
+      return;
     }
-    this.pending = text.slice(this.parse(text, false));
+    // join, not `+`: a rope (ConsString) makes V8's indexOf and slice many times slower.
+    let text = this.pending.length ? [...this.pending, chunk].join("") : chunk;
+    this.checkRecordEnds(text, false);
+    if (this.first && text.length) {
+      this.first = false;
+      if (this.opts.bom && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const rest = text.slice(this.parse(text, false));
+    this.pending = rest ? [rest] : [];
+    this.inQuotes = countOf(rest, this.opts.quote) % 2 === 1;
   }
 
   /** Parses what is left at the end of the input. */
   end(): void {
-    if (this.pending.length) this.parse(this.pending, true);
-    this.pending = "";
+    if (!this.pending.length) return;
+    const text = this.pending.join("");
+    this.checkRecordEnds(text, true);
+    this.parse(text, true);
+    this.pending = [];
+  }
+
+  /**
+   * Whether the open record may end in `chunk`: it has a newline outside quotes. Checking costs one
+   * pass over the chunk, where parsing would go over the whole record again (quadratic for one huge
+   * field).
+   */
+  private mayEnd(chunk: string): boolean {
+    const quote = this.opts.quote;
+    let inQuotes = this.inQuotes;
+    let q = chunk.indexOf(quote);
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", nl + 1)) {
+      while (q >= 0 && q < nl) {
+        inQuotes = !inQuotes;
+        q = chunk.indexOf(quote, q + 1);
+      }
+      if (!inQuotes) return true;
+    }
+    return false;
+  }
+
+  /** Refuses (LoneCrRecords) a text whose first record ends with a lone "\r", before any row is made. */
+  private checkRecordEnds(text: string, final: boolean): void {
+    if (this.recordEndsKnown) return;
+    const end = firstRecordEnd(text, this.opts.quote, final);
+    if (end === "cr") throw new LoneCrRecords("records end with a lone CR");
+    this.recordEndsKnown = end === "lf";
   }
 
   private parse(text: string, final: boolean): number {
@@ -105,7 +195,9 @@ export class FastCsvReader {
         i = f.next;
       } else {
         let e = i;
-        while (e < text.length && text[e] !== delimiter && text[e] !== "\n") e++;
+        while (e < text.length && text[e] !== delimiter && text[e] !== "\n" && text[e] !== quote) e++;
+        // As csv-parse: a stray quote is more likely a broken file than text (load_args.relax_quotes keeps it).
+        if (text[e] === quote) throw new ParseError("quote inside an unquoted field", start.line + start.newlines);
         const value = text.slice(i, e);
         fields.push(value.endsWith("\r") && text[e] !== delimiter ? value.slice(0, -1) : value);
         i = e;
@@ -132,29 +224,23 @@ export class FastCsvReader {
   /** A quoted field starting at `i` ("" escapes a quote); null when the text ends inside it. */
   private quotedField(text: string, i: number, final: boolean, start: { line: number; newlines: number }): { value: string; next: number } | null {
     const { delimiter, quote } = this.opts;
-    let value = "";
-    let j = i + 1;
-    for (;;) {
-      const k = text.indexOf(quote, j);
-      // A quote as the very last character may be the first half of an escaped "".
-      if (k < 0 || (k + 1 >= text.length && !final)) {
-        if (!final) return null;
-        throw new ParseError(`quoted field not closed (opened on line ${start.line})`, start.line);
-      }
-      const piece = text.slice(j, k);
-      start.newlines += countNewlines(piece);
-      if (text[k + 1] === quote) {
-        value += piece + quote;
-        j = k + 2;
-        continue;
-      }
-      value += piece;
-      const c = text[k + 1];
-      if (k + 1 < text.length && c !== delimiter && c !== "\n" && c !== "\r") {
-        throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, start.line + start.newlines);
-      }
-      return { value, next: k + 1 };
+    let k = text.indexOf(quote, i + 1);
+    // A quote as the very last character may be the first half of an escaped "".
+    while (k >= 0 && k + 1 < text.length && text[k + 1] === quote) k = text.indexOf(quote, k + 2);
+    if (k < 0 || (k + 1 >= text.length && !final)) {
+      if (!final) return null;
+      throw new ParseError(`quoted field not closed (opened on line ${start.line})`, start.line);
     }
+    // One slice and one replace, not a concatenation per escaped quote: a huge field stays linear.
+    const raw = text.slice(i + 1, k);
+    start.newlines += countOf(raw, "\n");
+    const value = raw.includes(quote) ? raw.replaceAll(quote + quote, quote) : raw;
+    const c = text[k + 1];
+    if (k + 1 < text.length && c !== delimiter && c !== "\n" && c !== "\r") {
+      const line = start.line + start.newlines;
+      throw new ParseError(`unexpected character ${JSON.stringify(c)} after a closing quote`, line);
+    }
+    return { value, next: k + 1 };
   }
 
   private record(fields: string[]): void {
@@ -172,7 +258,9 @@ export class FastCsvReader {
       const v = cast ? cast(fields[i]) : fields[i];
       values[i] = typeof v !== "string" ? v : v.length <= INTERN_MAX_LENGTH ? this.intern(i, v) : detach(v);
     }
-    this.out.push(this.make ? this.make(values) : values);
+    // A short record (relax_column_count) has no keys for its missing fields, as in csv-parse.
+    const short = this.header !== null && values.length < this.header.length;
+    this.out.push(!this.make ? values : short ? plainRow(this.header!, values) : this.make(values));
   }
 
   /**
@@ -197,6 +285,7 @@ export class FastCsvReader {
   }
 
   private setHeader(names: string[]): void {
+    names = Array.isArray(this.opts.columns) ? names : uniqueNames(names);
     this.header = names;
     this.width = names.length;
     this.make = rowFactory(names);
@@ -207,7 +296,7 @@ const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
 /**
  * A copy of `s` that does not point into the read chunk. V8 makes substrings of 13+ characters
- * "sliced strings" that keep their whole parent alive: kept values would pin every 512 KB chunk
+ * "sliced strings" that keep their whole parent alive: kept values would pin every read chunk
  * of the file in memory. Shorter strings are already copies.
  */
 export function detach(s: string): string {
@@ -215,8 +304,8 @@ export function detach(s: string): string {
   return NOT_LATIN1.test(s) ? Buffer.from(s, "utf8").toString("utf8") : Buffer.from(s, "latin1").toString("latin1");
 }
 
-function countNewlines(s: string): number {
+function countOf(s: string, c: string): number {
   let n = 0;
-  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
+  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
   return n;
 }

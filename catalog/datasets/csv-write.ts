@@ -1,6 +1,7 @@
 // A streaming CSV writer for the common save_args (delimiter, quote, header, columns, quoted,
 // record_delimiter). Yields one line at a time to a synchronous consumer (atomic.ts copies it into
 // a reused buffer), so every intermediate string dies young instead of piling up in old space.
+// test/catalog/csv-write-differential.test.ts holds its output to csv-stringify's, byte for byte.
 import { DataShapeError } from "./file.js";
 
 /** Options the fast writer understands; anything else goes to csv-stringify. */
@@ -12,17 +13,15 @@ export interface FastCsvWriteOptions {
   readonly eol: string;
 }
 
-/** One value as CSV text (quoted when it must be): null -> empty, Date -> ISO, object -> JSON. */
-export function csvField(v: unknown, o: FastCsvWriteOptions): string {
-  let s: string;
+/** One value as CSV text: null, undefined and NaN -> empty, Date -> ISO, object -> JSON. */
+function fieldText(v: unknown): string {
   switch (typeof v) {
     case "number":
       // JSON.stringify, not String(): String() fills V8's number-to-string cache, which keeps
       // every recent result alive into old space (~100 MB of garbage per 100 MB CSV written).
       return Number.isFinite(v) ? JSON.stringify(v) : Number.isNaN(v) ? "" : String(v);
     case "string":
-      s = v;
-      break;
+      return v;
     case "boolean":
       return v ? "true" : "false";
     case "bigint":
@@ -30,13 +29,15 @@ export function csvField(v: unknown, o: FastCsvWriteOptions): string {
     case "undefined":
       return "";
     default:
-      if (v === null) return "";
-      s = v instanceof Date ? v.toISOString() : JSON.stringify(v) ?? "";
+      return v === null ? "" : v instanceof Date ? v.toISOString() : (JSON.stringify(v) ?? "");
   }
-  if (o.quoted || s.includes(o.delimiter) || s.includes(o.quote) || s.includes("\n") || s.includes("\r")) {
-    return o.quote + s.split(o.quote).join(o.quote + o.quote) + o.quote;
-  }
-  return s;
+}
+
+/** One value as a CSV field, quoted when it must be (or, with `quoted`, when it is not empty, as csv-stringify does). */
+export function csvField(v: unknown, o: FastCsvWriteOptions): string {
+  const s = fieldText(v);
+  const needs = s.includes(o.delimiter) || s.includes(o.quote) || s.includes("\n") || s.includes("\r");
+  return needs || (o.quoted && s !== "") ? o.quote + s.split(o.quote).join(o.quote + o.quote) + o.quote : s;
 }
 
 function line(row: unknown, columns: readonly string[] | null, o: FastCsvWriteOptions): string {

@@ -1,13 +1,15 @@
 // `csv`: rows as objects keyed by the header, values typed (numbers, booleans, empty -> null) the
 // way pandas reads them. Loads and saves stream, so memory stays near the size of the rows.
 // load_args pass through to csv-parse (delimiter, columns, quote, from_line, ...) plus
-// `header: false` (no header row: rows are arrays unless `columns` names them) and `cast: false`
-// (keep every value a string). save_args pass through to csv-stringify (delimiter, header, columns,
-// quoted, ...).
-import { createReadStream } from "node:fs";
+// `header: false` (no header row: rows are arrays unless `columns` names them), `cast: false`
+// (keep every value a string) and `encoding` (csv-decode.ts). The options our own reader takes go
+// to it (csv-fast.ts says why). save_args pass through to csv-stringify (delimiter, header,
+// columns, quoted, ...).
+import { Readable } from "node:stream";
 import type { DatasetType } from "../dataset.js";
 import { writeStreamAtomic } from "../atomic.js";
-import { FastCsvReader, type FastCsvOptions } from "./csv-fast.js";
+import { decodedChunks } from "./csv-decode.js";
+import { FastCsvReader, LoneCrRecords, uniqueNames, type FastCsvOptions } from "./csv-fast.js";
 import { csvLines, type FastCsvWriteOptions } from "./csv-write.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
@@ -39,8 +41,11 @@ export function typedValue(v: string): unknown {
 
 function parseOptions(load: Record<string, unknown>): Record<string, unknown> {
   const { header, cast, encoding: _enc, ...rest } = load;
-  const opts: Record<string, unknown> = { bom: true, skip_empty_lines: true, ...rest };
+  // escape: a doubled quote is a literal one for any quote character, as in pandas (doublequote).
+  const opts: Record<string, unknown> = { bom: true, skip_empty_lines: true, escape: rest.quote ?? '"', ...rest };
   if (opts.columns === undefined) opts.columns = header !== false;
+  // csv-parse keeps only the last of two same-named columns; pandas keeps both (a, a.1).
+  if (opts.columns === true) opts.columns = (names: string[]) => uniqueNames(names);
   if (cast !== false) {
     opts.cast = (value: string, context: { header: boolean }) => (context.header ? value : typedValue(value));
   }
@@ -56,7 +61,7 @@ const CHUNK = 64 * 1024;
 const FAST_KEYS = new Set(["delimiter", "quote", "header", "columns", "cast", "skip_empty_lines", "relax_column_count", "encoding", "bom"]);
 
 /** Options for the fast reader, or null when load_args need csv-parse's full feature set. */
-function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
+export function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
   if (Object.keys(load).some((k) => !FAST_KEYS.has(k))) return null;
   const delimiter = load.delimiter ?? ",";
   const quote = load.quote ?? '"';
@@ -70,28 +75,42 @@ function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
     cast: load.cast === false ? null : typedValue,
     skipEmptyLines: load.skip_empty_lines !== false,
     relaxColumnCount: load.relax_column_count === true,
+    bom: load.bom !== false,
   };
 }
 
 async function readCsv(path: string, load: Record<string, unknown>): Promise<unknown[]> {
-  const encoding = typeof load.encoding === "string" ? (load.encoding as BufferEncoding) : "utf8";
-  const fast = fastOptions(load);
-  const rows: unknown[] = [];
-  if (fast) {
-    const reader = new FastCsvReader(fast, rows);
-    for await (const chunk of createReadStream(path, { encoding, highWaterMark: CHUNK })) reader.push(chunk as string);
-    reader.end();
-    return rows;
+  if (Array.isArray(load.columns) && new Set(load.columns).size !== load.columns.length) {
+    throw new ParseError(`load_args.columns names a column twice: ${JSON.stringify(load.columns)}`);
   }
-  return readWithCsvParse(path, load, encoding, rows);
+  return fastOptions(load) ? readFast(path, load) : readWithCsvParse(path, load);
 }
 
-async function readWithCsvParse(path: string, load: Record<string, unknown>, encoding: BufferEncoding, rows: unknown[]): Promise<unknown[]> {
+/** Rows of the CSV at `path` read by our reader (load_args it understands: see fastOptions). */
+export async function readFast(path: string, load: Record<string, unknown>): Promise<unknown[]> {
+  const opts = fastOptions(load);
+  if (!opts) throw new Error(`the fast CSV reader does not take these load_args: ${Object.keys(load).join(", ")}`);
+  const rows: unknown[] = [];
+  const reader = new FastCsvReader(opts, rows);
+  try {
+    for await (const chunk of decodedChunks(path, load.encoding, CHUNK)) reader.push(chunk);
+    reader.end();
+  } catch (err) {
+    // Records ended by a lone CR (classic Mac, Excel's "CSV (Macintosh)"): csv-parse reads those.
+    if (err instanceof LoneCrRecords) return readWithCsvParse(path, load);
+    throw err;
+  }
+  return rows;
+}
+
+/** Rows of the CSV at `path` read by csv-parse (every load_arg it knows). */
+export async function readWithCsvParse(path: string, load: Record<string, unknown>): Promise<unknown[]> {
   const { parse } = await import("csv-parse");
   const parser = parse(parseOptions(load));
-  const input = createReadStream(path, { encoding, highWaterMark: CHUNK });
+  const input = Readable.from(decodedChunks(path, load.encoding, CHUNK));
   input.on("error", (err) => parser.destroy(err));
   input.pipe(parser);
+  const rows: unknown[] = [];
   try {
     for await (const row of parser) rows.push(row);
   } catch (err) {
@@ -103,12 +122,20 @@ async function readWithCsvParse(path: string, load: Record<string, unknown>, enc
   return rows;
 }
 
-function stringifyOptions(save: Record<string, unknown>, columns: string[] | undefined): Record<string, unknown> {
+function stringifyOptions(rows: readonly unknown[], save: Record<string, unknown>): Record<string, unknown> {
+  const columns = columnsOf(rows, save);
   return {
-    header: true,
+    // Array rows without save_args.columns have no names to write: no header line.
+    header: columns !== undefined || save.columns !== undefined,
+    // A doubled quote stands for a quote, for any quote character, as our reader and pandas read it;
+    // a line break in a field is quoted whatever the record delimiter, so no reader splits there.
+    escape: save.quote ?? '"',
+    quoted_match: /[\r\n]/,
     ...(columns ? { columns } : {}),
     ...save,
     cast: {
+      // NaN as an empty field, as pandas writes it (na_rep="").
+      number: (v: number) => (Number.isNaN(v) ? "" : String(v)),
       boolean: (v: boolean) => (v ? "true" : "false"),
       date: (v: Date) => v.toISOString(),
       bigint: (v: bigint) => String(v),
@@ -131,9 +158,11 @@ function columnsOf(rows: readonly unknown[], save: Record<string, unknown>): str
 const FAST_WRITE_KEYS = new Set(["delimiter", "quote", "header", "columns", "quoted", "record_delimiter"]);
 const EOLS: Record<string, string> = { unix: "\n", windows: "\r\n", mac: "\r", "\n": "\n", "\r\n": "\r\n", "\r": "\r" };
 
-/** Options for the fast writer, or null when save_args need csv-stringify. */
-function fastWriteOptions(save: Record<string, unknown>): FastCsvWriteOptions | null {
+/** Options for the fast writer, or null when csv-stringify must write (or refuse) these save_args and rows. */
+function fastWriteOptions(save: Record<string, unknown>, rows: readonly unknown[]): FastCsvWriteOptions | null {
   if (Object.keys(save).some((k) => !FAST_WRITE_KEYS.has(k))) return null;
+  // Array rows picked by columns, or given a header without names: csv-stringify's rules.
+  if (Array.isArray(rows[0]) && (save.columns !== undefined || save.header === true)) return null;
   const { delimiter = ",", quote = '"', header = true, quoted = false, record_delimiter = "\n" } = save;
   if (typeof delimiter !== "string" || !delimiter || typeof quote !== "string" || quote.length !== 1) return null;
   const eol = typeof record_delimiter === "string" ? EOLS[record_delimiter] : undefined;
@@ -144,11 +173,10 @@ function fastWriteOptions(save: Record<string, unknown>): FastCsvWriteOptions | 
 
 async function* csvChunks(rows: readonly unknown[], save: Record<string, unknown>): AsyncGenerator<string> {
   const { stringify } = await import("csv-stringify/sync");
-  const columns = columnsOf(rows, save);
-  const opts = stringifyOptions(save, columns);
+  const opts = stringifyOptions(rows, save);
   const BATCH = 512;
   if (rows.length === 0) {
-    if (columns?.length && opts.header !== false) yield stringify([], opts);
+    if ((opts.columns as unknown[] | undefined)?.length && opts.header !== false) yield stringify([], opts);
     return;
   }
   for (let i = 0; i < rows.length; i += BATCH) {
@@ -161,7 +189,7 @@ const CSV_FORMAT: FileFormat = {
   async write(path, data, ctx) {
     if (!Array.isArray(data)) throw new DataShapeError(`expects an array of rows, got ${data === null ? "null" : typeof data}`);
     const save = argsOf(ctx).save;
-    const fast = fastWriteOptions(save);
+    const fast = fastWriteOptions(save, data);
     if (!fast) return writeStreamAtomic(path, csvChunks(data, save));
     const objectRows = data.length > 0 && !Array.isArray(data[0]);
     const columns = (save.columns as string[] | undefined) ?? (objectRows ? columnsOf(data, save)! : null);

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quote } from "../../executors/resume.js";
 import { EXIT } from "../exit.js";
 
 const STARTERS = ["blank", "iris", "movies"] as const;
@@ -158,7 +159,8 @@ export function rewriteSchemaModeline(text: string, relPath: string): string {
 
 function printNextSteps(target: string, starter: string, count: number): void {
   const shown = relative(process.cwd(), resolve(target)) || target;
-  const cd = /[\s'"$`\\]/.test(shown) ? JSON.stringify(shown) : shown;
+  // Single quotes: the line is meant to be pasted, and inside "..." a shell still runs $(...) and `...`.
+  const cd = quote(shown.startsWith("-") ? `./${shown}` : shown);
   process.stdout.write(
     `Created ${shown} from the ${starter} starter (${count} files).\n\n` +
       `Next steps:\n  cd ${cd} && npm install && npx mlc run\n\n` +

@@ -1,7 +1,10 @@
 // The viz HTTP server (node:http, no framework): `/` the page, `/api/graph` the data as JSON,
 // `/api/version` a counter that changes when the project is recompiled (the page polls it).
+// Only requests naming this server in `Host:` are answered: a web page on another site could
+// otherwise point its own domain at 127.0.0.1 (DNS rebinding) and read the graph and parameters.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIP, type AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 
 export interface VizSource {
   /** The current page HTML (re-rendered after a recompile). */
@@ -19,7 +22,12 @@ export interface VizServer {
 
 /** Starts serving `source` on host:port (port 0 picks a free one); resolves once listening. */
 export function serveViz(source: VizSource, host: string, port: number): Promise<VizServer> {
+  let allowed = new Set<string>();
   const server = createServer((req, res) => {
+    if (!allowed.has((req.headers.host ?? "").toLowerCase())) {
+      const why = "mlc viz: forbidden Host header (open the URL mlc viz printed)\n";
+      return send(res, 403, "text/plain; charset=utf-8", why);
+    }
     handle(source, req, res).catch((err: Error) => send(res, 500, "text/plain; charset=utf-8", `mlc viz: ${err.message}\n`));
   });
   return new Promise((resolve, reject) => {
@@ -27,6 +35,7 @@ export function serveViz(source: VizSource, host: string, port: number): Promise
     server.listen(port, host, () => {
       const addr = server.address() as AddressInfo;
       const shown = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+      allowed = allowedHosts(host, addr);
       resolve({
         url: `http://${shown}:${addr.port}/`,
         close: () => new Promise<void>((done) => {
@@ -37,6 +46,22 @@ export function serveViz(source: VizSource, host: string, port: number): Promise
     });
   });
 }
+
+/**
+ * The `Host:` values naming this server, each with the bound port: the loopback names, the printed
+ * URL's address and the --host given; for a wildcard bind, the machine's own addresses. A rebinding
+ * page sends its own domain name, never one of these.
+ */
+function allowedHosts(host: string, addr: AddressInfo): Set<string> {
+  const ips = [addr.address, ...(isWildcard(addr.address) ? ownAddresses() : [])];
+  const names = ["localhost", "127.0.0.1", "[::1]", host, ...ips].map((n) => (isIP(n) === 6 ? `[${n}]` : n));
+  const withPort = names.map((n) => `${n.toLowerCase()}:${addr.port}`);
+  // A Host without a port means the scheme's default port.
+  return new Set(addr.port === 80 ? [...withPort, ...names] : withPort);
+}
+
+const isWildcard = (address: string) => address === "0.0.0.0" || address === "::";
+const ownAddresses = () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
 
 async function handle(source: VizSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];

@@ -36,7 +36,7 @@ function randomTable(rand: () => number, rows: number, cols: number): string[][]
 
 function readInChunks(text: string, sizes: () => number): string[][] {
   const out: unknown[] = [];
-  const r = new FastCsvReader({ delimiter: ",", quote: '"', columns: false, cast: null, skipEmptyLines: true, relaxColumnCount: false }, out);
+  const r = new FastCsvReader({ delimiter: ",", quote: '"', columns: false, cast: null, skipEmptyLines: true, relaxColumnCount: false, bom: true }, out);
   for (let i = 0; i < text.length; ) {
     const n = Math.max(1, sizes());
     r.push(text.slice(i, i + n));
@@ -62,7 +62,7 @@ describe("fast CSV reader", () => {
 
   it("rows become objects with one shared shape; odd column names are safe", () => {
     const out: unknown[] = [];
-    const r = new FastCsvReader({ delimiter: ",", quote: '"', columns: true, cast: null, skipEmptyLines: true, relaxColumnCount: false }, out);
+    const r = new FastCsvReader({ delimiter: ",", quote: '"', columns: true, cast: null, skipEmptyLines: true, relaxColumnCount: false, bom: true }, out);
     r.push('__proto__,"a""b",constructor\n1,2,3\n');
     r.end();
     const row = out[0] as Record<string, unknown>;

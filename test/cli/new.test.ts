@@ -74,6 +74,28 @@ describe("mlc new", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([["x$(touch PWNED)y"], ["it's `touch PWNED` $HOME"], ["-dash"]])(
+    "prints a next-steps line that is safe to paste for a folder named %s",
+    (name) => {
+      const cwd = mkdtempSync(join(tmp, "paste-"));
+      const r = mlc(["new", "--", name], cwd);
+      expect(r.code, r.stderr).toBe(0);
+      const line = /^ {2}(cd .*)$/m.exec(r.stdout)![1];
+      // Stand-ins for npm and npx record where the pasted line ran them.
+      const bin = join(cwd, ".bin");
+      mkdirSync(bin);
+      for (const tool of ["npm", "npx"]) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\npwd >> "${join(cwd, ".ran")}"\n`, { mode: 0o755 });
+      }
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+      const sh = spawnSync("sh", ["-c", line], { cwd, encoding: "utf8", env });
+      expect(sh.status, sh.stderr).toBe(0);
+      expect(existsSync(join(cwd, "PWNED"))).toBe(false);
+      expect(existsSync(join(cwd, name, "PWNED"))).toBe(false);
+      expect(readFileSync(join(cwd, ".ran"), "utf8")).toBe(`${join(cwd, name)}\n`.repeat(2));
+    },
+  );
+
   it("rejects an unknown starter with exit 2", () => {
     const r = mlc(["new", "x", "--starter", "nope"], tmp);
     expect(r.code).toBe(2);
