@@ -21,6 +21,7 @@ import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
 import { resumeCommand, resumeNodes } from "./resume.js";
 import { graphText } from "./graph-text.js";
+import { lockOutputs } from "./output-lock.js";
 import { startMlflow, type MlflowSession } from "./mlflow-session.js";
 
 /** Options of runProject (the API form of `mlc run`'s flags). */
@@ -69,6 +70,8 @@ export async function runProject(opts: RunOptions): Promise<RunOutcome> {
 export async function runCompiled(project: CompiledProject, plan: RunPlan, opts: RunOptions): Promise<{ plan: RunPlan; result: RunResult; record: RunRecord }> {
   const hooks = await loadHooks(project.hooks, project.root);
   const run = new RunState(project, plan, opts);
+  // One writer at a time (MLC2004), checked before the run has a record or starts a node.
+  const lock = lockOutputs(project.root, plan, run.base.run_id, run.base.command);
   await run.begin();
   let mlflow: MlflowSession | null;
   try {
@@ -100,7 +103,9 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
     trap.dispose();
     uninstall();
   }
-  return { plan, result, record: await run.end(result, mlflow) };
+  const record = await run.end(result, mlflow);
+  lock.release();
+  return { plan, result, record };
 }
 
 /**
