@@ -42,15 +42,13 @@ const sweepAtExit = new Set<Target>();
  * Claims the persisted outputs of `plan` for run `runId` under `root`, after removing dead
  * writers' temporary files next to them; throws MLC2004 when a live run holds any of them.
  */
-export function lockOutputs(root: string, plan: RunPlan, runId: string, command: string): OutputLock {
+export function lockOutputs(root: string, plan: RunPlan, runId: string, command: string, warn: (m: string) => void): OutputLock {
   const targets = outputTargets(root, plan);
   for (const t of targets) for (const d of tempDirs(t)) removeTemps(d, "dead");
   const dir = join(root, ".mlc", "locks");
-  mkdirSync(dir, { recursive: true });
   const file = join(dir, `${runId}.json`);
   const claim: Claim = { run_id: runId, process: selfIdentity(), command, outputs: targets.map(({ name, key }) => ({ name, key })) };
-  writeFileAtomicSync(file, JSON.stringify(claim, null, 2) + "\n");
-  held.add(file);
+  const written = writeClaim(file, claim, warn);
   const conflict = findConflict(root, dir, claim);
   if (conflict) {
     release(file);
@@ -58,7 +56,21 @@ export function lockOutputs(root: string, plan: RunPlan, runId: string, command:
   }
   installExitHook();
   for (const t of targets) sweepAtExit.add(t);
-  return { release: () => release(file) };
+  return { release: () => written && release(file) };
+}
+
+/** Writes the claim; a state folder that cannot take it (full disk, read-only) warns, as a run record does. */
+function writeClaim(file: string, claim: Claim, warn: (m: string) => void): boolean {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomicSync(file, JSON.stringify(claim, null, 2) + "\n");
+    held.add(file);
+    return true;
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    warn(`could not claim this run's outputs in .mlc/locks (${why}): a run started now could write them too`);
+    return false;
+  }
 }
 
 /** The persisted outputs the plan's nodes write (metrics only mirrored to MLflow are not files). */
@@ -104,7 +116,7 @@ function subfolders(dir: string): string[] {
 /** The first live claim sharing an output with `mine` (void claims are removed on the way). */
 function findConflict(root: string, dir: string, mine: Claim): { holder: Claim; names: string[] } | null {
   const keys = new Map(mine.outputs.map((o) => [o.key, o.name]));
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json") && n !== `${mine.run_id}.json`).sort()) {
+  for (const name of listDir(dir).filter((n) => n.endsWith(".json") && n !== `${mine.run_id}.json`).sort()) {
     const other = readClaim(join(dir, name));
     if (!other) continue;
     if (!isLive(root, other)) {
@@ -115,6 +127,14 @@ function findConflict(root: string, dir: string, mine: Claim): { holder: Claim; 
     if (names.length > 0) return { holder: other, names };
   }
   return null;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 function readClaim(path: string): Claim | null {

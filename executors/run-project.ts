@@ -71,7 +71,7 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   const hooks = await loadHooks(project.hooks, project.root);
   const run = new RunState(project, plan, opts);
   // One writer at a time (MLC2004), checked before the run has a record or starts a node.
-  const lock = lockOutputs(project.root, plan, run.base.run_id, run.base.command);
+  const lock = lockOutputs(project.root, plan, run.base.run_id, run.base.command, opts.warn ?? (() => {}));
   await run.begin();
   let mlflow: MlflowSession | null;
   try {

@@ -97,6 +97,8 @@ describe.each(["sequential", "parallel"])("under --executor %s", (executor) => {
     expect(onDisk(root, dead.run_id)).toMatchObject({ status: "interrupted", process: { pid: run.child.pid } });
     expect(onDisk(root, dead.run_id).finished_at).not.toBeNull();
     expect(mlc(root, "runs", "show", dead.run_id).stdout).toMatch(/status:\s+interrupted/);
+    expect(mlc(root, "viz", "--out", "v.html").code).toBe(0);
+    expect(readFileSync(join(root, "v.html"), "utf8")).toContain(`"run_id":"${dead.run_id}","status":"interrupted"`);
     writeFileSync(join(root, "go"), "");
     const resumed = mlc(root, "run", "--resume", "--executor", executor);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -162,4 +164,14 @@ describe.each(["sequential", "parallel"])("under --executor %s", (executor) => {
     expect(left).toEqual([".b.json" + live.split(".b.json")[1], ".big.jsonl.tmp-notours", "a.json", "b.json"].sort());
     expect(existsSync(join(root, "data", temp))).toBe(false);
   });
+});
+
+it("a state folder that cannot take the claim warns and the run goes on, as with its record", () => {
+  const root = project();
+  mkdirSync(join(root, ".mlc"));
+  writeFileSync(join(root, ".mlc", "locks"), "not a folder");
+  writeFileSync(join(root, "go"), "");
+  const r = mlc(root, "run", "--tags", "hold");
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/warning: could not claim this run's outputs in \.mlc\/locks \((EEXIST|ENOTDIR)\)/);
 });
