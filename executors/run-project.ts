@@ -2,6 +2,7 @@
 // executor -> final record (with Kedro's resume suggestion on failure). Printing is the CLI's job.
 import { createHash } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
+import { selfIdentity } from "../catalog/process-identity.js";
 import { newSaveVersion } from "../catalog/versioning.js";
 import { compileProject } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
@@ -175,6 +176,7 @@ class RunState {
       git_commit: gitCommit(project.root),
       env: project.env,
       command: opts.command ?? "mlc run",
+      process: selfIdentity(), // a later reader tells a crashed run (process gone) from a live one
       nodes: [],
       metrics: {},
       datasets: [],

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomicSync } from "../catalog/atomic.js";
-import { isAlive, selfIdentity } from "../catalog/process-identity.js";
+import { isAlive } from "../catalog/process-identity.js";
 import type { MetricPoint, RunRecord, RunStatus } from "./run-record.js";
 
 /** The folder holding every run of a project. */
@@ -192,8 +192,7 @@ export class RunWriter {
     try {
       const record = typeof latest === "function" ? latest() : latest;
       const first = this.writes++ === 0;
-      // Who runs it: a later reader tells a crashed run (process gone) from a live one.
-      writeRunSync(this.root, { ...record, process: selfIdentity() }, first);
+      writeRunSync(this.root, record, first);
       const points = this.drain();
       if (points.length > 0) appendFileSync(metricsFile(this.root, record.run_id), points.map((p) => JSON.stringify(p)).join("\n") + "\n");
     } catch (err) {
