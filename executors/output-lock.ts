@@ -44,11 +44,12 @@ const sweepAtExit = new Set<Target>();
  */
 export function lockOutputs(root: string, plan: RunPlan, runId: string, command: string, warn: (m: string) => void): OutputLock {
   const targets = outputTargets(root, plan);
-  for (const t of targets) for (const d of tempDirs(t)) removeTemps(d, "dead");
+  for (const d of tempDirs(targets)) removeTemps(d, "dead");
   const dir = join(root, ".mlc", "locks");
   const file = join(dir, `${runId}.json`);
   const claim: Claim = { run_id: runId, process: selfIdentity(), command, outputs: targets.map(({ name, key }) => ({ name, key })) };
   const written = writeClaim(file, claim, warn);
+  removeTemps(dir, "dead");
   const conflict = findConflict(root, dir, claim);
   if (conflict) {
     release(file);
@@ -101,8 +102,11 @@ function targetOf(root: string, d: IRDataset): Target {
   return { name: d.name, key: abs, dirs: d.type === "partitioned" ? [dirname(abs), abs] : [dirname(abs)], versions: null };
 }
 
-function tempDirs(t: Target): string[] {
-  return t.versions ? subfolders(t.versions) : [...t.dirs];
+/** The folders where temporary files of `targets` live, each once. */
+function tempDirs(targets: Iterable<Target>): Set<string> {
+  const out = new Set<string>();
+  for (const t of targets) for (const d of t.versions ? subfolders(t.versions) : t.dirs) out.add(d);
+  return out;
 }
 
 function subfolders(dir: string): string[] {
@@ -176,6 +180,6 @@ function installExitHook(): void {
   hooked = true;
   process.on("exit", () => {
     for (const file of held) rmSync(file, { force: true });
-    for (const t of sweepAtExit) for (const d of tempDirs(t)) removeTemps(d, "mine");
+    for (const d of tempDirs(sweepAtExit)) removeTemps(d, "mine");
   });
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { writeFileAtomicSync } from "../catalog/atomic.js";
+import { removeTemps, writeFileAtomicSync } from "../catalog/atomic.js";
 import { isAlive } from "../catalog/process-identity.js";
 import type { MetricPoint, RunRecord, RunStatus } from "./run-record.js";
 
@@ -93,6 +93,7 @@ function markInterrupted(root: string, r: RunRecord, path: string): RunRecord {
   const fixed: RunRecord = { ...r, status: "interrupted", finished_at: lastWrite.toISOString(), error: r.error ?? { code: "MLC5003", message } };
   try {
     writeRunSync(root, fixed, false);
+    removeTemps(dirname(path), "dead"); // a record write the crash cut short
   } catch {
     // Another reader fixed it first, or the folder is read-only: the answer is the same.
   }

@@ -1,7 +1,7 @@
 // A `running` record whose process is gone reads as interrupted and is fixed up on disk; a live
 // process (even one that reuses a dead run's pid) and records without a process are left alone.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -38,12 +38,14 @@ describe("stale run records", () => {
 
   it("a dead process's record reads as interrupted everywhere and is rewritten so", async () => {
     const root = tmp();
-    await writeRun(root, rec("20261126-000002-bbbbbb", { pid: deadPid(), start: "" }));
+    const dead = deadPid();
+    await writeRun(root, rec("20261126-000002-bbbbbb", { pid: dead, start: "" }));
+    writeFileSync(join(runsDir(root), "20261126-000002-bbbbbb", `.run.json.tmp-${dead}-0-0123abcd`), "{ half");
     const [listed] = await listRuns(root);
     expect(listed).toMatchObject({ status: "interrupted", error: { code: "MLC5003" } });
     expect(listed.finished_at).not.toBeNull();
     expect(onDisk(root, "20261126-000002-bbbbbb")).toMatchObject({ status: "interrupted" });
-    expect(readdirSync(join(runsDir(root), "20261126-000002-bbbbbb"))).toEqual(["run.json"]); // atomic: no temp left
+    expect(readdirSync(join(runsDir(root), "20261126-000002-bbbbbb"))).toEqual(["run.json"]); // the cut write's temp is gone
   });
 
   it("a reused pid is not the run: same pid, other start time reads as interrupted (Linux)", async () => {
