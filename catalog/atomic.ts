@@ -19,11 +19,19 @@ export function tempPathFor(path: string, kind: TempKind = "tmp", rand = randomB
   return join(dirname(path), `.${basename(path)}.${kind}-${me.pid}-${me.start || "0"}-${rand}`);
 }
 
+/** A name made by tempPathFor, read back. */
+interface TempName {
+  readonly target: string;
+  readonly kind: TempKind;
+  readonly writer: ProcessIdentity;
+  readonly rand: string;
+}
+
 // The writer's start token is optional: names from before it was recorded hold the pid only.
 const TEMP_NAME = /^\.(.+)\.(tmp|old)-(\d+)-(?:([0-9a-z]+)-)?([0-9a-f]{8})$/;
 
 /** What a name made by tempPathFor says: the target's name, the kind, the writer and the random part. */
-export function parseTempName(name: string): { target: string; kind: TempKind; writer: ProcessIdentity; rand: string } | null {
+export function parseTempName(name: string): TempName | null {
   const m = TEMP_NAME.exec(name);
   if (!m) return null;
   const start = m[4] === undefined || m[4] === "0" ? "" : m[4];
@@ -111,7 +119,8 @@ export function recoverSwap(dir: string): void {
   }
   for (const name of names) {
     const t = parseTempName(name);
-    if (t?.kind === "old" && t.target === basename(dir) && !isAlive(t.writer)) completeSwap(dirname(dir), name, t.target);
+    if (t?.kind !== "old" || t.target !== basename(dir) || isAlive(t.writer)) continue;
+    completeSwap(dirname(dir), name, t.target);
   }
 }
 

@@ -42,12 +42,19 @@ const sweepAtExit = new Set<Target>();
  * Claims the persisted outputs of `plan` for run `runId` under `root`, after removing dead
  * writers' temporary files next to them; throws MLC2004 when a live run holds any of them.
  */
-export function lockOutputs(root: string, plan: RunPlan, runId: string, command: string, warn: (m: string) => void): OutputLock {
+export function lockOutputs(
+  root: string,
+  plan: RunPlan,
+  runId: string,
+  command: string,
+  warn: (message: string) => void,
+): OutputLock {
   const targets = outputTargets(root, plan);
   for (const d of tempDirs(targets)) removeTemps(d, "dead");
   const dir = join(root, ".mlc", "locks");
   const file = join(dir, `${runId}.json`);
-  const claim: Claim = { run_id: runId, process: selfIdentity(), command, outputs: targets.map(({ name, key }) => ({ name, key })) };
+  const outputs = targets.map(({ name, key }) => ({ name, key }));
+  const claim: Claim = { run_id: runId, process: selfIdentity(), command, outputs };
   const written = writeClaim(file, claim, warn);
   removeTemps(dir, "dead");
   const conflict = findConflict(root, dir, claim);
@@ -87,19 +94,21 @@ function outputTargets(root: string, plan: RunPlan): Target[] {
 }
 
 function targetOf(root: string, d: IRDataset): Target {
-  let config: DatasetConfig | undefined = d.config;
-  let raw: unknown;
+  const name = d.name;
+  let raw: string | undefined;
   let versioned = false;
-  for (; config && raw === undefined; config = config.dataset) {
-    raw = typeof config.filepath === "string" ? config.filepath : typeof config.path === "string" ? config.path : undefined;
-    versioned ||= config.versioned === true;
+  // A wrapper (mlflow.artifact) writes the file of the dataset it wraps.
+  for (let c: DatasetConfig | undefined = d.config; c && raw === undefined; c = c.dataset) {
+    const p = c.filepath ?? c.path;
+    raw = typeof p === "string" && p !== "" ? p : undefined;
+    versioned ||= c.versioned === true;
   }
-  if (typeof raw !== "string" || raw === "") return { name: d.name, key: `dataset:${d.name}`, dirs: [], versions: null };
-  if (/^[a-z][\w+.-]*:\/\//i.test(raw)) return { name: d.name, key: raw, dirs: [], versions: null };
+  if (raw === undefined) return { name, key: `dataset:${name}`, dirs: [], versions: null };
+  if (/^[a-z][\w+.-]*:\/\//i.test(raw)) return { name, key: raw, dirs: [], versions: null };
   const abs = resolve(root, raw);
   // A versioned save writes `<abs>/<version>/<name>`; a partitioned one writes inside `abs`.
-  if (versioned) return { name: d.name, key: abs, dirs: [], versions: abs };
-  return { name: d.name, key: abs, dirs: d.type === "partitioned" ? [dirname(abs), abs] : [dirname(abs)], versions: null };
+  if (versioned) return { name, key: abs, dirs: [], versions: abs };
+  return { name, key: abs, dirs: d.type === "partitioned" ? [dirname(abs), abs] : [dirname(abs)], versions: null };
 }
 
 /** The folders where temporary files of `targets` live, each once. */
@@ -160,10 +169,11 @@ function isLive(root: string, c: Claim): boolean {
 function lockedError(root: string, holder: Claim, names: string[]): MlcError {
   const pid = holder.process.pid;
   const shown = names.map((n) => `"${n}"`).join(", ");
+  const claim = shownPath(root, join(root, ".mlc", "locks", `${holder.run_id}.json`));
   const message =
     `run ${holder.run_id} (pid ${pid}, \`${holder.command}\`) is writing ${shown}, which this run writes too; ` +
     `wait until it ends (mlc runs show ${holder.run_id}), or stop it (kill ${pid}) and run again ` +
-    `(its claim, ${shownPath(root, join(root, ".mlc", "locks", `${holder.run_id}.json`))}, lapses by itself once pid ${pid} is gone)`;
+    `(its claim, ${claim}, lapses by itself once pid ${pid} is gone)`;
   return new MlcError("MLC2004", message);
 }
 

@@ -83,14 +83,16 @@ export function readRun(root: string, id: string): RunRecord | null {
 /** True for a record still `running` whose process has ended. */
 function isStale(r: RunRecord): boolean {
   const p = r.process;
-  return r.status === "running" && isObj(p) && typeof p.pid === "number" && !isAlive({ pid: p.pid, start: String(p.start ?? "") });
+  if (r.status !== "running" || !isObj(p) || typeof p.pid !== "number") return false;
+  return !isAlive({ pid: p.pid, start: String(p.start ?? "") });
 }
 
-/** The record of a run whose process died, as `interrupted`, written back (best effort: a read-only folder still reads right). */
+/** The record of a dead run as `interrupted`, written back (best effort: a read-only folder still reads right). */
 function markInterrupted(root: string, r: RunRecord, path: string): RunRecord {
   const lastWrite = statSync(path, { throwIfNoEntry: false })?.mtime ?? new Date();
   const message = `mlc (pid ${r.process!.pid}) ended before the run finished (killed, crashed or a power cut)`;
-  const fixed: RunRecord = { ...r, status: "interrupted", finished_at: lastWrite.toISOString(), error: r.error ?? { code: "MLC5003", message } };
+  const error = r.error ?? { code: "MLC5003", message };
+  const fixed: RunRecord = { ...r, status: "interrupted", finished_at: lastWrite.toISOString(), error };
   try {
     writeRunSync(root, fixed, false);
     removeTemps(dirname(path), "dead"); // a record write the crash cut short

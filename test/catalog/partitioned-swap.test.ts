@@ -9,7 +9,13 @@ import { removeTemps } from "../../catalog/atomic.js";
 import { catalog, project } from "./helpers.js";
 
 const REPO = join(import.meta.dirname, "../..");
-const PARTS = { type: "partitioned", path: "data/parts", dataset: { type: "json" }, filename_suffix: ".json", overwrite: true };
+const PARTS = {
+  type: "partitioned",
+  path: "data/parts",
+  dataset: { type: "json" },
+  filename_suffix: ".json",
+  overwrite: true,
+};
 const ids = Array.from({ length: 40 }, (_, i) => `p${String(i).padStart(2, "0")}`);
 
 async function loadAll(root: string): Promise<Record<string, unknown>> {

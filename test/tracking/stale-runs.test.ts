@@ -18,7 +18,24 @@ const tmp = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function rec(id: string, process?: RunRecord["process"]): RunRecord {
-  return { run_id: id, status: "running", started_at: "2026-11-26T03:00:00.000Z", finished_at: null, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "h", git_commit: null, env: "local", command: "mlc run", nodes: [], metrics: {}, datasets: [], ...(process ? { process } : {}) };
+  return {
+    run_id: id,
+    status: "running",
+    started_at: "2026-11-26T03:00:00.000Z",
+    finished_at: null,
+    executor: "sequential",
+    pipeline: "__default__",
+    selection: {},
+    params: {},
+    graph_hash: "h",
+    git_commit: null,
+    env: "local",
+    command: "mlc run",
+    nodes: [],
+    metrics: {},
+    datasets: [],
+    ...(process ? { process } : {}),
+  };
 }
 
 /** The pid of a process that has ended (and been reaped). */
@@ -40,12 +57,13 @@ describe("stale run records", () => {
     const root = tmp();
     const dead = deadPid();
     await writeRun(root, rec("20261126-000002-bbbbbb", { pid: dead, start: "" }));
-    writeFileSync(join(runsDir(root), "20261126-000002-bbbbbb", `.run.json.tmp-${dead}-0-0123abcd`), "{ half");
+    const cut = join(runsDir(root), "20261126-000002-bbbbbb", `.run.json.tmp-${dead}-0-0123abcd`);
+    writeFileSync(cut, "{ half");
     const [listed] = await listRuns(root);
     expect(listed).toMatchObject({ status: "interrupted", error: { code: "MLC5003" } });
     expect(listed.finished_at).not.toBeNull();
     expect(onDisk(root, "20261126-000002-bbbbbb")).toMatchObject({ status: "interrupted" });
-    expect(readdirSync(join(runsDir(root), "20261126-000002-bbbbbb"))).toEqual(["run.json"]); // the cut write's temp is gone
+    expect(readdirSync(join(runsDir(root), "20261126-000002-bbbbbb"))).toEqual(["run.json"]); // cut write's temp gone
   });
 
   it("a reused pid is not the run: same pid, other start time reads as interrupted (Linux)", async () => {
