@@ -90,7 +90,9 @@ function isStale(r: RunRecord): boolean {
 /** The record of a dead run as `interrupted`, written back (best effort: a read-only folder still reads right). */
 function markInterrupted(root: string, r: RunRecord, path: string): RunRecord {
   const lastWrite = statSync(path, { throwIfNoEntry: false })?.mtime ?? new Date();
-  const message = `mlc (pid ${r.process!.pid}) ended before the run finished (killed, crashed or a power cut)`;
+  const message =
+    `mlc (pid ${r.process!.pid}) ended before the run finished (killed, crashed or a power cut); ` +
+    `resume with: mlc run --resume ${r.run_id}`;
   const error = r.error ?? { code: "MLC5003", message };
   const fixed: RunRecord = { ...r, status: "interrupted", finished_at: lastWrite.toISOString(), error };
   try {
