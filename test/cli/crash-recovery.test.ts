@@ -20,12 +20,14 @@ nodes:
   - { name: first, func: ./src/nodes.ts#first, outputs: a, tags: [hold] }
   - { name: hold, func: ./src/nodes.ts#hold, inputs: a, outputs: b, tags: [hold] }
   - { name: make_big, func: ./src/nodes.ts#makeBig, inputs: params:rows, outputs: big, tags: [big] }
+  - { name: split, func: ./src/nodes.ts#split, inputs: params:tag, outputs: parts, tags: [parts] }
 `,
   "conf/base/catalog.yml": `a: { type: json, filepath: data/a.json }
 b: { type: json, filepath: data/b.json }
 big: { type: jsonl, filepath: data/big.jsonl }
+parts: { type: partitioned, path: data/parts, dataset: json, filename_suffix: .json, overwrite: true }
 `,
-  "conf/base/parameters.yml": "rows: 400000\n",
+  "conf/base/parameters.yml": "rows: 400000\ntag: old\n",
   // hold: says so on stderr, then waits (a watcher keeps it alive) until the file "go" exists.
   "src/nodes.ts": `import { existsSync, watch } from "node:fs";
 export const first = () => 1;
@@ -37,6 +39,9 @@ export async function hold(a: number) {
   });
   return a + 1;
 }
+// 40 partitions, each holding the tag; the 6th is written only once "go" exists.
+export const split = (tag: string) =>
+  Object.fromEntries(Array.from({ length: 40 }, (_, i) => [\`p\${i}\`, async () => (i === 5 && (await hold(0)), tag)]));
 export const makeBig = (rows: number) =>
   Array.from({ length: rows }, (_, i) => ({ id: i, text: "row " + i + " padded with some text" }));
 `,
@@ -149,6 +154,24 @@ describe.each(["sequential", "parallel"])("under --executor %s", (executor) => {
     const next = mlc(root, "run", "--tags", "hold", "--executor", executor);
     expect(next.code, next.stderr).toBe(0);
     expect(readdirSync(join(root, ".mlc", "locks"))).toEqual([]);
+  });
+
+  it("partitioned overwrite: SIGKILL mid-save leaves the old set whole; the next run writes the new one", async () => {
+    const root = project();
+    writeFileSync(join(root, "go"), "");
+    expect(mlc(root, "run", "--tags", "parts", "--executor", executor).code).toBe(0);
+    rmSync(join(root, "go"));
+    const run = start(root, "--tags", "parts", "--params", "tag=new", "--executor", executor);
+    await run.saw("holding");
+    await kill(run.child, run.closed);
+    const parts = join(root, "data", "parts");
+    const tags = () => readdirSync(parts).map((f) => JSON.parse(readFileSync(join(parts, f), "utf8")));
+    expect(tags()).toEqual(Array(40).fill("old"));
+    expect(readdirSync(join(root, "data")).filter((n) => n !== "parts")).toHaveLength(1); // the cut set, aside
+    writeFileSync(join(root, "go"), "");
+    expect(mlc(root, "run", "--tags", "parts", "--params", "tag=new", "--executor", executor).code).toBe(0);
+    expect(tags()).toEqual(Array(40).fill("new"));
+    expect(readdirSync(join(root, "data"))).toEqual(["parts"]);
   });
 
   it("Ctrl-C during a save removes its temporary file (exit 130)", async () => {
