@@ -1,21 +1,141 @@
 // Atomic file writes: a temporary file in the SAME folder, fsync, then rename over the target.
 // rename(2) within one file system is atomic, so readers see the old file or the new one, never a
-// half-written one; any failure removes the temporary file. Dependency-free on purpose: run
-// records, compile outputs and the module cache reuse it.
+// half-written one; any failure removes the temporary file. A temporary name carries its writer
+// (pid and start time), so a later run can tell a crashed writer's leftovers from a live write.
+// Dependency-free on purpose: run records, compile outputs and the module cache reuse it.
 import { randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { existsSync, promises as fsp, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Readable } from "node:stream";
+import { isAlive, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 
-/** The temporary sibling used while writing `path`: `.<name>.tmp-<pid>-<rand>`. */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+/** `tmp`: a file or folder being written; `old`: a folder swapped out by replaceDirAtomic. */
+type TempKind = "tmp" | "old";
+
+/** The temporary sibling used while writing `path`: `.<name>.tmp-<pid>-<start>-<rand>`. */
+export function tempPathFor(path: string, kind: TempKind = "tmp", rand = randomBytes(4).toString("hex")): string {
+  const me = selfIdentity();
+  return join(dirname(path), `.${basename(path)}.${kind}-${me.pid}-${me.start || "0"}-${rand}`);
+}
+
+/** A name made by tempPathFor, read back. */
+interface TempName {
+  readonly target: string;
+  readonly kind: TempKind;
+  readonly writer: ProcessIdentity;
+  readonly rand: string;
+}
+
+// The writer's start token is optional: names from before it was recorded hold the pid only.
+const TEMP_NAME = /^\.(.+)\.(tmp|old)-(\d+)-(?:([0-9a-z]+)-)?([0-9a-f]{8})$/;
+
+/** What a name made by tempPathFor says: the target's name, the kind, the writer and the random part. */
+export function parseTempName(name: string): TempName | null {
+  const m = TEMP_NAME.exec(name);
+  if (!m) return null;
+  const start = m[4] === undefined || m[4] === "0" ? "" : m[4];
+  return { target: m[1], kind: m[2] as TempKind, writer: { pid: Number(m[3]), start }, rand: m[5] };
 }
 
 /** True for names produced by tempPathFor (so directory listings can skip in-flight writes). */
 export function isTempName(name: string): boolean {
-  return /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(name);
+  return TEMP_NAME.test(name);
+}
+
+/**
+ * Removes the temporary files and folders in `dir` whose writer is dead (`"dead"`) or is this
+ * process (`"mine"`, for a process that is exiting), after completing any folder swap a crash cut
+ * half-way. Only names of our own pattern are touched; returns the names removed.
+ */
+export function removeTemps(dir: string, whose: "dead" | "mine"): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const me = selfIdentity();
+  const mine = (w: ProcessIdentity) => w.pid === me.pid && w.start === me.start;
+  const found = names.flatMap((name) => {
+    const t = parseTempName(name);
+    return t && (whose === "mine" ? mine(t.writer) : !isAlive(t.writer)) ? [{ name, ...t }] : [];
+  });
+  // Swaps first: a cut swap's new folder is the one to keep, not a leftover.
+  for (const t of found) if (t.kind === "old") completeSwap(dir, t.name, t.target);
+  for (const t of found) rmSync(join(dir, t.name), { recursive: true, force: true });
+  return found.map((t) => t.name);
+}
+
+/** Writes `text` to `path` atomically and synchronously, without fsync (records: a crash keeps the old one). */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = tempPathFor(path);
+  try {
+    writeFileSync(tmp, text, { flag: "wx" });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Replaces the folder `dir` by a new one that `fill` writes: the new set is written into a
+ * temporary sibling, then `dir` is renamed away, the new folder renamed in and the old one
+ * removed. A reader sees the old set or the new one; a swap cut between the two renames is
+ * completed by recoverSwap (the temporary folder is complete once the old one has moved).
+ */
+export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const rand = randomBytes(4).toString("hex");
+  const tmp = tempPathFor(dir, "tmp", rand);
+  const old = tempPathFor(dir, "old", rand);
+  let moved = false;
+  try {
+    await ensureDir(tmp);
+    await fill(tmp);
+    moved = await fsp.rename(dir, old).then(() => true, (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return false;
+      throw e;
+    });
+    await fsp.rename(tmp, dir);
+  } catch (err) {
+    if (moved) await fsp.rename(old, dir).catch(() => {});
+    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+  if (moved) await fsp.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Completes a folder swap of `dir` that a dead writer left half-way: when `dir` is missing, its
+ * writer's complete new folder (or else the old one) is renamed back in. A live swap is left alone.
+ */
+export function recoverSwap(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(dir));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const t = parseTempName(name);
+    if (t?.kind !== "old" || t.target !== basename(dir) || isAlive(t.writer)) continue;
+    completeSwap(dirname(dir), name, t.target);
+  }
+}
+
+/** Renames the swap's new folder (else its old one) to `target` when `target` is missing. */
+function completeSwap(parent: string, oldName: string, target: string): void {
+  const dir = join(parent, target);
+  const fresh = `.${target}.tmp-${oldName.slice(`.${target}.old-`.length)}`;
+  for (const from of [fresh, oldName]) {
+    if (existsSync(dir)) return;
+    try {
+      renameSync(join(parent, from), dir);
+    } catch {
+      // Gone: the next candidate, or nothing to recover.
+    }
+  }
 }
 
 /**
@@ -119,19 +239,5 @@ export async function writeViaTempFile(path: string, write: (tmp: string) => Pro
   } catch (err) {
     await fsp.rm(tmp, { force: true }).catch(() => {});
     throw err;
-  }
-}
-
-/** Best-effort fsync of a folder so a rename inside it survives a power cut (no-op where unsupported). */
-export async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await fsp.open(dir, "r");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Some platforms (Windows) cannot open folders; atomicity of rename still holds.
   }
 }

@@ -33,6 +33,7 @@ export const CODES = {
   MLC7002: "tracking server rejected a request",
   MLC8001: "catalog entry is never used",
   MLC8002: "parameter is never used",
+  MLC2004: "outputs held by another run",
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

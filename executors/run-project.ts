@@ -2,6 +2,7 @@
 // executor -> final record (with Kedro's resume suggestion on failure). Printing is the CLI's job.
 import { createHash } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
+import { selfIdentity } from "../catalog/process-identity.js";
 import { newSaveVersion } from "../catalog/versioning.js";
 import { compileProject } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
@@ -21,6 +22,7 @@ import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
 import { resumeCommand, resumeNodes } from "./resume.js";
 import { graphText } from "./graph-text.js";
+import { lockOutputs } from "./output-lock.js";
 import { startMlflow, type MlflowSession } from "./mlflow-session.js";
 
 /** Options of runProject (the API form of `mlc run`'s flags). */
@@ -69,6 +71,8 @@ export async function runProject(opts: RunOptions): Promise<RunOutcome> {
 export async function runCompiled(project: CompiledProject, plan: RunPlan, opts: RunOptions): Promise<{ plan: RunPlan; result: RunResult; record: RunRecord }> {
   const hooks = await loadHooks(project.hooks, project.root);
   const run = new RunState(project, plan, opts);
+  // One writer at a time (MLC2004), checked before the run has a record or starts a node.
+  const lock = lockOutputs(project.root, plan, run.base.run_id, run.base.command, opts.warn ?? (() => {}));
   await run.begin();
   let mlflow: MlflowSession | null;
   try {
@@ -100,7 +104,9 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
     trap.dispose();
     uninstall();
   }
-  return { plan, result, record: await run.end(result, mlflow) };
+  const record = await run.end(result, mlflow);
+  lock.release();
+  return { plan, result, record };
 }
 
 /**
@@ -170,6 +176,7 @@ class RunState {
       git_commit: gitCommit(project.root),
       env: project.env,
       command: opts.command ?? "mlc run",
+      process: selfIdentity(), // a later reader tells a crashed run (process gone) from a live one
       nodes: [],
       metrics: {},
       datasets: [],

@@ -54,4 +54,6 @@ export interface RunRecord {
   /** `--params` as given (nested), so `--resume` runs with the same overrides. */
   readonly runtime_params?: Readonly<Record<string, unknown>>;
   readonly mlflow?: { readonly run_id: string; readonly experiment_id: string; readonly url: string };
+  /** The mlc process running it (pid and start time): a `running` record whose process is gone reads as interrupted. */
+  readonly process?: { readonly pid: number; readonly start: string };
 }

@@ -1,9 +1,10 @@
 // Local run records: `.mlc/runs/<run_id>/run.json` (SPEC section 8), always written atomically
 // (temporary file + rename), so a reader or a crash never sees half a record.
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { tempPathFor } from "../catalog/atomic.js";
+import { removeTemps, writeFileAtomicSync } from "../catalog/atomic.js";
+import { isAlive } from "../catalog/process-identity.js";
 import type { MetricPoint, RunRecord, RunStatus } from "./run-record.js";
 
 /** The folder holding every run of a project. */
@@ -32,15 +33,7 @@ export async function writeRun(root: string, record: RunRecord, mkdir = true): P
 function writeRunSync(root: string, record: RunRecord, mkdir: boolean): void {
   const dir = join(runsDir(root), record.run_id);
   if (mkdir) mkdirSync(dir, { recursive: true });
-  const path = join(dir, "run.json");
-  const tmp = tempPathFor(path);
-  try {
-    writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n", { flag: "wx" });
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomicSync(join(dir, "run.json"), JSON.stringify(record, null, 2) + "\n");
 }
 
 /** The append-only metric history of a run: one MetricPoint per line. */
@@ -69,15 +62,46 @@ export function readMetricHistory(root: string, id: string): MetricPoint[] {
   return out;
 }
 
-/** The record of run `id`, or null when there is none (or it is unreadable or not a run record). */
+/**
+ * The record of run `id`, or null when there is none (or it is unreadable or not a run record).
+ * A `running` record whose process is gone (SIGKILL, a crash, a power cut) reads as `interrupted`
+ * and is rewritten so on disk.
+ */
 export function readRun(root: string, id: string): RunRecord | null {
   if (!/^[\w.-]+$/.test(id)) return null;
+  const path = join(runsDir(root), id, "run.json");
+  let data: unknown;
   try {
-    const data: unknown = JSON.parse(readFileSync(join(runsDir(root), id, "run.json"), "utf8"));
-    return isRunRecord(data) ? data : null;
+    data = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     return null;
   }
+  if (!isRunRecord(data)) return null;
+  return isStale(data) ? markInterrupted(root, data, path) : data;
+}
+
+/** True for a record still `running` whose process has ended. */
+function isStale(r: RunRecord): boolean {
+  const p = r.process;
+  if (r.status !== "running" || !isObj(p) || typeof p.pid !== "number") return false;
+  return !isAlive({ pid: p.pid, start: String(p.start ?? "") });
+}
+
+/** The record of a dead run as `interrupted`, written back (best effort: a read-only folder still reads right). */
+function markInterrupted(root: string, r: RunRecord, path: string): RunRecord {
+  const lastWrite = statSync(path, { throwIfNoEntry: false })?.mtime ?? new Date();
+  const message =
+    `mlc (pid ${r.process!.pid}) ended before the run finished (killed, crashed or a power cut); ` +
+    `resume with: mlc run --resume ${r.run_id}`;
+  const error = r.error ?? { code: "MLC5003", message };
+  const fixed: RunRecord = { ...r, status: "interrupted", finished_at: lastWrite.toISOString(), error };
+  try {
+    writeRunSync(root, fixed, false);
+    removeTemps(dirname(path), "dead"); // a record write the crash cut short
+  } catch {
+    // Another reader fixed it first, or the folder is read-only: the answer is the same.
+  }
+  return fixed;
 }
 
 /** True when a run.json folder exists for `id` (so a null readRun means a damaged record). */
@@ -96,7 +120,8 @@ export function isRunRecord(v: unknown): v is RunRecord {
   if (!Array.isArray(v.nodes) || !v.nodes.every((n) => isObj(n) && typeof n.name === "string" && typeof n.status === "string")) return false;
   for (const k of ["selection", "runtime_params", "params", "metrics"]) if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) return false;
   for (const k of ["datasets", "resume_nodes"]) if (v[k] !== undefined && v[k] !== null && !Array.isArray(v[k])) return false;
-  return v.mlflow === undefined || v.mlflow === null || isObj(v.mlflow);
+  for (const k of ["mlflow", "process"]) if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) return false;
+  return true;
 }
 
 /** Every readable run record, newest first (by start time: ids only sort to the second). */

@@ -2,13 +2,14 @@
 // returns {partitionId: () => Promise<value>} (lazy: nothing is read until called); save() takes
 // an object of values or (possibly async) functions returning values, one file per key.
 // Config: `path` (or `filepath`), `dataset` (a type name or a config without filepath),
-// `filename_suffix` (default: none), `overwrite` (remove existing partitions first).
+// `filename_suffix` (default: none), `overwrite` (replace the whole set: written aside, then
+// swapped in, so a crash mid-save leaves the old set or the new one, never a mix).
 import { promises as fsp } from "node:fs";
 import { join, relative } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
-import { ensureDir, isTempName } from "../atomic.js";
+import { ensureDir, isTempName, recoverSwap, replaceDirAtomic } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
 import { resolveDataPath, saveError, loadError, type FileBacked } from "./file.js";
 
@@ -57,6 +58,7 @@ class PartitionedDataset implements Dataset, FileBacked {
 
   async load(): Promise<unknown> {
     const dir = resolveDataPath(this.ctx, "load", this.key());
+    recoverSwap(dir);
     let files: string[];
     try {
       files = await listFiles(dir);
@@ -78,22 +80,29 @@ class PartitionedDataset implements Dataset, FileBacked {
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
       throw new MlcError("MLC6002", `dataset "${this.ctx.name}" (partitioned) expects an object of partition id -> value or function`, { dataset: this.ctx.name });
     }
-    try {
-      await ensureDir(dir);
-      if (this.ctx.config.overwrite === true) for (const f of await listFiles(dir)) await fsp.rm(f);
-    } catch (err) {
-      throw saveError(this.ctx, dir, err);
+    const parts = data as Record<string, unknown>;
+    // The catalog turns any failure of the swap into MLC6002 naming the dataset.
+    if (this.ctx.config.overwrite === true) await replaceDirAtomic(dir, (tmp) => this.savePartitions(tmp, parts));
+    else {
+      await ensureDir(dir).catch((err: unknown) => {
+        throw saveError(this.ctx, dir, err);
+      });
+      await this.savePartitions(dir, parts);
     }
-    for (const [id, v] of Object.entries(data as Record<string, unknown>)) {
+    this.lastSaved = dir;
+  }
+
+  private async savePartitions(dir: string, parts: Record<string, unknown>): Promise<void> {
+    for (const [id, v] of Object.entries(parts)) {
       const value = typeof v === "function" ? await (v as () => unknown)() : v;
       await (await this.part(dir, id, "save")).save(value);
     }
-    this.lastSaved = dir;
   }
 
   async exists(): Promise<boolean> {
     try {
       const dir = resolveDataPath(this.ctx, "load", this.key());
+      recoverSwap(dir);
       return (await listFiles(dir)).length > 0;
     } catch {
       return false;

@@ -84,7 +84,7 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
     const frames = (err as { userStack?: unknown }).userStack;
     const shownFrames = typeof frames === "string" && frames ? frames.replace(/^\s*/gm, "  ").split(project.root + sep).join("") + "\n" : "";
     process.stderr.write(`${paint(color).red("error")} ${err.code} ${err.message}\n${shownFrames}`);
-    return EXIT.invalid;
+    return err.code === "MLC2004" ? EXIT.usage : EXIT.invalid; // outputs held by another run: nothing ran
   } finally {
     progress.stop();
     detach();
