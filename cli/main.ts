@@ -22,6 +22,8 @@ function selectionFlags(cmd: Command): Command {
     .option("--namespaces <list>", "nodes in these namespaces (exact or child)");
 }
 
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 function common(cmd: Command): Command {
   return cmd
     .option("--project <dir>", "project folder (default: nearest folder upward with a pipeline.yml)")
@@ -33,7 +35,7 @@ function common(cmd: Command): Command {
 function action(load: Loader) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    const positional = args.slice(0, -2).filter((a): a is string => typeof a === "string");
+    const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === "string");
     const opts = { ...cmd.optsWithGlobals() };
     const mod = await load();
     process.exitCode = await mod.default(opts, positional);
@@ -87,11 +89,18 @@ export function buildProgram(): Command {
   common(runs.command("ls"))
     .description("list runs, newest first")
     .option("--json", "print JSON")
+    .option("--filter <expr>", "MLflow search filter, e.g. \"metrics.rmse < 0.7 and params.lr = '0.1'\"")
+    .option("--order-by <expr>", "MLflow order-by term, e.g. \"metrics.rmse ASC\" (repeatable)", collect, [])
+    .option("--limit <n>", "at most N runs")
     .action(action(() => import("./commands/runs-ls.js")));
   common(runs.command("show <runId>"))
     .description("show one run")
     .option("--json", "print JSON")
     .action(action(() => import("./commands/runs-show.js")));
+  common(runs.command("compare <runIds...>"))
+    .description("compare runs side by side: params, metrics, dataset versions, nodes")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/runs-compare.js")));
 
   selectionFlags(common(program.command("viz")))
     .description("interactive pipeline view in the browser, or a static HTML file")

@@ -1,9 +1,13 @@
-// `mlc runs ls [--json]`: the local run history, newest first.
+// `mlc runs ls [--filter EXPR] [--order-by EXPR]... [--limit N] [--json]`: the local run history,
+// newest first, searched with MLflow's filter grammar (runs/filter.ts).
+import { searchRuns, type RunQuery } from "../search/search.js";
+import { searchParams } from "../search/view.js";
 import { listRuns } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { EXIT } from "../exit.js";
 import { human } from "../progress.js";
 import { findProjectRoot } from "../project.js";
+import { parseQuery, type QueryFlags } from "../search/query.js";
 import { table } from "./table.js";
 
 /** One line of `mlc runs ls --json`. */
@@ -24,25 +28,56 @@ export function runSummary(r: RunRecord) {
   };
 }
 
-/** Lists runs; exit 0 (an empty history is not an error). */
+/** Lists runs (those matching the query); exit 0 (an empty history is not an error). */
 export default async function runsLs(opts: Record<string, unknown>): Promise<number> {
-  const runs = (await listRuns(findProjectRoot(opts.project))).map(runSummary);
+  const query = parseQuery(opts as QueryFlags);
+  const root = findProjectRoot(opts.project);
+  const records = searchRuns(await listRuns(root), query, root);
+  const runs = records.map(runSummary);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ runs }, null, 2) + "\n");
+    const items = records.map((r, i) => ({ ...runs[i], metrics: r.metrics ?? {}, params: searchParams(r) }));
+    process.stdout.write(JSON.stringify({ runs: items }, null, 2) + "\n");
     return EXIT.ok;
   }
   if (runs.length === 0) {
-    if (!opts.quiet) process.stdout.write("No runs yet (mlc run records them under .mlc/runs).\n");
+    if (!opts.quiet) process.stdout.write(isSearch(query) ? "No run matches.\n" : "No runs yet (mlc run records them under .mlc/runs).\n");
     return EXIT.ok;
   }
-  const rows = runs.map((r) => [
+  const extra = queryColumns(query);
+  const rows = runs.map((r, i) => [
     r.run_id,
     r.status,
     r.started_at.replace("T", " ").replace(/\.\d+Z$/, "Z"),
     r.duration_ms === null ? "-" : human(r.duration_ms),
     r.pipeline,
     Object.entries(r.nodes).map(([s, c]) => `${c} ${s.replace("_", " ")}`).join(", "),
+    ...extra.map((col) => col.cell(records[i])),
   ]);
-  process.stdout.write(table(["RUN", "STATUS", "STARTED", "DURATION", "PIPELINE", "NODES"], rows));
+  const header = ["RUN", "STATUS", "STARTED", "DURATION", "PIPELINE", "NODES", ...extra.map((c) => c.title)];
+  process.stdout.write(table(header, rows));
   return EXIT.ok;
+}
+
+function isSearch(q: RunQuery): boolean {
+  return q.clauses.length > 0 || q.order.length > 0;
+}
+
+interface Column {
+  readonly title: string;
+  cell(r: RunRecord): string;
+}
+
+/** One column per metric or param the query filters or orders on, in the order first named. */
+function queryColumns(q: RunQuery): Column[] {
+  const seen = new Map<string, Column>();
+  for (const { type, key } of [...q.clauses, ...q.order]) {
+    if (type === "metric" && !seen.has(`m:${key}`)) seen.set(`m:${key}`, { title: key, cell: (r) => metricCell(r.metrics?.[key]) });
+    if (type === "parameter" && !seen.has(`p:${key}`)) seen.set(`p:${key}`, { title: `params.${key}`, cell: (r) => searchParams(r)[key] ?? "-" });
+  }
+  return [...seen.values()];
+}
+
+function metricCell(v: number | undefined): string {
+  if (v === undefined || v === null) return "-";
+  return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
