@@ -44,7 +44,8 @@ interface Key {
 export function parseFilter(source: string): Clause[] {
   const p = new Cursor(tokenize(source));
   const out: Clause[] = [];
-  if (p.peek().kind === "end") return out;
+  if (source === "") return out;
+  if (p.peek().kind === "end") throw p.fail("the filter is blank (leave --filter out to list every run)");
   for (;;) {
     out.push(clause(p));
     if (p.peek().kind === "end") return out;
