@@ -75,7 +75,7 @@ function classify(kind: TokenKind, text: string, at: number): Token {
 
 function unexpected(source: string, at: number): string {
   const c = source[at];
-  if (c === "'" || c === '"' || c === "`") return `unterminated ${c}-quoted text`;
+  if (c === "'" || c === '"' || c === "`") return `the quote ${c} is never closed`;
   return `unexpected character ${JSON.stringify(c)}`;
 }
 
