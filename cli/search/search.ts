@@ -3,7 +3,7 @@
 // anchored pattern of % and _, sorting puts missing (and NaN) values last in both directions.
 import type { RunRecord } from "../../tracking/run-record.js";
 import type { Clause, OrderBy, Value } from "./filter.js";
-import { searchView, STATUS_TO_MLFLOW, type SearchView } from "./view.js";
+import { SearchView, STATUS_TO_MLFLOW } from "./view.js";
 
 const ALIASES: Readonly<Record<string, string>> = { created: "start_time", Created: "start_time", "run name": "run_name", "Run name": "run_name", "Run Name": "run_name" };
 
@@ -17,10 +17,14 @@ export interface RunQuery {
 /** The records of project `root` matching every clause, stably sorted by the order-by terms, at most `limit`. */
 export function searchRuns(records: readonly RunRecord[], q: RunQuery, root: string): RunRecord[] {
   if (q.clauses.length === 0 && q.order.length === 0) return records.slice(0, q.limit ?? records.length);
-  let views = records.map((r) => searchView(r, root)).filter((v) => q.clauses.every((c) => matches(v, c)));
-  if (q.order.length > 0) views = views.sort(compareBy(q.order));
+  const clauses = [...q.clauses].sort((a, b) => COST[a.type] - COST[b.type]);
+  let views = records.map((r) => new SearchView(r, root)).filter((v) => clauses.every((c) => matches(v, c)));
+  if (q.order.length > 0) views = sortViews(views, q.order);
   return views.slice(0, q.limit ?? views.length).map((v) => v.record);
 }
+
+// AND has no order: clauses that read a record's fields run before those that build params or tags.
+const COST: Readonly<Record<Clause["type"], number>> = { metric: 0, attribute: 1, dataset: 1, parameter: 2, tag: 3 };
 
 /** True when run `v` satisfies clause `c` (MLflow's _does_run_match_clause). */
 export function matches(v: SearchView, c: Clause): boolean {
@@ -80,14 +84,17 @@ function likePattern(pattern: string, flags: string): RegExp {
   return re;
 }
 
-function compareBy(order: readonly OrderBy[]) {
-  return (a: SearchView, b: SearchView): number => {
-    for (const o of order) {
-      const d = compareValues(lookup(a, o.type, o.key), lookup(b, o.type, o.key), o.ascending);
+/** A stable sort on the order-by terms in turn (each run's sort values read once). */
+function sortViews(views: SearchView[], order: readonly OrderBy[]): SearchView[] {
+  const keyed = views.map((v, i) => ({ v, i, keys: order.map((o) => lookup(v, o.type, o.key)) }));
+  keyed.sort((a, b) => {
+    for (let k = 0; k < order.length; k++) {
+      const d = compareValues(a.keys[k], b.keys[k], order[k].ascending);
       if (d !== 0) return d;
     }
-    return 0;
-  };
+    return a.i - b.i;
+  });
+  return keyed.map((x) => x.v);
 }
 
 // Present values first (ascending or descending), then NaN, then missing: MLflow's sort key.

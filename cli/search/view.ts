@@ -8,43 +8,66 @@ import type { RunRecord } from "../../tracking/run-record.js";
 /** mlc's run status -> MLflow's (a local `running` record is RUNNING, not yet KILLED). */
 export const STATUS_TO_MLFLOW: Readonly<Record<string, string>> = { running: "RUNNING", success: "FINISHED", failed: "FAILED", interrupted: "KILLED" };
 
-export interface SearchView {
-  readonly record: RunRecord;
-  readonly info: {
-    readonly run_id: string;
-    readonly run_name: string;
-    readonly status: string;
-    readonly start_time: number;
-    readonly end_time: number | null;
-    readonly user_id: null;
-    readonly artifact_uri: null;
-  };
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly params: Readonly<Record<string, string>>;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly datasets: readonly { readonly name: string; readonly digest: string | null; readonly context: null }[];
+type Info = {
+  readonly run_id: string;
+  readonly run_name: string;
+  readonly status: string;
+  readonly start_time: number;
+  readonly end_time: number | null;
+  readonly user_id: null;
+  readonly artifact_uri: null;
+};
+
+/**
+ * The searchable view of one record (`root` only names the source in mlflow.source.name). Each part
+ * is made when a clause first asks for it: a filter on metrics alone never flattens params or
+ * builds tags, which would cost more than the whole search over thousands of runs.
+ */
+export class SearchView {
+  private infoMemo?: Info;
+  private paramsMemo?: Readonly<Record<string, string>>;
+  private tagsMemo?: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly record: RunRecord,
+    private readonly root = ".",
+  ) {}
+
+  get metrics(): Readonly<Record<string, number>> {
+    return this.record.metrics ?? {};
+  }
+
+  get params(): Readonly<Record<string, string>> {
+    return (this.paramsMemo ??= searchParams(this.record));
+  }
+
+  get info(): Info {
+    return (this.infoMemo ??= info(this.record));
+  }
+
+  get tags(): Readonly<Record<string, string>> {
+    if (this.tagsMemo) return this.tagsMemo;
+    const r = this.record;
+    const std = runTags({ runName: this.info.run_name, root: this.root, pipeline: r.pipeline, env: r.env, executor: r.executor, command: r.command ?? "", runId: r.run_id, commit: r.git_commit, user: null });
+    return (this.tagsMemo = { ...Object.fromEntries(std.map((t) => [t.key, t.value])), ...r.tags });
+  }
+
+  get datasets(): readonly { readonly name: string; readonly digest: string | null; readonly context: null }[] {
+    return (this.record.datasets ?? []).map((d) => ({ name: d.name, digest: d.version, context: null }));
+  }
 }
 
-/** The searchable view of one record (`root` only names the source in mlflow.source.name). */
-export function searchView(record: RunRecord, root = "."): SearchView {
+function info(record: RunRecord): Info {
   const start = Date.parse(record.started_at);
   const runName = record.tags?.["mlflow.runName"] ?? (Number.isNaN(start) ? record.pipeline : defaultRunName(record.pipeline, new Date(start)));
-  const std = runTags({ runName, root, pipeline: record.pipeline, env: record.env, executor: record.executor, command: record.command ?? "", runId: record.run_id, commit: record.git_commit, user: null });
   return {
-    record,
-    info: {
-      run_id: record.run_id,
-      run_name: runName,
-      status: STATUS_TO_MLFLOW[record.status] ?? record.status,
-      start_time: start,
-      end_time: record.finished_at ? Date.parse(record.finished_at) : null,
-      user_id: null,
-      artifact_uri: null,
-    },
-    metrics: record.metrics ?? {},
-    params: searchParams(record),
-    tags: { ...Object.fromEntries(std.map((t) => [t.key, t.value])), ...record.tags },
-    datasets: (record.datasets ?? []).map((d) => ({ name: d.name, digest: d.version, context: null })),
+    run_id: record.run_id,
+    run_name: runName,
+    status: STATUS_TO_MLFLOW[record.status] ?? record.status,
+    start_time: start,
+    end_time: record.finished_at ? Date.parse(record.finished_at) : null,
+    user_id: null,
+    artifact_uri: null,
   };
 }
 
