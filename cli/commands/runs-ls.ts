@@ -1,6 +1,6 @@
 // `mlc runs ls [--filter EXPR] [--order-by EXPR]... [--limit N] [--json]`: the local run history,
 // newest first, searched with MLflow's filter grammar (runs/filter.ts).
-import { searchRuns, type RunQuery } from "../search/search.js";
+import { own, searchRuns, type RunQuery } from "../search/search.js";
 import { searchParams } from "../search/view.js";
 import { listRuns } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
@@ -71,13 +71,13 @@ interface Column {
 function queryColumns(q: RunQuery): Column[] {
   const seen = new Map<string, Column>();
   for (const { type, key } of [...q.clauses, ...q.order]) {
-    if (type === "metric" && !seen.has(`m:${key}`)) seen.set(`m:${key}`, { title: key, cell: (r) => metricCell(r.metrics?.[key]) });
-    if (type === "parameter" && !seen.has(`p:${key}`)) seen.set(`p:${key}`, { title: `params.${key}`, cell: (r) => searchParams(r)[key] ?? "-" });
+    if (type === "metric" && !seen.has(`m:${key}`)) seen.set(`m:${key}`, { title: key, cell: (r) => metricCell(own(r.metrics ?? {}, key)) });
+    if (type === "parameter" && !seen.has(`p:${key}`)) seen.set(`p:${key}`, { title: `params.${key}`, cell: (r) => own(searchParams(r), key) ?? "-" });
   }
   return [...seen.values()];
 }
 
-function metricCell(v: number | undefined): string {
-  if (v === undefined || v === null) return "-";
+function metricCell(v: number | null): string {
+  if (v === null) return "-";
   return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(6)));
 }

@@ -108,7 +108,7 @@ function identifier(t: Token, attributes: ReadonlySet<string>): Key {
   const dot = t.text.indexOf(".");
   const rawType = dot < 0 ? "attribute" : trimBackticks(t.text.slice(0, dot));
   const key = trimBackticks(stripQuotes(dot < 0 ? t.text : t.text.slice(dot + 1)));
-  const type = ENTITY[rawType];
+  const type = Object.hasOwn(ENTITY, rawType) ? ENTITY[rawType] : undefined;
   const col = t.at + 1;
   if (!type) throw new SearchSyntaxError(`unknown column type "${rawType}" (use metrics., params., tags., attributes. or datasets.)`, col);
   if (type === "attribute" && !attributes.has(key)) {

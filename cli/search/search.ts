@@ -37,15 +37,20 @@ export function matches(v: SearchView, c: Clause): boolean {
 }
 
 function lookup(v: SearchView, type: Clause["type"], key: string): number | string | null {
-  if (type === "metric") return v.metrics[key] ?? null;
-  if (type === "parameter") return v.params[key] ?? null;
-  if (type === "tag") return v.tags[key] ?? null;
+  if (type === "metric") return own(v.metrics, key);
+  if (type === "parameter") return own(v.params, key);
+  if (type === "tag") return own(v.tags, key);
   return v.info[(ALIASES[key] ?? key) as keyof SearchView["info"]] ?? null;
+}
+
+/** `o[key]` when `o` itself holds it: `params.constructor` is not Object.prototype's. */
+export function own<T>(o: Readonly<Record<string, T>>, key: string): T | null {
+  return Object.hasOwn(o, key) ? (o[key] ?? null) : null;
 }
 
 // Both status vocabularies are accepted: mlc's words stand for MLflow's (success is FINISHED).
 function statusMatches(lhs: string, c: Clause): boolean {
-  const word = typeof c.value === "string" ? (STATUS_TO_MLFLOW[c.value] ?? c.value) : c.value;
+  const word = typeof c.value === "string" ? (own(STATUS_TO_MLFLOW, c.value) ?? c.value) : c.value;
   if (c.comparator === "LIKE" || c.comparator === "ILIKE") {
     const mlc = Object.keys(STATUS_TO_MLFLOW).find((k) => STATUS_TO_MLFLOW[k] === lhs) ?? lhs;
     return compare(lhs, c.comparator, c.value) || compare(mlc, c.comparator, c.value);

@@ -63,7 +63,7 @@ function info(record: RunRecord): Info {
   return {
     run_id: record.run_id,
     run_name: runName,
-    status: STATUS_TO_MLFLOW[record.status] ?? record.status,
+    status: Object.hasOwn(STATUS_TO_MLFLOW, record.status) ? STATUS_TO_MLFLOW[record.status] : record.status,
     start_time: start,
     end_time: record.finished_at ? Date.parse(record.finished_at) : null,
     user_id: null,

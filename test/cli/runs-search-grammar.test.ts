@@ -39,7 +39,8 @@ const FILTERS = [
   "metrics.x LIKE '1'", "metrics.x LIKE 1", "tags.x > 'a'", "params.p < 'b'", "params.x NOT LIKE 'a'",
   "params.x in ('a')", "attributes.status IN ('A','B')", "run_id IN ()", "run_id IN 'a'", "attributes.end_time > '1'",
   "attributes.start_time LIKE 1", "status > 'A'", "attributes.bogus = 'x'", "datasets.bogus = 'x'", "user = 'x'",
-  "metrics.x = 1 and metrics.y",
+  "metrics.x = 1 and metrics.y", "constructor.x = 1", "toString.x = 1", "__proto__.x = 1", "hasOwnProperty = 'x'",
+  "params.constructor IS NULL", "metrics.__proto__ > 0",
 ];
 
 /** Filters MLflow's parser accepts that mlc refuses on purpose (each would hide a typo). */

