@@ -30,16 +30,29 @@ function render(cmp: Comparison, color: boolean): string {
   const section = (title: string, rows: readonly CompareRow<unknown>[], cell: (v: never) => string) => {
     if (rows.length === 0) return;
     body.push({ cells: [title], differs: false });
-    for (const r of rows) body.push({ cells: [`  ${r.key}`, ...r.values.map((v) => (v === null ? "-" : cell(v as never)))], differs: r.differs });
+    for (const r of rows)
+      body.push({
+        cells: [`  ${r.key}`, ...r.values.map((v) => (v === null ? "-" : cell(v as never)))],
+        differs: r.differs,
+      });
   };
-  body.push({ cells: ["status", ...cmp.runs.map((r) => r.status)], differs: new Set(cmp.runs.map((r) => r.status)).size > 1 });
-  body.push({ cells: ["started", ...cmp.runs.map((r) => r.started_at.replace("T", " ").replace(/\.\d+Z$/, "Z"))], differs: false });
+  body.push({
+    cells: ["status", ...cmp.runs.map((r) => r.status)],
+    differs: new Set(cmp.runs.map((r) => r.status)).size > 1,
+  });
+  body.push({
+    cells: ["started", ...cmp.runs.map((r) => r.started_at.replace("T", " ").replace(/\.\d+Z$/, "Z"))],
+    differs: false,
+  });
   section("params", cmp.params, (v: string) => v);
   section("metrics", cmp.metrics, (v: number) => String(v));
   section("dataset versions", cmp.datasets, (v: string) => v);
   section("nodes", cmp.nodes, (v: NodeCell) => `${v.status.replace("_", " ")} ${human(v.duration_ms ?? 0)}`);
   const header = ["", "", ...cmp.runs.map((r) => r.run_id)];
-  const text = table(header, body.map((b) => [b.differs ? "*" : "", ...b.cells]));
+  const text = table(
+    header,
+    body.map((b) => [b.differs ? "*" : "", ...b.cells]),
+  );
   const lines = text.split("\n");
   return lines.map((l, i) => (i > 0 && body[i - 1]?.differs ? p.yellow(l) : l)).join("\n");
 }

@@ -40,7 +40,8 @@ export default async function runsLs(opts: Record<string, unknown>): Promise<num
     return EXIT.ok;
   }
   if (runs.length === 0) {
-    if (!opts.quiet) process.stdout.write(isSearch(query) ? "No run matches.\n" : "No runs yet (mlc run records them under .mlc/runs).\n");
+    const none = isSearch(query) ? "No run matches." : "No runs yet (mlc run records them under .mlc/runs).";
+    if (!opts.quiet) process.stdout.write(none + "\n");
     return EXIT.ok;
   }
   const extra = queryColumns(query);
@@ -71,8 +72,10 @@ interface Column {
 function queryColumns(q: RunQuery): Column[] {
   const seen = new Map<string, Column>();
   for (const { type, key } of [...q.clauses, ...q.order]) {
-    if (type === "metric" && !seen.has(`m:${key}`)) seen.set(`m:${key}`, { title: key, cell: (r) => metricCell(own(r.metrics ?? {}, key)) });
-    if (type === "parameter" && !seen.has(`p:${key}`)) seen.set(`p:${key}`, { title: `params.${key}`, cell: (r) => own(searchParams(r), key) ?? "-" });
+    const id = `${type}:${key}`;
+    if (seen.has(id)) continue;
+    if (type === "metric") seen.set(id, { title: key, cell: (r) => metricCell(own(r.metrics ?? {}, key)) });
+    if (type === "parameter") seen.set(id, { title: `params.${key}`, cell: (r) => own(searchParams(r), key) ?? "-" });
   }
   return [...seen.values()];
 }

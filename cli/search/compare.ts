@@ -24,13 +24,24 @@ export interface Comparison {
 /** Compares `records` key by key (keys sorted; nodes in the first run's order, then the others'). */
 export function compareRuns(records: readonly RunRecord[]): Comparison {
   const params = records.map(searchParams);
-  const versions = records.map((r) => Object.fromEntries((r.datasets ?? []).filter((d) => d.version).map((d) => [d.name, d.version as string])));
+  const versions = records.map((r) =>
+    Object.fromEntries((r.datasets ?? []).filter((d) => d.version).map((d) => [d.name, d.version as string])),
+  );
   const nodes = records.map((r) => new Map((r.nodes ?? []).map((n) => [n.name, n])));
   const nodeNames = [...new Set(records.flatMap((r) => (r.nodes ?? []).map((n) => n.name)))];
   return {
-    runs: records.map((r) => ({ run_id: r.run_id, status: r.status, started_at: r.started_at, finished_at: r.finished_at, pipeline: r.pipeline })),
+    runs: records.map((r) => ({
+      run_id: r.run_id,
+      status: r.status,
+      started_at: r.started_at,
+      finished_at: r.finished_at,
+      pipeline: r.pipeline,
+    })),
     params: rows(params, (v) => v),
-    metrics: rows(records.map((r) => r.metrics ?? {}), (v) => (Number.isNaN(v) ? "NaN" : v)),
+    metrics: rows(
+      records.map((r) => r.metrics ?? {}),
+      (v) => (Number.isNaN(v) ? "NaN" : v),
+    ),
     datasets: rows(versions, (v) => v),
     nodes: nodeNames.map((name) => {
       const values = nodes.map((m) => {

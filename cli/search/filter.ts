@@ -23,11 +23,32 @@ export interface OrderBy {
 }
 
 const ENTITY: Readonly<Record<string, EntityType>> = {
-  metric: "metric", metrics: "metric", parameter: "parameter", parameters: "parameter", param: "parameter",
-  params: "parameter", tag: "tag", tags: "tag", attribute: "attribute", attr: "attribute", attributes: "attribute",
-  run: "attribute", dataset: "dataset", datasets: "dataset",
+  metric: "metric",
+  metrics: "metric",
+  parameter: "parameter",
+  parameters: "parameter",
+  param: "parameter",
+  params: "parameter",
+  tag: "tag",
+  tags: "tag",
+  attribute: "attribute",
+  attr: "attribute",
+  attributes: "attribute",
+  run: "attribute",
+  dataset: "dataset",
+  datasets: "dataset",
 };
-const ORDERABLE = ["artifact_uri", "end_time", "run_id", "run_name", "start_time", "status", "user_id", "created", "Created"];
+const ORDERABLE = [
+  "artifact_uri",
+  "end_time",
+  "run_id",
+  "run_name",
+  "start_time",
+  "status",
+  "user_id",
+  "created",
+  "Created",
+];
 const SEARCHABLE = new Set([...ORDERABLE, "run name", "Run name", "Run Name"]);
 /** Attributes compared as numbers (epoch milliseconds). */
 export const NUMERIC_ATTRIBUTES = new Set(["start_time", "end_time", "created", "Created"]);
@@ -95,7 +116,8 @@ function clause(p: Cursor): Clause {
   const opToken = p.peek();
   const comparator = readComparator(p);
   if (comparator === "IS NULL" || comparator === "IS NOT NULL") {
-    if (id.type !== "parameter" && id.type !== "tag") throw p.fail(`${comparator} works on params and tags only`, opToken);
+    if (id.type !== "parameter" && id.type !== "tag")
+      throw p.fail(`${comparator} works on params and tags only`, opToken);
     return { ...id, comparator, value: null };
   }
   checkComparator(id, comparator, opToken);
@@ -110,11 +132,19 @@ function identifier(t: Token, attributes: ReadonlySet<string>): Key {
   const key = trimBackticks(stripQuotes(dot < 0 ? t.text : t.text.slice(dot + 1)));
   const type = Object.hasOwn(ENTITY, rawType) ? ENTITY[rawType] : undefined;
   const col = t.at + 1;
-  if (!type) throw new SearchSyntaxError(`unknown column type "${rawType}" (use metrics., params., tags., attributes. or datasets.)`, col);
+  if (!type)
+    throw new SearchSyntaxError(
+      `unknown column type "${rawType}" (use metrics., params., tags., attributes. or datasets.)`,
+      col,
+    );
   if (type === "attribute" && !attributes.has(key)) {
-    throw new SearchSyntaxError(`unknown attribute "${key}" (attributes: ${[...attributes].filter((a) => /^[a-z_]+$/.test(a)).join(", ")})`, col);
+    throw new SearchSyntaxError(
+      `unknown attribute "${key}" (attributes: ${[...attributes].filter((a) => /^[a-z_]+$/.test(a)).join(", ")})`,
+      col,
+    );
   }
-  if (type === "dataset" && !DATASET_KEYS.has(key)) throw new SearchSyntaxError(`unknown dataset field "${key}" (name, digest or context)`, col);
+  if (type === "dataset" && !DATASET_KEYS.has(key))
+    throw new SearchSyntaxError(`unknown dataset field "${key}" (name, digest or context)`, col);
   return { type, key };
 }
 
@@ -175,9 +205,16 @@ function unescapeListItem(s: string): string {
 
 function checkComparator(id: Key, comparator: string, opToken: Token): void {
   const numeric = id.type === "metric" || (id.type === "attribute" && NUMERIC_ATTRIBUTES.has(id.key));
-  const allowed = numeric ? NUMERIC_OPS : id.type === "attribute" || id.type === "dataset" ? new Set([...STRING_OPS, "IN", "NOT IN"]) : STRING_OPS;
+  const allowed = numeric
+    ? NUMERIC_OPS
+    : id.type === "attribute" || id.type === "dataset"
+      ? new Set([...STRING_OPS, "IN", "NOT IN"])
+      : STRING_OPS;
   if (allowed.has(comparator)) return;
-  throw new SearchSyntaxError(`${label(id)} cannot be compared with ${comparator} (allowed: ${[...allowed].join(", ")})`, opToken.at + 1);
+  throw new SearchSyntaxError(
+    `${label(id)} cannot be compared with ${comparator} (allowed: ${[...allowed].join(", ")})`,
+    opToken.at + 1,
+  );
 }
 
 function label(id: Key): string {

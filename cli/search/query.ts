@@ -25,7 +25,9 @@ function located<T>(flag: string, text: string, parse: (s: string) => T): T {
   } catch (err) {
     if (!(err instanceof SearchSyntaxError)) throw err;
     const line = text.replace(/[\r\n\t]/g, " ");
-    throw new UsageError(`MLC2003 ${flag}: ${err.message} at column ${err.column}\n  ${line}\n  ${" ".repeat(err.column - 1)}^`);
+    throw new UsageError(
+      `MLC2003 ${flag}: ${err.message} at column ${err.column}\n  ${line}\n  ${" ".repeat(err.column - 1)}^`,
+    );
   }
 }
 
@@ -46,6 +48,7 @@ export function splitTerms(text: string): string[] {
 
 function parseLimit(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`MLC2003 --limit must be a positive integer (got ${JSON.stringify(v)})`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`MLC2003 --limit must be a positive integer (got ${JSON.stringify(v)})`);
   return n;
 }

@@ -5,7 +5,13 @@ import type { RunRecord } from "../../tracking/run-record.js";
 import type { Clause, OrderBy, Value } from "./filter.js";
 import { SearchView, STATUS_TO_MLFLOW } from "./view.js";
 
-const ALIASES: Readonly<Record<string, string>> = { created: "start_time", Created: "start_time", "run name": "run_name", "Run name": "run_name", "Run Name": "run_name" };
+const ALIASES: Readonly<Record<string, string>> = {
+  created: "start_time",
+  Created: "start_time",
+  "run name": "run_name",
+  "Run name": "run_name",
+  "Run Name": "run_name",
+};
 
 /** A parsed search: clauses joined by AND, order-by terms, an optional limit. */
 export interface RunQuery {
@@ -61,17 +67,28 @@ function statusMatches(lhs: string, c: Clause): boolean {
 function compare(lhs: number | string | null, comparator: string, value: Value): boolean {
   if (lhs === null || value === null) return false;
   switch (comparator) {
-    case "=": return lhs === value;
-    case "!=": return lhs !== value;
-    case "<": return lhs < (value as typeof lhs);
-    case "<=": return lhs <= (value as typeof lhs);
-    case ">": return lhs > (value as typeof lhs);
-    case ">=": return lhs >= (value as typeof lhs);
-    case "LIKE": return likePattern(value as string, "").test(String(lhs));
-    case "ILIKE": return likePattern(value as string, "i").test(String(lhs));
-    case "IN": return (value as readonly string[]).includes(String(lhs));
-    case "NOT IN": return !(value as readonly string[]).includes(String(lhs));
-    default: return false;
+    case "=":
+      return lhs === value;
+    case "!=":
+      return lhs !== value;
+    case "<":
+      return lhs < (value as typeof lhs);
+    case "<=":
+      return lhs <= (value as typeof lhs);
+    case ">":
+      return lhs > (value as typeof lhs);
+    case ">=":
+      return lhs >= (value as typeof lhs);
+    case "LIKE":
+      return likePattern(value as string, "").test(String(lhs));
+    case "ILIKE":
+      return likePattern(value as string, "i").test(String(lhs));
+    case "IN":
+      return (value as readonly string[]).includes(String(lhs));
+    case "NOT IN":
+      return !(value as readonly string[]).includes(String(lhs));
+    default:
+      return false;
   }
 }
 
@@ -82,7 +99,9 @@ function likePattern(pattern: string, flags: string): RegExp {
   const id = flags + pattern;
   let re = patterns.get(id);
   if (!re) {
-    const body = [...pattern].map((ch) => (ch === "%" ? ".*" : ch === "_" ? "." : ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))).join("");
+    const body = [...pattern]
+      .map((ch) => (ch === "%" ? ".*" : ch === "_" ? "." : ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")))
+      .join("");
     re = new RegExp(`^${body}$`, flags + "u");
     patterns.set(id, re);
   }

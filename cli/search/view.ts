@@ -6,7 +6,12 @@ import { defaultRunName, runTags } from "../../tracking/mlflow/run-info.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 
 /** mlc's run status -> MLflow's (a local `running` record is RUNNING, not yet KILLED). */
-export const STATUS_TO_MLFLOW: Readonly<Record<string, string>> = { running: "RUNNING", success: "FINISHED", failed: "FAILED", interrupted: "KILLED" };
+export const STATUS_TO_MLFLOW: Readonly<Record<string, string>> = {
+  running: "RUNNING",
+  success: "FINISHED",
+  failed: "FAILED",
+  interrupted: "KILLED",
+};
 
 type Info = {
   readonly run_id: string;
@@ -48,7 +53,17 @@ export class SearchView {
   get tags(): Readonly<Record<string, string>> {
     if (this.tagsMemo) return this.tagsMemo;
     const r = this.record;
-    const std = runTags({ runName: this.info.run_name, root: this.root, pipeline: r.pipeline, env: r.env, executor: r.executor, command: r.command ?? "", runId: r.run_id, commit: r.git_commit, user: null });
+    const std = runTags({
+      runName: this.info.run_name,
+      root: this.root,
+      pipeline: r.pipeline,
+      env: r.env,
+      executor: r.executor,
+      command: r.command ?? "",
+      runId: r.run_id,
+      commit: r.git_commit,
+      user: null,
+    });
     return (this.tagsMemo = { ...Object.fromEntries(std.map((t) => [t.key, t.value])), ...r.tags });
   }
 
@@ -59,7 +74,9 @@ export class SearchView {
 
 function info(record: RunRecord): Info {
   const start = Date.parse(record.started_at);
-  const runName = record.tags?.["mlflow.runName"] ?? (Number.isNaN(start) ? record.pipeline : defaultRunName(record.pipeline, new Date(start)));
+  const runName =
+    record.tags?.["mlflow.runName"] ??
+    (Number.isNaN(start) ? record.pipeline : defaultRunName(record.pipeline, new Date(start)));
   return {
     run_id: record.run_id,
     run_name: runName,
@@ -73,5 +90,8 @@ function info(record: RunRecord): Info {
 
 /** The run's params as MLflow holds them: pipeline params flattened, then what nodes logged. */
 export function searchParams(record: RunRecord): Record<string, string> {
-  return { ...record.logged_params, ...flattenParams(record.params ?? {}, { flatten: true, recursive: true, sep: "." }) };
+  return {
+    ...record.logged_params,
+    ...flattenParams(record.params ?? {}, { flatten: true, recursive: true, sep: "." }),
+  };
 }

@@ -21,7 +21,12 @@ export function oracleUnavailable(): string | null {
 
 /** Sends one request to the oracle and returns its answer. */
 export function askMlflow<T>(request: unknown): T {
-  const r = spawnSync(PYTHON, [ORACLE], { input: JSON.stringify(request), encoding: "utf8", timeout: 120_000, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" } });
+  const r = spawnSync(PYTHON, [ORACLE], {
+    input: JSON.stringify(request),
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" },
+  });
   if (r.status !== 0) throw new Error(`search-oracle.py exited ${r.status}: ${r.stderr || String(r.error ?? "")}`);
   return JSON.parse(r.stdout) as T;
 }

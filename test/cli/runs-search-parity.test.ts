@@ -29,7 +29,7 @@ const SPECS: Spec[] = Array.from({ length: 20 }, (_, i) => ({
   testSize: i % 3 === 0 ? "0.2" : "0.25",
   optimizer: ["adam", "sgd", "AdaGrad"][i % 3],
   ...(i % 7 === 6 ? {} : { rmse: Math.round((0.55 + ((i * 37) % 20) / 50) * 1000) / 1000 }),
-  ...(i % 4 === 3 ? {} : { acc: (i * 13) % 10 / 10 }),
+  ...(i % 4 === 3 ? {} : { acc: ((i * 13) % 10) / 10 }),
   ...(i % 2 === 0 ? { team: i % 4 === 0 ? "ml" : "data" } : {}),
   ...(i % 5 === 1 ? { extra: `x${i}` } : {}),
 }));
@@ -39,14 +39,25 @@ const startOf = (i: number) => T0 + i * 1000 + 123;
 
 function record(s: Spec, i: number): RunRecord {
   return {
-    run_id: idOf(i), status: s.status, started_at: new Date(startOf(i)).toISOString(),
-    finished_at: s.status === "running" ? null : new Date(startOf(i) + 400 + i).toISOString(), executor: "sequential",
-    pipeline: i % 2 ? "training" : "__default__", selection: {}, graph_hash: "h", git_commit: null, env: "local", command: "mlc run",
+    run_id: idOf(i),
+    status: s.status,
+    started_at: new Date(startOf(i)).toISOString(),
+    finished_at: s.status === "running" ? null : new Date(startOf(i) + 400 + i).toISOString(),
+    executor: "sequential",
+    pipeline: i % 2 ? "training" : "__default__",
+    selection: {},
+    graph_hash: "h",
+    git_commit: null,
+    env: "local",
+    command: "mlc run",
     params: { test_size: s.testSize, model: { factors: s.factors, optimizer: { name: s.optimizer } } },
     logged_params: s.extra ? { extra: s.extra } : undefined,
     tags: s.team ? { team: s.team } : undefined,
     nodes: [{ name: "train", status: "completed", attempts: 1, duration_ms: 10 }],
-    metrics: { ...(s.rmse !== undefined ? { model_rmse: s.rmse } : {}), ...(s.acc !== undefined ? { acc: s.acc } : {}) },
+    metrics: {
+      ...(s.rmse !== undefined ? { model_rmse: s.rmse } : {}),
+      ...(s.acc !== undefined ? { acc: s.acc } : {}),
+    },
     datasets: i % 3 === 0 ? [{ name: "model", version: `v${i}` }] : [],
   };
 }
@@ -56,14 +67,30 @@ const MLFLOW_STATUS = { success: "FINISHED", failed: "FAILED", interrupted: "KIL
 /** The same run as MLflow holds it (what the mirror sends: params flattened with ".", MLflow's words). */
 function asMlflowRun(s: Spec, i: number) {
   const pipeline = i % 2 ? "training" : "__default__";
-  const params: Record<string, string> = { test_size: s.testSize, "model.factors": String(s.factors), "model.optimizer.name": s.optimizer };
+  const params: Record<string, string> = {
+    test_size: s.testSize,
+    "model.factors": String(s.factors),
+    "model.optimizer.name": s.optimizer,
+  };
   if (s.extra) params.extra = s.extra;
   const runName = `${pipeline}@${new Date(startOf(i)).toISOString().slice(0, 19).replace("T", " ")}`;
   return {
-    run_id: idOf(i), status: MLFLOW_STATUS[s.status], start_time: startOf(i), end_time: startOf(i) + 400 + i, run_name: runName,
-    metrics: { ...(s.rmse !== undefined ? { model_rmse: s.rmse } : {}), ...(s.acc !== undefined ? { acc: s.acc } : {}) },
+    run_id: idOf(i),
+    status: MLFLOW_STATUS[s.status],
+    start_time: startOf(i),
+    end_time: startOf(i) + 400 + i,
+    run_name: runName,
+    metrics: {
+      ...(s.rmse !== undefined ? { model_rmse: s.rmse } : {}),
+      ...(s.acc !== undefined ? { acc: s.acc } : {}),
+    },
     params,
-    tags: { ...(s.team ? { team: s.team } : {}), "mlc.pipeline": pipeline, "mlc.run_id": idOf(i), "mlflow.runName": runName },
+    tags: {
+      ...(s.team ? { team: s.team } : {}),
+      "mlc.pipeline": pipeline,
+      "mlc.run_id": idOf(i),
+      "mlflow.runName": runName,
+    },
     datasets: i % 3 === 0 ? [{ name: "model", digest: `v${i}` }] : [],
   };
 }
@@ -112,15 +139,24 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("mlc runs ls --filter / --order-by vs MLflow's SearchUtils on 20 runs", () => {
-  it.each(QUERIES.map((q, i) => [i, q.filter, q.order_by ?? []] as const))("query %i: %s %j", (i, filter, order, ctx) => {
-    if (skipped) return ctx.skip(`no MLflow venv: ${skipped}`);
-    const args = ["runs", "ls", "--json", ...(filter ? ["--filter", filter] : []), ...order.flatMap((o) => ["--order-by", o])];
-    const r = mlc(root, ...args);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const ids = (JSON.parse(r.stdout) as { runs: { run_id: string }[] }).runs.map((x) => x.run_id);
-    expect(ids).toEqual(expected[i]);
-  });
+  it.each(QUERIES.map((q, i) => [i, q.filter, q.order_by ?? []] as const))(
+    "query %i: %s %j",
+    (i, filter, order, ctx) => {
+      if (skipped) return ctx.skip(`no MLflow venv: ${skipped}`);
+      const args = [
+        "runs",
+        "ls",
+        "--json",
+        ...(filter ? ["--filter", filter] : []),
+        ...order.flatMap((o) => ["--order-by", o]),
+      ];
+      const r = mlc(root, ...args);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const ids = (JSON.parse(r.stdout) as { runs: { run_id: string }[] }).runs.map((x) => x.run_id);
+      expect(ids).toEqual(expected[i]);
+    },
+  );
 
   it("finds something and leaves something out for most queries (the table is not vacuous)", (ctx) => {
     if (skipped) return ctx.skip(`no MLflow venv: ${skipped}`);

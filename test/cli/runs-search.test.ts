@@ -21,7 +21,9 @@ beforeAll(() => {
   root = fixtureProject("basic");
   // factor 2 sums to 20 (the fixture's default), factor 5 to 50
   for (const factor of ["5", "2"]) expect(mlc(root, "run", "--params", `factor=${factor}`).code).toBe(0);
-  const runs = (JSON.parse(mlc(root, "runs", "ls", "--json").stdout) as { runs: { run_id: string }[] }).runs.map((r) => readRun(root, r.run_id)!);
+  const runs = (JSON.parse(mlc(root, "runs", "ls", "--json").stdout) as { runs: { run_id: string }[] }).runs.map((r) =>
+    readRun(root, r.run_id)!,
+  );
   small = runs.find((r) => r.metrics.sum === 20)!.run_id;
   big = runs.find((r) => r.metrics.sum === 50)!.run_id;
 });
@@ -30,21 +32,40 @@ const ids = (stdout: string) => (JSON.parse(stdout) as { runs: { run_id: string 
 
 describe("mlc runs ls --filter / --order-by / --limit", () => {
   it("filters and orders real runs; --json carries metrics and flattened params", () => {
-    const asc = mlc(root, "runs", "ls", "--json", "--filter", "metrics.sum > 1 and params.label = 'basic run'", "--order-by", "metrics.sum ASC");
+    const asc = mlc(
+      root,
+      "runs",
+      "ls",
+      "--json",
+      "--filter",
+      "metrics.sum > 1 and params.label = 'basic run'",
+      "--order-by",
+      "metrics.sum ASC",
+    );
     expect(asc.code).toBe(0);
     expect(ids(asc.stdout)).toEqual([small, big]);
     expect(ids(mlc(root, "runs", "ls", "--json", "--order-by", "metrics.sum DESC").stdout)).toEqual([big, small]);
     expect(ids(mlc(root, "runs", "ls", "--json", "--filter", "params.factor = '5'").stdout)).toEqual([big]);
-    expect(ids(mlc(root, "runs", "ls", "--json", "--filter", "status = 'success' and status = 'FINISHED'").stdout)).toHaveLength(2);
+    expect(
+      ids(mlc(root, "runs", "ls", "--json", "--filter", "status = 'success' and status = 'FINISHED'").stdout),
+    ).toHaveLength(2);
     const one = JSON.parse(mlc(root, "runs", "ls", "--json", "--filter", `run_id = '${big}'`).stdout).runs[0];
-    expect(one).toMatchObject({ run_id: big, status: "success", metrics: { sum: 50 }, params: { factor: "5", label: "basic run" } });
+    expect(one).toMatchObject({
+      run_id: big,
+      status: "success",
+      metrics: { sum: 50 },
+      params: { factor: "5", label: "basic run" },
+    });
   });
 
   it("--limit keeps the first N after ordering; several --order-by terms (or one with commas) apply in turn", () => {
     expect(ids(mlc(root, "runs", "ls", "--json", "--order-by", "metrics.sum", "--limit", "1").stdout)).toEqual([small]);
     const two = ["--order-by", "params.label", "--order-by", "metrics.sum DESC"];
     expect(ids(mlc(root, "runs", "ls", "--json", ...two).stdout)).toEqual([big, small]);
-    expect(ids(mlc(root, "runs", "ls", "--json", "--order-by", "params.label, metrics.sum DESC").stdout)).toEqual([big, small]);
+    expect(ids(mlc(root, "runs", "ls", "--json", "--order-by", "params.label, metrics.sum DESC").stdout)).toEqual([
+      big,
+      small,
+    ]);
   });
 
   it("the table shows the filtered and ordered metrics and params as columns", () => {
@@ -110,27 +131,40 @@ describe("mlc runs compare", () => {
   it("takes unique id prefixes, and names close matches for an unknown id (exit 2)", () => {
     const r = mlc(root, "runs", "compare", big.slice(0, 17), small);
     expect(r.code).toBe(0);
-    expect(JSON.parse(mlc(root, "runs", "compare", big.slice(0, 17), small, "--json").stdout).runs.map((x: RunRecord) => x.run_id)).toEqual([big, small]);
+    expect(
+      JSON.parse(mlc(root, "runs", "compare", big.slice(0, 17), small, "--json").stdout).runs.map(
+        (x: RunRecord) => x.run_id,
+      ),
+    ).toEqual([big, small]);
     const bad = mlc(root, "runs", "compare", small, `${big.slice(0, -1)}z`);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`mlc: no run "${big.slice(0, -1)}z" (did you mean "${big}"`);
     expect(mlc(root, "runs", "compare", small).code).toBe(2);
   });
 
-  it("--json: one row per key with a value per run and whether they differ; a node missing from a run is null", async () => {
+  it("--json: a row per key, a value per run and whether they differ; a node a run lacks is null", async () => {
     const other = fixtureProject("basic");
     const base = { ...readRun(root, small)!, run_id: "20261201-000000-aaaaaa", metrics: { sum: 20 } };
     const cached: RunRecord = {
-      ...base, run_id: "20261201-000001-bbbbbb", metrics: { sum: 20, extra: 1 },
+      ...base,
+      run_id: "20261201-000001-bbbbbb",
+      metrics: { sum: 20, extra: 1 },
       nodes: [{ ...base.nodes[0], status: "cached" as never }, base.nodes[1]],
       datasets: [{ name: "model", version: "2026-12-01T00.00.00.000Z" }],
     };
     await writeRun(other, base);
     await writeRun(other, cached);
     const cmp = JSON.parse(mlc(other, "runs", "compare", base.run_id, cached.run_id, "--json").stdout);
-    expect(cmp.metrics).toEqual([{ key: "extra", values: [null, 1], differs: true }, { key: "sum", values: [20, 20], differs: false }]);
+    expect(cmp.metrics).toEqual([
+      { key: "extra", values: [null, 1], differs: true },
+      { key: "sum", values: [20, 20], differs: false },
+    ]);
     expect(cmp.datasets).toEqual([{ key: "model", values: [null, "2026-12-01T00.00.00.000Z"], differs: true }]);
-    expect(cmp.nodes[0]).toMatchObject({ key: "double", values: [{ status: "completed" }, { status: "cached" }], differs: true });
+    expect(cmp.nodes[0]).toMatchObject({
+      key: "double",
+      values: [{ status: "completed" }, { status: "cached" }],
+      differs: true,
+    });
     expect(cmp.nodes[2]).toMatchObject({ key: "report", values: [{ status: "completed" }, null], differs: true });
     expect(cmp.params.every((p: { differs: boolean }) => !p.differs)).toBe(true);
     const text = mlc(other, "runs", "compare", base.run_id, cached.run_id).stdout;
@@ -139,9 +173,15 @@ describe("mlc runs compare", () => {
   });
 
   it("colours differing rows on a terminal, not with NO_COLOR (a real pty through script(1))", () => {
-    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(REPO, "bin", "mlc.js"))} runs compare ${small} ${big}`;
+    const bin = JSON.stringify(join(REPO, "bin", "mlc.js"));
+    const cmd = `${JSON.stringify(process.execPath)} ${bin} runs compare ${small} ${big}`;
     const tty = (noColor: boolean) =>
-      spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: root, encoding: "utf8", env: ttyEnv(noColor), timeout: 60_000 });
+      spawnSync("script", ["-qec", cmd, "/dev/null"], {
+        cwd: root,
+        encoding: "utf8",
+        env: ttyEnv(noColor),
+        timeout: 60_000,
+      });
     const coloured = tty(false);
     expect(coloured.status).toBe(0);
     expect(coloured.stdout).toMatch(/\x1b\[33m\*\s+sum\s+20\s+50\x1b\[0m/);
@@ -167,7 +207,10 @@ describe("a project without runs", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlc-search-empty-"));
     writeFileSync(join(dir, "pipeline.yml"), "version: 1\nnodes: []\n");
     try {
-      expect(mlc(dir, "runs", "ls", "--filter", "metrics.x < 1")).toMatchObject({ code: 0, stdout: "No run matches.\n" });
+      expect(mlc(dir, "runs", "ls", "--filter", "metrics.x < 1")).toMatchObject({
+        code: 0,
+        stdout: "No run matches.\n",
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
