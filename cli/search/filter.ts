@@ -1,7 +1,8 @@
 // `--filter` and `--order-by` in MLflow's search grammar (mlflow.utils.search_utils.SearchUtils):
 // comparisons joined by AND, each `<type>.<key> <comparator> <value>`, checked as MLflow checks
 // them (the comparators and value kinds each type allows). Stricter than MLflow where MLflow's
-// parser lets typos through (a missing, doubled or trailing AND; see test/cli/search-oracle.py).
+// parser lets typos through (a missing, doubled or trailing AND: STRICTER in
+// test/cli/runs-search-grammar.test.ts).
 import { isQuoted, SearchSyntaxError, stripQuotes, tokenize, trimBackticks, type Token } from "./tokens.js";
 
 export type EntityType = "metric" | "parameter" | "tag" | "attribute" | "dataset";
@@ -49,6 +50,7 @@ const ORDERABLE = [
   "created",
   "Created",
 ];
+const ORDER_KEYS = new Set(ORDERABLE);
 const SEARCHABLE = new Set([...ORDERABLE, "run name", "Run name", "Run Name"]);
 /** Attributes compared as numbers (epoch milliseconds). */
 export const NUMERIC_ATTRIBUTES = new Set(["start_time", "end_time", "created", "Created"]);
@@ -81,7 +83,7 @@ export function parseOrderBy(source: string): OrderBy {
   const p = new Cursor(tokenize(source));
   if (p.peek().kind !== "ident") throw p.fail(`expected a column such as metrics.rmse, found ${p.describe()}`);
   const at = p.peek();
-  const { type, key } = identifier(p.next(), new Set(ORDERABLE));
+  const { type, key } = identifier(p.next(), ORDER_KEYS);
   if (type === "dataset") throw new SearchSyntaxError("runs cannot be ordered by a dataset field", at.at + 1);
   let ascending = true;
   if (p.isKeyword("ASC") || p.isKeyword("DESC")) ascending = p.next().text === "ASC";
