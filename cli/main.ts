@@ -22,7 +22,8 @@ function selectionFlags(cmd: Command): Command {
     .option("--namespaces <list>", "nodes in these namespaces (exact or child)");
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** A repeatable flag's values, in order. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function common(cmd: Command): Command {
   return cmd
@@ -87,10 +88,10 @@ export function buildProgram(): Command {
 
   const runs = program.command("runs").description("the local run history");
   common(runs.command("ls"))
-    .description("list runs, newest first")
+    .description("list runs, newest first, or those an MLflow search filter finds")
     .option("--json", "print JSON")
     .option("--filter <expr>", "MLflow search filter, e.g. \"metrics.rmse < 0.7 and params.lr = '0.1'\"")
-    .option("--order-by <expr>", "MLflow order-by term, e.g. \"metrics.rmse ASC\" (repeatable)", collect, [])
+    .option("--order-by <expr>", "MLflow order-by term, e.g. \"metrics.rmse ASC\" (repeatable)", collect)
     .option("--limit <n>", "at most N runs")
     .action(action(() => import("./commands/runs-ls.js")));
   common(runs.command("show <runId>"))
