@@ -1,7 +1,7 @@
 // `mlc runs ls [--filter EXPR] [--order-by EXPR]... [--limit N] [--json]`: the local run history,
 // newest first, searched with MLflow's filter grammar (runs/filter.ts).
 import { own, searchRuns, type RunQuery } from "../search/search.js";
-import { searchParams } from "../search/view.js";
+import type { SearchView } from "../search/view.js";
 import { listRuns } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { EXIT } from "../exit.js";
@@ -32,10 +32,11 @@ export function runSummary(r: RunRecord) {
 export default async function runsLs(opts: Record<string, unknown>): Promise<number> {
   const query = parseQuery(opts as QueryFlags);
   const root = findProjectRoot(opts.project);
-  const records = searchRuns(await listRuns(root), query, root);
+  const views = searchRuns(await listRuns(root), query, root);
+  const records = views.map((v) => v.record);
   const runs = records.map(runSummary);
   if (opts.json) {
-    const items = records.map((r, i) => ({ ...runs[i], metrics: r.metrics ?? {}, params: searchParams(r) }));
+    const items = views.map((v, i) => ({ ...runs[i], metrics: v.metrics, params: v.params }));
     process.stdout.write(JSON.stringify({ runs: items }, null, 2) + "\n");
     return EXIT.ok;
   }
@@ -52,7 +53,7 @@ export default async function runsLs(opts: Record<string, unknown>): Promise<num
     r.duration_ms === null ? "-" : human(r.duration_ms),
     r.pipeline,
     Object.entries(r.nodes).map(([s, c]) => `${c} ${s.replace("_", " ")}`).join(", "),
-    ...extra.map((col) => col.cell(records[i])),
+    ...extra.map((col) => col.cell(views[i])),
   ]);
   const header = ["RUN", "STATUS", "STARTED", "DURATION", "PIPELINE", "NODES", ...extra.map((c) => c.title)];
   process.stdout.write(table(header, rows));
@@ -65,7 +66,7 @@ function isSearch(q: RunQuery): boolean {
 
 interface Column {
   readonly title: string;
-  cell(r: RunRecord): string;
+  cell(v: SearchView): string;
 }
 
 /** One column per metric or param the query filters or orders on, in the order first named. */
@@ -74,8 +75,8 @@ function queryColumns(q: RunQuery): Column[] {
   for (const { type, key } of [...q.clauses, ...q.order]) {
     const id = `${type}:${key}`;
     if (seen.has(id)) continue;
-    if (type === "metric") seen.set(id, { title: key, cell: (r) => metricCell(own(r.metrics ?? {}, key)) });
-    if (type === "parameter") seen.set(id, { title: `params.${key}`, cell: (r) => own(searchParams(r), key) ?? "-" });
+    if (type === "metric") seen.set(id, { title: key, cell: (v) => metricCell(own(v.metrics, key)) });
+    if (type === "parameter") seen.set(id, { title: `params.${key}`, cell: (v) => v.param(key) ?? "-" });
   }
   return [...seen.values()];
 }

@@ -20,13 +20,13 @@ export interface RunQuery {
   readonly limit?: number;
 }
 
-/** The records of project `root` matching every clause, stably sorted by the order-by terms, at most `limit`. */
-export function searchRuns(records: readonly RunRecord[], q: RunQuery, root: string): RunRecord[] {
-  if (q.clauses.length === 0 && q.order.length === 0) return records.slice(0, q.limit ?? records.length);
+/** The runs of project `root` matching every clause, stably sorted by the order-by terms, at most `limit`. */
+export function searchRuns(records: readonly RunRecord[], q: RunQuery, root: string): SearchView[] {
   const clauses = [...q.clauses].sort((a, b) => COST[a.type] - COST[b.type]);
-  let views = records.map((r) => new SearchView(r, root)).filter((v) => clauses.every((c) => matches(v, c)));
+  let views = records.map((r) => new SearchView(r, root));
+  if (clauses.length > 0) views = views.filter((v) => clauses.every((c) => matches(v, c)));
   if (q.order.length > 0) views = sortViews(views, q.order);
-  return views.slice(0, q.limit ?? views.length).map((v) => v.record);
+  return views.slice(0, q.limit ?? views.length);
 }
 
 // AND has no order: clauses that read a record's fields run before those that build params or tags.
@@ -44,7 +44,7 @@ export function matches(v: SearchView, c: Clause): boolean {
 
 function lookup(v: SearchView, type: Clause["type"], key: string): number | string | null {
   if (type === "metric") return own(v.metrics, key);
-  if (type === "parameter") return own(v.params, key);
+  if (type === "parameter") return v.param(key);
   if (type === "tag") return own(v.tags, key);
   return v.info[(ALIASES[key] ?? key) as keyof SearchView["info"]] ?? null;
 }

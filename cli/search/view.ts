@@ -1,7 +1,7 @@
 // What MLflow's search sees of a run, computed from its local record the way mlc mirrors it:
 // params flattened with "." (mlflow.yml's default), the tags every mirrored run carries plus the
 // run's own, MLflow's status words and epoch-millisecond times.
-import { flattenParams } from "../../tracking/mlflow/batcher.js";
+import { flattenParams, paramString } from "../../tracking/mlflow/batcher.js";
 import { defaultRunName, runTags } from "../../tracking/mlflow/run-info.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 
@@ -44,6 +44,15 @@ export class SearchView {
 
   get params(): Readonly<Record<string, string>> {
     return (this.paramsMemo ??= searchParams(this.record));
+  }
+
+  /** One param as `params[key]` holds it (null: none), found without flattening them all. */
+  param(key: string): string | null {
+    if (this.paramsMemo) return Object.hasOwn(this.paramsMemo, key) ? this.paramsMemo[key] : null;
+    const v = flatParam(this.record.params ?? {}, key);
+    if (v !== undefined) return paramString(v);
+    const logged = this.record.logged_params ?? {};
+    return Object.hasOwn(logged, key) ? logged[key] : null;
   }
 
   get info(): Info {
@@ -94,4 +103,27 @@ export function searchParams(record: RunRecord): Record<string, string> {
     ...record.logged_params,
     ...flattenParams(record.params ?? {}, { flatten: true, recursive: true, sep: "." }),
   };
+}
+
+const isNonEmptyMap = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0;
+
+/**
+ * The value flattenParams gives key `key` (undefined: none). It writes keys in sorted order, so of
+ * two paths spelling the same key ("a.b" and a: {b}) the one with the longer first part wins: try
+ * the longest head first at every level.
+ */
+export function flatParam(obj: Readonly<Record<string, unknown>>, key: string): unknown {
+  for (let i = key.length; i > 0; i = key.lastIndexOf(".", i - 1)) {
+    const head = key.slice(0, i);
+    if (!Object.hasOwn(obj, head)) continue;
+    const v = obj[head];
+    if (i === key.length) {
+      if (!isNonEmptyMap(v)) return v;
+    } else if (isNonEmptyMap(v)) {
+      const found = flatParam(v, key.slice(i + 1));
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }

@@ -167,7 +167,8 @@ describe("mlc runs compare", () => {
     });
     expect(cmp.nodes[2]).toMatchObject({ key: "report", values: [{ status: "completed" }, null], differs: true });
     expect(cmp.params.every((p: { differs: boolean }) => !p.differs)).toBe(true);
-    const three = JSON.parse(mlc(other, "runs", "compare", base.run_id, cached.run_id, "20261201-000000", "--json").stdout);
+    const threeIds = [base.run_id, cached.run_id, "20261201-000000"];
+    const three = JSON.parse(mlc(other, "runs", "compare", ...threeIds, "--json").stdout);
     expect(three.runs.map((r: RunRecord) => r.run_id)).toEqual([base.run_id, cached.run_id, base.run_id]);
     expect(three.metrics[0]).toEqual({ key: "extra", values: [null, 1, null], differs: true });
     const text = mlc(other, "runs", "compare", base.run_id, cached.run_id).stdout;
