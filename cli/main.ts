@@ -22,6 +22,9 @@ function selectionFlags<A extends unknown[], O extends OptionValues>(cmd: Comman
     .option("--namespaces <list>", "nodes in these namespaces (exact or child)");
 }
 
+/** A repeatable flag's values, in order. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 function common<A extends unknown[], O extends OptionValues>(cmd: Command<A, O>) {
   return cmd
     .option("--project <dir>", "project folder (default: nearest folder upward with a pipeline.yml)")
@@ -36,7 +39,7 @@ function common<A extends unknown[], O extends OptionValues>(cmd: Command<A, O>)
 function action<O extends OptionValues>(load: () => Promise<{ default: Handler<O> }>) {
   return async (...args: [...unknown[], O, Command<unknown[], OptionValues>]) => {
     const cmd = args[args.length - 1] as Command<unknown[], O>;
-    const positional = args.slice(0, -2).filter((a): a is string => typeof a === "string");
+    const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === "string");
     const opts = { ...cmd.optsWithGlobals() } as O;
     const mod = await load();
     process.exitCode = await mod.default(opts, positional);
@@ -88,13 +91,20 @@ export function buildProgram(): Command {
 
   const runs = program.command("runs").description("the local run history");
   common(runs.command("ls"))
-    .description("list runs, newest first")
+    .description("list runs, newest first, or those an MLflow search filter finds")
     .option("--json", "print JSON")
+    .option("--filter <expr>", "MLflow search filter, e.g. \"metrics.rmse < 0.7 and params.lr = '0.1'\"")
+    .option("--order-by <expr>", "MLflow order-by term, e.g. \"metrics.rmse ASC\" (repeatable)", collect)
+    .option("--limit <n>", "at most N runs")
     .action(action(() => import("./commands/runs-ls.js")));
   common(runs.command("show <runId>"))
     .description("show one run")
     .option("--json", "print JSON")
     .action(action(() => import("./commands/runs-show.js")));
+  common(runs.command("compare <runIds...>"))
+    .description("compare runs side by side: params, metrics, dataset versions, nodes")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/runs-compare.js")));
 
   selectionFlags(common(program.command("viz")))
     .description("interactive pipeline view in the browser, or a static HTML file")

@@ -1,9 +1,13 @@
-// `mlc runs ls [--json]`: the local run history, newest first.
+// `mlc runs ls [--filter EXPR] [--order-by EXPR]... [--limit N] [--json]`: the local run history,
+// newest first, searched with MLflow's filter grammar (runs/filter.ts).
+import { own, searchRuns, type RunQuery } from "../search/search.js";
+import type { SearchView } from "../search/view.js";
 import { listRuns } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { EXIT } from "../exit.js";
 import { human } from "../progress.js";
 import { findProjectRoot, type CommonFlags } from "../project.js";
+import { parseQuery, type QueryFlags } from "../search/query.js";
 import { table } from "./table.js";
 
 /** One line of `mlc runs ls --json`. */
@@ -25,27 +29,62 @@ export function runSummary(r: RunRecord) {
 }
 
 /** `mlc runs ls` flags (see cli/main.ts). */
-export type RunsLsFlags = CommonFlags & { json?: boolean };
+export type RunsLsFlags = CommonFlags & QueryFlags & { json?: boolean };
 
-/** Lists runs; exit 0 (an empty history is not an error). */
+/** Lists runs (those matching the query); exit 0 (an empty history is not an error). */
 export default async function runsLs(opts: RunsLsFlags): Promise<number> {
-  const runs = (await listRuns(findProjectRoot(opts.project))).map(runSummary);
+  const query = parseQuery(opts);
+  const root = findProjectRoot(opts.project);
+  const views = searchRuns(await listRuns(root), query, root);
+  const records = views.map((v) => v.record);
+  const runs = records.map(runSummary);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ runs }, null, 2) + "\n");
+    const items = views.map((v, i) => ({ ...runs[i], metrics: v.metrics, params: v.params }));
+    process.stdout.write(JSON.stringify({ runs: items }, null, 2) + "\n");
     return EXIT.ok;
   }
   if (runs.length === 0) {
-    if (!opts.quiet) process.stdout.write("No runs yet (mlc run records them under .mlc/runs).\n");
+    const none = isSearch(query) ? "No run matches." : "No runs yet (mlc run records them under .mlc/runs).";
+    if (!opts.quiet) process.stdout.write(none + "\n");
     return EXIT.ok;
   }
-  const rows = runs.map((r) => [
+  const extra = queryColumns(query);
+  const rows = runs.map((r, i) => [
     r.run_id,
     r.status,
     r.started_at.replace("T", " ").replace(/\.\d+Z$/, "Z"),
     r.duration_ms === null ? "-" : human(r.duration_ms),
     r.pipeline,
     Object.entries(r.nodes).map(([s, c]) => `${c} ${s.replace("_", " ")}`).join(", "),
+    ...extra.map((col) => col.cell(views[i])),
   ]);
-  process.stdout.write(table(["RUN", "STATUS", "STARTED", "DURATION", "PIPELINE", "NODES"], rows));
+  const header = ["RUN", "STATUS", "STARTED", "DURATION", "PIPELINE", "NODES", ...extra.map((c) => c.title)];
+  process.stdout.write(table(header, rows));
   return EXIT.ok;
+}
+
+function isSearch(q: RunQuery): boolean {
+  return q.clauses.length > 0 || q.order.length > 0;
+}
+
+interface Column {
+  readonly title: string;
+  cell(v: SearchView): string;
+}
+
+/** One column per metric or param the query filters or orders on, in the order first named. */
+function queryColumns(q: RunQuery): Column[] {
+  const seen = new Map<string, Column>();
+  for (const { type, key } of [...q.clauses, ...q.order]) {
+    const id = `${type}:${key}`;
+    if (seen.has(id)) continue;
+    if (type === "metric") seen.set(id, { title: key, cell: (v) => metricCell(own(v.metrics, key)) });
+    if (type === "parameter") seen.set(id, { title: `params.${key}`, cell: (v) => v.param(key) ?? "-" });
+  }
+  return [...seen.values()];
+}
+
+function metricCell(v: number | null): string {
+  if (v === null) return "-";
+  return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(6)));
 }

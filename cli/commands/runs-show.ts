@@ -15,15 +15,17 @@ export default async function runsShow(opts: RunsShowFlags, args: string[]): Pro
   const root = findProjectRoot(opts.project);
   const id = args[0];
   if (!id) throw new UsageError("runs show needs a RUN_ID (see mlc runs ls)");
-  const record = readRun(root, id);
-  if (!record) {
-    const ids = (await listRuns(root)).map((r) => r.run_id);
-    const prefixed = ids.filter((i) => i.startsWith(id));
-    if (prefixed.length === 1) return show(root, prefixed[0], opts);
-    if (hasRunFolder(root, id)) throw new UsageError(`run "${id}": its run.json is damaged (not a run record); see .mlc/runs/${id}/run.json`);
-    throw new UsageError(`no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
-  }
-  return show(root, id, opts);
+  return show(root, await resolveRunId(root, id), opts);
+}
+
+/** The id of the run `id` names (exactly, or as a unique prefix); UsageError with close matches. */
+export async function resolveRunId(root: string, id: string): Promise<string> {
+  if (readRun(root, id)) return id;
+  const ids = (await listRuns(root)).map((r) => r.run_id);
+  const prefixed = ids.filter((i) => i.startsWith(id));
+  if (prefixed.length === 1) return prefixed[0];
+  if (hasRunFolder(root, id)) throw new UsageError(`run "${id}": its run.json is damaged (not a run record); see .mlc/runs/${id}/run.json`);
+  throw new UsageError(`no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
 }
 
 function show(root: string, id: string, opts: Record<string, unknown>): number {
