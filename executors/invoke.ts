@@ -9,9 +9,9 @@ import { userStack } from "./stack.js";
 
 const NEVER = new AbortController().signal;
 
-/** An MLC5001/MLC5004 failure of a node, carrying the user's own stack frames. */
+/** An MLC5001-MLC5004 failure of a node, carrying the user's own stack frames. */
 export class NodeError extends MlcError {
-  constructor(code: "MLC5001" | "MLC5002" | "MLC5004", message: string, node: string, readonly userStack?: string) {
+  constructor(code: "MLC5001" | "MLC5002" | "MLC5003" | "MLC5004", message: string, node: string, readonly userStack?: string) {
     super(code, message, { node });
     this.name = "NodeError";
   }
