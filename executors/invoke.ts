@@ -82,6 +82,14 @@ export function threw(node: IRNode, err: unknown): NodeError {
   return new NodeError("MLC5001", `node "${node.name}" failed: ${what}`, node.name, e?.stack ? userStack(e.stack) : undefined);
 }
 
+/** The MLC5001 error of a node awaiting a promise that nothing is left to settle (both executors detect it). */
+export function unsettled(node: string): NodeError {
+  const message =
+    `node "${node}" never finished: it awaits a promise that nothing can settle ` +
+    "(no timer, I/O or handle is left that could); resolve or reject it, or give the node a timeout";
+  return new NodeError("MLC5001", message, node);
+}
+
 /** A thrown non-Error as text: `{ code: 42 }` rather than "[object Object]", at most 300 characters. */
 export function shown(v: unknown): string {
   let text: string;

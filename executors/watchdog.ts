@@ -11,7 +11,7 @@ import { constants } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { endingWith, toErrorInfo } from "./errors.js";
-import { NodeError } from "./invoke.js";
+import { NodeError, unsettled } from "./invoke.js";
 import { threadFile } from "./thread-file.js";
 import { timedOut } from "./timeout.js";
 import { clock, DEADLINE, HANDLED, REASONS, SEQ, SLOTS, STARTED, STOP_DETAIL, STOP_REASON, STOP_SEQ, type WatchdogSetup } from "./watchdog-state.js";
@@ -106,11 +106,4 @@ function outOfMemory(node: string, usedMb: number, limit: number): NodeError {
     `node "${node}" ran out of memory (heap at ${usedMb} of ${Math.round(limit / 2 ** 20)} MB) and was stopped; ` +
     "raise the limit with NODE_OPTIONS=--max-old-space-size=MB or process the data in parts";
   return new NodeError("MLC5003", message, node);
-}
-
-function unsettled(node: string): NodeError {
-  const message =
-    `node "${node}" never finished: it awaits a promise that nothing can settle ` +
-    "(no timer, I/O or handle is left that could); resolve or reject it, or give the node a timeout";
-  return new NodeError("MLC5001", message, node);
 }
