@@ -121,6 +121,7 @@ export function createSequentialExecutor(): Executor {
       // Built on first use: a run over memory datasets only never loads the catalog modules.
       // ctx.guard: a node's stray throw (setTimeout callback, dropped rejection) fails that node, not mlc.
       const watchdog = startWatchdog(ctx.runId);
+      await watchdog.ready;
       const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, { guard: ctx.guard, watchdog });
       try {
         return await schedule(plan, ctx, runner);

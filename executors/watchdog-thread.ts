@@ -10,9 +10,9 @@ import { clock, DEADLINE, HANDLED, REASONS, SEQ, STARTED, STOP_DETAIL, STOP_REAS
 
 const { state, base, heapLimit, signals, graceMs } = workerData as WatchdogSetup;
 /** Above this share of the heap limit a node is stopped: V8 needs headroom to unwind and collect. */
-const HEAP_SHARE = 0.85;
-/** How often it looks: a node allocating fast crosses the last 15% of a 512 MB heap in about 0.5 s. */
-const EVERY_MS = 50;
+const HEAP_SHARE = 0.75;
+/** How often it looks: a node allocating 700 MB/s crosses the last quarter of a 512 MB heap in 0.2 s. */
+const EVERY_MS = 25;
 const now = () => clock(base);
 
 /** One inspector command on the main thread; the session is connected only for it (a session left connected holds process exit). */
@@ -39,12 +39,14 @@ async function stop(reason: (typeof REASONS)[number], seq: number, detail = 0): 
   Atomics.store(state, STOP_REASON, REASONS.indexOf(reason));
   await inspect("Runtime.terminateExecution");
   parentPort!.postMessage("stopped");
+
 }
 
 let received = 0;
 let lastSignal = 0;
 let receivedAt = 0;
 watchSignals();
+parentPort!.postMessage("ready");
 
 setInterval(() => {
   if (busy) return;

@@ -22,38 +22,58 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 /** SPEC section 5's exit code of an interrupted run. */
 const EXIT_INTERRUPTED = 130;
 
-/** Watches the node attempts of one run; `close()` ends the thread. */
+/** Watches the node attempts of one run; `close()` when the run ends. */
 export interface Watchdog {
-  /** `work` of `node`, failed early when the watchdog had to stop it or nothing can settle it. */
+  /** Resolves once the thread watches (a signal sent before would go unseen). */
+  readonly ready: Promise<void>;
+  /** `work` of `node`, failed early when nothing can settle it; ends mlc when the thread had to stop it. */
   watch<T>(node: string, timeoutMs: number | null, work: () => Promise<T>): Promise<T>;
   close(): void;
 }
 
-/** Starts the watchdog thread for a run on this thread. */
-export function startWatchdog(runId: string): Watchdog {
+interface Thread {
+  readonly worker: Worker;
+  readonly setup: WatchdogSetup;
+  readonly ready: Promise<void>;
+}
+
+let thread: Thread | null = null;
+
+/** The one watchdog thread of this process, started on first use: later runs pay nothing for it. */
+function watchdogThread(): Thread {
+  if (thread) return thread;
   const state = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-  const base = performance.timeOrigin + performance.now();
   // Only signals someone handles: a handle in the watchdog would otherwise disable the default exit.
   const signals = SIGNALS.filter((s) => process.listenerCount(s) > 0);
+  const base = performance.timeOrigin + performance.now();
   const setup: WatchdogSetup = { state, base, heapLimit: getHeapStatistics().heap_size_limit, signals, graceMs: GRACE_MS };
   const worker = new Worker(threadFile("watchdog-thread.js"), { workerData: setup, stdout: true, stderr: true });
-  let seq = 0;
+  // A watchdog that cannot start leaves runs as they were without one.
+  // Held alive until it watches; from then on never what keeps mlc alive, so that 'beforeExit' can
+  // tell a node that nothing can settle.
+  const ready = new Promise<void>((res) => worker.once("message", () => res()).once("error", () => res())).then(() => void worker.unref());
+  return (thread = { worker, setup, ready });
+}
+
+/** Watches the node attempts of the run `runId` on this thread. */
+export function startWatchdog(runId: string): Watchdog {
+  const { worker, setup, ready } = watchdogThread();
+  const { state, base } = setup;
+  let seq = Atomics.load(state, SEQ);
   let current: { node: string; seq: number; timeoutMs: number | null; fail: (err: unknown) => void } | null = null;
 
   // The report comes by message, or, when the stopped node's jobs were all this thread had left,
   // as the empty event loop ('beforeExit') before the message could arrive.
-  const report = () => Atomics.load(state, STOP_REASON) !== 0 && stopped(state, current, setup.heapLimit, runId);
-  worker.on("message", report);
-  worker.on("error", () => {}); // a watchdog that cannot start leaves the run as it was without one
-  // After the listeners (a 'message' listener refs the port): never what keeps mlc alive, so that
-  // 'beforeExit' can tell a node that nothing can settle.
-  worker.unref();
+  const report = () => Atomics.load(state, STOP_REASON) !== 0 && (void stopped(setup, worker, current, runId), true);
   const handled = () => void Atomics.add(state, HANDLED, 1);
-  for (const s of signals) process.on(s, handled);
   const idle = () => report() || current?.fail(unsettled(current.node));
+  worker.on("message", report);
+  void ready.then(() => worker.unref()); // a 'message' listener refs the port again
+  for (const s of setup.signals) process.on(s, handled);
   process.on("beforeExit", idle);
 
   return {
+    ready,
     watch<T>(node: string, timeoutMs: number | null, work: () => Promise<T>): Promise<T> {
       const mine = { node, seq: ++seq, timeoutMs, fail: (_: unknown) => {} };
       const t = clock(base);
@@ -70,22 +90,29 @@ export function startWatchdog(runId: string): Watchdog {
         };
         mine.fail = (err) => end() && reject(err);
         // Its own microtask: a termination unwinds the node's frames up to here, not the scheduler's.
-        Promise.resolve().then(work).then(
-          (v) => (end(), resolve(v)),
-          (err) => (end(), reject(err)),
-        );
+        Promise.resolve()
+          .then(work)
+          .then(
+            (v) => (end(), resolve(v)),
+            (err) => (end(), reject(err)),
+          );
       });
     },
     close() {
-      for (const s of signals) process.off(s, handled);
+      worker.off("message", report);
+      for (const s of setup.signals) process.off(s, handled);
       process.off("beforeExit", idle);
-      void worker.terminate();
     },
   };
 }
 
-/** Ends mlc after the watchdog stopped a node (see the file comment); `current` is the node it stopped, if still running. */
-function stopped(state: Int32Array, current: { node: string; seq: number; timeoutMs: number | null } | null, limit: number, runId: string): true {
+/**
+ * Ends mlc after the watchdog stopped a node (see the file comment); `current` is the node it
+ * stopped, if still running. The thread ends first: an inspector session of it still open at exit
+ * would make Node print "Waiting for the debugger to disconnect...".
+ */
+async function stopped(setup: WatchdogSetup, worker: Worker, current: { node: string; seq: number; timeoutMs: number | null } | null, runId: string): Promise<never> {
+  const { state } = setup;
   const reason = REASONS[Atomics.load(state, STOP_REASON)];
   const detail = Atomics.load(state, STOP_DETAIL);
   const node = current?.seq === Atomics.load(state, STOP_SEQ) ? current : null;
@@ -93,11 +120,12 @@ function stopped(state: Int32Array, current: { node: string; seq: number; timeou
     const sig = Object.entries(constants.signals).find(([, n]) => n === detail)?.[0] ?? "signal";
     process.stderr.write(`\n${sig}: stopping at once: node code kept mlc from handling it\n`);
   } else {
-    const err = reason === "oom" ? outOfMemory(node.node, detail, limit) : timedOut(node.node, node.timeoutMs!);
+    const err = reason === "oom" ? outOfMemory(node.node, detail, setup.heapLimit) : timedOut(node.node, node.timeoutMs!);
     endingWith(toErrorInfo(err));
     process.stderr.write(`error ${err.code} ${err.message}\n`);
   }
   process.stderr.write(`resume with: mlc run --resume ${runId}\n`);
+  await worker.terminate();
   return process.exit(reason === "interrupt" || !node ? EXIT_INTERRUPTED : 1);
 }
 
