@@ -1,5 +1,5 @@
 // mlc's entry point: parse flags, dispatch to a lazily imported command, map outcomes to exit
-// codes (0 ok, 1 invalid/failed, 2 usage/config, 3 internal, 130 interrupted). Keep this file
+// codes (0 ok, 1 invalid/failed, 2 usage/config, 3 internal, 130 interrupted, 141 output cut). Keep this file
 // light: `mlc --help` must not load ajv, nunjucks, piscina or the tracking client.
 import { Command, CommanderError, Option, type OptionValues } from "@commander-js/extra-typings";
 import { readFileSync } from "node:fs";
@@ -158,26 +158,28 @@ async function main(argv: string[]): Promise<void> {
   // started at import, an abandoned timed-out node), and a natural exit also waits for V8's
   // background JIT and GC jobs (20-60 ms after a run of thousands of tiny nodes).
   await flushStdio();
-  process.exit(process.exitCode ?? 0);
+  const code = Number(process.exitCode ?? 0);
+  process.exit(outputCut && code === EXIT.ok ? EXIT.outputClosed : code);
 }
 
 /**
- * process.stdout/stderr are made on first use (a piped one costs ~1.5 ms): noted here, so that
- * leaving flushes only the streams something wrote to.
+ * A reader that went away (`mlc ls | head`) ends that output quietly, as for git and ls: the
+ * command still finishes its work (a run completes and is recorded), then exits 141 (128 + SIGPIPE,
+ * what a shell reports for them) unless it failed on its own. Node ignores SIGPIPE, so without
+ * this the write fails with EPIPE and its 'error' event kills mlc with a stack trace.
  */
-const usedStreams = new Set<"stdout" | "stderr">();
-for (const name of ["stdout", "stderr"] as const) {
-  const d = Object.getOwnPropertyDescriptor(process, name);
-  if (d?.get && d.configurable) {
-    const get = d.get;
-    Object.defineProperty(process, name, { ...d, get: () => (usedStreams.add(name), get.call(process)) });
-  } else usedStreams.add(name); // cannot tell: flush it
+let outputCut = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    outputCut = true; // the stream is destroyed now: later writes are dropped without an error event
+  });
 }
 
 /** Resolves once everything written to stdout and stderr so far has been handed to the OS. */
 function flushStdio(): Promise<void> {
   const flush = (s: NodeJS.WriteStream) => new Promise<void>((res) => void s.write("", () => res()));
-  return Promise.all([...usedStreams].map((n) => flush(process[n]))).then(() => undefined);
+  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined);
 }
 
 await main(process.argv);

@@ -23,3 +23,15 @@ function safeString(v: unknown): string {
     return `non-Error value thrown: ${String(v)}`;
   }
 }
+
+let planned: ErrorInfo | null = null;
+
+/** Notes the error of a run that mlc is about to end by exiting (the watchdog stopped a node). */
+export function endingWith(error: ErrorInfo): void {
+  planned = error;
+}
+
+/** The error noted by `endingWith`, read by run-project's exit guard to record the run. */
+export function plannedExitError(): ErrorInfo | null {
+  return planned;
+}

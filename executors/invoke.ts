@@ -9,9 +9,9 @@ import { userStack } from "./stack.js";
 
 const NEVER = new AbortController().signal;
 
-/** An MLC5001/MLC5004 failure of a node, carrying the user's own stack frames. */
+/** An MLC5001-MLC5004 failure of a node, carrying the user's own stack frames. */
 export class NodeError extends MlcError {
-  constructor(code: "MLC5001" | "MLC5002" | "MLC5004", message: string, node: string, readonly userStack?: string) {
+  constructor(code: "MLC5001" | "MLC5002" | "MLC5003" | "MLC5004", message: string, node: string, readonly userStack?: string) {
     super(code, message, { node });
     this.name = "NodeError";
   }
@@ -80,6 +80,14 @@ export function threw(node: IRNode, err: unknown): NodeError {
   const e = err instanceof Error ? err : null;
   const what = e ? (e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message) : `threw a non-Error value: ${shown(err)}`;
   return new NodeError("MLC5001", `node "${node.name}" failed: ${what}`, node.name, e?.stack ? userStack(e.stack) : undefined);
+}
+
+/** The MLC5001 error of a node awaiting a promise that nothing is left to settle (both executors detect it). */
+export function unsettled(node: string): NodeError {
+  const message =
+    `node "${node}" never finished: it awaits a promise that nothing can settle ` +
+    "(no timer, I/O or handle is left that could); resolve or reject it, or give the node a timeout";
+  return new NodeError("MLC5001", message, node);
 }
 
 /** A thrown non-Error as text: `{ code: 42 }` rather than "[object Object]", at most 300 characters. */

@@ -17,7 +17,7 @@ import type { Hooks } from "../tracking/hooks.js";
 import { gitCommit, newRunId, RunWriter, writeRun } from "../tracking/run-store.js";
 import { installSink, type RunSink } from "../tracking/sink.js";
 import type { RunContext, RunEvent, RunPlan, RunResult } from "./executor.js";
-import { toErrorInfo } from "./errors.js";
+import { plannedExitError, toErrorInfo } from "./errors.js";
 import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
 import { resumeCommand, resumeNodes } from "./resume.js";
@@ -119,8 +119,9 @@ function guardExit(run: RunState): () => void {
     const interrupted = code === 130;
     const node = currentNode()?.node;
     const message = `${node ? `node "${node}"` : "the run"}: the process exited (code ${code}) before the run finished; did it call process.exit()?`;
-    run.endNow(interrupted ? "interrupted" : "failed", interrupted ? undefined : { code: "MLC5003", message }, node);
-    if (!interrupted) {
+    const planned = plannedExitError(); // mlc itself ended the run (executors/watchdog.ts) and said why
+    run.endNow(interrupted ? "interrupted" : "failed", interrupted ? undefined : planned ?? { code: "MLC5003", message }, node);
+    if (!interrupted && !planned) {
       process.stderr.write(`error MLC5003 ${message}\n`);
       process.exitCode = 1;
     }

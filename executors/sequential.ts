@@ -1,12 +1,15 @@
 // The sequential executor: the shared scheduler with a runner that runs one node at a time in
 // this thread. Loads persisted inputs through the DataCatalog, imports the node's function once
-// (cached), calls it (invoke.ts), saves persisted outputs and hands memory outputs back.
+// (cached), calls it (invoke.ts), saves persisted outputs and hands memory outputs back. A
+// watchdog thread (watchdog.ts) stops a node that blocks this thread past its timeout, an
+// interrupt or the heap limit.
 import { loadFunction } from "../compiler/load-module.js";
 import type { Executor, RunContext, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
 import { invokeNode } from "./invoke.js";
 import { isParamInput, schedule, type NodeOutcome, type NodeRunner, type NodeTask } from "./scheduler.js";
 import { withTimeout } from "./timeout.js";
+import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 type Guard = NonNullable<RunContext["guard"]>;
 
@@ -29,8 +32,14 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
   });
 }
 
+/** What the runner wraps each attempt in: the run's stray trap and watchdog, when it has them. */
+interface Guards {
+  readonly guard?: Guard;
+  readonly watchdog?: Watchdog;
+}
+
 /** A runner calling node functions in this thread, one at a time. `catalog` is called on the first persisted load or save. */
-export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string, guard?: Guard): NodeRunner {
+export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string, guards: Guards = {}): NodeRunner {
   // Resolved functions by ref: the hot path (1,000s of tiny nodes) awaits no cached promise.
   const fns = new Map<string, unknown>();
   const fnOf = async (ref: string) => {
@@ -45,9 +54,9 @@ export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root
       // Not async itself: one promise per node fewer on the hot path (runTask never rejects).
       const t0 = performance.now();
       const ref = task.node.func;
-      if (fns.has(ref)) return runTask(task, ctx, catalog, fns.get(ref), t0, guard);
+      if (fns.has(ref)) return runTask(task, ctx, catalog, fns.get(ref), t0, guards);
       return fnOf(ref).then(
-        (fn) => runTask(task, ctx, catalog, fn, t0, guard),
+        (fn) => runTask(task, ctx, catalog, fn, t0, guards),
         (err) => failed(err, t0),
       );
     },
@@ -62,10 +71,12 @@ function failed(err: unknown, t0: number): NodeOutcome {
 }
 
 /** Loads, calls and saves for one attempt; never rejects (failures become outcomes). */
-async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown, t0: number, guard?: Guard): Promise<NodeOutcome> {
+async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown, t0: number, guards: Guards): Promise<NodeOutcome> {
+  const { guard, watchdog } = guards;
+  const { name, timeoutMs } = task.node;
   try {
-    const work = attempt(task, ctx, catalog, fn);
-    const done = await (guard ? guard(task.node.name, work) : work);
+    const work = watchdog ? watchdog.watch(name, timeoutMs, () => attempt(task, ctx, catalog, fn)) : attempt(task, ctx, catalog, fn);
+    const done = await (guard ? guard(name, work) : work);
     return { ok: true, ...done, durationMs: performance.now() - t0 };
   } catch (err) {
     return failed(err, t0);
@@ -109,10 +120,13 @@ export function createSequentialExecutor(): Executor {
       let catalog: Promise<CatalogLike> | undefined;
       // Built on first use: a run over memory datasets only never loads the catalog modules.
       // ctx.guard: a node's stray throw (setTimeout callback, dropped rejection) fails that node, not mlc.
-      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, ctx.guard);
+      const watchdog = startWatchdog(ctx.runId);
+      await watchdog.ready;
+      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, { guard: ctx.guard, watchdog });
       try {
         return await schedule(plan, ctx, runner);
       } finally {
+        watchdog.close();
         await runner.close();
       }
     },

@@ -1,6 +1,6 @@
 // Per-node timeouts and interrupts for in-process calls: the node gets an AbortSignal it can observe
-// (`nodeSignal()`), and the caller stops waiting when it fires. A synchronous function that never
-// yields cannot be stopped in-process: only the parallel executor (worker termination) can.
+// (`nodeSignal()`), and the caller stops waiting when it fires. A function that never yields keeps
+// this timer from firing: the sequential executor's watchdog thread (watchdog.ts) stops it.
 import { NodeError } from "./invoke.js";
 
 /** "1500 ms", "10 s", "2 m": a duration as a person writes it. */
@@ -9,6 +9,11 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${+(ms / 1000).toFixed(1)} s`;
   if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)} m`;
   return `${+(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** The MLC5002 error of `nodeName` overrunning `timeoutMs`. */
+export function timedOut(nodeName: string, timeoutMs: number): NodeError {
+  return new NodeError("MLC5002", `node "${nodeName}" timed out after ${formatDuration(timeoutMs)}`, nodeName);
 }
 
 /**
@@ -31,7 +36,7 @@ export async function withTimeout<T>(
       reject(reason);
     };
     if (timeoutMs !== null)
-      timer = setTimeout(() => fail(new NodeError("MLC5002", `node "${nodeName}" timed out after ${formatDuration(timeoutMs)}`, nodeName)), timeoutMs);
+      timer = setTimeout(() => fail(timedOut(nodeName, timeoutMs)), timeoutMs);
     onAbort = () => fail(parent.reason ?? new Error("interrupted"));
     if (parent.aborted) onAbort();
     else parent.addEventListener("abort", onAbort, { once: true });

@@ -3,13 +3,11 @@
 // memory inputs, with typed arrays moved rather than copied. Timeouts terminate the worker
 // (Piscina replaces it); every way a worker can fail maps onto a coded outcome.
 import { availableParallelism } from "node:os";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { DatasetConfig, IRNode } from "../../compiler/types.js";
 import type { ErrorInfo } from "../../tracking/run-record.js";
 import type { RunContext, RunPlan } from "../executor.js";
+import { threadFile } from "../thread-file.js";
 import { formatDuration } from "../timeout.js";
 import { toErrorInfo } from "../errors.js";
 import type { NodeOutcome, NodeRunner, NodeTask } from "../scheduler.js";
@@ -19,10 +17,7 @@ import { assertCloneable, toShared, transferables } from "./transfer.js";
 
 /** The prebuilt worker: dist/executors/parallel/worker.js, also when mlc runs from sources (tests). */
 export function workerFile(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const file = import.meta.url.endsWith(".ts") ? join(here, "..", "..", "dist", "executors", "parallel", "worker.js") : join(here, "worker.js");
-  if (!existsSync(file)) throw new Error(`parallel executor: ${file} is missing; run \`npm run build\``);
-  return file;
+  return threadFile("parallel/worker.js");
 }
 
 export interface ParallelOptions {

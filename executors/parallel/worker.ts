@@ -10,7 +10,7 @@ import { scrubber } from "../../catalog/secrets.js";
 import { loadExport } from "../../compiler/load-module.js";
 import { installSink, type RunSink } from "../../tracking/sink.js";
 import { toErrorInfo } from "../errors.js";
-import { invokeNode, threw } from "../invoke.js";
+import { invokeNode, threw, unsettled } from "../invoke.js";
 import { isParamInput } from "../scheduler.js";
 import { userStack } from "../stack.js";
 import type { SinkCall, WorkerResult, WorkerSetup, WorkerTask } from "./messages.js";
@@ -58,6 +58,7 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
   try {
     const result = await new Promise<Extract<WorkerResult, { ok: true }>>((resolve, reject) => {
       failCurrent = reject;
+      stopWatching = watchIdle(task.name, reject);
       execute(task, t0).then(resolve, reject);
     });
     return move({ [transferableSymbol]: transferables(result.memoryOutputs), [valueSymbol]: result } as never);
@@ -67,7 +68,27 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
     return { ok: false, error: toErrorInfo(wrapped, "MLC5001"), durationMs: performance.now() - t0, logs } satisfies WorkerResult;
   } finally {
     failCurrent = null;
+    stopWatching();
   }
+}
+
+let stopWatching = () => {};
+/** How often a pending task looks whether anything is left that could settle it. */
+const IDLE_CHECK_MS = 250;
+
+/**
+ * Fails the task (MLC5001) once this thread holds nothing but what it held when the task began:
+ * no timer, socket, file operation or child, so the promise the node awaits can never settle.
+ * Piscina's own ports keep the thread alive, so Node's 'beforeExit' never tells; the check timer
+ * is unref'd and does not count itself.
+ */
+function watchIdle(name: string, fail: (err: unknown) => void): () => void {
+  const before = process.getActiveResourcesInfo().length;
+  const timer = setInterval(() => {
+    if (process.getActiveResourcesInfo().length <= before) fail(unsettled(name));
+  }, IDLE_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResult, { ok: true }>> {
