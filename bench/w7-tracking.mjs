@@ -1,11 +1,10 @@
-// W7: what MLflow tracking adds to a run, against a real loopback MLflow server (.venv-mlflow,
-// scripts/setup-mlflow.sh), side by side with Kedro + kedro-mlflow (bench/.venv-kedro,
-// bench/setup-kedro.sh) on the same W4 1,000-node chain and the same server:
+// W7: what MLflow tracking adds to the W4 1,000-node chain's run, against a real loopback MLflow
+// server (scripts/setup-mlflow.sh), side by side with Kedro + kedro-mlflow (bench/setup-kedro.sh):
 // (a) `mlc run` tracking on (delivery wait) vs off, interleaved pairs: median added ms <= 60;
-// (b) the same through a proxy that delays each direction by 50 ms (a server 100 ms away): <= 400;
-// (c) `kedro run` with kedro-mlflow on vs off: Kedro's added time / mlc's (a) >= 50;
-// (d) one node logging 10,000 metric points: <= 11 log-batch requests (counted at the proxy).
-// Pair counts: BENCH_W7_PAIRS (a), BENCH_W7_FAR_PAIRS (b), BENCH_W7_KEDRO_PAIRS (c), BENCH_W7_METRIC_RUNS (d).
+// (b) the same through a proxy delaying each direction by 50 ms (a server 100 ms away): <= 400;
+// (c) `kedro run` of the same chain, kedro-mlflow on vs off, same server: Kedro added / (a) >= 50;
+// (d) a node logging 10,000 metric points: <= 11 log-batch requests (counted at a proxy).
+// Counts: BENCH_W7_PAIRS (a), BENCH_W7_FAR_PAIRS (b), BENCH_W7_KEDRO_PAIRS (c), BENCH_W7_METRIC_RUNS (d).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,17 +16,16 @@ import { chainYaml, makeProject, REPO, stats } from "./lib/project.mjs";
 
 const N = 1000;
 const METRICS = 10_000;
-const count = (name, dflt) => Number(process.env[name]) || dflt;
-const PAIRS = count("BENCH_W7_PAIRS", 15);
-const FAR_PAIRS = count("BENCH_W7_FAR_PAIRS", 7);
-const KEDRO_PAIRS = count("BENCH_W7_KEDRO_PAIRS", 2);
-const METRIC_RUNS = count("BENCH_W7_METRIC_RUNS", 3);
+const fromEnv = (name, dflt) => Number(process.env[name]) || dflt;
+const PAIRS = fromEnv("BENCH_W7_PAIRS", 21);
+const FAR_PAIRS = fromEnv("BENCH_W7_FAR_PAIRS", 7);
+const KEDRO_PAIRS = fromEnv("BENCH_W7_KEDRO_PAIRS", 2);
+const METRIC_RUNS = fromEnv("BENCH_W7_METRIC_RUNS", 3);
 const KEDRO = join(REPO, "bench", ".venv-kedro", "bin", "kedro");
-const LOG_BATCH = "/api/2.0/mlflow/runs/log-batch";
 
-const BASE_ENV = { ...process.env, NO_COLOR: "1", CI: "true", KEDRO_DISABLE_TELEMETRY: "1", DO_NOT_TRACK: "1" };
-for (const k of ["NODE_EXTRA_CA_CERTS", "MLFLOW_TRACKING_URI", "MLC_MLFLOW_DELIVERY"]) delete BASE_ENV[k];
-const mlcOn = (uri) => ({ ...BASE_ENV, MLFLOW_TRACKING_URI: uri, MLC_MLFLOW_DELIVERY: "wait" });
+const OFF = { ...process.env, NO_COLOR: "1", CI: "true", KEDRO_DISABLE_TELEMETRY: "1", DO_NOT_TRACK: "1" };
+for (const k of ["NODE_EXTRA_CA_CERTS", "MLFLOW_TRACKING_URI", "MLC_MLFLOW_DELIVERY"]) delete OFF[k];
+const on = (uri) => ({ ...OFF, MLFLOW_TRACKING_URI: uri, MLC_MLFLOW_DELIVERY: "wait" });
 
 /** Wall ms of one command; throws with its stderr when it fails or mlc warns about tracking (MLC7xxx). */
 async function timed(cmd, args, cwd, env) {
@@ -36,122 +34,111 @@ async function timed(cmd, args, cwd, env) {
   let err = "";
   child.stderr.on("data", (c) => (err += c));
   const [code] = await once(child, "close");
-  const ms = performance.now() - t0;
-  if (code !== 0 || /MLC7\d{3}/.test(err)) throw new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-800)}`);
-  return ms;
-}
-
-const mlcRun = (dir, env) => timed(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--project", dir, "--quiet"], dir, env);
-
-/** `count` pairs [off ms, on ms], alternating which arm goes first so neither always follows the other. */
-async function pairs(count, off, on) {
-  const out = [];
-  for (let i = 0; i < count; i++) {
-    if (i % 2 === 0) out.push([await off(), await on()]);
-    else out.push([await on(), await off()].reverse());
+  if (code !== 0 || /MLC7\d{3}/.test(err)) {
+    throw new Error(`${cmd} ${args.join(" ")}: exit ${code}: ${err.slice(-600)}`);
   }
-  return out;
+  return performance.now() - t0;
 }
 
-/** Figures of on-off pairs: median_ms etc. are the ms added within a pair, baseline the off arm's median. */
-function pairFigures(ps) {
-  const s = stats(ps.map(([off, on]) => on - off));
+const MLC = join(REPO, "bin", "mlc.js");
+const mlc = (dir, env) => timed(process.execPath, [MLC, "run", "--project", dir, "--quiet"], dir, env);
+
+/**
+ * `n` pairs of [off ms, on ms] run back to back, in alternating order so that neither arm always
+ * goes first; a row of their within-pair differences (median_ms = the median added ms).
+ */
+async function pairRow(n, off, tracked) {
+  const ps = [];
+  for (let i = 0; i < n; i++) {
+    ps.push(i % 2 ? [await tracked(), await off()].reverse() : [await off(), await tracked()]);
+  }
+  const s = stats(ps.map(([a, b]) => b - a));
   const arm = (i) => stats(ps.map((p) => p[i])).median_ms;
   return { ...s, added_ms: s.median_ms, baseline_median_ms: arm(0), on_median_ms: arm(1) };
 }
 
-/** A row of on-off pairs that passes when the median added ms is <= limit. */
-function addedRow(workload, ps, target, limit, notes) {
-  const f = pairFigures(ps);
-  return { workload, ...f, target, notes: `${notes}; pass=${f.added_ms <= limit}` };
-}
-
-/** mlflow.yml for the mlc projects: the experiment, and delivery wait where the schema still has that key. */
-function mlcMlflowYml(experiment) {
-  const schema = JSON.parse(readFileSync(join(REPO, "schema", "mlflow.schema.json"), "utf8"));
-  const delivery = schema.properties.tracking.properties.delivery ? "\n  delivery: wait" : "";
-  return `tracking:\n  experiment:\n    name: ${experiment}${delivery}\n`;
-}
-
+/** An mlc project whose mlflow.yml names the experiment, and delivery wait where the schema has that key. */
 function mlcProject(nodesYaml, modules, experiment) {
   const p = makeProject({ nodesYaml, modules });
-  writeFileSync(join(p.dir, "conf", "base", "mlflow.yml"), mlcMlflowYml(experiment));
+  const schema = JSON.parse(readFileSync(join(REPO, "schema", "mlflow.schema.json"), "utf8"));
+  const delivery = schema.properties.tracking.properties.delivery ? "\n  delivery: wait" : "";
+  const yml = `tracking:\n  experiment:\n    name: ${experiment}${delivery}\n`;
+  writeFileSync(join(p.dir, "conf", "base", "mlflow.yml"), yml);
   return p;
 }
 
 async function expectFinished(uri, experiment, expected) {
   const got = await finishedRuns(uri, experiment);
-  if (got !== expected) throw new Error(`${experiment}: ${got} of ${expected} tracked runs reached the server as FINISHED`);
+  if (got !== expected) throw new Error(`${experiment}: ${got} of ${expected} tracked runs are FINISHED on the server`);
 }
 
-/** (a) and (b): the W4 chain, tracking off vs on, direct and through the 100 ms proxy. */
+/** (a) and (b). */
 async function mlcChain(uri, far) {
   const step = "export function step(x?: number): number {\n  return (x ?? 0) + 1;\n}\n";
   const { dir, cleanup } = mlcProject(chainYaml(N), { "nodes.ts": step }, "w7-mlc");
   try {
-    await mlcRun(dir, BASE_ENV); // bundles the node module into .mlc/cache
-    await mlcRun(dir, mlcOn(uri)); // creates the experiment
-    const off = () => mlcRun(dir, BASE_ENV);
-    const near = await pairs(PAIRS, off, () => mlcRun(dir, mlcOn(uri)));
-    const away = await pairs(FAR_PAIRS, off, () => mlcRun(dir, mlcOn(far)));
+    await mlc(dir, OFF); // bundles the node module into .mlc/cache
+    await mlc(dir, on(uri)); // creates the experiment
+    const near = await pairRow(PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(uri)));
+    const away = await pairRow(FAR_PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(far)));
     await expectFinished(uri, "w7-mlc", 1 + PAIRS + FAR_PAIRS);
-    const how = "spawned bin/mlc.js run --quiet, MLFLOW_TRACKING_URI + MLC_MLFLOW_DELIVERY=wait set vs unset";
+    const how = "spawned `mlc run --quiet`, MLFLOW_TRACKING_URI and MLC_MLFLOW_DELIVERY=wait set vs unset";
     const checked = `all ${1 + PAIRS + FAR_PAIRS} tracked runs checked FINISHED on the server`;
+    const row = (what, figures, limit, notes) => ({
+      workload: `W7${what}`, ...figures, target: `median added <= ${limit} ms`,
+      notes: `${how}, ${notes}; ${checked}; pass=${figures.added_ms <= limit}`,
+    });
     return [
-      addedRow("W7a W4 chain: mlc run, MLflow tracking on (wait) vs off, loopback server", near,
-        "median added <= 60 ms", 60, `${how}, ${PAIRS} interleaved pairs; ${checked}`),
-      addedRow("W7b W4 chain: mlc run, MLflow tracking on (wait) vs off, server 100 ms away", away,
-        "median added <= 400 ms", 400, `${how}, through a loopback proxy delaying each direction's data by 50 ms, `
-          + `${FAR_PAIRS} interleaved pairs; ${checked}`),
+      row("a W4 chain: mlc run, tracking on (wait) vs off, loopback MLflow", near, 60, `${PAIRS} pairs`),
+      row("b W4 chain: mlc run, tracking on (wait) vs off, MLflow 100 ms away", away, 400,
+        `through a loopback proxy delaying each direction's data by 50 ms, ${FAR_PAIRS} pairs`),
     ];
   } finally {
     cleanup();
   }
 }
 
-/** (c): `kedro run` of the same chain, kedro-mlflow on vs off, against the same server. */
-async function kedroChain(uri, mlcAddedMs) {
+/** (c). */
+async function kedroChain(uri, mlcAdded) {
   const { dir, cleanup } = makeKedroProject(N, uri, "w7-kedro");
-  const run = (mode) => () => timed(KEDRO, ["run"], dir, { ...BASE_ENV, BENCH_KEDRO_MLFLOW: mode });
+  const kedro = (mode) => () => timed(KEDRO, ["run"], dir, { ...OFF, BENCH_KEDRO_MLFLOW: mode });
   try {
-    const ps = await pairs(KEDRO_PAIRS, run("off"), run("on"));
+    const f = await pairRow(KEDRO_PAIRS, kedro("off"), kedro("on"));
     await expectFinished(uri, "w7-kedro", KEDRO_PAIRS);
-    const f = pairFigures(ps);
-    const ratio = mlcAddedMs > 0 ? Math.round(f.added_ms / mlcAddedMs) : null;
-    const notes = `\`kedro run\` of a generated project (${N} nodes n0000 -> ..., memory datasets, no parameters, `
-      + `like W4), kedro-mlflow's hooks disabled (settings.DISABLE_HOOKS_FOR_PLUGINS) vs on, ${KEDRO_PAIRS} interleaved `
-      + `pairs, all on-runs checked FINISHED; mlc added ${mlcAddedMs} ms (W7a)`
-      + (ratio === null ? "; mlc added nothing measurable: ratio undefined" : "");
+    const ratio = mlcAdded > 0 ? Math.round(f.added_ms / mlcAdded) : null;
     return {
-      workload: "W7c W4 chain: Kedro 1.7 + kedro-mlflow 2.0.3, tracking on vs off, same server", ...f,
-      added_s: Math.round(f.added_ms / 10) / 100, mlc_added_ms: mlcAddedMs, ratio,
-      target: "ratio = Kedro added / mlc added (W7a) >= 50", notes: `${notes}; pass=${ratio === null || ratio >= 50}`,
+      workload: "W7c W4 chain: Kedro 1.7 + kedro-mlflow 2.0.3, tracking on vs off, same MLflow", ...f,
+      added_s: Math.round(f.added_ms / 10) / 100, mlc_added_ms: mlcAdded, ratio,
+      target: "ratio = Kedro added / mlc added (W7a) >= 50",
+      notes: `\`kedro run\` of a generated project (${N} nodes, memory datasets, no parameters, as W4), kedro-mlflow's `
+        + `hooks disabled (DISABLE_HOOKS_FOR_PLUGINS) vs on, ${KEDRO_PAIRS} pairs, on-runs checked FINISHED; `
+        + (ratio === null ? "mlc added nothing measurable; " : "") + `pass=${ratio === null || ratio >= 50}`,
     };
   } finally {
     cleanup();
   }
 }
 
-/** (d): one node logs 10,000 points of one metric; the proxy counts the requests that carry them. */
+/** (d). */
 async function manyMetrics(proxy) {
   const node = `import { logMetric } from "mlc-pipelines";\nexport function many(): number {\n`
     + `  for (let s = 0; s < ${METRICS}; s++) logMetric("loss", 1 / (s + 1), s);\n  return 1;\n}\n`;
-  const { dir, cleanup } = mlcProject("  - name: many\n    func: ./src/nodes.ts#many\n    outputs: d\n",
-    { "nodes.ts": node }, "w7-metrics");
+  const nodes = "  - name: many\n    func: ./src/nodes.ts#many\n    outputs: d\n";
+  const { dir, cleanup } = mlcProject(nodes, { "nodes.ts": node }, "w7-metrics");
   try {
     const times = [];
     const batches = [];
     for (let r = 0; r < METRIC_RUNS; r++) {
       proxy.requests.clear();
-      times.push(await mlcRun(dir, mlcOn(proxy.uri)));
-      batches.push(proxy.requests.get(LOG_BATCH) ?? 0);
+      times.push(await mlc(dir, on(proxy.uri)));
+      batches.push(proxy.requests.get("/api/2.0/mlflow/runs/log-batch") ?? 0);
     }
     await expectFinished(proxy.uri, "w7-metrics", METRIC_RUNS);
     const worst = Math.max(...batches);
     return {
-      workload: "W7d 10,000 metric points logged by one node reach a real MLflow server", ...stats(times),
+      workload: "W7d 10,000 metric points of one node reach a real MLflow server", ...stats(times),
       requests: worst, target: "<= 11 log-batch requests",
-      notes: `spawned mlc run (wait) of a 1-node project calling logMetric ${METRICS} times; log-batch requests per run `
+      notes: `spawned \`mlc run\` (wait) of one node calling logMetric ${METRICS} times; log-batch requests per run `
         + `counted at a loopback proxy: ${batches.join("/")}; time = the whole run; pass=${worst <= 11}`,
     };
   } finally {
