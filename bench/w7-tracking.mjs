@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { makeKedroProject } from "./kedro/project.mjs";
+import { childCpuMs } from "./lib/child-cpu.mjs";
 import { finishedRuns, startMlflow, startProxy } from "./lib/mlflow-server.mjs";
 import { chainYaml, makeProject, REPO, stats } from "./lib/project.mjs";
 
@@ -25,11 +26,16 @@ const KEDRO = join(REPO, "bench", ".venv-kedro", "bin", "kedro");
 
 const OFF = { ...process.env, NO_COLOR: "1", CI: "true", KEDRO_DISABLE_TELEMETRY: "1", DO_NOT_TRACK: "1" };
 for (const k of ["NODE_EXTRA_CA_CERTS", "MLFLOW_TRACKING_URI", "MLC_MLFLOW_DELIVERY"]) delete OFF[k];
+const progress = (what) => process.stderr.write(`w7: ${what}\n`);
 const on = (uri) => ({ ...OFF, MLFLOW_TRACKING_URI: uri, MLC_MLFLOW_DELIVERY: "wait" });
 
-/** Wall ms of one command; throws with its stderr when it fails or mlc warns about tracking (MLC7xxx). */
+/**
+ * {ms: wall, cpu: CPU ms (null without /proc)} of one command, run alone; throws with its stderr
+ * when it fails or mlc warns about tracking (MLC7xxx).
+ */
 async function timed(cmd, args, cwd, env) {
   const t0 = performance.now();
+  const cpu0 = childCpuMs();
   const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr.on("data", (c) => (err += c));
@@ -37,24 +43,28 @@ async function timed(cmd, args, cwd, env) {
   if (code !== 0 || /MLC7\d{3}/.test(err)) {
     throw new Error(`${cmd} ${args.join(" ")}: exit ${code}: ${err.slice(-600)}`);
   }
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  return { ms, cpu: cpu0 === null ? null : childCpuMs() - cpu0 };
 }
 
 const MLC = join(REPO, "bin", "mlc.js");
 const mlc = (dir, env) => timed(process.execPath, [MLC, "run", "--project", dir, "--quiet"], dir, env);
 
 /**
- * `n` pairs of [off ms, on ms] run back to back, in alternating order so that neither arm always
- * goes first; a row of their within-pair differences (median_ms = the median added ms).
+ * `n` pairs [off, on] run back to back, in alternating order so that neither arm always goes first;
+ * figures of their within-pair differences (median_ms = the median added wall ms). The added CPU
+ * time of the measured process is reported beside it: on a loaded 2-core VM it swings far less.
  */
-async function pairRow(n, off, tracked) {
+async function pairRow(label, n, off, tracked) {
+  progress(`${label}: ${n} on/off pairs`);
   const ps = [];
   for (let i = 0; i < n; i++) {
     ps.push(i % 2 ? [await tracked(), await off()].reverse() : [await off(), await tracked()]);
   }
-  const s = stats(ps.map(([a, b]) => b - a));
-  const arm = (i) => stats(ps.map((p) => p[i])).median_ms;
-  return { ...s, added_ms: s.median_ms, baseline_median_ms: arm(0), on_median_ms: arm(1) };
+  const s = stats(ps.map(([a, b]) => b.ms - a.ms));
+  const arm = (i) => stats(ps.map((p) => p[i].ms)).median_ms;
+  const cpu = ps[0][0].cpu === null ? null : stats(ps.map(([a, b]) => b.cpu - a.cpu)).median_ms;
+  return { ...s, added_ms: s.median_ms, added_cpu_ms: cpu, baseline_median_ms: arm(0), on_median_ms: arm(1) };
 }
 
 /** An mlc project whose mlflow.yml names the experiment, and delivery wait where the schema has that key. */
@@ -79,8 +89,8 @@ async function mlcChain(uri, far) {
   try {
     await mlc(dir, OFF); // bundles the node module into .mlc/cache
     await mlc(dir, on(uri)); // creates the experiment
-    const near = await pairRow(PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(uri)));
-    const away = await pairRow(FAR_PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(far)));
+    const near = await pairRow("W7a mlc, loopback", PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(uri)));
+    const away = await pairRow("W7b mlc, 100 ms away", FAR_PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(far)));
     await expectFinished(uri, "w7-mlc", 1 + PAIRS + FAR_PAIRS);
     const how = "spawned `mlc run --quiet`, MLFLOW_TRACKING_URI and MLC_MLFLOW_DELIVERY=wait set vs unset";
     const checked = `all ${1 + PAIRS + FAR_PAIRS} tracked runs checked FINISHED on the server`;
@@ -103,7 +113,7 @@ async function kedroChain(uri, mlcAdded) {
   const { dir, cleanup } = makeKedroProject(N, uri, "w7-kedro");
   const kedro = (mode) => () => timed(KEDRO, ["run"], dir, { ...OFF, BENCH_KEDRO_MLFLOW: mode });
   try {
-    const f = await pairRow(KEDRO_PAIRS, kedro("off"), kedro("on"));
+    const f = await pairRow("W7c Kedro", KEDRO_PAIRS, kedro("off"), kedro("on"));
     await expectFinished(uri, "w7-kedro", KEDRO_PAIRS);
     const ratio = mlcAdded > 0 ? Math.round(f.added_ms / mlcAdded) : null;
     return {
@@ -111,7 +121,8 @@ async function kedroChain(uri, mlcAdded) {
       added_s: Math.round(f.added_ms / 10) / 100, mlc_added_ms: mlcAdded, ratio,
       target: "ratio = Kedro added / mlc added (W7a) >= 50",
       notes: `\`kedro run\` of a generated project (${N} nodes, memory datasets, no parameters, as W4), kedro-mlflow's `
-        + `hooks disabled (DISABLE_HOOKS_FOR_PLUGINS) vs on, ${KEDRO_PAIRS} pairs, on-runs checked FINISHED; `
+        + `hooks disabled (DISABLE_HOOKS_FOR_PLUGINS: the off arm still imports the plugin and mlflow) vs on, `
+        + `${KEDRO_PAIRS} pairs, on-runs checked FINISHED; `
         + (ratio === null ? "mlc added nothing measurable; " : "") + `pass=${ratio === null || ratio >= 50}`,
     };
   } finally {
@@ -128,9 +139,10 @@ async function manyMetrics(proxy) {
   try {
     const times = [];
     const batches = [];
+    progress(`W7d: ${METRIC_RUNS} runs logging ${METRICS} metric points`);
     for (let r = 0; r < METRIC_RUNS; r++) {
       proxy.requests.clear();
-      times.push(await mlc(dir, on(proxy.uri)));
+      times.push((await mlc(dir, on(proxy.uri))).ms);
       batches.push(proxy.requests.get("/api/2.0/mlflow/runs/log-batch") ?? 0);
     }
     await expectFinished(proxy.uri, "w7-metrics", METRIC_RUNS);
