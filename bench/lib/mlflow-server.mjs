@@ -73,13 +73,20 @@ export async function startProxy(target, delayMs) {
   return { uri: `http://127.0.0.1:${server.address().port}`, requests, close };
 }
 
-/** How many runs of experiment `name` the server holds as FINISHED (0 without that experiment). */
+/** The runs of experiment `name` that the server holds as FINISHED ([] without that experiment). */
 export async function finishedRuns(uri, name) {
   const api = `${uri}/api/2.0/mlflow`;
   const get = await fetch(`${api}/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
-  if (!get.ok) return 0;
+  if (!get.ok) return [];
   const body = JSON.stringify({ experiment_ids: [(await get.json()).experiment.experiment_id], max_results: 1000 });
   const headers = { "Content-Type": "application/json" };
   const res = await fetch(`${api}/runs/search`, { method: "POST", headers, body });
-  return ((await res.json()).runs ?? []).filter((r) => r.info.status === "FINISHED").length;
+  return ((await res.json()).runs ?? []).filter((r) => r.info.status === "FINISHED");
+}
+
+/** How many points of metric `key` run `runId` holds on the server. */
+export async function metricPoints(uri, runId, key) {
+  const q = new URLSearchParams({ run_id: runId, metric_key: key, max_results: "100000" });
+  const res = await fetch(`${uri}/api/2.0/mlflow/metrics/get-history?${q}`);
+  return ((await res.json()).metrics ?? []).length;
 }
