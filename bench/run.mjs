@@ -42,7 +42,9 @@ process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(r) + "\\n");`;
         const rows = JSON.parse(out.slice(at + MARK.length));
         resolve((Array.isArray(rows) ? rows : [rows]).map((r) => ({ file, ...r })));
       } else {
-        const why = err.trim().split("\n").slice(-3).join(" | ") || `exit ${status}`;
+        // The thrown error's own line says what is wrong; the stack under it does not.
+        const last = err.trim().split("\n").slice(-3).join(" | ") || `exit ${status}`;
+        const why = err.match(/^\w*Error: .*$/m)?.[0] ?? last;
         resolve([{ file, workload: file, error: why }]);
       }
     });
