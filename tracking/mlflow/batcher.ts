@@ -46,26 +46,6 @@ export function paramString(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** MLflow params cannot change: each key's first value is kept (the tracker's queue and the journal alike). */
-export class ParamValues {
-  private readonly values = new Map<string, string>();
-
-  /**
-   * The value of param `key` (a sanitised key) as MLflow stores it, when it is to be logged; null
-   * when it was logged already (the same value), or with another value (reported: dropped).
-   */
-  take(key: string, value: unknown, issue: (problem: string) => void): string | null {
-    const s = paramString(value);
-    const had = this.values.get(key);
-    if (had === undefined) {
-      this.values.set(key, s);
-      return s;
-    }
-    if (had !== s) issue(`param "${key}" logged again with a different value; MLflow params cannot change, the first value is kept`);
-    return null;
-  }
-}
-
 export interface FlattenOptions {
   readonly flatten: boolean;
   readonly recursive: boolean;

@@ -1,9 +1,10 @@
 // A typed client for the MLflow REST API: JSON with the right Content-Type, NaN/±Infinity as
 // strings, missing repeated fields read as [], bounded retries with backoff on 429/5xx and
 // connection errors, basic or bearer auth, TLS options (insecure, extra CA).
-// Errors are MlcError MLC7001 (unreachable) or MLC7002 (rejected); messages never hold secrets.
-// Requests go through transport.ts (node:http/https), not the global fetch (see there why).
+// Errors are MlcError MLC7001 (unreachable) or MLC7002 (rejected); messages never hold secrets,
+// not even when a server echoes the request's Authorization header back in its error body.
 import { statSync } from "node:fs";
+import { scrubText } from "../../catalog/secrets.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { connectionFor, type Connection, type HttpBody, type HttpResponse } from "./transport.js";
 import { encodeJson, safeUri, trackingUrl, type ClientOptions } from "./options.js";
@@ -46,17 +47,17 @@ export class MlflowClient {
   /** Printable server URL (no credentials). */
   readonly url: string;
   private readonly auth: string | null;
+  private readonly secrets: string[];
   private conn: Connection | null = null;
   private aborter = new AbortController();
   private closed = false;
-  /** Why the last health check failed (connection error code, HTTP status), or null. */
-  healthProblem: string | null = null;
 
   constructor(readonly opts: ClientOptions) {
     const u = trackingUrl(opts.uri);
     const user = opts.username ?? (u.username ? decodeURIComponent(u.username) : undefined);
     const pass = opts.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
     this.auth = opts.token ? `Bearer ${opts.token}` : user !== undefined ? `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}` : null;
+    this.secrets = secretForms([opts.token, pass, user !== undefined ? `${user}:${pass ?? ""}` : undefined]);
     this.base = safeUri(opts.uri);
     this.url = this.base;
   }
@@ -77,27 +78,13 @@ export class MlflowClient {
     return (this.conn ??= connectionFor(this.opts));
   }
 
-  /** GET /health with a short timeout and no retries: true when the server answers OK. */
-  async health(timeoutMs = 2500): Promise<boolean> {
-    this.opts.onRequest?.("GET", "/health");
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.aborter.signal]);
-    try {
-      const res = await this.connection().send("GET", `${this.base}/health`, this.headers(), undefined, signal);
-      this.healthProblem = res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
-    } catch (err) {
-      this.healthProblem = signal.aborted ? "timed out" : ((err as { code?: string }).code ?? (err as Error).message);
-    }
-    return this.healthProblem === null;
-  }
-
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return this.auth ? { Authorization: this.auth, ...extra } : extra;
   }
 
   /** Sends one request with bounded retries; returns the parsed JSON body ({} when empty). */
-  async request<R>(method: string, path: string, body?: unknown, stream?: { file: string }): Promise<R> {
-    if (this.closed) throw new MlcError("MLC7001", `MLflow server ${this.url}: no more requests from this run`);
-    const retries = this.opts.retries ?? 3;
+  async request<R>(method: string, path: string, body?: unknown, stream?: { file: string }, retries = this.opts.retries ?? 3): Promise<R> {
+    if (this.closed) throw new MlcError("MLC7001", `MLflow server ${this.url}: no more requests`);
     const conn = this.connection();
     // Captured once: abort() also ends this call's remaining retries.
     const aborter = this.aborter.signal;
@@ -119,8 +106,13 @@ export class MlflowClient {
       const retriable = res.status === 429 || res.status >= 500;
       const ra = res.headers["retry-after"];
       if (retriable && attempt < retries) { await sleep(this.backoff(attempt, Array.isArray(ra) ? ra[0] : ra), aborter); continue; }
-      throw rejection(this.url, method, path, res.status, text);
+      throw rejection(this.url, method, path, res.status, this.scrub(text));
     }
+  }
+
+  /** `text` without any form of this client's credentials, nor an Authorization header's value. */
+  scrub(text: string): string {
+    return scrubText(text, this.secrets).replace(/(authorization["']?\s*[:=]\s*["']?)(?:(?:basic|bearer)\s+)?[^\s"',;}]+/gi, "$1***");
   }
 
   private backoff(attempt: number, retryAfter?: string | null): number {
@@ -161,8 +153,9 @@ export class MlflowClient {
 
   // ---- runs ----
 
-  async createRun(req: T.CreateRunRequest): Promise<T.Run> {
-    return normRun((await this.request<{ run: T.Run }>("POST", "/api/2.0/mlflow/runs/create", req)).run);
+  /** `retries`: 0 when the caller looks the run up before trying again (a lost reply must not make two). */
+  async createRun(req: T.CreateRunRequest, retries?: number): Promise<T.Run> {
+    return normRun((await this.request<{ run: T.Run }>("POST", "/api/2.0/mlflow/runs/create", req, undefined, retries)).run);
   }
   async updateRun(req: T.UpdateRunRequest): Promise<T.RunInfo> {
     return (await this.request<{ run_info: T.RunInfo }>("POST", "/api/2.0/mlflow/runs/update", req)).run_info;
@@ -206,9 +199,20 @@ export class MlflowClient {
   async downloadArtifact(artifactUri: string, path: string): Promise<Buffer> {
     const url = `${this.base}/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, path)}`;
     const res = await this.connection().send("GET", url, this.headers(), undefined, AbortSignal.timeout(this.opts.timeoutMs ?? 30_000));
-    if (res.status < 200 || res.status >= 300) throw rejection(this.url, "GET", path, res.status, res.body.toString("utf8"));
+    if (res.status < 200 || res.status >= 300) throw rejection(this.url, "GET", path, res.status, this.scrub(res.body.toString("utf8")));
     return res.body;
   }
+}
+
+/** Each secret as sent or echoed: plain, percent-encoded, base64 and base64url (longest first). */
+function secretForms(values: readonly (string | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    if (!v || v.length < 3) continue;
+    const b = Buffer.from(v);
+    for (const f of [v, encodeURIComponent(v), b.toString("base64"), b.toString("base64url"), b.toString("base64").replace(/=+$/, "")]) out.add(f);
+  }
+  return [...out].sort((a, b) => b.length - a.length);
 }
 
 /** Path under the artifacts proxy for a run's `mlflow-artifacts:/...` root plus a relative path. */

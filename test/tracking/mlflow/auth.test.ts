@@ -2,9 +2,8 @@
 // MLFLOW_TRACKING_USERNAME/PASSWORD or from a credentials.yml entry (server.credentials); a wrong
 // password is a warning (MLC7002, never the password) and the run is kept in the outbox.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
 import { MlflowClient } from "../../../tracking/mlflow/client.js";
-import { client, config, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, withEnv } from "./helpers.js";
+import { client, config, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, withEnv, startTracking } from "./helpers.js";
 import { mlflowFixture } from "./server.js";
 
 const fx = mlflowFixture({ basicAuth: true });

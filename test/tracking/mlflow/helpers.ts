@@ -1,11 +1,13 @@
-// Hand-built projects and run records for driving the tracker directly, and read-back helpers
-// that fetch what the server stored through its REST API.
+// Hand-built projects and run records for driving the MLflow plugin directly, and read-back
+// helpers that fetch what the server stored through its REST API.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompiledProject, GraphIR, IRDataset } from "../../../compiler/types.js";
 import type { RunRecord, RunStatus } from "../../../tracking/run-record.js";
 import { MlflowClient } from "../../../tracking/mlflow/client.js";
+import { start } from "../../../tracking/mlflow/plugin.js";
+import type { PluginContext } from "../../../tracking/plugins.js";
 import type { Metric, Run } from "../../../tracking/mlflow/types.js";
 
 let counter = 0;
@@ -37,11 +39,16 @@ export function project(root: string, mlflow: Record<string, unknown> | null, o:
   return { root, env: "local", graph: g, selected: g, parameters: {}, credentials: o.credentials ?? {}, mlflow, hooks: [] };
 }
 
-export function startOpts(p: CompiledProject, id: string, params: Record<string, unknown> = {}, pipeline = "__default__") {
-  return {
-    project: p, runId: id, pipeline, executor: "sequential", command: "mlc run", env: "local", params,
-    graphJson: JSON.stringify({ irVersion: 1, name: "demo" }) + "\n", mermaid: "flowchart TD\n  a --> b\n",
-  };
+/** What run-project hands the plugin at a run's start. */
+export function startOpts(p: CompiledProject, id: string, params: Record<string, unknown> = {}, pipeline = "__default__"): PluginContext {
+  const plan = { graph: p.selected, order: [], releaseCounts: {}, freeInputs: [] };
+  return { project: { ...p, parameters: params }, plan, record: { ...record(id, "running"), finished_at: null, pipeline }, warn: () => {} };
+}
+
+/** The MLflow plugin started for a run, with finish() giving the run's MLflow link (or null). */
+export async function startTracking(ctx: PluginContext) {
+  const p = await start(ctx);
+  return p && { sink: p.sink, hooks: p.hooks, finish: async (r: RunRecord) => (await p.finish(r)).mlflow ?? null };
 }
 
 export function record(id: string, status: RunStatus): RunRecord {

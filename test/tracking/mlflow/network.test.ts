@@ -3,9 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
 import { runProject } from "../../../executors/run-project.js";
-import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot, withEnv } from "./helpers.js";
+import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot, withEnv, startTracking } from "./helpers.js";
 import { startProxy } from "./proxy.js";
 import { freePort, mlflowFixture } from "./server.js";
 

@@ -4,8 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
-import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot } from "./helpers.js";
+import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, startTracking } from "./helpers.js";
 import { freePort, mlflowFixture, REPO } from "./server.js";
 
 const fx = mlflowFixture();

@@ -1,9 +1,10 @@
-// The tracker against a REAL MLflow server: what a run logs is read back through REST.
+// The MLflow plugin against a REAL MLflow server: what a run logs is read back through REST.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { emitJson } from "../../../compiler/emit/json.js";
+import { emitMermaid } from "../../../compiler/emit/mermaid.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
-import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot } from "./helpers.js";
+import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot, startTracking } from "./helpers.js";
 import { mlflowFixture } from "./server.js";
 
 const fx = mlflowFixture();
@@ -68,7 +69,8 @@ describe("tracker against a real MLflow server", () => {
     expect(tags["mlflow.source.name"]).toContain("pipeline.yml");
     expect(await artifactPaths(c, run)).toEqual(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]);
     expect((await c.downloadArtifact(run.info.artifact_uri!, "models/model.bin")).equals(readFileSync(model))).toBe(true);
-    expect((await c.downloadArtifact(run.info.artifact_uri!, "mlc/pipeline.mmd")).toString()).toBe("flowchart TD\n  a --> b\n");
+    expect((await c.downloadArtifact(run.info.artifact_uri!, "mlc/pipeline.mmd")).toString()).toBe(emitMermaid(p.selected));
+    expect((await c.downloadArtifact(run.info.artifact_uri!, "mlc/graph.json")).toString()).toBe(emitJson(p.selected));
     expect(JSON.parse((await c.downloadArtifact(run.info.artifact_uri!, "mlc/run.json")).toString())).toMatchObject({ run_id: id, status: "success" });
     expect(run.inputs.dataset_inputs).toHaveLength(1);
     expect(run.inputs.dataset_inputs[0].dataset).toMatchObject({ name: "raw", source: "data/raw.csv", source_type: "local" });
