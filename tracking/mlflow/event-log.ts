@@ -35,6 +35,7 @@ export interface Mapping { readonly run: string; readonly experiment_id: string;
 export interface Progress { sent: number; runs: Record<string, Mapping> }
 
 const COPY_LIMIT = 64 * 1024 * 1024;
+const noop = () => {};
 
 /** `<root>/.mlc/outbox` */
 export function outboxDir(root: string): string {
@@ -125,7 +126,7 @@ export class EventLog {
       return this.syncing;
     }
     const p = new Promise<void>((res, rej) => fdatasync(this.fd, (e) => (e ? rej(e) : res())));
-    this.syncing = p.finally(() => {
+    this.syncing = p.then(noop, noop).then(() => {
       this.syncing = null;
       if (this.again) {
         this.again = false;
@@ -161,7 +162,7 @@ export class EventLog {
 
   /** Syncs everything appended, then closes the file. */
   async close(): Promise<void> {
-    while (this.syncing) await this.syncing.catch(() => {});
+    while (this.syncing) await this.syncing;
     await this.sync();
     closeSync(this.fd);
   }

@@ -3,17 +3,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, startTracking } from "./helpers.js";
-import { freePort, mlflowFixture, REPO } from "./server.js";
+import { freePort, REPO, useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture();
-beforeAll(async () => {
-  await fx.setup();
-  // `npm test` has just built dist/; rebuilding here would rewrite it under other test files.
-  if (process.env.CI !== "true") spawnSync("node", ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
-}, 300_000);
-afterAll(() => fx.teardown());
+const fx = useMlflowServer({ cli: true });
 const EXP = `exp-${process.pid}`;
 
 /** A project folder the CLI accepts, tracking to `uri`. */

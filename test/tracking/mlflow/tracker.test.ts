@@ -3,13 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { emitJson } from "../../../compiler/emit/json.js";
 import { emitMermaid } from "../../../compiler/emit/mermaid.js";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot, startTracking } from "./helpers.js";
-import { mlflowFixture } from "./server.js";
+import { useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture();
-beforeAll(() => fx.setup(), 300_000);
-afterAll(() => fx.teardown());
+const fx = useMlflowServer();
 const EXP = `exp-${process.pid}`;
 
 describe("tracker against a real MLflow server", () => {
