@@ -2,7 +2,8 @@
 // code; `drain()` turns what was buffered into events. Keys are sanitised, params are immutable
 // in MLflow (a changed value is reported and dropped), long values follow long_params_strategy,
 // and hooks add dataset inputs and (nested_runs: nodes) a child run per node.
-import { promises as fsp } from "node:fs";
+import { createHash } from "node:crypto";
+import { createReadStream, promises as fsp } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
@@ -10,7 +11,6 @@ import type { RunSink } from "../sink.js";
 import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import type { EventLog, RunEvent } from "./event-log.js";
-import { datasetDigest } from "./run-info.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
 type NodeEvent = { t: "child"; node: string; start_time: number } | { t: "end"; child: string; status: RunStatus; end_time: number };
@@ -181,4 +181,28 @@ async function toInput(i: { name: string; file: string; source: string }): Promi
     dataset: { name: i.name, digest: await datasetDigest(i.file), source_type: "local", source: i.source },
     tags: [{ key: "mlflow.data.context", value: "input" }],
   };
+}
+
+const HASH_LIMIT = 64 * 1024 * 1024;
+
+/** A short digest of a file or folder: content for files up to 64 MB, else size and mtime. */
+export async function datasetDigest(path: string): Promise<string> {
+  const h = createHash("sha256");
+  try {
+    const st = await fsp.stat(path);
+    if (st.isDirectory()) {
+      const names = (await fsp.readdir(path, { recursive: true })).map(String).sort();
+      for (const n of names) {
+        const s = await fsp.stat(join(path, n));
+        h.update(`${n}:${s.size}:${s.mtimeMs}\n`);
+      }
+    } else if (st.size <= HASH_LIMIT) {
+      for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+    } else {
+      h.update(`${st.size}:${st.mtimeMs}`);
+    }
+  } catch {
+    h.update("missing");
+  }
+  return h.digest("hex").slice(0, 12);
 }

@@ -1,16 +1,16 @@
 // The one delivery of a run's events, used by the run itself (streaming while it goes, then at
 // its end) and by `mlc mlflow sync`. Idempotent: the MLflow run is looked up by its `mlc.run_id`
-// tag before one is created (also between attempts: a create whose reply was lost must not make a
-// second run); on a re-send, params already on the run are skipped (MLflow refuses to change
-// one), metrics go again with their original timestamps (the server keeps one of exact
+// tag before one is created, and again before each retry (a create whose reply was lost must not
+// make a second run); on a re-send, params already on the run are skipped (MLflow refuses to
+// change one), metrics go again with their original timestamps (the server keeps one of exact
 // duplicates), artifacts are PUT (overwrite), tags and status are upserts. Progress is recorded
 // after each step, so a delivery cut short resumes where it stopped.
 import { existsSync } from "node:fs";
 import { MlcError } from "../../compiler/diagnostics.js";
-import { chunkBatches } from "./batcher.js";
+import { chunkBatches, type Batch } from "./batcher.js";
 import { MlflowRejection, type MlflowClient } from "./client.js";
-import { writeProgress, type BatchEvent, type ChildEvent, type Mapping, type Progress, type RunEvent, type StartEvent } from "./event-log.js";
-import type { Experiment, KeyValue, Run } from "./types.js";
+import { writeProgress, type BatchEvent, type Mapping, type Progress, type RunEvent } from "./event-log.js";
+import type { CreateRunRequest, Experiment, Run } from "./types.js";
 
 /** Requests in flight at once within one step. */
 const PARALLEL = 6;
@@ -21,7 +21,7 @@ export type MlflowLink = { run_id: string; experiment_id: string; url: string };
 
 /** Delivers one run's events; one instance per run and process. */
 export class Deliverer {
-  private knownParams = new Map<string, Set<string>>();
+  private readonly knownParams = new Map<string, Set<string>>();
   private readonly issues: string[] = [];
 
   constructor(
@@ -29,32 +29,34 @@ export class Deliverer {
     private readonly root: string,
     private readonly runId: string,
     readonly progress: Progress,
-    /** Something may have landed before (a sync, or after a failure): look before re-sending. */
+    /** Something may have landed already (a sync, or after a failure): look before re-sending. */
     private replay: boolean,
   ) {}
 
   /** The main MLflow run, once created or found. */
   link(): MlflowLink | null {
     const m = this.progress.runs[""];
-    return m ? { run_id: m.run, experiment_id: m.experiment_id, url: `${this.client.url}/#/experiments/${m.experiment_id}/runs/${m.run}` } : null;
+    if (!m) return null;
+    return { run_id: m.run, experiment_id: m.experiment_id, url: `${this.client.url}/#/experiments/${m.experiment_id}/runs/${m.run}` };
   }
 
-  /** What the server refused (each settled: never sent again). */
+  /** What the server refused (settled: never sent again). */
   rejections(): string[] {
     return [...this.issues];
   }
 
   /**
-   * Sends the events not yet on the server; `events[k]` is the run's event number `base + k`.
-   * Returns null when all went, else why delivery stopped (the rest stays for the next call).
+   * Sends the events the server does not have; `events[k]` is the run's event number `base + k`.
+   * Returns null when all went, else why delivery stopped (the rest waits for the next call).
    */
   async deliver(events: readonly RunEvent[], base = 0): Promise<MlcError | null> {
     while (this.progress.sent < base + events.length) {
       const i = this.progress.sent - base;
       try {
         const e = events[i];
-        const n = e.t === "start" ? (await this.ensureRun(e), 1) : e.t === "child" ? (await this.ensureChild(e), 1) : await this.step(events, i);
-        this.progress.sent += n;
+        if (e.t === "start") await this.ensureRun("", e.experiment, { run_name: e.run_name, start_time: e.start_time, tags: e.tags });
+        else if (e.t === "child") await this.ensureRun(e.node, null, { run_name: e.node, start_time: e.start_time, tags: e.tags });
+        this.progress.sent += e.t === "start" || e.t === "child" ? 1 : await this.step(events, i);
         writeProgress(this.root, this.runId, this.progress);
       } catch (err) {
         this.replay = true; // a request may have landed: look before re-sending
@@ -64,53 +66,51 @@ export class Deliverer {
     return null;
   }
 
-  /** Consecutive batches, inputs, artifacts and ends, sent together; returns how many events went. */
+  /** The batches, inputs, artifacts and ends up to the next run to create, sent together; returns how many. */
   private async step(events: readonly RunEvent[], from: number): Promise<number> {
     let to = from;
     while (to < events.length && to - from < 64 && events[to].t !== "start" && events[to].t !== "child") to++;
     const group = events.slice(from, to);
-    const main = group.filter((e): e is BatchEvent => e.t === "batch" && !e.child);
-    const tasks: (() => Promise<void>)[] = [];
-    if (main.length) tasks.push(...(await this.batchTasks(main)));
+    const tasks = await this.batchTasks(group.filter((e): e is BatchEvent => e.t === "batch"));
     for (const e of group) {
-      if (e.t === "batch" && e.child) tasks.push(async () => this.logBatch(this.runOf(e.child), e.metrics, e.params, e.tags));
-      else if (e.t === "inputs") tasks.push(async () => this.client.logInputs({ run_id: this.runOf().run, datasets: e.datasets }));
-      else if (e.t === "artifact") tasks.push(async () => this.upload(e.file, e.path));
-      else if (e.t === "end") tasks.push(async () => void (await this.client.updateRun({ run_id: this.runOf(e.child).run, status: e.status, end_time: e.end_time })));
+      if (e.t === "inputs") tasks.push(async () => this.client.logInputs({ run_id: this.runOf("").run, datasets: e.datasets }));
+      if (e.t === "artifact") tasks.push(() => this.upload(e.file, e.path));
+      if (e.t === "end") tasks.push(() => this.client.updateRun({ run_id: this.runOf(e.child).run, status: e.status, end_time: e.end_time }));
     }
     const failed = (await settleAll(tasks)).find((err) => err !== null && !this.refused(err));
     if (failed) throw failed;
     return group.length;
   }
 
-  /** The main run's batches merged into as few requests as the limits allow. */
+  /** Batches merged per run into as few requests as the limits allow. */
   private async batchTasks(batches: readonly BatchEvent[]): Promise<(() => Promise<void>)[]> {
-    const m = this.runOf();
-    let params = batches.flatMap((b) => b.params);
-    if (params.length && this.replay) {
-      const known = await this.paramsOn(m.run);
-      params = params.filter((p) => !known.has(p.key));
+    const tasks: (() => Promise<void>)[] = [];
+    for (const child of new Set(batches.map((b) => b.child ?? ""))) {
+      const mine = batches.filter((b) => (b.child ?? "") === child);
+      const m = this.runOf(child);
+      let params = mine.flatMap((b) => b.params);
+      if (params.length && this.replay) {
+        const known = await this.paramsOn(m.run);
+        params = params.filter((p) => !known.has(p.key));
+      }
+      const chunks = chunkBatches(mine.flatMap((b) => b.metrics), params, mine.flatMap((b) => b.tags));
+      const send = (c: Batch) => this.logBatch(m.run, c);
+      // Params and tags go in order (a later tag value must win); chunks of metrics alone go side by side.
+      const ordered = chunks.filter((c) => c.params.length || c.tags.length);
+      if (ordered.length) tasks.push(async () => void (await ordered.reduce((p, c) => p.then(() => send(c)), Promise.resolve())));
+      tasks.push(...chunks.filter((c) => !ordered.includes(c)).map((c) => () => send(c)));
     }
-    const chunks = chunkBatches(batches.flatMap((b) => b.metrics), params, batches.flatMap((b) => b.tags));
-    // Params and tags go in order (a later tag value must win); chunks of metrics alone go side by side.
-    const ordered = chunks.filter((c) => c.params.length || c.tags.length);
-    const free = chunks.filter((c) => !c.params.length && !c.tags.length);
-    const send = (c: (typeof chunks)[number]) => this.logBatch(m, c.metrics, c.params, c.tags);
-    return [
-      ...(ordered.length ? [async () => { for (const c of ordered) await send(c); }] : []),
-      ...free.map((c) => () => send(c)),
-    ];
+    return tasks;
   }
 
-  private async logBatch(m: Mapping, metrics: BatchEvent["metrics"], params: readonly KeyValue[], tags: readonly KeyValue[]): Promise<void> {
-    if (!metrics.length && !params.length && !tags.length) return;
-    await this.client.logBatch({ run_id: m.run, metrics, params, tags });
-    params.forEach((p) => this.knownParams.get(m.run)?.add(p.key));
+  private async logBatch(run: string, b: Batch): Promise<void> {
+    await this.client.logBatch({ run_id: run, ...b });
+    b.params.forEach((p) => this.knownParams.get(run)?.add(p.key));
   }
 
   private async upload(file: string, path: string): Promise<void> {
     if (!existsSync(file)) throw new MlflowRejection(`artifact ${path}: its copy ${file} is gone`, 400, "MISSING_FILE");
-    await this.client.uploadArtifact(this.runOf().artifact_uri, file, path);
+    await this.client.uploadArtifact(this.runOf("").artifact_uri, file, path);
   }
 
   /** A request the server refused for good (400/404): reported, settled, never sent again. */
@@ -120,56 +120,46 @@ export class Deliverer {
     return true;
   }
 
-  private runOf(child?: string): Mapping {
-    const m = this.progress.runs[child ?? ""];
+  private runOf(child = ""): Mapping {
+    const m = this.progress.runs[child];
     if (!m) throw new MlcError("MLC7001", `MLflow run${child ? ` of node ${child}` : ""} not created yet`);
     return m;
   }
 
-  private async paramsOn(runId: string): Promise<Set<string>> {
-    let s = this.knownParams.get(runId);
-    if (!s) this.knownParams.set(runId, (s = new Set((await this.client.getRun(runId)).data.params.map((p) => p.key))));
+  private async paramsOn(run: string): Promise<Set<string>> {
+    let s = this.knownParams.get(run);
+    if (!s) this.knownParams.set(run, (s = new Set((await this.client.getRun(run)).data.params.map((p) => p.key))));
     return s;
   }
 
-  private async ensureRun(start: StartEvent): Promise<void> {
-    if (this.progress.runs[""]) return;
-    const exp = await this.experiment(start);
-    const create = () => ({ experiment_id: exp.experiment_id, run_name: start.run_name, start_time: start.start_time, tags: start.tags });
-    this.progress.runs[""] = await this.findOrCreate(exp.experiment_id, start.run_id, create);
-  }
-
-  private async ensureChild(e: ChildEvent): Promise<void> {
-    if (this.progress.runs[e.node]) return;
-    const parent = this.runOf();
-    const tags = [...e.tags, { key: "mlflow.parentRunId", value: parent.run }];
-    const create = () => ({ experiment_id: parent.experiment_id, run_name: e.node, start_time: e.start_time, tags });
-    this.progress.runs[e.node] = await this.findOrCreate(parent.experiment_id, `${this.runId}#${e.node}`, create);
+  /** Finds or creates the main run (`node` ""), in `exp`, or a node's child run under it. */
+  private async ensureRun(node: string, exp: StartExperiment | null, req: Omit<CreateRunRequest, "experiment_id">): Promise<void> {
+    if (this.progress.runs[node]) return;
+    const parent = exp ? null : this.runOf("");
+    const experimentId = parent ? parent.experiment_id : (await this.experiment(exp!)).experiment_id;
+    const tags = parent ? [...(req.tags ?? []), { key: "mlflow.parentRunId", value: parent.run }] : req.tags;
+    const tagId = node ? `${this.runId}#${node}` : this.runId;
+    this.progress.runs[node] = await this.findOrCreate(tagId, { ...req, experiment_id: experimentId, tags });
   }
 
   /** The run tagged `mlc.run_id = tagId` (any lifecycle stage), else a new one; looked up before every attempt. */
-  private async findOrCreate(experimentId: string, tagId: string, req: () => Parameters<MlflowClient["createRun"]>[0]): Promise<Mapping> {
+  private async findOrCreate(tagId: string, req: CreateRunRequest): Promise<Mapping> {
+    const filter = `tags.\`mlc.run_id\` = '${tagId.replace(/'/g, "\\'")}'`;
     for (let attempt = 1; ; attempt++) {
-      const found = await this.client.searchRuns({
-        experiment_ids: [experimentId],
-        filter: `tags.\`mlc.run_id\` = '${tagId.replace(/'/g, "\\'")}'`,
-        run_view_type: "ALL",
-        max_results: 1,
-      });
-      if (found.runs[0]) return mapping(found.runs[0]);
+      const [found] = await this.client.searchRuns({ experiment_ids: [req.experiment_id], filter, run_view_type: "ALL", max_results: 1 });
+      if (found) return mapping(found);
       try {
-        return mapping(await this.client.createRun(req(), 0));
+        return mapping(await this.client.createRun(req, 0));
       } catch (err) {
-        const final = err instanceof MlflowRejection && err.status < 500;
-        if (final || attempt >= CREATE_ATTEMPTS) throw err;
+        if ((err instanceof MlflowRejection && err.status < 500) || attempt >= CREATE_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }
   }
 
-  private async experiment(start: StartEvent): Promise<Experiment> {
+  private async experiment(want: StartExperiment): Promise<Experiment> {
     const c = this.client;
-    const { name, artifact_location, tags, restore_deleted } = start.experiment;
+    const { name, artifact_location, tags, restore_deleted } = want;
     let exp = await c.getExperimentByName(name);
     if (!exp) {
       try {
@@ -190,21 +180,19 @@ export class Deliverer {
   }
 }
 
+type StartExperiment = Extract<RunEvent, { t: "start" }>["experiment"];
+
 function mapping(r: Run): Mapping {
   return { run: r.info.run_id, experiment_id: r.info.experiment_id, artifact_uri: r.info.artifact_uri ?? "" };
 }
 
 /** Runs every task, at most PARALLEL at once; each one's error or null, in order. */
 async function settleAll(tasks: readonly (() => Promise<void>)[]): Promise<(MlcError | null)[]> {
-  const out: (MlcError | null)[] = new Array(tasks.length).fill(null);
+  const out: (MlcError | null)[] = tasks.map(() => null);
   let next = 0;
   const worker = async () => {
     for (let k = next++; k < tasks.length; k = next++) {
-      try {
-        await tasks[k]();
-      } catch (err) {
-        out[k] = err instanceof MlcError ? err : new MlcError("MLC7001", (err as Error).message);
-      }
+      await tasks[k]().catch((err: Error) => (out[k] = err instanceof MlcError ? err : new MlcError("MLC7001", err.message)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, tasks.length) }, worker));

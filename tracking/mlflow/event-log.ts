@@ -1,38 +1,33 @@
-// The MLflow mirror of one run as one append-only event file, `.mlc/outbox/<run_id>.jsonl`, plus
-// what delivery has done with it (`<run_id>.sent`: how many events the server has, and the MLflow
-// runs they went to). The run appends; `deliver` (the run's end, `mlc mlflow sync`) reads. A cut
-// last line (a crash mid-append) is ignored. Artifacts are copied into `<run_id>/` when logged, so
-// a later run overwriting the file cannot change what this run logged.
-import { closeSync, constants, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync } from "node:fs";
-import { renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+// The MLflow mirror of one run as one append-only event file, `.mlc/outbox/<run_id>.jsonl`, and
+// what delivery did with it (`<run_id>.sent`: how many events the server has, and the MLflow runs
+// they went to). The run appends; `deliver` reads. A line cut by a crash is ignored. Artifacts are
+// copied into `<run_id>/` when logged: a later run overwriting the file cannot change this run's.
+import { closeSync, constants, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { encodeJson } from "./options.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
-export interface StartEvent {
-  readonly t: "start";
-  readonly run_id: string;
-  /** The run's process: while it lives, nobody else delivers its file. */
-  readonly pid: number;
-  /** Printable tracking URI (no credentials): where the run was meant to go. */
-  readonly uri: string;
-  readonly experiment: { readonly name: string; readonly restore_deleted: boolean; readonly artifact_location: string | null; readonly tags: readonly KeyValue[] };
-  readonly run_name: string;
-  readonly start_time: number;
-  readonly tags: readonly KeyValue[];
-}
-export interface BatchEvent { readonly t: "batch"; readonly child?: string; readonly metrics: readonly Metric[]; readonly params: readonly KeyValue[]; readonly tags: readonly KeyValue[] }
-export interface InputsEvent { readonly t: "inputs"; readonly datasets: readonly DatasetInput[] }
-/** `file`: the run's copy inside the outbox; `path`: where it goes among the run's artifacts. */
-export interface ArtifactEvent { readonly t: "artifact"; readonly file: string; readonly path: string }
-export interface ChildEvent { readonly t: "child"; readonly node: string; readonly start_time: number; readonly tags: readonly KeyValue[] }
-export interface EndEvent { readonly t: "end"; readonly child?: string; readonly status: RunStatus; readonly end_time: number }
-export type RunEvent = StartEvent | BatchEvent | InputsEvent | ArtifactEvent | ChildEvent | EndEvent;
+type Experiment = { name: string; restore_deleted: boolean; artifact_location: string | null; tags: KeyValue[] };
+/** `pid`: the run's process (while it lives, nobody else delivers the file); `uri`: printable, no credentials. */
+export type StartEvent = {
+  t: "start"; run_id: string; pid: number; uri: string; experiment: Experiment;
+  run_name: string; start_time: number; tags: readonly KeyValue[];
+};
+type Lists = { metrics: readonly Metric[]; params: readonly KeyValue[]; tags: readonly KeyValue[] };
+export type BatchEvent = { t: "batch"; child?: string } & Lists;
+export type ChildEvent = { t: "child"; node: string; start_time: number; tags: readonly KeyValue[] };
+/** An artifact: `file` is the run's copy, `path` its place among the run's artifacts. */
+export type RunEvent =
+  | StartEvent | BatchEvent | ChildEvent
+  | { t: "inputs"; datasets: readonly DatasetInput[] }
+  | { t: "artifact"; file: string; path: string }
+  | { t: "end"; child?: string; status: RunStatus; end_time: number };
 
-/** An MLflow run our events go to ("" = the main run, else a node's child run). */
-export interface Mapping { readonly run: string; readonly experiment_id: string; readonly artifact_uri: string }
-/** Delivery's progress: the first `sent` events are on the server. */
-export interface Progress { sent: number; runs: Record<string, Mapping> }
+/** An MLflow run our events go to. */
+export type Mapping = { run: string; experiment_id: string; artifact_uri: string };
+/** Delivery's progress: the first `sent` events are on the server; `runs[""]` is the main run, else a node's. */
+export type Progress = { sent: number; runs: Record<string, Mapping> };
 
 const COPY_LIMIT = 64 * 1024 * 1024;
 const noop = () => {};
@@ -53,22 +48,15 @@ export function queuedRuns(root: string): string[] {
   }
 }
 
-/** The events of a run's file; a line cut by a crash is dropped. */
+/** The events of a run's file (a line cut by a crash dropped), metric values numbers again. */
 export function readEvents(root: string, runId: string): RunEvent[] {
-  let text = "";
-  try {
-    text = readFileSync(fileOf(root, runId, ".jsonl"), "utf8");
-  } catch {
-    return [];
-  }
   const out: RunEvent[] = [];
-  for (const line of text.split("\n")) {
-    if (!line) continue;
+  for (const line of readText(fileOf(root, runId, ".jsonl")).split("\n")) {
     try {
       const e = JSON.parse(line) as RunEvent;
       out.push(e.t === "batch" ? { ...e, metrics: e.metrics.map((m) => ({ ...m, value: Number(m.value) })) } : e);
     } catch {
-      // the torn last line of a crashed run
+      // empty, or the torn last line of a crashed run
     }
   }
   return out;
@@ -76,7 +64,7 @@ export function readEvents(root: string, runId: string): RunEvent[] {
 
 export function readProgress(root: string, runId: string): Progress {
   try {
-    const p = JSON.parse(readFileSync(fileOf(root, runId, ".sent"), "utf8")) as Progress;
+    const p = JSON.parse(readText(fileOf(root, runId, ".sent"))) as Progress;
     if (Number.isInteger(p.sent) && p.runs && typeof p.runs === "object") return p;
   } catch {
     // nothing delivered yet
@@ -84,14 +72,14 @@ export function readProgress(root: string, runId: string): Progress {
   return { sent: 0, runs: {} };
 }
 
-/** Records progress (atomically; not fsync'd: losing it only means an idempotent re-send). */
+/** Records progress, atomically (not fsync'd: losing it only means an idempotent re-send). */
 export function writeProgress(root: string, runId: string, p: Progress): void {
   const file = fileOf(root, runId, ".sent");
   writeFileSync(`${file}.tmp`, JSON.stringify(p));
   renameSync(`${file}.tmp`, file);
 }
 
-/** Removes a delivered run's file, progress, lock and artifact copies. */
+/** Removes a delivered run's file, progress and artifact copies. */
 export function removeRun(root: string, runId: string): void {
   for (const ext of [".jsonl", ".sent"]) rmSync(fileOf(root, runId, ext), { force: true });
   rmSync(fileOf(root, runId, ""), { recursive: true, force: true });
@@ -109,17 +97,14 @@ export class EventLog {
     this.fd = openSync(fileOf(root, runId, ".jsonl"), "a");
   }
 
-  /** Appends events (in the page cache at once: they survive a crash of mlc). */
+  /** Appends events; once written they outlive a crash of mlc (sync() for a crash of the machine). */
   append(events: readonly RunEvent[]): void {
     if (events.length === 0) return;
     const buf = Buffer.from(events.map((e) => encodeJson(e)).join("\n") + "\n", "utf8");
     for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off);
   }
 
-  /**
-   * Makes what was appended durable (fdatasync on the thread pool, off the run's time). Calls
-   * while one is in flight share one more sync after it.
-   */
+  /** fdatasync on the thread pool, off the run's time; calls while one is in flight share one more after it. */
   sync(): Promise<void> {
     if (this.syncing) {
       this.again = true;
@@ -130,7 +115,7 @@ export class EventLog {
       this.syncing = null;
       if (this.again) {
         this.again = false;
-        void this.sync().catch(() => {});
+        this.sync().catch(noop);
       }
     });
     return p;
@@ -140,15 +125,9 @@ export class EventLog {
   async copy(src: string, name: string): Promise<string> {
     const dest = join(fileOf(this.root, this.runId, ""), String(this.copies++), name);
     await fsp.mkdir(dirname(dest), { recursive: true });
-    if ((await fsp.stat(src)).size > COPY_LIMIT) {
-      try {
-        await fsp.link(src, dest); // datasets save by rename: the link keeps this run's bytes
-        return dest;
-      } catch {
-        // another file system: copy
-      }
-    }
-    await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
+    // Datasets save by rename, so a link keeps this run's bytes; on another file system, a copy.
+    const linked = (await fsp.stat(src)).size > COPY_LIMIT && (await fsp.link(src, dest).then(() => true, () => false));
+    if (!linked) await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
     return dest;
   }
 
@@ -168,10 +147,7 @@ export class EventLog {
   }
 }
 
-/**
- * Takes `<run_id>.lock` unless a live process other than this one holds it: the run while it
- * goes, a sync while it delivers. Returns the release function, or null.
- */
+/** Takes `<run_id>.lock` unless another live process holds it (the run as it goes, a sync as it delivers). */
 export function lockRun(root: string, runId: string): (() => void) | null {
   const file = fileOf(root, runId, ".lock");
   mkdirSync(outboxDir(root), { recursive: true });
@@ -188,7 +164,7 @@ export function lockRun(root: string, runId: string): (() => void) | null {
 }
 
 /** True when `pid` is a process other than this one that still exists. */
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   if (!(pid > 0) || pid === process.pid) return false;
   try {
     process.kill(pid, 0);

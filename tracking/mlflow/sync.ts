@@ -3,7 +3,7 @@
 // Each goes through the same `deliver` a run uses. A run whose process died before its end (its
 // file may end in a cut line) is ended KILLED with what it logged; a run still going is left alone.
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readRun, writeRun } from "../run-store.js";
@@ -115,15 +115,9 @@ export function startDetachedSync(root: string, env: string, runId: string): voi
   }
 }
 
-/** `bin/mlc.js` of this package, from the built (dist/tracking/mlflow) or source (tracking/mlflow) module. */
+/** `bin/mlc.js` of this package, from the built (dist/tracking/mlflow) or the source module. */
 function mlcBin(): string {
-  for (const up of ["../../../", "../../"]) {
-    const dir = fileURLToPath(new URL(up, import.meta.url));
-    try {
-      if ((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "mlc-pipelines") return join(dir, "bin", "mlc.js");
-    } catch {
-      // not the package root
-    }
-  }
-  throw new Error("the mlc-pipelines package root was not found above the tracking module");
+  const bin = ["../../../bin/mlc.js", "../../bin/mlc.js"].map((u) => fileURLToPath(new URL(u, import.meta.url))).find(existsSync);
+  if (!bin) throw new Error("bin/mlc.js of mlc-pipelines was not found above the tracking module");
+  return bin;
 }

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { artifactPaths, client, history, paramsOf, tagsOf } from "./helpers.js";
+import { artifactPaths, client, history, paramsOf, tagsOf, download } from "./helpers.js";
 import { copyProject, REPO, useMlflowServer } from "./server.js";
 
 const fx = useMlflowServer({ cli: true });
@@ -45,7 +45,7 @@ describe("mlc run with tracking on", () => {
       expect(paths).toEqual(expect.arrayContaining(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]));
       const version = rec.datasets.find((d: any) => d.name === "model")?.version ?? versions[i];
       const saved = readFileSync(join(dir, "data/06_models/model.bin", version, "model.bin"));
-      expect((await c.downloadArtifact(run.info.artifact_uri!, "models/model.bin")).equals(saved)).toBe(true);
+      expect((await download(c, run, "models/model.bin")).equals(saved)).toBe(true);
     }
     expect(readdirSync(join(dir, ".mlc", "outbox")).filter((f) => f.endsWith(".jsonl"))).toEqual([]);
   }, 300_000);
