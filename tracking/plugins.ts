@@ -36,10 +36,15 @@ interface PluginEntry {
 
 const mlflowOn = (project: CompiledProject): boolean => {
   const server = (project.mlflow as { server?: { mlflow_tracking_uri?: unknown } } | null)?.server;
-  return (typeof server?.mlflow_tracking_uri === "string" && server.mlflow_tracking_uri !== "") || !!process.env.MLFLOW_TRACKING_URI;
+  return (
+    (typeof server?.mlflow_tracking_uri === "string" && server.mlflow_tracking_uri !== "") ||
+    !!process.env.MLFLOW_TRACKING_URI
+  );
 };
 
-const PLUGINS: readonly PluginEntry[] = [{ name: "mlflow", enabled: mlflowOn, load: () => import("./mlflow/plugin.js") }];
+const PLUGINS: readonly PluginEntry[] = [
+  { name: "mlflow", enabled: mlflowOn, load: () => import("./mlflow/plugin.js") },
+];
 
 /**
  * Starts every plugin the project turns on. A plugin that cannot start is a warning; a coded error

@@ -39,14 +39,20 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
   };
   const stop = () => clients.forEach((c) => c?.close());
   const results: Awaited<ReturnType<typeof syncRuns>> = [];
-  await bounded(syncRuns(copts.root, clientFor).then((r) => void results.push(...r)), Date.now() + finishBudgetMs(), stop);
+  await bounded(
+    syncRuns(copts.root, clientFor).then((r) => void results.push(...r)),
+    Date.now() + finishBudgetMs(),
+    stop,
+  );
   stop();
   for (const r of results) {
     if (r.status === "delivered") out(`delivered run ${r.runId}${r.mlflow ? ` -> ${r.mlflow.url}` : ""}`);
     else if (r.status === "skipped") out(`skipped run ${r.runId}: ${r.reason}`);
     else {
       const noServer = r.reason?.startsWith("no tracking server") && configured;
-      err(`mlc: MLC7001 run ${r.runId} still pending: ${noServer ? `MLflow server ${safeUri(configured.uri)} unreachable` : r.reason}`);
+      err(
+        `mlc: MLC7001 run ${r.runId} still pending: ${noServer ? `MLflow server ${safeUri(configured.uri)} unreachable` : r.reason}`,
+      );
     }
     for (const rej of r.rejected ?? []) err(`mlc: warning MLC7002 run ${r.runId}: ${rej}`);
   }

@@ -32,7 +32,10 @@ export interface Batch {
  */
 export function sanitizeKey(key: string): string | null {
   const cleaned = String(key).replace(/[^\p{L}\p{N}_\-. /:]/gu, "_");
-  const segs = cleaned.split("/").filter((s) => s !== "").map((s) => (s === "." || s === ".." ? "_" : s));
+  const segs = cleaned
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => (s === "." || s === ".." ? "_" : s));
   const out = segs.join("/");
   if (out === "" || out.length > LIMITS.keyLength) return null;
   return out;
@@ -91,7 +94,11 @@ export function applyLongParams(params: readonly KeyValue[], strategy: LongParam
 }
 
 /** Splits metrics, params and tags into log-batch bodies within every server limit, in order. */
-export function chunkBatches(metrics: readonly Metric[], params: readonly KeyValue[], tags: readonly KeyValue[]): Batch[] {
+export function chunkBatches(
+  metrics: readonly Metric[],
+  params: readonly KeyValue[],
+  tags: readonly KeyValue[],
+): Batch[] {
   const batches: Batch[] = [];
   let cur: Batch = { metrics: [], params: [], tags: [] };
   let bytes = 64;

@@ -13,7 +13,8 @@ import type { TrackingConfig } from "./config.js";
 import type { EventLog, RunEvent } from "./event-log.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
-type NodeEvent = { t: "child"; node: string; start_time: number } | { t: "end"; child: string; status: RunStatus; end_time: number };
+type NodeEvent =
+  { t: "child"; node: string; start_time: number } | { t: "end"; child: string; status: RunStatus; end_time: number };
 
 /** Buffers one run's logging; `drain()` turns it into events, oldest first. */
 export class RunBuffer implements RunSink {
@@ -29,7 +30,11 @@ export class RunBuffer implements RunSink {
   private readonly issues: string[] = [];
 
   /** `onFull`: a batch worth of metrics is waiting. */
-  constructor(private readonly cfg: TrackingConfig, private readonly runId: string, private readonly onFull: () => void) {}
+  constructor(
+    private readonly cfg: TrackingConfig,
+    private readonly runId: string,
+    private readonly onFull: () => void,
+  ) {}
 
   /** True when something is waiting to be drained. */
   get dirty(): boolean {
@@ -54,7 +59,9 @@ export class RunBuffer implements RunSink {
       this.paramValues.set(k, s);
       this.params.push({ key: k, value: s });
     } else if (had !== s) {
-      this.issue(`param "${k}" logged again with a different value; MLflow params cannot change, the first value is kept`);
+      this.issue(
+        `param "${k}" logged again with a different value; MLflow params cannot change, the first value is kept`,
+      );
     }
   }
 
@@ -70,7 +77,8 @@ export class RunBuffer implements RunSink {
 
   /** Node runs still open end with `status` (the run ended without their end). */
   closeChildren(status: RunStatus, at = Date.now()): void {
-    for (const [node, st] of this.children) if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status, at);
+    for (const [node, st] of this.children)
+      if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status, at);
   }
 
   /** Problems found while logging (bad keys, changed params, long params under fail). */
@@ -80,7 +88,9 @@ export class RunBuffer implements RunSink {
 
   /** Hooks: dataset inputs, child runs per node (nested_runs: nodes), and `nodeEnded` after each node. */
   hooks(project: CompiledProject, nodeEnded: () => void): Hooks {
-    const files = new Map(project.selected.datasets.filter((d) => d.persistent && d.filepath).map((d) => [d.name, d.filepath!]));
+    const files = new Map(
+      project.selected.datasets.filter((d) => d.persistent && d.filepath).map((d) => [d.name, d.filepath!]),
+    );
     const nested = this.cfg.nestedRuns === "nodes";
     const ended = (node: IRNode, status: RunStatus) => {
       if (nested) this.endChild(node.name, status);
@@ -134,12 +144,21 @@ export class RunBuffer implements RunSink {
   async drain(log: EventLog): Promise<RunEvent[]> {
     const events: RunEvent[] = this.nodeEvents.splice(0).map((p) =>
       p.t === "child"
-        ? { ...p, tags: [{ key: "mlc.run_id", value: `${this.runId}#${p.node}` }, { key: "mlc.node", value: p.node }] }
+        ? {
+            ...p,
+            tags: [
+              { key: "mlc.run_id", value: `${this.runId}#${p.node}` },
+              { key: "mlc.node", value: p.node },
+            ],
+          }
         : p,
     );
     const long = applyLongParams(this.params.splice(0), this.cfg.longParamsStrategy);
-    long.tooLong.forEach((k) => this.issue(`param "${k}" is longer than MLflow's 6000-character limit (long_params_strategy: fail); not sent`));
-    for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags])) events.push({ t: "batch", ...b });
+    long.tooLong.forEach((k) =>
+      this.issue(`param "${k}" is longer than MLflow's 6000-character limit (long_params_strategy: fail); not sent`),
+    );
+    for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags]))
+      events.push({ t: "batch", ...b });
     const inputs = this.inputs.splice(0);
     if (inputs.length) events.push({ t: "inputs", datasets: await Promise.all(inputs.map(toInput)) });
     for (const a of this.artifacts.splice(0)) events.push(...(await this.artifactEvents(log, a.src, a.dir)));

@@ -42,11 +42,20 @@ export class MlflowClient {
 
   /** `text` without any form of this client's credentials, nor an Authorization header's value. */
   scrub(text: string): string {
-    return scrubText(text, this.secrets).replace(/(authorization["']?\s*[:=]\s*["']?)(?:(?:basic|bearer)\s+)?[^\s"',;}]+/gi, "$1***");
+    return scrubText(text, this.secrets).replace(
+      /(authorization["']?\s*[:=]\s*["']?)(?:(?:basic|bearer)\s+)?[^\s"',;}]+/gi,
+      "$1***",
+    );
   }
 
   /** Sends one request with bounded retries; returns the parsed JSON body ({} when empty). */
-  async request<R>(method: string, path: string, body?: unknown, file?: string, retries = this.opts.retries ?? 3): Promise<R> {
+  async request<R>(
+    method: string,
+    path: string,
+    body?: unknown,
+    file?: string,
+    retries = this.opts.retries ?? 3,
+  ): Promise<R> {
     if (this.closed) throw new MlcError("MLC7001", `MLflow server ${this.url}: no more requests`);
     const conn = (this.conn ??= connectionFor(this.opts));
     const aborted = this.aborter.signal;
@@ -87,11 +96,17 @@ export class MlflowClient {
     const headers: Record<string, string> = this.auth ? { Authorization: this.auth } : {};
     if (file) {
       const size = statSync(file).size;
-      return [{ ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(size) }, { file, size }];
+      return [
+        { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(size) },
+        { file, size },
+      ];
     }
     if (body === undefined) return [headers, undefined];
     const json = encodeJson(body);
-    return [{ ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(json)) }, json];
+    return [
+      { ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(json)) },
+      json,
+    ];
   }
 
   /** The experiment of that name, or null when there is none (deleted ones included). */
@@ -105,7 +120,11 @@ export class MlflowClient {
       throw err;
     }
   }
-  async createExperiment(req: { name: string; artifact_location?: string; tags?: readonly T.KeyValue[] }): Promise<string> {
+  async createExperiment(req: {
+    name: string;
+    artifact_location?: string;
+    tags?: readonly T.KeyValue[];
+  }): Promise<string> {
     return (await this.request<{ experiment_id: string }>("POST", `${API}/experiments/create`, req)).experiment_id;
   }
   async restoreExperiment(experimentId: string): Promise<void> {
@@ -119,7 +138,9 @@ export class MlflowClient {
     await this.request("POST", `${API}/runs/update`, req);
   }
   async getRun(runId: string): Promise<T.Run> {
-    return normRun((await this.request<{ run: T.Run }>("GET", `${API}/runs/get?run_id=${encodeURIComponent(runId)}`)).run);
+    return normRun(
+      (await this.request<{ run: T.Run }>("GET", `${API}/runs/get?run_id=${encodeURIComponent(runId)}`)).run,
+    );
   }
   async searchRuns(req: T.SearchRunsRequest): Promise<T.Run[]> {
     return ((await this.request<{ runs?: T.Run[] }>("POST", `${API}/runs/search`, req)).runs ?? []).map(normRun);
@@ -132,7 +153,12 @@ export class MlflowClient {
   }
   /** Streams a local file to `<run artifact root>/<artifactPath>` through the server's artifacts proxy. */
   async uploadArtifact(artifactUri: string, localFile: string, artifactPath: string): Promise<void> {
-    await this.request("PUT", `/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, artifactPath)}`, undefined, localFile);
+    await this.request(
+      "PUT",
+      `/api/2.0/mlflow-artifacts/artifacts/${proxyPath(artifactUri, artifactPath)}`,
+      undefined,
+      localFile,
+    );
   }
 }
 
@@ -141,14 +167,24 @@ export function proxyPath(artifactUri: string, rel: string): string {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(artifactUri);
   if (!m) {
     const why = "start it with --serve-artifacts (the default) so mlc can upload artifacts";
-    throw new MlcError("MLC7002", `the server stores this run's artifacts at ${artifactUri}, not behind its artifacts proxy: ${why}`);
+    throw new MlcError(
+      "MLC7002",
+      `the server stores this run's artifacts at ${artifactUri}, not behind its artifacts proxy: ${why}`,
+    );
   }
-  return [...m[1].split("/"), ...rel.split("/")].filter((s) => s !== "").map(encodeURIComponent).join("/");
+  return [...m[1].split("/"), ...rel.split("/")]
+    .filter((s) => s !== "")
+    .map(encodeURIComponent)
+    .join("/");
 }
 
 /** A non-2xx answer: MLC7002 with MLflow's error_code when the body is JSON. */
 export class MlflowRejection extends MlcError {
-  constructor(message: string, readonly status: number, readonly errorCode: string | null) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly errorCode: string | null,
+  ) {
     super("MLC7002", message);
     this.name = "MlflowRejection";
   }
@@ -161,7 +197,13 @@ function rejection(url: string, method: string, path: string, status: number, te
   } catch {
     // non-JSON error page (proxy, HTML 404): keep a short plain excerpt
   }
-  const detail = body.message ?? text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
+  const detail =
+    body.message ??
+    text
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim()
+      .slice(0, 200);
   const code = body.error_code ? `${body.error_code}: ` : "";
   const msg = `MLflow server ${url} rejected ${method} ${pathOnly(path)} (HTTP ${status}) ${code}${detail}`.trim();
   if (status === 502 || status === 503 || status === 504) return new MlcError("MLC7001", msg);
@@ -174,7 +216,14 @@ function secretForms(values: readonly (string | undefined)[]): string[] {
   for (const v of values) {
     if (!v || v.length < 3) continue;
     const b = Buffer.from(v);
-    for (const f of [v, encodeURIComponent(v), b.toString("base64"), b.toString("base64url"), b.toString("base64").replace(/=+$/, "")]) out.add(f);
+    for (const f of [
+      v,
+      encodeURIComponent(v),
+      b.toString("base64"),
+      b.toString("base64url"),
+      b.toString("base64").replace(/=+$/, ""),
+    ])
+      out.add(f);
   }
   return [...out].sort((a, b) => b.length - a.length);
 }
@@ -184,9 +233,18 @@ function toNumber(v: unknown): number {
 }
 
 function normRun(r: { info: T.RunInfo; data?: Partial<T.Run["data"]>; inputs?: Partial<T.Run["inputs"]> }): T.Run {
-  const metrics = (r.data?.metrics ?? []).map((m) => ({ ...m, value: toNumber(m.value), timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) }));
+  const metrics = (r.data?.metrics ?? []).map((m) => ({
+    ...m,
+    value: toNumber(m.value),
+    timestamp: Number(m.timestamp ?? 0),
+    step: Number(m.step ?? 0),
+  }));
   const inputs = (r.inputs?.dataset_inputs ?? []).map((d) => ({ ...d, tags: d.tags ?? [] }));
-  return { info: r.info, data: { metrics, params: r.data?.params ?? [], tags: r.data?.tags ?? [] }, inputs: { dataset_inputs: inputs } };
+  return {
+    info: r.info,
+    data: { metrics, params: r.data?.params ?? [], tags: r.data?.tags ?? [] },
+    inputs: { dataset_inputs: inputs },
+  };
 }
 
 function pathOnly(path: string): string {

@@ -34,7 +34,10 @@ type Obj = Record<string, unknown>;
  * disable_tracking.pipelines, or the URI is not an http(s) server (warned; MLC7001 thrown under
  * on_error: fail).
  */
-export function trackingFor(project: { mlflow: Readonly<Obj> | null; graph: { name: string }; credentials: Readonly<Obj> }, pipeline: string): TrackingConfig | null {
+export function trackingFor(
+  project: { mlflow: Readonly<Obj> | null; graph: { name: string }; credentials: Readonly<Obj> },
+  pipeline: string,
+): TrackingConfig | null {
   const cfg = resolveTrackingConfig(project.mlflow, project.graph.name, project.credentials);
   if (!cfg.client || cfg.disabledPipelines.includes(pipeline)) return null;
   try {
@@ -106,6 +109,7 @@ function deliveryMode(configured: unknown, onError: "warn" | "fail", env: NodeJS
 
 function stringsOf(o: Obj): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined && typeof v !== "object") out[k] = String(v);
+  for (const [k, v] of Object.entries(o))
+    if (v !== null && v !== undefined && typeof v !== "object") out[k] = String(v);
   return out;
 }

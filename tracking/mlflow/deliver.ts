@@ -37,7 +37,11 @@ export class Deliverer {
   link(): MlflowLink | null {
     const m = this.progress.runs[""];
     if (!m) return null;
-    return { run_id: m.run, experiment_id: m.experiment_id, url: `${this.client.url}/#/experiments/${m.experiment_id}/runs/${m.run}` };
+    return {
+      run_id: m.run,
+      experiment_id: m.experiment_id,
+      url: `${this.client.url}/#/experiments/${m.experiment_id}/runs/${m.run}`,
+    };
   }
 
   /** What the server refused (settled: never sent again). */
@@ -54,13 +58,17 @@ export class Deliverer {
       const i = this.progress.sent - base;
       try {
         const e = events[i];
-        if (e.t === "start") await this.ensureRun("", e.experiment, { run_name: e.run_name, start_time: e.start_time, tags: e.tags });
-        else if (e.t === "child") await this.ensureRun(e.node, null, { run_name: e.node, start_time: e.start_time, tags: e.tags });
+        if (e.t === "start")
+          await this.ensureRun("", e.experiment, { run_name: e.run_name, start_time: e.start_time, tags: e.tags });
+        else if (e.t === "child")
+          await this.ensureRun(e.node, null, { run_name: e.node, start_time: e.start_time, tags: e.tags });
         this.progress.sent += e.t === "start" || e.t === "child" ? 1 : await this.step(events, i);
         writeProgress(this.root, this.runId, this.progress);
       } catch (err) {
         this.replay = true; // a request may have landed: look before re-sending
-        return err instanceof MlcError ? err : new MlcError("MLC7001", `MLflow server ${this.client.url}: ${(err as Error).message}`);
+        return err instanceof MlcError
+          ? err
+          : new MlcError("MLC7001", `MLflow server ${this.client.url}: ${(err as Error).message}`);
       }
     }
     return null;
@@ -73,9 +81,13 @@ export class Deliverer {
     const group = events.slice(from, to);
     const tasks = await this.batchTasks(group.filter((e): e is BatchEvent => e.t === "batch"));
     for (const e of group) {
-      if (e.t === "inputs") tasks.push(async () => this.client.logInputs({ run_id: this.runOf("").run, datasets: e.datasets }));
+      if (e.t === "inputs")
+        tasks.push(async () => this.client.logInputs({ run_id: this.runOf("").run, datasets: e.datasets }));
       if (e.t === "artifact") tasks.push(() => this.upload(e.file, e.path));
-      if (e.t === "end") tasks.push(() => this.client.updateRun({ run_id: this.runOf(e.child).run, status: e.status, end_time: e.end_time }));
+      if (e.t === "end")
+        tasks.push(() =>
+          this.client.updateRun({ run_id: this.runOf(e.child).run, status: e.status, end_time: e.end_time }),
+        );
     }
     const failed = (await settleAll(tasks)).find((err) => err !== null && !this.refused(err));
     if (failed) throw failed;
@@ -93,11 +105,16 @@ export class Deliverer {
         const known = await this.paramsOn(m.run);
         params = params.filter((p) => !known.has(p.key));
       }
-      const chunks = chunkBatches(mine.flatMap((b) => b.metrics), params, mine.flatMap((b) => b.tags));
+      const chunks = chunkBatches(
+        mine.flatMap((b) => b.metrics),
+        params,
+        mine.flatMap((b) => b.tags),
+      );
       const send = (c: Batch) => this.logBatch(m.run, c);
       // Params and tags go in order (a later tag value must win); chunks of metrics alone go side by side.
       const ordered = chunks.filter((c) => c.params.length || c.tags.length);
-      if (ordered.length) tasks.push(async () => void (await ordered.reduce((p, c) => p.then(() => send(c)), Promise.resolve())));
+      if (ordered.length)
+        tasks.push(async () => void (await ordered.reduce((p, c) => p.then(() => send(c)), Promise.resolve())));
       tasks.push(...chunks.filter((c) => !ordered.includes(c)).map((c) => () => send(c)));
     }
     return tasks;
@@ -133,7 +150,11 @@ export class Deliverer {
   }
 
   /** Finds or creates the main run (`node` ""), in `exp`, or a node's child run under it. */
-  private async ensureRun(node: string, exp: StartExperiment | null, req: Omit<CreateRunRequest, "experiment_id">): Promise<void> {
+  private async ensureRun(
+    node: string,
+    exp: StartExperiment | null,
+    req: Omit<CreateRunRequest, "experiment_id">,
+  ): Promise<void> {
     if (this.progress.runs[node]) return;
     const parent = exp ? null : this.runOf("");
     const experimentId = parent ? parent.experiment_id : (await this.experiment(exp!)).experiment_id;
@@ -146,7 +167,12 @@ export class Deliverer {
   private async findOrCreate(tagId: string, req: CreateRunRequest): Promise<Mapping> {
     const filter = `tags.\`mlc.run_id\` = '${tagId.replace(/'/g, "\\'")}'`;
     for (let attempt = 1; ; attempt++) {
-      const [found] = await this.client.searchRuns({ experiment_ids: [req.experiment_id], filter, run_view_type: "ALL", max_results: 1 });
+      const [found] = await this.client.searchRuns({
+        experiment_ids: [req.experiment_id],
+        filter,
+        run_view_type: "ALL",
+        max_results: 1,
+      });
       if (found) return mapping(found);
       try {
         return mapping(await this.client.createRun(req, 0));
@@ -163,7 +189,11 @@ export class Deliverer {
     let exp = await c.getExperimentByName(name);
     if (!exp) {
       try {
-        const id = await c.createExperiment({ name, ...(artifact_location ? { artifact_location } : {}), ...(tags.length ? { tags } : {}) });
+        const id = await c.createExperiment({
+          name,
+          ...(artifact_location ? { artifact_location } : {}),
+          ...(tags.length ? { tags } : {}),
+        });
         return { experiment_id: id, name, lifecycle_stage: "active", tags: [] };
       } catch (err) {
         if (!(err instanceof MlflowRejection && err.errorCode === "RESOURCE_ALREADY_EXISTS")) throw err;
@@ -173,7 +203,8 @@ export class Deliverer {
     }
     if (exp.lifecycle_stage === "deleted") {
       const hint = "set tracking.experiment.restore_if_deleted: true to restore it";
-      if (!restore_deleted) throw new MlflowRejection(`MLflow experiment "${exp.name}" is deleted (${hint})`, 400, "INVALID_STATE");
+      if (!restore_deleted)
+        throw new MlflowRejection(`MLflow experiment "${exp.name}" is deleted (${hint})`, 400, "INVALID_STATE");
       await c.restoreExperiment(exp.experiment_id);
     }
     return exp;
@@ -192,7 +223,9 @@ async function settleAll(tasks: readonly (() => Promise<void>)[]): Promise<(MlcE
   let next = 0;
   const worker = async () => {
     for (let k = next++; k < tasks.length; k = next++) {
-      await tasks[k]().catch((err: Error) => (out[k] = err instanceof MlcError ? err : new MlcError("MLC7001", err.message)));
+      await tasks[k]().catch(
+        (err: Error) => (out[k] = err instanceof MlcError ? err : new MlcError("MLC7001", err.message)),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, tasks.length) }, worker));

@@ -11,15 +11,23 @@ import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 type Experiment = { name: string; restore_deleted: boolean; artifact_location: string | null; tags: KeyValue[] };
 /** `pid`: the run's process (while it lives, nobody else delivers the file); `uri`: printable, no credentials. */
 export type StartEvent = {
-  t: "start"; run_id: string; pid: number; uri: string; experiment: Experiment;
-  run_name: string; start_time: number; tags: readonly KeyValue[];
+  t: "start";
+  run_id: string;
+  pid: number;
+  uri: string;
+  experiment: Experiment;
+  run_name: string;
+  start_time: number;
+  tags: readonly KeyValue[];
 };
 type Lists = { metrics: readonly Metric[]; params: readonly KeyValue[]; tags: readonly KeyValue[] };
 export type BatchEvent = { t: "batch"; child?: string } & Lists;
 export type ChildEvent = { t: "child"; node: string; start_time: number; tags: readonly KeyValue[] };
 /** An artifact: `file` is the run's copy, `path` its place among the run's artifacts. */
 export type RunEvent =
-  | StartEvent | BatchEvent | ChildEvent
+  | StartEvent
+  | BatchEvent
+  | ChildEvent
   | { t: "inputs"; datasets: readonly DatasetInput[] }
   | { t: "artifact"; file: string; path: string }
   | { t: "end"; child?: string; status: RunStatus; end_time: number };
@@ -42,7 +50,10 @@ const fileOf = (root: string, runId: string, ext: string) => join(outboxDir(root
 /** Run ids with an event file, oldest first. */
 export function queuedRuns(root: string): string[] {
   try {
-    return readdirSync(outboxDir(root)).filter((f) => f.endsWith(".jsonl")).sort().map((f) => f.slice(0, -6));
+    return readdirSync(outboxDir(root))
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()
+      .map((f) => f.slice(0, -6));
   } catch {
     return [];
   }
@@ -92,7 +103,10 @@ export class EventLog {
   private again = false;
   private copies = 0;
 
-  constructor(readonly root: string, readonly runId: string) {
+  constructor(
+    readonly root: string,
+    readonly runId: string,
+  ) {
     mkdirSync(outboxDir(root), { recursive: true });
     this.fd = openSync(fileOf(root, runId, ".jsonl"), "a");
   }
@@ -101,7 +115,7 @@ export class EventLog {
   append(events: readonly RunEvent[]): void {
     if (events.length === 0) return;
     const buf = Buffer.from(events.map((e) => encodeJson(e)).join("\n") + "\n", "utf8");
-    for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off);
+    for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off);
   }
 
   /** fdatasync on the thread pool, off the run's time; calls while one is in flight share one more after it. */
@@ -126,7 +140,12 @@ export class EventLog {
     const dest = join(fileOf(this.root, this.runId, ""), String(this.copies++), name);
     await fsp.mkdir(dirname(dest), { recursive: true });
     // Datasets save by rename, so a link keeps this run's bytes; on another file system, a copy.
-    const linked = (await fsp.stat(src)).size > COPY_LIMIT && (await fsp.link(src, dest).then(() => true, () => false));
+    const linked =
+      (await fsp.stat(src)).size > COPY_LIMIT &&
+      (await fsp.link(src, dest).then(
+        () => true,
+        () => false,
+      ));
     if (!linked) await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
     return dest;
   }

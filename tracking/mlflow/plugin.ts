@@ -40,7 +40,13 @@ export async function start(ctx: PluginContext): Promise<RunPlugin | null> {
   params.params.forEach((p) => run.buffer.logParam(p.key, p.value));
   params.tags.forEach((t) => run.buffer.setTag(t.key, t.value));
   await run.begin();
-  return { name: "mlflow", sink: run.buffer, hooks: run.hooks(), finish: (r) => run.finish(r), closed: () => run.closed() };
+  return {
+    name: "mlflow",
+    sink: run.buffer,
+    hooks: run.hooks(),
+    finish: (r) => run.finish(r),
+    closed: () => run.closed(),
+  };
 }
 
 class MlflowRun {
@@ -62,7 +68,10 @@ class MlflowRun {
   private timer: NodeJS.Timeout | undefined;
   private release: (() => void) | null;
 
-  constructor(private readonly ctx: PluginContext, private readonly cfg: TrackingConfig) {
+  constructor(
+    private readonly ctx: PluginContext,
+    private readonly cfg: TrackingConfig,
+  ) {
     [this.runId, this.root, this.url] = [ctx.record.run_id, ctx.project.root, safeUri(cfg.client!.uri)];
     // Locked before the file exists: no sync takes a starting run's empty file for a crashed one.
     this.release = lockRun(this.root, this.runId);
@@ -76,11 +85,21 @@ class MlflowRun {
   async begin(): Promise<void> {
     const { record: r, plan } = this.ctx;
     const start_time = Date.parse(r.started_at) || Date.now();
-    const run_name = this.cfg.runName ?? `${r.pipeline}@${new Date(start_time).toISOString().slice(0, 19).replace("T", " ")}`;
+    const run_name =
+      this.cfg.runName ?? `${r.pipeline}@${new Date(start_time).toISOString().slice(0, 19).replace("T", " ")}`;
     const { experimentName: name, restoreDeleted: restore_deleted, artifactLocation: artifact_location } = this.cfg;
     const experiment = { name, restore_deleted, artifact_location, tags: pairs(this.cfg.experimentTags) };
     this.append([
-      { t: "start", run_id: this.runId, pid: process.pid, uri: this.url, experiment, run_name, start_time, tags: this.tags(run_name) },
+      {
+        t: "start",
+        run_id: this.runId,
+        pid: process.pid,
+        uri: this.url,
+        experiment,
+        run_name,
+        start_time,
+        tags: this.tags(run_name),
+      },
       ...(await this.buffer.drain(this.log)),
       { t: "artifact", file: this.log.write("mlc/graph.json", emitJson(plan.graph)), path: "mlc/graph.json" },
       { t: "artifact", file: this.log.write("mlc/pipeline.mmd", emitMermaid(plan.graph)), path: "mlc/pipeline.mmd" },
@@ -96,9 +115,15 @@ class MlflowRun {
   private tags(runName: string): KeyValue[] {
     const r = this.ctx.record;
     return pairs({
-      "mlflow.runName": runName, "mlflow.user": currentUser(), "mlflow.source.name": join(this.root, "pipeline.yml"),
-      "mlflow.source.type": "LOCAL", "mlc.pipeline": r.pipeline, "mlc.env": r.env, "mlc.executor": r.executor,
-      "mlc.command": r.command.slice(0, 8000), "mlc.run_id": this.runId,
+      "mlflow.runName": runName,
+      "mlflow.user": currentUser(),
+      "mlflow.source.name": join(this.root, "pipeline.yml"),
+      "mlflow.source.type": "LOCAL",
+      "mlc.pipeline": r.pipeline,
+      "mlc.env": r.env,
+      "mlc.executor": r.executor,
+      "mlc.command": r.command.slice(0, 8000),
+      "mlc.run_id": this.runId,
       ...(r.git_commit ? { "mlflow.source.git.commit": r.git_commit } : {}),
     });
   }
@@ -120,7 +145,9 @@ class MlflowRun {
         this.append(await this.buffer.drain(this.log));
         if (durable) this.log.sync().catch(() => {});
       })
-      .catch((err) => this.goOffline(new MlcError("MLC7001", `could not write the MLflow outbox: ${(err as Error).message}`)));
+      .catch((err) =>
+        this.goOffline(new MlcError("MLC7001", `could not write the MLflow outbox: ${(err as Error).message}`)),
+      );
     return this.flushing.then(() => void this.pump());
   }
 
@@ -142,18 +169,26 @@ class MlflowRun {
     [this.lastError, this.offline] = [err, true];
     if (this.warned || this.cfg.onError === "fail") return;
     this.warned = true;
-    warn(err.code, `${err.message}; the run keeps going and its MLflow mirror is kept in .mlc/outbox/ (deliver it later with \`mlc mlflow sync\`)`);
+    warn(
+      err.code,
+      `${err.message}; the run keeps going and its MLflow mirror is kept in .mlc/outbox/ (deliver it later with \`mlc mlflow sync\`)`,
+    );
   }
 
   async finish(record: RunRecord): Promise<Partial<RunRecord>> {
     const until = Date.now() + finishBudgetMs();
     clearInterval(this.timer);
     const end = Date.parse(record.finished_at ?? "") || Date.now();
-    const status: RunStatus = record.status === "success" ? "FINISHED" : record.status === "failed" ? "FAILED" : "KILLED";
+    const status: RunStatus =
+      record.status === "success" ? "FINISHED" : record.status === "failed" ? "FAILED" : "KILLED";
     this.buffer.closeChildren(status, end);
     await this.flushing;
     const runJson = this.log.write("mlc/run.json", JSON.stringify(record, null, 2) + "\n");
-    this.append([...(await this.buffer.drain(this.log)), { t: "artifact", file: runJson, path: "mlc/run.json" }, { t: "end", status, end_time: end }]);
+    this.append([
+      ...(await this.buffer.drain(this.log)),
+      { t: "artifact", file: runJson, path: "mlc/run.json" },
+      { t: "end", status, end_time: end },
+    ]);
     await this.log.close();
     if (!this.deliverer) return this.unlock({});
     this.offline = false; // one more try after an outage during the run: the server may be back

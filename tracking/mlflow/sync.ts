@@ -28,7 +28,13 @@ export const finishBudgetMs = (): number => Number(process.env.MLC_MLFLOW_FINISH
 export async function bounded(p: Promise<unknown>, until: number, stop: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), Math.max(0, until - Date.now()))));
-  const first = await Promise.race([p.then(() => "done", () => "done"), late]);
+  const first = await Promise.race([
+    p.then(
+      () => "done",
+      () => "done",
+    ),
+    late,
+  ]);
   clearTimeout(timer);
   if (first === "late") {
     stop();
@@ -42,7 +48,11 @@ export function keptMessage(left: number, runId: string): string {
 }
 
 /** Delivers every queued run but `except`; `clientFor` picks the server for the URI a run was meant for (null: none). */
-export async function syncRuns(root: string, clientFor: (uri: string) => MlflowClient | null, o: { except?: string } = {}): Promise<SyncOutcome[]> {
+export async function syncRuns(
+  root: string,
+  clientFor: (uri: string) => MlflowClient | null,
+  o: { except?: string } = {},
+): Promise<SyncOutcome[]> {
   const out: SyncOutcome[] = [];
   for (const runId of queuedRuns(root)) {
     if (runId === o.except) continue;
@@ -60,7 +70,11 @@ export async function syncRuns(root: string, clientFor: (uri: string) => MlflowC
   return out;
 }
 
-async function syncOne(root: string, runId: string, clientFor: (uri: string) => MlflowClient | null): Promise<SyncOutcome> {
+async function syncOne(
+  root: string,
+  runId: string,
+  clientFor: (uri: string) => MlflowClient | null,
+): Promise<SyncOutcome> {
   const events = readEvents(root, runId);
   const start = events[0]?.t === "start" ? events[0] : null;
   if (!start) {
@@ -69,7 +83,8 @@ async function syncOne(root: string, runId: string, clientFor: (uri: string) => 
     return { runId, status: "skipped", reason: "no start record" };
   }
   const client = clientFor(start.uri);
-  if (!client) return { runId, status: "pending", reason: `no tracking server configured (it was meant for ${start.uri})` };
+  if (!client)
+    return { runId, status: "pending", reason: `no tracking server configured (it was meant for ${start.uri})` };
   // We hold its lock, so its process is gone: without an end, it was killed.
   if (!events.some((e) => e.t === "end" && !e.child)) events.push(...killedEnd(events));
   const d = new Deliverer(client, root, runId, readProgress(root, runId), true);
@@ -92,7 +107,10 @@ function killedEnd(events: readonly RunEvent[]): RunEvent[] {
     if (e.t === "child") open.add(e.node);
     if (e.t === "end" && e.child) open.delete(e.child);
   }
-  return [...[...open].map((child): RunEvent => ({ t: "end", child, status: "KILLED", end_time: at })), { t: "end", status: "KILLED", end_time: at }];
+  return [
+    ...[...open].map((child): RunEvent => ({ t: "end", child, status: "KILLED", end_time: at })),
+    { t: "end", status: "KILLED", end_time: at },
+  ];
 }
 
 /** Adds the MLflow link to the run's local record (a run delivered after it ended). */
@@ -107,7 +125,12 @@ export function startDetachedSync(root: string, env: string, runId: string): voi
   const fd = openSync(join(outboxDir(root), "deliver.log"), "a");
   try {
     const args = [mlcBin(), "mlflow", "sync", "--project", root, "--env", env];
-    const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ["ignore", fd, fd], env: process.env });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: process.env,
+    });
     writeSync(fd, `${new Date().toISOString()} run ${runId}: delivering in the background (pid ${child.pid})\n`);
     child.unref();
   } finally {
@@ -117,7 +140,9 @@ export function startDetachedSync(root: string, env: string, runId: string): voi
 
 /** `bin/mlc.js` of this package, from the built (dist/tracking/mlflow) or the source module. */
 function mlcBin(): string {
-  const bin = ["../../../bin/mlc.js", "../../bin/mlc.js"].map((u) => fileURLToPath(new URL(u, import.meta.url))).find(existsSync);
+  const bin = ["../../../bin/mlc.js", "../../bin/mlc.js"]
+    .map((u) => fileURLToPath(new URL(u, import.meta.url)))
+    .find(existsSync);
   if (!bin) throw new Error("bin/mlc.js of mlc-pipelines was not found above the tracking module");
   return bin;
 }

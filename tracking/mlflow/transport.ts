@@ -23,7 +23,13 @@ export type HttpBody = string | { readonly file: string; readonly size: number }
 
 /** Sends requests to one server. */
 export interface Connection {
-  send(method: string, url: string, headers: Record<string, string>, body: HttpBody, signal: AbortSignal): Promise<HttpResponse>;
+  send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: HttpBody,
+    signal: AbortSignal,
+  ): Promise<HttpResponse>;
 }
 
 /** A connection with these TLS options (a custom CA is added to Node's roots, not replacing them). */
@@ -41,12 +47,18 @@ export function connectionFor(opts: { insecureTls?: boolean; caCertPath?: string
       return new Promise<HttpResponse>((resolve, reject) => {
         const u = new URL(url);
         const secure = u.protocol === "https:";
-        const req = (secure ? https : http).request(u, { method, headers, agent: secure ? httpsAgent : httpAgent, signal }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on("error", reject);
-        });
+        const req = (secure ? https : http).request(
+          u,
+          { method, headers, agent: secure ? httpsAgent : httpAgent, signal },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+            );
+            res.on("error", reject);
+          },
+        );
         req.on("error", reject);
         if (typeof body === "string") req.end(body);
         else if (body) {

@@ -39,12 +39,21 @@ export interface RunInfo {
 /** A dataset logged as a run input (name, short digest, source). */
 export interface DatasetInput {
   readonly tags: readonly KeyValue[];
-  readonly dataset: { readonly name: string; readonly digest: string; readonly source_type: string; readonly source: string };
+  readonly dataset: {
+    readonly name: string;
+    readonly digest: string;
+    readonly source_type: string;
+    readonly source: string;
+  };
 }
 
 export interface Run {
   readonly info: RunInfo;
-  readonly data: { readonly metrics: readonly Metric[]; readonly params: readonly KeyValue[]; readonly tags: readonly KeyValue[] };
+  readonly data: {
+    readonly metrics: readonly Metric[];
+    readonly params: readonly KeyValue[];
+    readonly tags: readonly KeyValue[];
+  };
   readonly inputs: { readonly dataset_inputs: readonly DatasetInput[] };
 }
 
