@@ -169,11 +169,16 @@ export class EventLog {
 /** Takes `<run_id>.lock` unless another live process holds it (the run as it goes, a sync as it delivers). */
 export function lockRun(root: string, runId: string): (() => void) | null {
   const file = fileOf(root, runId, ".lock");
+  if (held.has(file)) return null;
   mkdirSync(outboxDir(root), { recursive: true });
   for (let i = 0; i < 2; i++) {
     try {
       writeFileSync(file, String(process.pid), { flag: "wx" });
-      return () => rmSync(file, { force: true });
+      held.add(file);
+      return () => {
+        held.delete(file);
+        rmSync(file, { force: true });
+      };
     } catch {
       if (alive(Number(readText(file)))) return null;
       rmSync(file, { force: true }); // its holder is gone
@@ -181,6 +186,9 @@ export function lockRun(root: string, runId: string): (() => void) | null {
   }
   return null;
 }
+
+/** Locks this process holds (a lock file naming this pid and not in here was left by an earlier process). */
+const held = new Set<string>();
 
 /** True when `pid` is a process other than this one that still exists. */
 function alive(pid: number): boolean {

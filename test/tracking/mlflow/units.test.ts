@@ -141,11 +141,12 @@ function sleeper(): { pid: number; kill: () => Promise<void> } {
 }
 
 describe("a run's lock", () => {
-  it("is refused while a live process holds it, taken over from a dead one, removed on release", async () => {
+  it("is refused while a live run (of this process or another) holds it, taken over from a dead one", async () => {
     const root = tmpRoot();
     const file = join(outboxDir(root), "r3.lock");
     const release = lockRun(root, "r3")!;
     expect(readFileSync(file, "utf8")).toBe(String(process.pid));
+    expect(lockRun(root, "r3")).toBeNull(); // a live run of this very process holds it
     release();
     expect(existsSync(file)).toBe(false);
     const p = sleeper();
