@@ -230,7 +230,7 @@ class RunState {
     await this.writer.flush(record);
     if (this.writer.error) this.opts.warn?.(`could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`);
     // After the final record: a plugin delivering later (in the background) may add to it.
-    for (const plugin of plugins) plugin.closed?.();
+    for (const plugin of plugins) await plugin.closed?.();
     return record;
   }
 

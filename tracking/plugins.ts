@@ -24,8 +24,8 @@ export interface RunPlugin {
   readonly hooks: Hooks;
   /** Ends the mirror; returns fields to add to the final record. Rejects (MlcError) only to fail the run. */
   finish(record: RunRecord): Promise<Partial<RunRecord>>;
-  /** Called after the final run record is written (never throws). */
-  closed?(): void;
+  /** Called after the final run record is written (never rejects). */
+  closed?(): Promise<void>;
 }
 
 interface PluginEntry {
@@ -79,9 +79,9 @@ function guarded(p: RunPlugin, warn: (m: string) => void): RunPlugin {
         return {};
       }
     },
-    closed() {
+    async closed() {
       try {
-        p.closed?.();
+        await p.closed?.();
       } catch (err) {
         warn(`${p.name}: ${(err as Error).message}`);
       }

@@ -25,7 +25,8 @@ export default async function mlflowSync(opts: Record<string, unknown>): Promise
     return EXIT.ok;
   }
   const { MlflowClient, clientOptionsFromEnv, safeUri } = await import("../../tracking/mlflow/client.js");
-  const { bounded, finishBudgetMs, syncRuns } = await import("../../tracking/mlflow/sync.js");
+  const { syncRuns } = await import("../../tracking/mlflow/sync.js");
+  const { bounded, finishBudgetMs } = await import("../../tracking/mlflow/deliver.js");
   const configured = pt.config.client;
   const clients = new Map<string, MlflowClient | null>();
   // The configured server wins; a run queued for another server goes to the one it was meant for.

@@ -16,6 +16,27 @@ import type { CreateRunRequest, Experiment, Run } from "./types.js";
 const PARALLEL = 6;
 const CREATE_ATTEMPTS = 4;
 
+/** How long a run's end (and a sync) may wait on the server: MLC_MLFLOW_FINISH_TIMEOUT_MS, 30 s by default. */
+export const finishBudgetMs = (): number => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
+
+/** Waits for `p` until the time `until`; then calls `stop` (which cancels what `p` waits on) and lets `p` settle. */
+export async function bounded(p: Promise<unknown>, until: number, stop: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), Math.max(0, until - Date.now()))));
+  const first = await Promise.race([
+    p.then(
+      () => "done",
+      () => "done",
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  if (first === "late") {
+    stop();
+    await p.catch(() => {});
+  }
+}
+
 /** A run's MLflow link, as the run record keeps it. */
 export type MlflowLink = { run_id: string; experiment_id: string; url: string };
 
@@ -163,16 +184,15 @@ export class Deliverer {
     this.progress.runs[node] = await this.findOrCreate(tagId, { ...req, experiment_id: experimentId, tags });
   }
 
-  /** The run tagged `mlc.run_id = tagId` (any lifecycle stage), else a new one; looked up before every attempt. */
+  /**
+   * The run tagged `mlc.run_id = tagId` (any lifecycle stage), else a new one. Looked up before
+   * every attempt but a fresh run's first (nothing can have made it yet).
+   */
   private async findOrCreate(tagId: string, req: CreateRunRequest): Promise<Mapping> {
     const filter = `tags.\`mlc.run_id\` = '${tagId.replace(/'/g, "\\'")}'`;
     for (let attempt = 1; ; attempt++) {
-      const [found] = await this.client.searchRuns({
-        experiment_ids: [req.experiment_id],
-        filter,
-        run_view_type: "ALL",
-        max_results: 1,
-      });
+      const search = { experiment_ids: [req.experiment_id], filter, run_view_type: "ALL" as const, max_results: 1 };
+      const [found] = this.replay || attempt > 1 ? await this.client.searchRuns(search) : [];
       if (found) return mapping(found);
       try {
         return mapping(await this.client.createRun(req, 0));

@@ -15,9 +15,8 @@ import { applyLongParams, flattenParams } from "./batcher.js";
 import { RunBuffer } from "./buffer.js";
 import { MlflowClient, safeUri } from "./client.js";
 import { trackingFor, type TrackingConfig } from "./config.js";
-import { Deliverer } from "./deliver.js";
-import { EventLog, lockRun, removeRun, type RunEvent } from "./event-log.js";
-import { bounded, finishBudgetMs, keptMessage, startDetachedSync, syncRuns } from "./sync.js";
+import { bounded, Deliverer, finishBudgetMs } from "./deliver.js";
+import { EventLog, lockRun, queuedRuns, removeRun, type RunEvent } from "./event-log.js";
 import type { KeyValue, RunStatus } from "./types.js";
 import { warn } from "./warn.js";
 
@@ -189,16 +188,21 @@ class MlflowRun {
       { t: "artifact", file: runJson, path: "mlc/run.json" },
       { t: "end", status, end_time: end },
     ]);
-    await this.log.close();
-    if (!this.deliverer) return this.unlock({});
+    // The run's end is made durable while the rest is sent, not before.
+    const closing = this.log.close();
+    if (!this.deliverer) return this.unlock(await closing.then(() => ({})));
     this.offline = false; // one more try after an outage during the run: the server may be back
     const stop = () => this.client!.close();
     await bounded(this.pump(), until, stop);
+    await closing;
     if (this.pending.length === 0) {
       removeRun(this.root, this.runId);
       // Earlier runs left queued for this server get what remains of a short budget.
-      const catchUp = syncRuns(this.root, (uri) => (uri === this.url ? this.client : null), { except: this.runId });
-      await bounded(catchUp, Math.min(until, Date.now() + CATCH_UP_MS), stop);
+      if (queuedRuns(this.root).length) {
+        const { syncRuns } = await import("./sync.js");
+        const catchUp = syncRuns(this.root, (uri) => (uri === this.url ? this.client : null), { except: this.runId });
+        await bounded(catchUp, Math.min(until, Date.now() + CATCH_UP_MS), stop);
+      }
     }
     try {
       return this.conclude(this.pending.length);
@@ -219,7 +223,7 @@ class MlflowRun {
     const problems = [...this.buffer.problems(), ...this.deliverer!.rejections()];
     const fail = this.cfg.onError === "fail";
     if (left > 0) {
-      const kept = keptMessage(left, this.runId);
+      const kept = `${left} operation${left > 1 ? "s" : ""} of run ${this.runId} kept in .mlc/outbox/ (deliver with \`mlc mlflow sync\`)`;
       const why = this.lastError?.message ?? `MLflow server ${this.url} did not answer in time`;
       if (fail) throw new MlcError(this.lastError?.code ?? "MLC7001", `${why}; ${kept}`);
       warn(this.lastError?.code ?? "MLC7001", this.warned ? kept : `${why}; ${kept}`); // the outage was told already
@@ -231,8 +235,9 @@ class MlflowRun {
   }
 
   /** Background delivery: after the final record, a detached one-shot `mlc mlflow sync` delivers the run. */
-  closed(): void {
-    if (this.cfg.delivery === "background") startDetachedSync(this.root, this.ctx.record.env, this.runId);
+  async closed(): Promise<void> {
+    if (this.cfg.delivery !== "background") return;
+    (await import("./sync.js")).startDetachedSync(this.root, this.ctx.record.env, this.runId);
   }
 }
 

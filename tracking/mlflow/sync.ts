@@ -21,32 +21,6 @@ export interface SyncOutcome {
   readonly rejected?: readonly string[];
 }
 
-/** How long a run's end (and a sync) may wait on the server: MLC_MLFLOW_FINISH_TIMEOUT_MS, 30 s by default. */
-export const finishBudgetMs = (): number => Number(process.env.MLC_MLFLOW_FINISH_TIMEOUT_MS) || 30_000;
-
-/** Waits for `p` until the time `until`; then calls `stop` (which cancels what `p` waits on) and lets `p` settle. */
-export async function bounded(p: Promise<unknown>, until: number, stop: () => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), Math.max(0, until - Date.now()))));
-  const first = await Promise.race([
-    p.then(
-      () => "done",
-      () => "done",
-    ),
-    late,
-  ]);
-  clearTimeout(timer);
-  if (first === "late") {
-    stop();
-    await p.catch(() => {});
-  }
-}
-
-/** The warning's tail for operations left queued. */
-export function keptMessage(left: number, runId: string): string {
-  return `${left} operation${left > 1 ? "s" : ""} of run ${runId} kept in .mlc/outbox/ (deliver with \`mlc mlflow sync\`)`;
-}
-
 /** Delivers every queued run but `except`; `clientFor` picks the server for the URI a run was meant for (null: none). */
 export async function syncRuns(
   root: string,
