@@ -1,9 +1,8 @@
 // How requests leave the process: node:http / node:https with a keep-alive agent. Not the global
-// fetch: its first use loads Node's bundled undici (~40 ms of CPU per process, measured), which
-// alone would break W7's "tracking costs <= 2%" on short runs. TLS options
-// (MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH) go to the https agent.
-// node:http/https/tls load on the first connection, not with this module: a run that hands its
-// mirror to the background deliverer never opens one, and those modules cost ~5 ms to load.
+// fetch: its first use loads Node's bundled undici, a cost every tracked run would pay. TLS
+// options (MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH) go to the https agent.
+// node:http/https/tls load on the first connection, not with this module (a run under
+// delivery: background never opens one).
 import { createReadStream, readFileSync } from "node:fs";
 import type http from "node:http";
 import type https from "node:https";

@@ -60,7 +60,7 @@ describe("exactly once in MLflow", () => {
     expect(paramsOf(runs[0])).toEqual({ a: "1" });
   });
 
-  it("a SIGKILLed `mlc run`: `mlc mlflow sync` ends it KILLED with what it logged", async (ctx) => {
+  it("a SIGKILLed `mlc run` (streamed while it ran): `mlc mlflow sync` ends it KILLED with what it logged", async (ctx) => {
     const srv = fx.get(ctx);
     const dir = copyProject(join(REPO, "test/fixtures/tracking/mlflow/slow"));
     const env = { ...process.env, CI: "true", NO_COLOR: "1", MLFLOW_TEST_URI: srv.uri, MLFLOW_TRACKING_URI: "" };
@@ -69,12 +69,19 @@ describe("exactly once in MLflow", () => {
     const logged = () => readEvents(dir, runOf(dir) ?? "").some((e) => e.t === "batch" && e.metrics.some((m) => m.key === "score_metric"));
     for (let i = 0; i < 600 && !logged(); i++) await new Promise((r) => setTimeout(r, 50));
     expect(logged()).toBe(true); // the first node's end made its metrics durable
+    // Streamed while the run goes: the server has the run, RUNNING, with the first node's metrics.
+    const c = client(srv.uri);
+    const streamed = async () => {
+      const [r] = await runsFor(c, "slow-tracked", runOf(dir)!);
+      return r?.info.status === "RUNNING" && (await history(c, r.info.run_id, "progress")).length === 50;
+    };
+    for (let i = 0; i < 200 && !(await streamed()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await streamed()).toBe(true);
     child.kill("SIGKILL");
     await exited;
     const sync = mlc(["mlflow", "sync", "--project", dir], { MLFLOW_TEST_URI: srv.uri });
     expect(sync.code, sync.out + sync.err).toBe(0);
     expect(sync.out).toMatch(/1 delivered, 0 pending/);
-    const c = client(srv.uri);
     const [run] = await runsFor(c, "slow-tracked", runOf(dir)!);
     expect(run.info.status).toBe("KILLED");
     expect(await history(c, run.info.run_id, "progress")).toHaveLength(50);
