@@ -90,7 +90,8 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   try {
     const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
     const allHooks = combineHooks([...hooks, ...plugins.map((p) => ({ name: p.name, hooks: p.hooks }))]);
-    result = await executor.run(plan, { ...runContext(project, run, opts, allHooks, sink), guard: trap.guard });
+    const ctx = runContext(project, run, opts, allHooks, sink, plugins);
+    result = await executor.run(plan, { ...ctx, guard: trap.guard });
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
     await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), plugins);
@@ -123,7 +124,14 @@ function guardExit(run: RunState): () => void {
   return () => process.off("exit", onExit);
 }
 
-function runContext(project: CompiledProject, run: RunState, opts: RunOptions, hooks: Hooks, sink: RunSink): RunContext {
+function runContext(
+  project: CompiledProject,
+  run: RunState,
+  opts: RunOptions,
+  hooks: Hooks,
+  sink: RunSink,
+  plugins: readonly RunPlugin[],
+): RunContext {
   return {
     runId: run.base.run_id,
     project,
@@ -134,7 +142,10 @@ function runContext(project: CompiledProject, run: RunState, opts: RunOptions, h
     signal: opts.signal ?? new AbortController().signal,
     maxWorkers: opts.maxWorkers,
     pipeline: opts.selection?.pipeline ?? "__default__",
-    onEvent: (e) => run.onEvent(e, opts.onEvent),
+    onEvent: (e) => {
+      run.onEvent(e, opts.onEvent);
+      for (const p of plugins) p.onEvent?.(e);
+    },
   };
 }
 

@@ -3,7 +3,7 @@
 // imported only when its `enabled` check says the run needs it, so untracked runs never load them.
 import { MlcError } from "../compiler/diagnostics.js";
 import type { CompiledProject } from "../compiler/types.js";
-import type { RunPlan } from "../executors/executor.js";
+import type { RunEvent, RunPlan } from "../executors/executor.js";
 import type { Hooks } from "./hooks.js";
 import type { RunRecord } from "./run-record.js";
 import type { RunSink } from "./sink.js";
@@ -22,6 +22,8 @@ export interface RunPlugin {
   readonly name: string;
   readonly sink: RunSink;
   readonly hooks: Hooks;
+  /** Sees each run event (a node's end...) on the main thread, after the run recorded it. */
+  onEvent?(event: RunEvent): void;
   /** Ends the mirror; returns fields to add to the final record. Rejects (MlcError) only to fail the run. */
   finish(record: RunRecord): Promise<Partial<RunRecord>>;
   /** Called after the final run record is written (never rejects). */
@@ -70,6 +72,13 @@ function guarded(p: RunPlugin, warn: (m: string) => void): RunPlugin {
     name: p.name,
     sink: p.sink,
     hooks: p.hooks,
+    onEvent(e) {
+      try {
+        p.onEvent?.(e);
+      } catch (err) {
+        warn(`${p.name}: ${(err as Error).message}`);
+      }
+    },
     async finish(record) {
       try {
         return await p.finish(record);

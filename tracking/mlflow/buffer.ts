@@ -86,16 +86,12 @@ export class RunBuffer implements RunSink {
     return [...this.issues];
   }
 
-  /** Hooks: dataset inputs, child runs per node (nested_runs: nodes), and `nodeEnded` after each node. */
-  hooks(project: CompiledProject, nodeEnded: () => void): Hooks {
+  /** Hooks: dataset inputs, and a child run per node (nested_runs: nodes). */
+  hooks(project: CompiledProject): Hooks {
     const files = new Map(
       project.selected.datasets.filter((d) => d.persistent && d.filepath).map((d) => [d.name, d.filepath!]),
     );
     const nested = this.cfg.nestedRuns === "nodes";
-    const ended = (node: IRNode, status: RunStatus) => {
-      if (nested) this.endChild(node.name, status);
-      nodeEnded();
-    };
     return {
       ...(files.size
         ? {
@@ -105,9 +101,14 @@ export class RunBuffer implements RunSink {
             },
           }
         : {}),
-      ...(nested ? { beforeNodeRun: (node: IRNode) => this.startChild(node.name) } : {}),
-      afterNodeRun: (node: IRNode) => ended(node, "FINISHED"),
-      onNodeError: (node: IRNode) => ended(node, "FAILED"),
+      // Only what needs them: an after-run hook makes the parallel executor send node data back.
+      ...(nested
+        ? {
+            beforeNodeRun: (node: IRNode) => this.startChild(node.name),
+            afterNodeRun: (node: IRNode) => this.endChild(node.name, "FINISHED"),
+            onNodeError: (node: IRNode) => this.endChild(node.name, "FAILED"),
+          }
+        : {}),
     };
   }
 

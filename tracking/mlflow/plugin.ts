@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
+import type { RunEvent as ExecutorEvent } from "../../executors/executor.js";
 import type { PluginContext, RunPlugin } from "../plugins.js";
 import type { RunRecord } from "../run-record.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
@@ -42,7 +43,8 @@ export async function start(ctx: PluginContext): Promise<RunPlugin | null> {
   return {
     name: "mlflow",
     sink: run.buffer,
-    hooks: run.hooks(),
+    hooks: run.buffer.hooks(ctx.project),
+    onEvent: (e) => run.onEvent(e),
     finish: (r) => run.finish(r),
     closed: () => run.closed(),
   };
@@ -127,9 +129,9 @@ class MlflowRun {
     });
   }
 
-  hooks() {
-    // A node's end makes what it logged durable.
-    return this.buffer.hooks(this.ctx.project, () => void (this.buffer.dirty && this.flush(true)));
+  /** A node's end makes what it logged durable. */
+  onEvent(e: ExecutorEvent): void {
+    if (e.type === "node-end" && this.buffer.dirty) void this.flush(true);
   }
 
   private append(events: RunEvent[]): void {
