@@ -127,7 +127,6 @@ export function buildProgram(): Command {
   common(mlflow.command("ui")).description("open the MLflow UI").option("--no-open", "print the URL only")
     .action(action(() => import("./commands/mlflow-ui.js")));
   common(mlflow.command("sync")).description("deliver runs not yet mirrored to MLflow")
-    .option("--linger <seconds>", "keep delivering runs as they finish until this many seconds pass with nothing new (what background delivery starts)")
     .action(action(() => import("./commands/mlflow-sync.js")));
 
   return program;

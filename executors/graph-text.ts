@@ -1,5 +1,4 @@
-// The compiled graph as JSON text, made once per graph object: the run's graph_hash and the MLflow
-// mirror (which renders graph.json and pipeline.mmd from it at delivery) share one stringify.
+// The compiled graph as JSON text, made once per graph object (the run's graph_hash).
 import type { GraphIR } from "../compiler/types.js";
 
 const texts = new WeakMap<GraphIR, string>();

@@ -23,7 +23,7 @@ import { createExecutor } from "./registry.js";
 import { resumeCommand, resumeNodes } from "./resume.js";
 import { graphText } from "./graph-text.js";
 import { lockOutputs } from "./output-lock.js";
-import { startMlflow, type MlflowSession } from "./mlflow-session.js";
+import { startPlugins, type RunPlugin } from "../tracking/plugins.js";
 
 /** Options of runProject (the API form of `mlc run`'s flags). */
 export interface RunOptions {
@@ -74,14 +74,15 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   // One writer at a time (MLC2004), checked before the run has a record or starts a node.
   const lock = lockOutputs(project.root, plan, run.base.run_id, run.base.command, opts.warn ?? (() => {}));
   await run.begin();
-  let mlflow: MlflowSession | null;
+  let plugins: RunPlugin[];
   try {
-    mlflow = await startMlflow(project, plan, run.base, opts.warn ?? (() => {}));
+    plugins = await startPlugins({ project, plan, record: run.base, warn: opts.warn ?? (() => {}) });
   } catch (err) {
-    await run.end(notStarted(plan, toErrorInfo(err, "MLC7001")), null);
+    await run.end(notStarted(plan, toErrorInfo(err, "MLC7001")), []);
+    lock.release();
     throw err;
   }
-  const sink: RunSink = mlflow ? teeSinks(run.recorder, mlflow.sink) : run.recorder;
+  const sink: RunSink = plugins.length ? teeSinks(run.recorder, ...plugins.map((p) => p.sink)) : run.recorder;
   const uninstall = installSink(sink);
   opts.onStart?.({ runId: run.base.run_id, plan });
   // Stray throws on this thread (node code under the sequential executor, hooks, datasets) fail the
@@ -93,18 +94,19 @@ export async function runCompiled(project: CompiledProject, plan: RunPlan, opts:
   let result: RunResult;
   try {
     const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
-    const allHooks = combineHooks(mlflow ? [...hooks, { name: "mlflow", hooks: mlflow.hooks }] : hooks);
-    result = await executor.run(plan, { ...runContext(project, run, opts, allHooks, sink), guard: trap.guard });
+    const allHooks = combineHooks([...hooks, ...plugins.map((p) => ({ name: p.name, hooks: p.hooks }))]);
+    const ctx = runContext(project, run, opts, allHooks, sink, plugins);
+    result = await executor.run(plan, { ...ctx, guard: trap.guard });
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
-    await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), mlflow);
+    await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), plugins);
     throw err;
   } finally {
     unguardExit();
     trap.dispose();
     uninstall();
   }
-  const record = await run.end(result, mlflow);
+  const record = await run.end(result, plugins);
   lock.release();
   return { plan, result, record };
 }
@@ -130,7 +132,14 @@ function guardExit(run: RunState): () => void {
   return () => process.off("exit", onExit);
 }
 
-function runContext(project: CompiledProject, run: RunState, opts: RunOptions, hooks: Hooks, sink: RunSink): RunContext {
+function runContext(
+  project: CompiledProject,
+  run: RunState,
+  opts: RunOptions,
+  hooks: Hooks,
+  sink: RunSink,
+  plugins: readonly RunPlugin[],
+): RunContext {
   return {
     runId: run.base.run_id,
     project,
@@ -141,7 +150,10 @@ function runContext(project: CompiledProject, run: RunState, opts: RunOptions, h
     signal: opts.signal ?? new AbortController().signal,
     maxWorkers: opts.maxWorkers,
     pipeline: opts.selection?.pipeline ?? "__default__",
-    onEvent: (e) => run.onEvent(e, opts.onEvent),
+    onEvent: (e) => {
+      run.onEvent(e, opts.onEvent);
+      for (const p of plugins) p.onEvent?.(e);
+    },
   };
 }
 
@@ -215,8 +227,8 @@ class RunState {
     writeRun(this.project.root, record, false).catch(() => {}); // synchronous inside
   }
 
-  /** Writes the final record (mirrored to MLflow first when on) and returns it. */
-  async end(result: RunResult, mlflow: MlflowSession | null): Promise<RunRecord> {
+  /** Writes the final record (each tracking plugin finishes first) and returns it. */
+  async end(result: RunResult, plugins: readonly RunPlugin[]): Promise<RunRecord> {
     let record: RunRecord = {
       ...this.current(),
       status: result.status,
@@ -226,20 +238,19 @@ class RunState {
       ...(result.error ? { error: result.error } : {}),
       ...this.resume(result),
     };
-    if (mlflow) {
+    for (const plugin of plugins) {
       try {
-        const mirrored = await mlflow.finish(record);
-        if (mirrored) record = { ...record, mlflow: mirrored };
+        record = { ...record, ...(await plugin.finish(record)) };
       } catch (err) {
-        // tracking.on_error: fail — the mirror could not be delivered, so the run fails (the outbox keeps it for `mlc mlflow sync`).
+        // tracking.on_error: fail — the mirror could not be delivered, so the run fails (it stays queued for `mlc mlflow sync`).
         const error = toErrorInfo(err, "MLC7001");
         record = { ...record, status: record.status === "success" ? "failed" : record.status, error: record.error ?? error };
       }
     }
     await this.writer.flush(record);
     if (this.writer.error) this.opts.warn?.(`could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`);
-    // Background delivery starts only now: the deliverer adds the MLflow link to the final record.
-    mlflow?.handoff();
+    // After the final record: a plugin delivering later (in the background) may add to it.
+    for (const plugin of plugins) await plugin.closed?.();
     return record;
   }
 

@@ -47,10 +47,10 @@ tracking:
   # none: one MLflow run per mlc run; nodes: plus a child run per node.
   nested_runs: none
 
-  # When the mirror reaches the server. wait: before \`mlc run\` exits. background: the run
-  # writes .mlc/outbox/ and exits; a detached \`mlc mlflow sync --linger\` delivers it (log:
-  # .mlc/outbox/deliver.log). auto: background from a terminal; wait from scripts, under
-  # CI=true, in Kubernetes, or with on_error: fail. MLC_MLFLOW_DELIVERY overrides this.
+  # When the mirror reaches the server. wait (and auto): streamed as the run goes, the rest
+  # before \`mlc run\` exits. background: the run writes .mlc/outbox/ and exits; a detached
+  # one-shot \`mlc mlflow sync\` delivers it (log: .mlc/outbox/deliver.log). on_error: fail
+  # always waits. MLC_MLFLOW_DELIVERY overrides this.
   delivery: auto
 
 # \`mlc mlflow ui\` starts a local \`mlflow ui\` here when no server is configured.

@@ -8,7 +8,6 @@ import { compileProject } from "../../compiler/compile.js";
 import { deepMerge } from "../../compiler/plain-data.js";
 import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
-import { prefetchMlflow } from "../../executors/mlflow-session.js";
 import { plan as makePlan } from "../../executors/plan.js";
 import { resumeNodes, resumeSelection } from "../../executors/resume.js";
 import type { RunOptions } from "../../executors/run-project.js";
@@ -51,7 +50,6 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
     }
     copts = { ...copts, selection: resumeSelection(resumed.selection, nodes) };
   }
-  prefetchTracker(copts.root, copts.env);
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
@@ -96,20 +94,11 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   return record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;
 }
 
-/** Starts loading MLflow tracking while the project compiles, when it is likely on (see prefetchMlflow). */
-function prefetchTracker(root: string, env: string | undefined): void {
-  const conf = (e: string) => existsSync(join(root, "conf", e, "mlflow.yml"));
-  if (process.env.MLFLOW_TRACKING_URI || conf("base") || conf(env ?? process.env.MLC_ENV ?? "local")) {
-    prefetchMlflow();
-  }
-}
-
 /** Where the run's MLflow mirror is: its UI link, or still queued; "" when the run is not tracked. */
 function mlflowLine(record: RunRecord, root: string): string {
   if (record.mlflow) return `MLflow run: ${record.mlflow.url}\n`;
-  const queued = (ext: string) => existsSync(join(root, ".mlc", "outbox", `${record.run_id}${ext}`));
-  if (!queued(".journal") && !queued(".jsonl")) return "";
-  return `MLflow run: queued in .mlc/outbox/ for delivery (background deliverer or \`mlc mlflow sync\`; \`mlc runs show ${record.run_id}\` shows its link once delivered)\n`;
+  if (!existsSync(join(root, ".mlc", "outbox", `${record.run_id}.jsonl`))) return "";
+  return `MLflow run: queued in .mlc/outbox/ for delivery (background sync or \`mlc mlflow sync\`; \`mlc runs show ${record.run_id}\` shows its link once delivered)\n`;
 }
 
 /** SIGINT/SIGTERM abort `ac` (a second one exits at once); returns the function removing the handlers. */

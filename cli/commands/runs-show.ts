@@ -45,7 +45,7 @@ function show(root: string, id: string, opts: Record<string, unknown>): number {
     `git commit: ${record.git_commit ?? "-"}`,
   ];
   if (record.mlflow) lines.push(`mlflow:     ${record.mlflow.url}`);
-  else if (existsSync(join(root, ".mlc", "outbox", `${id}.jsonl`)) || existsSync(join(root, ".mlc", "outbox", `${id}.journal`))) lines.push("mlflow:     not delivered yet (queued in .mlc/outbox/: delivered in the background, or run `mlc mlflow sync`)");
+  else if (existsSync(join(root, ".mlc", "outbox", `${id}.jsonl`))) lines.push("mlflow:     not delivered yet (queued in .mlc/outbox/: delivered in the background, or run `mlc mlflow sync`)");
   const metrics = Object.entries(record.metrics ?? {});
   if (metrics.length) lines.push("metrics:", ...metrics.map(([k, v]) => `  ${k} = ${v}`));
   const versions = (record.datasets ?? []).filter((d) => d.version);

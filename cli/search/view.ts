@@ -2,7 +2,7 @@
 // params flattened with "." (mlflow.yml's default), the tags every mirrored run carries plus the
 // run's own, MLflow's status words and epoch-millisecond times.
 import { flattenParams, paramString } from "../../tracking/mlflow/batcher.js";
-import { defaultRunName, runTags } from "../../tracking/mlflow/run-info.js";
+import { defaultRunName, runTags } from "../../tracking/mlflow/run-tags.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 
 /** mlc's run status -> MLflow's (a local `running` record is RUNNING, not yet KILLED). */
@@ -62,17 +62,7 @@ export class SearchView {
   get tags(): Readonly<Record<string, string>> {
     if (this.tagsMemo) return this.tagsMemo;
     const r = this.record;
-    const std = runTags({
-      runName: this.info.run_name,
-      root: this.root,
-      pipeline: r.pipeline,
-      env: r.env,
-      executor: r.executor,
-      command: r.command ?? "",
-      runId: r.run_id,
-      commit: r.git_commit,
-      user: null,
-    });
+    const std = runTags(r, this.root, this.info.run_name, null);
     return (this.tagsMemo = { ...Object.fromEntries(std.map((t) => [t.key, t.value])), ...r.tags });
   }
 

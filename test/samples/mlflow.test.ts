@@ -2,27 +2,14 @@
 // on, then find the run the way a user does, with a search filter `metrics.model_rmse < X`
 // (0.95 here: the small 20k-line stream gives ~0.91; the default one ~0.66),
 // and check the baseline, the parameters and the versioned model artifact are there.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { copyProject, REPO, useMlflowServer } from "../tracking/mlflow/server.js";
 import { mlcWith } from "../helpers/cli.js";
-import { mlflowFixture } from "../tracking/mlflow/server.js";
 
-const REPO = resolve(import.meta.dirname, "../..");
-const fx = mlflowFixture();
-let dir = "";
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mlc-movie-mlflow-"));
-  cpSync(join(REPO, "samples", "movie-recommendation"), dir, { recursive: true, filter: (src) => !/[\\/](\.mlc|build|node_modules)$/.test(src) });
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
-  await fx.setup();
-}, 300_000);
-afterAll(async () => {
-  await fx.teardown();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = useMlflowServer();
+const dir = copyProject(join(REPO, "samples", "movie-recommendation"));
 
 async function api(uri: string, path: string, body?: unknown): Promise<any> {
   const r = await fetch(`${uri}/api/2.0/mlflow/${path}`, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

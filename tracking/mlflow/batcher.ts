@@ -32,7 +32,10 @@ export interface Batch {
  */
 export function sanitizeKey(key: string): string | null {
   const cleaned = String(key).replace(/[^\p{L}\p{N}_\-. /:]/gu, "_");
-  const segs = cleaned.split("/").filter((s) => s !== "").map((s) => (s === "." || s === ".." ? "_" : s));
+  const segs = cleaned
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => (s === "." || s === ".." ? "_" : s));
   const out = segs.join("/");
   if (out === "" || out.length > LIMITS.keyLength) return null;
   return out;
@@ -44,26 +47,6 @@ export function paramString(v: unknown): string {
   if (v === undefined) return "None";
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   return JSON.stringify(v) ?? String(v);
-}
-
-/** MLflow params cannot change: each key's first value is kept (the tracker's queue and the journal alike). */
-export class ParamValues {
-  private readonly values = new Map<string, string>();
-
-  /**
-   * The value of param `key` (a sanitised key) as MLflow stores it, when it is to be logged; null
-   * when it was logged already (the same value), or with another value (reported: dropped).
-   */
-  take(key: string, value: unknown, issue: (problem: string) => void): string | null {
-    const s = paramString(value);
-    const had = this.values.get(key);
-    if (had === undefined) {
-      this.values.set(key, s);
-      return s;
-    }
-    if (had !== s) issue(`param "${key}" logged again with a different value; MLflow params cannot change, the first value is kept`);
-    return null;
-  }
 }
 
 export interface FlattenOptions {
@@ -111,7 +94,11 @@ export function applyLongParams(params: readonly KeyValue[], strategy: LongParam
 }
 
 /** Splits metrics, params and tags into log-batch bodies within every server limit, in order. */
-export function chunkBatches(metrics: readonly Metric[], params: readonly KeyValue[], tags: readonly KeyValue[]): Batch[] {
+export function chunkBatches(
+  metrics: readonly Metric[],
+  params: readonly KeyValue[],
+  tags: readonly KeyValue[],
+): Batch[] {
   const batches: Batch[] = [];
   let cur: Batch = { metrics: [], params: [], tags: [] };
   let bytes = 64;

@@ -21,7 +21,7 @@ export interface TrackingConfig {
   readonly disabledPipelines: readonly string[];
   readonly onError: "warn" | "fail";
   readonly nestedRuns: "none" | "nodes";
-  /** wait: delivered before `mlc run` exits; background: handed to a detached `mlc mlflow sync`. */
+  /** wait: delivered before `mlc run` exits; background: handed to a detached one-shot `mlc mlflow sync`. */
   readonly delivery: "wait" | "background";
   readonly uiHost: string;
   readonly uiPort: number;
@@ -34,7 +34,10 @@ type Obj = Record<string, unknown>;
  * disable_tracking.pipelines, or the URI is not an http(s) server (warned; MLC7001 thrown under
  * on_error: fail).
  */
-export function trackingFor(project: { mlflow: Readonly<Obj> | null; graph: { name: string }; credentials: Readonly<Obj> }, pipeline: string): TrackingConfig | null {
+export function trackingFor(
+  project: { mlflow: Readonly<Obj> | null; graph: { name: string }; credentials: Readonly<Obj> },
+  pipeline: string,
+): TrackingConfig | null {
   const cfg = resolveTrackingConfig(project.mlflow, project.graph.name, project.credentials);
   if (!cfg.client || cfg.disabledPipelines.includes(pipeline)) return null;
   try {
@@ -59,8 +62,6 @@ export function resolveTrackingConfig(
   projectName: string,
   credentials: Readonly<Obj> = {},
   env: NodeJS.ProcessEnv = process.env,
-  /** A person at a terminal (decides delivery: auto). */
-  interactive: boolean = process.stdout.isTTY === true,
 ): TrackingConfig {
   const server = obj(mlflow?.server);
   const tracking = obj(mlflow?.tracking);
@@ -70,7 +71,6 @@ export function resolveTrackingConfig(
   const ui = obj(mlflow?.ui);
   const credName = str(server.credentials);
   const credEnv = credName ? stringsOf(obj(credentials[credName])) : {};
-  // Spread only when credentials add to it: copying process.env costs a run ~0.2 ms.
   const client = clientOptionsFromEnv(str(server.mlflow_tracking_uri), credName ? { ...env, ...credEnv } : env);
   const strategy = obj(tracking.params).long_params_strategy;
   const onError = tracking.on_error === "fail" ? "fail" : "warn";
@@ -90,40 +90,26 @@ export function resolveTrackingConfig(
       : [],
     onError,
     nestedRuns: tracking.nested_runs === "nodes" ? "nodes" : "none",
-    delivery: deliveryMode(tracking.delivery, onError, env, interactive),
+    delivery: deliveryMode(tracking.delivery, onError, env),
     uiHost: str(ui.host) ?? "127.0.0.1",
     uiPort: Number(ui.port ?? 5000) || 5000,
   };
 }
 
-/** Under delivery: background, a run still going after this long streams to the server itself. */
-export const liveAfterMs = (): number => Number(process.env.MLC_MLFLOW_LIVE_AFTER_MS ?? 1000);
-
 /**
- * The delivery mode the environment alone gives (mlflow.yml not read yet): `mlc run` guesses with
- * it which code to load while the project compiles.
+ * `auto` is wait: a script or test that reads MLflow right after `mlc run` finds the run there.
+ * background hands the run to a detached one-shot `mlc mlflow sync`; on_error: fail always
+ * waits (delivery is its exit code). MLC_MLFLOW_DELIVERY overrides mlflow.yml.
  */
-export function deliveryFromEnv(env: NodeJS.ProcessEnv = process.env, interactive: boolean = process.stdout.isTTY === true): "wait" | "background" {
-  return deliveryMode(undefined, "warn", env, interactive);
-}
-
-/**
- * `auto` is background for a person at a terminal (stdout is a TTY), so a short run gives the
- * prompt back without waiting on the server, and wait everywhere else: a script or test that
- * reads MLflow right after `mlc run` finds the run there, and a process outliving mlc could be
- * killed with its CI job or container. on_error: fail always waits (delivery is its exit code).
- */
-function deliveryMode(configured: unknown, onError: "warn" | "fail", env: NodeJS.ProcessEnv, interactive: boolean): "wait" | "background" {
+function deliveryMode(configured: unknown, onError: "warn" | "fail", env: NodeJS.ProcessEnv): "wait" | "background" {
   if (onError === "fail") return "wait";
   const forced = env.MLC_MLFLOW_DELIVERY?.trim().toLowerCase();
-  const mode = forced === "wait" || forced === "background" ? forced : configured === "wait" || configured === "background" ? configured : "auto";
-  if (mode !== "auto") return mode;
-  const ci = env.CI !== undefined && !/^(|0|false|no|off)$/i.test(env.CI.trim());
-  return interactive && !ci && !env.KUBERNETES_SERVICE_HOST ? "background" : "wait";
+  return (forced || configured) === "background" ? "background" : "wait";
 }
 
 function stringsOf(o: Obj): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined && typeof v !== "object") out[k] = String(v);
+  for (const [k, v] of Object.entries(o))
+    if (v !== null && v !== undefined && typeof v !== "object") out[k] = String(v);
   return out;
 }

@@ -62,7 +62,10 @@ export function trackingUrl(uri: string): URL {
     // not a URL at all: said below
   }
   if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) {
-    throw new MlcError("MLC7001", `tracking URI ${safeUri(uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`);
+    throw new MlcError(
+      "MLC7001",
+      `tracking URI ${safeUri(uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`,
+    );
   }
   return u;
 }

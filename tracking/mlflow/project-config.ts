@@ -21,7 +21,9 @@ export function loadProjectTracking(opts: CompileOptions): ProjectTracking {
   const ctx = new CompileContext(opts.root);
   const cfg = loadConfig(opts, ctx);
   const diagnostics = ctx.finalize(locate);
-  const mlflowErrors = diagnostics.filter((d) => d.severity === "error" && /(^|\/)(mlflow|credentials)[^/]*\.ya?ml$/.test(d.file));
+  const mlflowErrors = diagnostics.filter(
+    (d) => d.severity === "error" && /(^|\/)(mlflow|credentials)[^/]*\.ya?ml$/.test(d.file),
+  );
   return {
     config: resolveTrackingConfig(cfg.mlflow, projectName(opts.root), cfg.credentials),
     diagnostics: mlflowErrors,

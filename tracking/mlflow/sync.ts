@@ -1,143 +1,122 @@
-// Delivers runs left in `.mlc/outbox/` (server down during the run, process killed, ...):
-// used by `mlc mlflow sync` and, in the background, by the next tracked run. A run whose
-// process died without finishing is ended as KILLED. Runs held by a live process are skipped.
-import { MlcError } from "../../compiler/diagnostics.js";
-import type { RunRecord } from "../run-record.js";
+// Delivers runs left queued in `.mlc/outbox/` (server down during the run, process killed, or
+// handed over under delivery: background): `mlc mlflow sync`, and a run catching up at its end.
+// Each goes through the same `deliver` a run uses. A run whose process died before its end (its
+// file may end in a cut line) is ended KILLED with what it logged; a run still going is left alone.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readRun, writeRun } from "../run-store.js";
 import type { MlflowClient } from "./client.js";
-import { deliverStored, hasEnd, type DeliveryResult } from "./deliver.js";
-import { listJournals, type JournalState } from "./journal-format.js";
-import { alive, listOutboxes, Outbox, pruneGraphs, readOutbox, removeOutbox, tryLock, type OutboxState } from "./outbox.js";
+import { Deliverer, type MlflowLink } from "./deliver.js";
+import { lockRun, outboxDir, queuedRuns, readEvents, readProgress, removeRun, type RunEvent } from "./event-log.js";
 
-/** What happened to one stored run. */
+/** What happened to one queued run. */
 export interface SyncOutcome {
   readonly runId: string;
   readonly status: "delivered" | "pending" | "busy" | "skipped";
-  readonly result?: DeliveryResult;
+  readonly mlflow?: MlflowLink | null;
   readonly reason?: string;
+  /** What the server refused (settled: not sent again). */
+  readonly rejected?: readonly string[];
 }
 
-/**
- * Delivers every stored run. `clientFor` picks the server for a run from the URI it was meant
- * for (null: no server known for it). `except` is the caller's own live run.
- */
-export async function syncOutboxes(
+/** Delivers every queued run but `except`; `clientFor` picks the server for the URI a run was meant for (null: none). */
+export async function syncRuns(
   root: string,
   clientFor: (uri: string) => MlflowClient | null,
-  except?: string,
-  /** Only runs meant for a server this accepts (the background deliverer serves one server). */
-  only?: (uri: string) => boolean,
-  /** Runs to leave for a later pass, reported busy (the deliverer: processes still exiting). */
-  later?: (state: OutboxState) => string | null,
+  o: { except?: string } = {},
 ): Promise<SyncOutcome[]> {
   const out: SyncOutcome[] = [];
-  // Runs that kept a journal (delivery: background) become outboxes first, once they are done.
-  if (listJournals(root).length) {
-    const { convertJournals } = (await import("./tracker.js")) as typeof import("./tracker.js");
-    for (const p of await convertJournals(root, (s) => journalReady(s, !!later) && (!only || !s.start || only(s.start.uri)))) {
-      if (p.runId !== except) out.push({ runId: p.runId, status: "busy", reason: p.problem });
-    }
-  }
-  for (const file of listOutboxes(root)) {
-    const state = readOutbox(file);
-    if (state.runId === except || (only && state.start && !only(state.start.uri))) continue;
-    const wait = later?.(state);
-    if (wait) {
-      out.push({ runId: state.runId, status: "busy", reason: wait });
-      continue;
-    }
-    const release = tryLock(root, state.runId, "sync");
+  for (const runId of queuedRuns(root)) {
+    if (runId === o.except) continue;
+    const release = lockRun(root, runId);
     if (!release) {
-      out.push({ runId: state.runId, status: "busy", reason: "its run is still in progress" });
+      out.push({ runId, status: "busy", reason: "its run is still in progress" });
       continue;
     }
     try {
-      out.push(await syncOne(root, state, clientFor));
+      out.push(await syncOne(root, runId, clientFor));
     } finally {
       release();
     }
   }
-  pruneGraphs(root);
   return out;
 }
 
-async function syncOne(root: string, state: OutboxState, clientFor: (uri: string) => MlflowClient | null): Promise<SyncOutcome> {
-  if (!state.start) {
-    // Nothing was ever meant to be sent (torn first write): nothing to deliver.
-    removeOutbox(root, state.runId);
-    return { runId: state.runId, status: "skipped", reason: "no start record" };
+async function syncOne(
+  root: string,
+  runId: string,
+  clientFor: (uri: string) => MlflowClient | null,
+): Promise<SyncOutcome> {
+  const events = readEvents(root, runId);
+  const start = events[0]?.t === "start" ? events[0] : null;
+  if (!start) {
+    // Its run died writing its first line: nothing was meant to be sent yet.
+    removeRun(root, runId);
+    return { runId, status: "skipped", reason: "no start record" };
   }
-  const client = clientFor(state.start.uri);
-  if (!client) return { runId: state.runId, status: "pending", reason: `no tracking server configured (it was meant for ${state.start.uri})` };
-  const outbox = new Outbox(root, state.runId, state);
-  // A run under background delivery wrote without fsync: make it durable before sending.
-  await outbox.sync();
-  let s = state;
-  if (!hasEnd(state)) {
-    // Its process is gone (we hold the lock) and never finished: the MLflow run ends KILLED.
-    const last = Math.max(state.start.start_time, ...state.ops.map((o) => ("end_time" in o ? o.end_time : 0)));
-    await outbox.append([{ t: "end", seq: outbox.seq(), status: "KILLED", end_time: Math.max(last, Date.now()) }]);
-    s = readOutbox(outbox.file);
-  }
-  let result: DeliveryResult;
-  try {
-    result = await deliverStored(client, outbox, s);
-  } catch (err) {
-    await outbox.close().catch(() => {});
-    return { runId: state.runId, status: "pending", reason: (err as Error).message };
-  }
-  if (result.error || result.pending > 0) {
-    return { runId: state.runId, status: "pending", result, reason: result.error?.message ?? "not all operations were delivered" };
-  }
-  if (result.mlflow) linkRunRecord(root, state.runId, result.mlflow);
-  return { runId: state.runId, status: "delivered", result };
+  const client = clientFor(start.uri);
+  if (!client)
+    return { runId, status: "pending", reason: `no tracking server configured (it was meant for ${start.uri})` };
+  // We hold its lock, so its process is gone: without an end, it was killed.
+  if (!events.some((e) => e.t === "end" && !e.child)) events.push(...killedEnd(events));
+  const d = new Deliverer(client, root, runId, readProgress(root, runId), true);
+  const err = await d.deliver(events);
+  const link = d.link();
+  const rejected = d.rejections();
+  if (err) return { runId, status: "pending", reason: err.message, mlflow: link, rejected };
+  removeRun(root, runId);
+  if (link) linkRunRecord(root, runId, link);
+  return { runId, status: "delivered", mlflow: link, rejected };
 }
 
-/** How long the deliverer lets a finished run's process leave before delivering it anyway. */
-export const EXIT_GRACE_MS = 5000;
-
-/**
- * Why the background deliverer should not deliver this run yet: its process, which ended the
- * run a moment ago, is still there (writing its final record, exiting). Delivering meanwhile
- * would compete with the run's last milliseconds for the CPU, and a 2-core machine shows it
- * (W7). Null when the run can go: its process is gone, it ended over EXIT_GRACE_MS ago (a
- * long-lived process using mlc as a library), or it never ended (a crash: delivered as KILLED).
- */
-export function stillExiting(state: OutboxState, now = Date.now()): string | null {
-  const end = state.ops.find((o) => o.t === "end" && !o.child) as { end_time: number } | undefined;
-  return end && exiting(state.start?.pid, end.end_time, now) ? "its run's process is still exiting" : null;
-}
-
-/** Another process that ended its run at `endedAt`, less than EXIT_GRACE_MS ago, and is still there. */
-function exiting(pid: number | undefined, endedAt: number, now: number): boolean {
-  return !!pid && pid !== process.pid && now - endedAt <= EXIT_GRACE_MS && alive(pid);
-}
-
-/**
- * True when a run's journal can become its outbox: the run ended, or its process died without
- * ending it (its mirror ends KILLED); a journal of a run still going is never touched. With
- * `letExit` (the background deliverer, as stillExiting), an ended run's process must also be gone,
- * or have ended it over EXIT_GRACE_MS ago (a long-lived library process).
- */
-export function journalReady(state: JournalState, letExit: boolean, now = Date.now()): boolean {
-  const pid = state.start?.pid;
-  if (!pid) return true;
-  if (!state.end) return pid !== process.pid && !alive(pid);
-  return !letExit || !exiting(pid, Date.parse(state.end.finished_at), now);
+/** Ends for a killed run: its open child runs and itself, KILLED at the last time it logged. */
+function killedEnd(events: readonly RunEvent[]): RunEvent[] {
+  let at = 0;
+  const open = new Set<string>();
+  for (const e of events) {
+    if (e.t === "start" || e.t === "child") at = Math.max(at, e.start_time);
+    if (e.t === "batch") for (const m of e.metrics) at = Math.max(at, m.timestamp);
+    if (e.t === "child") open.add(e.node);
+    if (e.t === "end" && e.child) open.delete(e.child);
+  }
+  return [
+    ...[...open].map((child): RunEvent => ({ t: "end", child, status: "KILLED", end_time: at })),
+    { t: "end", status: "KILLED", end_time: at },
+  ];
 }
 
 /** Adds the MLflow link to the run's local record (a run delivered after it ended). */
-function linkRunRecord(root: string, runId: string, mlflow: NonNullable<RunRecord["mlflow"]>): void {
+function linkRunRecord(root: string, runId: string, mlflow: MlflowLink): void {
   const record = readRun(root, runId);
   if (!record || record.mlflow?.run_id === mlflow.run_id) return;
   writeRun(root, { ...record, mlflow }, false).catch(() => {});
 }
 
-/** Background catch-up by a live run: earlier runs meant for the same server. Never throws. */
-export async function catchUp(client: MlflowClient, root: string, except: string): Promise<SyncOutcome[]> {
+/** Starts `mlc mlflow sync` for the project, detached, logging to `.mlc/outbox/deliver.log`; it exits when done. */
+export function startDetachedSync(root: string, env: string, runId: string): void {
+  const fd = openSync(join(outboxDir(root), "deliver.log"), "a");
   try {
-    return await syncOutboxes(root, (uri) => (uri === client.url ? client : null), except);
-  } catch (err) {
-    return [{ runId: "", status: "pending", reason: err instanceof MlcError ? err.message : String(err) }];
+    const args = [mlcBin(), "mlflow", "sync", "--project", root, "--env", env];
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: process.env,
+    });
+    writeSync(fd, `${new Date().toISOString()} run ${runId}: delivering in the background (pid ${child.pid})\n`);
+    child.unref();
+  } finally {
+    closeSync(fd);
   }
+}
+
+/** `bin/mlc.js` of this package, from the built (dist/tracking/mlflow) or the source module. */
+function mlcBin(): string {
+  const bin = ["../../../bin/mlc.js", "../../bin/mlc.js"]
+    .map((u) => fileURLToPath(new URL(u, import.meta.url)))
+    .find(existsSync);
+  if (!bin) throw new Error("bin/mlc.js of mlc-pipelines was not found above the tracking module");
+  return bin;
 }

@@ -1,9 +1,8 @@
 // How requests leave the process: node:http / node:https with a keep-alive agent. Not the global
-// fetch: its first use loads Node's bundled undici (~40 ms of CPU per process, measured), which
-// alone would break W7's "tracking costs <= 2%" on short runs. TLS options
-// (MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH) go to the https agent.
-// node:http/https/tls load on the first connection, not with this module: a run that hands its
-// mirror to the background deliverer never opens one, and those modules cost ~5 ms to load.
+// fetch: its first use loads Node's bundled undici, a cost every tracked run would pay. TLS
+// options (MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH) go to the https agent.
+// node:http/https/tls load on the first connection, not with this module (a run under
+// delivery: background never opens one).
 import { createReadStream, readFileSync } from "node:fs";
 import type http from "node:http";
 import type https from "node:https";
@@ -23,7 +22,13 @@ export type HttpBody = string | { readonly file: string; readonly size: number }
 
 /** Sends requests to one server. */
 export interface Connection {
-  send(method: string, url: string, headers: Record<string, string>, body: HttpBody, signal: AbortSignal): Promise<HttpResponse>;
+  send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: HttpBody,
+    signal: AbortSignal,
+  ): Promise<HttpResponse>;
 }
 
 /** A connection with these TLS options (a custom CA is added to Node's roots, not replacing them). */
@@ -41,12 +46,18 @@ export function connectionFor(opts: { insecureTls?: boolean; caCertPath?: string
       return new Promise<HttpResponse>((resolve, reject) => {
         const u = new URL(url);
         const secure = u.protocol === "https:";
-        const req = (secure ? https : http).request(u, { method, headers, agent: secure ? httpsAgent : httpAgent, signal }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on("error", reject);
-        });
+        const req = (secure ? https : http).request(
+          u,
+          { method, headers, agent: secure ? httpsAgent : httpAgent, signal },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+            );
+            res.on("error", reject);
+          },
+        );
         req.on("error", reject);
         if (typeof body === "string") req.end(body);
         else if (body) {

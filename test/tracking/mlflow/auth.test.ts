@@ -1,15 +1,12 @@
 // Basic auth against a REAL `mlflow server --app-name basic-auth`: credentials from
 // MLFLOW_TRACKING_USERNAME/PASSWORD or from a credentials.yml entry (server.credentials); a wrong
 // password is a warning (MLC7002, never the password) and the run is kept in the outbox.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
+import { describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../tracking/mlflow/client.js";
-import { client, config, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, withEnv } from "./helpers.js";
-import { mlflowFixture } from "./server.js";
+import { client, config, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, withEnv, startTracking } from "./helpers.js";
+import { useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture({ basicAuth: true });
-beforeAll(() => fx.setup(), 300_000);
-afterAll(() => fx.teardown());
+const fx = useMlflowServer({ basicAuth: true });
 const EXP = `exp-${process.pid}`;
 
 describe("basic auth", () => {

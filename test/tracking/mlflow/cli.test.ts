@@ -4,12 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tmpRoot } from "./helpers.js";
-import { REPO } from "./server.js";
+import { buildDist, REPO } from "./server.js";
 
-beforeAll(() => {
-  // `npm test` has just built dist/; rebuilding here would rewrite it under other test files.
-  if (process.env.CI !== "true") spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
-});
+beforeAll(buildDist);
 
 function projectDir(): string {
   const root = tmpRoot();

@@ -2,34 +2,13 @@
 // both executors (params, the RMSE metric, the model artifact's bytes, tags, status, link in the
 // run record), and a run interrupted with SIGINT that ends KILLED.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artifactPaths, client, history, paramsOf, tagsOf } from "./helpers.js";
-import { mlflowFixture, REPO } from "./server.js";
+import { describe, expect, it } from "vitest";
+import { artifactPaths, client, history, paramsOf, tagsOf, download } from "./helpers.js";
+import { copyProject, REPO, useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture();
-const dirs: string[] = [];
-beforeAll(async () => {
-  // `npm test` has just built dist/; rebuilding here would rewrite it under other test files.
-  if (process.env.CI !== "true") spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
-  await fx.setup();
-}, 300_000);
-afterAll(async () => {
-  await fx.teardown();
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
-
-/** A copy of a project folder that resolves `mlc-pipelines` to this checkout. */
-function copyProject(src: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "mlc-e2e-mlflow-"));
-  dirs.push(dir);
-  cpSync(src, dir, { recursive: true, filter: (p) => !/[\\/](\.mlc|build|node_modules)$/.test(p) });
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
-  return dir;
-}
+const fx = useMlflowServer({ cli: true });
 
 function records(dir: string): any[] {
   const runs = join(dir, ".mlc", "runs");
@@ -66,7 +45,7 @@ describe("mlc run with tracking on", () => {
       expect(paths).toEqual(expect.arrayContaining(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]));
       const version = rec.datasets.find((d: any) => d.name === "model")?.version ?? versions[i];
       const saved = readFileSync(join(dir, "data/06_models/model.bin", version, "model.bin"));
-      expect((await c.downloadArtifact(run.info.artifact_uri!, "models/model.bin")).equals(saved)).toBe(true);
+      expect((await download(c, run, "models/model.bin")).equals(saved)).toBe(true);
     }
     expect(readdirSync(join(dir, ".mlc", "outbox")).filter((f) => f.endsWith(".jsonl"))).toEqual([]);
   }, 300_000);

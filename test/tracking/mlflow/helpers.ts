@@ -1,11 +1,13 @@
-// Hand-built projects and run records for driving the tracker directly, and read-back helpers
-// that fetch what the server stored through its REST API.
+// Hand-built projects and run records for driving the MLflow plugin directly, and read-back
+// helpers that fetch what the server stored through its REST API.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompiledProject, GraphIR, IRDataset } from "../../../compiler/types.js";
 import type { RunRecord, RunStatus } from "../../../tracking/run-record.js";
-import { MlflowClient } from "../../../tracking/mlflow/client.js";
+import { MlflowClient, proxyPath } from "../../../tracking/mlflow/client.js";
+import { start } from "../../../tracking/mlflow/plugin.js";
+import type { PluginContext } from "../../../tracking/plugins.js";
 import type { Metric, Run } from "../../../tracking/mlflow/types.js";
 
 let counter = 0;
@@ -37,11 +39,16 @@ export function project(root: string, mlflow: Record<string, unknown> | null, o:
   return { root, env: "local", graph: g, selected: g, parameters: {}, credentials: o.credentials ?? {}, mlflow, hooks: [] };
 }
 
-export function startOpts(p: CompiledProject, id: string, params: Record<string, unknown> = {}, pipeline = "__default__") {
-  return {
-    project: p, runId: id, pipeline, executor: "sequential", command: "mlc run", env: "local", params,
-    graphJson: JSON.stringify({ irVersion: 1, name: "demo" }) + "\n", mermaid: "flowchart TD\n  a --> b\n",
-  };
+/** What run-project hands the plugin at a run's start. */
+export function startOpts(p: CompiledProject, id: string, params: Record<string, unknown> = {}, pipeline = "__default__"): PluginContext {
+  const plan = { graph: p.selected, order: [], releaseCounts: {}, freeInputs: [] };
+  return { project: { ...p, parameters: params }, plan, record: { ...record(id, "running"), finished_at: null, pipeline }, warn: () => {} };
+}
+
+/** The MLflow plugin started for a run, with finish() giving the run's MLflow link (or null). */
+export async function startTracking(ctx: PluginContext) {
+  const p = await start(ctx);
+  return p && { sink: p.sink, hooks: p.hooks, finish: async (r: RunRecord) => (await p.finish(r)).mlflow ?? null };
 }
 
 export function record(id: string, status: RunStatus): RunRecord {
@@ -66,8 +73,7 @@ export function client(uri: string, auth?: { user: string; password: string } | 
 export async function runsFor(c: MlflowClient, experiment: string, id: string): Promise<Run[]> {
   const exp = await c.getExperimentByName(experiment);
   if (!exp) return [];
-  const r = await c.searchRuns({ experiment_ids: [exp.experiment_id], filter: `tags.\`mlc.run_id\` = '${id}'`, run_view_type: "ALL", max_results: 10 });
-  return [...r.runs];
+  return c.searchRuns({ experiment_ids: [exp.experiment_id], filter: `tags.\`mlc.run_id\` = '${id}'`, run_view_type: "ALL", max_results: 10 });
 }
 
 /** Every point of a metric's history. */
@@ -75,7 +81,9 @@ export async function history(c: MlflowClient, run: string, key: string): Promis
   const out: Metric[] = [];
   let token: string | undefined;
   do {
-    const page = await c.getMetricHistory(run, key, token);
+    const q = `run_id=${run}&metric_key=${encodeURIComponent(key)}&max_results=25000${token ? `&page_token=${token}` : ""}`;
+    const page = await c.request<{ metrics?: Metric[]; next_page_token?: string }>("GET", `/api/2.0/mlflow/metrics/get-history?${q}`);
+    page.metrics = (page.metrics ?? []).map((m) => ({ ...m, value: toNumber(m.value) }));
     out.push(...page.metrics);
     token = page.next_page_token || undefined;
   } while (token);
@@ -84,7 +92,8 @@ export async function history(c: MlflowClient, run: string, key: string): Promis
 
 /** All artifact file paths of a run (recursive). */
 export async function artifactPaths(c: MlflowClient, run: Run, dir = ""): Promise<string[]> {
-  const files = await c.listArtifacts(run.info.artifact_uri!, dir);
+  const path = encodeURIComponent(proxyPath(run.info.artifact_uri!, dir));
+  const { files = [] } = await c.request<{ files?: { path: string; is_dir?: boolean }[] }>("GET", `/api/2.0/mlflow-artifacts/artifacts?path=${path}`);
   const out: string[] = [];
   for (const f of files) {
     const p = dir ? `${dir}/${f.path}` : f.path;
@@ -92,6 +101,17 @@ export async function artifactPaths(c: MlflowClient, run: Run, dir = ""): Promis
     else out.push(p);
   }
   return out.sort();
+}
+
+/** One artifact's bytes (unauthenticated servers only). */
+export async function download(c: MlflowClient, run: Run, path: string): Promise<Buffer> {
+  const r = await fetch(`${c.url}/api/2.0/mlflow-artifacts/artifacts/${proxyPath(run.info.artifact_uri!, path)}`);
+  if (!r.ok) throw new Error(`GET ${path}: HTTP ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+function toNumber(v: unknown): number {
+  return v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : Number(v);
 }
 
 export function tagsOf(run: Run): Record<string, string> {

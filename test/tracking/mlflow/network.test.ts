@@ -2,16 +2,13 @@
 // the next tracked run delivering what an earlier run left in the outbox.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
+import { describe, expect, it, vi } from "vitest";
 import { runProject } from "../../../executors/run-project.js";
-import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot, withEnv } from "./helpers.js";
+import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot, withEnv, startTracking } from "./helpers.js";
 import { startProxy } from "./proxy.js";
-import { freePort, mlflowFixture } from "./server.js";
+import { freePort, useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture();
-beforeAll(() => fx.setup(), 300_000);
-afterAll(() => fx.teardown());
+const fx = useMlflowServer();
 const EXP = `exp-${process.pid}`;
 
 function quiet() {

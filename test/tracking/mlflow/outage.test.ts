@@ -3,18 +3,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
-import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot } from "./helpers.js";
-import { freePort, mlflowFixture, REPO } from "./server.js";
+import { describe, expect, it, vi } from "vitest";
+import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, startTracking, download } from "./helpers.js";
+import { freePort, REPO, useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture();
-beforeAll(async () => {
-  await fx.setup();
-  // `npm test` has just built dist/; rebuilding here would rewrite it under other test files.
-  if (process.env.CI !== "true") spawnSync("node", ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
-}, 300_000);
-afterAll(() => fx.teardown());
+const fx = useMlflowServer({ cli: true });
 const EXP = `exp-${process.pid}`;
 
 /** A project folder the CLI accepts, tracking to `uri`. */
@@ -94,7 +87,7 @@ describe("MLflow outages", () => {
     expect(loss).toHaveLength(3000);
     expect(new Set(loss.map((m) => m.step)).size).toBe(3000);
     expect(await artifactPaths(c, run)).toEqual(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]);
-    expect((await c.downloadArtifact(run.info.artifact_uri!, "models/model.bin")).toString()).toBe("model-bytes-v1");
+    expect((await download(c, run, "models/model.bin")).toString()).toBe("model-bytes-v1");
   }, 300_000);
 
   it("a dead server costs seconds: warn keeps the run going, fail rejects with MLC7001; sync replays a queued run twice without duplicates", async (ctx) => {

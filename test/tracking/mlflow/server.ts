@@ -2,13 +2,15 @@
 // .venv-mlflow/bin/mlflow is missing, started on a free loopback port with a SQLite store and an
 // artifacts folder (optionally with basic auth), polled on /health, stopped after. One per test
 // file. When it cannot be installed or started the suite FAILS (CI=true always; locally unless
-// MLC_SKIP_MLFLOW=1, which turns it into a loud skip with the reason).
+// MLC_SKIP_MLFLOW=1, which turns it into a loud skip with the reason). Every test file that needs
+// a server, or a project copy the CLI runs, takes it from here.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, writeFileSync, openSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 export const REPO = resolve(import.meta.dirname, "../../..");
 export const MLFLOW_BIN = join(REPO, ".venv-mlflow", "bin", "mlflow");
@@ -163,4 +165,33 @@ export function mlflowFixture(o: { basicAuth?: boolean } = {}) {
       return server!;
     },
   };
+}
+
+/** Builds dist/ for a file whose tests spawn the CLI (`npm test` has just built it: a rebuild would rewrite it under other files). */
+export function buildDist(): void {
+  if (process.env.CI !== "true") spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO, stdio: "inherit" });
+}
+
+/** This test file's server: started before its tests (after building dist/ with `cli`), stopped after them. */
+export function useMlflowServer(o: { basicAuth?: boolean; cli?: boolean } = {}) {
+  const fx = mlflowFixture(o);
+  beforeAll(async () => {
+    if (o.cli) buildDist();
+    await fx.setup();
+  }, 300_000);
+  afterAll(() => fx.teardown());
+  return fx;
+}
+
+const copies: string[] = [];
+process.once("exit", () => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A copy of a project folder (without .mlc, build, node_modules) whose `mlc-pipelines` is this checkout. */
+export function copyProject(src: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "mlc-mlflow-project-"));
+  copies.push(dir);
+  cpSync(src, dir, { recursive: true, filter: (p) => !/[\\/](\.mlc|build|node_modules)$/.test(p) });
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
+  return dir;
 }

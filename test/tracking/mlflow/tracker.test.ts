@@ -1,14 +1,13 @@
-// The tracker against a REAL MLflow server: what a run logs is read back through REST.
+// The MLflow plugin against a REAL MLflow server: what a run logs is read back through REST.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTracking } from "../../../tracking/mlflow/tracker.js";
-import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot } from "./helpers.js";
-import { mlflowFixture } from "./server.js";
+import { emitJson } from "../../../compiler/emit/json.js";
+import { emitMermaid } from "../../../compiler/emit/mermaid.js";
+import { describe, expect, it, vi } from "vitest";
+import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot, startTracking, download } from "./helpers.js";
+import { useMlflowServer } from "./server.js";
 
-const fx = mlflowFixture();
-beforeAll(() => fx.setup(), 300_000);
-afterAll(() => fx.teardown());
+const fx = useMlflowServer();
 const EXP = `exp-${process.pid}`;
 
 describe("tracker against a real MLflow server", () => {
@@ -67,9 +66,10 @@ describe("tracker against a real MLflow server", () => {
     expect(tags["mlflow.user"]).toBeTruthy();
     expect(tags["mlflow.source.name"]).toContain("pipeline.yml");
     expect(await artifactPaths(c, run)).toEqual(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]);
-    expect((await c.downloadArtifact(run.info.artifact_uri!, "models/model.bin")).equals(readFileSync(model))).toBe(true);
-    expect((await c.downloadArtifact(run.info.artifact_uri!, "mlc/pipeline.mmd")).toString()).toBe("flowchart TD\n  a --> b\n");
-    expect(JSON.parse((await c.downloadArtifact(run.info.artifact_uri!, "mlc/run.json")).toString())).toMatchObject({ run_id: id, status: "success" });
+    expect((await download(c, run, "models/model.bin")).equals(readFileSync(model))).toBe(true);
+    expect((await download(c, run, "mlc/pipeline.mmd")).toString()).toBe(emitMermaid(p.selected));
+    expect((await download(c, run, "mlc/graph.json")).toString()).toBe(emitJson(p.selected));
+    expect(JSON.parse((await download(c, run, "mlc/run.json")).toString())).toMatchObject({ run_id: id, status: "success" });
     expect(run.inputs.dataset_inputs).toHaveLength(1);
     expect(run.inputs.dataset_inputs[0].dataset).toMatchObject({ name: "raw", source: "data/raw.csv", source_type: "local" });
     expect(run.inputs.dataset_inputs[0].dataset.digest).toMatch(/^[0-9a-f]{12}$/);
@@ -128,7 +128,7 @@ describe("tracker against a real MLflow server", () => {
     const c = client(srv.uri);
     const exp = await c.getExperimentByName(EXP);
     const kids = await c.searchRuns({ experiment_ids: [exp!.experiment_id], filter: `tags.\`mlflow.parentRunId\` = '${link!.run_id}'` });
-    const byNode = Object.fromEntries(kids.runs.map((r) => [tagsOf(r)["mlc.node"], r.info.status]));
+    const byNode = Object.fromEntries(kids.map((r) => [tagsOf(r)["mlc.node"], r.info.status]));
     expect(byNode).toEqual({ a: "FINISHED", b: "FAILED" });
   });
 

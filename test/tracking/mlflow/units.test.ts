@@ -1,16 +1,14 @@
 // The pure parts of the MLflow mirror (no server): batching within the server limits, key
-// sanitising, long params, flattening, JSON encoding, config defaults, outbox folding.
+// sanitising, long params, flattening, JSON encoding, config defaults, the event file, the run's
+// lock, credentials scrubbed from server answers.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { userInfo } from "node:os";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyLongParams, chunkBatches, flattenParams, LIMITS, sanitizeKey } from "../../../tracking/mlflow/batcher.js";
 import { encodeJson, MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
 import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
-import { alive, isLocked, lockHolder, outboxDir, pendingOps, pruneGraphs, readOutbox, sharedGraph, tryLock } from "../../../tracking/mlflow/outbox.js";
-import { journalReady, stillExiting } from "../../../tracking/mlflow/sync.js";
-import { runUser, tagsWithUser } from "../../../tracking/mlflow/run-info.js";
+import { EventLog, lockRun, outboxDir, queuedRuns, readEvents, readProgress, removeRun, writeProgress } from "../../../tracking/mlflow/event-log.js";
 import { tmpRoot } from "./helpers.js";
 
 const metric = (i: number) => ({ key: "m", value: i, timestamp: 1, step: i });
@@ -88,24 +86,44 @@ describe("config", () => {
     expect(c).toMatchObject({ experimentName: "proj", restoreDeleted: true, flatten: true, recursive: true, sep: ".", longParamsStrategy: "fail", onError: "warn", nestedRuns: "none", uiHost: "127.0.0.1", uiPort: 5000 });
     expect(c.client).toMatchObject({ uri: "http://h:1", token: "tok" });
   });
+  it("delivery: auto waits; background only when asked, never under on_error: fail; MLC_MLFLOW_DELIVERY overrides", () => {
+    const mode = (tracking: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => resolveTrackingConfig({ server: { mlflow_tracking_uri: "http://h:1" }, tracking }, "p", {}, env).delivery;
+    expect(mode({})).toBe("wait");
+    expect(mode({ delivery: "auto" })).toBe("wait");
+    expect(mode({ delivery: "background" })).toBe("background");
+    expect(mode({ delivery: "background", on_error: "fail" })).toBe("wait");
+    expect(mode({ delivery: "background" }, { MLC_MLFLOW_DELIVERY: "wait" })).toBe("wait");
+    expect(mode({}, { MLC_MLFLOW_DELIVERY: "background" })).toBe("background");
+  });
   it("is off without a URI; MLFLOW_TRACKING_URI turns it on", () => {
     expect(resolveTrackingConfig(null, "p", {}, {}).client).toBeNull();
     expect(resolveTrackingConfig(null, "p", {}, { MLFLOW_TRACKING_URI: "http://x:2", MLFLOW_TRACKING_INSECURE_TLS: "true" }).client).toMatchObject({ uri: "http://x:2", insecureTls: true });
   });
 });
 
-describe("outbox", () => {
-  it("folds operations and delivery facts, ignoring a torn last line", () => {
+describe("event file", () => {
+  it("reads every event in order; a line cut by a crash is dropped; NaN and ±Infinity come back as numbers", () => {
     const root = tmpRoot();
-    mkdirSync(outboxDir(root), { recursive: true });
-    const f = join(outboxDir(root), "r1.jsonl");
-    const start = { t: "start", seq: 0, mlc_run_id: "r1", uri: "http://h", experiment: { name: "e", restore_deleted: true, artifact_location: null, tags: [] }, run_name: "n", start_time: 1, tags: [] };
-    writeFileSync(f, [start, { t: "batch", seq: 1, metrics: [], params: [{ key: "a", value: "1" }], tags: [] }, { t: "mapped", run: "R", experiment_id: "1", artifact_uri: "mlflow-artifacts:/1/R/artifacts" }, { t: "done", seq: 0 }].map((e) => JSON.stringify(e)).join("\n") + "\n");
-    appendFileSync(f, '{"t":"end","seq":2,"sta');
-    const s = readOutbox(f);
-    expect(s.start?.mlc_run_id).toBe("r1");
-    expect(s.mapped.get("")?.run).toBe("R");
-    expect(pendingOps(s).map((o) => o.seq)).toEqual([1]);
+    const log = new EventLog(root, "r1");
+    log.append([{ t: "batch", metrics: [{ key: "m", value: NaN, timestamp: 1, step: 0 }, { key: "m", value: -Infinity, timestamp: 1, step: 1 }], params: [], tags: [] }]);
+    appendFileSync(join(outboxDir(root), "r1.jsonl"), '{"t":"end","sta');
+    const events = readEvents(root, "r1");
+    expect(events).toHaveLength(1);
+    const [m0, m1] = (events[0] as { metrics: { value: number }[] }).metrics;
+    expect(m0.value).toBeNaN();
+    expect(m1.value).toBe(-Infinity);
+    expect(queuedRuns(root)).toEqual(["r1"]);
+  });
+
+  it("progress survives the process: what was sent and to which MLflow runs", () => {
+    const root = tmpRoot();
+    expect(readProgress(root, "r2")).toEqual({ sent: 0, runs: {} });
+    new EventLog(root, "r2");
+    writeProgress(root, "r2", { sent: 3, runs: { "": { run: "R", experiment_id: "1", artifact_uri: "a" } } });
+    expect(readProgress(root, "r2")).toMatchObject({ sent: 3, runs: { "": { run: "R" } } });
+    removeRun(root, "r2");
+    expect(queuedRuns(root)).toEqual([]);
+    expect(readProgress(root, "r2").sent).toBe(0);
   });
 });
 
@@ -122,145 +140,40 @@ function sleeper(): { pid: number; kill: () => Promise<void> } {
   };
 }
 
-describe("run processes and locks", () => {
-  it("the background deliverer lets a finished run's process leave before delivering it (at most 5 s)", async () => {
-    const now = Date.now();
-    const state = (pid: number | undefined, end: number | null) => ({
-      runId: "r1",
-      start: { t: "start", seq: 0, mlc_run_id: "r1", uri: "http://h", experiment: { name: "e", restore_deleted: true, artifact_location: null, tags: [] }, run_name: "n", start_time: now - 100, tags: [], ...(pid ? { pid } : {}) },
-      ops: end === null ? [] : [{ t: "end", seq: 1, status: "FINISHED", end_time: end }],
-      done: new Set<number>(),
-      rejected: new Map<number, string>(),
-      mapped: new Map(),
-    }) as unknown as Parameters<typeof stillExiting>[0];
-    const p = sleeper();
-    try {
-      expect(stillExiting(state(p.pid, now - 10), now)).toMatch(/still exiting/);
-      expect(stillExiting(state(p.pid, now - 6000), now)).toBeNull(); // a long-lived process (mlc as a library)
-      expect(stillExiting(state(p.pid, null), now)).toBeNull(); // never ended: a crash, delivered as KILLED
-      expect(stillExiting(state(undefined, now - 10), now)).toBeNull(); // written before runs recorded their pid
-    } finally {
-      await p.kill();
-    }
-    expect(stillExiting(state(p.pid, now - 10), now)).toBeNull(); // gone
-  });
-
-  it("a run's journal becomes its outbox once the run ended (and, for the deliverer, its process left) or its process died", async () => {
-    const now = Date.now();
-    const journal = (pid: number, endedAgo: number | null) => ({
-      file: "j", events: [],
-      start: { t: "journal", v: 1, run_id: "r1", pid, uri: "http://h", start_time: now - 100, pipeline: "p", executor: "sequential", command: "mlc run", env: "local", git_commit: null, cfg: {}, params: {}, graph: null },
-      end: endedAgo === null ? null : { t: "end", status: "success", finished_at: new Date(now - endedAgo).toISOString(), git_commit: null },
-    }) as unknown as Parameters<typeof journalReady>[0];
-    const p = sleeper();
-    try {
-      expect(journalReady(journal(p.pid, null), false, now)).toBe(false); // still running: never touched
-      expect(journalReady(journal(p.pid, null), true, now)).toBe(false);
-      expect(journalReady(journal(p.pid, 10), false, now)).toBe(true); // ended: mlc mlflow sync takes it
-      expect(journalReady(journal(p.pid, 10), true, now)).toBe(false); // the deliverer lets the process leave
-      expect(journalReady(journal(p.pid, 6000), true, now)).toBe(true); // ...for at most 5 s
-    } finally {
-      await p.kill();
-    }
-    expect(journalReady(journal(p.pid, null), true, now)).toBe(true); // died without ending: delivered KILLED
-    expect(journalReady(journal(p.pid, 10), true, now)).toBe(true);
-    expect(journalReady(journal(process.pid, null), false, now)).toBe(false); // this process's own run
-  });
-
-  it("a run's lock: held for a live process, taken over from a dead one, removed on release", async () => {
+describe("a run's lock", () => {
+  it("is refused while a live run (of this process or another) holds it, taken over from a dead one", async () => {
     const root = tmpRoot();
-    const file = join(outboxDir(root), "r2.lock");
-    const release = tryLock(root, "r2")!;
-    expect(lockHolder(root, "r2")).toBeNull(); // this process's own lock
-    expect(readFileSync(file, "utf8")).toBe(`${process.pid} run`);
+    const file = join(outboxDir(root), "r3.lock");
+    const release = lockRun(root, "r3")!;
+    expect(readFileSync(file, "utf8")).toBe(String(process.pid));
+    expect(lockRun(root, "r3")).toBeNull(); // a live run of this very process holds it
     release();
     expect(existsSync(file)).toBe(false);
-    expect(isLocked(root, "r2")).toBe(false);
     const p = sleeper();
     try {
-      writeFileSync(file, `${p.pid} run`);
-      expect(lockHolder(root, "r2")).toBe("run");
-      expect(tryLock(root, "r2", "sync")).toBeNull();
+      writeFileSync(file, String(p.pid));
+      expect(lockRun(root, "r3")).toBeNull();
     } finally {
       await p.kill();
     }
-    const taken = tryLock(root, "r2", "sync");
+    const taken = lockRun(root, "r3");
     expect(taken).toBeTypeOf("function");
-    expect(readFileSync(file, "utf8")).toBe(`${process.pid} sync`);
     taken!();
     expect(existsSync(file)).toBe(false);
   });
-
-  it("counts a zombie (ended, not yet reaped) as dead", async () => {
-    if (process.platform !== "linux") throw new Error("this test needs Linux /proc");
-    // sh starts a short sleep in the background and becomes `sleep 5`, which never reaps it:
-    // once the short one ends (after the exec: sh cannot have reaped it), it is a zombie.
-    const sh = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
-    try {
-      const pid = Number(await new Promise<string>((res) => sh.stdout.once("data", (d) => res(String(d).trim()))));
-      for (let i = 0; i < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "latin1")); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(readFileSync(`/proc/${pid}/stat`, "latin1")).toMatch(/\) Z /);
-      expect(alive(pid)).toBe(false);
-      expect(alive(sh.pid!)).toBe(true);
-    } finally {
-      sh.kill("SIGKILL");
-    }
-  });
 });
 
-describe("shared graph snapshots", () => {
-  it("runs of one graph share one IR snapshot; pruning keeps referenced and recent ones only", () => {
-    const root = tmpRoot();
-    const hash = "a".repeat(64);
-    const a = sharedGraph(root, hash, '{"ir":1}')!;
-    expect(readFileSync(a, "utf8")).toBe('{"ir":1}');
-    const old = new Date(Date.now() - 11 * 60_000);
-    utimesSync(a, old, old);
-    // A second run of the same graph reuses the file (touching it) and writes nothing new.
-    expect(sharedGraph(root, hash, "ignored")).toBe(a);
-    expect(readFileSync(a, "utf8")).toBe('{"ir":1}');
-    expect(Date.now() - statSync(a).mtimeMs).toBeLessThan(60_000);
-    expect(sharedGraph(root, "../../etc/passwd", "x")).toBeNull(); // not a hash: the caller snapshots per run
-    const dir = join(outboxDir(root), "graphs");
-    const b = sharedGraph(root, "b".repeat(64), "{}")!;
-    writeFileSync(`${b}.graph.json`, "{}"); // rendered from it at delivery
-    const c = sharedGraph(root, "c".repeat(64), "{}")!;
-    for (const f of [a, b, `${b}.graph.json`, c]) utimesSync(f, old, old);
-    // A queued run references b: b and its rendering stay; a and c, old and unreferenced, go.
-    writeFileSync(join(outboxDir(root), "r9.jsonl"), JSON.stringify({ t: "artifact", seq: 3, file: b, path: "mlc/graph.json", render: "graph.json" }) + "\n");
-    pruneGraphs(root);
-    expect(readdirSync(dir).sort()).toEqual([`${"b".repeat(64)}.json`, `${"b".repeat(64)}.json.graph.json`]);
-    // Recent files stay even when unreferenced (a run may be about to reference it).
-    const d = sharedGraph(root, "d".repeat(64), "{}")!;
-    pruneGraphs(root);
-    expect(existsSync(d)).toBe(true);
-  });
-});
-
-describe("mlflow.user", () => {
-  it("is the environment's user; without one the run records its uid and delivery names the account", () => {
-    const keep = { LOGNAME: process.env.LOGNAME, USER: process.env.USER, LNAME: process.env.LNAME, USERNAME: process.env.USERNAME };
-    try {
-      for (const k of Object.keys(keep)) delete process.env[k];
-      process.env.USER = "ada";
-      expect(runUser()).toEqual({ user: "ada" });
-      delete process.env.USER;
-      if (typeof process.getuid !== "function") {
-        // No uids (Windows): the account is looked up at once.
-        expect(runUser()).toEqual({ user: userInfo().username });
-        return;
-      }
-      const who = runUser();
-      expect(who).toEqual({ uid: process.getuid() });
-      const base = [{ key: "mlflow.runName", value: "r" }, { key: "mlc.run_id", value: "1" }];
-      const account = userInfo().username;
-      expect(tagsWithUser(base, process.getuid())).toEqual([base[0], { key: "mlflow.user", value: account }, base[1]]);
-      expect(tagsWithUser(base, process.getuid() + 1)[1]).toEqual({ key: "mlflow.user", value: `uid ${process.getuid() + 1}` });
-      expect(tagsWithUser([...base, { key: "mlflow.user", value: "x" }], 5)).toHaveLength(3); // named at run time: kept
-      expect(tagsWithUser(base, undefined)).toEqual(base);
-    } finally {
-      for (const [k, v] of Object.entries(keep)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+describe("credentials in what a server sends back", () => {
+  it("are scrubbed in every form: plain, percent-encoded, base64, and any Authorization header", () => {
+    const pw = "p@ss/w:rd+secret";
+    const basic = new MlflowClient({ uri: "http://127.0.0.1:9", username: "ada", password: pw });
+    const b64 = Buffer.from(`ada:${pw}`).toString("base64");
+    const echoed = `bad: Authorization: Basic ${b64}; pw=${pw}; enc=${encodeURIComponent(pw)}; alone=${Buffer.from(pw).toString("base64")}`;
+    const out = basic.scrub(echoed);
+    for (const secret of [pw, encodeURIComponent(pw), b64, Buffer.from(pw).toString("base64")]) expect(out).not.toContain(secret);
+    const bearer = new MlflowClient({ uri: "http://127.0.0.1:9", token: "tok-123456" });
+    expect(bearer.scrub('{"headers":{"authorization":"Bearer tok-123456"},"x":"tok-123456"}')).not.toContain("tok-123456");
+    // A header value this client did not send (a proxy's own) goes too.
+    expect(bearer.scrub("Authorization: Bearer other-token-999")).toBe("Authorization: ***");
   });
 });

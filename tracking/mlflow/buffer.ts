@@ -1,0 +1,228 @@
+// The sink side of the MLflow mirror: every call is O(1) into memory and never throws into node
+// code; `drain()` turns what was buffered into events. Keys are sanitised, params are immutable
+// in MLflow (a changed value is reported and dropped), long values follow long_params_strategy,
+// and hooks add dataset inputs and (nested_runs: nodes) a child run per node.
+import { createHash } from "node:crypto";
+import { createReadStream, promises as fsp } from "node:fs";
+import { basename, join, relative } from "node:path";
+import type { CompiledProject, IRNode } from "../../compiler/types.js";
+import type { Hooks } from "../hooks.js";
+import type { RunSink } from "../sink.js";
+import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
+import type { TrackingConfig } from "./config.js";
+import type { EventLog, RunEvent } from "./event-log.js";
+import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
+
+type NodeEvent =
+  { t: "child"; node: string; start_time: number } | { t: "end"; child: string; status: RunStatus; end_time: number };
+
+/** Buffers one run's logging; `drain()` turns it into events, oldest first. */
+export class RunBuffer implements RunSink {
+  private metrics: Metric[] = [];
+  private params: KeyValue[] = [];
+  private tags: KeyValue[] = [];
+  private artifacts: { src: string; dir: string | null }[] = [];
+  private inputs: { name: string; file: string; source: string }[] = [];
+  private nodeEvents: NodeEvent[] = [];
+  private readonly paramValues = new Map<string, string>();
+  private readonly seenInputs = new Set<string>();
+  private readonly children = new Map<string, "open" | "closed">();
+  private readonly issues: string[] = [];
+
+  /** `onFull`: a batch worth of metrics is waiting. */
+  constructor(
+    private readonly cfg: TrackingConfig,
+    private readonly runId: string,
+    private readonly onFull: () => void,
+  ) {}
+
+  /** True when something is waiting to be drained. */
+  get dirty(): boolean {
+    const lists = [this.metrics, this.params, this.tags, this.artifacts, this.inputs, this.nodeEvents];
+    return lists.some((l) => l.length > 0);
+  }
+
+  logMetric(key: string, value: number, step?: number): void {
+    const k = this.key(key, "metric");
+    if (!k) return;
+    const v = typeof value === "number" ? value : Number(value);
+    this.metrics.push({ key: k, value: v, timestamp: Date.now(), step: Number.isInteger(step) ? (step as number) : 0 });
+    if (this.metrics.length === LIMITS.metricsPerBatch) this.onFull();
+  }
+
+  logParam(key: string, value: unknown): void {
+    const k = this.key(key, "param");
+    if (!k) return;
+    const s = paramString(value);
+    const had = this.paramValues.get(k);
+    if (had === undefined) {
+      this.paramValues.set(k, s);
+      this.params.push({ key: k, value: s });
+    } else if (had !== s) {
+      this.issue(
+        `param "${k}" logged again with a different value; MLflow params cannot change, the first value is kept`,
+      );
+    }
+  }
+
+  setTag(key: string, value: string): void {
+    const k = this.key(key, "tag");
+    if (k) this.tags.push({ key: k, value: String(value).slice(0, LIMITS.tagValueLength) });
+  }
+
+  logArtifact(localPath: string, artifactPath?: string): void {
+    if (typeof localPath !== "string" || !localPath) return;
+    this.artifacts.push({ src: localPath, dir: artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null });
+  }
+
+  /** Node runs still open end with `status` (the run ended without their end). */
+  closeChildren(status: RunStatus, at = Date.now()): void {
+    for (const [node, st] of this.children)
+      if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status, at);
+  }
+
+  /** Problems found while logging (bad keys, changed params, long params under fail). */
+  problems(): string[] {
+    return [...this.issues];
+  }
+
+  /** Hooks: dataset inputs, and a child run per node (nested_runs: nodes). */
+  hooks(project: CompiledProject): Hooks {
+    const files = new Map(
+      project.selected.datasets.filter((d) => d.persistent && d.filepath).map((d) => [d.name, d.filepath!]),
+    );
+    const nested = this.cfg.nestedRuns === "nodes";
+    return {
+      ...(files.size
+        ? {
+            afterDatasetLoaded: (name: string) => {
+              const filepath = files.get(name);
+              if (filepath !== undefined) this.inputLoaded(name, join(project.root, filepath), filepath);
+            },
+          }
+        : {}),
+      // Only what needs them: an after-run hook makes the parallel executor send node data back.
+      ...(nested
+        ? {
+            beforeNodeRun: (node: IRNode) => this.startChild(node.name),
+            afterNodeRun: (node: IRNode) => this.endChild(node.name, "FINISHED"),
+            onNodeError: (node: IRNode) => this.endChild(node.name, "FAILED"),
+          }
+        : {}),
+    };
+  }
+
+  private inputLoaded(name: string, file: string, source: string): void {
+    if (this.seenInputs.has(name)) return;
+    this.seenInputs.add(name);
+    this.inputs.push({ name, file, source });
+  }
+
+  private startChild(node: string): void {
+    if (this.children.has(node)) return;
+    this.children.set(node, "open");
+    this.nodeEvents.push({ t: "child", node, start_time: Date.now() });
+  }
+
+  private endChild(node: string, status: RunStatus, at = Date.now()): void {
+    if (this.children.get(node) !== "open") return;
+    this.children.set(node, "closed");
+    this.nodeEvents.push({ t: "end", child: node, status, end_time: at });
+  }
+
+  private key(key: unknown, what: string): string | null {
+    if (typeof key !== "string" || key === "") return null;
+    const k = sanitizeKey(key);
+    if (k === null) this.issue(keyProblem(key, what));
+    return k;
+  }
+
+  private issue(msg: string): void {
+    if (this.issues.length < 100 && !this.issues.includes(msg)) this.issues.push(msg);
+  }
+
+  /** Everything buffered as events (artifacts copied into the run's folder of `log`). */
+  async drain(log: EventLog): Promise<RunEvent[]> {
+    const events: RunEvent[] = this.nodeEvents.splice(0).map((p) =>
+      p.t === "child"
+        ? {
+            ...p,
+            tags: [
+              { key: "mlc.run_id", value: `${this.runId}#${p.node}` },
+              { key: "mlc.node", value: p.node },
+            ],
+          }
+        : p,
+    );
+    const long = applyLongParams(this.params.splice(0), this.cfg.longParamsStrategy);
+    long.tooLong.forEach((k) =>
+      this.issue(`param "${k}" is longer than MLflow's 6000-character limit (long_params_strategy: fail); not sent`),
+    );
+    for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags]))
+      events.push({ t: "batch", ...b });
+    const inputs = this.inputs.splice(0);
+    if (inputs.length) events.push({ t: "inputs", datasets: await Promise.all(inputs.map(toInput)) });
+    for (const a of this.artifacts.splice(0)) events.push(...(await this.artifactEvents(log, a.src, a.dir)));
+    return events;
+  }
+
+  private async artifactEvents(log: EventLog, src: string, dir: string | null): Promise<RunEvent[]> {
+    let files: string[];
+    try {
+      const st = await fsp.stat(src);
+      const entries = st.isDirectory() ? await fsp.readdir(src, { recursive: true, withFileTypes: true }) : null;
+      files = entries ? entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : [src];
+    } catch {
+      this.issue(`artifact ${src} does not exist; not sent`);
+      return [];
+    }
+    const folder = files.length === 1 && files[0] === src ? null : src;
+    const out: RunEvent[] = [];
+    for (const f of files.sort()) {
+      const rel = folder ? `${basename(folder)}/${relative(folder, f).split("\\").join("/")}` : basename(f);
+      try {
+        out.push({ t: "artifact", file: await log.copy(f, basename(f)), path: dir ? `${dir}/${rel}` : rel });
+      } catch (err) {
+        this.issue(`artifact ${f} could not be copied into the outbox (${(err as Error).message}); not sent`);
+      }
+    }
+    return out;
+  }
+}
+
+/** Why MLflow cannot take `key` (a metric, param or tag key). */
+function keyProblem(key: string, what: string): string {
+  const shown = key.length > 60 ? `${key.slice(0, 60)}...` : key;
+  return `${what} key "${shown}" is not usable by MLflow (at most ${LIMITS.keyLength} characters of letters, digits, _ - . / : space); not sent`;
+}
+
+async function toInput(i: { name: string; file: string; source: string }): Promise<DatasetInput> {
+  return {
+    dataset: { name: i.name, digest: await datasetDigest(i.file), source_type: "local", source: i.source },
+    tags: [{ key: "mlflow.data.context", value: "input" }],
+  };
+}
+
+const HASH_LIMIT = 64 * 1024 * 1024;
+
+/** A short digest of a file or folder: content for files up to 64 MB, else size and mtime. */
+export async function datasetDigest(path: string): Promise<string> {
+  const h = createHash("sha256");
+  try {
+    const st = await fsp.stat(path);
+    if (st.isDirectory()) {
+      const names = (await fsp.readdir(path, { recursive: true })).map(String).sort();
+      for (const n of names) {
+        const s = await fsp.stat(join(path, n));
+        h.update(`${n}:${s.size}:${s.mtimeMs}\n`);
+      }
+    } else if (st.size <= HASH_LIMIT) {
+      for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+    } else {
+      h.update(`${st.size}:${st.mtimeMs}`);
+    }
+  } catch {
+    h.update("missing");
+  }
+  return h.digest("hex").slice(0, 12);
+}

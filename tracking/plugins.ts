@@ -1,0 +1,99 @@
+// Tracking plugins: mirrors of a run to somewhere else (MLflow today). The run composes each one's
+// sink and hooks with its own; it knows a plugin only by this interface. A plugin's modules are
+// imported only when its `enabled` check says the run needs it, so untracked runs never load them.
+import { MlcError } from "../compiler/diagnostics.js";
+import type { CompiledProject } from "../compiler/types.js";
+import type { RunEvent, RunPlan } from "../executors/executor.js";
+import type { Hooks } from "./hooks.js";
+import type { RunRecord } from "./run-record.js";
+import type { RunSink } from "./sink.js";
+
+/** What a plugin is started with: the run as it begins. */
+export interface PluginContext {
+  readonly project: CompiledProject;
+  readonly plan: RunPlan;
+  /** The run record as written at the start (run id, pipeline, env, git commit...). */
+  readonly record: RunRecord;
+  readonly warn: (message: string) => void;
+}
+
+/** One started plugin of one run. */
+export interface RunPlugin {
+  readonly name: string;
+  readonly sink: RunSink;
+  readonly hooks: Hooks;
+  /** Sees each run event (a node's end...) on the main thread, after the run recorded it. */
+  onEvent?(event: RunEvent): void;
+  /** Ends the mirror; returns fields to add to the final record. Rejects (MlcError) only to fail the run. */
+  finish(record: RunRecord): Promise<Partial<RunRecord>>;
+  /** Called after the final run record is written (never rejects). */
+  closed?(): Promise<void>;
+}
+
+interface PluginEntry {
+  readonly name: string;
+  readonly enabled: (project: CompiledProject) => boolean;
+  readonly load: () => Promise<{ start(ctx: PluginContext): Promise<RunPlugin | null> }>;
+}
+
+const mlflowOn = (project: CompiledProject): boolean => {
+  const server = (project.mlflow as { server?: { mlflow_tracking_uri?: unknown } } | null)?.server;
+  return (
+    (typeof server?.mlflow_tracking_uri === "string" && server.mlflow_tracking_uri !== "") ||
+    !!process.env.MLFLOW_TRACKING_URI
+  );
+};
+
+const PLUGINS: readonly PluginEntry[] = [
+  { name: "mlflow", enabled: mlflowOn, load: () => import("./mlflow/plugin.js") },
+];
+
+/**
+ * Starts every plugin the project turns on. A plugin that cannot start is a warning; a coded error
+ * (the user asked for failures to fail the run, e.g. `tracking.on_error: fail`) rejects.
+ */
+export async function startPlugins(ctx: PluginContext): Promise<RunPlugin[]> {
+  const out: RunPlugin[] = [];
+  for (const p of PLUGINS) {
+    if (!p.enabled(ctx.project)) continue;
+    try {
+      const started = await (await p.load()).start(ctx);
+      if (started) out.push(guarded(started, ctx.warn));
+    } catch (err) {
+      if (err instanceof MlcError) throw err;
+      ctx.warn(`${p.name} tracking disabled for this run: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+function guarded(p: RunPlugin, warn: (m: string) => void): RunPlugin {
+  return {
+    name: p.name,
+    sink: p.sink,
+    hooks: p.hooks,
+    onEvent(e) {
+      try {
+        p.onEvent?.(e);
+      } catch (err) {
+        warn(`${p.name}: ${(err as Error).message}`);
+      }
+    },
+    async finish(record) {
+      try {
+        return await p.finish(record);
+      } catch (err) {
+        if (err instanceof MlcError) throw err;
+        warn(`${p.name}: could not finish the run: ${(err as Error).message}`);
+        return {};
+      }
+    },
+    async closed() {
+      try {
+        await p.closed?.();
+      } catch (err) {
+        warn(`${p.name}: ${(err as Error).message}`);
+      }
+    },
+  };
+}
