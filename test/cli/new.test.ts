@@ -1,4 +1,5 @@
 // `mlc new`: real files in temp folders, through the built CLI (node bin/mlc.js).
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
