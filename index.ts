@@ -11,7 +11,15 @@ export type { Hooks, RunInfo } from "./tracking/hooks.js";
 export type { RunRecord, NodeRecord, ErrorInfo, MetricPoint, RunStatus, NodeStatus } from "./tracking/run-record.js";
 export type { Executor, RunPlan, RunContext, RunEvent, RunResult } from "./executors/executor.js";
 export type { NodeRunner, NodeTask, NodeOutcome } from "./executors/scheduler.js";
-export type { CompiledProject, CompileOptions, DatasetConfig, GraphIR, IRNode, IRDataset, SelectionSpec } from "./compiler/types.js";
+export type {
+  CompiledProject,
+  CompileOptions,
+  DatasetConfig,
+  GraphIR,
+  IRNode,
+  IRDataset,
+  SelectionSpec,
+} from "./compiler/types.js";
 export type { RunOptions, RunOutcome } from "./executors/run-project.js";
 
 /** Compiles and runs a project as `mlc run` does (run record included); see RunOptions. */

@@ -13,23 +13,43 @@ export function generateProject(dir, { nodes = 10_000, shape = "dag" } = {}) {
   mkdirSync(join(dir, "src"), { recursive: true });
   const out = ["version: 1", `name: gen-${shape}-${nodes}`, "nodes:"];
   for (let i = 0; i < nodes; i++) out.push(...(shape === "chain" ? chainNode(i) : dagNode(i)));
-  if (shape !== "chain") out.push("pipelines:", "  features: { tags: [features] }", "  models: { namespaces: [models] }");
+  if (shape !== "chain")
+    out.push("pipelines:", "  features: { tags: [features] }", "  models: { namespaces: [models] }");
   writeFileSync(join(dir, "pipeline.yml"), out.join("\n") + "\n");
   writeFileSync(join(dir, "conf", "base", "catalog.yml"), catalog(nodes, shape));
-  writeFileSync(join(dir, "conf", "base", "parameters.yml"), shape === "chain" ? "{}\n" : "model:\n  lr: 0.01\n  depth: 6\nsplit:\n  ratio: 0.2\n");
-  writeFileSync(join(dir, "src", "nodes.ts"), FUNCS.map((f) => `export function ${f}(...xs: unknown[]): unknown {\n  return xs[0];\n}\n`).join(""));
+  writeFileSync(
+    join(dir, "conf", "base", "parameters.yml"),
+    shape === "chain" ? "{}\n" : "model:\n  lr: 0.01\n  depth: 6\nsplit:\n  ratio: 0.2\n",
+  );
+  writeFileSync(
+    join(dir, "src", "nodes.ts"),
+    FUNCS.map((f) => `export function ${f}(...xs: unknown[]): unknown {\n  return xs[0];\n}\n`).join(""),
+  );
   return { dir, nodes };
 }
 
 function chainNode(i) {
-  return [`  - name: n${i}`, `    func: ./src/nodes.ts#prepare`, ...(i ? [`    inputs: d${i - 1}`] : [`    inputs: source`]), `    outputs: d${i}`];
+  return [
+    `  - name: n${i}`,
+    `    func: ./src/nodes.ts#prepare`,
+    ...(i ? [`    inputs: d${i - 1}`] : [`    inputs: source`]),
+    `    outputs: d${i}`,
+  ];
 }
 
 function dagNode(i) {
   // Up to 3 inputs from the previous ~50 nodes; 1 in 10 nodes reads a parameter.
-  const ins = i === 0 ? ["source"] : [...new Set([i - 1, i - 1 - ((i * 7) % 50), i - 1 - ((i * 13) % 40)].filter((j) => j >= 0))].map((j) => ds(j));
+  const ins =
+    i === 0
+      ? ["source"]
+      : [...new Set([i - 1, i - 1 - ((i * 7) % 50), i - 1 - ((i * 13) % 40)].filter((j) => j >= 0))].map((j) => ds(j));
   if (i % 10 === 0) ins.push(i % 20 === 0 ? "params:model.lr" : "params:split.ratio");
-  const lines = [`  - name: step_${i}`, `    func: ./src/nodes.ts#${FUNCS[i % FUNCS.length]}`, `    inputs: [${ins.join(", ")}]`, `    outputs: ${ds(i)}`];
+  const lines = [
+    `  - name: step_${i}`,
+    `    func: ./src/nodes.ts#${FUNCS[i % FUNCS.length]}`,
+    `    inputs: [${ins.join(", ")}]`,
+    `    outputs: ${ds(i)}`,
+  ];
   if (i % 4 === 0) lines.push(`    tags: [${i % 8 === 0 ? "features" : "reporting"}]`);
   if (i % 5 === 0) lines.push("    namespace: models");
   return lines;
@@ -38,8 +58,19 @@ function dagNode(i) {
 const ds = (i) => (i % 3 === 0 ? `t${i}_features` : `ds_${i}`);
 
 function catalog(nodes, shape) {
-  const lines = ["source:", "  type: csv", "  filepath: data/01_raw/source.csv", "  layer: raw", '"{name}_features":', "  type: parquet", "  filepath: data/04_feature/{name}.parquet", "  layer: feature"];
-  if (shape === "dag") for (let i = 1; i < nodes; i += 97) if (i % 3 !== 0) lines.push(`ds_${i}:`, "  type: json", `  filepath: data/02_intermediate/ds_${i}.json`);
+  const lines = [
+    "source:",
+    "  type: csv",
+    "  filepath: data/01_raw/source.csv",
+    "  layer: raw",
+    '"{name}_features":',
+    "  type: parquet",
+    "  filepath: data/04_feature/{name}.parquet",
+    "  layer: feature",
+  ];
+  if (shape === "dag")
+    for (let i = 1; i < nodes; i += 97)
+      if (i % 3 !== 0) lines.push(`ds_${i}:`, "  type: json", `  filepath: data/02_intermediate/ds_${i}.json`);
   return lines.join("\n") + "\n";
 }
 

@@ -28,7 +28,11 @@ process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(r) + "\\n");`;
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", code], { cwd: join(DIR, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", code], {
+      cwd: join(DIR, ".."),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c) => (out += c));

@@ -19,9 +19,37 @@ const RUNS = Number(process.env.MLC_BENCH_CSV_RUNS ?? 3);
 const LOAD_ARGS = process.env.MLC_BENCH_CSV_LOAD_ARGS ?? "{}";
 const TARGET = 3;
 
-const CATEGORIES = ["books", "music", "movies", "games", "garden", "toys", "sports", "health", "beauty", "tools", "food", "baby"];
+const CATEGORIES = [
+  "books",
+  "music",
+  "movies",
+  "games",
+  "garden",
+  "toys",
+  "sports",
+  "health",
+  "beauty",
+  "tools",
+  "food",
+  "baby",
+];
 const COUNTRIES = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CA", "ES", "IT", "NL", "SE"];
-const WORDS = ["quick", "brown", "fox", "lazy", "dog", "red", "blue", "deluxe", "mini", "pro", "classic", "edition", "set", "pack"];
+const WORDS = [
+  "quick",
+  "brown",
+  "fox",
+  "lazy",
+  "dog",
+  "red",
+  "blue",
+  "deluxe",
+  "mini",
+  "pro",
+  "classic",
+  "edition",
+  "set",
+  "pack",
+];
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run measures the same file. */
 function rng(seed) {
@@ -42,7 +70,7 @@ export async function generate(path, mb) {
   out.write("event_id,user_id,item_id,rating,ts,f1,f2,f3,category,country,title\n");
   let size = 0;
   const target = mb * 1024 * 1024;
-  for (let i = 0; size < target; ) {
+  for (let i = 0; size < target;) {
     const lines = [];
     for (let k = 0; k < 5000; k++, i++) {
       const title = `${WORDS[(rand() * 14) | 0]} ${WORDS[(rand() * 14) | 0]} ${WORDS[(rand() * 14) | 0]} item ${(rand() * 1e5) | 0}`;

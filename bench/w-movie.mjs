@@ -38,7 +38,10 @@ function copySample() {
 /** One `mlc run`; returns wall ms and the run record. */
 function run(dir, args) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--project", dir, ...args], { env: ENV, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--project", dir, ...args], {
+    env: ENV,
+    encoding: "utf8",
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`mlc run ${args.join(" ")} exited ${r.status}: ${r.stderr || r.stdout}`);
   const runsDir = join(dir, ".mlc", "runs");
@@ -76,7 +79,12 @@ export default async function wMovie() {
     }
     const seq = stats(times.sequential);
     if (times.parallel.length === 0) {
-      rows.push({ workload: "W-movie model_selection (4 MF candidates), sequential", ...seq, target: "parallel faster", notes: `--executor parallel failed: ${parallelError}` });
+      rows.push({
+        workload: "W-movie model_selection (4 MF candidates), sequential",
+        ...seq,
+        target: "parallel faster",
+        notes: `--executor parallel failed: ${parallelError}`,
+      });
     } else {
       const par = stats(times.parallel);
       rows.push({

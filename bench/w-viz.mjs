@@ -10,7 +10,14 @@ import { generateProject } from "./gen-pipeline.mjs";
 import { MLC, stats, timeNode } from "./lib/spawn.mjs";
 
 const CHROMIUM = process.env.MLC_CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 async function pageTimes(file, runs) {
   const { chromium } = await import("playwright-core");
@@ -24,7 +31,10 @@ async function pageTimes(file, runs) {
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector("body[data-ready='1']", { timeout: 120_000 });
       ready.push(performance.now() - t0);
-      last = await page.evaluate(() => ({ ...window.mlcViz.lastRender, nodes: document.querySelectorAll('[data-testid="node"]').length }));
+      last = await page.evaluate(() => ({
+        ...window.mlcViz.lastRender,
+        nodes: document.querySelectorAll('[data-testid="node"]').length,
+      }));
       await page.close();
     }
   } finally {

@@ -13,7 +13,14 @@ const RUNS = 21;
 const ENV = { ...process.env };
 delete ENV.NODE_EXTRA_CA_CERTS; // adds ~60 ms to every Node start (BRIEF)
 /** Modules --help must not load: path fragments of their resolved URLs/filenames. */
-export const FORBIDDEN = ["/node_modules/ajv/", "/node_modules/nunjucks/", "/node_modules/piscina/", "/node_modules/js-yaml/", "/node_modules/yaml/", "/dist/tracking/mlflow/"];
+export const FORBIDDEN = [
+  "/node_modules/ajv/",
+  "/node_modules/nunjucks/",
+  "/node_modules/piscina/",
+  "/node_modules/js-yaml/",
+  "/node_modules/yaml/",
+  "/dist/tracking/mlflow/",
+];
 
 function time(args) {
   const t0 = performance.now();
@@ -35,20 +42,30 @@ export function loadedModules(args = ["--help"]) {
   const log = join(dir, "loaded.txt");
   const hooks = join(dir, "hooks.mjs");
   const preload = join(dir, "preload.mjs");
-  writeFileSync(hooks, `import { appendFileSync } from "node:fs";
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from "node:fs";
 let log;
 export function initialize(data) { log = data.log; }
 export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); appendFileSync(log, r.url + "\\n"); return r; }
-`);
-  writeFileSync(preload, `import { register, createRequire } from "node:module";
+`,
+  );
+  writeFileSync(
+    preload,
+    `import { register, createRequire } from "node:module";
 import { appendFileSync } from "node:fs";
 const log = ${JSON.stringify(log)};
 register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log } });
 process.on("exit", () => appendFileSync(log, Object.keys(createRequire(import.meta.url).cache).join("\\n") + "\\n"));
-`);
+`,
+  );
   writeFileSync(log, "");
   try {
-    spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, "bin/mlc.js", ...args], { cwd: REPO, env: ENV, stdio: "ignore" });
+    spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, "bin/mlc.js", ...args], {
+      cwd: REPO,
+      env: ENV,
+      stdio: "ignore",
+    });
     return [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,11 @@ delete ENV.NODE_EXTRA_CA_CERTS;
 const dist = (p) => import(pathToFileURL(join(REPO, "dist", p)).href);
 
 async function inProcess(root) {
-  const [{ compileProject }, { selectGraph }, { CompileContext }] = await Promise.all([dist("compiler/compile.js"), dist("compiler/select.js"), dist("compiler/diagnostics.js")]);
+  const [{ compileProject }, { selectGraph }, { CompileContext }] = await Promise.all([
+    dist("compiler/compile.js"),
+    dist("compiler/select.js"),
+    dist("compiler/diagnostics.js"),
+  ]);
   const { project, diagnostics } = await compileProject({ root, checkFuncs: false });
   if (!project) throw new Error(`W3b project does not compile: ${JSON.stringify(diagnostics.slice(0, 3))}`);
   const graph = project.graph;
@@ -61,7 +65,12 @@ async function inProcess(root) {
 
 function spawnMs(args, cwd) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd, env: ENV, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, args, {
+    cwd,
+    env: ENV,
+    stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${String(r.stderr).slice(-500)}`);
   return performance.now() - t0;
 }

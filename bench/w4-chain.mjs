@@ -15,7 +15,6 @@ const RUNS_CLI = 11;
 const ENV = { ...process.env, CI: "true" };
 delete ENV.NODE_EXTRA_CA_CERTS;
 
-
 const dist = (p) => import(pathToFileURL(join(REPO, "dist", p)).href);
 
 async function inProcess(root) {
@@ -29,7 +28,16 @@ async function inProcess(root) {
   if (!project) throw new Error(`W4 project does not compile: ${JSON.stringify(diagnostics.slice(0, 3))}`);
   const p = plan(project.selected);
   const fn = (await import(pathToFileURL(join(root, "src", "nodes.mjs")).href)).step;
-  const ctx = (events) => ({ runId: "bench", project, saveVersion: "v", loadVersions: {}, hooks: {}, sink: sink.NULL_SINK, signal: new AbortController().signal, onEvent: () => events.n++ });
+  const ctx = (events) => ({
+    runId: "bench",
+    project,
+    saveVersion: "v",
+    loadVersions: {},
+    hooks: {},
+    sink: sink.NULL_SINK,
+    signal: new AbortController().signal,
+    onEvent: () => events.n++,
+  });
   const floor = [];
   const totals = [];
   for (let r = 0; r < RUNS_API + 2; r++) {
@@ -41,13 +49,21 @@ async function inProcess(root) {
     const t1 = performance.now();
     const result = await createSequentialExecutor().run(p, ctx(events));
     const ms = performance.now() - t1;
-    if (result.status !== "success" || events.n !== 2 * N) throw new Error(`W4 run ended ${result.status} (${events.n} events)`);
+    if (result.status !== "success" || events.n !== 2 * N)
+      throw new Error(`W4 run ended ${result.status} (${events.n} events)`);
     if (r >= 2) totals.push(ms); // the first two runs warm up the module cache and the JIT
   }
   const s = stats(totals);
   const floorMed = stats(floor).median_ms;
   const perNode = ((s.median_ms - floorMed) * 1000) / N;
-  return { workload: "W4 executor overhead (1,000-node memory chain, in-process)", ...s, per_node_us: Math.round(perNode * 100) / 100, baseline_median_ms: floorMed, target: "per_node_us <= 25", notes: `sequential executor run() incl. scheduler, runner, events; baseline = the 1,000 no-op calls alone; pass=${perNode <= 25}` };
+  return {
+    workload: "W4 executor overhead (1,000-node memory chain, in-process)",
+    ...s,
+    per_node_us: Math.round(perNode * 100) / 100,
+    baseline_median_ms: floorMed,
+    target: "per_node_us <= 25",
+    notes: `sequential executor run() incl. scheduler, runner, events; baseline = the 1,000 no-op calls alone; pass=${perNode <= 25}`,
+  };
 }
 
 function spawnMs(args, cwd) {
@@ -74,12 +90,24 @@ function endToEnd(root) {
   const v = stats(validate).median_ms;
   const above = Math.round((s.median_ms - base) * 100) / 100;
   const notes = `spawned bin/mlc.js run --quiet (compile + plan + run + run record), CI=true; interleaved \`mlc validate\` of the same project (the compile share): median ${v} ms; min above floor ${Math.round((s.min_ms - stats(floor).min_ms) * 100) / 100} ms; pass=${above <= 250}`;
-  return { workload: "W4 mlc run end to end (1,000-node memory chain)", ...s, baseline_median_ms: base, ratio: Math.round((s.median_ms / base) * 100) / 100, above_floor_ms: above, validate_median_ms: v, target: "median - node floor <= 250 ms", notes };
+  return {
+    workload: "W4 mlc run end to end (1,000-node memory chain)",
+    ...s,
+    baseline_median_ms: base,
+    ratio: Math.round((s.median_ms / base) * 100) / 100,
+    above_floor_ms: above,
+    validate_median_ms: v,
+    target: "median - node floor <= 250 ms",
+    notes,
+  };
 }
 
 export default async function w4() {
   const step = "export function step(x?: number): number {\n  return (x ?? 0) + 1;\n}\n";
-  const { dir, cleanup } = makeProject({ nodesYaml: chainYaml(N), modules: { "nodes.ts": step, "nodes.mjs": step.replace("(x?: number): number", "(x)") } });
+  const { dir, cleanup } = makeProject({
+    nodesYaml: chainYaml(N),
+    modules: { "nodes.ts": step, "nodes.mjs": step.replace("(x?: number): number", "(x)") },
+  });
   try {
     return [await inProcess(dir), endToEnd(dir)];
   } finally {

@@ -13,7 +13,10 @@ export function burn(ms) {
 `;
 
 async function workload(ms, runs) {
-  const nodesYaml = Array.from({ length: 8 }, (_, i) => `  - { name: burn_${i}, func: ./src/burn.mjs#burn, inputs: "params:ms", outputs: out_${i} }\n`).join("");
+  const nodesYaml = Array.from(
+    { length: 8 },
+    (_, i) => `  - { name: burn_${i}, func: ./src/burn.mjs#burn, inputs: "params:ms", outputs: out_${i} }\n`,
+  ).join("");
   const { dir, cleanup } = makeProject({ nodesYaml, paramsYaml: `ms: ${ms}\n`, modules: { "burn.mjs": BURN } });
   const { runProject } = await api();
   const times = { sequential: [], parallel: [] };
@@ -22,7 +25,8 @@ async function workload(ms, runs) {
       for (const executor of ["sequential", "parallel"]) {
         let t0 = 0;
         const out = await runProject({ root: dir, executor, maxWorkers: 2, onStart: () => (t0 = performance.now()) });
-        if (out.record?.status !== "success") throw new Error(`${executor} run failed: ${JSON.stringify(out.record?.error ?? out.diagnostics[0])}`);
+        if (out.record?.status !== "success")
+          throw new Error(`${executor} run failed: ${JSON.stringify(out.record?.error ?? out.diagnostics[0])}`);
         times[executor].push(performance.now() - t0);
       }
   } finally {
@@ -37,7 +41,23 @@ export default async function () {
   const heavy = await workload(1000, 3);
   const light = await workload(50, 7);
   return [
-    { workload: "W5 8 x 1 s CPU nodes, parallel (2 workers)", ...heavy.par, baseline: "sequential", baseline_median_ms: heavy.seq.median_ms, ratio: heavy.speedup, target: "speed-up >= 1.9x", notes: "ratio = sequential median / parallel median; timed from the run record's creation (after compile, the same for both) to the final record, pool start-up included" },
-    { workload: "W5 8 x 50 ms CPU nodes, parallel (2 workers)", ...light.par, baseline: "sequential", baseline_median_ms: light.seq.median_ms, ratio: light.speedup, target: "speed-up >= 1.0x (never slower)" },
+    {
+      workload: "W5 8 x 1 s CPU nodes, parallel (2 workers)",
+      ...heavy.par,
+      baseline: "sequential",
+      baseline_median_ms: heavy.seq.median_ms,
+      ratio: heavy.speedup,
+      target: "speed-up >= 1.9x",
+      notes:
+        "ratio = sequential median / parallel median; timed from the run record's creation (after compile, the same for both) to the final record, pool start-up included",
+    },
+    {
+      workload: "W5 8 x 50 ms CPU nodes, parallel (2 workers)",
+      ...light.par,
+      baseline: "sequential",
+      baseline_median_ms: light.seq.median_ms,
+      ratio: light.speedup,
+      target: "speed-up >= 1.0x (never slower)",
+    },
   ];
 }

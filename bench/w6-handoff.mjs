@@ -40,14 +40,27 @@ export default async function () {
       const res = JSON.parse(readFileSync(join(dir, "data/result.json"), "utf8"));
       if (res.len !== n) throw new Error("wrong length");
       handoffs.push(res.handoff_ms);
-      if (r === 0) rss.push(Math.max(0, process.resourceUsage().maxRSS * 1024 - Math.max(base, peakBefore === 0 ? base : base)));
+      if (r === 0)
+        rss.push(Math.max(0, process.resourceUsage().maxRSS * 1024 - Math.max(base, peakBefore === 0 ? base : base)));
     }
   } finally {
     cleanup();
   }
   const mb = (b) => Math.round(b / 1024 / 1024);
   return [
-    { workload: "W6 200 MB Float64Array hand-off, parallel", ...stats(handoffs), target: "<= 25 ms", notes: "producer end -> consumer start, stamped in the workers; the array is moved (transferred), never cloned" },
-    { workload: "W6 peak RSS above baseline (first run)", runs: 1, peak_rss_above_baseline_mb: mb(rss[0]), data_mb: 200, ratio: Math.round((rss[0] / (200 * 1024 * 1024)) * 100) / 100, target: "<= 1.5 x 200 MB" },
+    {
+      workload: "W6 200 MB Float64Array hand-off, parallel",
+      ...stats(handoffs),
+      target: "<= 25 ms",
+      notes: "producer end -> consumer start, stamped in the workers; the array is moved (transferred), never cloned",
+    },
+    {
+      workload: "W6 peak RSS above baseline (first run)",
+      runs: 1,
+      peak_rss_above_baseline_mb: mb(rss[0]),
+      data_mb: 200,
+      ratio: Math.round((rss[0] / (200 * 1024 * 1024)) * 100) / 100,
+      target: "<= 1.5 x 200 MB",
+    },
   ];
 }

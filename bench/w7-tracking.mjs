@@ -91,19 +91,35 @@ async function mlcChain(uri, far) {
   try {
     await mlc(dir, OFF); // bundles the node module into .mlc/cache
     await mlc(dir, on(uri)); // creates the experiment
-    const near = await pairRow("W7a mlc, loopback", PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(uri)));
-    const away = await pairRow("W7b mlc, 100 ms away", FAR_PAIRS, () => mlc(dir, OFF), () => mlc(dir, on(far)));
+    const near = await pairRow(
+      "W7a mlc, loopback",
+      PAIRS,
+      () => mlc(dir, OFF),
+      () => mlc(dir, on(uri)),
+    );
+    const away = await pairRow(
+      "W7b mlc, 100 ms away",
+      FAR_PAIRS,
+      () => mlc(dir, OFF),
+      () => mlc(dir, on(far)),
+    );
     await expectFinished(uri, "w7-mlc", 1 + PAIRS + FAR_PAIRS);
     const how = "spawned `mlc run --quiet`, MLFLOW_TRACKING_URI and MLC_MLFLOW_DELIVERY=wait set vs unset";
     const checked = `all ${1 + PAIRS + FAR_PAIRS} tracked runs checked FINISHED on the server`;
     const row = (what, figures, limit, notes) => ({
-      workload: `W7${what}`, ...figures, target: `median added <= ${limit} ms`,
+      workload: `W7${what}`,
+      ...figures,
+      target: `median added <= ${limit} ms`,
       notes: `${how}, ${notes}; ${checked}; pass=${figures.added_ms <= limit}`,
     });
     return [
       row("a W4 chain: mlc run, tracking on (wait) vs off, loopback MLflow", near, 60, `${PAIRS} pairs`),
-      row("b W4 chain: mlc run, tracking on (wait) vs off, MLflow 100 ms away", away, 400,
-        `through a loopback proxy delaying each direction's data by 50 ms, ${FAR_PAIRS} pairs`),
+      row(
+        "b W4 chain: mlc run, tracking on (wait) vs off, MLflow 100 ms away",
+        away,
+        400,
+        `through a loopback proxy delaying each direction's data by 50 ms, ${FAR_PAIRS} pairs`,
+      ),
     ];
   } finally {
     cleanup();
@@ -119,13 +135,17 @@ async function kedroChain(uri, mlcAdded) {
     await expectFinished(uri, "w7-kedro", KEDRO_PAIRS);
     const ratio = mlcAdded > 0 ? Math.round(f.added_ms / mlcAdded) : null;
     return {
-      workload: "W7c W4 chain: Kedro 1.7 + kedro-mlflow 2.0.3, tracking on vs off, same MLflow", ...f,
-      added_s: Math.round(f.added_ms / 10) / 100, mlc_added_ms: mlcAdded, ratio,
+      workload: "W7c W4 chain: Kedro 1.7 + kedro-mlflow 2.0.3, tracking on vs off, same MLflow",
+      ...f,
+      added_s: Math.round(f.added_ms / 10) / 100,
+      mlc_added_ms: mlcAdded,
+      ratio,
       target: "ratio = Kedro added / mlc added (W7a) >= 50",
-      notes: `\`kedro run\` of a generated project (${N} nodes, memory datasets, no parameters, as W4), kedro-mlflow's `
-        + `hooks disabled (DISABLE_HOOKS_FOR_PLUGINS: the off arm still imports the plugin and mlflow) vs on, `
-        + `${KEDRO_PAIRS} pairs, on-runs checked FINISHED; `
-        + (ratio === null ? "pass=unknown: mlc's added time is within this run's noise" : `pass=${ratio >= 50}`),
+      notes:
+        `\`kedro run\` of a generated project (${N} nodes, memory datasets, no parameters, as W4), kedro-mlflow's ` +
+        `hooks disabled (DISABLE_HOOKS_FOR_PLUGINS: the off arm still imports the plugin and mlflow) vs on, ` +
+        `${KEDRO_PAIRS} pairs, on-runs checked FINISHED; ` +
+        (ratio === null ? "pass=unknown: mlc's added time is within this run's noise" : `pass=${ratio >= 50}`),
     };
   } finally {
     cleanup();
@@ -134,8 +154,9 @@ async function kedroChain(uri, mlcAdded) {
 
 /** (d). */
 async function manyMetrics(proxy) {
-  const node = `import { logMetric } from "mlc-pipelines";\nexport function many(): number {\n`
-    + `  for (let s = 0; s < ${METRICS}; s++) logMetric("loss", 1 / (s + 1), s);\n  return 1;\n}\n`;
+  const node =
+    `import { logMetric } from "mlc-pipelines";\nexport function many(): number {\n` +
+    `  for (let s = 0; s < ${METRICS}; s++) logMetric("loss", 1 / (s + 1), s);\n  return 1;\n}\n`;
   const nodes = "  - name: many\n    func: ./src/nodes.ts#many\n    outputs: d\n";
   const { dir, cleanup } = mlcProject(nodes, { "nodes.ts": node }, "w7-metrics");
   try {
@@ -153,11 +174,14 @@ async function manyMetrics(proxy) {
     }
     const worst = Math.max(...batches);
     return {
-      workload: "W7d 10,000 metric points of one node reach a real MLflow server", ...stats(times),
-      requests: worst, target: "<= 11 log-batch requests",
-      notes: `spawned \`mlc run\` (wait) of one node calling logMetric ${METRICS} times; log-batch requests per run `
-        + `counted at a loopback proxy: ${batches.join("/")}, all points checked on the server; time = the whole run; `
-        + `pass=${worst <= 11}`,
+      workload: "W7d 10,000 metric points of one node reach a real MLflow server",
+      ...stats(times),
+      requests: worst,
+      target: "<= 11 log-batch requests",
+      notes:
+        `spawned \`mlc run\` (wait) of one node calling logMetric ${METRICS} times; log-batch requests per run ` +
+        `counted at a loopback proxy: ${batches.join("/")}, all points checked on the server; time = the whole run; ` +
+        `pass=${worst <= 11}`,
     };
   } finally {
     cleanup();

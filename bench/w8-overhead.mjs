@@ -9,7 +9,10 @@ export default async function () {
       const input = i === 0 ? "" : `inputs: c${c}_d${i - 1}, `;
       lines.push(`  - { name: c${c}_n${i}, func: ./src/n.mjs#noop, ${input}outputs: c${c}_d${i} }\n`);
     }
-  const { dir, cleanup } = makeProject({ nodesYaml: lines.join(""), modules: { "n.mjs": "export const noop = (x) => x ?? 0;\n" } });
+  const { dir, cleanup } = makeProject({
+    nodesYaml: lines.join(""),
+    modules: { "n.mjs": "export const noop = (x) => x ?? 0;\n" },
+  });
   const { runProject } = await api();
   const steady = [];
   const whole = [];
@@ -37,7 +40,22 @@ export default async function () {
   const s = stats(steady);
   const w = stats(whole);
   return [
-    { workload: "W8 1,000 no-op nodes in 10 chains, parallel: executor overhead per node (us)", runs: s.runs, median_us: s.median_ms, min_us: s.min_ms, max_us: s.max_ms, target: "<= 200 us per node", notes: "first node start -> final record, / 1,000 nodes (the nodes do nothing, so all of it is overhead)" },
-    { workload: "W8 same, including the pool start-up (us per node)", runs: w.runs, median_us: w.median_ms, min_us: w.min_ms, max_us: w.max_ms, notes: "from the record's creation: adds the one-off start of 2 worker threads" },
+    {
+      workload: "W8 1,000 no-op nodes in 10 chains, parallel: executor overhead per node (us)",
+      runs: s.runs,
+      median_us: s.median_ms,
+      min_us: s.min_ms,
+      max_us: s.max_ms,
+      target: "<= 200 us per node",
+      notes: "first node start -> final record, / 1,000 nodes (the nodes do nothing, so all of it is overhead)",
+    },
+    {
+      workload: "W8 same, including the pool start-up (us per node)",
+      runs: w.runs,
+      median_us: w.median_ms,
+      min_us: w.min_ms,
+      max_us: w.max_ms,
+      notes: "from the record's creation: adds the one-off start of 2 worker threads",
+    },
   ];
 }

@@ -15,13 +15,15 @@ const arg = argv.length === 2 ? "" : argv.length === 3 ? argv[2] : null;
 if (arg === null || !fastPath(arg)) {
   // A dist/ built before the bundle existed still runs, from the one-to-one build.
   import("../dist/cli-bundle/main.js").catch((e) => {
-    if (e && e.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("cli-bundle")) return import("../dist/cli/main.js");
+    if (e && e.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("cli-bundle"))
+      return import("../dist/cli/main.js");
     throw e;
   });
 }
 
 function fastPath(a) {
-  const kind = a === "--help" || a === "-h" ? "help" : a === "--version" || a === "-v" ? "version" : a === "" ? "bare" : null;
+  const kind =
+    a === "--help" || a === "-h" ? "help" : a === "--version" || a === "-v" ? "version" : a === "" ? "bare" : null;
   if (!kind) return false;
   const fd = kind === "bare" ? 2 : 1;
   if (isTerminal(fd) && (fd === 2 ? process.stderr : process.stdout).columns !== 80) return false;

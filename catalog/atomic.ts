@@ -93,10 +93,13 @@ export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Pr
   try {
     await ensureDir(tmp);
     await fill(tmp);
-    moved = await fsp.rename(dir, old).then(() => true, (e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") return false;
-      throw e;
-    });
+    moved = await fsp.rename(dir, old).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return false;
+        throw e;
+      },
+    );
     await fsp.rename(tmp, dir);
   } catch (err) {
     if (moved) await fsp.rename(old, dir).catch(() => {});
@@ -193,7 +196,7 @@ async function copyInto(fh: FileHandle, source: Chunks): Promise<void> {
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
   let used = 0;
   const flush = async (): Promise<void> => {
-    for (let off = 0; off < used; ) off += (await fh.write(buf, off, used - off)).bytesWritten;
+    for (let off = 0; off < used;) off += (await fh.write(buf, off, used - off)).bytesWritten;
     used = 0;
   };
   const put = async (chunk: string | Uint8Array): Promise<void> => {
@@ -201,7 +204,7 @@ async function copyInto(fh: FileHandle, source: Chunks): Promise<void> {
     if (used + bytes > BUFFER_SIZE) await flush();
     if (bytes > BUFFER_SIZE) {
       const big = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      for (let off = 0; off < big.byteLength; ) off += (await fh.write(big, off, big.byteLength - off)).bytesWritten;
+      for (let off = 0; off < big.byteLength;) off += (await fh.write(big, off, big.byteLength - off)).bytesWritten;
     } else if (typeof chunk === "string") used += buf.write(chunk, used);
     else {
       buf.set(chunk, used);
@@ -212,7 +215,8 @@ async function copyInto(fh: FileHandle, source: Chunks): Promise<void> {
     // Only flushes await: each chunk is garbage as soon as it is copied (it dies young).
     for (const chunk of source as Iterable<string | Uint8Array>) {
       const bytes = typeof chunk === "string" ? chunk.length * 3 : chunk.byteLength;
-      if (used + bytes <= BUFFER_SIZE) used += typeof chunk === "string" ? buf.write(chunk, used) : (buf.set(chunk, used), bytes);
+      if (used + bytes <= BUFFER_SIZE)
+        used += typeof chunk === "string" ? buf.write(chunk, used) : (buf.set(chunk, used), bytes);
       else await put(chunk);
     }
   } else {

@@ -159,7 +159,12 @@ export class DataCatalog {
       return e;
     }
     // A thrown non-Error shows its content (`{ code: 42 }`, not "[object Object]"), scrubbed below.
-    const msg = err instanceof Error ? err.message : err !== null && typeof err === "object" ? inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 300) : String(err);
+    const msg =
+      err instanceof Error
+        ? err.message
+        : err !== null && typeof err === "object"
+          ? inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 300)
+          : String(err);
     return new MlcError(fallback, this.scrub(`dataset "${name}": ${op} failed: ${msg}`), { dataset: name });
   }
 

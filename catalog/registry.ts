@@ -13,7 +13,10 @@ export { BUILTIN_TYPES };
 /** Types whose data does not outlive the run (resume and run records treat them as not persisted). */
 const TRANSIENT_TYPES = new Set(["memory", "mlflow.metric", "mlflow.metrics"]);
 
-const lazy = (load: () => Promise<DatasetType>): DatasetType => async (ctx) => (await load())(ctx);
+const lazy =
+  (load: () => Promise<DatasetType>): DatasetType =>
+  async (ctx) =>
+    (await load())(ctx);
 
 const types = new Map<string, DatasetType>([
   ["memory", lazy(async () => (await import("./datasets/memory.js")).memoryType)],
@@ -42,7 +45,13 @@ export function getDatasetType(name: string): DatasetType | undefined {
 
 /** True when a `type:` value names a module export rather than a registered type. */
 export function isCustomTypeRef(type: string): boolean {
-  return type.includes("#") || type.startsWith("./") || type.startsWith("../") || type.startsWith("/") || /\.(m|c)?[jt]sx?$/.test(type);
+  return (
+    type.includes("#") ||
+    type.startsWith("./") ||
+    type.startsWith("../") ||
+    type.startsWith("/") ||
+    /\.(m|c)?[jt]sx?$/.test(type)
+  );
 }
 
 /** True when data of this config outlives the run (anything but memory and metric datasets). */
@@ -60,18 +69,25 @@ export async function resolveDatasetType(type: string, root: string): Promise<Da
   if (!isCustomTypeRef(type)) {
     const close = suggest(type, types.keys());
     throw new MlcError("MLC3003", `unknown dataset type "${type}"`, {
-      hint: close.length ? `did you mean ${close.map((c) => `"${c}"`).join(", ")}?` : `built-in types: ${BUILTIN_TYPES.join(", ")}`,
+      hint: close.length
+        ? `did you mean ${close.map((c) => `"${c}"`).join(", ")}?`
+        : `built-in types: ${BUILTIN_TYPES.join(", ")}`,
     });
   }
   const exported = await loadExport(type, root);
   if (typeof exported !== "function") {
     const { module, exportName } = parseRef(type);
-    throw new MlcError("MLC3006", `dataset type "${type}": export "${exportName}" of ${module} is not a class or function`, { file: module });
+    throw new MlcError(
+      "MLC3006",
+      `dataset type "${type}": export "${exportName}" of ${module} is not a class or function`,
+      { file: module },
+    );
   }
   return customType(type, exported as CustomExport);
 }
 
-type CustomExport = (new (config: DatasetConfig, ctx: DatasetContext) => unknown) & ((config: DatasetConfig, ctx: DatasetContext) => unknown);
+type CustomExport = (new (config: DatasetConfig, ctx: DatasetContext) => unknown) &
+  ((config: DatasetConfig, ctx: DatasetContext) => unknown);
 
 /** A class, or an old-style constructor whose prototype carries the Dataset methods. */
 function isClass(fn: unknown): boolean {
@@ -92,9 +108,13 @@ function customType(ref: string, fn: CustomExport): DatasetType {
 function adaptCustom(ref: string, ds: unknown): Dataset {
   const d = ds as Partial<Dataset> | null;
   if (!d || typeof d.load !== "function" || typeof d.save !== "function") {
-    throw new MlcError("MLC3006", `dataset type "${ref}" did not produce a dataset (an object with load() and save())`, {
-      file: parseRef(ref).module,
-    });
+    throw new MlcError(
+      "MLC3006",
+      `dataset type "${ref}" did not produce a dataset (an object with load() and save())`,
+      {
+        file: parseRef(ref).module,
+      },
+    );
   }
   // Optional methods get safe defaults so the catalog can call them uniformly.
   if (typeof d.exists !== "function") d.exists = async () => false;

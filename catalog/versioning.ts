@@ -55,10 +55,14 @@ export async function versionedLoadPath(
     }
     if (!versions.includes(pinned)) {
       const avail = versions.length ? `available: ${versions.join(", ")}` : "no versions exist yet";
-      throw new MlcError("MLC6001", `dataset "${dataset}": version "${pinned}" not found under ${shownBase} (${avail})`, {
-        dataset,
-        file: shownBase,
-      });
+      throw new MlcError(
+        "MLC6001",
+        `dataset "${dataset}": version "${pinned}" not found under ${shownBase} (${avail})`,
+        {
+          dataset,
+          file: shownBase,
+        },
+      );
     }
     return { path: versionedSavePath(base, pinned), version: pinned };
   }

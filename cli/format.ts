@@ -22,7 +22,14 @@ export function formatDiagnostics(diags: Diagnostic[], format: Format, opts: For
 /** `{"valid": bool, "diagnostics": [...]}` with a stable key order, newline-terminated. */
 export function formatJson(diags: Diagnostic[]): string {
   const items = diags.map((d) => {
-    const o: Record<string, unknown> = { code: d.code, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column };
+    const o: Record<string, unknown> = {
+      code: d.code,
+      severity: d.severity,
+      message: d.message,
+      file: d.file,
+      line: d.line,
+      column: d.column,
+    };
     for (const k of ["endLine", "endColumn", "path", "hint", "expected"] as const) if (d[k] !== undefined) o[k] = d[k];
     return o;
   });
@@ -107,7 +114,10 @@ export function codeFrame(text: string | readonly string[], d: Diagnostic, p: Pa
     if (n !== d.line) continue;
     const line = lines[n - 1];
     const start = Math.max(1, Math.min(d.column, line.length + 1));
-    const end = d.endLine === d.line && d.endColumn && d.endColumn > start ? Math.min(d.endColumn, line.length + 1) : line.length + 1;
+    const end =
+      d.endLine === d.line && d.endColumn && d.endColumn > start
+        ? Math.min(d.endColumn, line.length + 1)
+        : line.length + 1;
     const count = Math.max(1, Math.min(end - start, MAX_WIDTH));
     const pad = line.slice(shift, start - 1).replace(/[^\t]/g, " ");
     out.push(`  ${p.dim(" ".repeat(width) + " |")} ${pad}${p.red("^".repeat(count))}`);
@@ -119,7 +129,10 @@ export function codeFrame(text: string | readonly string[], d: Diagnostic, p: Pa
 function clip(line: string, column: number): { shown: string; shift: number } {
   if (line.length <= MAX_WIDTH) return { shown: line, shift: 0 };
   const shift = Math.max(0, Math.min(column - 1 - MAX_WIDTH / 2, line.length - MAX_WIDTH));
-  return { shown: (shift > 0 ? "…" : "") + line.slice(shift, shift + MAX_WIDTH) + (shift + MAX_WIDTH < line.length ? "…" : ""), shift: shift > 0 ? shift - 1 : 0 };
+  return {
+    shown: (shift > 0 ? "…" : "") + line.slice(shift, shift + MAX_WIDTH) + (shift + MAX_WIDTH < line.length ? "…" : ""),
+    shift: shift > 0 ? shift - 1 : 0,
+  };
 }
 
 /** "2 errors, 1 warning in 3 files" or "no problems found". */

@@ -39,7 +39,10 @@ function common<A extends unknown[], O extends OptionValues>(cmd: Command<A, O>)
 function action<O extends OptionValues>(load: () => Promise<{ default: Handler<O> }>) {
   return async (...args: [...unknown[], O, Command<unknown[], OptionValues>]) => {
     const cmd = args[args.length - 1] as Command<unknown[], O>;
-    const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === "string");
+    const positional = args
+      .slice(0, -2)
+      .flat()
+      .filter((a): a is string => typeof a === "string");
     const opts = { ...cmd.optsWithGlobals() } as O;
     const mod = await load();
     process.exitCode = await mod.default(opts, positional);
@@ -94,7 +97,7 @@ export function buildProgram(): Command {
     .description("list runs, newest first, or those an MLflow search filter finds")
     .option("--json", "print JSON")
     .option("--filter <expr>", "MLflow search filter, e.g. \"metrics.rmse < 0.7 and params.lr = '0.1'\"")
-    .option("--order-by <expr>", "MLflow order-by term, e.g. \"metrics.rmse ASC\" (repeatable)", collect)
+    .option("--order-by <expr>", 'MLflow order-by term, e.g. "metrics.rmse ASC" (repeatable)', collect)
     .option("--limit <n>", "at most N runs")
     .action(action(() => import("./commands/runs-ls.js")));
   common(runs.command("show <runId>"))
@@ -122,11 +125,16 @@ export function buildProgram(): Command {
     .action(action(() => import("./commands/new.js")));
 
   const mlflow = program.command("mlflow").description("MLflow tracking");
-  common(mlflow.command("init")).description("write conf/local/mlflow.yml").option("--force", "overwrite")
+  common(mlflow.command("init"))
+    .description("write conf/local/mlflow.yml")
+    .option("--force", "overwrite")
     .action(action(() => import("./commands/mlflow-init.js")));
-  common(mlflow.command("ui")).description("open the MLflow UI").option("--no-open", "print the URL only")
+  common(mlflow.command("ui"))
+    .description("open the MLflow UI")
+    .option("--no-open", "print the URL only")
     .action(action(() => import("./commands/mlflow-ui.js")));
-  common(mlflow.command("sync")).description("deliver runs not yet mirrored to MLflow")
+  common(mlflow.command("sync"))
+    .description("deliver runs not yet mirrored to MLflow")
     .action(action(() => import("./commands/mlflow-sync.js")));
 
   return program;

@@ -18,7 +18,11 @@ const WHY: Record<string, string> = {
 };
 
 /** Runs `write` (which creates folders with ensureDir and writes files) with fs errors as UsageErrors for `flag value`. */
-export async function writeForFlag(flag: string, value: string, write: (ensure: (dir: string) => Promise<void>) => Promise<void>): Promise<void> {
+export async function writeForFlag(
+  flag: string,
+  value: string,
+  write: (ensure: (dir: string) => Promise<void>) => Promise<void>,
+): Promise<void> {
   try {
     await write(ensureDir);
   } catch (err) {

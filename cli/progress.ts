@@ -31,7 +31,11 @@ export function createProgress(stream: NodeJS.WriteStream, opts: { quiet?: boole
 }
 
 function mark(r: NodeRecord, p: ReturnType<typeof paint>): string {
-  return r.status === "completed" ? p.green("done") : r.status === "failed" ? p.red("failed") : p.yellow(r.status.replace("_", " "));
+  return r.status === "completed"
+    ? p.green("done")
+    : r.status === "failed"
+      ? p.red("failed")
+      : p.yellow(r.status.replace("_", " "));
 }
 
 function endLine(e: Extract<RunEvent, { type: "node-end" }>, p: ReturnType<typeof paint>): string {
@@ -45,7 +49,8 @@ function plainProgress(stream: NodeJS.WriteStream): Progress {
   const p = paint(false);
   return {
     onEvent(e) {
-      if (e.type === "node-start") stream.write(`[${e.index}/${e.total}] ${e.node}: started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}\n`);
+      if (e.type === "node-start")
+        stream.write(`[${e.index}/${e.total}] ${e.node}: started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}\n`);
       else if (e.type === "node-end") stream.write(endLine(e, p));
       else stream.write(`${e.node}: attempt ${e.attempt} failed (${e.error.code}: ${e.error.message}); retrying\n`);
     },

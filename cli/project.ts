@@ -8,7 +8,8 @@ import { UsageError } from "./exit.js";
 export function findProjectRoot(project?: string, cwd = process.cwd()): string {
   if (typeof project === "string") {
     const root = resolve(cwd, project);
-    if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--project ${project}: no such folder`);
+    if (!existsSync(root) || !statSync(root).isDirectory())
+      throw new UsageError(`--project ${project}: no such folder`);
     return root;
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
@@ -55,7 +56,10 @@ export function selectionFromFlags(opts: SelectionFlags): SelectionSpec {
 
 /** "a, b,,c" -> ["a","b","c"] */
 export function splitList(v: string): string[] {
-  return v.split(",").map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function kebab(s: string): string {
@@ -126,11 +130,17 @@ export async function compileOptionsFromFlags(
  */
 function checkEnv(root: string, env: string, flag: string | undefined): void {
   const what = typeof flag === "string" ? `--env ${JSON.stringify(env)}` : `MLC_ENV=${JSON.stringify(env)}`;
-  if (env === "" || env === "." || env === ".." || /[/\\]/.test(env)) throw new UsageError(`${what}: an environment is the name of a folder under conf/`);
+  if (env === "" || env === "." || env === ".." || /[/\\]/.test(env))
+    throw new UsageError(`${what}: an environment is the name of a folder under conf/`);
   const conf = join(root, "conf");
   if (env === "local" || env === "base" || !existsSync(conf)) return;
   if (!existsSync(join(conf, env)) || !statSync(join(conf, env)).isDirectory()) {
-    const known = readdirSync(conf, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    throw new UsageError(`MLC1003 ${what}: config environment not found: no folder conf/${env}${known.length ? ` (environments: ${known.join(", ")})` : ""}`);
+    const known = readdirSync(conf, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    throw new UsageError(
+      `MLC1003 ${what}: config environment not found: no folder conf/${env}${known.length ? ` (environments: ${known.join(", ")})` : ""}`,
+    );
   }
 }

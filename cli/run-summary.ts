@@ -10,7 +10,11 @@ import { table } from "./commands/table.js";
 const MAX_ROWS = 40;
 
 /** The plan as `mlc run --dry-run` prints it (`--json`: `{"nodes": [...], "skipped": [...]}`). */
-export function formatPlan(plan: RunPlan, json: boolean, skipped: readonly { name: string; reason: string }[] = []): string {
+export function formatPlan(
+  plan: RunPlan,
+  json: boolean,
+  skipped: readonly { name: string; reason: string }[] = [],
+): string {
   if (json) return JSON.stringify({ nodes: plan.order, skipped }, null, 2) + "\n";
   const lines = [`Plan: ${plan.order.length} node${plan.order.length === 1 ? "" : "s"} would run, in this order:`];
   plan.order.forEach((n, i) => lines.push(`  ${String(i + 1).padStart(String(plan.order.length).length)}. ${n}`));
@@ -29,7 +33,12 @@ export function formatSummary(record: RunRecord, color: boolean): string {
   for (const n of nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
   const totals = [...counts].map(([s, c]) => `${c} ${s.replace("_", " ")}`).join(", ");
   const elapsed = record.finished_at ? Date.parse(record.finished_at) - Date.parse(record.started_at) : 0;
-  const status = record.status === "success" ? p.green(record.status) : record.status === "failed" ? p.red(record.status) : p.yellow(record.status);
+  const status =
+    record.status === "success"
+      ? p.green(record.status)
+      : record.status === "failed"
+        ? p.red(record.status)
+        : p.yellow(record.status);
   const out = rows.length > 0 ? table(["NODE", "STATUS", "ATTEMPTS", "DURATION"], rows) : "";
   const more = shown.length < nodes.length ? `(${nodes.length - shown.length} completed nodes not listed)\n` : "";
   return `${out}${more}Run ${record.run_id} ${status} in ${human(elapsed)}: ${totals || "no nodes"} (${record.executor})\n`;
@@ -49,7 +58,9 @@ export function formatFailure(record: RunRecord, root: string, color: boolean): 
   }
   const notRun = record.nodes.filter((n) => n.status !== "completed").length;
   if (record.resume_command) {
-    lines.push(`${notRun} node${notRun === 1 ? " has" : "s have"} not completed. Resume from the nearest nodes with persisted inputs:`);
+    lines.push(
+      `${notRun} node${notRun === 1 ? " has" : "s have"} not completed. Resume from the nearest nodes with persisted inputs:`,
+    );
     lines.push(`  ${record.resume_command}`);
     lines.push(`  or: mlc run --resume ${record.run_id}`);
   }

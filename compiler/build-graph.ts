@@ -6,7 +6,16 @@ import { keysSorted, markKeysSorted, sortKeys } from "./emit/json.js";
 import { NodeLines } from "./node-lines.js";
 import { ioRef, isParamRef, nameRef } from "./refs.js";
 import { compareStrings, findCycles, kahnLayers, type IndexGraph } from "./toposort.js";
-import type { DatasetConfig, GraphIR, IRDataset, IREdge, IRNode, ResolvedDataset, ResolvedNode, ResolvedPipeline } from "./types.js";
+import type {
+  DatasetConfig,
+  GraphIR,
+  IRDataset,
+  IREdge,
+  IRNode,
+  ResolvedDataset,
+  ResolvedNode,
+  ResolvedPipeline,
+} from "./types.js";
 
 /** The graph IR of `resolved`: everything sorted, no absolute paths, no secrets. */
 export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, locate?: Locator): GraphIR {
@@ -48,7 +57,11 @@ export function buildGraph(resolved: ResolvedPipeline, ctx: CompileContext, loca
  * The first definition of every name, in definition order, and name -> position in that list;
  * later definitions are MLC4003 at their `name`.
  */
-function uniqueNodes(all: readonly ResolvedNode[], lines: NodeLines, ctx: CompileContext): { list: ResolvedNode[]; index: Map<string, number> } {
+function uniqueNodes(
+  all: readonly ResolvedNode[],
+  lines: NodeLines,
+  ctx: CompileContext,
+): { list: ResolvedNode[]; index: Map<string, number> } {
   const index = new Map<string, number>();
   const list: ResolvedNode[] = [];
   for (let j = 0; j < all.length; j++) {
@@ -79,13 +92,23 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
     for (let i = 0; i < outs.length; i++) {
       const ds = outs[i];
       if (n.inputs.includes(ds)) {
-        ctx.report({ code: "MLC4004", message: `node "${n.name}" reads and writes dataset "${ds}"`, at: ioRef(n, "outputs", i), hint: "write a new dataset name (e.g. a versioned copy) instead" });
+        ctx.report({
+          code: "MLC4004",
+          message: `node "${n.name}" reads and writes dataset "${ds}"`,
+          at: ioRef(n, "outputs", i),
+          hint: "write a new dataset name (e.g. a versioned copy) instead",
+        });
         continue;
       }
       const first = producers.get(ds);
       if (first === undefined) producers.set(ds, j);
       else if (first !== j) {
-        ctx.report({ code: "MLC4002", message: `dataset "${ds}" is produced by node "${nodes[first].name}" and again by node "${n.name}"`, at: ioRef(n, "outputs", i), hint: "every dataset has exactly one producer; rename one of the outputs" });
+        ctx.report({
+          code: "MLC4002",
+          message: `dataset "${ds}" is produced by node "${nodes[first].name}" and again by node "${n.name}"`,
+          at: ioRef(n, "outputs", i),
+          hint: "every dataset has exactly one producer; rename one of the outputs",
+        });
       }
     }
   }
@@ -99,7 +122,11 @@ function findProducers(nodes: readonly ResolvedNode[], ctx: CompileContext): Map
  * Nodes are sorted by name, so index order is name order: edges are collected in consumer order
  * and bucketed by producer with a counting sort (linear, no comparator calls).
  */
-function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, number>, rank: Int32Array): { edges: IREdge[]; succ: number[][]; params: string[] } {
+function collectEdges(
+  nodes: readonly ResolvedNode[],
+  producers: Map<string, number>,
+  rank: Int32Array,
+): { edges: IREdge[]; succ: number[][]; params: string[] } {
   const n = nodes.length;
   let inputCount = 0;
   for (let i = 0; i < n; i++) inputCount += nodes[i].inputs.length;
@@ -118,7 +145,7 @@ function collectEdges(nodes: readonly ResolvedNode[], producers: Map<string, num
   const edges: IREdge[] = new Array(m);
   for (let j = 0, f = 0, k = 0; j < m; j++) {
     const e = order[j];
-    if (ef[e] !== f) (f = ef[e]), (k = 0);
+    if (ef[e] !== f) ((f = ef[e]), (k = 0));
     succ[f][k++] = et[e];
     edges[j] = edgeRecord(eds[e], nodes[ef[e]], nodes[et[e]]);
   }
@@ -199,7 +226,20 @@ function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   if (!n.inputKeys && !n.outputKeys) {
     // The usual node: one literal, one allocation.
     const { baseName, func, inputMode, inputs, name, namespace, outputMode, outputs, retries, timeoutMs } = n;
-    return { baseName, func, inputMode, inputs, name, namespace, outputMode, outputs, retries, source, tags, timeoutMs };
+    return {
+      baseName,
+      func,
+      inputMode,
+      inputs,
+      name,
+      namespace,
+      outputMode,
+      outputs,
+      retries,
+      source,
+      tags,
+      timeoutMs,
+    };
   }
   const rec: Record<string, unknown> = { baseName: n.baseName, func: n.func };
   if (n.inputKeys) rec.inputKeys = n.inputKeys;

@@ -41,7 +41,16 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
   const diagnostics = ctx.finalize(locate);
   const project: CompiledProject | null =
     graph && selected && !ctx.hasErrors()
-      ? { root: opts.root, env: configEnv(opts), graph, selected, parameters, credentials: config.credentials, mlflow: config.mlflow, hooks }
+      ? {
+          root: opts.root,
+          env: configEnv(opts),
+          graph,
+          selected,
+          parameters,
+          credentials: config.credentials,
+          mlflow: config.mlflow,
+          hooks,
+        }
       : null;
   return { project, diagnostics, ctx };
 }

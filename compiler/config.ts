@@ -27,7 +27,9 @@ export function configFiles(dir: string, kind: Kind): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   const multi = kind === "catalog" || kind === "parameters" || kind === "credentials";
   const re = multi ? new RegExp(`^${kind}([_.-][^/]*)?\\.ya?ml$`) : new RegExp(`^${kind}\\.ya?ml$`);
-  const names = readdirSync(dir).filter((n) => re.test(n)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const names = readdirSync(dir)
+    .filter((n) => re.test(n))
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return names.map((n) => join(dir, n));
 }
 
@@ -45,12 +47,24 @@ function loadOne(abs: string, kind: Kind, vars: Obj, ctx: CompileContext): Loade
   const doc = loadYaml(abs, ctx);
   if (!doc) return null;
   const data = doc.data === null ? {} : interpolateTree(doc.data, vars, doc.file, [], ctx);
-  const schema: SchemaName | null = kind === "catalog" ? "catalog" : kind === "parameters" ? "parameters" : kind === "mlflow" && hasSchema("mlflow") ? "mlflow" : null;
+  const schema: SchemaName | null =
+    kind === "catalog"
+      ? "catalog"
+      : kind === "parameters"
+        ? "parameters"
+        : kind === "mlflow" && hasSchema("mlflow")
+          ? "mlflow"
+          : null;
   if (schema) {
     if (!validateDocument({ ...doc, data }, schema, ctx)) return isMap(data) ? { doc, data } : null;
   } else if (!isMap(data)) {
     // credentials.yml / globals.yml have no schema: only the shape is checked, values never shown.
-    ctx.report({ code: "MLC2003", message: `${doc.file} must be a map of names to values`, at: { file: doc.file, path: [] }, expected: "a map" });
+    ctx.report({
+      code: "MLC2003",
+      message: `${doc.file} must be a map of names to values`,
+      at: { file: doc.file, path: [] },
+      expected: "a map",
+    });
     return null;
   }
   return isMap(data) ? { doc, data } : null;
@@ -71,7 +85,11 @@ function confDirs(opts: CompileOptions, env: string, ctx: CompileContext): strin
     const envDir = join(conf, env);
     if (existsSync(envDir)) dirs.push(envDir);
     else if (env !== "local" && existsSync(conf)) {
-      ctx.report({ code: "MLC1003", message: `config environment "${env}" not found: no folder ${projectPath(ctx.root, envDir)}`, at: null });
+      ctx.report({
+        code: "MLC1003",
+        message: `config environment "${env}" not found: no folder ${projectPath(ctx.root, envDir)}`,
+        at: null,
+      });
     }
   }
   return dirs;
@@ -86,7 +104,13 @@ export function loadConfig(opts: CompileOptions, ctx: CompileContext): ProjectCo
   const runtime = (opts.runtimeParams ?? {}) as Obj;
   const dirs = confDirs(opts, env, ctx);
   const files: string[] = [];
-  const layered = { catalog: {} as Obj, parameters: {} as Obj, globals: {} as Obj, credentials: {} as Obj, mlflow: null as Obj | null };
+  const layered = {
+    catalog: {} as Obj,
+    parameters: {} as Obj,
+    globals: {} as Obj,
+    credentials: {} as Obj,
+    mlflow: null as Obj | null,
+  };
   const catalogSources: Record<string, SourceRef> = {};
 
   const rawGlobals = dirs.reduce<Obj>((acc, d) => {
@@ -111,7 +135,15 @@ export function loadConfig(opts: CompileOptions, ctx: CompileContext): ProjectCo
     }
   }
   const parameters = deepMerge(layered.parameters, runtime);
-  return { catalog: layered.catalog as Record<string, DatasetConfig>, catalogSources, parameters, globals: layered.globals, credentials: layered.credentials, mlflow: layered.mlflow, files };
+  return {
+    catalog: layered.catalog as Record<string, DatasetConfig>,
+    catalogSources,
+    parameters,
+    globals: layered.globals,
+    credentials: layered.credentials,
+    mlflow: layered.mlflow,
+    files,
+  };
 }
 
 function mergeKind(
@@ -132,7 +164,11 @@ function mergeKind(
       const other = seenInDir.get(name);
       if (other !== undefined) {
         // Never quote values here: this may be credentials.yml.
-        ctx.report({ code: "MLC1002", message: `"${name}" is defined in both ${other} and ${l.doc.file} of the same environment`, at: { file: l.doc.file, path: [name], key: true } });
+        ctx.report({
+          code: "MLC1002",
+          message: `"${name}" is defined in both ${other} and ${l.doc.file} of the same environment`,
+          at: { file: l.doc.file, path: [name], key: true },
+        });
       }
       seenInDir.set(name, l.doc.file);
       if (kind === "catalog" && !isMap(entry)) continue;

@@ -4,6 +4,16 @@
 
 /** The built-in dataset type names, sorted (hints list them in this order). */
 export const BUILTIN_TYPES: readonly string[] = Object.freeze([
-  "binary", "csv", "json", "jsonl", "memory", "mlflow.artifact", "mlflow.metric", "mlflow.metrics",
-  "parquet", "partitioned", "text", "yaml",
+  "binary",
+  "csv",
+  "json",
+  "jsonl",
+  "memory",
+  "mlflow.artifact",
+  "mlflow.metric",
+  "mlflow.metrics",
+  "parquet",
+  "partitioned",
+  "text",
+  "yaml",
 ]);

@@ -62,14 +62,27 @@ export interface Report {
   readonly message: string;
   /** Where: a document path (preferred), or an explicit position, or nothing (file-less). */
   readonly at?: SourceRef | null;
-  readonly pos?: { readonly file: string; readonly line: number; readonly column: number; readonly endLine?: number; readonly endColumn?: number };
+  readonly pos?: {
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+    readonly endLine?: number;
+    readonly endColumn?: number;
+  };
   readonly hint?: string;
   readonly expected?: string;
 }
 
 /** Locates a document path; implemented in locate.ts (lazy: parses positions only when asked). */
-export type Locator = (doc: RawDocument, path: DocPath, key?: boolean) => {
-  line: number; column: number; endLine?: number; endColumn?: number;
+export type Locator = (
+  doc: RawDocument,
+  path: DocPath,
+  key?: boolean,
+) => {
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
 };
 
 /** What every compiler phase receives: where the project is, the documents read, the reports so far. */
@@ -141,7 +154,14 @@ export class MlcError extends Error {
   constructor(
     readonly code: DiagnosticCode,
     message: string,
-    readonly details: { node?: string; dataset?: string; file?: string; line?: number; column?: number; hint?: string } = {},
+    readonly details: {
+      node?: string;
+      dataset?: string;
+      file?: string;
+      line?: number;
+      column?: number;
+      hint?: string;
+    } = {},
   ) {
     super(message);
     this.name = "MlcError";

@@ -23,7 +23,13 @@ type Raw = Record<string, unknown>;
  * Appends the nodes defined by `raw` (the item at `nodes[index]`) to `out`: one, one per matrix
  * member, or none when it is too broken to use (the schema reports it).
  */
-export function expandNodeInto(raw: unknown, index: number, frame: NodeFrame, ctx: CompileContext, out: ResolvedNode[]): void {
+export function expandNodeInto(
+  raw: unknown,
+  index: number,
+  frame: NodeFrame,
+  ctx: CompileContext,
+  out: ResolvedNode[],
+): void {
   if (!isMap(raw) || typeof raw.name !== "string") return;
   const path: DocPath = ["nodes", index];
   // The schema already reported bad timeouts and empty matrix lists (an empty list yields no members).
@@ -34,7 +40,12 @@ export function expandNodeInto(raw: unknown, index: number, frame: NodeFrame, ct
   const size = matrixSize(raw.matrix);
   if (size > MAX_MATRIX_MEMBERS) {
     const message = `matrix of node "${raw.name}" expands to ${size.toLocaleString("en")} members, more than ${MAX_MATRIX_MEMBERS.toLocaleString("en")}`;
-    ctx.report({ code: "MLC2003", message, at: { file: frame.file, path: [...path, "matrix"] }, hint: "split the sweep into several nodes or pipelines" });
+    ctx.report({
+      code: "MLC2003",
+      message,
+      at: { file: frame.file, path: [...path, "matrix"] },
+      hint: "split the sweep into several nodes or pipelines",
+    });
     return;
   }
   for (const m of matrixMembers(raw.matrix)) out.push(buildNode(raw, path, frame, m, ctx));
@@ -51,11 +62,27 @@ interface NodeScope {
 /** Renders one string of the node at `<node path>/key[/item]`; the path is built only for templates. */
 function render(s: string, key: string, item: string | number | undefined, at: NodeScope): string {
   if (!isTemplate(s)) return s;
-  return renderString(s, at.vars, { file: at.file, path: item === undefined ? [...at.path, key] : [...at.path, key, item] }, at.ctx);
+  return renderString(
+    s,
+    at.vars,
+    { file: at.file, path: item === undefined ? [...at.path, key] : [...at.path, key, item] },
+    at.ctx,
+  );
 }
 
-function buildNode(raw: Raw, path: DocPath, frame: NodeFrame, member: MatrixMember | null, ctx: CompileContext): ResolvedNode {
-  const at: NodeScope = { vars: member ? { ...frame.vars, matrix: member.vars } : frame.vars, file: frame.file, path, ctx };
+function buildNode(
+  raw: Raw,
+  path: DocPath,
+  frame: NodeFrame,
+  member: MatrixMember | null,
+  ctx: CompileContext,
+): ResolvedNode {
+  const at: NodeScope = {
+    vars: member ? { ...frame.vars, matrix: member.vars } : frame.vars,
+    file: frame.file,
+    path,
+    ctx,
+  };
   const ns = typeof raw.namespace === "string" && raw.namespace !== "" ? raw.namespace : null;
   const local = render(raw.name as string, "name", undefined, at);
   const baseName = ns ? `${ns}.${local}` : local;
@@ -69,7 +96,20 @@ function buildNode(raw: Raw, path: DocPath, frame: NodeFrame, member: MatrixMemb
   const source = { file: frame.file, path };
   // One literal for the usual node (no keyword IO): a single allocation, the same key order.
   if (!inputs.keys && !outputs.keys) {
-    return { name, baseName, func, inputs: inputs.names, inputMode: inputs.mode, outputs: outputs.names, outputMode: outputs.mode, tags, namespace: ns, retries, timeoutMs, source };
+    return {
+      name,
+      baseName,
+      func,
+      inputs: inputs.names,
+      inputMode: inputs.mode,
+      outputs: outputs.names,
+      outputMode: outputs.mode,
+      tags,
+      namespace: ns,
+      retries,
+      timeoutMs,
+      source,
+    };
   }
   return {
     name,
@@ -126,7 +166,7 @@ function flattenIO(v: unknown, side: string, at: NodeScope): FlatIO {
   const keys: string[] = [];
   for (const k of Object.keys(v)) {
     const x = v[k];
-    if (typeof x === "string") keys.push(k), names.push(render(x, side, k, at));
+    if (typeof x === "string") (keys.push(k), names.push(render(x, side, k, at)));
   }
   return { names, mode: "map", keys };
 }

@@ -43,7 +43,12 @@ export function isPattern(key: string): boolean {
 export function rankFactories(keys: Iterable<string>): Factory[] {
   const out: Factory[] = [];
   for (const key of keys) if (isPattern(key)) out.push(compile(key));
-  return out.sort((a, b) => b.literal - a.literal || a.placeholders - b.placeholders || (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0));
+  return out.sort(
+    (a, b) =>
+      b.literal - a.literal ||
+      a.placeholders - b.placeholders ||
+      (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0),
+  );
 }
 
 function compile(pattern: string): Factory {
@@ -69,17 +74,30 @@ function compile(pattern: string): Factory {
   literal += pattern.length - last;
   re += escapeRe(pattern.slice(last)) + "$";
   const first = pattern.search(new RegExp(PLACEHOLDER_SRC));
-  return { pattern, regex: new RegExp(re, "s"), literal, placeholders: holes, prefix: pattern.slice(0, first), suffix: pattern.slice(last), names: [...groups.keys()] };
+  return {
+    pattern,
+    regex: new RegExp(re, "s"),
+    literal,
+    placeholders: holes,
+    prefix: pattern.slice(0, first),
+    suffix: pattern.slice(last),
+    names: [...groups.keys()],
+  };
 }
 
 /** The regex match of `name` under `f` (group g+1 holds names[g]), or null when it does not match. */
 function matchOf(f: Factory, name: string): RegExpExecArray | null {
-  if (!name.startsWith(f.prefix) || !name.endsWith(f.suffix) || name.length <= f.prefix.length + f.suffix.length) return null;
+  if (!name.startsWith(f.prefix) || !name.endsWith(f.suffix) || name.length <= f.prefix.length + f.suffix.length)
+    return null;
   return f.regex.exec(name);
 }
 
 /** The best-ranked factory matching `name`, its entry filled in; null when none matches. */
-export function matchFactory(name: string, ranked: readonly Factory[], catalog: Readonly<Record<string, DatasetConfig>>): FactoryMatch | null {
+export function matchFactory(
+  name: string,
+  ranked: readonly Factory[],
+  catalog: Readonly<Record<string, DatasetConfig>>,
+): FactoryMatch | null {
   for (let i = 0; i < ranked.length; i++) {
     const f = ranked[i];
     const m = matchOf(f, name);
@@ -87,7 +105,13 @@ export function matchFactory(name: string, ranked: readonly Factory[], catalog: 
     const template = catalog[f.pattern];
     const escaping: string[] = [];
     const plan = planFor(f, template);
-    if (plan) return { pattern: f.pattern, config: fillByPlan(plan, template, m, escaping), escaping, unknown: plan.unknown.slice() };
+    if (plan)
+      return {
+        pattern: f.pattern,
+        config: fillByPlan(plan, template, m, escaping),
+        escaping,
+        unknown: plan.unknown.slice(),
+      };
     // No prototype: placeholders called "toString" or "__proto__" are plain names here and in fill().
     const values: Record<string, string> = Object.create(null);
     for (let g = 0; g < f.names.length; g++) values[f.names[g]] = m[g + 1];
@@ -119,7 +143,8 @@ const PLANS = new WeakMap<Factory, FillPlan | null>();
 
 function planFor(f: Factory, template: DatasetConfig): FillPlan | null {
   let plan = PLANS.get(f);
-  if (plan === undefined || (plan !== null && plan.template !== template)) PLANS.set(f, (plan = compilePlan(f, template)));
+  if (plan === undefined || (plan !== null && plan.template !== template))
+    PLANS.set(f, (plan = compilePlan(f, template)));
   return plan;
 }
 
@@ -133,7 +158,7 @@ function compilePlan(f: Factory, template: DatasetConfig): FillPlan | null {
     const v = template[key];
     if (key === "__proto__" || (v !== null && typeof v === "object") || typeof v === "function") return null;
     if (typeof v !== "string" || !v.includes("{")) {
-      parts.push(null), checked.push(false);
+      (parts.push(null), checked.push(false));
       continue;
     }
     const list: (string | number)[] = [];
@@ -142,7 +167,7 @@ function compilePlan(f: Factory, template: DatasetConfig): FillPlan | null {
     for (const m of v.matchAll(placeholders())) {
       const group = f.names.indexOf(m[1]) + 1;
       list.push(v.slice(last, m.index));
-      if (group > 0) (changed = true), list.push(group);
+      if (group > 0) ((changed = true), list.push(group));
       else {
         list.push(m[0]);
         if (PATH_KEY.test(key)) unknown.push(m[0]);
@@ -150,7 +175,7 @@ function compilePlan(f: Factory, template: DatasetConfig): FillPlan | null {
       last = m.index + m[0].length;
     }
     list.push(v.slice(last));
-    parts.push(list), checked.push(changed && PATH_KEY.test(key));
+    (parts.push(list), checked.push(changed && PATH_KEY.test(key)));
   }
   return { template, keys, parts, checked, unknown };
 }
@@ -212,7 +237,8 @@ const DRIVE = /^[A-Za-z]:/;
 
 /** A filled value that climbs above the project root (or turns absolute) when the template did not. */
 function leavesProject(template: string, filled: string): boolean {
-  if (!filled.includes("..") && !filled.startsWith("/") && !filled.startsWith("\\") && !DRIVE.test(filled)) return false;
+  if (!filled.includes("..") && !filled.startsWith("/") && !filled.startsWith("\\") && !DRIVE.test(filled))
+    return false;
   const t = template.replace(/\\/g, "/");
   const f = filled.replace(/\\/g, "/");
   if (!posix.isAbsolute(t) && posix.isAbsolute(f)) return true;

@@ -33,7 +33,13 @@ export function includeIdentity(abs: string): string {
  * The remapped nodes of every `include:` entry of `doc`, in order; problems are MLC3007 at the
  * entry. Entry strings may use `{{ globals.x }}` / `{{ runtime.x }}` (`vars`).
  */
-export function expandIncludes(doc: RawDocument, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument, vars: Record<string, unknown> = {}): ResolvedNode[] {
+export function expandIncludes(
+  doc: RawDocument,
+  chain: readonly string[],
+  ctx: CompileContext,
+  expand: ExpandDocument,
+  vars: Record<string, unknown> = {},
+): ResolvedNode[] {
   const list = isMap(doc.data) && Array.isArray(doc.data.include) ? doc.data.include : [];
   return list.flatMap((raw, j) => {
     const entry = isMap(raw) ? interpolateTree(raw, vars, doc.file, ["include", j], ctx) : null;
@@ -41,7 +47,14 @@ export function expandIncludes(doc: RawDocument, chain: readonly string[], ctx: 
   });
 }
 
-function includeOne(doc: RawDocument, entry: Raw, j: number, chain: readonly string[], ctx: CompileContext, expand: ExpandDocument): ResolvedNode[] {
+function includeOne(
+  doc: RawDocument,
+  entry: Raw,
+  j: number,
+  chain: readonly string[],
+  ctx: CompileContext,
+  expand: ExpandDocument,
+): ResolvedNode[] {
   if (typeof entry.pipeline !== "string") return [];
   const at: SourceRef = { file: doc.file, path: ["include", j] };
   const pathRef: SourceRef = { file: doc.file, path: ["include", j, "pipeline"] };
@@ -49,22 +62,44 @@ function includeOne(doc: RawDocument, entry: Raw, j: number, chain: readonly str
   const abs = resolve(dirname(doc.absPath), entry.pipeline);
   const id = includeIdentity(abs);
   if (chain.includes(id)) {
-    const loop = [...chain.slice(chain.indexOf(id)), id].map((p) => projectPath(includeIdentity(ctx.root), p)).join(" -> ");
-    ctx.report({ code: "MLC3007", message: `${label}: include cycle ${loop}`, at: pathRef, hint: "a pipeline file cannot include itself, directly or through other files" });
+    const loop = [...chain.slice(chain.indexOf(id)), id]
+      .map((p) => projectPath(includeIdentity(ctx.root), p))
+      .join(" -> ");
+    ctx.report({
+      code: "MLC3007",
+      message: `${label}: include cycle ${loop}`,
+      at: pathRef,
+      hint: "a pipeline file cannot include itself, directly or through other files",
+    });
     return [];
   }
   if (chain.length > MAX_INCLUDE_DEPTH) {
-    ctx.report({ code: "MLC3007", message: `${label}: includes nested more than ${MAX_INCLUDE_DEPTH} levels deep`, at: pathRef });
+    ctx.report({
+      code: "MLC3007",
+      message: `${label}: includes nested more than ${MAX_INCLUDE_DEPTH} levels deep`,
+      at: pathRef,
+    });
     return [];
   }
   const sub = loadYaml(abs, ctx);
   if (!sub) {
-    ctx.report({ code: "MLC3007", message: `${label}: cannot load the included pipeline "${projectPath(ctx.root, abs)}"`, at: pathRef, hint: "paths in include: are relative to the file that includes them" });
+    ctx.report({
+      code: "MLC3007",
+      message: `${label}: cannot load the included pipeline "${projectPath(ctx.root, abs)}"`,
+      at: pathRef,
+      hint: "paths in include: are relative to the file that includes them",
+    });
     return [];
   }
   if (!validateDocument(sub, "pipeline", ctx)) return [];
   const nodes = expand(sub, [...chain, id]);
   const namespace = typeof entry.namespace === "string" && entry.namespace !== "" ? entry.namespace : null;
-  const spec = { namespace, inputs: entry.inputs, outputs: entry.outputs, parameters: entry.parameters, tags: normalizeTags(entry.tags) };
+  const spec = {
+    namespace,
+    inputs: entry.inputs,
+    outputs: entry.outputs,
+    parameters: entry.parameters,
+    tags: normalizeTags(entry.tags),
+  };
   return remapNodes(nodes, spec, at, label, ctx);
 }

@@ -40,7 +40,12 @@ export function isTemplate(s: string): boolean {
  * reporting MLC3004 (undefined variable, bad template) at `at`. A string that is exactly one
  * `{{ a.b }}` returns the looked-up value with its type (so the return type is widened).
  */
-export function renderValue(template: string, vars: Record<string, unknown>, at: SourceRef, ctx: CompileContext): unknown {
+export function renderValue(
+  template: string,
+  vars: Record<string, unknown>,
+  at: SourceRef,
+  ctx: CompileContext,
+): unknown {
   if (!isTemplate(template)) return template;
   const whole = WHOLE.exec(template);
   if (whole) {
@@ -64,7 +69,12 @@ export function renderValue(template: string, vars: Record<string, unknown>, at:
 }
 
 /** Renders one string (always a string result): see renderValue. */
-export function renderString(template: string, vars: Record<string, unknown>, at: SourceRef, ctx: CompileContext): string {
+export function renderString(
+  template: string,
+  vars: Record<string, unknown>,
+  at: SourceRef,
+  ctx: CompileContext,
+): string {
   const v = renderValue(template, vars, at, ctx);
   return typeof v === "string" ? v : v !== null && typeof v === "object" ? JSON.stringify(v) : String(v);
 }
@@ -102,11 +112,28 @@ function renderNunjucks(template: string, vars: Record<string, unknown>, at: Sou
   }
 }
 
-const KEYWORDS = new Set(["true", "false", "none", "null", "not", "and", "or", "in", "is", "if", "else", "loop", "range"]);
+const KEYWORDS = new Set([
+  "true",
+  "false",
+  "none",
+  "null",
+  "not",
+  "and",
+  "or",
+  "in",
+  "is",
+  "if",
+  "else",
+  "loop",
+  "range",
+]);
 
 function cleanNunjucksError(e: unknown): string {
   const msg = String((e as Error)?.message ?? e);
-  const lines = msg.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = msg
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = lines[lines.length - 1] ?? msg;
   return last.replace(/^(Template render error|Error):\s*/i, "");
 }
@@ -125,11 +152,18 @@ function reportUndefined(name: string, vars: Record<string, unknown>, at: Source
   const missingPart = parts[depth] ?? "";
   const candidates = scope !== null && typeof scope === "object" ? Object.keys(scope as object) : [];
   const prefix = known ? `${known}.` : "";
-  const suggestion = depth < parts.length ? didYouMean(missingPart, candidates).replace(/"([^"]+)"/g, `"${prefix}$1"`) : "";
-  if (parts[0] === "env" && !("env" in vars)) hint = "{{ env.VAR }} is only available in credentials.yml and mlflow.yml";
+  const suggestion =
+    depth < parts.length ? didYouMean(missingPart, candidates).replace(/"([^"]+)"/g, `"${prefix}$1"`) : "";
+  if (parts[0] === "env" && !("env" in vars))
+    hint = "{{ env.VAR }} is only available in credentials.yml and mlflow.yml";
   else if (parts[0] === "runtime" && !("runtime" in vars)) hint = "{{ runtime.x }} is not available in globals.yml";
   else if (depth === 0) hint = `available variables: ${Object.keys(vars).sort().join(", ") || "none"}`;
-  ctx.report({ code: "MLC3004", message: `undefined variable "${name}" in template${suggestion}`, at, ...(hint ? { hint } : {}) });
+  ctx.report({
+    code: "MLC3004",
+    message: `undefined variable "${name}" in template${suggestion}`,
+    at,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 function lookup(vars: Record<string, unknown>, name: string): unknown {
@@ -162,7 +196,13 @@ function pathOf(f: Frame, basePath: DocPath): DocPath {
  * A deep copy of `value` with every string scalar rendered (see renderValue); errors are
  * reported at `file` + `basePath` + the path inside `value`. Iterative: depth-safe.
  */
-export function interpolateTree(value: unknown, vars: Record<string, unknown>, file: string, basePath: DocPath, ctx: CompileContext): unknown {
+export function interpolateTree(
+  value: unknown,
+  vars: Record<string, unknown>,
+  file: string,
+  basePath: DocPath,
+  ctx: CompileContext,
+): unknown {
   let result: unknown;
   const stack: Frame[] = [{ src: value, parent: null, key: null, set: (v) => (result = v) }];
   while (stack.length > 0) {

@@ -91,9 +91,13 @@ export async function loadFunction(ref: string, root: string): Promise<(...args:
   const value = await loadExport(ref, root);
   if (typeof value !== "function") {
     const { module, exportName } = parseRef(ref);
-    throw new MlcError("MLC3006", `export "${exportName}" of ${module} is not a function (got ${describeValue(value)})`, {
-      file: module,
-    });
+    throw new MlcError(
+      "MLC3006",
+      `export "${exportName}" of ${module} is not a function (got ${describeValue(value)})`,
+      {
+        file: module,
+      },
+    );
   }
   return value as (...args: unknown[]) => unknown;
 }
@@ -112,7 +116,8 @@ function filePathOf(spec: string, root: string): string | null {
   const ext = extname(spec);
   const candidate = resolve(root, spec);
   // "src/x.ts" without "./" is project-relative when that file exists; otherwise a package name.
-  if ((TS_EXT.has(ext) || JS_EXT.has(ext)) && statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+  if ((TS_EXT.has(ext) || JS_EXT.has(ext)) && statSync(candidate, { throwIfNoEntry: false })?.isFile())
+    return candidate;
   return null;
 }
 
@@ -167,7 +172,17 @@ async function watchImport<T>(shown: string, load: () => Promise<T>): Promise<T>
   const ms = Number(process.env.MLC_MODULE_LOAD_TIMEOUT_MS) || 30_000;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MlcError("MLC3006", `module ${shown} did not finish loading within ${ms / 1000} s: does its top-level await wait for something that never comes?`, { file: shown })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new MlcError(
+            "MLC3006",
+            `module ${shown} did not finish loading within ${ms / 1000} s: does its top-level await wait for something that never comes?`,
+            { file: shown },
+          ),
+        ),
+      ms,
+    );
     timer.unref();
   });
   try {
@@ -214,7 +229,12 @@ async function bundleCached(file: string, root: string): Promise<string> {
   return build(file, root, dir, manifestPath);
 }
 
-async function readValidManifest(manifestPath: string, file: string, root: string, dir: string): Promise<string | null> {
+async function readValidManifest(
+  manifestPath: string,
+  file: string,
+  root: string,
+  dir: string,
+): Promise<string | null> {
   let m: Manifest;
   try {
     m = JSON.parse(await fsp.readFile(manifestPath, "utf8")) as Manifest;
@@ -252,7 +272,9 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
       outfile: join(dir, "bundle.mjs"),
       plugins: [ownPackagePlugin(root)],
       // Bundled ESM has no `require`; give CommonJS-style calls one rooted at the project.
-      banner: { js: `import { createRequire as __mlcCreateRequire } from "node:module"; const require = __mlcCreateRequire(${JSON.stringify(pathToFileURL(file).href)});` },
+      banner: {
+        js: `import { createRequire as __mlcCreateRequire } from "node:module"; const require = __mlcCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+      },
     });
   } catch (err) {
     throw buildError(err, file, root);
@@ -324,9 +346,14 @@ function resolvesFrom(from: string, spec: string): string | null {
 }
 
 function buildError(err: unknown, file: string, root: string): MlcError {
-  const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+  const errors = (
+    err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }
+  ).errors;
   const first = errors?.[0];
-  if (!first) return new MlcError("MLC3006", `cannot compile ${displayPath(file, root)}: ${String(err)}`, { file: displayPath(file, root) });
+  if (!first)
+    return new MlcError("MLC3006", `cannot compile ${displayPath(file, root)}: ${String(err)}`, {
+      file: displayPath(file, root),
+    });
   const loc = first.location;
   const at = loc ? displayPath(resolve(root, loc.file), root) : displayPath(file, root);
   const pos = loc ? `${at}:${loc.line}:${loc.column + 1}` : at;

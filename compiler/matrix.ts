@@ -8,7 +8,7 @@ export interface MatrixMember {
 
 /** A matrix value as it appears in a member name: characters outside the node-name set become '_'. */
 export function sanitizeMatrixValue(v: unknown): string {
-  const s = typeof v === "string" ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === "string" ? v : (JSON.stringify(v) ?? String(v));
   return s.replace(/[^A-Za-z0-9_.-]/g, "_") || "_";
 }
 

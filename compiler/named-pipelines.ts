@@ -12,7 +12,11 @@ type Spec = SelectionSpec & { readonly source: SourceRef };
  * Sorted node names of every named pipeline plus `__default__` (all nodes unless defined),
  * keys sorted. Problems are reported at each definition; a broken pipeline selects nothing.
  */
-export function resolvePipelines(graph: GraphIR, specs: Readonly<Record<string, Spec>>, ctx: CompileContext): Record<string, string[]> {
+export function resolvePipelines(
+  graph: GraphIR,
+  specs: Readonly<Record<string, Spec>>,
+  ctx: CompileContext,
+): Record<string, string[]> {
   const done: Record<string, string[]> = { __default__: graph.nodes.map((n) => n.name) };
   const view: GraphIR = { ...graph, pipelines: done };
   const state = new Map<string, "open" | "done" | "broken">();
@@ -48,10 +52,18 @@ export function resolvePipelines(graph: GraphIR, specs: Readonly<Record<string, 
   }
   for (const [name, st] of state) if (st === "broken") done[name] = [];
   // Keys sorted, values lists of node names: emitJson writes the record as it is.
-  return markSortedStringLists(Object.fromEntries(Object.entries(done).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return markSortedStringLists(
+    Object.fromEntries(Object.entries(done).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  );
 }
 
-function reportCycle(stack: string[], dep: string, specs: Readonly<Record<string, Spec>>, ctx: CompileContext, state: Map<string, string>): void {
+function reportCycle(
+  stack: string[],
+  dep: string,
+  specs: Readonly<Record<string, Spec>>,
+  ctx: CompileContext,
+  state: Map<string, string>,
+): void {
   const loop = [...stack.slice(stack.indexOf(dep)), dep];
   const last = stack[stack.length - 1];
   const src = specs[last].source;

@@ -26,7 +26,13 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * The nodes of a sub-pipeline as seen from the including file. `at` is the include entry
  * (mapping errors point inside it); `label` names the included file in messages.
  */
-export function remapNodes(nodes: readonly ResolvedNode[], spec: RemapSpec, at: SourceRef, label: string, ctx: CompileContext): ResolvedNode[] {
+export function remapNodes(
+  nodes: readonly ResolvedNode[],
+  spec: RemapSpec,
+  at: SourceRef,
+  label: string,
+  ctx: CompileContext,
+): ResolvedNode[] {
   const sub = (key: string): SourceRef => ({ file: at.file, path: [...at.path, key] });
   const inputs = mappingsOf(spec.inputs, sub("inputs"), (n) => n);
   const outputs = mappingsOf(spec.outputs, sub("outputs"), (n) => n);
@@ -66,7 +72,9 @@ function mappingsOf(v: unknown, at: SourceRef, norm: (n: string) => string): Map
   const item = (path: DocPath, key = false): SourceRef => ({ file: at.file, path, ...(key ? { key } : {}) });
   if (typeof v === "string") return [{ from: norm(v), to: norm(v), at }];
   if (Array.isArray(v)) {
-    return v.flatMap((x, i) => (typeof x === "string" ? [{ from: norm(x), to: norm(x), at: item([...at.path, i]) }] : []));
+    return v.flatMap((x, i) =>
+      typeof x === "string" ? [{ from: norm(x), to: norm(x), at: item([...at.path, i]) }] : [],
+    );
   }
   if (typeof v === "object" && v !== null) {
     return Object.entries(v).flatMap(([k, x]) =>
@@ -109,14 +117,31 @@ function checkMappings(
     rejected.add(e);
     ctx.report({ code: "MLC3007", message: `${label}: ${message}`, at: e.at, ...(hint ? { hint } : {}) });
   };
-  for (const [side, list] of [["input", m.inputs], ["output", m.outputs]] as const) {
+  for (const [side, list] of [
+    ["input", m.inputs],
+    ["output", m.outputs],
+  ] as const) {
     for (const e of list) {
-      if (isParam(e.from)) fail(e, `"${e.from}" is a parameter, not a dataset`, "map parameters under `parameters:` (without the params: prefix)");
-      else if (!sub.datasets.has(e.from)) fail(e, `${side} "${e.from}" is not a dataset of the included pipeline${didYouMean(e.from, dataNames)}`);
+      if (isParam(e.from))
+        fail(
+          e,
+          `"${e.from}" is a parameter, not a dataset`,
+          "map parameters under `parameters:` (without the params: prefix)",
+        );
+      else if (!sub.datasets.has(e.from))
+        fail(e, `${side} "${e.from}" is not a dataset of the included pipeline${didYouMean(e.from, dataNames)}`);
       else if (side === "input" && sub.producer.has(e.from)) {
-        fail(e, `input "${e.from}" is produced by node "${sub.producer.get(e.from)}" inside the included pipeline; only free inputs can be mapped`, "list it under `outputs:` to expose it instead");
+        fail(
+          e,
+          `input "${e.from}" is produced by node "${sub.producer.get(e.from)}" inside the included pipeline; only free inputs can be mapped`,
+          "list it under `outputs:` to expose it instead",
+        );
       } else if (side === "output" && !sub.producer.has(e.from)) {
-        fail(e, `output "${e.from}" is not produced by any node of the included pipeline`, "only datasets some node writes can be exposed; map free inputs under `inputs:`");
+        fail(
+          e,
+          `output "${e.from}" is not produced by any node of the included pipeline`,
+          "only datasets some node writes can be exposed; map free inputs under `inputs:`",
+        );
       }
     }
   }

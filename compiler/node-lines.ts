@@ -25,7 +25,15 @@ export class NodeLines {
   line(ref: SourceRef): number {
     const p = ref.path;
     const last = this.last;
-    if (last && last.file === ref.file && p.length === 2 && p[0] === last.key && typeof p[1] === "number" && last.items && p[1] < last.items.length) {
+    if (
+      last &&
+      last.file === ref.file &&
+      p.length === 2 &&
+      p[0] === last.key &&
+      typeof p[1] === "number" &&
+      last.items &&
+      p[1] < last.items.length
+    ) {
       return last.items[p[1]];
     }
     const doc = this.docs.get(ref.file);

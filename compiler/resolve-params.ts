@@ -60,7 +60,12 @@ function flatten(params: Readonly<Obj>): string[] {
 }
 
 /** MLC8002: top-level parameters that no node reads (skipped when a node takes all `parameters`). */
-export function reportUnusedParams(uses: readonly ParamUse[], nodeCount: number, config: ProjectConfig, ctx: CompileContext): void {
+export function reportUnusedParams(
+  uses: readonly ParamUse[],
+  nodeCount: number,
+  config: ProjectConfig,
+  ctx: CompileContext,
+): void {
   if (nodeCount === 0) return;
   const used = new Set<string>();
   for (const { node, index } of uses) {
@@ -71,7 +76,12 @@ export function reportUnusedParams(uses: readonly ParamUse[], nodeCount: number,
   }
   for (const key of Object.keys(config.parameters)) {
     if (used.has(key)) continue;
-    ctx.report({ code: "MLC8002", severity: "warning", message: `parameter "${key}" is not used by any node`, at: paramSource(key, config, ctx) });
+    ctx.report({
+      code: "MLC8002",
+      severity: "warning",
+      message: `parameter "${key}" is not used by any node`,
+      at: paramSource(key, config, ctx),
+    });
   }
 }
 

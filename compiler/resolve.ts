@@ -11,7 +11,16 @@ import { funcRef, ioRef, isParamRef } from "./refs.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
-import type { CompileOptions, DatasetConfig, ProjectConfig, ResolvedDataset, ResolvedNode, ResolvedPipeline, SelectionSpec, SourceRef } from "./types.js";
+import type {
+  CompileOptions,
+  DatasetConfig,
+  ProjectConfig,
+  ResolvedDataset,
+  ResolvedNode,
+  ResolvedPipeline,
+  SelectionSpec,
+  SourceRef,
+} from "./types.js";
 
 /** The dataset types mlc ships. Anything else must be a `./file.ts#Export` or `pkg#Export` ref. */
 const BUILTIN = new Set<string>(BUILTIN_TYPES);
@@ -42,7 +51,11 @@ export async function resolve(
  * factory match or implicit memory) before any input is looked up, so no separate set of
  * produced names is needed; an input not found after that has no producer.
  */
-function resolveDatasets(nodes: readonly ResolvedNode[], config: ProjectConfig, ctx: CompileContext): { datasets: Record<string, ResolvedDataset>; paramUses: ParamUse[] } {
+function resolveDatasets(
+  nodes: readonly ResolvedNode[],
+  config: ProjectConfig,
+  ctx: CompileContext,
+): { datasets: Record<string, ResolvedDataset>; paramUses: ParamUse[] } {
   const r = new DatasetResolver(nodes, config, ctx);
   for (let j = 0; j < nodes.length; j++) {
     const outs = nodes[j].outputs;
@@ -75,7 +88,8 @@ class DatasetResolver {
   }
 
   output(name: string): void {
-    if (!this.found.has(name)) this.found.set(name, lookup(name, this.config, this.factories, this.ctx) ?? memoryDataset(name));
+    if (!this.found.has(name))
+      this.found.set(name, lookup(name, this.config, this.factories, this.ctx) ?? memoryDataset(name));
   }
 
   input(n: ResolvedNode, i: number): void {
@@ -87,7 +101,8 @@ class DatasetResolver {
     let d = this.found.get(name);
     if (d === undefined) this.found.set(name, (d = lookup(name, this.config, this.factories, this.ctx)));
     // Reported at every consumer: each is a place the user may want to fix.
-    if (d === null) reportFree(name, n, ioRef(n, "inputs", i), this.config, (this.produced ??= producedNames(this.nodes)), this.ctx);
+    if (d === null)
+      reportFree(name, n, ioRef(n, "inputs", i), this.config, (this.produced ??= producedNames(this.nodes)), this.ctx);
   }
 }
 
@@ -113,7 +128,13 @@ const MEMORY: DatasetConfig = Object.freeze({ type: "memory" });
  * here at compile time rather than at the first save, after earlier nodes already ran. An
  * absolute path is the explicit way out.
  */
-function reportEscapingPaths(name: string, cfg: DatasetConfig, source: SourceRef | null, ctx: CompileContext, at: (string | number)[] = []): void {
+function reportEscapingPaths(
+  name: string,
+  cfg: DatasetConfig,
+  source: SourceRef | null,
+  ctx: CompileContext,
+  at: (string | number)[] = [],
+): void {
   for (const key of ["filepath", "path"] as const) {
     const v = cfg[key];
     if (typeof v !== "string" || isAbsolute(v)) continue;
@@ -126,11 +147,17 @@ function reportEscapingPaths(name: string, cfg: DatasetConfig, source: SourceRef
       hint: "use a path inside the project, or an absolute path to write outside it on purpose",
     });
   }
-  if (cfg.dataset && typeof cfg.dataset === "object") reportEscapingPaths(name, cfg.dataset, source, ctx, [...at, "dataset"]);
+  if (cfg.dataset && typeof cfg.dataset === "object")
+    reportEscapingPaths(name, cfg.dataset, source, ctx, [...at, "dataset"]);
 }
 
 /** An explicit catalog entry or the best factory match for `name`; null when neither exists. */
-function lookup(name: string, config: ProjectConfig, factories: ReturnType<typeof rankFactories>, ctx: CompileContext): ResolvedDataset | null {
+function lookup(
+  name: string,
+  config: ProjectConfig,
+  factories: ReturnType<typeof rankFactories>,
+  ctx: CompileContext,
+): ResolvedDataset | null {
   const explicit = Object.prototype.hasOwnProperty.call(config.catalog, name) && !isPattern(name);
   if (explicit) {
     const source = config.catalogSources[name] ?? null;
@@ -175,7 +202,14 @@ function producedNames(nodes: readonly ResolvedNode[]): Set<string> {
   return produced;
 }
 
-function reportFree(name: string, node: ResolvedNode, at: SourceRef, config: ProjectConfig, produced: Set<string>, ctx: CompileContext): void {
+function reportFree(
+  name: string,
+  node: ResolvedNode,
+  at: SourceRef,
+  config: ProjectConfig,
+  produced: Set<string>,
+  ctx: CompileContext,
+): void {
   const candidates = [...Object.keys(config.catalog).filter((k) => !isPattern(k)), ...produced];
   ctx.report({
     code: "MLC3001",
@@ -189,7 +223,10 @@ function reportFree(name: string, node: ResolvedNode, at: SourceRef, config: Pro
 function closeNames(name: string, candidates: readonly string[]): string {
   const close = didYouMean(name, candidates);
   if (close) return close;
-  const words = name.toLowerCase().split(/[_.\-]+/).filter(Boolean);
+  const words = name
+    .toLowerCase()
+    .split(/[_.\-]+/)
+    .filter(Boolean);
   const hits = candidates.filter((c) => {
     const cw = new Set(c.toLowerCase().split(/[_.\-]+/));
     return c !== name && words.length > 0 && words.every((w) => cw.has(w));
@@ -208,10 +245,24 @@ function checkCatalogEntries(config: ProjectConfig, ctx: CompileContext): void {
   }
 }
 
-function checkEntry(key: string, entry: DatasetConfig, path: readonly (string | number)[], file: string, creds: string[], config: ProjectConfig, ctx: CompileContext): void {
+function checkEntry(
+  key: string,
+  entry: DatasetConfig,
+  path: readonly (string | number)[],
+  file: string,
+  creds: string[],
+  config: ProjectConfig,
+  ctx: CompileContext,
+): void {
   if (typeof entry.type === "string") {
     const problem = typeProblem(entry.type, ctx.root);
-    if (problem) ctx.report({ code: "MLC3003", message: `dataset "${key}": ${problem}`, at: { file, path: [...path, "type"] }, hint: `built-in types: ${BUILTIN_TYPES.join(", ")}` });
+    if (problem)
+      ctx.report({
+        code: "MLC3003",
+        message: `dataset "${key}": ${problem}`,
+        at: { file, path: [...path, "type"] },
+        hint: `built-in types: ${BUILTIN_TYPES.join(", ")}`,
+      });
   }
   const c = entry.credentials;
   if (typeof c === "string" && !c.includes("{") && !Object.prototype.hasOwnProperty.call(config.credentials, c)) {
@@ -239,12 +290,22 @@ function typeProblem(type: string, root: string): string | null {
 }
 
 /** MLC8001: explicit catalog entries no node uses (factory patterns are exempt, as in Kedro). */
-function reportUnused(nodes: readonly ResolvedNode[], config: ProjectConfig, datasets: Record<string, ResolvedDataset>, ctx: CompileContext): void {
+function reportUnused(
+  nodes: readonly ResolvedNode[],
+  config: ProjectConfig,
+  datasets: Record<string, ResolvedDataset>,
+  ctx: CompileContext,
+): void {
   if (nodes.length === 0) return;
   for (const key of Object.keys(config.catalog)) {
     if (isPattern(key) || key in datasets) continue;
     const src = config.catalogSources[key];
-    ctx.report({ code: "MLC8001", severity: "warning", message: `catalog entry "${key}" is not used by any node`, at: src ? { ...src, key: true } : null });
+    ctx.report({
+      code: "MLC8001",
+      severity: "warning",
+      message: `catalog entry "${key}" is not used by any node`,
+      at: src ? { ...src, key: true } : null,
+    });
   }
 }
 
@@ -264,20 +325,31 @@ async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: Com
   }
   const fail = (n: ResolvedNode, err: unknown): void => {
     const hint = err instanceof MlcError ? err.details.hint : undefined;
-    ctx.report({ code: "MLC3006", message: `node "${n.name}": ${err instanceof Error ? err.message : String(err)}`, at: funcRef(n), ...(hint ? { hint } : {}) });
+    ctx.report({
+      code: "MLC3006",
+      message: `node "${n.name}": ${err instanceof Error ? err.message : String(err)}`,
+      at: funcRef(n),
+      ...(hint ? { hint } : {}),
+    });
   };
   for (const [module, funcs] of byModule) {
     // A path that does not exist would otherwise be tried as a package name ("src/x.ts" -> "src").
     const missing = looksLikePath(module) && !existsSync(resolvePath(root, module));
     try {
-      if (missing) throw new MlcError("MLC3006", `module not found: ${module}`, { hint: "func paths are relative to the pipeline file that names them" });
+      if (missing)
+        throw new MlcError("MLC3006", `module not found: ${module}`, {
+          hint: "func paths are relative to the pipeline file that names them",
+        });
       await importUserModule(module, root);
     } catch (err) {
       for (const f of funcs) nodesOf(f).forEach((n) => fail(n, err));
       continue;
     }
     for (const f of funcs) {
-      const err = await loadFunction(f, root).then(() => null, (e: unknown) => e ?? "error");
+      const err = await loadFunction(f, root).then(
+        () => null,
+        (e: unknown) => e ?? "error",
+      );
       if (err !== null) nodesOf(f).forEach((n) => fail(n, err));
     }
   }

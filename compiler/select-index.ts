@@ -98,10 +98,16 @@ export class GraphIndex {
     for (let k = 0; k < edges.length; k++) {
       const a = pos.get(edges[k].from);
       const b = pos.get(edges[k].to);
-      if (a !== undefined && b !== undefined) (ids[m] = k), (from[m] = a), (to[m++] = b);
+      if (a !== undefined && b !== undefined) ((ids[m] = k), (from[m] = a), (to[m++] = b));
     }
     const n = this.nodes.length;
-    this.links = { ids: ids.subarray(0, m), from: from.subarray(0, m), to: to.subarray(0, m), down: adjacency(n, from, to, m), up: adjacency(n, to, from, m) };
+    this.links = {
+      ids: ids.subarray(0, m),
+      from: from.subarray(0, m),
+      to: to.subarray(0, m),
+      down: adjacency(n, from, to, m),
+      up: adjacency(n, to, from, m),
+    };
     return this.links;
   }
 
@@ -124,7 +130,10 @@ export class GraphIndex {
       case "tags":
         return this.tagIndex().get(item) ?? (this.whole.some((n) => n.tags.includes(item)) ? [] : null);
       case "namespaces":
-        return this.namespaceIndex().get(item) ?? (this.whole.some((n) => n.namespace !== null && namespacePrefixes(n.namespace).includes(item)) ? [] : null);
+        return (
+          this.namespaceIndex().get(item) ??
+          (this.whole.some((n) => n.namespace !== null && namespacePrefixes(n.namespace).includes(item)) ? [] : null)
+        );
     }
   }
 
@@ -142,7 +151,7 @@ export class GraphIndex {
     const out = { ids: [] as number[], from: [] as number[], to: [] as number[] };
     const { ids, from, to } = this.linksIndex();
     for (let k = 0; k < ids.length; k++) {
-      if (keep[from[k]] && keep[to[k]]) out.ids.push(ids[k]), out.from.push(from[k]), out.to.push(to[k]);
+      if (keep[from[k]] && keep[to[k]]) (out.ids.push(ids[k]), out.from.push(from[k]), out.to.push(to[k]));
     }
     return out;
   }
@@ -150,7 +159,8 @@ export class GraphIndex {
   /** Names to suggest for an unknown item of `key`. */
   candidates(key: Key): string[] {
     if (key === "tags") return [...new Set(this.whole.flatMap((n) => n.tags))];
-    if (key === "namespaces") return [...new Set(this.whole.flatMap((n) => (n.namespace ? namespacePrefixes(n.namespace) : [])))];
+    if (key === "namespaces")
+      return [...new Set(this.whole.flatMap((n) => (n.namespace ? namespacePrefixes(n.namespace) : [])))];
     if (key === "from_inputs" || key === "to_outputs") {
       const { consumers, producers } = this.ioIndex();
       return [...new Set([...consumers.keys(), ...producers.keys()])];
@@ -207,12 +217,12 @@ function walk(adj: Adjacency, starts: readonly number[], n: number): Uint8Array 
   const seen = new Uint8Array(n);
   const queue = new Int32Array(n);
   let tail = 0;
-  for (const i of starts) if (!seen[i]) (seen[i] = 1), (queue[tail++] = i);
+  for (const i of starts) if (!seen[i]) ((seen[i] = 1), (queue[tail++] = i));
   for (let head = 0; head < tail; head++) {
     const i = queue[head];
     for (let k = adj.start[i]; k < adj.start[i + 1]; k++) {
       const j = adj.to[k];
-      if (!seen[j]) (seen[j] = 1), (queue[tail++] = j);
+      if (!seen[j]) ((seen[j] = 1), (queue[tail++] = j));
     }
   }
   return seen;

@@ -9,9 +9,23 @@ import type { GraphIR, IREdge, IRNode, SelectionSpec, SourceRef } from "./types.
 
 type ListKey = "nodes" | "from_nodes" | "to_nodes" | "from_inputs" | "to_outputs" | "tags" | "namespaces";
 /** Filters in the order messages list them (Kedro's filter() order). */
-const FILTERS: readonly ListKey[] = ["tags", "from_nodes", "to_nodes", "nodes", "from_inputs", "to_outputs", "namespaces"];
+const FILTERS: readonly ListKey[] = [
+  "tags",
+  "from_nodes",
+  "to_nodes",
+  "nodes",
+  "from_inputs",
+  "to_outputs",
+  "namespaces",
+];
 const KIND: Record<ListKey, string> = {
-  nodes: "node", from_nodes: "node", to_nodes: "node", from_inputs: "dataset", to_outputs: "dataset", tags: "tag", namespaces: "namespace",
+  nodes: "node",
+  from_nodes: "node",
+  to_nodes: "node",
+  from_inputs: "dataset",
+  to_outputs: "dataset",
+  tags: "tag",
+  namespaces: "namespace",
 };
 
 /** True when `spec` selects everything (no filter and no named pipeline). */
@@ -32,7 +46,12 @@ interface Selection {
  * names) / MLC4005 (nothing left). `at` places diagnostics for a named pipeline of pipeline.yml;
  * CLI selections pass null and messages name the flag.
  */
-export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): string[] | null {
+export function selectNodeNames(
+  graph: GraphIR,
+  spec: SelectionSpec,
+  ctx: CompileContext,
+  at: SourceRef | null = null,
+): string[] | null {
   const sel = select(graph, spec, ctx, at);
   if (!sel) return null;
   const names: string[] = [];
@@ -46,7 +65,12 @@ export function selectNodeNames(graph: GraphIR, spec: SelectionSpec, ctx: Compil
  * The subgraph `spec` selects: nodes filtered, datasets/params/edges restricted to them, layers
  * recomputed. Returns `graph` itself for an empty selection, and a graph without nodes on error.
  */
-export function selectGraph(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: SourceRef | null = null): GraphIR {
+export function selectGraph(
+  graph: GraphIR,
+  spec: SelectionSpec,
+  ctx: CompileContext,
+  at: SourceRef | null = null,
+): GraphIR {
   if (isEmptySelection(spec)) {
     // Kedro runs `__default__` when no pipeline is named: all nodes unless pipeline.yml defines it.
     const def = graph.pipelines.__default__;
@@ -61,7 +85,8 @@ function select(graph: GraphIR, spec: SelectionSpec, ctx: CompileContext, at: So
   const baseName = spec.pipeline ?? (at === null && graph.pipelines.__default__ ? "__default__" : undefined);
   const base = baseNodes(graph, baseName, where);
   if (!base) return null;
-  const index = base === graph.nodes ? wholeGraphIndex(graph.nodes, graph.edges) : new GraphIndex(base, graph.edges, graph.nodes);
+  const index =
+    base === graph.nodes ? wholeGraphIndex(graph.nodes, graph.edges) : new GraphIndex(base, graph.edges, graph.nodes);
   const results: { key: ListKey; set: Uint8Array }[] = [];
   let unknown = false;
   for (const key of FILTERS) {
@@ -92,7 +117,12 @@ function subgraphOf(graph: GraphIR, { base, index, keep }: Selection): GraphIR {
   const e = index.keptEdges(keep);
   const succ: number[][] = nodes.map(() => []);
   for (let k = 0; k < e.ids.length; k++) succ[at[e.from[k]]].push(at[e.to[k]]);
-  return restricted(graph, nodes, e.ids.map((k) => graph.edges[k]), succ);
+  return restricted(
+    graph,
+    nodes,
+    e.ids.map((k) => graph.edges[k]),
+    succ,
+  );
 }
 
 /** The graph restricted to `keep` (node names). */
@@ -147,7 +177,14 @@ function isSorted(names: readonly string[]): boolean {
 }
 
 /** One filter's node set over the base nodes, or null after reporting its unknown items. */
-function applyFilter(key: ListKey, items: readonly string[], index: GraphIndex, graph: GraphIR, pipeline: string | undefined, where: Where): Uint8Array | null {
+function applyFilter(
+  key: ListKey,
+  items: readonly string[],
+  index: GraphIndex,
+  graph: GraphIR,
+  pipeline: string | undefined,
+  where: Where,
+): Uint8Array | null {
   const starts: number[] = [];
   let ok = true;
   items.forEach((item, i) => {
@@ -163,15 +200,30 @@ function applyFilter(key: ListKey, items: readonly string[], index: GraphIndex, 
 }
 
 /** "unknown node X (did you mean ...)", or "not part of pipeline P" when it exists outside the base. */
-function unknownMessage(key: ListKey, item: string, index: GraphIndex, graph: GraphIR, pipeline: string | undefined): string {
+function unknownMessage(
+  key: ListKey,
+  item: string,
+  index: GraphIndex,
+  graph: GraphIR,
+  pipeline: string | undefined,
+): string {
   const kind = KIND[key];
-  const inGraph = kind === "node" ? graph.nodes.some((n) => n.name === item || n.baseName === item) : kind === "dataset" && graph.nodes.some((n) => n.inputs.includes(item) || n.outputs.includes(item));
+  const inGraph =
+    kind === "node"
+      ? graph.nodes.some((n) => n.name === item || n.baseName === item)
+      : kind === "dataset" && graph.nodes.some((n) => n.inputs.includes(item) || n.outputs.includes(item));
   if (pipeline !== undefined && inGraph) return `${kind} "${item}" is not part of pipeline "${pipeline}"`;
   return `unknown ${kind} "${item}"${didYouMean(item, index.candidates(key))}`;
 }
 
 /** MLC4005 naming the filters that left nothing: one that matched nothing, or all with their counts. */
-function reportEmpty(spec: SelectionSpec, pipeline: string | undefined, results: { key: ListKey; set: Uint8Array }[], baseSize: number, where: Where): void {
+function reportEmpty(
+  spec: SelectionSpec,
+  pipeline: string | undefined,
+  results: { key: ListKey; set: Uint8Array }[],
+  baseSize: number,
+  where: Where,
+): void {
   const within = pipeline !== undefined ? ` of pipeline "${pipeline}"` : "";
   const describe = (r: { key: ListKey; set: Uint8Array }): string => {
     const count = r.set.reduce((a, b) => a + b, 0);
@@ -179,15 +231,20 @@ function reportEmpty(spec: SelectionSpec, pipeline: string | undefined, results:
   };
   const none = results.filter((r) => !r.set.includes(1));
   const message =
-    baseSize === 0 ? `selection leaves no nodes: ${pipeline !== undefined ? `pipeline "${pipeline}"` : "the pipeline"} has no nodes`
-    : none.length > 0 ? `selection leaves no nodes: ${none.map((r) => `${where.label(r.key)} ${spec[r.key]!.join(",")}`).join("; ")} selects none of the ${baseSize} nodes${within}`
-    : `selection leaves no nodes: ${results.map(describe).join(", ")} have no node in common${within}`;
+    baseSize === 0
+      ? `selection leaves no nodes: ${pipeline !== undefined ? `pipeline "${pipeline}"` : "the pipeline"} has no nodes`
+      : none.length > 0
+        ? `selection leaves no nodes: ${none.map((r) => `${where.label(r.key)} ${spec[r.key]!.join(",")}`).join("; ")} selects none of the ${baseSize} nodes${within}`
+        : `selection leaves no nodes: ${results.map(describe).join(", ")} have no node in common${within}`;
   where.report("MLC4005", null, null, message);
 }
 
 /** Where selection diagnostics go: into a named pipeline's YAML, or file-less naming the CLI flag. */
 class Where {
-  constructor(private readonly at: SourceRef | null, private readonly ctx: CompileContext) {}
+  constructor(
+    private readonly at: SourceRef | null,
+    private readonly ctx: CompileContext,
+  ) {}
 
   /** `--from-nodes` for the CLI, `from_nodes` inside a named pipeline. */
   label(key: string): string {

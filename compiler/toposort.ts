@@ -30,7 +30,7 @@ export function kahnLayers(g: IndexGraph): Layering {
   let tail = 0;
   for (let i = 0; i < n; i++) if (indeg[i] === 0) queue[tail++] = i;
   const layers: string[][] = [];
-  for (let head = 0; head < tail; ) {
+  for (let head = 0; head < tail;) {
     const end = tail;
     layers.push(sortedNames(g, queue, head, end));
     for (; head < end; head++) {

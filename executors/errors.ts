@@ -4,7 +4,7 @@ import type { ErrorInfo } from "../tracking/run-record.js";
 
 /** ErrorInfo of `err`: its MLC code when it has one, else `fallbackCode`; `stack` only when given. */
 export function toErrorInfo(err: unknown, fallbackCode = "MLC5001", stack?: string): ErrorInfo {
-  const code = err instanceof MlcError ? err.code : codeOf(err) ?? fallbackCode;
+  const code = err instanceof MlcError ? err.code : (codeOf(err) ?? fallbackCode);
   const message = err instanceof Error ? err.message : typeof err === "string" ? err : safeString(err);
   const st = stack ?? (err as { userStack?: unknown } | null)?.userStack;
   return typeof st === "string" && st ? { code, message, stack: st } : { code, message };

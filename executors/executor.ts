@@ -44,7 +44,13 @@ export interface RunContext {
 }
 
 export type RunEvent =
-  | { readonly type: "node-start"; readonly node: string; readonly attempt: number; readonly index: number; readonly total: number }
+  | {
+      readonly type: "node-start";
+      readonly node: string;
+      readonly attempt: number;
+      readonly index: number;
+      readonly total: number;
+    }
   | { readonly type: "node-end"; readonly record: NodeRecord; readonly index: number; readonly total: number }
   | { readonly type: "node-retry"; readonly node: string; readonly attempt: number; readonly error: ErrorInfo };
 

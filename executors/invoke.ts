@@ -11,7 +11,12 @@ const NEVER = new AbortController().signal;
 
 /** An MLC5001-MLC5004 failure of a node, carrying the user's own stack frames. */
 export class NodeError extends MlcError {
-  constructor(code: "MLC5001" | "MLC5002" | "MLC5003" | "MLC5004", message: string, node: string, readonly userStack?: string) {
+  constructor(
+    code: "MLC5001" | "MLC5002" | "MLC5003" | "MLC5004",
+    message: string,
+    node: string,
+    readonly userStack?: string,
+  ) {
     super(code, message, { node });
     this.name = "NodeError";
   }
@@ -36,8 +41,13 @@ export function paramValues(node: IRNode, params: Readonly<Record<string, unknow
 }
 
 /** The arguments `node`'s function receives: positional for list/single inputs, one object for map inputs. */
-export function buildArgs(node: IRNode, inputValues: Readonly<Record<string, unknown>>, params: Readonly<Record<string, unknown>>): unknown[] {
-  const value = (name: string) => (name === "parameters" || name.startsWith("params:") ? paramValue(name, params) : inputValues[name]);
+export function buildArgs(
+  node: IRNode,
+  inputValues: Readonly<Record<string, unknown>>,
+  params: Readonly<Record<string, unknown>>,
+): unknown[] {
+  const value = (name: string) =>
+    name === "parameters" || name.startsWith("params:") ? paramValue(name, params) : inputValues[name];
   if (node.inputMode === "none") return [];
   if (node.inputMode === "map") {
     const keys = node.inputKeys ?? node.inputs;
@@ -61,7 +71,8 @@ export async function invokeNode(
   signal?: AbortSignal,
   attempt = 1,
 ): Promise<Record<string, unknown>> {
-  if (typeof fn !== "function") throw new MlcError("MLC3006", `node "${node.name}": ${node.func} is not a function`, { node: node.name });
+  if (typeof fn !== "function")
+    throw new MlcError("MLC3006", `node "${node.name}": ${node.func} is not a function`, { node: node.name });
   const args = buildArgs(node, inputValues, params);
   let result: unknown;
   try {
@@ -78,8 +89,17 @@ export async function invokeNode(
 export function threw(node: IRNode, err: unknown): NodeError {
   if (err instanceof NodeError) return err;
   const e = err instanceof Error ? err : null;
-  const what = e ? (e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message) : `threw a non-Error value: ${shown(err)}`;
-  return new NodeError("MLC5001", `node "${node.name}" failed: ${what}`, node.name, e?.stack ? userStack(e.stack) : undefined);
+  const what = e
+    ? e.name && e.name !== "Error"
+      ? `${e.name}: ${e.message}`
+      : e.message
+    : `threw a non-Error value: ${shown(err)}`;
+  return new NodeError(
+    "MLC5001",
+    `node "${node.name}" failed: ${what}`,
+    node.name,
+    e?.stack ? userStack(e.stack) : undefined,
+  );
 }
 
 /** The MLC5001 error of a node awaiting a promise that nothing is left to settle (both executors detect it). */
@@ -130,7 +150,10 @@ function mapOutputs(node: IRNode, result: unknown): Record<string, unknown> {
   const missing = keys.filter((k) => !(k in result));
   const extra = got.filter((k) => !keys.includes(k));
   if (missing.length || extra.length) {
-    const parts = [missing.length ? `missing ${missing.join(", ")}` : "", extra.length ? `unexpected ${extra.join(", ")}` : ""];
+    const parts = [
+      missing.length ? `missing ${missing.join(", ")}` : "",
+      extra.length ? `unexpected ${extra.join(", ")}` : "",
+    ];
     throw wrongShape(node, expected, result, parts.filter(Boolean).join("; "));
   }
   const out: Record<string, unknown> = {};

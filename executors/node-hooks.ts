@@ -33,7 +33,8 @@ export function afterSuccess(
   if (!hooks.afterDatasetLoaded && !hooks.afterNodeRun && !hooks.afterDatasetSaved) return undefined;
   return callHook(async () => {
     if (hooks.afterDatasetLoaded)
-      for (const [k, v] of Object.entries({ ...memoryInputs, ...outcome.loaded })) await hooks.afterDatasetLoaded(k, v, node.name);
+      for (const [k, v] of Object.entries({ ...memoryInputs, ...outcome.loaded }))
+        await hooks.afterDatasetLoaded(k, v, node.name);
     const inputs = { ...knownInputs(), ...outcome.loaded };
     const outputs = { ...outcome.saved, ...outcome.memoryOutputs };
     await hooks.afterNodeRun?.(node, inputs, outputs, info);

@@ -120,7 +120,9 @@ function tempDirs(targets: Iterable<Target>): Set<string> {
 
 function subfolders(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name));
   } catch {
     return [];
   }
@@ -129,7 +131,9 @@ function subfolders(dir: string): string[] {
 /** The first live claim sharing an output with `mine` (void claims are removed on the way). */
 function findConflict(root: string, dir: string, mine: Claim): { holder: Claim; names: string[] } | null {
   const keys = new Map(mine.outputs.map((o) => [o.key, o.name]));
-  for (const name of listDir(dir).filter((n) => n.endsWith(".json") && n !== `${mine.run_id}.json`).sort()) {
+  for (const name of listDir(dir)
+    .filter((n) => n.endsWith(".json") && n !== `${mine.run_id}.json`)
+    .sort()) {
     const other = readClaim(join(dir, name));
     if (!other) continue;
     if (!isLive(root, other)) {

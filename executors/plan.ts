@@ -16,7 +16,9 @@ export interface PlanOptions {
 export function plan(graph: GraphIR, opts: PlanOptions = {}): RunPlan {
   const keep = opts.only ? new Set(opts.only) : null;
   const nodes = keep ? graph.nodes.filter((n) => keep.has(n.name)) : graph.nodes;
-  const sub: GraphIR = keep ? { ...graph, nodes, edges: graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) } : graph;
+  const sub: GraphIR = keep
+    ? { ...graph, nodes, edges: graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) }
+    : graph;
   const order = nodeOrder(nodes);
   const produced = new Set(nodes.flatMap((n) => n.outputs));
   const memory = memoryDatasets({ graph: sub, order, releaseCounts: {}, freeInputs: [] });
@@ -49,6 +51,7 @@ export function nodeOrder(nodes: readonly IRNode[]): string[] {
     for (const p of ups) succ[p].push(i);
   });
   const order = topoOrder({ names, succ });
-  if (order.length !== nodes.length || index.size !== names.length) throw new Error("plan: the graph has a cycle or duplicate names (the compiler reports MLC4001/MLC4003)");
+  if (order.length !== nodes.length || index.size !== names.length)
+    throw new Error("plan: the graph has a cycle or duplicate names (the compiler reports MLC4001/MLC4003)");
   return order;
 }

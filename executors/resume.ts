@@ -80,7 +80,11 @@ export function resumeSelection(original: SelectionSpec, nodes: readonly string[
 }
 
 /** The command line to resume with: `mlc run [--project P] [--env E] [--params ..] <selection> --from-nodes a,b`. */
-export function resumeCommand(selection: SelectionSpec, nodes: readonly string[], extra: { project?: string; env?: string; params?: string; executor?: string } = {}): string {
+export function resumeCommand(
+  selection: SelectionSpec,
+  nodes: readonly string[],
+  extra: { project?: string; env?: string; params?: string; executor?: string } = {},
+): string {
   const sel = resumeSelection(selection, nodes);
   const parts = ["mlc", "run"];
   if (extra.project) parts.push("--project", quote(extra.project));

@@ -48,7 +48,12 @@ export interface RunOptions {
   /** The command line to record (default "mlc run"). */
   readonly command?: string;
   /** Flags repeated in the printed resume command. */
-  readonly resumeFlags?: { readonly project?: string; readonly env?: string; readonly params?: string; readonly executor?: string };
+  readonly resumeFlags?: {
+    readonly project?: string;
+    readonly env?: string;
+    readonly params?: string;
+    readonly executor?: string;
+  };
 }
 
 /** What runProject returns: diagnostics when the project did not compile, else the final record. */
@@ -62,13 +67,27 @@ export interface RunOutcome {
 /** Compiles and runs a project, writing `.mlc/runs/<run_id>/run.json` as it goes. Node failures are in the record, not thrown. */
 export async function runProject(opts: RunOptions): Promise<RunOutcome> {
   opts = { ...opts, root: resolvePath(opts.root) };
-  const compiled = await compileProject({ root: opts.root, pipelineFile: opts.pipelineFile, catalogFile: opts.catalogFile, env: opts.env, runtimeParams: opts.runtimeParams, selection: opts.selection });
+  const compiled = await compileProject({
+    root: opts.root,
+    pipelineFile: opts.pipelineFile,
+    catalogFile: opts.catalogFile,
+    env: opts.env,
+    runtimeParams: opts.runtimeParams,
+    selection: opts.selection,
+  });
   if (!compiled.project) return { diagnostics: compiled.diagnostics, plan: null, result: null, record: null };
-  return { diagnostics: compiled.diagnostics, ...(await runCompiled(compiled.project, makePlan(compiled.project.selected), opts)) };
+  return {
+    diagnostics: compiled.diagnostics,
+    ...(await runCompiled(compiled.project, makePlan(compiled.project.selected), opts)),
+  };
 }
 
 /** Runs an already compiled and planned project (the CLI compiles first to print diagnostics and --dry-run). */
-export async function runCompiled(project: CompiledProject, plan: RunPlan, opts: RunOptions): Promise<{ plan: RunPlan; result: RunResult; record: RunRecord }> {
+export async function runCompiled(
+  project: CompiledProject,
+  plan: RunPlan,
+  opts: RunOptions,
+): Promise<{ plan: RunPlan; result: RunResult; record: RunRecord }> {
   const hooks = await loadHooks(project.hooks, project.root);
   const run = new RunState(project, plan, opts);
   // One writer at a time (MLC2004), checked before the run has a record or starts a node.
@@ -122,7 +141,11 @@ function guardExit(run: RunState): () => void {
     const node = currentNode()?.node;
     const message = `${node ? `node "${node}"` : "the run"}: the process exited (code ${code}) before the run finished; did it call process.exit()?`;
     const planned = plannedExitError(); // mlc itself ended the run (executors/watchdog.ts) and said why
-    run.endNow(interrupted ? "interrupted" : "failed", interrupted ? undefined : planned ?? { code: "MLC5003", message }, node);
+    run.endNow(
+      interrupted ? "interrupted" : "failed",
+      interrupted ? undefined : (planned ?? { code: "MLC5003", message }),
+      node,
+    );
     if (!interrupted && !planned) {
       process.stderr.write(`error MLC5003 ${message}\n`);
       process.exitCode = 1;
@@ -159,7 +182,11 @@ function runContext(
 
 /** The result of a run that failed before any node started. */
 function notStarted(plan: RunPlan, error: ErrorInfo): RunResult {
-  return { status: "failed", nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })), error };
+  return {
+    status: "failed",
+    nodes: plan.order.map((name) => ({ name, status: "not_run", attempts: 0, duration_ms: 0 })),
+    error,
+  };
 }
 
 /** The run record as it evolves, and its writer. */
@@ -170,7 +197,11 @@ class RunState {
   private readonly writer: RunWriter;
   private readonly done: NodeRecord[] = [];
 
-  constructor(private readonly project: CompiledProject, private readonly plan: RunPlan, private readonly opts: RunOptions) {
+  constructor(
+    private readonly project: CompiledProject,
+    private readonly plan: RunPlan,
+    private readonly opts: RunOptions,
+  ) {
     this.recorder = new RunRecorder(project.root, opts.warn);
     this.writer = new RunWriter(project.root, 100, () => this.recorder.takeHistory());
     this.recorder.onChange = () => this.writer.update(this.snapshot);
@@ -221,9 +252,19 @@ class RunState {
     const rest = this.plan.order.filter((n) => !done.has(n));
     const nodes: NodeRecord[] = [
       ...this.done,
-      ...rest.map((name): NodeRecord => (name === node && error ? { name, status: "failed", attempts: 1, duration_ms: 0, error } : { name, status: "not_run", attempts: 0, duration_ms: 0 })),
+      ...rest.map((name): NodeRecord =>
+        name === node && error
+          ? { name, status: "failed", attempts: 1, duration_ms: 0, error }
+          : { name, status: "not_run", attempts: 0, duration_ms: 0 },
+      ),
     ];
-    const record: RunRecord = { ...this.current(), status, finished_at: new Date().toISOString(), nodes, ...(error ? { error } : {}) };
+    const record: RunRecord = {
+      ...this.current(),
+      status,
+      finished_at: new Date().toISOString(),
+      nodes,
+      ...(error ? { error } : {}),
+    };
     writeRun(this.project.root, record, false).catch(() => {}); // synchronous inside
   }
 
@@ -244,11 +285,18 @@ class RunState {
       } catch (err) {
         // tracking.on_error: fail — the mirror could not be delivered, so the run fails (it stays queued for `mlc mlflow sync`).
         const error = toErrorInfo(err, "MLC7001");
-        record = { ...record, status: record.status === "success" ? "failed" : record.status, error: record.error ?? error };
+        record = {
+          ...record,
+          status: record.status === "success" ? "failed" : record.status,
+          error: record.error ?? error,
+        };
       }
     }
     await this.writer.flush(record);
-    if (this.writer.error) this.opts.warn?.(`could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`);
+    if (this.writer.error)
+      this.opts.warn?.(
+        `could not write the run record under .mlc/runs/${record.run_id}: ${(this.writer.error as Error).message}`,
+      );
     // After the final record: a plugin delivering later (in the background) may add to it.
     for (const plugin of plugins) await plugin.closed?.();
     return record;
@@ -259,7 +307,10 @@ class RunState {
     const completed = new Set(result.nodes.filter((n) => n.status === "completed").map((n) => n.name));
     const nodes = resumeNodes(this.plan.graph, completed);
     if (nodes.length === 0) return {};
-    return { resume_nodes: nodes, resume_command: resumeCommand(this.opts.selection ?? {}, nodes, this.opts.resumeFlags) };
+    return {
+      resume_nodes: nodes,
+      resume_command: resumeCommand(this.opts.selection ?? {}, nodes, this.opts.resumeFlags),
+    };
   }
 
   /** Persistent datasets of the plan with the version this run saved or loaded (null: unversioned). */
@@ -269,7 +320,10 @@ class RunState {
     const pins = this.opts.loadVersions ?? {};
     return this.plan.graph.datasets
       .filter((d) => d.persistent)
-      .map((d) => ({ name: d.name, version: isVersioned(d.config) ? (saved.has(d.name) ? this.saveVersion : pins[d.name] ?? null) : null }));
+      .map((d) => ({
+        name: d.name,
+        version: isVersioned(d.config) ? (saved.has(d.name) ? this.saveVersion : (pins[d.name] ?? null)) : null,
+      }));
   }
 }
 

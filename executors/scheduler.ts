@@ -90,7 +90,12 @@ export interface ScheduleOptions {
 }
 
 /** Runs `plan` with `runner` to the end (or the first failure, or an interrupt). Never throws for node errors. */
-export async function schedule(plan: RunPlan, ctx: RunContext, runner: NodeRunner, opts: ScheduleOptions = {}): Promise<RunResult> {
+export async function schedule(
+  plan: RunPlan,
+  ctx: RunContext,
+  runner: NodeRunner,
+  opts: ScheduleOptions = {},
+): Promise<RunResult> {
   const info = runInfo(plan, ctx, runner.name);
   const hooks = ctx.hooks;
   const clean = errorScrubber(ctx);
@@ -122,7 +127,9 @@ function errorScrubber(ctx: RunContext): Clean {
     if (!e) return e;
     const message = scrub(e.message);
     const stack = e.stack === undefined ? undefined : scrub(e.stack);
-    return (message === e.message && stack === e.stack ? e : { ...e, message, ...(stack !== undefined ? { stack } : {}) }) as E;
+    return (
+      message === e.message && stack === e.stack ? e : { ...e, message, ...(stack !== undefined ? { stack } : {}) }
+    ) as E;
   };
 }
 
@@ -204,7 +211,8 @@ class Loop {
       this.waiting.forEach((w, i) => w === 0 && this.ready.push(i));
       for (;;) {
         if (signal.aborted) this.stopped = true;
-        while (!this.stopped && this.running < this.runner.slots && this.ready.length > 0) this.start(this.ready.shift()!);
+        while (!this.stopped && this.running < this.runner.slots && this.ready.length > 0)
+          this.start(this.ready.shift()!);
         if (this.running === 0 || signal.aborted) break;
         if (this.finished.length === 0) await new Promise<void>((r) => (this.wake = r));
         this.wake = null;
@@ -230,7 +238,14 @@ class Loop {
     const seq = (this.seqOf[i] = ++this.started);
     this.lifecycle(i, seq).then(
       (record) => this.finish(i, record),
-      (err) => this.finish(i, { name: this.nodes[i].name, status: "failed", attempts: this.attemptsSoFar[i], duration_ms: 0, error: toErrorInfo(err, "MLC5001") }),
+      (err) =>
+        this.finish(i, {
+          name: this.nodes[i].name,
+          status: "failed",
+          attempts: this.attemptsSoFar[i],
+          duration_ms: 0,
+          error: toErrorInfo(err, "MLC5001"),
+        }),
     );
   }
 
@@ -287,14 +302,21 @@ class Loop {
       memoryInputs[input] = this.store.get(input);
     }
     // A kept input whose producer ran in this run comes from the store; otherwise from the catalog.
-    for (const input of node.inputs) if (this.kept.has(input) && this.store.has(input)) memoryInputs[input] = this.store.get(input);
+    for (const input of node.inputs)
+      if (this.kept.has(input) && this.store.has(input)) memoryInputs[input] = this.store.get(input);
     const memoryOutputNames = node.outputs.filter((o) => this.memory.has(o));
     const keptOutputNames = node.outputs.filter((o) => this.kept.has(o));
     let total = 0;
     for (let attempt = 1; ; attempt++) {
       this.attemptsSoFar[i] = attempt;
       this.ctx.onEvent({ type: "node-start", node: node.name, attempt, index: seq, total: this.nodes.length });
-      const outcome = await this.attempt({ node, attempt, memoryInputs, memoryOutputNames, ...(keptOutputNames.length ? { keptOutputNames } : {}) });
+      const outcome = await this.attempt({
+        node,
+        attempt,
+        memoryInputs,
+        memoryOutputNames,
+        ...(keptOutputNames.length ? { keptOutputNames } : {}),
+      });
       total += outcome.durationMs;
       if (this.closed) return notRun(node.name, attempt);
       if (outcome.ok) return this.succeeded(node, attempt, total, memoryInputs, outcome);
@@ -302,8 +324,16 @@ class Loop {
         this.ctx.onEvent({ type: "node-retry", node: node.name, attempt, error: outcome.error });
         continue;
       }
-      await callHook(() => this.ctx.hooks.onNodeError?.(node, outcome.error, this.hookInputs(node, memoryInputs), this.info));
-      return { name: node.name, status: "failed", attempts: attempt, duration_ms: Math.round(total), error: outcome.error };
+      await callHook(() =>
+        this.ctx.hooks.onNodeError?.(node, outcome.error, this.hookInputs(node, memoryInputs), this.info),
+      );
+      return {
+        name: node.name,
+        status: "failed",
+        attempts: attempt,
+        duration_ms: Math.round(total),
+        error: outcome.error,
+      };
     }
   }
 
@@ -311,7 +341,8 @@ class Loop {
   private async attempt(task: NodeTask): Promise<NodeOutcome> {
     try {
       const before = this.ctx.hooks.beforeNodeRun;
-      if (before) await before.call(this.ctx.hooks, task.node, this.hookInputs(task.node, task.memoryInputs), this.info);
+      if (before)
+        await before.call(this.ctx.hooks, task.node, this.hookInputs(task.node, task.memoryInputs), this.info);
       const outcome = await this.runner.run(task, this.ctx);
       return outcome.ok ? outcome : { ...outcome, error: this.clean(outcome.error) };
     } catch (err) {
@@ -320,15 +351,35 @@ class Loop {
     }
   }
 
-  private succeeded(node: IRNode, attempt: number, total: number, memoryInputs: Record<string, unknown>, outcome: Extract<NodeOutcome, { ok: true }>): NodeRecord | Promise<NodeRecord> {
+  private succeeded(
+    node: IRNode,
+    attempt: number,
+    total: number,
+    memoryInputs: Record<string, unknown>,
+    outcome: Extract<NodeOutcome, { ok: true }>,
+  ): NodeRecord | Promise<NodeRecord> {
     for (const k in outcome.memoryOutputs) if (this.remaining.has(k)) this.store.set(k, outcome.memoryOutputs[k]);
-    const record: NodeRecord = { name: node.name, status: "completed", attempts: attempt, duration_ms: Math.round(total) };
-    const pending = afterSuccess(this.ctx.hooks, node, memoryInputs, () => this.hookInputs(node, memoryInputs), outcome, this.info);
+    const record: NodeRecord = {
+      name: node.name,
+      status: "completed",
+      attempts: attempt,
+      duration_ms: Math.round(total),
+    };
+    const pending = afterSuccess(
+      this.ctx.hooks,
+      node,
+      memoryInputs,
+      () => this.hookInputs(node, memoryInputs),
+      outcome,
+      this.info,
+    );
     return pending ? pending.then((error) => (error ? { ...record, status: "failed", error } : record)) : record;
   }
 
   private missingMemory(node: IRNode, input: string): NodeRecord {
-    const producer = [...this.plan.graph.nodes, ...this.ctx.project.graph.nodes].find((n) => n.outputs.includes(input))?.name;
+    const producer = [...this.plan.graph.nodes, ...this.ctx.project.graph.nodes].find((n) =>
+      n.outputs.includes(input),
+    )?.name;
     const why = producer ? `its producer "${producer}" is not part of this run` : "no node produces it";
     const message = `node "${node.name}": memory dataset "${input}" has no value (${why}); run its producer too or give it a persistent catalog entry`;
     return { name: node.name, status: "failed", attempts: 0, duration_ms: 0, error: { code: "MLC6001", message } };

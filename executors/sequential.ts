@@ -39,7 +39,11 @@ interface Guards {
 }
 
 /** A runner calling node functions in this thread, one at a time. `catalog` is called on the first persisted load or save. */
-export function createSequentialRunner(catalog: () => Promise<CatalogLike>, root: string, guards: Guards = {}): NodeRunner {
+export function createSequentialRunner(
+  catalog: () => Promise<CatalogLike>,
+  root: string,
+  guards: Guards = {},
+): NodeRunner {
   // Resolved functions by ref: the hot path (1,000s of tiny nodes) awaits no cached promise.
   const fns = new Map<string, unknown>();
   const fnOf = async (ref: string) => {
@@ -71,11 +75,20 @@ function failed(err: unknown, t0: number): NodeOutcome {
 }
 
 /** Loads, calls and saves for one attempt; never rejects (failures become outcomes). */
-async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown, t0: number, guards: Guards): Promise<NodeOutcome> {
+async function runTask(
+  task: NodeTask,
+  ctx: RunContext,
+  catalog: () => Promise<CatalogLike>,
+  fn: unknown,
+  t0: number,
+  guards: Guards,
+): Promise<NodeOutcome> {
   const { guard, watchdog } = guards;
   const { name, timeoutMs } = task.node;
   try {
-    const work = watchdog ? watchdog.watch(name, timeoutMs, () => attempt(task, ctx, catalog, fn)) : attempt(task, ctx, catalog, fn);
+    const work = watchdog
+      ? watchdog.watch(name, timeoutMs, () => attempt(task, ctx, catalog, fn))
+      : attempt(task, ctx, catalog, fn);
     const done = await (guard ? guard(name, work) : work);
     return { ok: true, ...done, durationMs: performance.now() - t0 };
   } catch (err) {
@@ -86,7 +99,12 @@ async function runTask(task: NodeTask, ctx: RunContext, catalog: () => Promise<C
 type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved">;
 
 /** One attempt: load persisted inputs, call the function, save persisted outputs. */
-async function attempt(task: NodeTask, ctx: RunContext, catalog: () => Promise<CatalogLike>, fn: unknown): Promise<Done> {
+async function attempt(
+  task: NodeTask,
+  ctx: RunContext,
+  catalog: () => Promise<CatalogLike>,
+  fn: unknown,
+): Promise<Done> {
   const { node, memoryInputs, memoryOutputNames } = task;
   let loaded: Record<string, unknown> | undefined;
   for (const input of node.inputs) {
@@ -98,7 +116,9 @@ async function attempt(task: NodeTask, ctx: RunContext, catalog: () => Promise<C
   const outputs =
     node.timeoutMs === null && !ctx.signal.aborted
       ? await invokeNode(node, fn, values, params, ctx.signal, task.attempt)
-      : await withTimeout(node.name, node.timeoutMs, ctx.signal, (signal) => invokeNode(node, fn, values, params, signal, task.attempt));
+      : await withTimeout(node.name, node.timeoutMs, ctx.signal, (signal) =>
+          invokeNode(node, fn, values, params, signal, task.attempt),
+        );
   const memoryOutputs: Record<string, unknown> = {};
   let saved: Record<string, unknown> | undefined;
   for (const out of node.outputs) {
@@ -122,7 +142,10 @@ export function createSequentialExecutor(): Executor {
       // ctx.guard: a node's stray throw (setTimeout callback, dropped rejection) fails that node, not mlc.
       const watchdog = startWatchdog(ctx.runId);
       await watchdog.ready;
-      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, { guard: ctx.guard, watchdog });
+      const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, {
+        guard: ctx.guard,
+        watchdog,
+      });
       try {
         return await schedule(plan, ctx, runner);
       } finally {

@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 /** The package root, whether running from sources or from dist/. */
 const pkgRoot = basename(here) === "dist" ? dirname(here) : here;
-const INTERNAL_DIRS = ["dist", "executors", "compiler", "catalog", "tracking", "cli", "schema", "bin"].map((d) => pkgRoot + sep + d + sep);
+const INTERNAL_DIRS = ["dist", "executors", "compiler", "catalog", "tracking", "cli", "schema", "bin"].map(
+  (d) => pkgRoot + sep + d + sep,
+);
 const INTERNAL_FILES = ["index.ts", "track.ts"].map((f) => pkgRoot + sep + f);
 const BUNDLE_DIR = `${sep}.mlc${sep}cache${sep}modules${sep}`;
 
@@ -39,7 +41,8 @@ export function mapBundleFrame(line: string): string {
   return line.replace(/([^\s()]+\.mjs):(\d+):(\d+)/, (whole, file: string, l: string, c: string) => {
     if (!file.includes(BUNDLE_DIR)) return whole;
     const map = sourceMapOf(file);
-    const entry = map?.findEntry(Number(l) - 1, Number(c) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+    const entry = map?.findEntry(Number(l) - 1, Number(c) - 1) as
+      { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
     if (!entry?.originalSource || entry.originalLine === undefined) return whole;
     const src = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : entry.originalSource;
     const abs = isAbsolute(src) ? src : resolve(dirname(file), src);
@@ -52,7 +55,9 @@ function sourceMapOf(file: string): SourceMap | null {
   let map: SourceMap | null = null;
   try {
     const text = readFileSync(file, "utf8");
-    const m = /\/\/# sourceMappingURL=data:application\/json(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)\s*$/.exec(text);
+    const m = /\/\/# sourceMappingURL=data:application\/json(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)\s*$/.exec(
+      text,
+    );
     if (m) map = new SourceMap(JSON.parse(Buffer.from(m[1], "base64").toString("utf8")));
   } catch {
     map = null;

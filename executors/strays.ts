@@ -14,13 +14,18 @@ export interface StrayTrap {
 }
 
 /** Installs process-level handlers until `dispose()`. */
-export function trapStrays(warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): StrayTrap {
+export function trapStrays(
+  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+): StrayTrap {
   let current: { node: string; fail: (err: unknown) => void } | null = null;
   const on = (kind: string) => (reason: unknown) => {
     const e = reason instanceof Error ? reason : null;
     const what = e ? e.message : `a non-Error value: ${shown(reason)}`;
     const frames = e?.stack ? userStack(e.stack) : undefined;
-    if (current) current.fail(new NodeError("MLC5001", `node "${current.node}": ${kind}: ${what}`, current.node, frames || undefined));
+    if (current)
+      current.fail(
+        new NodeError("MLC5001", `node "${current.node}": ${kind}: ${what}`, current.node, frames || undefined),
+      );
     else warn(`${kind} outside any node (ignored): ${what}${frames ? `\n${frames}` : ""}`);
   };
   const onException = on("uncaught exception");

@@ -35,8 +35,7 @@ export async function withTimeout<T>(
       ctl.abort(reason);
       reject(reason);
     };
-    if (timeoutMs !== null)
-      timer = setTimeout(() => fail(timedOut(nodeName, timeoutMs)), timeoutMs);
+    if (timeoutMs !== null) timer = setTimeout(() => fail(timedOut(nodeName, timeoutMs)), timeoutMs);
     onAbort = () => fail(parent.reason ?? new Error("interrupted"));
     if (parent.aborted) onAbort();
     else parent.addEventListener("abort", onAbort, { once: true });

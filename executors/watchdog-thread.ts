@@ -6,7 +6,18 @@
 import { Session } from "node:inspector";
 import { constants } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { clock, DEADLINE, HANDLED, REASONS, SEQ, STARTED, STOP_DETAIL, STOP_REASON, STOP_SEQ, type WatchdogSetup } from "./watchdog-state.js";
+import {
+  clock,
+  DEADLINE,
+  HANDLED,
+  REASONS,
+  SEQ,
+  STARTED,
+  STOP_DETAIL,
+  STOP_REASON,
+  STOP_SEQ,
+  type WatchdogSetup,
+} from "./watchdog-state.js";
 
 const { state, base, heapLimit, signals, graceMs } = workerData as WatchdogSetup;
 /** Above this share of the heap limit a node is stopped: V8 needs headroom to unwind and collect. */
@@ -39,7 +50,6 @@ async function stop(reason: (typeof REASONS)[number], seq: number, detail = 0): 
   Atomics.store(state, STOP_REASON, REASONS.indexOf(reason));
   await inspect("Runtime.terminateExecution");
   parentPort!.postMessage("stopped");
-
 }
 
 let received = 0;
@@ -69,7 +79,8 @@ async function check(): Promise<void> {
   if (deadline !== 0 && t > deadline + graceMs) return stop("timeout", seq);
   if (heapLimit > 0 && t - Atomics.load(state, STARTED) > graceMs) {
     const { usedSize } = await inspect<{ usedSize: number }>("Runtime.getHeapUsage");
-    if (usedSize > HEAP_SHARE * heapLimit && Atomics.load(state, SEQ) === seq) return stop("oom", seq, Math.round(usedSize / 2 ** 20));
+    if (usedSize > HEAP_SHARE * heapLimit && Atomics.load(state, SEQ) === seq)
+      return stop("oom", seq, Math.round(usedSize / 2 ** 20));
   }
 }
 

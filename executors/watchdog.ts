@@ -14,7 +14,19 @@ import { endingWith, toErrorInfo } from "./errors.js";
 import { NodeError, unsettled } from "./invoke.js";
 import { threadFile } from "./thread-file.js";
 import { timedOut } from "./timeout.js";
-import { clock, DEADLINE, HANDLED, REASONS, SEQ, SLOTS, STARTED, STOP_DETAIL, STOP_REASON, STOP_SEQ, type WatchdogSetup } from "./watchdog-state.js";
+import {
+  clock,
+  DEADLINE,
+  HANDLED,
+  REASONS,
+  SEQ,
+  SLOTS,
+  STARTED,
+  STOP_DETAIL,
+  STOP_REASON,
+  STOP_SEQ,
+  type WatchdogSetup,
+} from "./watchdog-state.js";
 
 /** How late the main thread may be before the watchdog stops the node. */
 const GRACE_MS = 250;
@@ -46,12 +58,20 @@ function watchdogThread(): Thread {
   // Only signals someone handles: a handle in the watchdog would otherwise disable the default exit.
   const signals = SIGNALS.filter((s) => process.listenerCount(s) > 0);
   const base = performance.timeOrigin + performance.now();
-  const setup: WatchdogSetup = { state, base, heapLimit: getHeapStatistics().heap_size_limit, signals, graceMs: GRACE_MS };
+  const setup: WatchdogSetup = {
+    state,
+    base,
+    heapLimit: getHeapStatistics().heap_size_limit,
+    signals,
+    graceMs: GRACE_MS,
+  };
   const worker = new Worker(threadFile("watchdog-thread.js"), { workerData: setup, stdout: true, stderr: true });
   // A watchdog that cannot start leaves runs as they were without one.
   // Held alive until it watches; from then on never what keeps mlc alive, so that 'beforeExit' can
   // tell a node that nothing can settle.
-  const ready = new Promise<void>((res) => worker.once("message", () => res()).once("error", () => res())).then(() => void worker.unref());
+  const ready = new Promise<void>((res) => worker.once("message", () => res()).once("error", () => res())).then(
+    () => void worker.unref(),
+  );
   return (thread = { worker, setup, ready });
 }
 
@@ -111,7 +131,12 @@ export function startWatchdog(runId: string): Watchdog {
  * stopped, if still running. The thread ends first: an inspector session of it still open at exit
  * would make Node print "Waiting for the debugger to disconnect...".
  */
-async function stopped(setup: WatchdogSetup, worker: Worker, current: { node: string; seq: number; timeoutMs: number | null } | null, runId: string): Promise<never> {
+async function stopped(
+  setup: WatchdogSetup,
+  worker: Worker,
+  current: { node: string; seq: number; timeoutMs: number | null } | null,
+  runId: string,
+): Promise<never> {
   const { state } = setup;
   const reason = REASONS[Atomics.load(state, STOP_REASON)];
   const detail = Atomics.load(state, STOP_DETAIL);
@@ -120,7 +145,8 @@ async function stopped(setup: WatchdogSetup, worker: Worker, current: { node: st
     const sig = Object.entries(constants.signals).find(([, n]) => n === detail)?.[0] ?? "signal";
     process.stderr.write(`\n${sig}: stopping at once: node code kept mlc from handling it\n`);
   } else {
-    const err = reason === "oom" ? outOfMemory(node.node, detail, setup.heapLimit) : timedOut(node.node, node.timeoutMs!);
+    const err =
+      reason === "oom" ? outOfMemory(node.node, detail, setup.heapLimit) : timedOut(node.node, node.timeoutMs!);
     endingWith(toErrorInfo(err));
     process.stderr.write(`error ${err.code} ${err.message}\n`);
   }

@@ -43,7 +43,13 @@ export function splitPointer(pointer: string, data: unknown): (string | number)[
 }
 
 const NOUN: Record<string, string> = {
-  string: "a string", array: "a list", object: "a map", integer: "an integer", number: "a number", boolean: "true or false", null: "empty",
+  string: "a string",
+  array: "a list",
+  object: "a map",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  null: "empty",
 };
 
 function typeWords(t: unknown): string {
@@ -62,15 +68,20 @@ export function describePath(path: DocPath, data: unknown, schemaName: string): 
     s += typeof p === "number" ? `[${p}]` : s === "" ? String(p) : `.${p}`;
     v = v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[p] : undefined;
   }
-  const name = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>).name : undefined;
+  const name =
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>).name : undefined;
   return typeof name === "string" ? `${s} ("${name}")` : s;
 }
 
 /** Turns Ajv errors into reports, de-duplicating combinator noise. */
 export function mapErrors(errors: readonly AjvError[], ec: ErrorContext): Report[] {
-  const combinators = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf" || e.keyword === "propertyNames");
+  const combinators = errors.filter(
+    (e) => e.keyword === "oneOf" || e.keyword === "anyOf" || e.keyword === "propertyNames",
+  );
   const suppressed = (e: AjvError) =>
-    combinators.some((c) => c !== e && e.schemaPath.startsWith(c.schemaPath + "/") && e.instancePath.startsWith(c.instancePath));
+    combinators.some(
+      (c) => c !== e && e.schemaPath.startsWith(c.schemaPath + "/") && e.instancePath.startsWith(c.instancePath),
+    );
   const out: Report[] = [];
   for (const e of errors) {
     if (e.keyword === "if" || suppressed(e)) continue;
@@ -118,14 +129,23 @@ function mapOne(e: AjvError, ec: ErrorContext): Report | null {
 
 function mapCombinator(e: AjvError, at: { file: string; path: DocPath }, where: string): Report {
   const branches = Array.isArray(e.schema) ? (e.schema as Record<string, unknown>[]) : [];
-  const requireds = branches.map((b) => (Array.isArray(b.required) && Object.keys(b).length === 1 ? (b.required as string[]) : null));
+  const requireds = branches.map((b) =>
+    Array.isArray(b.required) && Object.keys(b).length === 1 ? (b.required as string[]) : null,
+  );
   if (branches.length > 0 && requireds.every((r) => r !== null)) {
     const keys = requireds.map((r) => r!.map((k) => `"${k}"`).join(" and "));
     return { code: "MLC2002", message: `missing required key ${keys.join(" or ")} in ${where}`, at };
   }
-  const kinds = branches.map((b) => (b.type ? typeWords(b.type) : typeof b.description === "string" ? b.description : "a valid value"));
+  const kinds = branches.map((b) =>
+    b.type ? typeWords(b.type) : typeof b.description === "string" ? b.description : "a valid value",
+  );
   const expected = [...new Set(kinds)].join(" | ");
-  return { code: "MLC2003", message: `${where} must be ${e.keyword === "oneOf" ? "exactly one of" : "one of"}: ${expected}`, at, expected };
+  return {
+    code: "MLC2003",
+    message: `${where} must be ${e.keyword === "oneOf" ? "exactly one of" : "one of"}: ${expected}`,
+    at,
+    expected,
+  };
 }
 
 function mapValue(e: AjvError, at: { file: string; path: DocPath }, where: string): Report {

@@ -51,7 +51,9 @@ function compiled(name: SchemaName): Compiled | null {
 
 function compileAtRuntime(schema: Record<string, unknown>): ValidateFn {
   const mod = require("ajv/dist/2020") as { default: new (o: object) => { compile(s: object): ValidateFn } };
-  return new mod.default({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false }).compile(schema);
+  return new mod.default({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false }).compile(
+    schema,
+  );
 }
 
 function getIn(data: unknown, path: DocPath): unknown {
@@ -69,12 +71,24 @@ function getIn(data: unknown, path: DocPath): unknown {
  * MLC2003 wrong type or value) at doc.file + basePath + the error's path. An empty document
  * counts as an empty map. Returns true when valid (or when the schema file does not exist).
  */
-export function validateDocument(doc: RawDocument, schema: SchemaName, ctx: CompileContext, basePath: DocPath = []): boolean {
+export function validateDocument(
+  doc: RawDocument,
+  schema: SchemaName,
+  ctx: CompileContext,
+  basePath: DocPath = [],
+): boolean {
   const c = compiled(schema);
   if (!c) return true;
   let data = getIn(doc.data, basePath);
   if ((data === null || data === undefined) && c.schema.type === "object") data = {};
   if (c.validate(data)) return true;
-  for (const r of mapErrors(c.validate.errors ?? [], { schema: c.schema, name: schema, data, file: doc.file, basePath })) ctx.report(r);
+  for (const r of mapErrors(c.validate.errors ?? [], {
+    schema: c.schema,
+    name: schema,
+    data,
+    file: doc.file,
+    basePath,
+  }))
+    ctx.report(r);
   return false;
 }

@@ -36,7 +36,14 @@ await build({
 const ROOT = resolve(".");
 const BUNDLE = "dist/cli-bundle";
 /** Sources inlined into the CLI bundle (paths relative to the repository). */
-const INLINED = [/^cli\/main\.ts$/, /^cli\/commands\/(validate|compile|print-diagnostics)\.ts$/, /^cli\/(format|project)\.ts$/, /^compiler\//, /^schema\//, /^catalog\/atomic\.ts$/];
+const INLINED = [
+  /^cli\/main\.ts$/,
+  /^cli\/commands\/(validate|compile|print-diagnostics)\.ts$/,
+  /^cli\/(format|project)\.ts$/,
+  /^compiler\//,
+  /^schema\//,
+  /^catalog\/atomic\.ts$/,
+];
 /** Packages inlined into the CLI bundle; every other package stays a runtime import. */
 const INLINED_PACKAGES = new Set(["commander", "@commander-js/extra-typings"]);
 
@@ -46,8 +53,15 @@ const splitPlugin = {
   setup(b) {
     // Built-ins through require(): an ES import of node:fs or node:crypto builds a module facade
     // that reads every export, loading fs streams and WebCrypto that the CLI never uses.
-    b.onResolve({ filter: /^node:/ }, (a) => (a.kind === "import-statement" && a.namespace === "file" ? { path: a.path, namespace: "mlc-builtin" } : { path: a.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: "mlc-builtin" }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: "js" }));
+    b.onResolve({ filter: /^node:/ }, (a) =>
+      a.kind === "import-statement" && a.namespace === "file"
+        ? { path: a.path, namespace: "mlc-builtin" }
+        : { path: a.path, external: true },
+    );
+    b.onLoad({ filter: /.*/, namespace: "mlc-builtin" }, (a) => ({
+      contents: `module.exports = require(${JSON.stringify(a.path)});`,
+      loader: "js",
+    }));
     b.onResolve({ filter: /^[^./]/ }, (a) => {
       const name = a.path.startsWith("@") ? a.path.split("/").slice(0, 2).join("/") : a.path.split("/")[0];
       return INLINED_PACKAGES.has(name) || a.kind === "entry-point" ? undefined : { path: a.path, external: true };
@@ -80,7 +94,9 @@ const bundled = await build({
   metafile: true,
   plugins: [splitPlugin],
   // commander is CommonJS: its require() calls need a real require inside an ES module.
-  banner: { js: `import { createRequire as __mlcCreateRequire } from "node:module"; const require = __mlcCreateRequire(import.meta.url);` },
+  banner: {
+    js: `import { createRequire as __mlcCreateRequire } from "node:module"; const require = __mlcCreateRequire(import.meta.url);`,
+  },
   logLevel: "warning",
 });
 try {
@@ -110,11 +126,17 @@ function captureHelp(main) {
   const env = { ...process.env };
   delete env.COLUMNS;
   delete env.NODE_OPTIONS;
-  const run = (args) => spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const run = (args) =>
+    spawnSync(process.execPath, [main, ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const help = run(["--help"]);
   const version = run(["--version"]);
   const bare = run([]);
-  if (help.status !== 0 || version.status !== 0 || !help.stdout || !version.stdout) throw new Error(`build: the CLI bundle does not run: ${help.stderr}${version.stderr}`);
-  const out = { version: version.stdout, help: help.stdout, bare: { stdout: bare.stdout, stderr: bare.stderr, status: bare.status } };
+  if (help.status !== 0 || version.status !== 0 || !help.stdout || !version.stdout)
+    throw new Error(`build: the CLI bundle does not run: ${help.stderr}${version.stderr}`);
+  const out = {
+    version: version.stdout,
+    help: help.stdout,
+    bare: { stdout: bare.stdout, stderr: bare.stderr, status: bare.status },
+  };
   return JSON.stringify(out, null, 2) + "\n";
 }

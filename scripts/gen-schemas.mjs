@@ -15,7 +15,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SCHEMAS = ["pipeline", "catalog", "parameters", "mlc", "mlflow"];
 
 /** The Ajv options shared by the generator and the runtime fallback in schema/validate.ts. */
-export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, unicode: false, logger: false, code: { source: true, esm: true } };
+export const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: false,
+  unicode: false,
+  logger: false,
+  code: { source: true, esm: true },
+};
 
 /** Standalone module text for one schema (deterministic for the same schema text). */
 export function generateOne(schemaText) {

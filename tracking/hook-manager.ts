@@ -33,16 +33,31 @@ async function instantiate(spec: string, value: unknown): Promise<Hooks> {
   let hooks = value;
   if (typeof value === "function") {
     const proto = (value as { prototype?: object }).prototype;
-    const isClass = /^class\b/.test(Function.prototype.toString.call(value)) || (proto !== undefined && HOOK_METHODS.some((m) => typeof (proto as Record<string, unknown>)[m] === "function"));
+    const isClass =
+      /^class\b/.test(Function.prototype.toString.call(value)) ||
+      (proto !== undefined && HOOK_METHODS.some((m) => typeof (proto as Record<string, unknown>)[m] === "function"));
     try {
       hooks = isClass ? new (value as new () => unknown)() : await (value as () => unknown)();
     } catch (err) {
       // The user's constructor or factory failed: a coded error naming the hooks, not an internal error.
-      throw hookError("MLC3006", `hooks ${spec} (mlc.yml): ${isClass ? "the constructor" : "the factory"} threw: ${errorText(err)}`, err, spec);
+      throw hookError(
+        "MLC3006",
+        `hooks ${spec} (mlc.yml): ${isClass ? "the constructor" : "the factory"} threw: ${errorText(err)}`,
+        err,
+        spec,
+      );
     }
   }
-  if (hooks === null || typeof hooks !== "object" || !HOOK_METHODS.some((m) => typeof (hooks as Record<string, unknown>)[m] === "function"))
-    throw new MlcError("MLC3006", `hooks ${spec}: the export is not a hooks object, class or factory (it has none of ${HOOK_METHODS.join(", ")})`, { file: spec });
+  if (
+    hooks === null ||
+    typeof hooks !== "object" ||
+    !HOOK_METHODS.some((m) => typeof (hooks as Record<string, unknown>)[m] === "function")
+  )
+    throw new MlcError(
+      "MLC3006",
+      `hooks ${spec}: the export is not a hooks object, class or factory (it has none of ${HOOK_METHODS.join(", ")})`,
+      { file: spec },
+    );
   return hooks as Hooks;
 }
 
@@ -52,7 +67,9 @@ async function instantiate(spec: string, value: unknown): Promise<Hooks> {
  * A throwing hook becomes an error naming the hook (MLC5001 keeps the run's failure handling).
  */
 export function combineHooks(list: readonly (Named | Hooks)[]): Hooks {
-  const named: Named[] = list.map((h, i) => ("hooks" in h && "name" in h ? (h as Named) : { name: `hooks[${i}]`, hooks: h as Hooks }));
+  const named: Named[] = list.map((h, i) =>
+    "hooks" in h && "name" in h ? (h as Named) : { name: `hooks[${i}]`, hooks: h as Hooks },
+  );
   const out: Record<string, unknown> = {};
   for (const method of HOOK_METHODS) {
     const impls = named.filter((n) => typeof n.hooks[method] === "function");
@@ -75,7 +92,11 @@ function caller(method: HookName, impls: Named[]) {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : err !== null && typeof err === "object" ? inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 300) : String(err);
+  return err instanceof Error
+    ? err.message
+    : err !== null && typeof err === "object"
+      ? inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 300)
+      : String(err);
 }
 
 /** An MlcError carrying the user's own stack frames of `cause`. */

@@ -22,7 +22,12 @@ export interface Hooks {
   afterPipelineRun?(info: RunInfo, result: RunResult): Maybe<void>;
   onPipelineError?(info: RunInfo, error: ErrorInfo): Maybe<void>;
   beforeNodeRun?(node: IRNode, inputs: Readonly<Record<string, unknown>>, info: RunInfo): Maybe<void>;
-  afterNodeRun?(node: IRNode, inputs: Readonly<Record<string, unknown>>, outputs: Readonly<Record<string, unknown>>, info: RunInfo): Maybe<void>;
+  afterNodeRun?(
+    node: IRNode,
+    inputs: Readonly<Record<string, unknown>>,
+    outputs: Readonly<Record<string, unknown>>,
+    info: RunInfo,
+  ): Maybe<void>;
   onNodeError?(node: IRNode, error: ErrorInfo, inputs: Readonly<Record<string, unknown>>, info: RunInfo): Maybe<void>;
   afterDatasetLoaded?(dataset: string, data: unknown, node: string): Maybe<void>;
   afterDatasetSaved?(dataset: string, data: unknown, node: string): Maybe<void>;

@@ -18,12 +18,20 @@ export class RunRecorder implements RunSink {
   /** Called after every change (the run command uses it to schedule a record write). */
   onChange: () => void = () => {};
 
-  constructor(private readonly root: string, private readonly warn: (message: string) => void = () => {}) {}
+  constructor(
+    private readonly root: string,
+    private readonly warn: (message: string) => void = () => {},
+  ) {}
 
   logMetric(key: string, value: number, step?: number): void {
-    if (typeof key !== "string" || key === "") return this.once("metric-key", `logMetric: the key must be a non-empty string (got ${String(key)}); ignored`);
+    if (typeof key !== "string" || key === "")
+      return this.once("metric-key", `logMetric: the key must be a non-empty string (got ${String(key)}); ignored`);
     const v = typeof value === "number" ? value : Number.NaN;
-    if (typeof value !== "number") this.once(`metric-value:${key}`, `logMetric("${key}"): the value must be a number (got ${typeof value}); recorded as NaN`);
+    if (typeof value !== "number")
+      this.once(
+        `metric-value:${key}`,
+        `logMetric("${key}"): the value must be a number (got ${typeof value}); recorded as NaN`,
+      );
     // MLflow's default step is 0; keep the record consistent with the mirror.
     const s = Number.isInteger(step) ? (step as number) : 0;
     this.metrics[key] = v;

@@ -116,10 +116,17 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
  * run.json must read as damaged, not crash them (`nodes: "x"` was an internal error).
  */
 export function isRunRecord(v: unknown): v is RunRecord {
-  if (!isObj(v) || typeof v.run_id !== "string" || typeof v.status !== "string" || typeof v.started_at !== "string") return false;
-  if (!Array.isArray(v.nodes) || !v.nodes.every((n) => isObj(n) && typeof n.name === "string" && typeof n.status === "string")) return false;
-  for (const k of ["selection", "runtime_params", "params", "metrics"]) if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) return false;
-  for (const k of ["datasets", "resume_nodes"]) if (v[k] !== undefined && v[k] !== null && !Array.isArray(v[k])) return false;
+  if (!isObj(v) || typeof v.run_id !== "string" || typeof v.status !== "string" || typeof v.started_at !== "string")
+    return false;
+  if (
+    !Array.isArray(v.nodes) ||
+    !v.nodes.every((n) => isObj(n) && typeof n.name === "string" && typeof n.status === "string")
+  )
+    return false;
+  for (const k of ["selection", "runtime_params", "params", "metrics"])
+    if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) return false;
+  for (const k of ["datasets", "resume_nodes"])
+    if (v[k] !== undefined && v[k] !== null && !Array.isArray(v[k])) return false;
   for (const k of ["mlflow", "process"]) if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) return false;
   return true;
 }
@@ -167,17 +174,24 @@ export class RunWriter {
   error: unknown = null;
 
   /** `drain` gives the metric points logged since the last write (appended to metrics.jsonl). */
-  constructor(private readonly root: string, private readonly intervalMs = 100, private readonly drain: () => readonly MetricPoint[] = () => []) {}
+  constructor(
+    private readonly root: string,
+    private readonly intervalMs = 100,
+    private readonly drain: () => readonly MetricPoint[] = () => [],
+  ) {}
 
   /** Records `record` as the current state (a function: built only when written); written soon. */
   update(record: RunRecord | (() => RunRecord)): void {
     this.latest = record;
     if (this.timer) return;
     const gap = Math.max(this.intervalMs, 20 * this.cost);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.write();
-    }, Math.max(0, this.lastWrite + gap - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.write();
+      },
+      Math.max(0, this.lastWrite + gap - Date.now()),
+    );
     this.timer.unref?.();
   }
 
@@ -199,7 +213,8 @@ export class RunWriter {
       const first = this.writes++ === 0;
       writeRunSync(this.root, record, first);
       const points = this.drain();
-      if (points.length > 0) appendFileSync(metricsFile(this.root, record.run_id), points.map((p) => JSON.stringify(p)).join("\n") + "\n");
+      if (points.length > 0)
+        appendFileSync(metricsFile(this.root, record.run_id), points.map((p) => JSON.stringify(p)).join("\n") + "\n");
     } catch (err) {
       this.error ??= err;
     }

@@ -10,8 +10,9 @@ import { join } from "node:path";
 const PKG = "w7chain";
 
 const files = (n, uri, experiment) => ({
-  "pyproject.toml": `[tool.kedro]\npackage_name = "${PKG}"\nproject_name = "${PKG}"\nkedro_init_version = "1.7.0"\n`
-    + `source_dir = "src"\n`,
+  "pyproject.toml":
+    `[tool.kedro]\npackage_name = "${PKG}"\nproject_name = "${PKG}"\nkedro_init_version = "1.7.0"\n` +
+    `source_dir = "src"\n`,
   ".telemetry": "consent: false\n",
   "conf/base/catalog.yml": "{}\n",
   "conf/base/parameters.yml": "{}\n",

@@ -29,8 +29,14 @@ export async function startMlflow() {
     rmSync(dir, { recursive: true, force: true });
   };
   const exited = once(child, "exit");
-  for (const until = Date.now() + 120_000; Date.now() < until && child.exitCode === null; ) {
-    if (await fetch(`${uri}/health`).then((r) => r.ok, () => false)) return { uri, stop };
+  for (const until = Date.now() + 120_000; Date.now() < until && child.exitCode === null;) {
+    if (
+      await fetch(`${uri}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { uri, stop };
     await Promise.race([exited, new Promise((r) => setTimeout(r, 250))]);
   }
   const why = readFileSync(join(dir, "server.log"), "utf8").trim().split("\n").slice(-3).join(" | ");

@@ -16,7 +16,8 @@ export function timeNode(args, { cwd = REPO, expect = 0 } = {}) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd, env: ENV, encoding: "utf8", maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
-  if (r.status !== expect) throw new Error(`node ${args.join(" ")} exited ${r.status ?? r.signal}: ${(r.stderr || "").slice(0, 2000)}`);
+  if (r.status !== expect)
+    throw new Error(`node ${args.join(" ")} exited ${r.status ?? r.signal}: ${(r.stderr || "").slice(0, 2000)}`);
   return { ms, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -96,7 +96,10 @@ export class FastCsvReader {
   private first = true;
   private readonly columnsSeen: { map: Map<string, string> | null; lookups: number; hits: number }[] = [];
 
-  constructor(private readonly opts: FastCsvOptions, private readonly out: unknown[]) {
+  constructor(
+    private readonly opts: FastCsvOptions,
+    private readonly out: unknown[],
+  ) {
     if (Array.isArray(opts.columns)) this.setHeader([...opts.columns]);
   }
 
@@ -222,7 +225,12 @@ export class FastCsvReader {
   }
 
   /** A quoted field starting at `i` ("" escapes a quote); null when the text ends inside it. */
-  private quotedField(text: string, i: number, final: boolean, start: { line: number; newlines: number }): { value: string; next: number } | null {
+  private quotedField(
+    text: string,
+    i: number,
+    final: boolean,
+    start: { line: number; newlines: number },
+  ): { value: string; next: number } | null {
     const { delimiter, quote } = this.opts;
     let k = text.indexOf(quote, i + 1);
     // A quote as the very last character may be the first half of an escaped "".

@@ -42,7 +42,8 @@ export function csvField(v: unknown, o: FastCsvWriteOptions): string {
 
 function line(row: unknown, columns: readonly string[] | null, o: FastCsvWriteOptions): string {
   if (Array.isArray(row)) return row.map((v) => csvField(v, o)).join(o.delimiter) + o.eol;
-  if (row === null || typeof row !== "object") throw new DataShapeError(`expects rows as objects or arrays, got ${row === null ? "null" : typeof row}`);
+  if (row === null || typeof row !== "object")
+    throw new DataShapeError(`expects rows as objects or arrays, got ${row === null ? "null" : typeof row}`);
   let out = "";
   const r = row as Record<string, unknown>;
   for (let i = 0; i < columns!.length; i++) out += (i ? o.delimiter : "") + csvField(r[columns![i]], o);
@@ -50,7 +51,11 @@ function line(row: unknown, columns: readonly string[] | null, o: FastCsvWriteOp
 }
 
 /** CSV lines for `rows` with `columns` (null for array rows), generated one at a time. */
-export function* csvLines(rows: readonly unknown[], columns: readonly string[] | null, o: FastCsvWriteOptions): Generator<string> {
+export function* csvLines(
+  rows: readonly unknown[],
+  columns: readonly string[] | null,
+  o: FastCsvWriteOptions,
+): Generator<string> {
   if (o.header && columns) yield columns.map((c) => csvField(c, o)).join(o.delimiter) + o.eol;
   for (const row of rows) yield line(row, columns, o);
 }

@@ -58,16 +58,28 @@ function parseOptions(load: Record<string, unknown>): Record<string, unknown> {
  */
 const CHUNK = 64 * 1024;
 
-const FAST_KEYS = new Set(["delimiter", "quote", "header", "columns", "cast", "skip_empty_lines", "relax_column_count", "encoding", "bom"]);
+const FAST_KEYS = new Set([
+  "delimiter",
+  "quote",
+  "header",
+  "columns",
+  "cast",
+  "skip_empty_lines",
+  "relax_column_count",
+  "encoding",
+  "bom",
+]);
 
 /** Options for the fast reader, or null when load_args need csv-parse's full feature set. */
 export function fastOptions(load: Record<string, unknown>): FastCsvOptions | null {
   if (Object.keys(load).some((k) => !FAST_KEYS.has(k))) return null;
   const delimiter = load.delimiter ?? ",";
   const quote = load.quote ?? '"';
-  if (typeof delimiter !== "string" || delimiter.length !== 1 || typeof quote !== "string" || quote.length !== 1) return null;
+  if (typeof delimiter !== "string" || delimiter.length !== 1 || typeof quote !== "string" || quote.length !== 1)
+    return null;
   const columns = load.columns ?? load.header !== false;
-  if (typeof columns !== "boolean" && !(Array.isArray(columns) && columns.every((c) => typeof c === "string"))) return null;
+  if (typeof columns !== "boolean" && !(Array.isArray(columns) && columns.every((c) => typeof c === "string")))
+    return null;
   return {
     delimiter,
     quote,
@@ -149,7 +161,8 @@ function columnsOf(rows: readonly unknown[], save: Record<string, unknown>): str
   if (save.columns !== undefined || rows.length === 0 || Array.isArray(rows[0])) return undefined;
   const seen = new Set<string>();
   for (const row of rows) {
-    if (row === null || typeof row !== "object") throw new DataShapeError(`expects rows as objects or arrays, got ${row === null ? "null" : typeof row}`);
+    if (row === null || typeof row !== "object")
+      throw new DataShapeError(`expects rows as objects or arrays, got ${row === null ? "null" : typeof row}`);
     for (const k in row) if (!seen.has(k)) seen.add(k);
   }
   return [...seen];
@@ -167,7 +180,8 @@ function fastWriteOptions(save: Record<string, unknown>, rows: readonly unknown[
   if (typeof delimiter !== "string" || !delimiter || typeof quote !== "string" || quote.length !== 1) return null;
   const eol = typeof record_delimiter === "string" ? EOLS[record_delimiter] : undefined;
   if (eol === undefined || typeof header !== "boolean" || typeof quoted !== "boolean") return null;
-  if (save.columns !== undefined && !(Array.isArray(save.columns) && save.columns.every((c) => typeof c === "string"))) return null;
+  if (save.columns !== undefined && !(Array.isArray(save.columns) && save.columns.every((c) => typeof c === "string")))
+    return null;
   return { delimiter, quote, header, quoted, eol };
 }
 
@@ -187,7 +201,8 @@ async function* csvChunks(rows: readonly unknown[], save: Record<string, unknown
 const CSV_FORMAT: FileFormat = {
   read: (path, ctx) => readCsv(path, argsOf(ctx).load),
   async write(path, data, ctx) {
-    if (!Array.isArray(data)) throw new DataShapeError(`expects an array of rows, got ${data === null ? "null" : typeof data}`);
+    if (!Array.isArray(data))
+      throw new DataShapeError(`expects an array of rows, got ${data === null ? "null" : typeof data}`);
     const save = argsOf(ctx).save;
     const fast = fastWriteOptions(save, data);
     if (!fast) return writeStreamAtomic(path, csvChunks(data, save));

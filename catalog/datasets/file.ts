@@ -9,7 +9,11 @@ import { versionedLoadPath, versionedSavePath, type VersionAware } from "../vers
 
 /** A parse failure in a file's content; `line` (1-based) when the parser knows it. */
 export class ParseError extends Error {
-  constructor(message: string, readonly line?: number, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
     super(message);
   }
 }
@@ -49,10 +53,14 @@ export function resolveDataPath(ctx: DatasetContext, op: "load" | "save", key = 
   const abs = resolve(ctx.root, raw);
   const rel = relative(ctx.root, abs);
   if (rel.startsWith("..") || isAbsolute(rel)) {
-    throw new MlcError(code, `dataset "${ctx.name}": path "${raw}" leaves the project folder (use an absolute filepath to write outside it)`, {
-      dataset: ctx.name,
-      file: raw,
-    });
+    throw new MlcError(
+      code,
+      `dataset "${ctx.name}": path "${raw}" leaves the project folder (use an absolute filepath to write outside it)`,
+      {
+        dataset: ctx.name,
+        file: raw,
+      },
+    );
   }
   return abs;
 }
@@ -64,7 +72,8 @@ export function loadError(ctx: DatasetContext, path: string, err: unknown): MlcE
   const base = { dataset: ctx.name, file: shown };
   const e = err as NodeJS.ErrnoException;
   if (e?.code === "ENOENT") return new MlcError("MLC6001", `dataset "${ctx.name}": file not found: ${shown}`, base);
-  if (e?.code === "EISDIR") return new MlcError("MLC6001", `dataset "${ctx.name}": ${shown} is a directory, not a file`, base);
+  if (e?.code === "EISDIR")
+    return new MlcError("MLC6001", `dataset "${ctx.name}": ${shown} is a directory, not a file`, base);
   if (err instanceof ParseError) {
     const at = err.line ? `${shown}:${err.line}${err.column ? `:${err.column}` : ""}` : shown;
     return new MlcError("MLC6001", `dataset "${ctx.name}": cannot parse ${at}: ${err.message}`, {
@@ -82,10 +91,16 @@ export function saveError(ctx: DatasetContext, path: string, err: unknown): MlcE
   const shown = shownPath(ctx.root, path);
   const base = { dataset: ctx.name, file: shown };
   const e = err as NodeJS.ErrnoException;
-  if (err instanceof DataShapeError) return new MlcError("MLC6002", `dataset "${ctx.name}" (${ctx.config.type}): ${err.message}`, base);
-  if (e?.code === "EISDIR") return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save: ${shown} is a directory`, base);
+  if (err instanceof DataShapeError)
+    return new MlcError("MLC6002", `dataset "${ctx.name}" (${ctx.config.type}): ${err.message}`, base);
+  if (e?.code === "EISDIR")
+    return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save: ${shown} is a directory`, base);
   if (e?.code === "ENOTDIR" || e?.code === "EEXIST") {
-    return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save ${shown}: a parent of it is a file, not a folder`, base);
+    return new MlcError(
+      "MLC6002",
+      `dataset "${ctx.name}": cannot save ${shown}: a parent of it is a file, not a folder`,
+      base,
+    );
   }
   if (e?.code === "EACCES" || e?.code === "EPERM" || e?.code === "EROFS") {
     return new MlcError("MLC6002", `dataset "${ctx.name}": cannot save ${shown}: permission denied`, base);
@@ -103,16 +118,25 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
   private version: string | null = null;
   private lastSaved: string | null = null;
 
-  constructor(private readonly ctx: DatasetContext, private readonly format: FileFormat) {}
+  constructor(
+    private readonly ctx: DatasetContext,
+    private readonly format: FileFormat,
+  ) {}
 
   async load(): Promise<unknown> {
     const path = await this.loadPath();
     const st = await fsp.stat(path).catch((err: unknown) => {
       throw loadError(this.ctx, path, err);
     });
-    if (st.isDirectory()) throw loadError(this.ctx, path, Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+    if (st.isDirectory())
+      throw loadError(this.ctx, path, Object.assign(new Error("is a directory"), { code: "EISDIR" }));
     // A FIFO or device would block the read forever (or never end, like /dev/zero).
-    if (!st.isFile()) throw new MlcError("MLC6001", `dataset "${this.ctx.name}": ${shownPath(this.ctx.root, path)} is a device, FIFO or socket, not a regular file`, { dataset: this.ctx.name });
+    if (!st.isFile())
+      throw new MlcError(
+        "MLC6001",
+        `dataset "${this.ctx.name}": ${shownPath(this.ctx.root, path)} is a device, FIFO or socket, not a regular file`,
+        { dataset: this.ctx.name },
+      );
     try {
       return await this.format.read(path, this.ctx);
     } catch (err) {
@@ -129,7 +153,12 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
       if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
       // The atomic write renames over its target: never over a device or FIFO (as root, a filepath
       // of /dev/null would replace the device with a regular file).
-      if (st && !st.isFile()) throw new MlcError("MLC6002", `dataset "${this.ctx.name}": cannot save ${shownPath(this.ctx.root, path)}: it is a device, FIFO or socket, not a regular file`, { dataset: this.ctx.name });
+      if (st && !st.isFile())
+        throw new MlcError(
+          "MLC6002",
+          `dataset "${this.ctx.name}": cannot save ${shownPath(this.ctx.root, path)}: it is a device, FIFO or socket, not a regular file`,
+          { dataset: this.ctx.name },
+        );
       await this.format.write(path, data, this.ctx);
     } catch (err) {
       throw saveError(this.ctx, path, err);

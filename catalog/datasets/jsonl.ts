@@ -35,7 +35,8 @@ function* toLines(rows: Iterable<unknown>): Generator<string> {
 const JSONL_FORMAT: FileFormat = {
   read: (path) => readLines(path),
   async write(path, data) {
-    if (!Array.isArray(data)) throw new DataShapeError(`expects an array of records, got ${data === null ? "null" : typeof data}`);
+    if (!Array.isArray(data))
+      throw new DataShapeError(`expects an array of records, got ${data === null ? "null" : typeof data}`);
     await writeStreamAtomic(path, toLines(data));
   },
 };

@@ -11,7 +11,9 @@ export class MemoryDataset implements Dataset {
 
   async load(): Promise<unknown> {
     if (!this.has) {
-      throw new MlcError("MLC6001", `dataset "${this.name}" (memory) has no data: nothing saved it in this run`, { dataset: this.name });
+      throw new MlcError("MLC6001", `dataset "${this.name}" (memory) has no data: nothing saved it in this run`, {
+        dataset: this.name,
+      });
     }
     return this.value;
   }

@@ -10,9 +10,13 @@ import type { FileBacked } from "./file.js";
 function metricValue(ctx: DatasetContext, key: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
     const got = typeof v === "number" ? String(v) : v === null ? "null" : typeof v;
-    throw new MlcError("MLC6002", `dataset "${ctx.name}" (${ctx.config.type}): metric "${key}" must be a finite number, got ${got}`, {
-      dataset: ctx.name,
-    });
+    throw new MlcError(
+      "MLC6002",
+      `dataset "${ctx.name}" (${ctx.config.type}): metric "${key}" must be a finite number, got ${got}`,
+      {
+        dataset: ctx.name,
+      },
+    );
   }
   return v;
 }
@@ -30,7 +34,9 @@ class MetricDataset implements Dataset {
   }
   async load(): Promise<unknown> {
     if (this.last === undefined) {
-      throw new MlcError("MLC6001", `dataset "${this.ctx.name}" (mlflow.metric): no value was logged in this run`, { dataset: this.ctx.name });
+      throw new MlcError("MLC6001", `dataset "${this.ctx.name}" (mlflow.metric): no value was logged in this run`, {
+        dataset: this.ctx.name,
+      });
     }
     return this.last;
   }
@@ -53,15 +59,21 @@ class MetricsDataset implements Dataset {
   constructor(private readonly ctx: DatasetContext) {}
   async load(): Promise<unknown> {
     if (this.last === undefined) {
-      throw new MlcError("MLC6001", `dataset "${this.ctx.name}" (mlflow.metrics): no values were logged in this run`, { dataset: this.ctx.name });
+      throw new MlcError("MLC6001", `dataset "${this.ctx.name}" (mlflow.metrics): no values were logged in this run`, {
+        dataset: this.ctx.name,
+      });
     }
     return { ...this.last };
   }
   async save(data: unknown): Promise<void> {
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      throw new MlcError("MLC6002", `dataset "${this.ctx.name}" (mlflow.metrics) expects an object of name -> number, got ${Array.isArray(data) ? "an array" : data === null ? "null" : typeof data}`, {
-        dataset: this.ctx.name,
-      });
+      throw new MlcError(
+        "MLC6002",
+        `dataset "${this.ctx.name}" (mlflow.metrics) expects an object of name -> number, got ${Array.isArray(data) ? "an array" : data === null ? "null" : typeof data}`,
+        {
+          dataset: this.ctx.name,
+        },
+      );
     }
     const prefix = typeof this.ctx.config.prefix === "string" ? this.ctx.config.prefix : "";
     const values: Record<string, number> = {};
@@ -74,13 +86,19 @@ class MetricsDataset implements Dataset {
     return this.last !== undefined;
   }
   describe(): Record<string, unknown> {
-    return { type: "mlflow.metrics", ...(typeof this.ctx.config.prefix === "string" ? { prefix: this.ctx.config.prefix } : {}) };
+    return {
+      type: "mlflow.metrics",
+      ...(typeof this.ctx.config.prefix === "string" ? { prefix: this.ctx.config.prefix } : {}),
+    };
   }
 }
 
 /** `mlflow.artifact`: saves through the wrapped `dataset:`, then logs the written file or folder. */
 class ArtifactDataset implements Dataset, VersionAware {
-  constructor(private readonly ctx: DatasetContext, private readonly inner: Dataset) {}
+  constructor(
+    private readonly ctx: DatasetContext,
+    private readonly inner: Dataset,
+  ) {}
   load(): Promise<unknown> {
     return this.inner.load();
   }
@@ -118,7 +136,11 @@ export const metricsType: DatasetType = (ctx) => new MetricsDataset(ctx);
 export const artifactType: DatasetType = async (ctx) => {
   const wrapped = ctx.config.dataset as DatasetConfig | undefined;
   if (!wrapped || typeof wrapped !== "object" || typeof wrapped.type !== "string") {
-    throw new MlcError("MLC6001", `dataset "${ctx.name}" (mlflow.artifact) needs a "dataset:" with a type and filepath`, { dataset: ctx.name });
+    throw new MlcError(
+      "MLC6001",
+      `dataset "${ctx.name}" (mlflow.artifact) needs a "dataset:" with a type and filepath`,
+      { dataset: ctx.name },
+    );
   }
   const type = await resolveDatasetType(wrapped.type, ctx.root);
   const inner = await type({ ...ctx, config: wrapped });

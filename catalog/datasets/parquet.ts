@@ -30,7 +30,9 @@ export function inferColumns(rows: readonly unknown[]): { name: string; type: Pa
   const types = new Map<string, ParquetType | null>();
   for (const row of rows) {
     if (row === null || typeof row !== "object" || Array.isArray(row)) {
-      throw new DataShapeError(`expects an array of row objects, found ${row === null ? "null" : Array.isArray(row) ? "an array" : typeof row} in it`);
+      throw new DataShapeError(
+        `expects an array of row objects, found ${row === null ? "null" : Array.isArray(row) ? "an array" : typeof row} in it`,
+      );
     }
     for (const k in row) {
       const t = typeOfValue((row as Record<string, unknown>)[k]);
@@ -57,16 +59,22 @@ function int64AsNumbers(rows: Record<string, unknown>[]): Record<string, unknown
   if (rows.length === 0) return rows;
   const bigCols = Object.keys(rows[0]).filter((k) => rows.some((r) => typeof r[k] === "bigint"));
   for (const k of bigCols) {
-    const safe = rows.every((r) => typeof r[k] !== "bigint" || ((r[k] as bigint) >= BigInt(Number.MIN_SAFE_INTEGER) && (r[k] as bigint) <= BigInt(Number.MAX_SAFE_INTEGER)));
+    const safe = rows.every(
+      (r) =>
+        typeof r[k] !== "bigint" ||
+        ((r[k] as bigint) >= BigInt(Number.MIN_SAFE_INTEGER) && (r[k] as bigint) <= BigInt(Number.MAX_SAFE_INTEGER)),
+    );
     if (safe) for (const r of rows) if (typeof r[k] === "bigint") r[k] = Number(r[k]);
   }
   return rows;
 }
 
 async function writeParquet(path: string, data: unknown, save: Record<string, unknown>): Promise<void> {
-  if (!Array.isArray(data)) throw new DataShapeError(`expects an array of row objects, got ${data === null ? "null" : typeof data}`);
+  if (!Array.isArray(data))
+    throw new DataShapeError(`expects an array of row objects, got ${data === null ? "null" : typeof data}`);
   const columns = inferColumns(data).map((c) => ({ ...c, nullable: true }));
-  if (columns.length === 0) throw new DataShapeError("cannot write a parquet file without columns (no rows or empty rows)");
+  if (columns.length === 0)
+    throw new DataShapeError("cannot write a parquet file without columns (no rows or empty rows)");
   const { fileWriter, parquetWriteRows } = await import("hyparquet-writer");
   await writeViaTempFile(path, async (tmp) => {
     const writer = fileWriter(tmp);

@@ -17,7 +17,11 @@ function underlying(ctx: DatasetContext): DatasetConfig {
   const d = ctx.config.dataset as DatasetConfig | string | undefined;
   if (typeof d === "string") return { type: d };
   if (d && typeof d === "object" && typeof d.type === "string") return d;
-  throw new MlcError("MLC6001", `dataset "${ctx.name}" (partitioned) needs "dataset:" (a type such as csv, or a config)`, { dataset: ctx.name });
+  throw new MlcError(
+    "MLC6001",
+    `dataset "${ctx.name}" (partitioned) needs "dataset:" (a type such as csv, or a config)`,
+    { dataset: ctx.name },
+  );
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -36,7 +40,10 @@ async function listFiles(dir: string): Promise<string[]> {
 
 class PartitionedDataset implements Dataset, FileBacked {
   private lastSaved: string | null = null;
-  constructor(private readonly ctx: DatasetContext, private readonly inner: DatasetConfig) {}
+  constructor(
+    private readonly ctx: DatasetContext,
+    private readonly inner: DatasetConfig,
+  ) {}
 
   private key(): string {
     return typeof this.ctx.config.path === "string" ? "path" : "filepath";
@@ -50,7 +57,11 @@ class PartitionedDataset implements Dataset, FileBacked {
     const file = join(dir, id + this.suffix);
     const rel = relative(dir, file);
     if (rel.startsWith("..") || rel === "" || /^[\\/]/.test(rel)) {
-      throw new MlcError(op === "load" ? "MLC6001" : "MLC6002", `dataset "${this.ctx.name}": partition id "${id}" leaves the folder`, { dataset: this.ctx.name });
+      throw new MlcError(
+        op === "load" ? "MLC6001" : "MLC6002",
+        `dataset "${this.ctx.name}": partition id "${id}" leaves the folder`,
+        { dataset: this.ctx.name },
+      );
     }
     const type = await resolveDatasetType(this.inner.type, this.ctx.root);
     return type({ ...this.ctx, name: `${this.ctx.name}/${id}`, config: { ...this.inner, filepath: file } });
@@ -63,7 +74,13 @@ class PartitionedDataset implements Dataset, FileBacked {
     try {
       files = await listFiles(dir);
     } catch (err) {
-      throw loadError(this.ctx, dir, (err as NodeJS.ErrnoException).code === "ENOTDIR" ? Object.assign(new Error("not a folder"), { code: "ENOTDIR" }) : err);
+      throw loadError(
+        this.ctx,
+        dir,
+        (err as NodeJS.ErrnoException).code === "ENOTDIR"
+          ? Object.assign(new Error("not a folder"), { code: "ENOTDIR" })
+          : err,
+      );
     }
     const out: Record<string, () => Promise<unknown>> = {};
     for (const f of files) {
@@ -78,7 +95,11 @@ class PartitionedDataset implements Dataset, FileBacked {
   async save(data: unknown): Promise<void> {
     const dir = resolveDataPath(this.ctx, "save", this.key());
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      throw new MlcError("MLC6002", `dataset "${this.ctx.name}" (partitioned) expects an object of partition id -> value or function`, { dataset: this.ctx.name });
+      throw new MlcError(
+        "MLC6002",
+        `dataset "${this.ctx.name}" (partitioned) expects an object of partition id -> value or function`,
+        { dataset: this.ctx.name },
+      );
     }
     const parts = data as Record<string, unknown>;
     // The catalog turns any failure of the swap into MLC6002 naming the dataset.
@@ -111,7 +132,12 @@ class PartitionedDataset implements Dataset, FileBacked {
 
   describe(): Record<string, unknown> {
     const c = this.ctx.config;
-    return { type: "partitioned", path: c[this.key()], dataset: this.inner, ...(this.suffix ? { filename_suffix: this.suffix } : {}) };
+    return {
+      type: "partitioned",
+      path: c[this.key()],
+      dataset: this.inner,
+      ...(this.suffix ? { filename_suffix: this.suffix } : {}),
+    };
   }
 
   savedPath(): string | null {

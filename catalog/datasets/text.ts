@@ -13,7 +13,8 @@ const TEXT_FORMAT: FileFormat = {
     return fsp.readFile(path, { encoding: encodingOf(argsOf(ctx).load.encoding) });
   },
   async write(path, data, ctx) {
-    if (typeof data !== "string") throw new DataShapeError(`expects a string, got ${data === null ? "null" : typeof data}`);
+    if (typeof data !== "string")
+      throw new DataShapeError(`expects a string, got ${data === null ? "null" : typeof data}`);
     await writeFileAtomic(path, Buffer.from(data, encodingOf(argsOf(ctx).save.encoding)));
   },
 };

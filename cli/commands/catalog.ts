@@ -38,7 +38,13 @@ export default async function catalog(opts: CatalogFlags, args: string[]): Promi
     process.stdout.write(JSON.stringify({ datasets }, null, 2) + "\n");
     return EXIT.ok;
   }
-  const rows = datasets.map((d) => [d.name, d.type, d.filepath ?? "-", d.layer ?? "-", d.entry === null ? "(implicit memory)" : d.factory ? `factory ${d.entry}` : d.entry]);
+  const rows = datasets.map((d) => [
+    d.name,
+    d.type,
+    d.filepath ?? "-",
+    d.layer ?? "-",
+    d.entry === null ? "(implicit memory)" : d.factory ? `factory ${d.entry}` : d.entry,
+  ]);
   process.stdout.write(table(["DATASET", "TYPE", "FILEPATH", "LAYER", "ENTRY"], rows));
   return EXIT.ok;
 }

@@ -49,7 +49,9 @@ export default async function compile(opts: CompileFlags, args: string[]): Promi
     for (const f of names) writeReplacing(join(outDir, f), (write) => OUTPUTS[f](graph, write));
   });
   if (!opts.quiet) {
-    process.stdout.write(`wrote ${names.map(shown).join(", ")} (${graph.nodes.length} nodes, ${graph.datasets.length} datasets)\n`);
+    process.stdout.write(
+      `wrote ${names.map(shown).join(", ")} (${graph.nodes.length} nodes, ${graph.datasets.length} datasets)\n`,
+    );
   }
   return EXIT.ok;
 }
@@ -109,7 +111,7 @@ class BlockWriter {
   }
 
   private writeAll(bytes: Buffer): void {
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
+    for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off);
   }
 }
 

@@ -75,6 +75,7 @@ export default async function mlflowInit(opts: MlflowInitFlags): Promise<number>
   }
   mkdirSync(join(root, "conf", env), { recursive: true });
   writeFileSync(file, mlflowTemplate(basename(root)));
-  if (!opts.quiet) process.stdout.write(`wrote ${rel}: set server.mlflow_tracking_uri (or MLFLOW_TRACKING_URI) to turn tracking on\n`);
+  if (!opts.quiet)
+    process.stdout.write(`wrote ${rel}: set server.mlflow_tracking_uri (or MLFLOW_TRACKING_URI) to turn tracking on\n`);
   return EXIT.ok;
 }

@@ -8,7 +8,6 @@ import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
 import { EXIT } from "../exit.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 
-
 /** `mlc mlflow sync` flags (see cli/main.ts). */
 export type MlflowSyncFlags = CommonFlags;
 

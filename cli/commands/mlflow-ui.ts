@@ -21,7 +21,9 @@ function openBrowser(url: string): boolean {
   const opener = process.platform === "darwin" ? which("open") : which("xdg-open");
   if (!opener) return false;
   try {
-    spawn(opener, [url], { stdio: "ignore", detached: true }).on("error", () => {}).unref();
+    spawn(opener, [url], { stdio: "ignore", detached: true })
+      .on("error", () => {})
+      .unref();
     return true;
   } catch {
     return false;
@@ -60,15 +62,24 @@ export default async function mlflowUi(opts: MlflowUiFlags): Promise<number> {
   }
   const mlflow = mlflowCommand(copts.root);
   if (!mlflow) {
-    process.stderr.write("mlc: no tracking server configured and no `mlflow` command found: set server.mlflow_tracking_uri in conf/local/mlflow.yml (`mlc mlflow init`) or MLFLOW_TRACKING_URI, or install MLflow (bash scripts/setup-mlflow.sh, or pip install mlflow)\n");
+    process.stderr.write(
+      "mlc: no tracking server configured and no `mlflow` command found: set server.mlflow_tracking_uri in conf/local/mlflow.yml (`mlc mlflow init`) or MLFLOW_TRACKING_URI, or install MLflow (bash scripts/setup-mlflow.sh, or pip install mlflow)\n",
+    );
     return EXIT.usage;
   }
   const { uiHost: host, uiPort: port } = pt.config;
   const url = `http://${host}:${port}`;
   process.stdout.write(`starting mlflow ui on ${url} (store: ${copts.root}/mlflow.db; Ctrl-C stops it)\n`);
-  const child = spawn(mlflow, ["ui", "--host", host, "--port", String(port), "--backend-store-uri", "sqlite:///mlflow.db"], {
-    cwd: copts.root, stdio: "inherit", detached: true, env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: process.env.MLFLOW_DISABLE_TELEMETRY ?? "true" },
-  });
+  const child = spawn(
+    mlflow,
+    ["ui", "--host", host, "--port", String(port), "--backend-store-uri", "sqlite:///mlflow.db"],
+    {
+      cwd: copts.root,
+      stdio: "inherit",
+      detached: true,
+      env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: process.env.MLFLOW_DISABLE_TELEMETRY ?? "true" },
+    },
+  );
   // `mlflow ui` runs uvicorn as its own child: signal the whole group (its own, detached) so
   // Ctrl-C or a SIGTERM to mlc stops the server too.
   const forward = (sig: NodeJS.Signals) => {
@@ -98,4 +109,3 @@ async function waitAndOpen(url: string, pid: number | undefined): Promise<void> 
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-

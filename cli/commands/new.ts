@@ -41,7 +41,10 @@ export function dependencySpec(root: string, version: string): string {
 
 /** An npm package name from a folder name: lowercase, URL-safe, never empty. */
 export function packageName(folder: string): string {
-  const name = basename(folder).toLowerCase().replace(/[^a-z0-9._~-]+/g, "-").replace(/^[-._]+|-+$/g, "");
+  const name = basename(folder)
+    .toLowerCase()
+    .replace(/[^a-z0-9._~-]+/g, "-")
+    .replace(/^[-._]+|-+$/g, "");
   return name.slice(0, 214) || "mlc-project";
 }
 
@@ -62,7 +65,9 @@ export default async function newProject(opts: NewFlags, args: string[]): Promis
   }
   const root = packageRoot();
   const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-  const spec = JSON.parse(readFileSync(join(root, "templates", "starters", starter, "starter.json"), "utf8")) as StarterSpec;
+  const spec = JSON.parse(
+    readFileSync(join(root, "templates", "starters", starter, "starter.json"), "utf8"),
+  ) as StarterSpec;
   const vars: Vars = {
     name: packageName(dest),
     version,

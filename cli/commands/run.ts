@@ -36,7 +36,8 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   let copts = await compileOptionsFromFlags(opts, args[0]);
   let resumed: RunRecord | null = null;
   if (opts.resume !== undefined) {
-    if (Object.keys(selectionFromFlags(opts)).length > 0) throw new UsageError("--resume reruns the selection of the run it resumes: drop the selection flags");
+    if (Object.keys(selectionFromFlags(opts)).length > 0)
+      throw new UsageError("--resume reruns the selection of the run it resumes: drop the selection flags");
     resumed = await findResumable(copts.root, opts.resume);
     copts = {
       ...copts,
@@ -56,19 +57,38 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   checkLoadVersions(project, loadVersions);
   const plan = makePlan(project.selected);
   if (opts.dryRun) {
-    const skipped = resumed ? resumed.nodes.filter((n) => n.status === "completed" && !plan.order.includes(n.name)).map((n) => ({ name: n.name, reason: `completed in run ${resumed!.run_id}` })) : [];
+    const skipped = resumed
+      ? resumed.nodes
+          .filter((n) => n.status === "completed" && !plan.order.includes(n.name))
+          .map((n) => ({ name: n.name, reason: `completed in run ${resumed!.run_id}` }))
+      : [];
     process.stdout.write(formatPlan(plan, !!opts.json, skipped));
     return EXIT.ok;
   }
   // More workers than nodes can never be used, and the pool starts them all up front: 99999 ran the
   // machine out of memory.
   const workers = maxWorkers === undefined ? undefined : Math.min(maxWorkers, Math.max(1, plan.order.length));
-  return execute(project, plan, opts, { maxWorkers: workers, loadVersions, runtimeParams: copts.runtimeParams ?? {}, selection: copts.selection ?? {} });
+  return execute(project, plan, opts, {
+    maxWorkers: workers,
+    loadVersions,
+    runtimeParams: copts.runtimeParams ?? {},
+    selection: copts.selection ?? {},
+  });
 }
 
-type Settings = { maxWorkers?: number; loadVersions: Record<string, string>; runtimeParams: Record<string, unknown>; selection: NonNullable<ReturnType<typeof selectionFromFlags>> };
+type Settings = {
+  maxWorkers?: number;
+  loadVersions: Record<string, string>;
+  runtimeParams: Record<string, unknown>;
+  selection: NonNullable<ReturnType<typeof selectionFromFlags>>;
+};
 
-async function execute(project: CompiledProject, plan: ReturnType<typeof makePlan>, opts: Record<string, unknown>, s: Settings): Promise<number> {
+async function execute(
+  project: CompiledProject,
+  plan: ReturnType<typeof makePlan>,
+  opts: Record<string, unknown>,
+  s: Settings,
+): Promise<number> {
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
   const progress = createProgress(process.stderr, { quiet: !!opts.quiet });
   const ac = new AbortController();
@@ -76,11 +96,25 @@ async function execute(project: CompiledProject, plan: ReturnType<typeof makePla
   const { runCompiled } = await import("../../executors/run-project.js");
   let record: RunRecord;
   try {
-    ({ record } = await runCompiled(project, plan, runOptions(project, opts, s, { signal: ac.signal, onEvent: (e) => progress.onEvent(e), warn: (m) => process.stderr.write(`${paint(color).yellow("warning")}: ${m}\n`) })));
+    ({ record } = await runCompiled(
+      project,
+      plan,
+      runOptions(project, opts, s, {
+        signal: ac.signal,
+        onEvent: (e) => progress.onEvent(e),
+        warn: (m) => process.stderr.write(`${paint(color).yellow("warning")}: ${m}\n`),
+      }),
+    ));
   } catch (err) {
     if (!(err instanceof MlcError)) throw err;
     const frames = (err as { userStack?: unknown }).userStack;
-    const shownFrames = typeof frames === "string" && frames ? frames.replace(/^\s*/gm, "  ").split(project.root + sep).join("") + "\n" : "";
+    const shownFrames =
+      typeof frames === "string" && frames
+        ? frames
+            .replace(/^\s*/gm, "  ")
+            .split(project.root + sep)
+            .join("") + "\n"
+        : "";
     process.stderr.write(`${paint(color).red("error")} ${err.code} ${err.message}\n${shownFrames}`);
     return err.code === "MLC2004" ? EXIT.usage : EXIT.invalid; // outputs held by another run: nothing ran
   } finally {
@@ -117,7 +151,12 @@ function onSignals(ac: AbortController): () => void {
 }
 
 /** runCompiled's options from the flags; the resume command repeats --project, --env, --params, --executor. */
-function runOptions(project: CompiledProject, opts: Record<string, unknown>, s: Settings, io: Pick<RunOptions, "signal" | "onEvent" | "warn">): RunOptions {
+function runOptions(
+  project: CompiledProject,
+  opts: Record<string, unknown>,
+  s: Settings,
+  io: Pick<RunOptions, "signal" | "onEvent" | "warn">,
+): RunOptions {
   const executor = String(opts.executor ?? "sequential");
   const defaultEnv = process.env.MLC_ENV || "local";
   return {
@@ -146,7 +185,10 @@ async function recomputeResume(record: RunRecord, copts: CompileOptions): Promis
   if (record.status === "success") return [];
   const { project } = await compileProject({ ...copts, selection: record.selection });
   if (!project) return [];
-  return resumeNodes(project.selected, new Set(record.nodes.filter((n) => n.status === "completed").map((n) => n.name)));
+  return resumeNodes(
+    project.selected,
+    new Set(record.nodes.filter((n) => n.status === "completed").map((n) => n.name)),
+  );
 }
 
 /** The run to resume: RUN_ID (any status), or the newest failed or interrupted one. */
@@ -154,7 +196,8 @@ async function findResumable(root: string, id: unknown): Promise<RunRecord> {
   if (typeof id === "string") {
     const rec = readRun(root, id);
     if (rec) return rec;
-    if (hasRunFolder(root, id)) throw new UsageError(`--resume: run "${id}": its run.json is damaged (not a run record)`);
+    if (hasRunFolder(root, id))
+      throw new UsageError(`--resume: run "${id}": its run.json is damaged (not a run record)`);
     const ids = (await listRuns(root)).map((r) => r.run_id);
     throw new UsageError(`--resume: no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
   }
@@ -166,7 +209,8 @@ async function findResumable(root: string, id: unknown): Promise<RunRecord> {
 function parseMaxWorkers(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-workers must be a positive integer (got ${String(v)})`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--max-workers must be a positive integer (got ${String(v)})`);
   return n;
 }
 
@@ -179,7 +223,10 @@ export function parseLoadVersions(v: unknown): Record<string, string> {
     if (i <= 0 || i === pair.length - 1) throw new UsageError(`--load-versions: "${pair}" is not dataset:version`);
     const version = pair.slice(i + 1);
     // A version is one folder name under the dataset's path: never a path that could leave it.
-    if (/[/\\]/.test(version) || version === "." || version === "..") throw new UsageError(`--load-versions: "${version}" is not a version (a version is a folder name like 2026-01-31T12.00.00.000Z)`);
+    if (/[/\\]/.test(version) || version === "." || version === "..")
+      throw new UsageError(
+        `--load-versions: "${version}" is not a version (a version is a folder name like 2026-01-31T12.00.00.000Z)`,
+      );
     out[pair.slice(0, i)] = version;
   }
   return out;
@@ -188,7 +235,8 @@ export function parseLoadVersions(v: unknown): Record<string, string> {
 function checkLoadVersions(project: CompiledProject, pins: Record<string, string>): void {
   const versioned = project.graph.datasets.filter((d) => d.config.versioned).map((d) => d.name);
   for (const name of Object.keys(pins))
-    if (!versioned.includes(name)) throw new UsageError(`--load-versions: "${name}" is not a versioned dataset${didYouMean(name, versioned)}`);
+    if (!versioned.includes(name))
+      throw new UsageError(`--load-versions: "${name}" is not a versioned dataset${didYouMean(name, versioned)}`);
 }
 
 /** A nested params object back into `a.b=1,c=x` form (for the printed resume command). */

@@ -55,7 +55,9 @@ export default async function runsLs(opts: RunsLsFlags): Promise<number> {
     r.started_at.replace("T", " ").replace(/\.\d+Z$/, "Z"),
     r.duration_ms === null ? "-" : human(r.duration_ms),
     r.pipeline,
-    Object.entries(r.nodes).map(([s, c]) => `${c} ${s.replace("_", " ")}`).join(", "),
+    Object.entries(r.nodes)
+      .map(([s, c]) => `${c} ${s.replace("_", " ")}`)
+      .join(", "),
     ...extra.map((col) => col.cell(views[i])),
   ]);
   const header = ["RUN", "STATUS", "STARTED", "DURATION", "PIPELINE", "NODES", ...extra.map((c) => c.title)];

@@ -24,7 +24,8 @@ export async function resolveRunId(root: string, id: string): Promise<string> {
   const ids = (await listRuns(root)).map((r) => r.run_id);
   const prefixed = ids.filter((i) => i.startsWith(id));
   if (prefixed.length === 1) return prefixed[0];
-  if (hasRunFolder(root, id)) throw new UsageError(`run "${id}": its run.json is damaged (not a run record); see .mlc/runs/${id}/run.json`);
+  if (hasRunFolder(root, id))
+    throw new UsageError(`run "${id}": its run.json is damaged (not a run record); see .mlc/runs/${id}/run.json`);
   throw new UsageError(`no run "${id}"${didYouMean(id, ids)} (see mlc runs ls)`);
 }
 
@@ -32,7 +33,9 @@ function show(root: string, id: string, opts: Record<string, unknown>): number {
   const record = readRun(root, id)!;
   if (opts.json) {
     const history = readMetricHistory(root, id);
-    process.stdout.write(JSON.stringify(history.length ? { ...record, metric_history: history } : record, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify(history.length ? { ...record, metric_history: history } : record, null, 2) + "\n",
+    );
     return EXIT.ok;
   }
   const lines = [
@@ -45,7 +48,10 @@ function show(root: string, id: string, opts: Record<string, unknown>): number {
     `git commit: ${record.git_commit ?? "-"}`,
   ];
   if (record.mlflow) lines.push(`mlflow:     ${record.mlflow.url}`);
-  else if (existsSync(join(root, ".mlc", "outbox", `${id}.jsonl`))) lines.push("mlflow:     not delivered yet (queued in .mlc/outbox/: delivered in the background, or run `mlc mlflow sync`)");
+  else if (existsSync(join(root, ".mlc", "outbox", `${id}.jsonl`)))
+    lines.push(
+      "mlflow:     not delivered yet (queued in .mlc/outbox/: delivered in the background, or run `mlc mlflow sync`)",
+    );
   const metrics = Object.entries(record.metrics ?? {});
   if (metrics.length) lines.push("metrics:", ...metrics.map(([k, v]) => `  ${k} = ${v}`));
   const versions = (record.datasets ?? []).filter((d) => d.version);

@@ -34,14 +34,18 @@ export default async function viz(opts: VizFlags, args: string[]): Promise<numbe
       await ensureDir(dirname(file));
       await writeFileAtomic(file, page);
     });
-    if (!opts.quiet) process.stdout.write(`wrote ${opts.out} (${first.nodes.length} nodes, ${first.datasets.length} datasets)\n`);
+    if (!opts.quiet)
+      process.stdout.write(`wrote ${opts.out} (${first.nodes.length} nodes, ${first.datasets.length} datasets)\n`);
     return EXIT.ok;
   }
   return serve(first, copts, opts, port);
 }
 
 /** Compiles and shapes the page data; prints diagnostics; data is null on errors (then `problems` says why). */
-async function pageData(copts: CompileOptions, opts: Record<string, unknown>): Promise<{ data: VizData | null; problems: string[] }> {
+async function pageData(
+  copts: CompileOptions,
+  opts: Record<string, unknown>,
+): Promise<{ data: VizData | null; problems: string[] }> {
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
   const problems = diagnostics
@@ -66,11 +70,17 @@ function selectionLabel(opts: Record<string, unknown>): string {
 
 function parsePort(v: unknown): number {
   const n = Number(v ?? 4141);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port ${String(v)}: expected a port number 0-65535`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--port ${String(v)}: expected a port number 0-65535`);
   return n;
 }
 
-async function serve(first: VizData, copts: CompileOptions, opts: Record<string, unknown>, port: number): Promise<number> {
+async function serve(
+  first: VizData,
+  copts: CompileOptions,
+  opts: Record<string, unknown>,
+  port: number,
+): Promise<number> {
   let data = first;
   let version = 1;
   let page: { version: number; html: string } | null = null;
@@ -78,7 +88,8 @@ async function serve(first: VizData, copts: CompileOptions, opts: Record<string,
   const server = await serveViz(
     {
       page: async () => {
-        if (!page || page.version !== version) page = { version, html: await renderPage(data, { mode: "served", version }) };
+        if (!page || page.version !== version)
+          page = { version, html: await renderPage(data, { mode: "served", version }) };
         return page.html;
       },
       data: async () => JSON.stringify(data),
@@ -87,7 +98,8 @@ async function serve(first: VizData, copts: CompileOptions, opts: Record<string,
     host,
     port,
   ).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "EADDRINUSE") throw new UsageError(`port ${port} on ${host} is in use (try --port 0 for any free port)`);
+    if (err.code === "EADDRINUSE")
+      throw new UsageError(`port ${port} on ${host} is in use (try --port 0 for any free port)`);
     throw err;
   });
   const stopWatching = watchProject(copts.root, async () => {
@@ -95,7 +107,10 @@ async function serve(first: VizData, copts: CompileOptions, opts: Record<string,
     const next = await pageData(copts, opts).catch((err: Error) => ({ data: null, problems: [`mlc: ${err.message}`] }));
     data = next.data ?? { ...data, problems: next.problems };
     version++;
-    if (opts.verbose) process.stdout.write(`mlc viz: ${next.data ? `reloaded (${next.data.nodes.length} nodes)` : "kept the last good graph"}\n`);
+    if (opts.verbose)
+      process.stdout.write(
+        `mlc viz: ${next.data ? `reloaded (${next.data.nodes.length} nodes)` : "kept the last good graph"}\n`,
+      );
   });
   process.stdout.write(`mlc viz: ${first.name} at ${server.url} (Ctrl+C to stop)\n`);
   if (opts.open !== false && process.env.CI !== "true") openBrowser(server.url);
@@ -113,7 +128,9 @@ function openBrowser(url: string): void {
   const cmd = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
   if (process.platform === "linux" && spawnSync("sh", ["-c", "command -v xdg-open"]).status !== 0) return;
   try {
-    spawn(cmd, [url], { detached: true, stdio: "ignore" }).on("error", () => undefined).unref();
+    spawn(cmd, [url], { detached: true, stdio: "ignore" })
+      .on("error", () => undefined)
+      .unref();
   } catch {
     // no opener: the printed URL is enough
   }

@@ -6,7 +6,17 @@
 import type { GraphIR } from "../../compiler/types.js";
 
 // Kedro's conventional data layers: they break ties, so bands come out in the order users expect.
-const KNOWN_LAYERS = ["raw", "intermediate", "primary", "feature", "model_input", "models", "model", "model_output", "reporting"];
+const KNOWN_LAYERS = [
+  "raw",
+  "intermediate",
+  "primary",
+  "feature",
+  "model_input",
+  "models",
+  "model",
+  "model_output",
+  "reporting",
+];
 
 /** Layers in data-flow order (first appearance, then Kedro's order, break ties); [] when layers feed each other. */
 export function orderLayers(graph: GraphIR): string[] {
@@ -14,7 +24,8 @@ export function orderLayers(graph: GraphIR): string[] {
   const deps = layerEdges(graph);
   const indegree = new Map([...tie.keys()].map((l) => [l, 0]));
   for (const [, tos] of deps) for (const t of tos) indegree.set(t, indegree.get(t)! + 1);
-  const byTie = (a: string, b: string) => tie.get(a)!.gen - tie.get(b)!.gen || tie.get(a)!.known - tie.get(b)!.known || (a < b ? -1 : a > b ? 1 : 0);
+  const byTie = (a: string, b: string) =>
+    tie.get(a)!.gen - tie.get(b)!.gen || tie.get(a)!.known - tie.get(b)!.known || (a < b ? -1 : a > b ? 1 : 0);
   const ready = [...indegree].filter(([, n]) => n === 0).map(([l]) => l);
   const out: string[] = [];
   while (ready.length > 0) {

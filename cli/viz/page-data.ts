@@ -85,7 +85,9 @@ export function buildPageData(input: PageDataInput): VizData {
     layers: graph.layers,
     pipelines: graph.pipelines,
     layerOrder: orderLayers(graph),
-    selection: selected ? { label: input.selectionLabel || "selection", nodes: selected.nodes.map((n) => n.name) } : null,
+    selection: selected
+      ? { label: input.selectionLabel || "selection", nodes: selected.nodes.map((n) => n.name) }
+      : null,
     run: input.run ? toVizRun(input.run, new Set(graph.nodes.map((n) => n.name))) : null,
   };
 }
@@ -182,7 +184,8 @@ export function redact<T>(value: T, secrets: readonly string[]): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return secrets.reduce((s, x) => (s.includes(x) ? s.split(x).join("***") : s), v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k) as string, walk(x)]));
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k) as string, walk(x)]));
     return v;
   };
   return walk(value) as T;

@@ -19,7 +19,10 @@ export function packageRoot(): string {
 
 /** JSON safe inside a <script> element: `<` escaped so no `</script>` or `<!--` can end it early. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 // Inline script text must not contain "</script"; the libraries we inline do not, but be sure.

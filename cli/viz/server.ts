@@ -28,7 +28,9 @@ export function serveViz(source: VizSource, host: string, port: number): Promise
       const why = "mlc viz: forbidden Host header (open the URL mlc viz printed)\n";
       return send(res, 403, "text/plain; charset=utf-8", why);
     }
-    handle(source, req, res).catch((err: Error) => send(res, 500, "text/plain; charset=utf-8", `mlc viz: ${err.message}\n`));
+    handle(source, req, res).catch((err: Error) =>
+      send(res, 500, "text/plain; charset=utf-8", `mlc viz: ${err.message}\n`),
+    );
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -38,10 +40,11 @@ export function serveViz(source: VizSource, host: string, port: number): Promise
       allowed = allowedHosts(host, addr);
       resolve({
         url: `http://${shown}:${addr.port}/`,
-        close: () => new Promise<void>((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

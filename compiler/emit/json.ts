@@ -59,7 +59,15 @@ function sortedBody(graph: GraphIR): Record<string, unknown> {
   const lists = graph.pipelines;
   const marked = lists !== undefined && STRING_LISTS.has(lists);
   // sortKeys returns sorted copies (or shares what holds no object), so `top` needs no check.
-  const top = sortKeys({ ...graph, ...(marked ? { pipelines: {} } : {}), nodes: [], datasets: [], edges: [], layers: [], params: [] }) as Record<string, unknown>;
+  const top = sortKeys({
+    ...graph,
+    ...(marked ? { pipelines: {} } : {}),
+    nodes: [],
+    datasets: [],
+    edges: [],
+    layers: [],
+    params: [],
+  }) as Record<string, unknown>;
   const records = [graph.nodes, graph.datasets, graph.edges] as readonly (readonly object[])[];
   const sorted = records.every((list) => SORTED.has(list) || list.every(keysSorted));
   return orderTop({
@@ -176,7 +184,8 @@ export function sortKeys(v: unknown): unknown {
       const keys = Object.keys(src).sort();
       // Create keys in sorted order now; children fill their slots later. A YAML key
       // "__proto__" must stay a plain key, never set the prototype.
-      for (const k of keys) Object.defineProperty(obj, k, { value: undefined, enumerable: true, writable: true, configurable: true });
+      for (const k of keys)
+        Object.defineProperty(obj, k, { value: undefined, enumerable: true, writable: true, configurable: true });
       for (const k of keys) stack.push([(src as Record<string, unknown>)[k], obj, k]);
     }
   }

@@ -115,7 +115,10 @@ function namespaceBlocks(nodes: readonly IRNode[], out: LineSink): void {
     t.nodes.push(i);
   }
   let sub = 0;
-  type Step = { kind: "tree"; tree: NsTree; depth: number } | { kind: "open"; name: string; depth: number } | { kind: "close"; depth: number };
+  type Step =
+    | { kind: "tree"; tree: NsTree; depth: number }
+    | { kind: "open"; name: string; depth: number }
+    | { kind: "close"; depth: number };
   // Iterative walk: namespaces are shallow in practice, but a hostile a.a.a... must not overflow.
   const stack: Step[] = [{ kind: "tree", tree: root, depth: 0 }];
   while (stack.length > 0) {

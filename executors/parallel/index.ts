@@ -8,7 +8,10 @@ export function createParallelExecutor(opts: ParallelOptions = {}): Executor {
   return {
     name: "parallel",
     async run(plan, ctx) {
-      const runner = new ParallelRunner(plan, ctx, { maxWorkers: ctx.maxWorkers ?? opts.maxWorkers, maxHeapMb: opts.maxHeapMb });
+      const runner = new ParallelRunner(plan, ctx, {
+        maxWorkers: ctx.maxWorkers ?? opts.maxWorkers,
+        maxHeapMb: opts.maxHeapMb,
+      });
       try {
         return await schedule(plan, ctx, runner);
       } finally {

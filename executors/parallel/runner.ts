@@ -37,7 +37,8 @@ export class ParallelRunner implements NodeRunner {
   private readonly readersLeft = new Map<string, number>();
 
   constructor(plan: RunPlan, ctx: RunContext, opts: ParallelOptions = {}) {
-    for (const n of plan.graph.nodes) for (const i of new Set(n.inputs)) this.readersLeft.set(i, (this.readersLeft.get(i) ?? 0) + 1);
+    for (const n of plan.graph.nodes)
+      for (const i of new Set(n.inputs)) this.readersLeft.set(i, (this.readersLeft.get(i) ?? 0) + 1);
     // Never more threads than nodes to run: each one costs a worker start and its heap.
     this.slots = Math.max(1, Math.min(opts.maxWorkers ?? availableParallelism(), plan.order.length));
     const heap = opts.maxHeapMb ?? (Number(process.env.MLC_WORKER_MAX_HEAP_MB) || undefined);
@@ -61,12 +62,25 @@ export class ParallelRunner implements NodeRunner {
     const timer = timeout ? setTimeout(() => timeout.abort(), node.timeoutMs!) : undefined;
     try {
       const { values, transferList } = this.prepareInputs(task);
-      const payload: WorkerTask = { name: node.name, attempt: task.attempt, memoryInputs: values, memoryOutputNames: task.memoryOutputNames, ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}) };
-      const result = (await this.pool.run(payload, { transferList: transferList as never, ...(timeout ? { signal: timeout.signal } : {}) })) as WorkerResult;
+      const payload: WorkerTask = {
+        name: node.name,
+        attempt: task.attempt,
+        memoryInputs: values,
+        memoryOutputNames: task.memoryOutputNames,
+        ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}),
+      };
+      const result = (await this.pool.run(payload, {
+        transferList: transferList as never,
+        ...(timeout ? { signal: timeout.signal } : {}),
+      })) as WorkerResult;
       replay(ctx, result.logs);
       return result.ok ? result : { ok: false, error: result.error, durationMs: result.durationMs };
     } catch (err) {
-      return { ok: false, error: failure(err, node, timeout?.signal.aborted ?? false), durationMs: performance.now() - t0 };
+      return {
+        ok: false,
+        error: failure(err, node, timeout?.signal.aborted ?? false),
+        durationMs: performance.now() - t0,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -114,7 +128,8 @@ function workerSetup(plan: RunPlan, ctx: RunContext): WorkerSetup {
     if (!d.persistent) continue;
     datasets[d.name] = d.config;
     for (let c: DatasetConfig | undefined = d.config; c; c = c.dataset)
-      if (typeof c.credentials === "string" && c.credentials in project.credentials) credentials[c.credentials] = project.credentials[c.credentials];
+      if (typeof c.credentials === "string" && c.credentials in project.credentials)
+        credentials[c.credentials] = project.credentials[c.credentials];
   }
   const hooks = ctx.hooks;
   return {
@@ -132,14 +147,24 @@ function workerSetup(plan: RunPlan, ctx: RunContext): WorkerSetup {
 /** The coded error for a task that did not return normally. */
 function failure(err: unknown, node: IRNode, timedOut: boolean): ErrorInfo {
   const name = node.name;
-  if (timedOut && node.timeoutMs !== null) return { code: "MLC5002", message: `node "${name}" timed out after ${formatDuration(node.timeoutMs)}` };
+  if (timedOut && node.timeoutMs !== null)
+    return { code: "MLC5002", message: `node "${name}" timed out after ${formatDuration(node.timeoutMs)}` };
   const e = err as { name?: string; code?: string; message?: string };
   if (e?.code === "ERR_WORKER_OUT_OF_MEMORY")
-    return { code: "MLC5003", message: `node "${name}": its worker ran out of memory (${e.message}); raise MLC_WORKER_MAX_HEAP_MB or use --executor sequential` };
+    return {
+      code: "MLC5003",
+      message: `node "${name}": its worker ran out of memory (${e.message}); raise MLC_WORKER_MAX_HEAP_MB or use --executor sequential`,
+    };
   if (/worker exited|terminated/i.test(e?.message ?? ""))
-    return { code: "MLC5003", message: `node "${name}": its worker exited (${e.message}); did the node call process.exit()?` };
+    return {
+      code: "MLC5003",
+      message: `node "${name}": its worker exited (${e.message}); did the node call process.exit()?`,
+    };
   if (e?.name === "DataCloneError")
-    return { code: "MLC5005", message: `node "${name}": an input cannot cross worker threads (${e.message}); persist it or use --executor sequential` };
+    return {
+      code: "MLC5005",
+      message: `node "${name}": an input cannot cross worker threads (${e.message}); persist it or use --executor sequential`,
+    };
   return toErrorInfo(err, "MLC5003");
 }
 

@@ -9,9 +9,23 @@ import { types } from "node:util";
 const WALK_BUDGET = 20_000;
 
 const CLONEABLE_PROTOS = new Set<unknown>([
-  Object.prototype, Array.prototype, Map.prototype, Set.prototype, Date.prototype, RegExp.prototype,
-  Error.prototype, TypeError.prototype, RangeError.prototype, Boolean.prototype, String.prototype,
-  Number.prototype, BigInt.prototype, ArrayBuffer.prototype, SharedArrayBuffer.prototype, DataView.prototype, null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  Error.prototype,
+  TypeError.prototype,
+  RangeError.prototype,
+  Boolean.prototype,
+  String.prototype,
+  Number.prototype,
+  BigInt.prototype,
+  ArrayBuffer.prototype,
+  SharedArrayBuffer.prototype,
+  DataView.prototype,
+  null,
 ]);
 
 /** Visits `value` breadth-first (iteratively, within the budget), calling `visit` on each object. */
@@ -44,7 +58,8 @@ export function assertCloneable(value: unknown, dataset: string, node: string): 
   walk(value, (v) => {
     if (types.isArrayBufferView(v) || types.isAnyArrayBuffer(v)) return "skip";
     const proto = Object.getPrototypeOf(v);
-    if (!CLONEABLE_PROTOS.has(proto) && !(v instanceof Error)) refuse(`an instance of ${v.constructor?.name || "a class"} (its methods would be lost)`);
+    if (!CLONEABLE_PROTOS.has(proto) && !(v instanceof Error))
+      refuse(`an instance of ${v.constructor?.name || "a class"} (its methods would be lost)`);
     for (const k of Object.keys(v)) {
       const x = (v as Record<string, unknown>)[k];
       if (typeof x === "function") refuse(`a function at key "${k}"`);

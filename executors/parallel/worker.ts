@@ -25,7 +25,10 @@ const NEVER = new AbortController().signal;
 let failCurrent: ((err: unknown) => void) | null = null;
 const stray = (kind: string) => (reason: unknown) => {
   const e = reason instanceof Error ? reason : new Error(String(reason));
-  const err = Object.assign(new Error(`${kind}: ${e.message}`), { userStack: e.stack ? userStack(e.stack) : undefined, code: "MLC5001" });
+  const err = Object.assign(new Error(`${kind}: ${e.message}`), {
+    userStack: e.stack ? userStack(e.stack) : undefined,
+    code: "MLC5001",
+  });
   if (failCurrent) failCurrent(err);
   else process.stderr.write(`mlc worker: ${kind} outside a task: ${scrub(e.message)}\n`);
 };
@@ -65,7 +68,12 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     const wrapped = typeof code === "string" && code.startsWith("MLC") ? err : threw(setup.nodes[task.name], err);
-    return { ok: false, error: toErrorInfo(wrapped, "MLC5001"), durationMs: performance.now() - t0, logs } satisfies WorkerResult;
+    return {
+      ok: false,
+      error: toErrorInfo(wrapped, "MLC5001"),
+      durationMs: performance.now() - t0,
+      logs,
+    } satisfies WorkerResult;
   } finally {
     failCurrent = null;
     stopWatching();
@@ -115,5 +123,7 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
     }
   }
   const durationMs = performance.now() - t0;
-  return setup.wantData ? { ok: true, memoryOutputs, loaded, saved, durationMs, logs } : { ok: true, memoryOutputs, durationMs, logs };
+  return setup.wantData
+    ? { ok: true, memoryOutputs, loaded, saved, durationMs, logs }
+    : { ok: true, memoryOutputs, durationMs, logs };
 }

@@ -2,7 +2,8 @@
 // thousands of elements; pan and zoom only change that <g>'s transform, never re-draw).
 "use strict";
 (function (V) {
-  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const esc = (s) =>
+    String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   V.esc = esc;
 
   /** "1.2 s", "340 ms", "2 m 05 s". */
@@ -10,7 +11,8 @@
     if (ms == null || isNaN(ms)) return "";
     if (ms < 1000) return Math.round(ms) + " ms";
     if (ms < 60000) return (ms / 1000).toFixed(ms < 10000 ? 1 : 0) + " s";
-    const m = Math.floor(ms / 60000), s = Math.round((ms % 60000) / 1000);
+    const m = Math.floor(ms / 60000),
+      s = Math.round((ms % 60000) / 1000);
     return m + " m " + String(s).padStart(2, "0") + " s";
   };
 
@@ -21,27 +23,93 @@
       const p = e.points;
       let d = "M" + p[0].x.toFixed(1) + "," + p[0].y.toFixed(1);
       for (let i = 1; i < p.length - 1; i++) {
-        const mx = (p[i].x + p[i + 1].x) / 2, my = (p[i].y + p[i + 1].y) / 2;
+        const mx = (p[i].x + p[i + 1].x) / 2,
+          my = (p[i].y + p[i + 1].y) / 2;
         d += " Q" + p[i].x.toFixed(1) + "," + p[i].y.toFixed(1) + " " + mx.toFixed(1) + "," + my.toFixed(1);
       }
       return d + " L" + p[p.length - 1].x.toFixed(1) + "," + p[p.length - 1].y.toFixed(1);
     }
-    const x1 = from.x + from.w / 2, y1 = from.y, x2 = to.x - to.w / 2, y2 = to.y;
+    const x1 = from.x + from.w / 2,
+      y1 = from.y,
+      x2 = to.x - to.w / 2,
+      y2 = to.y;
     const c = Math.max(24, (x2 - x1) / 2);
-    return "M" + x1.toFixed(1) + "," + y1.toFixed(1) + " C" + (x1 + c).toFixed(1) + "," + y1.toFixed(1) + " " +
-      (x2 - c).toFixed(1) + "," + y2.toFixed(1) + " " + x2.toFixed(1) + "," + y2.toFixed(1);
+    return (
+      "M" +
+      x1.toFixed(1) +
+      "," +
+      y1.toFixed(1) +
+      " C" +
+      (x1 + c).toFixed(1) +
+      "," +
+      y1.toFixed(1) +
+      " " +
+      (x2 - c).toFixed(1) +
+      "," +
+      y2.toFixed(1) +
+      " " +
+      x2.toFixed(1) +
+      "," +
+      y2.toFixed(1)
+    );
   }
 
   function shape(v) {
-    const x = -v.w / 2, y = -v.h / 2;
-    if (v.kind === "dataset") return '<rect class="shape" x="' + x + '" y="' + y + '" width="' + v.w + '" height="' + v.h + '" rx="' + v.h / 2 + '"/>';
+    const x = -v.w / 2,
+      y = -v.h / 2;
+    if (v.kind === "dataset")
+      return (
+        '<rect class="shape" x="' +
+        x +
+        '" y="' +
+        y +
+        '" width="' +
+        v.w +
+        '" height="' +
+        v.h +
+        '" rx="' +
+        v.h / 2 +
+        '"/>'
+      );
     if (v.kind === "param") {
-      const a = v.h / 2, hw = v.w / 2;
-      return '<polygon class="shape" points="' + [[-hw, 0], [-hw + a, -a], [hw - a, -a], [hw, 0], [hw - a, a], [-hw + a, a]].map((p) => p.join(",")).join(" ") + '"/>';
+      const a = v.h / 2,
+        hw = v.w / 2;
+      return (
+        '<polygon class="shape" points="' +
+        [
+          [-hw, 0],
+          [-hw + a, -a],
+          [hw - a, -a],
+          [hw, 0],
+          [hw - a, a],
+          [-hw + a, a],
+        ]
+          .map((p) => p.join(","))
+          .join(" ") +
+        '"/>'
+      );
     }
     if (v.kind === "namespace") {
-      return '<rect class="shape back" x="' + (x + 5) + '" y="' + (y - 5) + '" width="' + v.w + '" height="' + v.h + '" rx="6"/>' +
-        '<rect class="shape" x="' + x + '" y="' + y + '" width="' + v.w + '" height="' + v.h + '" rx="6"/>';
+      return (
+        '<rect class="shape back" x="' +
+        (x + 5) +
+        '" y="' +
+        (y - 5) +
+        '" width="' +
+        v.w +
+        '" height="' +
+        v.h +
+        '" rx="6"/>' +
+        '<rect class="shape" x="' +
+        x +
+        '" y="' +
+        y +
+        '" width="' +
+        v.w +
+        '" height="' +
+        v.h +
+        '" rx="6"/>'
+      );
     }
     return '<rect class="shape" x="' + x + '" y="' + y + '" width="' + v.w + '" height="' + v.h + '" rx="4"/>';
   }
@@ -52,7 +120,10 @@
     const counts = {};
     st.forEach((s) => (counts[s] = (counts[s] || 0) + 1));
     const worst = ["failed", "not_run", "no_record", "skipped", "completed"].find((s) => counts[s]);
-    const sub = ["completed", "failed", "skipped", "not_run"].filter((s) => counts[s]).map((s) => counts[s] + " " + STATUS_MARK[s]).join(" · ");
+    const sub = ["completed", "failed", "skipped", "not_run"]
+      .filter((s) => counts[s])
+      .map((s) => counts[s] + " " + STATUS_MARK[s])
+      .join(" · ");
     return { status: worst, sub: sub || "not in the last run" };
   }
 
@@ -65,24 +136,74 @@
     if (v.kind === "dataset" && !v.item.persistent) cls.push("memory");
     let text;
     if (rn) {
-      text = '<text class="label" y="-3">' + esc(v.label) + '</text><text class="sub" y="11">' +
-        esc((STATUS_MARK[rn.status] || "") + " " + (rn.status === "completed" || rn.status === "failed" ? V.formatDuration(rn.duration_ms) : rn.status.replace("_", " "))) + "</text>";
+      text =
+        '<text class="label" y="-3">' +
+        esc(v.label) +
+        '</text><text class="sub" y="11">' +
+        esc(
+          (STATUS_MARK[rn.status] || "") +
+            " " +
+            (rn.status === "completed" || rn.status === "failed"
+              ? V.formatDuration(rn.duration_ms)
+              : rn.status.replace("_", " ")),
+        ) +
+        "</text>";
     } else if (v.kind === "namespace") {
-      text = '<text class="label" y="-3">▸ ' + esc(v.label) + '</text><text class="sub" y="12">' + esc(group ? group.sub : "click to expand") + "</text>";
+      text =
+        '<text class="label" y="-3">▸ ' +
+        esc(v.label) +
+        '</text><text class="sub" y="12">' +
+        esc(group ? group.sub : "click to expand") +
+        "</text>";
     } else {
       text = '<text class="label" y="4">' + esc(v.label) + "</text>";
     }
     const testid = v.kind === "namespace" ? "namespace" : v.kind;
-    return '<g class="' + cls.join(" ") + '" transform="translate(' + v.x.toFixed(1) + "," + v.y.toFixed(1) + ')" data-id="' + esc(v.id) +
-      '" data-testid="' + testid + '" data-name="' + esc(v.name) + '"' + (status ? ' data-status="' + status + '"' : "") +
-      "><title>" + esc(v.name) + "</title>" + shape(v) + text + "</g>";
+    return (
+      '<g class="' +
+      cls.join(" ") +
+      '" transform="translate(' +
+      v.x.toFixed(1) +
+      "," +
+      v.y.toFixed(1) +
+      ')" data-id="' +
+      esc(v.id) +
+      '" data-testid="' +
+      testid +
+      '" data-name="' +
+      esc(v.name) +
+      '"' +
+      (status ? ' data-status="' + status + '"' : "") +
+      "><title>" +
+      esc(v.name) +
+      "</title>" +
+      shape(v) +
+      text +
+      "</g>"
+    );
   }
 
   function bandsSvg(bands, height) {
-    return bands.map((b, i) =>
-      '<g class="band' + (i % 2 ? " odd" : "") + '" data-testid="layer-band" data-name="' + esc(b.name) + '"><rect x="' + b.x0.toFixed(1) +
-      '" y="-30" width="' + (b.x1 - b.x0).toFixed(1) + '" height="' + (height + 60).toFixed(1) + '"/><text x="' + ((b.x0 + b.x1) / 2).toFixed(1) +
-      '" y="-10">' + esc(b.name) + "</text></g>").join("");
+    return bands
+      .map(
+        (b, i) =>
+          '<g class="band' +
+          (i % 2 ? " odd" : "") +
+          '" data-testid="layer-band" data-name="' +
+          esc(b.name) +
+          '"><rect x="' +
+          b.x0.toFixed(1) +
+          '" y="-30" width="' +
+          (b.x1 - b.x0).toFixed(1) +
+          '" height="' +
+          (height + 60).toFixed(1) +
+          '"/><text x="' +
+          ((b.x0 + b.x1) / 2).toFixed(1) +
+          '" y="-10">' +
+          esc(b.name) +
+          "</text></g>",
+      )
+      .join("");
   }
 
   /** Draws into the viewport <g>; returns nothing. `run` is the run overlay or null. */
@@ -90,9 +211,19 @@
     const byId = new Map(model.vertices.map((v) => [v.id, v]));
     const parts = ['<g class="bands">', bandsSvg(geo.bands, geo.height), '</g><g class="edges">'];
     for (const e of model.edges) {
-      const a = byId.get(e.from), b = byId.get(e.to);
-      parts.push('<path class="edge" data-testid="edge" data-from="' + esc(e.from) + '" data-to="' + esc(e.to) + '" d="' + edgePath(e, a, b) +
-        '" marker-end="url(#arrow)">' + (e.via.length ? "<title>" + esc(e.via.join(", ")) + "</title>" : "") + "</path>");
+      const a = byId.get(e.from),
+        b = byId.get(e.to);
+      parts.push(
+        '<path class="edge" data-testid="edge" data-from="' +
+          esc(e.from) +
+          '" data-to="' +
+          esc(e.to) +
+          '" d="' +
+          edgePath(e, a, b) +
+          '" marker-end="url(#arrow)">' +
+          (e.via.length ? "<title>" + esc(e.via.join(", ")) + "</title>" : "") +
+          "</path>",
+      );
     }
     parts.push('</g><g class="vertices">');
     for (const v of model.vertices) parts.push(vertexSvg(v, run));

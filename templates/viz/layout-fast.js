@@ -3,7 +3,9 @@
 // bands, a few barycenter sweeps to cut crossings, then rows pulled toward their neighbours.
 "use strict";
 (function (V) {
-  const RANK_GAP = 56, ROW_GAP = 12, MARGIN = 40;
+  const RANK_GAP = 56,
+    ROW_GAP = 12,
+    MARGIN = 40;
 
   function topoOrder(ids, preds, succs) {
     const indeg = new Map(ids.map((id) => [id, preds.get(id).length]));
@@ -16,7 +18,8 @@
         if (indeg.get(s) === 0) queue.push(s);
       }
     }
-    if (order.length < ids.length) { // a cycle: append the rest rather than drop it
+    if (order.length < ids.length) {
+      // a cycle: append the rest rather than drop it
       const seen = new Set(order);
       for (const id of ids) if (!seen.has(id)) order.push(id);
     }
@@ -34,14 +37,16 @@
       }
     };
     pass();
-    for (let i = 1; i < layers.length; i++) { // layer i starts after the last rank of layer i-1
+    for (let i = 1; i < layers.length; i++) {
+      // layer i starts after the last rank of layer i-1
       let hi = -1;
       for (const id of order) if (layerOf(id) === i - 1) hi = Math.max(hi, rank.get(id));
       floor.set(i, hi + 1);
       rank.clear();
       pass();
     }
-    for (let k = order.length - 1; k >= 0; k--) { // pull sources (free inputs, params) rightwards
+    for (let k = order.length - 1; k >= 0; k--) {
+      // pull sources (free inputs, params) rightwards
       const id = order[k];
       if (preds.get(id).length > 0 || succs.get(id).length === 0 || layerOf(id) >= 0) continue;
       rank.set(id, Math.max(0, Math.min(...succs.get(id).map((s) => rank.get(s))) - 1));
@@ -66,7 +71,10 @@
     const y = new Map();
     for (const row of rows) {
       let acc = 0;
-      for (const id of row) { y.set(id, acc + byId.get(id).h / 2); acc += byId.get(id).h + ROW_GAP; }
+      for (const id of row) {
+        y.set(id, acc + byId.get(id).h / 2);
+        acc += byId.get(id).h + ROW_GAP;
+      }
     }
     for (let it = 0; it < 4; it++) {
       for (const row of it % 2 ? [...rows].reverse() : rows) {
@@ -94,9 +102,13 @@
     const ids = model.vertices.map((v) => v.id);
     const preds = new Map(ids.map((id) => [id, []]));
     const succs = new Map(ids.map((id) => [id, []]));
-    for (const e of model.edges) { preds.get(e.to).push(e.from); succs.get(e.from).push(e.to); }
+    for (const e of model.edges) {
+      preds.get(e.to).push(e.from);
+      succs.get(e.from).push(e.to);
+    }
     const layerIx = new Map(layers.map((l, i) => [l, i]));
-    const layerOf = (id) => (byId.get(id).layer != null && layerIx.has(byId.get(id).layer) ? layerIx.get(byId.get(id).layer) : -1);
+    const layerOf = (id) =>
+      byId.get(id).layer != null && layerIx.has(byId.get(id).layer) ? layerIx.get(byId.get(id).layer) : -1;
     const order = topoOrder(ids, preds, succs);
     const rank = assignRanks(order, preds, succs, layerOf, layers);
     const rows = [];
@@ -109,7 +121,11 @@
     let x = MARGIN;
     for (const row of rows) {
       const w = Math.max(0, ...row.map((id) => byId.get(id).w));
-      for (const id of row) { const v = byId.get(id); v.x = x + w / 2; v.y = y.get(id) - minY + MARGIN; }
+      for (const id of row) {
+        const v = byId.get(id);
+        v.x = x + w / 2;
+        v.y = y.get(id) - minY + MARGIN;
+      }
       x += w + RANK_GAP;
     }
     for (const e of model.edges) e.points = null;

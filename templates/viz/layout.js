@@ -6,8 +6,12 @@
 (function (V) {
   /** Above this many vertices a dagre re-layout is too slow to follow a click. */
   V.DAGRE_LIMIT = 250;
-  const SIZES = { node: { h: 38, pad: 28, min: 90 }, dataset: { h: 28, pad: 32, min: 80 },
-    param: { h: 22, pad: 30, min: 60 }, namespace: { h: 46, pad: 44, min: 150 } };
+  const SIZES = {
+    node: { h: 38, pad: 28, min: 90 },
+    dataset: { h: 28, pad: 32, min: 80 },
+    param: { h: 22, pad: 30, min: 60 },
+    namespace: { h: 46, pad: 44, min: 150 },
+  };
   const MAX_W = 200;
   let ctx2d = null;
 
@@ -28,7 +32,12 @@
   V.sizeVertices = function (model) {
     for (const v of model.vertices) {
       const s = SIZES[v.kind];
-      const font = v.kind === "param" ? "11px system-ui, sans-serif" : v.kind === "node" || v.kind === "namespace" ? "600 12px system-ui, sans-serif" : "12px system-ui, sans-serif";
+      const font =
+        v.kind === "param"
+          ? "11px system-ui, sans-serif"
+          : v.kind === "node" || v.kind === "namespace"
+            ? "600 12px system-ui, sans-serif"
+            : "12px system-ui, sans-serif";
       let label = V.labelOf(v);
       let w = textWidth(label, font) + s.pad;
       if (w > MAX_W) {
@@ -48,7 +57,8 @@
     const engine = model.vertices.length <= V.DAGRE_LIMIT && window.dagre ? "dagre" : "layered";
     if (engine === "dagre") dagreLayout(model, layers);
     else V.fastLayout(model, layers);
-    let maxX = 0, maxY = 0;
+    let maxX = 0,
+      maxY = 0;
     for (const v of model.vertices) {
       maxX = Math.max(maxX, v.x + v.w / 2);
       maxY = Math.max(maxY, v.y + v.h / 2);
@@ -88,7 +98,8 @@
       const xs = model.vertices.filter((v) => v.layer === l);
       return { name: l, lo: Math.min(...xs.map((v) => v.x - v.w / 2)), hi: Math.max(...xs.map((v) => v.x + v.w / 2)) };
     });
-    let minX = Infinity, maxX = -Infinity;
+    let minX = Infinity,
+      maxX = -Infinity;
     for (const v of model.vertices) {
       minX = Math.min(minX, v.x - v.w / 2);
       maxX = Math.max(maxX, v.x + v.w / 2);

@@ -90,7 +90,14 @@
         for (const c of u.consumers) addEdge(id, c, name);
       } else if (state.showDatasets) {
         const id = "ds:" + name;
-        const item = dsByName.get(name) || { name, type: "memory", persistent: false, layer: null, filepath: null, config: {} };
+        const item = dsByName.get(name) || {
+          name,
+          type: "memory",
+          persistent: false,
+          layer: null,
+          filepath: null,
+          config: {},
+        };
         vertices.set(id, { id, kind: "dataset", name, item, layer: item.layer });
         for (const p of u.producers) addEdge(p, id, name);
         for (const c of u.consumers) addEdge(id, c, name);

@@ -5,12 +5,16 @@
   /** Attaches pan/zoom to `svg`, transforming `viewport`; returns {fit, zoomBy, centerOn}. */
   V.panZoom = function (svg, viewport) {
     const t = { x: 0, y: 0, k: 1 };
-    let frame = 0, size = { width: 0, height: 0 };
+    let frame = 0,
+      size = { width: 0, height: 0 };
     const apply = () => {
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        viewport.setAttribute("transform", "translate(" + t.x.toFixed(1) + "," + t.y.toFixed(1) + ") scale(" + t.k.toFixed(4) + ")");
+        viewport.setAttribute(
+          "transform",
+          "translate(" + t.x.toFixed(1) + "," + t.y.toFixed(1) + ") scale(" + t.k.toFixed(4) + ")",
+        );
         svg.dataset.zoom = t.k.toFixed(3);
         svg.classList.toggle("far", t.k < 0.3); // labels unreadable this small: skip drawing them
       });
@@ -30,41 +34,72 @@
     });
     svg.addEventListener("pointermove", (ev) => {
       if (!drag) return;
-      const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+      const dx = ev.clientX - drag.x,
+        dy = ev.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return; // a click, not a drag (yet)
-      if (!drag.moved) { drag.moved = true; svg.setPointerCapture(ev.pointerId); svg.classList.add("panning"); }
+      if (!drag.moved) {
+        drag.moved = true;
+        svg.setPointerCapture(ev.pointerId);
+        svg.classList.add("panning");
+      }
       t.x = drag.tx + dx;
       t.y = drag.ty + dy;
       apply();
     });
     // A drag that started on an element must not also select it: the click handler checks this.
-    const end = () => { if (drag && drag.moved) svg.dataset.panned = "1"; drag = null; svg.classList.remove("panning"); };
+    const end = () => {
+      if (drag && drag.moved) svg.dataset.panned = "1";
+      drag = null;
+      svg.classList.remove("panning");
+    };
     svg.addEventListener("pointerup", end);
     svg.addEventListener("pointercancel", end);
-    svg.addEventListener("wheel", (ev) => {
-      ev.preventDefault();
-      const r = svg.getBoundingClientRect();
-      zoomAt(Math.exp(-ev.deltaY * (ev.deltaMode === 1 ? 0.05 : 0.0015)), ev.clientX - r.left, ev.clientY - r.top);
-    }, { passive: false });
+    svg.addEventListener(
+      "wheel",
+      (ev) => {
+        ev.preventDefault();
+        const r = svg.getBoundingClientRect();
+        zoomAt(Math.exp(-ev.deltaY * (ev.deltaMode === 1 ? 0.05 : 0.0015)), ev.clientX - r.left, ev.clientY - r.top);
+      },
+      { passive: false },
+    );
     return {
-      setSize(w, h) { size = { width: w, height: h }; },
+      setSize(w, h) {
+        size = { width: w, height: h };
+      },
       /** Fits the whole graph; with `minK`, never zooms below it (then shows the graph's left end). */
       fit(minK) {
         const r = svg.getBoundingClientRect();
         const pad = 30;
-        const all = Math.min(1.2, Math.max(0.02, Math.min((r.width - pad * 2) / (size.width + 40 || 1), (r.height - pad * 2) / (size.height + 40 || 1))));
+        const all = Math.min(
+          1.2,
+          Math.max(
+            0.02,
+            Math.min((r.width - pad * 2) / (size.width + 40 || 1), (r.height - pad * 2) / (size.height + 40 || 1)),
+          ),
+        );
         const k = Math.max(all, minK || 0);
         t.k = k;
         t.x = k > all && size.width * k > r.width ? pad : (r.width - size.width * k) / 2;
-        t.y = size.height * k > r.height ? (r.height - size.height * k) / 2 : Math.max(pad, (r.height - size.height * k) / 2);
+        t.y =
+          size.height * k > r.height
+            ? (r.height - size.height * k) / 2
+            : Math.max(pad, (r.height - size.height * k) / 2);
         apply();
       },
-      zoomBy(f) { const r = svg.getBoundingClientRect(); zoomAt(f, r.width / 2, r.height / 2); },
+      zoomBy(f) {
+        const r = svg.getBoundingClientRect();
+        zoomAt(f, r.width / 2, r.height / 2);
+      },
       /** Pans just enough that graph point (x, y) is not hidden under a right-hand panel `inset` px wide. */
       ensureVisible(x, y, inset) {
         const r = svg.getBoundingClientRect();
-        const sx = t.x + x * t.k, limit = r.width - inset - 60;
-        if (sx > limit) { t.x -= sx - limit; apply(); }
+        const sx = t.x + x * t.k,
+          limit = r.width - inset - 60;
+        if (sx > limit) {
+          t.x -= sx - limit;
+          apply();
+        }
       },
       centerOn(x, y) {
         const r = svg.getBoundingClientRect();

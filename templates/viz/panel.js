@@ -11,28 +11,48 @@
   };
 
   function row(k, v) {
-    return v == null || v === "" ? "" : '<tr><th>' + esc(k) + "</th><td>" + v + "</td></tr>";
+    return v == null || v === "" ? "" : "<tr><th>" + esc(k) + "</th><td>" + v + "</td></tr>";
   }
   function chips(list, cls) {
-    return list.length ? list.map((t) => '<span class="chip ' + (cls || "") + '">' + esc(t) + "</span>").join(" ") : '<span class="muted">none</span>';
+    return list.length
+      ? list.map((t) => '<span class="chip ' + (cls || "") + '">' + esc(t) + "</span>").join(" ")
+      : '<span class="muted">none</span>';
   }
   function links(list, prefixOf) {
     if (!list.length) return '<li class="muted">none</li>';
     return list.map((n) => '<li><a href="#" data-goto="' + esc(prefixOf(n) + n) + '">' + esc(n) + "</a></li>").join("");
   }
   function command(cmd, testid) {
-    return '<div class="cmd" data-testid="' + testid + '"><code>' + esc(cmd) + '</code><button class="copy" data-copy="' + esc(cmd) + '" title="Copy">Copy</button></div>';
+    return (
+      '<div class="cmd" data-testid="' +
+      testid +
+      '"><code>' +
+      esc(cmd) +
+      '</code><button class="copy" data-copy="' +
+      esc(cmd) +
+      '" title="Copy">Copy</button></div>'
+    );
   }
   const refPrefix = (n) => (n === "parameters" || n.startsWith("params:") ? "param:" : "ds:");
 
   function runBox(rn, run) {
     if (!run) return "";
     if (!rn) return '<div class="run-box st-no_record">Not part of the last run</div>';
-    let html = '<div class="run-box st-' + esc(rn.status) + '" data-testid="run-status"><b>' + esc(rn.status.replace("_", " ")) + "</b>";
+    let html =
+      '<div class="run-box st-' +
+      esc(rn.status) +
+      '" data-testid="run-status"><b>' +
+      esc(rn.status.replace("_", " ")) +
+      "</b>";
     if (rn.status === "completed" || rn.status === "failed") html += " in " + esc(V.formatDuration(rn.duration_ms));
     if (rn.attempts > 1) html += " · " + rn.attempts + " attempts";
     if (rn.error) {
-      html += '<div class="error" data-testid="run-error"><span class="code">' + esc(rn.error.code) + "</span> " + esc(rn.error.message) + "</div>";
+      html +=
+        '<div class="error" data-testid="run-error"><span class="code">' +
+        esc(rn.error.code) +
+        "</span> " +
+        esc(rn.error.message) +
+        "</div>";
     }
     if (rn.status === "failed" && run.resume_command) html += command(run.resume_command, "resume-command");
     return html + "</div>";
@@ -42,14 +62,36 @@
     const datasets = n.inputs.filter((i) => refPrefix(i) === "ds:");
     const params = n.inputs.filter((i) => refPrefix(i) === "param:");
     const paramVals = new Map(ctx.data.params.map((p) => [p.name, p.value]));
-    let html = '<div class="kind k-node">node</div><h2>' + esc(n.name) + "</h2>" + runBox(ctx.run && ctx.run.nodes[n.name], ctx.run);
-    html += "<table>" + row("func", "<code>" + esc(n.func) + "</code>") + row("namespace", n.namespace ? esc(n.namespace) : "") +
-      row("tags", chips(n.tags)) + row("source", n.source ? "<code>" + esc(n.source) + "</code>" : "") + "</table>";
+    let html =
+      '<div class="kind k-node">node</div><h2>' +
+      esc(n.name) +
+      "</h2>" +
+      runBox(ctx.run && ctx.run.nodes[n.name], ctx.run);
+    html +=
+      "<table>" +
+      row("func", "<code>" + esc(n.func) + "</code>") +
+      row("namespace", n.namespace ? esc(n.namespace) : "") +
+      row("tags", chips(n.tags)) +
+      row("source", n.source ? "<code>" + esc(n.source) + "</code>" : "") +
+      "</table>";
     html += '<h3>Inputs</h3><ul class="io" data-testid="node-inputs">' + links(datasets, refPrefix) + "</ul>";
     html += '<h3>Outputs</h3><ul class="io" data-testid="node-outputs">' + links(n.outputs, refPrefix) + "</ul>";
     if (params.length) {
-      html += '<h3>Parameters used</h3><ul class="io" data-testid="node-params">' + params.map((p) =>
-        '<li><a href="#" data-goto="param:' + esc(p) + '">' + esc(p) + "</a>" + (paramVals.get(p) != null ? ' <code class="val">' + esc(paramVals.get(p)) + "</code>" : "") + "</li>").join("") + "</ul>";
+      html +=
+        '<h3>Parameters used</h3><ul class="io" data-testid="node-params">' +
+        params
+          .map(
+            (p) =>
+              '<li><a href="#" data-goto="param:' +
+              esc(p) +
+              '">' +
+              esc(p) +
+              "</a>" +
+              (paramVals.get(p) != null ? ' <code class="val">' + esc(paramVals.get(p)) + "</code>" : "") +
+              "</li>",
+          )
+          .join("") +
+        "</ul>";
     }
     html += "<h3>Run just this node</h3>" + command(V.runCommand([["--nodes", n.name]]), "node-command");
     html += '<p class="hint">Shift-click a second node to get the command for the path between them.</p>';
@@ -59,44 +101,98 @@
   function datasetHtml(d, ctx) {
     const producers = ctx.data.nodes.filter((n) => n.outputs.includes(d.name)).map((n) => n.name);
     const consumers = ctx.data.nodes.filter((n) => n.inputs.includes(d.name)).map((n) => n.name);
-    let html = '<div class="kind k-dataset">dataset</div><h2>' + esc(d.name) + "</h2><table>" +
-      row("type", "<code>" + esc(d.type) + "</code>") + row("filepath", d.filepath ? "<code>" + esc(d.filepath) + "</code>" : "") +
-      row("layer", d.layer ? esc(d.layer) : "") + row("persistent", d.persistent ? "yes" : "no (in memory)") +
-      row("credentials", d.config && typeof d.config.credentials === "string" ? esc(d.config.credentials) + ' <span class="muted">(name only)</span>' : "") + "</table>";
+    let html =
+      '<div class="kind k-dataset">dataset</div><h2>' +
+      esc(d.name) +
+      "</h2><table>" +
+      row("type", "<code>" + esc(d.type) + "</code>") +
+      row("filepath", d.filepath ? "<code>" + esc(d.filepath) + "</code>" : "") +
+      row("layer", d.layer ? esc(d.layer) : "") +
+      row("persistent", d.persistent ? "yes" : "no (in memory)") +
+      row(
+        "credentials",
+        d.config && typeof d.config.credentials === "string"
+          ? esc(d.config.credentials) + ' <span class="muted">(name only)</span>'
+          : "",
+      ) +
+      "</table>";
     html += '<h3>Written by</h3><ul class="io">' + links(producers, () => "node:") + "</ul>";
     html += '<h3>Read by</h3><ul class="io">' + links(consumers, () => "node:") + "</ul>";
-    html += '<h3>Config</h3><pre class="config" data-testid="dataset-config">' + esc(JSON.stringify(d.config, null, 2)) + "</pre>";
-    if (producers.length) html += "<h3>Rebuild it</h3>" + command(V.runCommand([["--to-outputs", d.name]]), "dataset-command");
+    html +=
+      '<h3>Config</h3><pre class="config" data-testid="dataset-config">' +
+      esc(JSON.stringify(d.config, null, 2)) +
+      "</pre>";
+    if (producers.length)
+      html += "<h3>Rebuild it</h3>" + command(V.runCommand([["--to-outputs", d.name]]), "dataset-command");
     return html;
   }
 
   function paramHtml(p, ctx) {
     const users = ctx.data.nodes.filter((n) => n.inputs.includes(p.name)).map((n) => n.name);
-    return '<div class="kind k-param">parameter</div><h2>' + esc(p.name) + "</h2>" +
+    return (
+      '<div class="kind k-param">parameter</div><h2>' +
+      esc(p.name) +
+      "</h2>" +
       (p.value != null ? '<pre class="config">' + esc(p.value) + "</pre>" : "") +
-      '<h3>Used by</h3><ul class="io">' + links(users, () => "node:") + "</ul>";
+      '<h3>Used by</h3><ul class="io">' +
+      links(users, () => "node:") +
+      "</ul>"
+    );
   }
 
   function namespaceHtml(g) {
-    return '<div class="kind k-namespace">namespace</div><h2>' + esc(g.name) + "</h2>" +
-      '<p><button class="btn" data-expand="' + esc(g.name) + '">Expand namespace</button></p>' +
-      "<h3>" + g.nodes.length + ' nodes</h3><ul class="io">' + g.nodes.map((n) => "<li>" + esc(n.name) + "</li>").join("") + "</ul>" +
-      "<h3>Run this namespace</h3>" + command(V.runCommand([["--namespaces", g.name]]), "namespace-command");
+    return (
+      '<div class="kind k-namespace">namespace</div><h2>' +
+      esc(g.name) +
+      "</h2>" +
+      '<p><button class="btn" data-expand="' +
+      esc(g.name) +
+      '">Expand namespace</button></p>' +
+      "<h3>" +
+      g.nodes.length +
+      ' nodes</h3><ul class="io">' +
+      g.nodes.map((n) => "<li>" + esc(n.name) + "</li>").join("") +
+      "</ul>" +
+      "<h3>Run this namespace</h3>" +
+      command(V.runCommand([["--namespaces", g.name]]), "namespace-command")
+    );
   }
 
   function pairHtml(pair, ctx) {
     const [a, b] = V.orderPair(ctx.data, pair[0], pair[1]);
-    return '<div class="kind k-node">path between two nodes</div><h2>' + esc(a) + " → " + esc(b) + "</h2>" +
-      "<p>Runs <b>" + esc(a) + "</b>, everything downstream of it that leads to <b>" + esc(b) + "</b>, and <b>" + esc(b) + "</b>.</p>" +
-      command(V.runCommand([["--from-nodes", a], ["--to-nodes", b]]), "pair-command") +
-      '<p class="hint">Click any element to clear the pair.</p>';
+    return (
+      '<div class="kind k-node">path between two nodes</div><h2>' +
+      esc(a) +
+      " → " +
+      esc(b) +
+      "</h2>" +
+      "<p>Runs <b>" +
+      esc(a) +
+      "</b>, everything downstream of it that leads to <b>" +
+      esc(b) +
+      "</b>, and <b>" +
+      esc(b) +
+      "</b>.</p>" +
+      command(
+        V.runCommand([
+          ["--from-nodes", a],
+          ["--to-nodes", b],
+        ]),
+        "pair-command",
+      ) +
+      '<p class="hint">Click any element to clear the pair.</p>'
+    );
   }
 
   /** Fills the panel for the selected vertex (or the node pair); empty selection shows help. */
   V.renderDetails = function (el, v, ctx) {
     let html;
     if (ctx.pair && ctx.pair.length === 2) html = pairHtml(ctx.pair, ctx);
-    else if (!v) html = '<div class="empty"><h2>' + esc(ctx.data.name) + "</h2><p>Click a node, dataset or parameter to see its details. Shift-click two nodes for the command that runs the path between them.</p></div>";
+    else if (!v)
+      html =
+        '<div class="empty"><h2>' +
+        esc(ctx.data.name) +
+        "</h2><p>Click a node, dataset or parameter to see its details. Shift-click two nodes for the command that runs the path between them.</p></div>";
     else if (v.kind === "node") html = nodeHtml(v.item, ctx);
     else if (v.kind === "dataset") html = datasetHtml(v.item, ctx);
     else if (v.kind === "param") html = paramHtml(v.item, ctx);

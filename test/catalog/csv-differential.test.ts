@@ -83,7 +83,7 @@ function readInPieces(text: string, load: Record<string, unknown>, rand: () => n
   const rows: unknown[] = [];
   try {
     const reader = new FastCsvReader(fastOptions(load)!, rows);
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       const n = 1 + Math.floor(rand() * 9);
       reader.push(text.slice(i, i + n));
       i += n;

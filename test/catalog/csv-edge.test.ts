@@ -38,8 +38,14 @@ describe.each(ENGINES)("invalid bytes (%s)", (_name, engine) => {
 
   it("load_args.encoding reads the same bytes as that encoding; an unknown one is MLC6001", async () => {
     const file = { "d.csv": bytes("a,b\n1,", [0xff], "\n2,", [0x80], "\n") };
-    expect(await load(file, { ...engine, encoding: "latin1" })).toEqual([{ a: 1, b: "ÿ" }, { a: 2, b: "\u0080" }]);
-    expect(await load(file, { ...engine, encoding: "windows-1252" })).toEqual([{ a: 1, b: "ÿ" }, { a: 2, b: "€" }]);
+    expect(await load(file, { ...engine, encoding: "latin1" })).toEqual([
+      { a: 1, b: "ÿ" },
+      { a: 2, b: "\u0080" },
+    ]);
+    expect(await load(file, { ...engine, encoding: "windows-1252" })).toEqual([
+      { a: 1, b: "ÿ" },
+      { a: 2, b: "€" },
+    ]);
     const sjis = await rejection(load(file, { ...engine, encoding: "shift_jis" }));
     expect(sjis).toMatchObject({ code: "MLC6001" });
     expect(sjis.message).toMatch(/not valid shift_jis/);
@@ -65,7 +71,10 @@ describe.each(ENGINES)("column names (%s)", (_name, engine) => {
   });
 
   it("records ended by a lone CR (classic Mac) load as rows, not as one header line", async () => {
-    expect(await load({ "d.csv": 'a,b\r1,"x\ny"\r3,4\r' }, engine)).toStrictEqual([{ a: 1, b: "x\ny" }, { a: 3, b: 4 }]);
+    expect(await load({ "d.csv": 'a,b\r1,"x\ny"\r3,4\r' }, engine)).toStrictEqual([
+      { a: 1, b: "x\ny" },
+      { a: 3, b: 4 },
+    ]);
   });
 
   it("a BOM is stripped by default and kept with bom: false", async () => {

@@ -36,8 +36,19 @@ function randomTable(rand: () => number, rows: number, cols: number): string[][]
 
 function readInChunks(text: string, sizes: () => number): string[][] {
   const out: unknown[] = [];
-  const r = new FastCsvReader({ delimiter: ",", quote: '"', columns: false, cast: null, skipEmptyLines: true, relaxColumnCount: false, bom: true }, out);
-  for (let i = 0; i < text.length; ) {
+  const r = new FastCsvReader(
+    {
+      delimiter: ",",
+      quote: '"',
+      columns: false,
+      cast: null,
+      skipEmptyLines: true,
+      relaxColumnCount: false,
+      bom: true,
+    },
+    out,
+  );
+  for (let i = 0; i < text.length;) {
     const n = Math.max(1, sizes());
     r.push(text.slice(i, i + n));
     i += n;
@@ -52,7 +63,9 @@ describe("fast CSV reader", () => {
       const rand = rng(seed);
       const table = randomTable(rand, 1 + Math.floor(rand() * 40), 1 + Math.floor(rand() * 5));
       const eol = seed % 2 ? "\n" : "\r\n";
-      const text = [...csvLines(table, null, { delimiter: ",", quote: '"', header: false, quoted: seed % 5 === 0, eol })].join("");
+      const text = [
+        ...csvLines(table, null, { delimiter: ",", quote: '"', header: false, quoted: seed % 5 === 0, eol }),
+      ].join("");
       const expected = parse(text, { relax_column_count: false, skip_empty_lines: true }) as string[][];
       expect(expected).toEqual(table);
       expect(readInChunks(text, () => Math.floor(rand() * 12))).toEqual(table);
@@ -62,7 +75,18 @@ describe("fast CSV reader", () => {
 
   it("rows become objects with one shared shape; odd column names are safe", () => {
     const out: unknown[] = [];
-    const r = new FastCsvReader({ delimiter: ",", quote: '"', columns: true, cast: null, skipEmptyLines: true, relaxColumnCount: false, bom: true }, out);
+    const r = new FastCsvReader(
+      {
+        delimiter: ",",
+        quote: '"',
+        columns: true,
+        cast: null,
+        skipEmptyLines: true,
+        relaxColumnCount: false,
+        bom: true,
+      },
+      out,
+    );
     r.push('__proto__,"a""b",constructor\n1,2,3\n');
     r.end();
     const row = out[0] as Record<string, unknown>;

@@ -22,9 +22,34 @@ function rng(seed: number): () => number {
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 
 const VALUES: readonly unknown[] = [
-  "a", "", " x ", "é", "ü🙂", "a,b", "a;b", "a|b", 'say "hi"', "it's", "line\nbreak", "cr\rlf\r\n", "\t",
-  0, -1.5, 1e21, 0.1, NaN, Infinity, -Infinity, true, false, null, undefined, 12345678901234567890n,
-  new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), { nested: [1, "x"] }, [1, 2],
+  "a",
+  "",
+  " x ",
+  "é",
+  "ü🙂",
+  "a,b",
+  "a;b",
+  "a|b",
+  'say "hi"',
+  "it's",
+  "line\nbreak",
+  "cr\rlf\r\n",
+  "\t",
+  0,
+  -1.5,
+  1e21,
+  0.1,
+  NaN,
+  Infinity,
+  -Infinity,
+  true,
+  false,
+  null,
+  undefined,
+  12345678901234567890n,
+  new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)),
+  { nested: [1, "x"] },
+  [1, 2],
 ];
 
 function randomSaveArgs(rand: () => number): Record<string, unknown> {

@@ -30,7 +30,10 @@ describe("custom dataset types", () => {
   it("a class and a factory from a .ts file; the second catalog reuses the cached bundle", async () => {
     const root = project({ "src/datasets.ts": source });
     const calls = moduleStats.esbuildCalls;
-    const cat = catalog(root, { u: { type: "./src/datasets.ts#Upper", filepath: "u.txt" }, c: { type: "src/datasets.ts#makeCounter" } });
+    const cat = catalog(root, {
+      u: { type: "./src/datasets.ts#Upper", filepath: "u.txt" },
+      c: { type: "src/datasets.ts#makeCounter" },
+    });
     await cat.save("u", "abc");
     expect(await cat.load("u")).toBe("ABC");
     await cat.save("c", 2);

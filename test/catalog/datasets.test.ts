@@ -34,7 +34,12 @@ describe("round trips", () => {
 
   it("binary keeps typed arrays, Maps, Dates and BigInts", async () => {
     const root = project();
-    const value = { w: new Float32Array([1.5, 2.5]), m: new Map([["k", new Set([1])]]), d: new Date(0), big: 2n ** 70n };
+    const value = {
+      w: new Float32Array([1.5, 2.5]),
+      m: new Map([["k", new Set([1])]]),
+      d: new Date(0),
+      big: 2n ** 70n,
+    };
     await catalog(root, { m: { type: "binary", filepath: "data/m.bin" } }).save("m", value);
     const back = (await catalog(root, { m: { type: "binary", filepath: "data/m.bin" } }).load("m")) as typeof value;
     expect(back.w).toBeInstanceOf(Float32Array);
@@ -94,17 +99,36 @@ describe("csv", () => {
       named: { type: "csv", filepath: "nohead.csv", load_args: { columns: ["x", "y"] } },
       viaParse: { type: "csv", filepath: "nohead.csv", load_args: { columns: ["x", "y"], to_line: 1 } },
     });
-    expect(await cat.load("semi")).toEqual([{ a: 1, b: "x;y" }, { a: 2, b: 'multi\nline "q"' }]);
-    expect(await cat.load("str")).toEqual([{ a: "1", b: "x;y" }, { a: "2", b: 'multi\nline "q"' }]);
-    expect(await cat.load("arrays")).toEqual([[1, 2], [3, 4]]);
-    expect(await cat.load("named")).toEqual([{ x: 1, y: 2 }, { x: 3, y: 4 }]);
+    expect(await cat.load("semi")).toEqual([
+      { a: 1, b: "x;y" },
+      { a: 2, b: 'multi\nline "q"' },
+    ]);
+    expect(await cat.load("str")).toEqual([
+      { a: "1", b: "x;y" },
+      { a: "2", b: 'multi\nline "q"' },
+    ]);
+    expect(await cat.load("arrays")).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(await cat.load("named")).toEqual([
+      { x: 1, y: 2 },
+      { x: 3, y: 4 },
+    ]);
     expect(await cat.load("viaParse")).toEqual([{ x: 1, y: 2 }]);
   });
 
   it("a BOM, CRLF line ends, a last line without newline, blank lines and an empty file", async () => {
     const root = project({ "b.csv": "\ufeffa,b\r\n1,x\r\n\r\n2,y", "empty.csv": "", "head.csv": "a,b\n" });
-    const cat = catalog(root, { b: { type: "csv", filepath: "b.csv" }, e: { type: "csv", filepath: "empty.csv" }, h: { type: "csv", filepath: "head.csv" } });
-    expect(await cat.load("b")).toEqual([{ a: 1, b: "x" }, { a: 2, b: "y" }]);
+    const cat = catalog(root, {
+      b: { type: "csv", filepath: "b.csv" },
+      e: { type: "csv", filepath: "empty.csv" },
+      h: { type: "csv", filepath: "head.csv" },
+    });
+    expect(await cat.load("b")).toEqual([
+      { a: 1, b: "x" },
+      { a: 2, b: "y" },
+    ]);
     expect(await cat.load("e")).toEqual([]);
     expect(await cat.load("h")).toEqual([]);
   });
@@ -112,19 +136,30 @@ describe("csv", () => {
   it("save_args: delimiter, bom (via csv-stringify); the header is the union of keys", async () => {
     const root = project();
     const cat = catalog(root, { o: { type: "csv", filepath: "o.csv", save_args: { delimiter: "|" } } });
-    await cat.save("o", [{ a: 1, b: true }, { a: 2, c: "z" }]);
+    await cat.save("o", [
+      { a: 1, b: true },
+      { a: 2, c: "z" },
+    ]);
     expect(readFileSync(join(root, "o.csv"), "utf8")).toBe("a|b|c\n1|true|\n2||z\n");
     // An option only csv-stringify knows (bom) takes the csv-stringify path with the same output.
     const viaLib = catalog(root, { o: { type: "csv", filepath: "o2.csv", save_args: { delimiter: "|", bom: true } } });
-    await viaLib.save("o", [{ a: 1, b: true, d: new Date(0) }, { a: 2, c: "z|q" }]);
-    expect(readFileSync(join(root, "o2.csv"), "utf8")).toBe("\ufeffa|b|d|c\n1|true|1970-01-01T00:00:00.000Z|\n2|||\"z|q\"\n");
+    await viaLib.save("o", [
+      { a: 1, b: true, d: new Date(0) },
+      { a: 2, c: "z|q" },
+    ]);
+    expect(readFileSync(join(root, "o2.csv"), "utf8")).toBe(
+      '\ufeffa|b|d|c\n1|true|1970-01-01T00:00:00.000Z|\n2|||"z|q"\n',
+    );
   });
 
   it("a file split across read chunks parses the same (1 MB+ with quotes near boundaries)", async () => {
     const lines = ["k,v"];
     for (let i = 0; i < 40000; i++) lines.push(`${i},"val ${i}, with ""quotes"" and\nnewline"`);
     const root = project({ "big.csv": lines.join("\r\n") + "\r\n" });
-    const got = (await catalog(root, { b: { type: "csv", filepath: "big.csv" } }).load("b")) as { k: number; v: string }[];
+    const got = (await catalog(root, { b: { type: "csv", filepath: "big.csv" } }).load("b")) as {
+      k: number;
+      v: string;
+    }[];
     expect(got).toHaveLength(40000);
     expect(got[39999]).toEqual({ k: 39999, v: 'val 39999, with "quotes" and\nnewline' });
     expect(got.every((r, i) => r.k === i)).toBe(true);
@@ -157,7 +192,9 @@ describe("versioning", () => {
   });
 
   it("a versioned dataset with no versions yet is MLC6001", async () => {
-    const err = await rejection(catalog(project(), { m: { type: "json", filepath: "data/m.json", versioned: true } }).load("m"));
+    const err = await rejection(
+      catalog(project(), { m: { type: "json", filepath: "data/m.json", versioned: true } }).load("m"),
+    );
     expect(err).toMatchObject({ code: "MLC6001" });
     expect(err.message).toContain("data/m.json");
   });
@@ -176,7 +213,9 @@ describe("partitioned", () => {
 
   it("saves an object of values or functions, one file per key", async () => {
     const root = project();
-    const cat = catalog(root, { p: { type: "partitioned", path: "out", dataset: { type: "json" }, filename_suffix: ".json" } });
+    const cat = catalog(root, {
+      p: { type: "partitioned", path: "out", dataset: { type: "json" }, filename_suffix: ".json" },
+    });
     await cat.save("p", { one: { v: 1 }, two: async () => ({ v: 2 }) });
     expect(allFiles(join(root, "out"))).toEqual(["one.json", "two.json"]);
     const parts = (await cat.load("p")) as Record<string, () => Promise<unknown>>;
@@ -196,7 +235,11 @@ describe("mlflow datasets", () => {
         rmse: { type: "mlflow.metric" },
         acc: { type: "mlflow.metric", key: "accuracy" },
         many: { type: "mlflow.metrics", prefix: "val_" },
-        model: { type: "mlflow.artifact", artifact_path: "models", dataset: { type: "binary", filepath: "data/model.bin", versioned: true } },
+        model: {
+          type: "mlflow.artifact",
+          artifact_path: "models",
+          dataset: { type: "binary", filepath: "data/model.bin", versioned: true },
+        },
       },
       { sink, saveVersion: "2026-03-03T00.00.00.000Z" },
     );
@@ -224,7 +267,10 @@ describe("mlflow datasets", () => {
 
 describe("catalog", () => {
   it("builds lazily: an entry with an unknown type fails only when used (MLC3003)", async () => {
-    const cat = catalog(project(), { ok: { type: "json", filepath: "a.json" }, bad: { type: "csvv", filepath: "b.csv" } });
+    const cat = catalog(project(), {
+      ok: { type: "json", filepath: "a.json" },
+      bad: { type: "csvv", filepath: "b.csv" },
+    });
     await cat.save("ok", 1);
     const err = await rejection(cat.load("bad"));
     expect(err.code).toBe("MLC3003");
@@ -234,9 +280,13 @@ describe("catalog", () => {
   it("describe() shows the config and never credentials", async () => {
     const root = project();
     const secret = "s3cr3t-P4ss";
-    const cat = catalog(root, { t: { type: "json", filepath: "t.json", credentials: "db", password: "inline-pw" } }, {
-      credentials: { db: { user: "bob", password: secret } },
-    });
+    const cat = catalog(
+      root,
+      { t: { type: "json", filepath: "t.json", credentials: "db", password: "inline-pw" } },
+      {
+        credentials: { db: { user: "bob", password: secret } },
+      },
+    );
     await cat.save("t", { x: 1 });
     const d = cat.describe("t");
     expect(d).toMatchObject({ name: "t", type: "json", filepath: "t.json", credentials: "db", password: "***" });

@@ -30,7 +30,10 @@ describe("load errors (MLC6001)", () => {
   it("a missing file and a directory in place of a file", async () => {
     const root = project();
     mkdirSync(join(root, "data/dir.csv"), { recursive: true });
-    const cat = catalog(root, { gone: { type: "csv", filepath: "data/none.csv" }, dir: { type: "csv", filepath: "data/dir.csv" } });
+    const cat = catalog(root, {
+      gone: { type: "csv", filepath: "data/none.csv" },
+      dir: { type: "csv", filepath: "data/dir.csv" },
+    });
     const gone = await rejection(cat.load("gone"));
     expect(gone).toMatchObject({ code: "MLC6001", details: { dataset: "gone", file: "data/none.csv" } });
     expect(gone.message).toMatch(/"gone".*not found.*data\/none\.csv/);
@@ -52,7 +55,9 @@ describe("save errors (MLC6002)", () => {
 
   it("a folder that cannot be created (a file sits where a folder should be)", async () => {
     const root = project({ "data/blocker": "I am a file" });
-    const err = await rejection(catalog(root, { o: { type: "csv", filepath: "data/blocker/out.csv" } }).save("o", [{ a: 1 }]));
+    const err = await rejection(
+      catalog(root, { o: { type: "csv", filepath: "data/blocker/out.csv" } }).save("o", [{ a: 1 }]),
+    );
     expect(err.code).toBe("MLC6002");
     expect(err.message).toContain("data/blocker/out.csv");
     expect(allFiles(root)).toEqual(["data/blocker"]);
@@ -69,7 +74,10 @@ describe("save errors (MLC6002)", () => {
 
   it("a path leaving the project is refused for save and load; nothing is written outside", async () => {
     const root = project();
-    const cat = catalog(join(root, "proj"), { x: { type: "text", filepath: "../../etc/x" }, y: { type: "text", filepath: "data/../../y.txt" } });
+    const cat = catalog(join(root, "proj"), {
+      x: { type: "text", filepath: "../../etc/x" },
+      y: { type: "text", filepath: "data/../../y.txt" },
+    });
     mkdirSync(join(root, "proj"));
     for (const name of ["x", "y"]) {
       const err = await rejection(cat.save(name, "data"));
@@ -132,7 +140,11 @@ describe("secrets", () => {
         }`,
     });
     const secret = "hunter2-VERY-secret";
-    const cat = catalog(root, { t: { type: "./src/ds.ts#Leaky", credentials: "pg" } }, { credentials: { pg: { password: secret } } });
+    const cat = catalog(
+      root,
+      { t: { type: "./src/ds.ts#Leaky", credentials: "pg" } },
+      { credentials: { pg: { password: secret } } },
+    );
     const load = await rejection(cat.load("t"));
     expect(load.code).toBe("MLC6001");
     expect(load.message).toContain("postgres://app:***@db");
@@ -144,7 +156,9 @@ describe("secrets", () => {
   });
 
   it("an unknown credentials name is MLC3005", async () => {
-    const err = await rejection(catalog(project(), { t: { type: "json", filepath: "t.json", credentials: "nope" } }).load("t"));
+    const err = await rejection(
+      catalog(project(), { t: { type: "json", filepath: "t.json", credentials: "nope" } }).load("t"),
+    );
     expect(err.code).toBe("MLC3005");
   });
 });

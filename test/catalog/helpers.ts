@@ -41,7 +41,14 @@ export function catalog(
   datasets: Record<string, DatasetConfig>,
   extra: Partial<ConstructorParameters<typeof DataCatalog>[0]> = {},
 ): DataCatalog {
-  return new DataCatalog({ root, datasets, credentials: {}, saveVersion: "2026-01-01T00.00.00.000Z", sink: recordingSink(), ...extra });
+  return new DataCatalog({
+    root,
+    datasets,
+    credentials: {},
+    saveVersion: "2026-01-01T00.00.00.000Z",
+    sink: recordingSink(),
+    ...extra,
+  });
 }
 
 /** The MlcError a promise rejects with (fails the test when it resolves or throws something else). */

@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, utim
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { clearModuleCache, importUserModule, loadExport, loadFunction, moduleCacheDir, moduleStats } from "../../compiler/load-module.js";
+import {
+  clearModuleCache,
+  importUserModule,
+  loadExport,
+  loadFunction,
+  moduleCacheDir,
+  moduleStats,
+} from "../../compiler/load-module.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 
 const made: string[] = [];
@@ -44,7 +51,10 @@ describe("importUserModule / loadExport", () => {
     const files = readdirSync(moduleCacheDir(root));
     expect(files.filter((f) => f.endsWith(".mjs"))).toHaveLength(1);
     expect(files.some((f) => f.includes(".tmp-"))).toBe(false);
-    const mjs = join(moduleCacheDir(root), files.find((f) => f.endsWith(".mjs"))!);
+    const mjs = join(
+      moduleCacheDir(root),
+      files.find((f) => f.endsWith(".mjs"))!,
+    );
     const mtime = statSync(mjs).mtimeMs;
 
     clearModuleCache();
@@ -81,7 +91,11 @@ describe("importUserModule / loadExport", () => {
   it("imports .mjs and .js files directly and packages from the project root", async () => {
     const root = project({
       "src/m.mjs": `export const v = 7;\n`,
-      "node_modules/fakepkg/package.json": JSON.stringify({ name: "fakepkg", type: "module", exports: { ".": { import: "./esm.js" } } }),
+      "node_modules/fakepkg/package.json": JSON.stringify({
+        name: "fakepkg",
+        type: "module",
+        exports: { ".": { import: "./esm.js" } },
+      }),
       "node_modules/fakepkg/esm.js": `export const kind = "esm"; export default 5;\n`,
       "package.json": "{}",
     });
@@ -92,7 +106,9 @@ describe("importUserModule / loadExport", () => {
   });
 
   it("MLC3006: missing module, missing export with suggestion, not a function, unknown package", async () => {
-    const root = project({ "src/a.ts": `export function trainModel(): number { return 1; }\nexport const answer = 42;\n` });
+    const root = project({
+      "src/a.ts": `export function trainModel(): number { return 1; }\nexport const answer = 42;\n`,
+    });
     const missing = await codeOf(loadExport("./src/nope.ts#x", root));
     expect(missing).toMatchObject({ code: "MLC3006" });
     expect(missing.message).toContain("src/nope.ts");
@@ -132,7 +148,10 @@ describe("importUserModule / loadExport", () => {
   });
 
   it("concurrent cold builds of one module (as worker threads do) leave one bundle and no temp files", async () => {
-    const root = project({ "src/c.mts": `export const v: number = 3;\n`, "src/d.cts": `export const w: string = "cjs-ts";\n` });
+    const root = project({
+      "src/c.mts": `export const v: number = 3;\n`,
+      "src/d.cts": `export const w: string = "cjs-ts";\n`,
+    });
     const loads = [];
     for (let i = 0; i < 4; i++) {
       loads.push(importUserModule("./src/c.mts", root));
@@ -148,8 +167,13 @@ describe("importUserModule / loadExport", () => {
 
   it("'mlc-pipelines' resolves to the running mlc when the project has no install of its own", async () => {
     // Needs the built package (dist/index.js): CLI and unit runs build first (`npm test`).
-    expect(existsSync(join(import.meta.dirname, "../../dist/index.js")), "dist/index.js missing: run `npm run build`").toBe(true);
-    const root = project({ "src/n.ts": `import { logMetric } from "mlc-pipelines";\nexport const kind = typeof logMetric;\n` });
+    expect(
+      existsSync(join(import.meta.dirname, "../../dist/index.js")),
+      "dist/index.js missing: run `npm run build`",
+    ).toBe(true);
+    const root = project({
+      "src/n.ts": `import { logMetric } from "mlc-pipelines";\nexport const kind = typeof logMetric;\n`,
+    });
     expect(await loadExport("./src/n.ts#kind", root)).toBe("function");
   });
 });

@@ -2,7 +2,17 @@
 // case ends in a stable MLC code with its location and the SPEC exit code, never a stack trace of
 // mlc's own code, a hang, a partial file or a leaked secret. Projects are written into temp folders.
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,7 +46,8 @@ export const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
 /** A small valid project (two nodes, JSON in and out) with `files` written over it. */
 export function project(files: Record<string, string | Buffer> = {}): string {
-  if (!existsSync(join(REPO, "dist", "cli-bundle", "main.js"))) throw new Error("dist is missing: run `npm run build` before these tests");
+  if (!existsSync(join(REPO, "dist", "cli-bundle", "main.js")))
+    throw new Error("dist is missing: run `npm run build` before these tests");
   const root = mkdtempSync(join(tmpdir(), "mlc-hostile-"));
   made.push(root);
   const all: Record<string, string | Buffer> = {
@@ -113,17 +124,21 @@ describe("hostile flags", () => {
     const root = project();
     const r = mlc(root, "run", "--executor", "parallel", "--max-workers", "99999");
     expect(r.code).toBe(0);
-    for (const bad of ["0", "-1", "abc", "1.5"]) expect(mlc(root, "run", "--executor", "parallel", "--max-workers", bad).code).toBe(2);
+    for (const bad of ["0", "-1", "abc", "1.5"])
+      expect(mlc(root, "run", "--executor", "parallel", "--max-workers", bad).code).toBe(2);
   });
 
   it("--env / MLC_ENV naming no folder, or a path, is a usage error (exit 2) with MLC1003 before anything runs", () => {
     const root = project({ "conf/prod/parameters.yml": "k: 3\n" });
     const r = mlc(root, "run", "--env", "nosuch");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/MLC1003 --env "nosuch": config environment not found: no folder conf\/nosuch \(environments: base, prod\)/);
+    expect(r.stderr).toMatch(
+      /MLC1003 --env "nosuch": config environment not found: no folder conf\/nosuch \(environments: base, prod\)/,
+    );
     expect(existsSync(join(root, ".mlc"))).toBe(false);
     for (const env of ["../../etc", "", "..", "a/b"]) {
-      for (const cmd of ["validate", "compile", "ls", "run"]) expect(mlc(root, cmd, "--env", env).code, `${cmd} --env ${env}`).toBe(2);
+      for (const cmd of ["validate", "compile", "ls", "run"])
+        expect(mlc(root, cmd, "--env", env).code, `${cmd} --env ${env}`).toBe(2);
     }
     expect(mlc(root, "run", "--env", "prod").code).toBe(0);
     expect(mlc(root, "run", "--env", "local").code).toBe(0); // the default may be absent
@@ -143,7 +158,10 @@ function badNode(exportName: string, body: string, outputs = "out"): string {
 }
 
 /** The newest run record of `root`. */
-function lastRun(root: string): { status: string; nodes: { name: string; status: string; error?: { code: string; message: string } }[] } {
+function lastRun(root: string): {
+  status: string;
+  nodes: { name: string; status: string; error?: { code: string; message: string } }[];
+} {
   const dir = join(root, ".mlc", "runs");
   const ids = readdirSync(dir).sort();
   return JSON.parse(readFileSync(join(dir, ids[ids.length - 1], "run.json"), "utf8"));
@@ -152,20 +170,28 @@ function lastRun(root: string): { status: string; nodes: { name: string; status:
 describe("hostile node code (both executors)", () => {
   for (const executor of EXECUTORS) {
     it(`${executor}: a throw inside a setTimeout callback fails the node with MLC5001 and the user's frame (sequential crashed mlc)`, () => {
-      const root = badNode("timer", `export const timer = () => new Promise(() => { setTimeout(() => { throw new Error("boom in timer"); }, 10); });\n`);
+      const root = badNode(
+        "timer",
+        `export const timer = () => new Promise(() => { setTimeout(() => { throw new Error("boom in timer"); }, 10); });\n`,
+      );
       const r = mlc(root, "run", "--executor", executor);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('error MLC5001 node "bad_node": uncaught exception: boom in timer');
       expect(r.stderr).toMatch(/at .*src\/bad\.mjs:1:\d+/);
       expectNoTrace(r.all);
-      expect(lastRun(root)).toMatchObject({ status: "failed", nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5001" } }] });
+      expect(lastRun(root)).toMatchObject({
+        status: "failed",
+        nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5001" } }],
+      });
     });
 
     it(`${executor}: a thrown non-Error object is shown by content, not as [object Object]`, () => {
       const root = badNode("obj", `export const obj = () => { throw { code: 42, reason: "nope" }; };\n`);
       const r = mlc(root, "run", "--executor", executor);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`error MLC5001 node "bad_node" failed: threw a non-Error value: { code: 42, reason: 'nope' }`);
+      expect(r.stderr).toContain(
+        `error MLC5001 node "bad_node" failed: threw a non-Error value: { code: 42, reason: 'nope' }`,
+      );
       expectNoTrace(r.all);
     });
   }
@@ -216,12 +242,23 @@ export const leakNode = (xs) => { throw new Error("node saw " + xs.join(",")); }
         expect(r.stderr, `${mode} ${executor}`).toMatch(/error MLC(6001|5001) node "a".*\*\*\*/);
         out += r.all;
       }
-      for (const args of [["compile"], ["catalog", "ls", "--json"], ["catalog", "ls"], ["ls", "--json"], ["validate", "--format", "json"], ["viz", "--out", "v.html"], ["runs", "ls", "--json"]]) out += mlc(root, ...args).all;
+      for (const args of [
+        ["compile"],
+        ["catalog", "ls", "--json"],
+        ["catalog", "ls"],
+        ["ls", "--json"],
+        ["validate", "--format", "json"],
+        ["viz", "--out", "v.html"],
+        ["runs", "ls", "--json"],
+      ])
+        out += mlc(root, ...args).all;
       for (const id of readdirSync(join(root, ".mlc", "runs"))) {
         out += mlc(root, "runs", "show", id, "--json").all + mlc(root, "runs", "show", id).all;
         out += readFileSync(join(root, ".mlc", "runs", id, "run.json"), "utf8");
       }
-      out += ["build/graph.json", "build/pipeline.mmd", "v.html"].map((f) => readFileSync(join(root, f), "utf8")).join("");
+      out += ["build/graph.json", "build/pipeline.mmd", "v.html"]
+        .map((f) => readFileSync(join(root, f), "utf8"))
+        .join("");
       for (const s of SECRETS) expect(out, `${mode}: ${s}`).not.toContain(s);
     }
   }, 120_000);
@@ -233,8 +270,14 @@ describe("hostile hooks (mlc.yml)", () => {
   for (const executor of EXECUTORS) {
     it(`${executor}: a hooks class or factory that throws is MLC3006 naming the hooks, exit 1 (was "internal error", exit 3)`, () => {
       const cases: [string, RegExp][] = [
-        [`export default class H { constructor() { throw new Error("ctor boom"); } beforeNodeRun() {} }\n`, /error MLC3006 hooks \.\/src\/hooks\.mjs \(mlc\.yml\): the constructor threw: ctor boom\n\s+at new H \(src\/hooks\.mjs:1:\d+\)/],
-        [`export default () => { throw { a: 1 }; };\n`, /error MLC3006 hooks \.\/src\/hooks\.mjs \(mlc\.yml\): the factory threw: \{ a: 1 \}/],
+        [
+          `export default class H { constructor() { throw new Error("ctor boom"); } beforeNodeRun() {} }\n`,
+          /error MLC3006 hooks \.\/src\/hooks\.mjs \(mlc\.yml\): the constructor threw: ctor boom\n\s+at new H \(src\/hooks\.mjs:1:\d+\)/,
+        ],
+        [
+          `export default () => { throw { a: 1 }; };\n`,
+          /error MLC3006 hooks \.\/src\/hooks\.mjs \(mlc\.yml\): the factory threw: \{ a: 1 \}/,
+        ],
         [`throw new Error("top-level boom");\n`, /error MLC3006 .*src\/hooks\.mjs.*top-level boom/],
       ];
       for (const [body, expected] of cases) {
@@ -246,7 +289,9 @@ describe("hostile hooks (mlc.yml)", () => {
     });
 
     it(`${executor}: a hook's stray throw in a timer never kills mlc with a raw trace`, () => {
-      const root = withHooks(`export default { beforePipelineRun() { setTimeout(() => { throw new Error("hook timer"); }, 1); } };\n`);
+      const root = withHooks(
+        `export default { beforePipelineRun() { setTimeout(() => { throw new Error("hook timer"); }, 1); } };\n`,
+      );
       const r = mlc(root, "run", "--executor", executor);
       expect([0, 1]).toContain(r.code);
       expect(r.stderr).toMatch(/uncaught exception.*hook timer/);
@@ -261,7 +306,10 @@ describe("hostile output paths", () => {
     const root = project({ afile: "x\n" });
     const cases: [string[], RegExp][] = [
       [["compile", "--out", "afile"], /--out afile: cannot write there: .*\(ENOTDIR\)/],
-      [["compile", "--out", "afile/sub"], /--out afile\/sub: cannot write there: a parent of it is a file, not a folder \(ENOTDIR\)/],
+      [
+        ["compile", "--out", "afile/sub"],
+        /--out afile\/sub: cannot write there: a parent of it is a file, not a folder \(ENOTDIR\)/,
+      ],
       [["viz", "--out", "afile/v.html"], /--out afile\/v\.html: cannot write there: .*\((ENOTDIR|EEXIST)\)/],
       [["viz", "--out", "."], /--out \.: .*is a folder, not a regular file; refusing to replace it/],
       [["viz", "--out", "/proc/mlc-nope/v.html"], /--out \/proc\/mlc-nope\/v\.html: cannot write there: .*\(ENOENT\)/],
@@ -293,23 +341,32 @@ describe("hostile run history (.mlc/runs)", () => {
     const runs = join(root, ".mlc", "runs");
     const damaged: Record<string, string | null> = {
       "20260101-000000-aaaaaa": '{"run_id": "x", bad',
-      "20260101-000000-bbbbbb": '{"run_id":"20260101-000000-bbbbbb","status":"failed","started_at":"2026-01-01T00:00:00Z","nodes":"notalist"}',
+      "20260101-000000-bbbbbb":
+        '{"run_id":"20260101-000000-bbbbbb","status":"failed","started_at":"2026-01-01T00:00:00Z","nodes":"notalist"}',
       "20260101-000000-cccccc": '{"run_id":"20260101-000000-cccccc","status":"failed","nodes":[]}',
-      "20260101-000000-dddddd": '{"run_id":"20260101-000000-dddddd","status":"failed","started_at":"2026-01-01T00:00:00Z","nodes":[{"name":"a","status":"failed"}],"datasets":"x"}',
+      "20260101-000000-dddddd":
+        '{"run_id":"20260101-000000-dddddd","status":"failed","started_at":"2026-01-01T00:00:00Z","nodes":[{"name":"a","status":"failed"}],"datasets":"x"}',
       "20260101-000000-eeeeee": null, // run.json is a folder
     };
     for (const [id, text] of Object.entries(damaged)) {
       mkdirSync(join(runs, id, text === null ? "run.json" : ""), { recursive: true });
       if (text !== null) writeFileSync(join(runs, id, "run.json"), text);
     }
-    for (const args of [["runs", "ls"], ["runs", "ls", "--json"]]) {
+    for (const args of [
+      ["runs", "ls"],
+      ["runs", "ls", "--json"],
+    ]) {
       const r = mlc(root, ...args);
       expect(r.code).toBe(0);
       expectNoTrace(r.all);
       expect(r.stdout).not.toContain("20260101");
     }
     for (const id of Object.keys(damaged)) {
-      for (const args of [["runs", "show", id], ["runs", "show", id, "--json"], ["run", "--resume", id]]) {
+      for (const args of [
+        ["runs", "show", id],
+        ["runs", "show", id, "--json"],
+        ["run", "--resume", id],
+      ]) {
         const r = mlc(root, ...args);
         expect(r.code, args.join(" ")).toBe(2);
         expect(r.stderr, args.join(" ")).toContain(`run "${id}": its run.json is damaged`);
@@ -324,16 +381,23 @@ describe("hostile run history (.mlc/runs)", () => {
 
 describe("hostile modules", () => {
   it("a node module whose top-level await never settles is MLC3006, exit 1 (mlc ended silently with exit 0 having run nothing)", () => {
-    const root = project({ "src/n.mjs": "await new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n" });
+    const root = project({
+      "src/n.mjs": "await new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n",
+    });
     for (const args of [["validate"], ["compile"], ["run"], ["run", "--executor", "parallel"]]) {
       const r = mlc(root, ...args);
       expect(r.code, args.join(" ")).toBe(1);
-      expect(r.stderr, args.join(" ")).toContain("error MLC3006 module src/n.mjs never finished loading: its top-level await never settles");
+      expect(r.stderr, args.join(" ")).toContain(
+        "error MLC3006 module src/n.mjs never finished loading: its top-level await never settles",
+      );
     }
   });
 
   it("one whose top-level await never settles while its own timer keeps Node busy is MLC3006 past the load timeout, not a hang", () => {
-    const root = project({ "src/n.mjs": "setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n" });
+    const root = project({
+      "src/n.mjs":
+        "setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport const double = (x) => x;\nexport const sum = (x) => x;\n",
+    });
     for (const args of [["validate"], ["run"]]) {
       const t0 = Date.now();
       const r = mlcWith({ env: { MLC_MODULE_LOAD_TIMEOUT_MS: "1500" }, timeout: 30_000 }, root, ...args);
@@ -355,7 +419,9 @@ describe("hostile files in place of the project's files", () => {
     for (const cmd of ["validate", "run", "ls"]) {
       const r = mlc(inner, cmd);
       expect(r.code, cmd).toBe(1);
-      expect(r.all, cmd).toMatch(/pipeline\.yml:1:1 error MLC1003 cannot read "pipeline\.yml": a symbolic link loop \(ELOOP\)/);
+      expect(r.all, cmd).toMatch(
+        /pipeline\.yml:1:1 error MLC1003 cannot read "pipeline\.yml": a symbolic link loop \(ELOOP\)/,
+      );
     }
     const cat = mlc(outer, "validate", "--format", "json");
     expect(cat.code).toBe(0);
@@ -381,7 +447,10 @@ describe("node code calling process.exit()", () => {
       const r = mlc(root, "run", "--executor", executor);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/error MLC5003 node "bad_node": .*exited.*7.*process\.exit\(\)/);
-      expect(lastRun(root)).toMatchObject({ status: "failed", nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5003" } }] });
+      expect(lastRun(root)).toMatchObject({
+        status: "failed",
+        nodes: [{ name: "bad_node", status: "failed", error: { code: "MLC5003" } }],
+      });
     });
   }
 });
@@ -397,7 +466,9 @@ describe("FIFOs where files belong (the atomic write renames over its target)", 
     fifo("build/graph.json");
     const viz = mlc(root, "viz", "--out", "v.html");
     expect(viz.code).toBe(2);
-    expect(viz.stderr).toMatch(/--out v\.html: .*v\.html is a device, FIFO or socket, not a regular file; refusing to replace it/);
+    expect(viz.stderr).toMatch(
+      /--out v\.html: .*v\.html is a device, FIFO or socket, not a regular file; refusing to replace it/,
+    );
     const compile = mlc(root, "compile");
     expect(compile.code).toBe(2);
     expect(compile.stderr).toMatch(/--out build: .*graph\.json is a device, FIFO or socket/);
@@ -405,15 +476,20 @@ describe("FIFOs where files belong (the atomic write renames over its target)", 
     for (const executor of EXECUTORS) {
       const r = mlc(root, "run", "--executor", executor);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('error MLC6002 node "b": dataset "out": cannot save data/out.json: it is a device, FIFO or socket, not a regular file');
+      expect(r.stderr).toContain(
+        'error MLC6002 node "b": dataset "out": cannot save data/out.json: it is a device, FIFO or socket, not a regular file',
+      );
     }
     rmSync(join(root, "data/raw.json"));
     fifo("data/raw.json");
     for (const executor of EXECUTORS) {
       const r = mlc(root, "run", "--executor", executor);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('error MLC6001 node "a": dataset "raw": data/raw.json is a device, FIFO or socket, not a regular file');
+      expect(r.stderr).toContain(
+        'error MLC6001 node "a": dataset "raw": data/raw.json is a device, FIFO or socket, not a regular file',
+      );
     }
-    for (const f of ["v.html", "build/graph.json", "data/out.json", "data/raw.json"]) expect(lstatSync(join(root, f)).isFIFO(), f).toBe(true);
+    for (const f of ["v.html", "build/graph.json", "data/out.json", "data/raw.json"])
+      expect(lstatSync(join(root, f)).isFIFO(), f).toBe(true);
   });
 });

@@ -12,7 +12,8 @@ afterAll(cleanupFixtures);
 const REPO = join(import.meta.dirname, "../..");
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
+  if (!existsSync(join(REPO, "dist/cli/main.js")))
+    throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
 });
 
 describe("mlc compile", () => {
@@ -20,8 +21,12 @@ describe("mlc compile", () => {
     const root = copyFixture("basic");
     const r = mlc(root, "compile");
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(root, "build/graph.json"), "utf8")).toBe(readFileSync(join(FIXTURES, "basic/graph.json"), "utf8"));
-    expect(readFileSync(join(root, "build/pipeline.mmd"), "utf8")).toBe(readFileSync(join(FIXTURES, "basic/pipeline.mmd"), "utf8"));
+    expect(readFileSync(join(root, "build/graph.json"), "utf8")).toBe(
+      readFileSync(join(FIXTURES, "basic/graph.json"), "utf8"),
+    );
+    expect(readFileSync(join(root, "build/pipeline.mmd"), "utf8")).toBe(
+      readFileSync(join(FIXTURES, "basic/pipeline.mmd"), "utf8"),
+    );
     expect(readdirSync(join(root, "build")).sort()).toEqual(["graph.json", "pipeline.mmd"]); // no temp files left
     expect(mlc(root, "compile", "--check").code).toBe(0);
   });
@@ -63,7 +68,14 @@ describe("mlc ls", () => {
     expect(r.code, r.stderr).toBe(0);
     const { nodes } = JSON.parse(r.stdout);
     expect(nodes.map((n: { name: string }) => n.name)).toEqual(["process", "split", "training.train", "report"]);
-    expect(nodes[1]).toEqual({ name: "split", func: "src/nodes.ts#split", inputs: ["events_features", "params:split.test_size"], outputs: ["train_set", "test_set"], tags: ["data_engineering"], namespace: null });
+    expect(nodes[1]).toEqual({
+      name: "split",
+      func: "src/nodes.ts#split",
+      inputs: ["events_features", "params:split.test_size"],
+      outputs: ["train_set", "test_set"],
+      tags: ["data_engineering"],
+      namespace: null,
+    });
   });
   it("honours selection flags and prints a table", () => {
     const root = copyFixture("basic");
@@ -80,13 +92,23 @@ describe("mlc catalog ls", () => {
     const root = copyFixture("basic");
     mkdirSync(join(root, "conf/local"), { recursive: true });
     writeFileSync(join(root, "conf/local/credentials.yml"), "warehouse:\n  password: hunter2-secret\n");
-    appendFileSync(join(root, "conf/base/catalog.yml"), "extra_table:\n  type: json\n  filepath: data/x.json\n  credentials: warehouse\n");
+    appendFileSync(
+      join(root, "conf/base/catalog.yml"),
+      "extra_table:\n  type: json\n  filepath: data/x.json\n  credentials: warehouse\n",
+    );
     const r = mlc(root, "catalog", "ls", "--json");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain("hunter2");
     const { datasets } = JSON.parse(r.stdout);
     const by = Object.fromEntries(datasets.map((d: { name: string }) => [d.name, d]));
-    expect(by.events_features).toMatchObject({ type: "parquet", filepath: "data/04_feature/events.parquet", layer: "feature", entry: "{name}_features", factory: true, persistent: true });
+    expect(by.events_features).toMatchObject({
+      type: "parquet",
+      filepath: "data/04_feature/events.parquet",
+      layer: "feature",
+      entry: "{name}_features",
+      factory: true,
+      persistent: true,
+    });
     expect(by.model).toMatchObject({ type: "mlflow.artifact", filepath: "data/06_models/model.bin", versioned: true });
     expect(by.train_set).toMatchObject({ type: "memory", entry: null, persistent: false });
     expect(r.stderr).toContain("MLC8001"); // extra_table is unused

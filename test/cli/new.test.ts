@@ -1,6 +1,15 @@
 // `mlc new`: real files in temp folders, through the built CLI (node bin/mlc.js).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dependencySpec } from "../../cli/commands/new.js";
@@ -21,7 +30,8 @@ function linkPackage(project: string): void {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, "dist", "cli", "commands", "new.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  if (!existsSync(join(REPO, "dist", "cli", "commands", "new.js")))
+    throw new Error("dist/ is missing: run `npm run build` first");
   tmp = mkdtempSync(join(tmpdir(), "mlc-new-"));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -32,16 +42,39 @@ describe("mlc new", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("cd my-project && npm install && npx mlc run");
     const p = join(tmp, "my-project");
-    for (const f of ["pipeline.yml", "conf/base/catalog.yml", "conf/base/parameters.yml", "conf/local/credentials.yml", "conf/local/.gitkeep", "tsconfig.json", "README.md", "src/nodes.ts", ".gitignore"]) {
+    for (const f of [
+      "pipeline.yml",
+      "conf/base/catalog.yml",
+      "conf/base/parameters.yml",
+      "conf/local/credentials.yml",
+      "conf/local/.gitkeep",
+      "tsconfig.json",
+      "README.md",
+      "src/nodes.ts",
+      ".gitignore",
+    ]) {
       expect(existsSync(join(p, f)), f).toBe(true);
     }
-    for (const layer of ["01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"]) {
+    for (const layer of [
+      "01_raw",
+      "02_intermediate",
+      "03_primary",
+      "04_feature",
+      "05_model_input",
+      "06_models",
+      "07_model_output",
+      "08_reporting",
+    ]) {
       expect(existsSync(join(p, "data", layer, ".gitkeep")), layer).toBe(true);
     }
     const pkg = JSON.parse(readFileSync(join(p, "package.json"), "utf8"));
     const version = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version;
     // Run from this checkout (not an installed package): a file: link, so `npm install` works offline.
-    expect(pkg).toMatchObject({ name: "my-project", type: "module", dependencies: { "mlc-pipelines": `file:${REPO}` } });
+    expect(pkg).toMatchObject({
+      name: "my-project",
+      type: "module",
+      dependencies: { "mlc-pipelines": `file:${REPO}` },
+    });
     expect(dependencySpec("/home/u/app/node_modules/mlc-pipelines", version)).toBe(`^${version}`);
     const gitignore = readFileSync(join(p, ".gitignore"), "utf8").split("\n");
     expect(gitignore).toEqual(expect.arrayContaining([".mlc/", "node_modules/", "conf/local/credentials.yml"]));
@@ -105,13 +138,19 @@ describe("mlc new", () => {
 
   it("renders iris and movies from samples/ without generated data", () => {
     expect(mlc(["new", "iris-app", "--starter", "iris"], tmp).code).toBe(0);
-    expect(readFileSync(join(tmp, "iris-app", "data/01_raw/iris.csv"), "utf8")).toBe(readFileSync(join(REPO, "samples/iris/data/01_raw/iris.csv"), "utf8"));
+    expect(readFileSync(join(tmp, "iris-app", "data/01_raw/iris.csv"), "utf8")).toBe(
+      readFileSync(join(REPO, "samples/iris/data/01_raw/iris.csv"), "utf8"),
+    );
     expect(mlc(["new", "movies-app", "--starter", "movies"], tmp).code).toBe(0);
     const m = join(tmp, "movies-app");
-    expect(readFileSync(join(m, "src/mf.ts"), "utf8")).toBe(readFileSync(join(REPO, "samples/movie-recommendation/src/mf.ts"), "utf8"));
+    expect(readFileSync(join(m, "src/mf.ts"), "utf8")).toBe(
+      readFileSync(join(REPO, "samples/movie-recommendation/src/mf.ts"), "utf8"),
+    );
     expect(existsSync(join(m, ".mlc"))).toBe(false);
     expect(readdirSync(join(m, "data/01_raw"))).toEqual([".gitkeep"]);
-    expect(readFileSync(join(m, "conf/base/catalog.yml"), "utf8")).toContain("$schema=../../node_modules/mlc-pipelines/schema/catalog.schema.json");
+    expect(readFileSync(join(m, "conf/base/catalog.yml"), "utf8")).toContain(
+      "$schema=../../node_modules/mlc-pipelines/schema/catalog.schema.json",
+    );
   });
 });
 

@@ -40,7 +40,9 @@ describe("mlc run (CLI)", () => {
     const r = mlc(root, "run", "--dry-run", "--json", "--from-nodes", "stats");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ nodes: ["stats", "report"], skipped: [] });
-    expect(mlc(root, "run", "--dry-run").stdout).toMatch(/Plan: 3 nodes would run, in this order:\n\s+1\. double\n\s+2\. stats\n\s+3\. report/);
+    expect(mlc(root, "run", "--dry-run").stdout).toMatch(
+      /Plan: 3 nodes would run, in this order:\n\s+1\. double\n\s+2\. stats\n\s+3\. report/,
+    );
     expect(existsSync(join(root, ".mlc", "runs"))).toBe(false);
   });
 
@@ -58,7 +60,13 @@ describe("mlc run (CLI)", () => {
     expect(r.stderr).toContain(`mlc run --resume ${failed}`);
     writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
     const dry = mlc(root, "run", "--resume", "--dry-run", "--json");
-    expect(JSON.parse(dry.stdout)).toEqual({ nodes: ["c", "d", "e"], skipped: [{ name: "a", reason: `completed in run ${failed}` }, { name: "b", reason: `completed in run ${failed}` }] });
+    expect(JSON.parse(dry.stdout)).toEqual({
+      nodes: ["c", "d", "e"],
+      skipped: [
+        { name: "a", reason: `completed in run ${failed}` },
+        { name: "b", reason: `completed in run ${failed}` },
+      ],
+    });
     const again = mlc(root, "run", "--resume");
     expect(again.code).toBe(0);
     expect(readJson(root, "data/out.json")).toEqual({ result: 90 });
@@ -72,7 +80,23 @@ describe("mlc run (CLI)", () => {
     writeFileSync(join(root, "data/switch_c.json"), '{"broken": false}');
     const id = "20261126-010203-abcdef";
     const node = (name: string) => ({ name, status: "completed", attempts: 1, duration_ms: 1 });
-    const record = { run_id: id, status: "running", started_at: "2026-11-26T01:02:03.000Z", finished_at: null, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "0".repeat(64), git_commit: null, env: "local", command: "mlc run", nodes: [node("a"), node("b")], metrics: {}, datasets: [] };
+    const record = {
+      run_id: id,
+      status: "running",
+      started_at: "2026-11-26T01:02:03.000Z",
+      finished_at: null,
+      executor: "sequential",
+      pipeline: "__default__",
+      selection: {},
+      params: {},
+      graph_hash: "0".repeat(64),
+      git_commit: null,
+      env: "local",
+      command: "mlc run",
+      nodes: [node("a"), node("b")],
+      metrics: {},
+      datasets: [],
+    };
     mkdirSync(join(root, ".mlc", "runs", id), { recursive: true });
     writeFileSync(join(root, ".mlc", "runs", id, "run.json"), JSON.stringify(record));
     writeFileSync(join(root, "data/p.json"), "[20, 30, 40]"); // what b saved before the crash
@@ -86,7 +110,9 @@ describe("mlc run (CLI)", () => {
     const root = fixtureProject("behaviours");
     const shape = mlc(root, "run", "--nodes", "wrong_list");
     expect(shape.code).toBe(1);
-    expect(shape.stderr).toContain('error MLC5004 node "wrong_list" returned the wrong shape: expected an array of 2 values for outputs [l1, l2], got an array of 3 values');
+    expect(shape.stderr).toContain(
+      'error MLC5004 node "wrong_list" returned the wrong shape: expected an array of 2 values for outputs [l1, l2], got an array of 3 values',
+    );
     const slow = mlc(root, "run", "--nodes", "sleepy");
     expect(slow.code).toBe(1);
     expect(slow.stderr).toContain('error MLC5002 node "sleepy" timed out after 300 ms');
@@ -114,10 +140,22 @@ describe("mlc run (CLI)", () => {
 
   it("usage mistakes exit 2 with one line", () => {
     const root = fixtureProject("basic");
-    expect(mlc(root, "run", "--max-workers", "0")).toMatchObject({ code: 2, stderr: expect.stringContaining("--max-workers must be a positive integer") });
-    expect(mlc(root, "run", "--load-versions", "total")).toMatchObject({ code: 2, stderr: expect.stringContaining('"total" is not dataset:version') });
-    expect(mlc(root, "run", "--load-versions", "totl:1")).toMatchObject({ code: 2, stderr: expect.stringContaining('"totl" is not a versioned dataset') });
-    expect(mlc(root, "run", "--resume")).toMatchObject({ code: 2, stderr: expect.stringContaining("no failed or interrupted run to resume") });
+    expect(mlc(root, "run", "--max-workers", "0")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--max-workers must be a positive integer"),
+    });
+    expect(mlc(root, "run", "--load-versions", "total")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('"total" is not dataset:version'),
+    });
+    expect(mlc(root, "run", "--load-versions", "totl:1")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('"totl" is not a versioned dataset'),
+    });
+    expect(mlc(root, "run", "--resume")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("no failed or interrupted run to resume"),
+    });
     expect(mlc(root, "run", "--resume", "--nodes", "stats")).toMatchObject({ code: 2 });
   });
 });
@@ -135,10 +173,18 @@ describe("mlc runs ls / show", () => {
     expect(runIds(root)).toEqual([oldest, newest]);
     expect(mlc(root, "runs", "ls").stdout).toMatch(new RegExp(`RUN\\s+STATUS[^\\n]*\\n${newest}\\s+success`));
     const show = mlc(root, "runs", "show", oldest, "--json");
-    expect(JSON.parse(show.stdout)).toMatchObject({ run_id: oldest, status: "failed", error: { code: "MLC5001", node: "c" }, resume_command: "mlc run --from-nodes c,e" });
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      run_id: oldest,
+      status: "failed",
+      error: { code: "MLC5001", node: "c" },
+      resume_command: "mlc run --from-nodes c,e",
+    });
     expect(mlc(root, "runs", "show", oldest).stdout).toContain("mlc run --from-nodes c,e");
     const typo = oldest.slice(0, -1) + (oldest.endsWith("0") ? "1" : "0");
-    expect(mlc(root, "runs", "show", typo)).toMatchObject({ code: 2, stderr: expect.stringContaining(`did you mean "${oldest}"`) });
+    expect(mlc(root, "runs", "show", typo)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`did you mean "${oldest}"`),
+    });
   });
 });
 
@@ -157,28 +203,42 @@ describe("mlc run --env / --load-versions", () => {
     const versions = readdirSync(join(root, "data", "model.json")).sort();
     expect(versions).toHaveLength(2);
     const [first, second] = runIds(root).map((id) => readRun(root, id)!);
-    expect(first.datasets).toEqual([{ name: "model", version: versions[0] }, { name: "used", version: null }]);
+    expect(first.datasets).toEqual([
+      { name: "model", version: versions[0] },
+      { name: "used", version: null },
+    ]);
     expect(second.datasets[0]).toEqual({ name: "model", version: versions[1] });
     expect(readJson(root, "data/used.json")).toEqual({ used: 2 });
     const pinned = mlc(root, "run", "--nodes", "consume", "--load-versions", `model:${versions[0]}`);
     expect(pinned.code).toBe(0);
     expect(readJson(root, "data/used.json")).toEqual({ used: 1 });
     const third = readRun(root, runIds(root)[2])!;
-    expect(third.datasets).toEqual([{ name: "model", version: versions[0] }, { name: "used", version: null }]);
+    expect(third.datasets).toEqual([
+      { name: "model", version: versions[0] },
+      { name: "used", version: null },
+    ]);
   });
 });
 
 describe("progress printer", () => {
   const fakeStream = (isTTY: boolean) => {
     const chunks: string[] = [];
-    return { chunks, stream: { isTTY, columns: 80, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream };
+    return {
+      chunks,
+      stream: { isTTY, columns: 80, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream,
+    };
   };
   const events = [
     { type: "node-start", node: "a", attempt: 1, index: 1, total: 2 },
     { type: "node-end", record: { name: "a", status: "completed", attempts: 1, duration_ms: 12 }, index: 1, total: 2 },
     { type: "node-start", node: "b", attempt: 1, index: 2, total: 2 },
     { type: "node-retry", node: "b", attempt: 1, error: { code: "MLC5001", message: "x" } },
-    { type: "node-end", record: { name: "b", status: "failed", attempts: 2, duration_ms: 1500, error: { code: "MLC5001", message: "x" } }, index: 2, total: 2 },
+    {
+      type: "node-end",
+      record: { name: "b", status: "failed", attempts: 2, duration_ms: 1500, error: { code: "MLC5001", message: "x" } },
+      index: 2,
+      total: 2,
+    },
   ] as const;
 
   it("on a terminal: a live status line (n/N, name, elapsed) and a line per finished node", async () => {

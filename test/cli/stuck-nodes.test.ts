@@ -14,7 +14,10 @@ const NODES = `  - { name: spin, func: ./src/n.mjs#spin, outputs: x, timeout: 2s
 const NO_TRACE = /^\s+at |FATAL ERROR|did it call process\.exit/m;
 
 describe.each(["sequential", "parallel"])("a stuck node under the %s executor", (executor) => {
-  for (const [tag, node, timeoutMs] of [["spin", "spin", 2000], ["later", "spin_later", 1000]] as const) {
+  for (const [tag, node, timeoutMs] of [
+    ["spin", "spin", 2000],
+    ["later", "spin_later", 1000],
+  ] as const) {
     it(`${node}: a loop that never yields, past its timeout of ${timeoutMs} ms, fails MLC5002 within a second`, async () => {
       const root = stuckProject(NODES);
       const r = await ended(startMlc(root, ["run", "--executor", executor, "--tags", tag]));
@@ -65,6 +68,9 @@ describe("out of memory under the sequential executor", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/MLC5003 node "hog" ran out of memory \(heap at \d+ of \d+ MB\)/);
     expect(r.stderr).not.toMatch(NO_TRACE);
-    expect(onlyRun(root)).toMatchObject({ status: "failed", nodes: [{ name: "hog", status: "failed", error: { code: "MLC5003" } }] });
+    expect(onlyRun(root)).toMatchObject({
+      status: "failed",
+      nodes: [{ name: "hog", status: "failed", error: { code: "MLC5003" } }],
+    });
   });
 });

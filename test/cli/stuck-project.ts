@@ -49,7 +49,11 @@ export function stuckProject(nodes: string): string {
 }
 
 /** `mlc ...args` in `cwd`, its output collected. */
-export function startMlc(cwd: string, args: string[], env: Record<string, string | undefined> = {}): ChildProcessWithoutNullStreams {
+export function startMlc(
+  cwd: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd, env: { ...ENV, ...env } });
 }
 
@@ -70,7 +74,9 @@ export function ended(child: ChildProcessWithoutNullStreams): Promise<Ended> {
   child.stdout.on("data", (c) => (stdout += c));
   child.stderr.on("data", (c) => (stderr += c));
   child.stdout.on("error", () => {}); // a test may close it on purpose
-  return new Promise((res) => child.on("close", (code, signal) => res({ code, signal, stdout, stderr, atMs: performance.now() - t0 })));
+  return new Promise((res) =>
+    child.on("close", (code, signal) => res({ code, signal, stdout, stderr, atMs: performance.now() - t0 })),
+  );
 }
 
 /** Resolves when `child` has printed `text` on stderr. */

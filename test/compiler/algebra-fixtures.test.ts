@@ -39,7 +39,11 @@ interface Case {
 const cases = readdirSync(DIR)
   .filter((d) => existsSync(join(DIR, d, "case.json")))
   .sort()
-  .map((name) => ({ name, dir: join(DIR, name), spec: JSON.parse(readFileSync(join(DIR, name, "case.json"), "utf8")) as Case }));
+  .map((name) => ({
+    name,
+    dir: join(DIR, name),
+    spec: JSON.parse(readFileSync(join(DIR, name, "case.json"), "utf8")) as Case,
+  }));
 
 /** `--from-nodes a,b --tags x` -> the commander-style options selectionFromFlags reads. */
 function flagsOf(args: string[]): Record<string, string> {
@@ -65,7 +69,13 @@ describe("algebra fixtures (compileProject + selection)", () => {
       const { project, diagnostics } = await compileCase(c.dir, c.spec.args);
       const errors = diagnostics.filter((d) => d.severity === "error");
       if (c.spec.diagnostics) {
-        const got = errors.map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column, message: d.message }));
+        const got = errors.map((d) => ({
+          code: d.code,
+          file: d.file,
+          line: d.line,
+          column: d.column,
+          message: d.message,
+        }));
         expect(got, JSON.stringify(got, null, 1)).toHaveLength(c.spec.diagnostics.length);
         c.spec.diagnostics.forEach((want, i) => {
           const { message, ...pos } = want;
@@ -89,8 +99,16 @@ describe("algebra fixtures (compileProject + selection)", () => {
 
 // A handful through the real CLI: `mlc ls --json` must print exactly the same node lists.
 const CLI_CASES = [
-  "complex-two-filters", "ns-katie", "complex-from-nodes-unknown", "complex-filter-no-nodes", "include-namespace-remap",
-  "matrix-nodes-base", "named-within-pipeline", "named-default-defined", "include-error-cycle", "named-def-unknown-node",
+  "complex-two-filters",
+  "ns-katie",
+  "complex-from-nodes-unknown",
+  "complex-filter-no-nodes",
+  "include-namespace-remap",
+  "matrix-nodes-base",
+  "named-within-pipeline",
+  "named-default-defined",
+  "include-error-cycle",
+  "named-def-unknown-node",
 ];
 
 function build(): void {
@@ -112,7 +130,11 @@ function mlcLs(c: (typeof cases)[number]) {
 describe("algebra fixtures through `mlc ls --json`", () => {
   // Under CI `npm test` has just built dist/, and rebuilding it here would rewrite files that the
   // other test files' CLI processes are loading at the same moment: only build when run locally.
-  beforeAll(() => (process.env.CI === "true" ? expect(existsSync(join(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build` first").toBe(true) : build()));
+  beforeAll(() =>
+    process.env.CI === "true"
+      ? expect(existsSync(join(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build` first").toBe(true)
+      : build(),
+  );
 
   for (const name of CLI_CASES) {
     it(name, () => {
@@ -126,7 +148,8 @@ describe("algebra fixtures through `mlc ls --json`", () => {
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { nodes: { name: string }[] };
       expect(out.nodes.map((n) => n.name)).toEqual(c.spec.nodes);
-      for (const [node, want] of Object.entries(c.spec.io ?? {})) expect(out.nodes.find((n) => n.name === node)).toMatchObject(want);
+      for (const [node, want] of Object.entries(c.spec.io ?? {}))
+        expect(out.nodes.find((n) => n.name === node)).toMatchObject(want);
     });
   }
 });

@@ -9,7 +9,15 @@ import { loadYaml } from "../../compiler/load.js";
 import { locate } from "../../compiler/locate.js";
 import type { ProjectConfig } from "../../compiler/types.js";
 
-const CONFIG: ProjectConfig = { catalog: {}, catalogSources: {}, parameters: {}, globals: { suffix: "v2", n: 3 }, credentials: {}, mlflow: null, files: [] };
+const CONFIG: ProjectConfig = {
+  catalog: {},
+  catalogSources: {},
+  parameters: {},
+  globals: { suffix: "v2", n: 3 },
+  credentials: {},
+  mlflow: null,
+  files: [],
+};
 
 // Temp projects made here are removed when the importing test file ends.
 const made: string[] = [];

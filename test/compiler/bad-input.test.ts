@@ -15,7 +15,12 @@ let dir: string;
 
 function bomb(): string {
   const lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-  for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(", ")}]`);
+  for (let i = 1; i < 10; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]`,
+    );
   return lines.join("\n") + "\n";
 }
 
@@ -23,7 +28,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "mlc-bad-"));
   writeFileSync(join(dir, "bomb.yml"), bomb());
   writeFileSync(join(dir, "deep-map.yml"), "a: " + "{a: ".repeat(100_000) + "1" + "}".repeat(100_000) + "\n");
-  writeFileSync(join(dir, "deep-block.yml"), Array.from({ length: 2000 }, (_, i) => " ".repeat(i) + `k${i}:`).join("\n") + " 1\n");
+  writeFileSync(
+    join(dir, "deep-block.yml"),
+    Array.from({ length: 2000 }, (_, i) => " ".repeat(i) + `k${i}:`).join("\n") + " 1\n",
+  );
   writeFileSync(join(dir, "utf8.yml"), Buffer.from([...Buffer.from("a: 1\nb: caf"), 0xc3, 0xa9, 0x20, 0xff, 0x0a]));
   writeFileSync(join(dir, "surrogate.yml"), Buffer.from([...Buffer.from("a: ok\nb: "), 0xed, 0xa0, 0x80, 0x0a]));
   writeFileSync(join(dir, "binary.yml"), Buffer.from([0x61, 0x3a, 0x20, 0x31, 0x0a, 0x00, 0x01, 0x02]));
@@ -74,7 +82,12 @@ describe("bad input", () => {
   });
 
   it("accepts anchors used a normal number of times (Kedro style)", () => {
-    writeFileSync(join(dir, "anchors.yml"), "_csv: &csv { type: csv, load_args: { sep: ',' } }\n" + Array.from({ length: 500 }, (_, i) => `d${i}: { <<: *csv, filepath: d${i}.csv }`).join("\n") + "\n");
+    writeFileSync(
+      join(dir, "anchors.yml"),
+      "_csv: &csv { type: csv, load_args: { sep: ',' } }\n" +
+        Array.from({ length: 500 }, (_, i) => `d${i}: { <<: *csv, filepath: d${i}.csv }`).join("\n") +
+        "\n",
+    );
     expect(run("anchors.yml", "catalog").diags).toEqual([]);
   });
 

@@ -9,7 +9,9 @@ function build(nodes: ResolvedNode[]) {
   const ctx = new CompileContext("/p");
   const datasets: ResolvedPipeline["datasets"] = {};
   const all = new Set(nodes.flatMap((n) => [...n.inputs, ...n.outputs]).filter((d) => !d.startsWith("params:")));
-  const ds = Object.fromEntries([...all].map((d) => [d, { name: d, config: { type: "memory" }, entry: null, source: null }]));
+  const ds = Object.fromEntries(
+    [...all].map((d) => [d, { name: d, config: { type: "memory" }, entry: null, source: null }]),
+  );
   Object.assign(datasets, ds);
   const graph = buildGraph({ name: "t", nodes, datasets, parameters: {}, pipelines: {} }, ctx);
   return { graph, reports: ctx.reports };
@@ -34,7 +36,11 @@ describe("buildGraph", () => {
   });
 
   it("two datasets between the same nodes: edges ordered by dataset; duplicates listed once", () => {
-    const { graph } = build([node("a", [], ["y", "x", "w"], 0), node("b", ["y", "x", "y"], ["o"], 1), node("c", ["w"], ["p"], 2)]);
+    const { graph } = build([
+      node("a", [], ["y", "x", "w"], 0),
+      node("b", ["y", "x", "y"], ["o"], 1),
+      node("c", ["w"], ["p"], 2),
+    ]);
     expect(graph.edges).toEqual([
       { from: "a", to: "b", dataset: "x" },
       { from: "a", to: "b", dataset: "y" },
@@ -44,13 +50,27 @@ describe("buildGraph", () => {
   });
 
   it("MLC4001 lists the cycle in edge order, starting at its smallest name", () => {
-    const { reports } = build([node("c", ["b_out"], ["c_out"], 0), node("a", ["c_out"], ["a_out"], 1), node("b", ["a_out"], ["b_out"], 2), node("x", ["c_out"], ["x_out"], 3)]);
+    const { reports } = build([
+      node("c", ["b_out"], ["c_out"], 0),
+      node("a", ["c_out"], ["a_out"], 1),
+      node("b", ["a_out"], ["b_out"], 2),
+      node("x", ["c_out"], ["x_out"], 3),
+    ]);
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ code: "MLC4001", message: "cycle: a -> b -> c -> a", at: { path: ["nodes", 1, "name"] } });
+    expect(reports[0]).toMatchObject({
+      code: "MLC4001",
+      message: "cycle: a -> b -> c -> a",
+      at: { path: ["nodes", 1, "name"] },
+    });
   });
 
   it("reports each of two disjoint cycles once", () => {
-    const { reports } = build([node("a", ["b1"], ["a1"]), node("b", ["a1"], ["b1"]), node("p", ["q1"], ["p1"]), node("q", ["p1"], ["q1"])]);
+    const { reports } = build([
+      node("a", ["b1"], ["a1"]),
+      node("b", ["a1"], ["b1"]),
+      node("p", ["q1"], ["p1"]),
+      node("q", ["p1"], ["q1"]),
+    ]);
     expect(reports.map((r) => r.message).sort()).toEqual(["cycle: a -> b -> a", "cycle: p -> q -> p"]);
   });
 
@@ -79,7 +99,9 @@ describe("buildGraph", () => {
     nodes[0] = node("n0", ["d99999"], ["d0"], 0);
     const { reports } = build(nodes);
     expect(reports).toHaveLength(1);
-    expect(reports[0].message.startsWith("cycle: n0 -> n1 -> n10 ->") || reports[0].message.startsWith("cycle: n0 -> n1 ->")).toBe(true);
+    expect(
+      reports[0].message.startsWith("cycle: n0 -> n1 -> n10 ->") || reports[0].message.startsWith("cycle: n0 -> n1 ->"),
+    ).toBe(true);
     expect(reports[0].message.split(" -> ")).toHaveLength(100_001);
   });
 });

@@ -14,7 +14,8 @@ afterAll(cleanupFixtures);
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-const brief = (ds: readonly Diagnostic[]) => ds.map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column }));
+const brief = (ds: readonly Diagnostic[]) =>
+  ds.map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column }));
 
 function golden(dir: string, file: string, actual: string): void {
   const path = join(dir, file);
@@ -26,7 +27,10 @@ function golden(dir: string, file: string, actual: string): void {
   expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
-const cases = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const cases = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 describe("compile fixtures", () => {
   it("has valid and failing cases for every resolve/graph code", () => {
@@ -54,7 +58,8 @@ describe("compile fixtures", () => {
       expect(project).not.toBeNull();
       golden(dir, "graph.json", emitJson(project!.graph));
       golden(dir, "pipeline.mmd", emitMermaid(project!.graph));
-      if (diagnostics.length || existsSync(join(dir, "warnings.json"))) golden(dir, "warnings.json", JSON.stringify(brief(diagnostics), null, 2) + "\n");
+      if (diagnostics.length || existsSync(join(dir, "warnings.json")))
+        golden(dir, "warnings.json", JSON.stringify(brief(diagnostics), null, 2) + "\n");
     });
   }
 });

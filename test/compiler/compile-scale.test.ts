@@ -43,7 +43,10 @@ describe("compile at scale", () => {
   it("a 5,000-node cycle is reported in full, located at its first node", async () => {
     const root = project(5_000, "chain");
     const { writeFileSync, readFileSync } = await import("node:fs");
-    const text = readFileSync(join(root, "pipeline.yml"), "utf8").replace("    inputs: source\n", "    inputs: d4999\n");
+    const text = readFileSync(join(root, "pipeline.yml"), "utf8").replace(
+      "    inputs: source\n",
+      "    inputs: d4999\n",
+    );
     writeFileSync(join(root, "pipeline.yml"), text);
     const { project: p, diagnostics } = await compileProject({ root, env: "local" });
     expect(p).toBeNull();

@@ -20,7 +20,10 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe("loadConfig", () => {
   it("layers conf/base then conf/<env>: catalog per top-level key, parameters deep-merged, --params on top", () => {
-    write("conf/base/catalog.yml", "a: { type: csv, filepath: a.csv, layer: raw }\nb: { type: memory }\n_anchors: { x: 1 }\n");
+    write(
+      "conf/base/catalog.yml",
+      "a: { type: csv, filepath: a.csv, layer: raw }\nb: { type: memory }\n_anchors: { x: 1 }\n",
+    );
     write("conf/local/catalog.yml", "a: { type: json, filepath: a.json }\n");
     write("conf/base/parameters.yml", "model: { lr: 0.1, layers: [1, 2], opt: { name: adam, beta: 0.9 } }\nseed: 1\n");
     write("conf/local/parameters.yml", "model: { opt: { beta: 0.5 } }\n");
@@ -30,8 +33,17 @@ describe("loadConfig", () => {
     expect(cfg.catalog).toEqual({ a: { type: "json", filepath: "a.json" }, b: { type: "memory" } });
     expect(cfg.catalogSources.a).toEqual({ file: "conf/local/catalog.yml", path: ["a"] });
     expect(cfg.catalogSources.b).toEqual({ file: "conf/base/catalog.yml", path: ["b"] });
-    expect(cfg.parameters).toEqual({ model: { lr: 0.2, layers: [1, 2], opt: { name: "adam", beta: 0.5 } }, seed: 1, extra: "x" });
-    expect(cfg.files).toEqual(["conf/base/catalog.yml", "conf/local/catalog.yml", "conf/base/parameters.yml", "conf/local/parameters.yml"]);
+    expect(cfg.parameters).toEqual({
+      model: { lr: 0.2, layers: [1, 2], opt: { name: "adam", beta: 0.5 } },
+      seed: 1,
+      extra: "x",
+    });
+    expect(cfg.files).toEqual([
+      "conf/base/catalog.yml",
+      "conf/local/catalog.yml",
+      "conf/base/parameters.yml",
+      "conf/local/parameters.yml",
+    ]);
     expect(cfg.mlflow).toBeNull();
   });
 
@@ -70,11 +82,14 @@ describe("loadConfig", () => {
 
   it("interpolates globals everywhere, runtime everywhere but globals, env only in credentials and mlflow", () => {
     process.env.MLC_TEST_TOKEN = "s3cr3t-value";
-    write("conf/base/globals.yml", "root: data\nbad: \"{{ runtime.x }}\"\n");
-    write("conf/base/catalog.yml", "a: { type: csv, filepath: \"{{ globals.root }}/{{ runtime.sub }}/a.csv\" }\nb: { type: csv, filepath: \"{{ env.HOME }}\" }\n");
-    write("conf/base/parameters.yml", "epochs: \"{{ runtime.epochs }}\"\n");
-    write("conf/local/credentials.yml", "db: { token: \"{{ env.MLC_TEST_TOKEN }}\", user: \"{{ globals.root }}\" }\n");
-    write("conf/base/mlflow.yml", "server: { mlflow_tracking_uri: \"{{ env.MLC_TEST_TOKEN }}\" }\n");
+    write("conf/base/globals.yml", 'root: data\nbad: "{{ runtime.x }}"\n');
+    write(
+      "conf/base/catalog.yml",
+      'a: { type: csv, filepath: "{{ globals.root }}/{{ runtime.sub }}/a.csv" }\nb: { type: csv, filepath: "{{ env.HOME }}" }\n',
+    );
+    write("conf/base/parameters.yml", 'epochs: "{{ runtime.epochs }}"\n');
+    write("conf/local/credentials.yml", 'db: { token: "{{ env.MLC_TEST_TOKEN }}", user: "{{ globals.root }}" }\n');
+    write("conf/base/mlflow.yml", 'server: { mlflow_tracking_uri: "{{ env.MLC_TEST_TOKEN }}" }\n');
     const ctx = new CompileContext(root);
     const cfg = loadConfig({ root, runtimeParams: { sub: "raw", epochs: 5 } }, ctx);
     expect(cfg.catalog.a.filepath).toBe("data/raw/a.csv");
@@ -91,7 +106,10 @@ describe("loadConfig", () => {
   });
 
   it("never puts credential values into diagnostics", () => {
-    write("conf/local/credentials.yml", "db:\n  password: hunter2-very-secret\n  password: hunter3-very-secret\n  host: \"{{ env.MLC_SURELY_UNSET }}-hunter4\"\n");
+    write(
+      "conf/local/credentials.yml",
+      'db:\n  password: hunter2-very-secret\n  password: hunter3-very-secret\n  host: "{{ env.MLC_SURELY_UNSET }}-hunter4"\n',
+    );
     write("conf/local/credentials_extra.yml", "oops: [hunter5-very-secret\n");
     const ctx = new CompileContext(root);
     loadConfig({ root }, ctx);
@@ -110,12 +128,20 @@ describe("loadConfig", () => {
   });
 
   it("layers mlflow.yml and validates it against schema/mlflow.schema.json", () => {
-    write("conf/base/mlflow.yml", "server: { mlflow_tracking_uri: http://localhost:5000 }\ntracking: { experiment: { name: base } }\n");
+    write(
+      "conf/base/mlflow.yml",
+      "server: { mlflow_tracking_uri: http://localhost:5000 }\ntracking: { experiment: { name: base } }\n",
+    );
     write("conf/local/mlflow.yml", "tracking: { experiment: { name: local } }\nsrever: {}\n");
     const ctx = new CompileContext(root);
     const cfg = loadConfig({ root }, ctx);
-    expect(cfg.mlflow).toMatchObject({ server: { mlflow_tracking_uri: "http://localhost:5000" }, tracking: { experiment: { name: "local" } } });
-    expect(ctx.finalize(locate)).toMatchObject([{ code: "MLC2001", file: "conf/local/mlflow.yml", line: 2, column: 1 }]);
+    expect(cfg.mlflow).toMatchObject({
+      server: { mlflow_tracking_uri: "http://localhost:5000" },
+      tracking: { experiment: { name: "local" } },
+    });
+    expect(ctx.finalize(locate)).toMatchObject([
+      { code: "MLC2001", file: "conf/local/mlflow.yml", line: 2, column: 1 },
+    ]);
   });
 
   it("keeps a __proto__ key as plain data when merging", () => {
@@ -138,7 +164,9 @@ describe("loadConfig", () => {
     write("conf/base/catalog.yml", "a:\n  type: csv\n  filepath: a.csv\n  layr: raw\n");
     const ctx = new CompileContext(root);
     loadConfig({ root }, ctx);
-    expect(ctx.finalize(locate)).toMatchObject([{ code: "MLC2001", file: "conf/base/catalog.yml", line: 4, column: 3 }]);
+    expect(ctx.finalize(locate)).toMatchObject([
+      { code: "MLC2001", file: "conf/base/catalog.yml", line: 4, column: 3 },
+    ]);
   });
 });
 

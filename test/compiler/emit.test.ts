@@ -19,14 +19,46 @@ afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true }))
 
 describe("emitJson", () => {
   it("sortKeys sorts keys recursively and keeps array order", () => {
-    expect(JSON.stringify(sortKeys({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }))).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(JSON.stringify(sortKeys({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }))).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
   it("every object in graph.json has sorted keys, extra fields included; 2-space indent, trailing newline", () => {
     const graph = {
-      irVersion: 1, name: "g",
-      nodes: [{ name: "n", baseName: "n", func: "f.ts#f", inputs: [], inputMode: "none", outputs: ["d"], outputMode: "single", tags: [], namespace: null, retries: 0, timeoutMs: null, source: { file: "p.yml", line: 3 }, extra: { y: 1, x: 2 } }],
-      datasets: [{ name: "d", type: "json", persistent: true, layer: null, filepath: "d.json", config: { type: "json", filepath: "d.json", load_args: { z: 1, a: 2 } }, entry: "d" }],
-      params: [], edges: [], layers: [["n"]], pipelines: { __default__: ["n"] },
+      irVersion: 1,
+      name: "g",
+      nodes: [
+        {
+          name: "n",
+          baseName: "n",
+          func: "f.ts#f",
+          inputs: [],
+          inputMode: "none",
+          outputs: ["d"],
+          outputMode: "single",
+          tags: [],
+          namespace: null,
+          retries: 0,
+          timeoutMs: null,
+          source: { file: "p.yml", line: 3 },
+          extra: { y: 1, x: 2 },
+        },
+      ],
+      datasets: [
+        {
+          name: "d",
+          type: "json",
+          persistent: true,
+          layer: null,
+          filepath: "d.json",
+          config: { type: "json", filepath: "d.json", load_args: { z: 1, a: 2 } },
+          entry: "d",
+        },
+      ],
+      params: [],
+      edges: [],
+      layers: [["n"]],
+      pipelines: { __default__: ["n"] },
     } as unknown as GraphIR;
     const text = emitJson(graph);
     expect(text.endsWith("}\n")).toBe(true);
@@ -49,11 +81,20 @@ describe("emitJson", () => {
     const n = 1000;
     const names = Array.from({ length: n }, (_, i) => `n${i}`);
     const graph = {
-      name: "g", irVersion: 1,
-      nodes: names.map((name, i) => ({ name, outputs: [`d${i}`], inputs: i ? [`d${i - 1}`] : [], tags: ["b", "a"], source: { line: i + 1, file: "p.yml" } })),
+      name: "g",
+      irVersion: 1,
+      nodes: names.map((name, i) => ({
+        name,
+        outputs: [`d${i}`],
+        inputs: i ? [`d${i - 1}`] : [],
+        tags: ["b", "a"],
+        source: { line: i + 1, file: "p.yml" },
+      })),
       datasets: names.map((_, i) => ({ name: `d${i}`, type: "memory", config: { type: "memory" } })),
       edges: names.slice(1).map((to, i) => ({ to, from: names[i], dataset: `d${i}` })),
-      layers: names.map((x) => [x]), params: [], pipelines: { __default__: names, "b\"q": [] },
+      layers: names.map((x) => [x]),
+      params: [],
+      pipelines: { __default__: names, 'b"q': [] },
     } as unknown as GraphIR;
     const pieces: string[] = [];
     emitJsonTo(graph, (text) => pieces.push(text));
@@ -80,7 +121,8 @@ describe("graph.schema.json", () => {
         if (!v.description) missing.push(`${at}/${k}`);
         walk(v, `${at}/${k}`);
       }
-      for (const [k, v] of Object.entries((s.$defs as Record<string, Record<string, unknown>>) ?? {})) walk(v, `${at}/$defs/${k}`);
+      for (const [k, v] of Object.entries((s.$defs as Record<string, Record<string, unknown>>) ?? {}))
+        walk(v, `${at}/$defs/${k}`);
     };
     walk(schema, "");
     expect(missing).toEqual([]);
@@ -104,7 +146,9 @@ describe("emitMermaid", () => {
     for (const line of mmd.split("\n").slice(1)) {
       const t = line.trim();
       if (!t || t === "end" || t.startsWith("classDef")) continue;
-      expect(t).toMatch(/^(subgraph s\d+\[".*"\]|[ndp]\d+(\[".*"\]|\(\[".*"\]\)|\[\(".*"\)\]|\{\{".*"\}\})?:::\w+|[dpn]\d+ (-->|-\.->) [dn]\d+)$/);
+      expect(t).toMatch(
+        /^(subgraph s\d+\[".*"\]|[ndp]\d+(\[".*"\]|\(\[".*"\]\)|\[\(".*"\)\]|\{\{".*"\}\})?:::\w+|[dpn]\d+ (-->|-\.->) [dn]\d+)$/,
+      );
     }
   });
 });
@@ -118,7 +162,8 @@ describe("determinism", () => {
     expect(emitJson(a.project!.graph)).not.toContain(tmpdir());
   });
   it("the CLI writes the same bytes from another cwd, with --project", () => {
-    if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
+    if (!existsSync(join(REPO, "dist/cli/main.js")))
+      throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
     const dir = mkdtempSync(join(tmpdir(), "mlc-det-"));
     temps.push(dir);
     cpSync(join(FIXTURES, "basic"), dir, { recursive: true });

@@ -25,11 +25,32 @@ describe("expandPipeline: nodes", () => {
     });
     expect(diagnostics).toEqual([]);
     expect(nodes[0]).toEqual({
-      name: "a", baseName: "a", func: "src/a.ts#run", inputs: ["raw", "params:k"], inputMode: "map", inputKeys: ["x", "y"],
-      outputs: ["o1", "o2"], outputMode: "list", tags: ["a", "z"], namespace: null, retries: 2, timeoutMs: 600_000,
+      name: "a",
+      baseName: "a",
+      func: "src/a.ts#run",
+      inputs: ["raw", "params:k"],
+      inputMode: "map",
+      inputKeys: ["x", "y"],
+      outputs: ["o1", "o2"],
+      outputMode: "list",
+      tags: ["a", "z"],
+      namespace: null,
+      retries: 2,
+      timeoutMs: 600_000,
       source: { file: "pipeline.yml", path: ["nodes", 0] },
     });
-    expect(nodes[1]).toMatchObject({ name: "grp.b", baseName: "grp.b", func: "some-pkg#default", inputMode: "single", outputs: [], outputMode: "none", tags: ["solo"], namespace: "grp", retries: 0, timeoutMs: 1500 });
+    expect(nodes[1]).toMatchObject({
+      name: "grp.b",
+      baseName: "grp.b",
+      func: "some-pkg#default",
+      inputMode: "single",
+      outputs: [],
+      outputMode: "none",
+      tags: ["solo"],
+      namespace: "grp",
+      retries: 0,
+      timeoutMs: 1500,
+    });
   });
 
   it("interpolates globals, runtime params and matrix values in every string", () => {
@@ -101,8 +122,18 @@ describe("normalizeFunc", () => {
 
 describe("parseTimeout", () => {
   it.each([
-    ["10m", 600_000], ["30s", 30_000], ["500ms", 500], ["1h", 3_600_000], ["1.5s", 1500], [" 2 s ", 2000], [250, 250],
-    ["abc", null], [-1, null], [0, null], [undefined, null], ["10 minutes", null],
+    ["10m", 600_000],
+    ["30s", 30_000],
+    ["500ms", 500],
+    ["1h", 3_600_000],
+    ["1.5s", 1500],
+    [" 2 s ", 2000],
+    [250, 250],
+    ["abc", null],
+    [-1, null],
+    [0, null],
+    [undefined, null],
+    ["10 minutes", null],
   ] as [unknown, number | null][])("%j -> %j", (v, want) => {
     expect(parseTimeout(v)).toBe(want);
   });

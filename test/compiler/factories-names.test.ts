@@ -16,7 +16,17 @@ describe("dataset factory placeholder names", () => {
 
   it("a flat entry filled for many names: repeated and formatted placeholders, unknown ones, escapes, scalars kept", () => {
     const catalog = {
-      "{a}_{b}": { type: "csv", filepath: "data/{a}/{b}/{a}.csv", layer: "{b:x}", versioned: true, n: 3, z: null, note: "{c} {a}", base_dir: "../{a}/{c}", out_path: "{a}/../../x" },
+      "{a}_{b}": {
+        type: "csv",
+        filepath: "data/{a}/{b}/{a}.csv",
+        layer: "{b:x}",
+        versioned: true,
+        n: 3,
+        z: null,
+        note: "{c} {a}",
+        base_dir: "../{a}/{c}",
+        out_path: "{a}/../../x",
+      },
       "{p}.nested": { type: "json", load_args: { path: "{p}" } },
     };
     const ranked = rankFactories(Object.keys(catalog));
@@ -24,7 +34,17 @@ describe("dataset factory placeholder names", () => {
     // loop checks that later calls (from the compiled entry) give fresh, equal results.
     for (let i = 0; i < 3; i++) {
       const m = matchFactory("x1_y", ranked, catalog)!;
-      expect(m.config).toEqual({ type: "csv", filepath: "data/x1/y/x1.csv", layer: "y", versioned: true, n: 3, z: null, note: "{c} x1", base_dir: "../x1/{c}", out_path: "x1/../../x" });
+      expect(m.config).toEqual({
+        type: "csv",
+        filepath: "data/x1/y/x1.csv",
+        layer: "y",
+        versioned: true,
+        n: 3,
+        z: null,
+        note: "{c} x1",
+        base_dir: "../x1/{c}",
+        out_path: "x1/../../x",
+      });
       expect(Object.keys(m.config)).toEqual(Object.keys(catalog["{a}_{b}"]));
       expect(m.unknown).toEqual(["{c}"]);
       expect(m.escaping).toEqual([]);

@@ -12,10 +12,25 @@ const ROOT = join(__dirname, "..", "..");
 const text = "version: 1\nnodes:\n  - name: a\n    func: f\n    inptus: [x]\n    outputs: y\n  - name: b\n";
 const docs = new Map([["pipeline.yml", { file: "pipeline.yml", absPath: "/p/pipeline.yml", text, data: null }]]);
 const err: Diagnostic = {
-  code: "MLC2001", severity: "error", message: 'unknown key "inptus" (did you mean "inputs"?)', file: "pipeline.yml",
-  line: 5, column: 5, endLine: 5, endColumn: 11, path: "/nodes/0/inptus", hint: "allowed keys: inputs",
+  code: "MLC2001",
+  severity: "error",
+  message: 'unknown key "inptus" (did you mean "inputs"?)',
+  file: "pipeline.yml",
+  line: 5,
+  column: 5,
+  endLine: 5,
+  endColumn: 11,
+  path: "/nodes/0/inptus",
+  hint: "allowed keys: inputs",
 };
-const warn: Diagnostic = { code: "MLC8001", severity: "warning", message: "catalog entry \"z\" is never used", file: "conf/base/catalog.yml", line: 3, column: 1 };
+const warn: Diagnostic = {
+  code: "MLC8001",
+  severity: "warning",
+  message: 'catalog entry "z" is never used',
+  file: "conf/base/catalog.yml",
+  line: 3,
+  column: 1,
+};
 
 describe("json", () => {
   it("prints exactly {valid, diagnostics} with the SPEC fields", () => {
@@ -23,10 +38,25 @@ describe("json", () => {
     expect(Object.keys(out)).toEqual(["valid", "diagnostics"]);
     expect(out.valid).toBe(false);
     expect(out.diagnostics[0]).toEqual({
-      code: "MLC2001", severity: "error", message: err.message, file: "pipeline.yml", line: 5, column: 5,
-      endLine: 5, endColumn: 11, path: "/nodes/0/inptus", hint: "allowed keys: inputs",
+      code: "MLC2001",
+      severity: "error",
+      message: err.message,
+      file: "pipeline.yml",
+      line: 5,
+      column: 5,
+      endLine: 5,
+      endColumn: 11,
+      path: "/nodes/0/inptus",
+      hint: "allowed keys: inputs",
     });
-    expect(out.diagnostics[1]).toEqual({ code: "MLC8001", severity: "warning", message: warn.message, file: "conf/base/catalog.yml", line: 3, column: 1 });
+    expect(out.diagnostics[1]).toEqual({
+      code: "MLC8001",
+      severity: "warning",
+      message: warn.message,
+      file: "conf/base/catalog.yml",
+      line: 3,
+      column: 1,
+    });
     expect(JSON.parse(formatDiagnostics([warn], "json", { docs, color: false })).valid).toBe(true);
     expect(JSON.parse(formatDiagnostics([], "json", { docs, color: false }))).toEqual({ valid: true, diagnostics: [] });
   });
@@ -37,7 +67,7 @@ describe("github", () => {
     const d: Diagnostic = { ...err, hint: undefined, message: "100% bad\r\nsecond line", file: "dir,x/a:b.yml" };
     expect(formatDiagnostics([d, warn], "github", { docs, color: false })).toBe(
       "::error file=dir%2Cx/a%3Ab.yml,line=5,col=5,title=MLC2001::100%25 bad%0D%0Asecond line\n" +
-        "::warning file=conf/base/catalog.yml,line=3,col=1,title=MLC8001::catalog entry \"z\" is never used\n",
+        '::warning file=conf/base/catalog.yml,line=3,col=1,title=MLC8001::catalog entry "z" is never used\n',
     );
   });
 });
@@ -77,8 +107,20 @@ describe("text", () => {
   });
 
   it("never prints source lines of credentials files", () => {
-    const secret = new Map([["conf/local/credentials.yml", { file: "conf/local/credentials.yml", absPath: "/x", text: "db:\n  password: hunter2\n", data: null }]]);
-    const d: Diagnostic = { code: "MLC3004", severity: "error", message: "undefined variable", file: "conf/local/credentials.yml", line: 2, column: 13 };
+    const secret = new Map([
+      [
+        "conf/local/credentials.yml",
+        { file: "conf/local/credentials.yml", absPath: "/x", text: "db:\n  password: hunter2\n", data: null },
+      ],
+    ]);
+    const d: Diagnostic = {
+      code: "MLC3004",
+      severity: "error",
+      message: "undefined variable",
+      file: "conf/local/credentials.yml",
+      line: 2,
+      column: 13,
+    };
     expect(formatDiagnostics([d], "text", { docs: secret, color: false })).not.toContain("hunter2");
   });
 
@@ -131,11 +173,22 @@ describe("mlc validate (CLI, built dist)", () => {
   it("validates a single pipeline file with --catalog, and layers --env", () => {
     const dir = copy("valid");
     try {
-      const single = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf", "base", "catalog.yml"), "--format", "json");
+      const single = mlc(
+        join(dir, "pipeline.yml"),
+        "--catalog",
+        join(dir, "conf", "base", "catalog.yml"),
+        "--format",
+        "json",
+      );
       expect(JSON.parse(single.stdout)).toEqual({ valid: true, diagnostics: [] });
       const bad = mlc(join(dir, "pipeline.yml"), "--catalog", join(dir, "conf"), "--format", "json");
       expect(bad.code).toBe(1);
-      expect(JSON.parse(bad.stdout).diagnostics[0]).toMatchObject({ code: "MLC1003", file: "conf", line: 1, column: 1 });
+      expect(JSON.parse(bad.stdout).diagnostics[0]).toMatchObject({
+        code: "MLC1003",
+        file: "conf",
+        line: 1,
+        column: 1,
+      });
       // A missing --env folder is a usage error (SPEC 5: exit 2), reported before anything is read.
       const env = mlc("--project", dir, "--env", "nope", "--format", "json");
       expect(env.code).toBe(2);
@@ -149,7 +202,10 @@ describe("mlc validate (CLI, built dist)", () => {
     // @ts-expect-error: plain .mjs bench module without type declarations
     const { loadedModules, FORBIDDEN } = await import("../../bench/w1-help.mjs");
     // `mlc --help` is served by bin/mlc.js from build-time text; a command's --help runs commander.
-    for (const [args, entry] of [[["--help"], "/bin/mlc.js"], [["validate", "--help"], "/dist/cli-bundle/main.js"]] as const) {
+    for (const [args, entry] of [
+      [["--help"], "/bin/mlc.js"],
+      [["validate", "--help"], "/dist/cli-bundle/main.js"],
+    ] as const) {
       const loaded = (loadedModules([...args]) as string[]).map((u) => u.replace(/\\/g, "/"));
       expect(loaded.some((u) => u.includes(entry))).toBe(true);
       expect(loaded.filter((u) => (FORBIDDEN as string[]).some((f) => u.includes(f)))).toEqual([]);

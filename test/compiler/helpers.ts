@@ -2,7 +2,13 @@
 import type { ProjectConfig, ResolvedNode } from "../../compiler/types.js";
 
 /** A ResolvedNode with list inputs/outputs, defined at pipeline.yml nodes[i]. */
-export function node(name: string, inputs: string[], outputs: string[], i = 0, extra: Partial<ResolvedNode> = {}): ResolvedNode {
+export function node(
+  name: string,
+  inputs: string[],
+  outputs: string[],
+  i = 0,
+  extra: Partial<ResolvedNode> = {},
+): ResolvedNode {
   return {
     name,
     baseName: name,
@@ -21,10 +27,15 @@ export function node(name: string, inputs: string[], outputs: string[], i = 0, e
 }
 
 /** A ProjectConfig with the given catalog (sources at catalog.yml [key]) and parameters. */
-export function config(catalog: Record<string, Record<string, unknown>> = {}, parameters: Record<string, unknown> = {}): ProjectConfig {
+export function config(
+  catalog: Record<string, Record<string, unknown>> = {},
+  parameters: Record<string, unknown> = {},
+): ProjectConfig {
   return {
     catalog: catalog as ProjectConfig["catalog"],
-    catalogSources: Object.fromEntries(Object.keys(catalog).map((k) => [k, { file: "conf/base/catalog.yml", path: [k] }])),
+    catalogSources: Object.fromEntries(
+      Object.keys(catalog).map((k) => [k, { file: "conf/base/catalog.yml", path: [k] }]),
+    ),
     parameters,
     globals: {},
     credentials: {},

@@ -12,13 +12,31 @@ type IO = string | string[] | Record<string, string> | null;
 
 function node(name: string, inputs: IO, outputs: IO, extra: Partial<ResolvedNode> = {}): ResolvedNode {
   const flat = (v: IO) =>
-    v === null ? { names: [], mode: "none" as const } : typeof v === "string" ? { names: [v], mode: "single" as const } : Array.isArray(v) ? { names: v, mode: "list" as const } : { names: Object.values(v), mode: "map" as const, keys: Object.keys(v) };
+    v === null
+      ? { names: [], mode: "none" as const }
+      : typeof v === "string"
+        ? { names: [v], mode: "single" as const }
+        : Array.isArray(v)
+          ? { names: v, mode: "list" as const }
+          : { names: Object.values(v), mode: "map" as const, keys: Object.keys(v) };
   const i = flat(inputs);
   const o = flat(outputs);
   return {
-    name, baseName: name, func: "src/x.ts#f", inputs: i.names, inputMode: i.mode, ...(i.keys ? { inputKeys: i.keys } : {}),
-    outputs: o.names, outputMode: o.mode, ...(o.keys ? { outputKeys: o.keys } : {}), tags: [], namespace: null, retries: 0, timeoutMs: null,
-    source: { file: "sub.yml", path: ["nodes", 0] }, ...extra,
+    name,
+    baseName: name,
+    func: "src/x.ts#f",
+    inputs: i.names,
+    inputMode: i.mode,
+    ...(i.keys ? { inputKeys: i.keys } : {}),
+    outputs: o.names,
+    outputMode: o.mode,
+    ...(o.keys ? { outputKeys: o.keys } : {}),
+    tags: [],
+    namespace: null,
+    retries: 0,
+    timeoutMs: null,
+    source: { file: "sub.yml", path: ["nodes", 0] },
+    ...extra,
   };
 }
 
@@ -31,13 +49,27 @@ function remap(nodes: ResolvedNode[], spec: Partial<RemapSpec>) {
   return { out, io, reports: ctx.reports };
 }
 
-const three = [node("node1", "A", "B"), node("node2", ["C", "D"], ["E", "F"]), node("node3", { input1: "H", input2: "J" }, { K: "L" })];
+const three = [
+  node("node1", "A", "B"),
+  node("node2", ["C", "D"], ["E", "F"]),
+  node("node3", { input1: "H", input2: "J" }, { K: "L" }),
+];
 
 describe("remapNodes (Kedro pipeline() rules)", () => {
   it("renames mapped datasets in string, list and map IO (transform_dataset_names)", () => {
-    const r = remap(three, { inputs: { A: "A_new", D: "D_new", H: "H_new" }, outputs: { B: "B_new", E: "E_new", L: "L_new" } });
+    const r = remap(three, {
+      inputs: { A: "A_new", D: "D_new", H: "H_new" },
+      outputs: { B: "B_new", E: "E_new", L: "L_new" },
+    });
     expect(r.reports).toEqual([]);
-    expect(r.io).toEqual({ node1: [["A_new"], ["B_new"]], node2: [["C", "D_new"], ["E_new", "F"]], node3: [["H_new", "J"], ["L_new"]] });
+    expect(r.io).toEqual({
+      node1: [["A_new"], ["B_new"]],
+      node2: [
+        ["C", "D_new"],
+        ["E_new", "F"],
+      ],
+      node3: [["H_new", "J"], ["L_new"]],
+    });
     expect(r.out[2].inputKeys).toEqual(["input1", "input2"]);
   });
 
@@ -45,15 +77,25 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
     const r = remap(three, { namespace: "PREFIX" });
     expect(r.io).toEqual({
       "PREFIX.node1": [["PREFIX.A"], ["PREFIX.B"]],
-      "PREFIX.node2": [["PREFIX.C", "PREFIX.D"], ["PREFIX.E", "PREFIX.F"]],
+      "PREFIX.node2": [
+        ["PREFIX.C", "PREFIX.D"],
+        ["PREFIX.E", "PREFIX.F"],
+      ],
       "PREFIX.node3": [["PREFIX.H", "PREFIX.J"], ["PREFIX.L"]],
     });
     expect(r.out.map((n) => n.namespace)).toEqual(["PREFIX", "PREFIX", "PREFIX"]);
   });
 
   it("explicit mappings win over the prefix (prefixing_and_renaming)", () => {
-    const r = remap([node("n", ["C", "D"], ["E", "F"])], { namespace: "PREFIX", inputs: { C: "C_new" }, outputs: { E: "E_new" } });
-    expect(r.io["PREFIX.n"]).toEqual([["C_new", "PREFIX.D"], ["E_new", "PREFIX.F"]]);
+    const r = remap([node("n", ["C", "D"], ["E", "F"])], {
+      namespace: "PREFIX",
+      inputs: { C: "C_new" },
+      outputs: { E: "E_new" },
+    });
+    expect(r.io["PREFIX.n"]).toEqual([
+      ["C_new", "PREFIX.D"],
+      ["E_new", "PREFIX.F"],
+    ]);
   });
 
   it.each([
@@ -61,13 +103,28 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
     [["A"], ["D"]],
     [{ A: "A" }, { D: "D" }],
   ])("names given as %j / %j stay unprefixed (prefix_exclude_free_inputs)", (inputs, outputs) => {
-    const r = remap([node("node1", "A", "B"), node("node2", "B", "C"), node("node3", "C", "D")], { namespace: "PREFIX", inputs, outputs });
+    const r = remap([node("node1", "A", "B"), node("node2", "B", "C"), node("node3", "C", "D")], {
+      namespace: "PREFIX",
+      inputs,
+      outputs,
+    });
     expect(r.reports).toEqual([]);
-    expect(r.io).toEqual({ "PREFIX.node1": [["A"], ["PREFIX.B"]], "PREFIX.node2": [["PREFIX.B"], ["PREFIX.C"]], "PREFIX.node3": [["PREFIX.C"], ["D"]] });
+    expect(r.io).toEqual({
+      "PREFIX.node1": [["A"], ["PREFIX.B"]],
+      "PREFIX.node2": [["PREFIX.B"], ["PREFIX.C"]],
+      "PREFIX.node3": [["PREFIX.C"], ["D"]],
+    });
   });
 
   it("prefixes params:x but never `parameters` (transform_params_prefix_and_parameters)", () => {
-    const r = remap([node("node1", "parameters", "out1"), node("node2", ["params:C", "D"], ["F"]), node("node3", { a: "params:H", b: "parameters" }, { K: "L" })], { namespace: "PREFIX" });
+    const r = remap(
+      [
+        node("node1", "parameters", "out1"),
+        node("node2", ["params:C", "D"], ["F"]),
+        node("node3", { a: "params:H", b: "parameters" }, { K: "L" }),
+      ],
+      { namespace: "PREFIX" },
+    );
     expect(r.io).toEqual({
       "PREFIX.node1": [["parameters"], ["PREFIX.out1"]],
       "PREFIX.node2": [["params:PREFIX.C", "PREFIX.D"], ["PREFIX.F"]],
@@ -76,7 +133,12 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
   });
 
   it("renames an exposed intermediate output for its producer and its consumers (expose_intermediate_output)", () => {
-    const nodes = [node("node1", "A", "B"), node("node2", "B", "C"), node("node3", "C", "D"), node("node4", ["D", "params:x"], "X")];
+    const nodes = [
+      node("node1", "A", "B"),
+      node("node2", "B", "C"),
+      node("node3", "C", "D"),
+      node("node4", ["D", "params:x"], "X"),
+    ];
     const r = remap(nodes, { namespace: "ACTUAL", outputs: { B: "B_new" } });
     expect(r.io).toEqual({
       "ACTUAL.node1": [["ACTUAL.A"], ["B_new"]],
@@ -86,14 +148,25 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
     });
   });
 
-  it.each([["x"], [["x"]], [["params:x"]], [{ x: "x" }], [{ "params:x": "params:x" }]])("parameters %j keep params:x unprefixed", (parameters) => {
-    const r = remap([node("node1", ["A", "params:x", "params:y"], "AA")], { namespace: "PREFIX", outputs: { AA: "B" }, parameters });
-    expect(r.reports).toEqual([]);
-    expect(r.io["PREFIX.node1"]).toEqual([["PREFIX.A", "params:x", "params:PREFIX.y"], ["B"]]);
-  });
+  it.each([["x"], [["x"]], [["params:x"]], [{ x: "x" }], [{ "params:x": "params:x" }]])(
+    "parameters %j keep params:x unprefixed",
+    (parameters) => {
+      const r = remap([node("node1", ["A", "params:x", "params:y"], "AA")], {
+        namespace: "PREFIX",
+        outputs: { AA: "B" },
+        parameters,
+      });
+      expect(r.reports).toEqual([]);
+      expect(r.io["PREFIX.node1"]).toEqual([["PREFIX.A", "params:x", "params:PREFIX.y"], ["B"]]);
+    },
+  );
 
   it("maps parameters with a map (parameters_updated_with_dict)", () => {
-    const nodes = [node("node1", ["A", "params:x"], "AA"), node("node2", ["AA", "params:y"], "B"), node("node3", ["B", "params:x"], "BB")];
+    const nodes = [
+      node("node1", ["A", "params:x"], "AA"),
+      node("node2", ["AA", "params:y"], "B"),
+      node("node3", ["B", "params:x"], "BB"),
+    ];
     const r = remap(nodes, { namespace: "ACTUAL", outputs: { B: "B_new" }, parameters: { x: "X" } });
     expect(r.io).toEqual({
       "ACTUAL.node1": [["ACTUAL.A", "params:X"], ["ACTUAL.AA"]],
@@ -103,17 +176,31 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
   });
 
   it("nests namespaces outer-first and adds include tags to every node", () => {
-    const inner = remap([node("fit", "data", "model", { namespace: "own", name: "own.fit", baseName: "own.fit", tags: ["t"] })], { namespace: "b" }).out;
+    const inner = remap(
+      [node("fit", "data", "model", { namespace: "own", name: "own.fit", baseName: "own.fit", tags: ["t"] })],
+      { namespace: "b" },
+    ).out;
     const r = remap(inner, { namespace: "a", tags: ["outer", "a-tag"] });
-    expect(r.out[0]).toMatchObject({ name: "a.b.own.fit", baseName: "a.b.own.fit", namespace: "a.b.own", inputs: ["a.b.data"], outputs: ["a.b.model"], tags: ["a-tag", "outer", "t"] });
+    expect(r.out[0]).toMatchObject({
+      name: "a.b.own.fit",
+      baseName: "a.b.own.fit",
+      namespace: "a.b.own",
+      inputs: ["a.b.data"],
+      outputs: ["a.b.model"],
+      tags: ["a-tag", "outer", "t"],
+    });
   });
 
   describe("errors (MLC3007, each at its mapping entry, rejected mappings not applied)", () => {
     const pipe = [node("node1", ["A", "params:alpha"], "AA"), node("node2", ["AA", "parameters"], "BB")];
-    const codes = (r: ReturnType<typeof remap>) => r.reports.map((x) => [x.code, x.at?.path.join("/"), x.message.replace('include "./sub.yml": ', "")]);
+    const codes = (r: ReturnType<typeof remap>) =>
+      r.reports.map((x) => [x.code, x.at?.path.join("/"), x.message.replace('include "./sub.yml": ', "")]);
 
     it("a parameter under inputs or outputs", () => {
-      const r = remap(pipe, { inputs: { "params:alpha": "params:beta", parameters: "yaml_ds" }, outputs: ["parameters"] });
+      const r = remap(pipe, {
+        inputs: { "params:alpha": "params:beta", parameters: "yaml_ds" },
+        outputs: ["parameters"],
+      });
       expect(codes(r)).toEqual([
         ["MLC3007", "include/0/inputs/params:alpha", '"params:alpha" is a parameter, not a dataset'],
         ["MLC3007", "include/0/inputs/parameters", '"parameters" is a parameter, not a dataset'],
@@ -125,18 +212,34 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
     it("an input that is not free, an output that nothing produces", () => {
       const r = remap(pipe, { inputs: { AA: "CC" }, outputs: "A" });
       expect(codes(r)).toEqual([
-        ["MLC3007", "include/0/inputs/AA", 'input "AA" is produced by node "node1" inside the included pipeline; only free inputs can be mapped'],
+        [
+          "MLC3007",
+          "include/0/inputs/AA",
+          'input "AA" is produced by node "node1" inside the included pipeline; only free inputs can be mapped',
+        ],
         ["MLC3007", "include/0/outputs", 'output "A" is not produced by any node of the included pipeline'],
       ]);
       expect(r.io.node2[0]).toEqual(["AA", "parameters"]);
     });
 
     it("unknown datasets and parameters, with suggestions (missing_dataset_name, non_existent_parameters_mapped)", () => {
-      const r = remap(pipe, { inputs: { A: "A_new", ZZZ: "C" }, outputs: { BB: "B_new", AAA: "D" }, parameters: { alpah: "gamma", beta: "x" } });
+      const r = remap(pipe, {
+        inputs: { A: "A_new", ZZZ: "C" },
+        outputs: { BB: "B_new", AAA: "D" },
+        parameters: { alpah: "gamma", beta: "x" },
+      });
       expect(codes(r)).toEqual([
         ["MLC3007", "include/0/inputs/ZZZ", 'input "ZZZ" is not a dataset of the included pipeline'],
-        ["MLC3007", "include/0/outputs/AAA", 'output "AAA" is not a dataset of the included pipeline (did you mean "AA"?)'],
-        ["MLC3007", "include/0/parameters/alpah", 'parameter "alpah" is not used by the included pipeline (did you mean "alpha"?)'],
+        [
+          "MLC3007",
+          "include/0/outputs/AAA",
+          'output "AAA" is not a dataset of the included pipeline (did you mean "AA"?)',
+        ],
+        [
+          "MLC3007",
+          "include/0/parameters/alpah",
+          'parameter "alpah" is not used by the included pipeline (did you mean "alpha"?)',
+        ],
         ["MLC3007", "include/0/parameters/beta", 'parameter "beta" is not used by the included pipeline'],
       ]);
       expect(r.reports[0].at).toMatchObject({ key: true });
@@ -148,15 +251,26 @@ describe("remapNodes (Kedro pipeline() rules)", () => {
 describe("include: files", () => {
   it("resolves paths relative to each including file and nests namespaces", () => {
     const { nodes, diagnostics } = expandFiles({
-      "pipeline.yml": "nodes:\n  - { name: top, func: ./src/t.ts#f, outputs: raw }\ninclude:\n  - pipeline: ./pipes/outer.yml\n    namespace: a\n    inputs: { src: raw }\n    tags: [mod]\n",
-      "pipes/outer.yml": "nodes:\n  - { name: prep, func: ./local.ts#p, inputs: src, outputs: prepped }\ninclude:\n  - { pipeline: ./deep/inner.yml, namespace: b, inputs: { x: prepped } }\n",
-      "pipes/deep/inner.yml": "nodes:\n  - { name: fit, func: ../../src/fit.ts#fit, inputs: [x, params:lr], outputs: model }\n",
+      "pipeline.yml":
+        "nodes:\n  - { name: top, func: ./src/t.ts#f, outputs: raw }\ninclude:\n  - pipeline: ./pipes/outer.yml\n    namespace: a\n    inputs: { src: raw }\n    tags: [mod]\n",
+      "pipes/outer.yml":
+        "nodes:\n  - { name: prep, func: ./local.ts#p, inputs: src, outputs: prepped }\ninclude:\n  - { pipeline: ./deep/inner.yml, namespace: b, inputs: { x: prepped } }\n",
+      "pipes/deep/inner.yml":
+        "nodes:\n  - { name: fit, func: ../../src/fit.ts#fit, inputs: [x, params:lr], outputs: model }\n",
     });
     expect(diagnostics).toEqual([]);
     expect(nodes.map((n) => [n.name, n.namespace, n.func, n.inputs, n.outputs, n.tags, n.source.file])).toEqual([
       ["top", null, "src/t.ts#f", [], ["raw"], [], "pipeline.yml"],
       ["a.prep", "a", "pipes/local.ts#p", ["raw"], ["a.prepped"], ["mod"], "pipes/outer.yml"],
-      ["a.b.fit", "a.b", "src/fit.ts#fit", ["a.prepped", "params:a.b.lr"], ["a.b.model"], ["mod"], "pipes/deep/inner.yml"],
+      [
+        "a.b.fit",
+        "a.b",
+        "src/fit.ts#fit",
+        ["a.prepped", "params:a.b.lr"],
+        ["a.b.model"],
+        ["mod"],
+        "pipes/deep/inner.yml",
+      ],
     ]);
   });
 
@@ -174,7 +288,8 @@ describe("include: files", () => {
 
   it("includes one file many times (a diamond of includes is not a cycle)", () => {
     const { nodes, diagnostics } = expandFiles({
-      "pipeline.yml": "include:\n  - { pipeline: ./mid.yml, namespace: l }\n  - { pipeline: ./mid.yml, namespace: r }\n",
+      "pipeline.yml":
+        "include:\n  - { pipeline: ./mid.yml, namespace: l }\n  - { pipeline: ./mid.yml, namespace: r }\n",
       "mid.yml": "include:\n  - { pipeline: ./leaf.yml, namespace: x }\n  - { pipeline: ./leaf.yml, namespace: y }\n",
       "leaf.yml": "nodes:\n  - { name: n, func: ./f.ts, inputs: i, outputs: o }\n",
     });
@@ -192,7 +307,10 @@ describe("include: files", () => {
   });
 
   it("sees through a symlinked folder that loops back (an error, never endless nesting)", () => {
-    const files = { "pipeline.yml": "nodes:\n  - { name: a, func: ./f.ts }\ninclude:\n  - { pipeline: ./loop/pipeline.yml, namespace: x }\n" };
+    const files = {
+      "pipeline.yml":
+        "nodes:\n  - { name: a, func: ./f.ts }\ninclude:\n  - { pipeline: ./loop/pipeline.yml, namespace: x }\n",
+    };
     // expandFiles writes and expands at once, so build the symlink through a second run on the same root.
     const first = expandFiles(files);
     symlinkSync(first.root, join(first.root, "loop"), "dir");
@@ -204,16 +322,20 @@ describe("include: files", () => {
 
   it("stops following includes nested deeper than the limit", () => {
     const files: Record<string, string> = { "pipeline.yml": "include:\n  - pipeline: ./f1.yml\n" };
-    for (let i = 1; i <= 70; i++) files[`f${i}.yml`] = `nodes:\n  - { name: n${i}, func: ./f.ts }\ninclude:\n  - pipeline: ./f${i + 1}.yml\n`;
+    for (let i = 1; i <= 70; i++)
+      files[`f${i}.yml`] = `nodes:\n  - { name: n${i}, func: ./f.ts }\ninclude:\n  - pipeline: ./f${i + 1}.yml\n`;
     files["f71.yml"] = "nodes: []\n";
     const { nodes, diagnostics } = expandFiles(files);
-    expect(diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([["MLC3007", "f64.yml", 'include "./f65.yml": includes nested more than 64 levels deep']]);
+    expect(diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([
+      ["MLC3007", "f64.yml", 'include "./f65.yml": includes nested more than 64 levels deep'],
+    ]);
     expect(nodes).toHaveLength(64);
   });
 
   it("interpolates globals in include entries (path, mapping values)", () => {
     const { nodes, diagnostics } = expandFiles({
-      "pipeline.yml": 'include:\n  - pipeline: "./{{ globals.suffix }}.yml"\n    namespace: m\n    outputs: { o: "out_{{ globals.n }}" }\n',
+      "pipeline.yml":
+        'include:\n  - pipeline: "./{{ globals.suffix }}.yml"\n    namespace: m\n    outputs: { o: "out_{{ globals.n }}" }\n',
       "v2.yml": "nodes:\n  - { name: n, func: ./f.ts, outputs: o }\n",
     });
     expect(diagnostics).toEqual([]);

@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 import { CompileContext } from "../../compiler/diagnostics.js";
 import { interpolateTree, renderString, renderValue } from "../../compiler/interpolate.js";
 
-const vars = { globals: { root: "data", epochs: 10, flag: true, list: [1, 2], nested: { a: { b: "deep" } } }, runtime: { lr: 0.5 } };
+const vars = {
+  globals: { root: "data", epochs: 10, flag: true, list: [1, 2], nested: { a: { b: "deep" } } },
+  runtime: { lr: 0.5 },
+};
 const at = { file: "conf/base/catalog.yml", path: ["x", "filepath"] };
 
 describe("renderValue / renderString", () => {
@@ -72,7 +75,10 @@ describe("renderValue / renderString", () => {
 describe("interpolateTree", () => {
   it("deep-copies and renders every string, reporting at the exact path", () => {
     const ctx = new CompileContext("/");
-    const src = { a: { b: ["{{ globals.root }}", 3, null, { c: "{{ globals.missing }}" }] }, n: "{{ globals.epochs }}" };
+    const src = {
+      a: { b: ["{{ globals.root }}", 3, null, { c: "{{ globals.missing }}" }] },
+      n: "{{ globals.epochs }}",
+    };
     const out = interpolateTree(src, vars, "f.yml", ["base"], ctx) as typeof src;
     expect(out).toEqual({ a: { b: ["data", 3, null, { c: "{{ globals.missing }}" }] }, n: 10 });
     expect(out.a).not.toBe(src.a);

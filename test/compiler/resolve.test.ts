@@ -20,14 +20,20 @@ async function run(nodes: ReturnType<typeof node>[], cfg = config(), checkFuncs 
 
 describe("dataset factories", () => {
   it("ranks as Kedro: most literal characters, then fewest placeholders, then alphabetical", () => {
-    const ranked = rankFactories(["{a}", "{a}_{b}", "x_{a}", "{a}_features", "{b}_features", "plain"]).map((f) => f.pattern);
+    const ranked = rankFactories(["{a}", "{a}_{b}", "x_{a}", "{a}_features", "{b}_features", "plain"]).map(
+      (f) => f.pattern,
+    );
     expect(ranked).toEqual(["{a}_features", "{b}_features", "x_{a}", "{a}_{b}", "{a}"]);
   });
   it("fills every string of the entry and flags values leaving the project", () => {
-    const cat = { "{name}_features": { type: "parquet", filepath: "data/{name}.parquet", load_args: { columns: ["{name}_id"] } } };
+    const cat = {
+      "{name}_features": { type: "parquet", filepath: "data/{name}.parquet", load_args: { columns: ["{name}_id"] } },
+    };
     const m = matchFactory("users_features", rankFactories(Object.keys(cat)), cat)!;
     expect(m.config).toEqual({ type: "parquet", filepath: "data/users.parquet", load_args: { columns: ["users_id"] } });
-    expect(matchFactory("../../x_features", rankFactories(Object.keys(cat)), cat)!.escaping).toEqual(["data/../../x.parquet"]);
+    expect(matchFactory("../../x_features", rankFactories(Object.keys(cat)), cat)!.escaping).toEqual([
+      "data/../../x.parquet",
+    ]);
   });
   it("a repeated placeholder must match the same text", () => {
     const cat = { "{a}_to_{a}": { type: "json" } };
@@ -38,8 +44,14 @@ describe("dataset factories", () => {
 
 describe("resolve", () => {
   it("explicit entry, factory, implicit memory", async () => {
-    const cfg = config({ raw: { type: "csv", filepath: "data/raw.csv" }, "{n}_features": { type: "parquet", filepath: "data/{n}.pq" } });
-    const { out, reports } = await run([node("a", ["raw"], ["u_features"]), node("b", ["u_features"], ["tmp"], 1)], cfg);
+    const cfg = config({
+      raw: { type: "csv", filepath: "data/raw.csv" },
+      "{n}_features": { type: "parquet", filepath: "data/{n}.pq" },
+    });
+    const { out, reports } = await run(
+      [node("a", ["raw"], ["u_features"]), node("b", ["u_features"], ["tmp"], 1)],
+      cfg,
+    );
     expect(reports).toEqual([]);
     expect(out.datasets.raw).toMatchObject({ entry: "raw", config: { type: "csv" } });
     expect(out.datasets.u_features).toMatchObject({ entry: "{n}_features", config: { filepath: "data/u.pq" } });
@@ -47,7 +59,10 @@ describe("resolve", () => {
   });
   it("MLC3001 free input with a suggestion; MLC3002 unknown param with a suggestion", async () => {
     const cfg = config({ raw_kafka_stream: { type: "csv" } }, { model: { factors: 1 } });
-    const { reports } = await run([node("a", ["raw_stream", "params:model.factor", "params:model.factors"], ["o"])], cfg);
+    const { reports } = await run(
+      [node("a", ["raw_stream", "params:model.factor", "params:model.factors"], ["o"])],
+      cfg,
+    );
     const errors = reports.filter((r) => r.severity !== "warning");
     expect(errors.map((r) => [r.code, r.at?.path])).toEqual([
       ["MLC3001", ["nodes", 0, "inputs", 0]],
@@ -57,7 +72,10 @@ describe("resolve", () => {
     expect(errors[1].message).toContain('did you mean "model.factors"');
   });
   it("MLC3003 at the type value, MLC3005 at the credentials value without the secret", async () => {
-    const cfg = { ...config({ a: { type: "csvv" }, b: { type: "json", credentials: "db" } }), credentials: { dbx: { password: "hunter2" } } };
+    const cfg = {
+      ...config({ a: { type: "csvv" }, b: { type: "json", credentials: "db" } }),
+      credentials: { dbx: { password: "hunter2" } },
+    };
     const { reports } = await run([node("n", ["a", "b"], ["o"])], cfg);
     expect(reports.map((r) => [r.code, r.at?.path])).toEqual([
       ["MLC3003", ["a", "type"]],
@@ -66,7 +84,12 @@ describe("resolve", () => {
     expect(JSON.stringify(reports)).not.toContain("hunter2");
   });
   it("MLC3006 for a missing module, a missing export and a non-function export", async () => {
-    const nodes = [node("a", [], ["x"], 0, { func: "src/none.js#f" }), node("b", [], ["y"], 1, { func: "src/nodes.js#g" }), node("c", [], ["z"], 2, { func: "src/nodes.js#x" }), node("d", [], ["w"], 3, { func: "src/nodes.js#f" })];
+    const nodes = [
+      node("a", [], ["x"], 0, { func: "src/none.js#f" }),
+      node("b", [], ["y"], 1, { func: "src/nodes.js#g" }),
+      node("c", [], ["z"], 2, { func: "src/nodes.js#x" }),
+      node("d", [], ["w"], 3, { func: "src/nodes.js#f" }),
+    ];
     const { reports } = await run(nodes, config(), true);
     expect(reports.map((r) => [r.code, r.at?.path])).toEqual([
       ["MLC3006", ["nodes", 0, "func"]],
@@ -75,7 +98,10 @@ describe("resolve", () => {
     ]);
   });
   it("warns about unused catalog entries and parameters", async () => {
-    const { reports } = await run([node("a", ["params:used"], ["o"])], config({ spare: { type: "json" } }, { used: 1, unused: 2 }));
+    const { reports } = await run(
+      [node("a", ["params:used"], ["o"])],
+      config({ spare: { type: "json" } }, { used: 1, unused: 2 }),
+    );
     expect(reports.map((r) => [r.code, r.severity])).toEqual([
       ["MLC8001", "warning"],
       ["MLC8002", "warning"],
@@ -85,7 +111,10 @@ describe("resolve", () => {
 
 describe("names that are Object.prototype keys", () => {
   it("a dataset called __proto__ or constructor is an ordinary dataset", async () => {
-    const { out, reports } = await run([node("a", [], ["__proto__", "constructor"]), node("b", ["__proto__", "constructor"], ["toString"], 1)]);
+    const { out, reports } = await run([
+      node("a", [], ["__proto__", "constructor"]),
+      node("b", ["__proto__", "constructor"], ["toString"], 1),
+    ]);
     expect(reports).toEqual([]);
     expect(Object.keys(out.datasets).sort()).toEqual(["__proto__", "constructor", "toString"]);
     expect(Object.getPrototypeOf(out.datasets)).toBe(Object.prototype);

@@ -19,9 +19,16 @@ describe("validate fixtures", () => {
   for (const name of readdirSync(FIXTURES).sort()) {
     it(name, async () => {
       const dir = join(FIXTURES, name);
-      const expected = JSON.parse(readFileSync(join(dir, "diagnostics.json"), "utf8")) as { code: string; file: string; line: number; column: number }[];
+      const expected = JSON.parse(readFileSync(join(dir, "diagnostics.json"), "utf8")) as {
+        code: string;
+        file: string;
+        line: number;
+        column: number;
+      }[];
       const { diagnostics } = await compileProject({ root: dir, env: "local", checkFuncs: false });
-      const got = diagnostics.filter((d) => MINE.test(d.code)).map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column }));
+      const got = diagnostics
+        .filter((d) => MINE.test(d.code))
+        .map((d) => ({ code: d.code, file: d.file, line: d.line, column: d.column }));
       expect(got).toEqual(expected);
       if (expected.length === 0) expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     });
@@ -64,7 +71,11 @@ describe("validateDocument", () => {
 
   it("keeps custom dataset types open and built-in types closed", () => {
     const ctx = new CompileContext("/");
-    const ok = validateDocument(doc({ a: { type: "./ds.ts#X", table: "t" }, b: { type: "csv", filepath: "b.csv", table: "t" }, _anchor: 5 }), "catalog", ctx);
+    const ok = validateDocument(
+      doc({ a: { type: "./ds.ts#X", table: "t" }, b: { type: "csv", filepath: "b.csv", table: "t" }, _anchor: 5 }),
+      "catalog",
+      ctx,
+    );
     expect(ok).toBe(false);
     expect(ctx.reports).toHaveLength(1);
     expect(ctx.reports[0]).toMatchObject({ code: "MLC2001", at: { path: ["b", "table"], key: true } });
@@ -77,7 +88,11 @@ describe("validateDocument", () => {
         m: { type: "mlflow.metric", key: "rmse", step: 2, layer: "model_output" },
         ms: { type: "mlflow.metrics", prefix: "eval.", step: 1 },
         p: { type: "partitioned", path: "data/parts", dataset: "json", filename_suffix: ".json", overwrite: true },
-        a: { type: "mlflow.artifact", artifact_path: "models", dataset: { type: "binary", filepath: "m.bin", versioned: true } },
+        a: {
+          type: "mlflow.artifact",
+          artifact_path: "models",
+          dataset: { type: "binary", filepath: "m.bin", versioned: true },
+        },
         c: { type: "csv", filepath: "c.csv", prefix: "x" },
         mem: { type: "memory", filepath: "x" },
       }),
@@ -93,7 +108,16 @@ describe("validateDocument", () => {
   });
 
   it("accepts timeouts as ms numbers or unit strings, rejects others", () => {
-    for (const [t, valid] of [[500, true], ["10m", true], ["30s", true], ["500ms", true], ["1h", true], ["10 minutes", false], [-1, false], [true, false]] as const) {
+    for (const [t, valid] of [
+      [500, true],
+      ["10m", true],
+      ["30s", true],
+      ["500ms", true],
+      ["1h", true],
+      ["10 minutes", false],
+      [-1, false],
+      [true, false],
+    ] as const) {
       const ctx = new CompileContext("/");
       expect(validateDocument(doc({ nodes: [{ name: "a", func: "f", timeout: t }] }), "pipeline", ctx)).toBe(valid);
     }
@@ -128,7 +152,8 @@ describe("schemas", () => {
         if (!s || typeof s !== "object") continue;
         const o = s as Record<string, unknown>;
         const props = o.properties as Record<string, Record<string, unknown> | boolean> | undefined;
-        for (const [k, v] of Object.entries(props ?? {})) if (v !== true && !(v as Record<string, unknown>).description) missing.push(`${at}/properties/${k}`);
+        for (const [k, v] of Object.entries(props ?? {}))
+          if (v !== true && !(v as Record<string, unknown>).description) missing.push(`${at}/properties/${k}`);
         for (const [k, v] of Object.entries(o)) if (k !== "if") stack.push([v, `${at}/${k}`]);
       }
       expect(missing, f).toEqual([]);

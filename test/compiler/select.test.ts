@@ -11,19 +11,48 @@ type N = { name: string; in?: string[]; out?: string[]; tags?: string[]; ns?: st
 /** A GraphIR from node specs: edges through datasets, layers by Kahn (test-local, straightforward). */
 function graphOf(specs: N[]): GraphIR {
   const nodes: IRNode[] = specs.map((s) => ({
-    name: s.name, baseName: s.base ?? s.name, func: "src/x.ts#f", inputs: s.in ?? [], inputMode: "list", outputs: s.out ?? [], outputMode: "list",
-    tags: s.tags ?? [], namespace: s.ns ?? null, retries: 0, timeoutMs: null, source: { file: "pipeline.yml", line: 1 },
+    name: s.name,
+    baseName: s.base ?? s.name,
+    func: "src/x.ts#f",
+    inputs: s.in ?? [],
+    inputMode: "list",
+    outputs: s.out ?? [],
+    outputMode: "list",
+    tags: s.tags ?? [],
+    namespace: s.ns ?? null,
+    retries: 0,
+    timeoutMs: null,
+    source: { file: "pipeline.yml", line: 1 },
   }));
   nodes.sort((a, b) => (a.name < b.name ? -1 : 1));
   const producer = new Map<string, string>();
   for (const n of nodes) for (const o of n.outputs) producer.set(o, n.name);
   const edges: IREdge[] = [];
-  for (const n of nodes) for (const i of n.inputs) if (producer.has(i)) edges.push({ from: producer.get(i)!, to: n.name, dataset: i });
-  const datasets = [...new Set(nodes.flatMap((n) => [...n.inputs, ...n.outputs]).filter((d) => !d.startsWith("params:")))].sort().map((name) => ({
-    name, type: "memory", persistent: false, layer: null, filepath: null, config: { type: "memory" },
-  }));
+  for (const n of nodes)
+    for (const i of n.inputs) if (producer.has(i)) edges.push({ from: producer.get(i)!, to: n.name, dataset: i });
+  const datasets = [
+    ...new Set(nodes.flatMap((n) => [...n.inputs, ...n.outputs]).filter((d) => !d.startsWith("params:"))),
+  ]
+    .sort()
+    .map((name) => ({
+      name,
+      type: "memory",
+      persistent: false,
+      layer: null,
+      filepath: null,
+      config: { type: "memory" },
+    }));
   const params = [...new Set(nodes.flatMap((n) => n.inputs).filter((d) => d.startsWith("params:")))].sort();
-  return { irVersion: 1, name: "t", nodes, datasets, params, edges, layers: [], pipelines: { __default__: nodes.map((n) => n.name) } };
+  return {
+    irVersion: 1,
+    name: "t",
+    nodes,
+    datasets,
+    params,
+    edges,
+    layers: [],
+    pipelines: { __default__: nodes.map((n) => n.name) },
+  };
 }
 
 // Kedro's complex_pipeline (tests/pipeline/test_pipeline.py), tags foo on node6/node7.
@@ -66,7 +95,8 @@ describe("selectNodeNames (Kedro semantics)", () => {
     expect(r.names).toBeNull();
     expect(r.reports).toHaveLength(1);
     expect(r.reports[0]).toMatchObject({ code: "MLC4005", at: null });
-    for (const flag of ["--from-nodes node4", "--to-nodes node4", "--nodes node3", "--to-outputs M"]) expect(r.reports[0].message).toContain(flag);
+    for (const flag of ["--from-nodes node4", "--to-nodes node4", "--nodes node3", "--to-outputs M"])
+      expect(r.reports[0].message).toContain(flag);
   });
 
   it("reports only the unknown items, one MLC4006 each, and selects nothing", () => {
@@ -85,7 +115,9 @@ describe("selectNodeNames (Kedro semantics)", () => {
       { name: "katie.node1", in: ["A"], out: ["B"], ns: "katie" },
       { name: "lisa.node2", in: ["B"], out: ["C"], ns: "lisa" },
     ]);
-    expect(sel(g, { nodes: ["node1"] }).reports[0].message).toBe('--nodes: unknown node "node1" (did you mean "katie.node1"?)');
+    expect(sel(g, { nodes: ["node1"] }).reports[0].message).toBe(
+      '--nodes: unknown node "node1" (did you mean "katie.node1"?)',
+    );
   });
 
   it("matches namespaces by segment: a covers a and a.x but not ab", () => {
@@ -119,12 +151,19 @@ describe("selectNodeNames (Kedro semantics)", () => {
     expect(sel(g, { pipeline: "ends", from_nodes: ["node9"] }).names).toEqual(["node9"]);
     const r = sel(g, { pipeline: "ends", nodes: ["node4"] });
     expect(r.reports[0].message).toBe('--nodes: node "node4" is not part of pipeline "ends"');
-    expect(sel(g, { pipeline: "end" }).reports[0].message).toBe('--pipeline: unknown pipeline "end" (did you mean "ends"?)');
+    expect(sel(g, { pipeline: "end" }).reports[0].message).toBe(
+      '--pipeline: unknown pipeline "end" (did you mean "ends"?)',
+    );
   });
 
   it("locates problems of a named pipeline at the list item it wrote, or at the string", () => {
     const ctx = new CompileContext("/p");
-    ctx.docs.set("pipeline.yml", { file: "pipeline.yml", absPath: "/p/pipeline.yml", text: "", data: { pipelines: { p: { nodes: ["node1", "nope"], tags: "bar" } } } });
+    ctx.docs.set("pipeline.yml", {
+      file: "pipeline.yml",
+      absPath: "/p/pipeline.yml",
+      text: "",
+      data: { pipelines: { p: { nodes: ["node1", "nope"], tags: "bar" } } },
+    });
     const at: SourceRef = { file: "pipeline.yml", path: ["pipelines", "p"] };
     expect(selectNodeNames(complex, { nodes: ["node1", "nope"], tags: ["bar"] }, ctx, at)).toBeNull();
     expect(ctx.reports.map((r) => [r.at?.path, r.message])).toEqual([
@@ -151,15 +190,17 @@ describe("selectGraph", () => {
     expect(g.layers).toEqual([["node9"], ["node8"], ["node7"]]);
   });
 
-  it.each([[{ tags: ["foo"] }], [{ to_nodes: ["node1"] }], [{ from_inputs: ["A"], to_outputs: ["N", "D"] }], [{ nodes: ["node9", "node5"] }]] as [SelectionSpec][])(
-    "builds the same subgraph from positions as from names: %j",
-    (spec) => {
-      const ctx = new CompileContext("/p");
-      const names = selectNodeNames(complex, spec, ctx)!;
-      expect(selectGraph(complex, spec, ctx)).toEqual(subgraph(complex, new Set(names)));
-      expect(ctx.reports).toEqual([]);
-    },
-  );
+  it.each([
+    [{ tags: ["foo"] }],
+    [{ to_nodes: ["node1"] }],
+    [{ from_inputs: ["A"], to_outputs: ["N", "D"] }],
+    [{ nodes: ["node9", "node5"] }],
+  ] as [SelectionSpec][])("builds the same subgraph from positions as from names: %j", (spec) => {
+    const ctx = new CompileContext("/p");
+    const names = selectNodeNames(complex, spec, ctx)!;
+    expect(selectGraph(complex, spec, ctx)).toEqual(subgraph(complex, new Set(names)));
+    expect(ctx.reports).toEqual([]);
+  });
 
   it("uses a user-defined __default__ when nothing is selected", () => {
     const g = { ...complex, pipelines: { __default__: ["node9", "node8"] } };
@@ -168,7 +209,11 @@ describe("selectGraph", () => {
 
   it("walks a 100,000-node chain in both directions without recursion", () => {
     const n = 100_000;
-    const specs: N[] = Array.from({ length: n }, (_, i) => ({ name: `n${String(i).padStart(6, "0")}`, in: i ? [`d${i - 1}`] : [], out: [`d${i}`] }));
+    const specs: N[] = Array.from({ length: n }, (_, i) => ({
+      name: `n${String(i).padStart(6, "0")}`,
+      in: i ? [`d${i - 1}`] : [],
+      out: [`d${i}`],
+    }));
     const g = graphOf(specs);
     const ctx = new CompileContext("/p");
     expect(selectNodeNames(g, { from_nodes: ["n000001"] }, ctx)).toHaveLength(n - 1);
@@ -184,7 +229,11 @@ describe("resolvePipelines", () => {
 
   it("resolves references first and sorts keys; __default__ is all nodes", () => {
     const ctx = new CompileContext("/p");
-    const out = resolvePipelines(complex, { z: { pipeline: "a", to_nodes: ["node6"], source: src("z") }, a: { tags: ["foo"], source: src("a") } }, ctx);
+    const out = resolvePipelines(
+      complex,
+      { z: { pipeline: "a", to_nodes: ["node6"], source: src("z") }, a: { tags: ["foo"], source: src("a") } },
+      ctx,
+    );
     expect(ctx.reports).toEqual([]);
     expect(Object.keys(out)).toEqual(["__default__", "a", "z"]);
     expect(out.a).toEqual(["node6", "node7"]);
@@ -194,7 +243,14 @@ describe("resolvePipelines", () => {
 
   it("starts a definition from all nodes, not from a user-defined __default__", () => {
     const ctx = new CompileContext("/p");
-    const out = resolvePipelines(complex, { __default__: { tags: ["foo"], source: src("__default__") }, all: { from_nodes: ["node9"], source: src("all") } }, ctx);
+    const out = resolvePipelines(
+      complex,
+      {
+        __default__: { tags: ["foo"], source: src("__default__") },
+        all: { from_nodes: ["node9"], source: src("all") },
+      },
+      ctx,
+    );
     expect(out.__default__).toEqual(["node6", "node7"]);
     expect(out.all).toHaveLength(9);
   });
@@ -203,7 +259,13 @@ describe("resolvePipelines", () => {
     const ctx = new CompileContext("/p");
     const out = resolvePipelines(
       complex,
-      { a: { pipeline: "b", source: src("a") }, b: { pipeline: "c", source: src("b") }, c: { pipeline: "a", source: src("c") }, d: { pipeline: "a", source: src("d") }, self: { pipeline: "self", source: src("self") } },
+      {
+        a: { pipeline: "b", source: src("a") },
+        b: { pipeline: "c", source: src("b") },
+        c: { pipeline: "a", source: src("c") },
+        d: { pipeline: "a", source: src("d") },
+        self: { pipeline: "self", source: src("self") },
+      },
       ctx,
     );
     expect(ctx.reports.map((r) => [r.code, r.message])).toEqual([

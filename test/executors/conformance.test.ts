@@ -26,13 +26,22 @@ for (const executor of EXECUTORS) {
       const rec = out.record!;
       expect(rec.status).toBe("success");
       expect(rec.executor).toBe(executor);
-      expect(rec.nodes.map((n) => [n.name, n.status, n.attempts])).toEqual([["double", "completed", 1], ["stats", "completed", 1], ["report", "completed", 1]]);
+      expect(rec.nodes.map((n) => [n.name, n.status, n.attempts])).toEqual([
+        ["double", "completed", 1],
+        ["stats", "completed", 1],
+        ["report", "completed", 1],
+      ]);
       expect(readJson(root, "data/02_out/total.json")).toBe(20);
       expect(readJson(root, "data/03_report/report.json")).toEqual({ total: 20, n: 4, mean: 5, label: "basic run" });
       expect(readFileSync(join(root, "data/03_report/summary.txt"), "utf8")).toBe("basic run: 20/4");
       expect(rec.metrics).toEqual({ sum: 20, value: 8, mean: 5, n: 4 });
       const history = readMetricHistory(root, rec.run_id);
-      expect(history.filter((p) => p.key === "value").map((p) => [p.value, p.step])).toEqual([[2, 0], [4, 1], [6, 2], [8, 3]]);
+      expect(history.filter((p) => p.key === "value").map((p) => [p.value, p.step])).toEqual([
+        [2, 0],
+        [4, 1],
+        [6, 2],
+        [8, 3],
+      ]);
       expect(history.map((p) => p.key)).toEqual(["sum", "value", "value", "value", "value", "mean", "n"]);
       expect(rec.logged_params).toEqual({ factor_seen: "2" });
       expect(rec.tags).toEqual({ stage: "report" });
@@ -70,7 +79,13 @@ for (const executor of EXECUTORS) {
       const statuses = Object.fromEntries(rec.nodes.map((n) => [n.name, n.status]));
       // With more than one slot the independent node e may already have finished when c fails.
       const eDone = executor !== "sequential" && statuses.e === "completed";
-      expect(statuses).toEqual({ a: "completed", b: "completed", c: "failed", d: "not_run", e: eDone ? "completed" : "not_run" });
+      expect(statuses).toEqual({
+        a: "completed",
+        b: "completed",
+        c: "failed",
+        d: "not_run",
+        e: eDone ? "completed" : "not_run",
+      });
       expect(rec.resume_nodes).toEqual(eDone ? ["c"] : ["c", "e"]);
       expect(rec.resume_command).toBe(eDone ? "mlc run --from-nodes c" : "mlc run --from-nodes c,e");
       expect(existsSync(join(root, "data/out.json"))).toBe(false);
@@ -94,8 +109,14 @@ for (const executor of EXECUTORS) {
     it("a wrong output shape is MLC5004 saying what was expected and what came back", async () => {
       const root = fixtureProject("behaviours");
       const cases: [string, RegExp][] = [
-        ["wrong_list", /node "wrong_list" returned the wrong shape: expected an array of 2 values for outputs \[l1, l2\], got an array of 3 values/],
-        ["wrong_map", /expected an object with exactly the keys \{x, y\}, got an object with keys \{x, z\} \(missing y; unexpected z\)/],
+        [
+          "wrong_list",
+          /node "wrong_list" returned the wrong shape: expected an array of 2 values for outputs \[l1, l2\], got an array of 3 values/,
+        ],
+        [
+          "wrong_map",
+          /expected an object with exactly the keys \{x, y\}, got an object with keys \{x, z\} \(missing y; unexpected z\)/,
+        ],
         ["no_return", /expected a value for output "nr", got undefined/],
       ];
       for (const [name, message] of cases) {
@@ -111,7 +132,11 @@ for (const executor of EXECUTORS) {
       expect(ok.nodes[0]).toMatchObject({ name: "flaky", status: "completed", attempts: 2 });
       expect(readJson(root, "data/flaky_out.json")).toEqual({ attempt: 2, text: "counter" });
       const bad = (await run(root, { selection: { nodes: ["flaky"] }, runtimeParams: { fail_times: 5 } })).record!;
-      expect(bad.nodes[0]).toMatchObject({ status: "failed", attempts: 3, error: { code: "MLC5001", message: expect.stringContaining("flaky failure 3") } });
+      expect(bad.nodes[0]).toMatchObject({
+        status: "failed",
+        attempts: 3,
+        error: { code: "MLC5001", message: expect.stringContaining("flaky failure 3") },
+      });
     });
 
     it("a timeout fails an async node with MLC5002 and aborts its signal", async () => {
@@ -119,7 +144,11 @@ for (const executor of EXECUTORS) {
       const t0 = Date.now();
       const rec = (await run(root, { selection: { nodes: ["sleepy"] } })).record!;
       expect(Date.now() - t0).toBeLessThan(4000);
-      expect(rec.nodes[0]).toMatchObject({ name: "sleepy", status: "failed", error: { code: "MLC5002", message: 'node "sleepy" timed out after 300 ms' } });
+      expect(rec.nodes[0]).toMatchObject({
+        name: "sleepy",
+        status: "failed",
+        error: { code: "MLC5002", message: 'node "sleepy" timed out after 300 ms' },
+      });
       expect(existsSync(join(root, "data/slept.json"))).toBe(false);
     });
 
@@ -127,11 +156,18 @@ for (const executor of EXECUTORS) {
       const root = fixtureProject("behaviours");
       const ac = new AbortController();
       const t0 = Date.now();
-      const out = await run(root, { selection: { tags: ["interrupt"] }, signal: ac.signal, onEvent: (e) => e.type === "node-start" && setTimeout(() => ac.abort(), 200) });
+      const out = await run(root, {
+        selection: { tags: ["interrupt"] },
+        signal: ac.signal,
+        onEvent: (e) => e.type === "node-start" && setTimeout(() => ac.abort(), 200),
+      });
       expect(Date.now() - t0).toBeLessThan(5000);
       const rec = out.record!;
       expect(rec.status).toBe("interrupted");
-      expect(rec.nodes.map((n) => [n.name, n.status])).toEqual([["long_sleep", "not_run"], ["after_long", "not_run"]]);
+      expect(rec.nodes.map((n) => [n.name, n.status])).toEqual([
+        ["long_sleep", "not_run"],
+        ["after_long", "not_run"],
+      ]);
       expect(rec.resume_nodes).toEqual(["long_sleep"]);
       expect(readRun(root, rec.run_id)!.status).toBe("interrupted");
       expect(await runRecordErrors(readRun(root, rec.run_id))).toEqual([]);
@@ -144,7 +180,10 @@ for (const executor of EXECUTORS) {
       try {
         const rec = (await run(root)).record!;
         expect(rec.status).toBe("success");
-        const calls = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        const calls = readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l));
         expect(calls).toEqual([
           { hook: "beforePipelineRun", runId: rec.run_id, nodes: ["first", "second"], executor },
           { hook: "beforeNodeRun", node: "first", inputs: { "params:k": 3 } },

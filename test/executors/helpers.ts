@@ -25,13 +25,24 @@ export function node(name: string, inputs: string[], outputs: string[], extra: P
 
 /** A graph over `nodes`; datasets in `persisted` are json files, every other one memory. */
 export function graph(nodes: IRNode[], persisted: Record<string, DatasetConfig> = {}): GraphIR {
-  const names = new Set(nodes.flatMap((n) => [...n.inputs, ...n.outputs]).filter((d) => !d.startsWith("params:") && d !== "parameters"));
+  const names = new Set(
+    nodes.flatMap((n) => [...n.inputs, ...n.outputs]).filter((d) => !d.startsWith("params:") && d !== "parameters"),
+  );
   const datasets: IRDataset[] = [...names].sort().map((name) => {
     const config = persisted[name] ?? { type: "memory" };
-    return { name, type: config.type, persistent: config.type !== "memory", layer: null, filepath: (config.filepath as string) ?? null, config };
+    return {
+      name,
+      type: config.type,
+      persistent: config.type !== "memory",
+      layer: null,
+      filepath: (config.filepath as string) ?? null,
+      config,
+    };
   });
   const producer = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n.name] as const)));
-  const edges = nodes.flatMap((n) => n.inputs.filter((i) => producer.has(i)).map((i) => ({ from: producer.get(i)!, to: n.name, dataset: i })));
+  const edges = nodes.flatMap((n) =>
+    n.inputs.filter((i) => producer.has(i)).map((i) => ({ from: producer.get(i)!, to: n.name, dataset: i })),
+  );
   return {
     irVersion: 1,
     name: "test",
@@ -45,9 +56,21 @@ export function graph(nodes: IRNode[], persisted: Record<string, DatasetConfig> 
 }
 
 /** A RunContext for `g`, collecting events. */
-export function context(g: GraphIR, over: Partial<RunContext> & { root?: string; parameters?: Record<string, unknown> } = {}): RunContext & { events: RunEvent[] } {
+export function context(
+  g: GraphIR,
+  over: Partial<RunContext> & { root?: string; parameters?: Record<string, unknown> } = {},
+): RunContext & { events: RunEvent[] } {
   const events: RunEvent[] = [];
-  const project: CompiledProject = { root: over.root ?? "/tmp", env: "local", graph: g, selected: g, parameters: over.parameters ?? {}, credentials: {}, mlflow: null, hooks: [] };
+  const project: CompiledProject = {
+    root: over.root ?? "/tmp",
+    env: "local",
+    graph: g,
+    selected: g,
+    parameters: over.parameters ?? {},
+    credentials: {},
+    mlflow: null,
+    hooks: [],
+  };
   return {
     runId: "test-run",
     project,

@@ -40,10 +40,14 @@ describe("invokeNode calling convention", () => {
     const list = node("split", [], ["train", "test"]);
     await expect(invokeNode(list, () => "nope", {}, {})).rejects.toMatchObject({
       code: "MLC5004",
-      message: 'node "split" returned the wrong shape: expected an array of 2 values for outputs [train, test], got a string ("nope")',
+      message:
+        'node "split" returned the wrong shape: expected an array of 2 values for outputs [train, test], got a string ("nope")',
     });
     const map = node("m", [], ["a", "b"], { outputMode: "map", outputKeys: ["a", "b"] });
-    await expect(invokeNode(map, () => [1, 2], {}, {})).rejects.toMatchObject({ code: "MLC5004", message: expect.stringContaining("got an array of 2 values") });
+    await expect(invokeNode(map, () => [1, 2], {}, {})).rejects.toMatchObject({
+      code: "MLC5004",
+      message: expect.stringContaining("got an array of 2 values"),
+    });
   });
 
   it("a throw is MLC5001 with the node's name, the message and only user frames", async () => {
@@ -55,18 +59,32 @@ describe("invokeNode calling convention", () => {
     expect(err).toMatchObject({ code: "MLC5001", message: 'node "boom" failed: TypeError: bad input' });
     expect(err.userStack).toMatch(/userCode .*invoke\.test\.ts:\d+:\d+/);
     expect(err.userStack).not.toMatch(/executors\/invoke\.ts|node:internal/);
-    const thrownString = await invokeNode(n, () => { throw "plain"; }, {}, {}).catch((e) => e);
+    const thrownString = await invokeNode(
+      n,
+      () => {
+        throw "plain";
+      },
+      {},
+      {},
+    ).catch((e) => e);
     expect(thrownString.message).toBe('node "boom" failed: threw a non-Error value: plain');
   });
 
   it("the node context (attempt, signal) is visible inside the call and gone after", async () => {
     const ac = new AbortController();
     let inside: unknown;
-    await invokeNode(node("ctx", [], ["o"]), async () => {
-      await Promise.resolve();
-      inside = { node: currentNode()?.node, attempt: currentNode()?.attempt, same: nodeSignal() === ac.signal };
-      return 1;
-    }, {}, {}, ac.signal, 3);
+    await invokeNode(
+      node("ctx", [], ["o"]),
+      async () => {
+        await Promise.resolve();
+        inside = { node: currentNode()?.node, attempt: currentNode()?.attempt, same: nodeSignal() === ac.signal };
+        return 1;
+      },
+      {},
+      {},
+      ac.signal,
+      3,
+    );
     expect(inside).toEqual({ node: "ctx", attempt: 3, same: true });
     expect(currentNode()).toBeUndefined();
     expect(nodeSignal().aborted).toBe(false);
@@ -82,8 +100,12 @@ describe("helpers", () => {
 
   it("stack filtering drops node internals and node_modules", () => {
     expect(isInternalFrame("    at async Promise.all (index 0)")).toBe(true);
-    expect(isInternalFrame("    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)")).toBe(true);
+    expect(isInternalFrame("    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)")).toBe(
+      true,
+    );
     expect(isInternalFrame("    at x (/p/node_modules/lodash/index.js:1:1)")).toBe(true);
-    expect(userStack("Error: x\n    at f (/p/src/a.ts:1:2)\n    at node:internal/y:1:1")).toBe("    at f (/p/src/a.ts:1:2)");
+    expect(userStack("Error: x\n    at f (/p/src/a.ts:1:2)\n    at node:internal/y:1:1")).toBe(
+      "    at f (/p/src/a.ts:1:2)",
+    );
   });
 });

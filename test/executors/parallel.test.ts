@@ -58,7 +58,10 @@ function node(out: Awaited<ReturnType<typeof run>>, name: string) {
 
 describe("parallel executor faults", () => {
   it("process.exit in a node is MLC5003, promptly, and stops the run", async () => {
-    const dir = project("exit", `  - { name: a, func: ./src/nodes.mjs#exits, outputs: x }\n  - { name: b, func: ./src/nodes.mjs#sum, inputs: x, outputs: y }\n`);
+    const dir = project(
+      "exit",
+      `  - { name: a, func: ./src/nodes.mjs#exits, outputs: x }\n  - { name: b, func: ./src/nodes.mjs#sum, inputs: x, outputs: y }\n`,
+    );
     const t0 = performance.now();
     const out = await run(dir);
     expect(out.record!.status).toBe("failed");
@@ -96,7 +99,10 @@ describe("parallel executor faults", () => {
   });
 
   it("a class instance or function crossing threads is MLC5005 naming the dataset", async () => {
-    const dir = project("clone", `  - { name: a, func: ./src/nodes.mjs#makesModel, outputs: model }\n  - { name: b, func: ./src/nodes.mjs#makesFn, outputs: fnbox }\n  - { name: c, func: ./src/nodes.mjs#sum, inputs: [model, fnbox], outputs: y }\n`);
+    const dir = project(
+      "clone",
+      `  - { name: a, func: ./src/nodes.mjs#makesModel, outputs: model }\n  - { name: b, func: ./src/nodes.mjs#makesFn, outputs: fnbox }\n  - { name: c, func: ./src/nodes.mjs#sum, inputs: [model, fnbox], outputs: y }\n`,
+    );
     const out = await run(dir);
     const errors = out.record!.nodes.filter((n) => n.status === "failed").map((n) => n.error!);
     expect(errors.length).toBeGreaterThan(0);

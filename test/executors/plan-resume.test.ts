@@ -8,7 +8,10 @@ const json = (f: string) => ({ type: "json", filepath: `data/${f}.json` });
 
 describe("plan", () => {
   it("orders topologically with ties by name, counts memory consumers, lists free inputs", () => {
-    const g = graph([node("z", ["raw", "params:k"], ["m"]), node("b", ["m"], ["p"]), node("a", ["m", "p"], ["out"])], { raw: json("raw"), p: json("p") });
+    const g = graph([node("z", ["raw", "params:k"], ["m"]), node("b", ["m"], ["p"]), node("a", ["m", "p"], ["out"])], {
+      raw: json("raw"),
+      p: json("p"),
+    });
     const p = plan(g);
     expect(p.order).toEqual(["z", "b", "a"]);
     expect(p.releaseCounts).toEqual({ m: 2 });
@@ -26,7 +29,13 @@ describe("plan", () => {
 describe("resumeNodes (Kedro's suggestion)", () => {
   // a -(memory m)-> b -(json p)-> c -(memory q)-> d ; e reads raw on its own
   const g = graph(
-    [node("a", ["raw"], ["m"]), node("b", ["m", "params:x"], ["p"]), node("c", ["p"], ["q"]), node("d", ["q"], ["out"]), node("e", ["raw"], ["e_out"])],
+    [
+      node("a", ["raw"], ["m"]),
+      node("b", ["m", "params:x"], ["p"]),
+      node("c", ["p"], ["q"]),
+      node("d", ["q"], ["out"]),
+      node("e", ["raw"], ["e_out"]),
+    ],
     { raw: json("raw"), p: json("p"), out: json("out"), e_out: json("e_out") },
   );
 
@@ -53,8 +62,14 @@ describe("resumeNodes (Kedro's suggestion)", () => {
 
 describe("resumeCommand", () => {
   it("keeps the original selection and flags and replaces from_nodes", () => {
-    const cmd = resumeCommand({ pipeline: "training", from_nodes: ["x"], tags: ["t1", "t2"] }, ["c", "e"], { project: "my proj", env: "prod", params: "a.b=1" });
-    expect(cmd).toBe("mlc run --project 'my proj' --env prod --params a.b=1 --pipeline training --from-nodes c,e --tags t1,t2");
+    const cmd = resumeCommand({ pipeline: "training", from_nodes: ["x"], tags: ["t1", "t2"] }, ["c", "e"], {
+      project: "my proj",
+      env: "prod",
+      params: "a.b=1",
+    });
+    expect(cmd).toBe(
+      "mlc run --project 'my proj' --env prod --params a.b=1 --pipeline training --from-nodes c,e --tags t1,t2",
+    );
   });
   it("quotes what a shell would split", () => {
     expect(quote("a b")).toBe("'a b'");

@@ -9,7 +9,8 @@ const made: string[] = [];
 
 /** A fresh copy of fixture `name`; removed by `cleanupProjects()`. */
 export function fixtureProject(name: string): string {
-  if (!existsSync(join(REPO, "dist", "index.js"))) throw new Error("dist/index.js is missing: run `npm run build` before these tests");
+  if (!existsSync(join(REPO, "dist", "index.js")))
+    throw new Error("dist/index.js is missing: run `npm run build` before these tests");
   const dir = mkdtempSync(join(tmpdir(), `mlc-run-${name}-`));
   cpSync(join(REPO, "test", "fixtures", "run", name), dir, { recursive: true });
   mkdirSync(join(dir, "node_modules"), { recursive: true });
@@ -27,7 +28,7 @@ export function readJson(root: string, rel: string): unknown {
   return JSON.parse(readFileSync(join(root, rel), "utf8"));
 }
 
-let runValidator: ((data: unknown) => boolean) & { errors?: unknown } | null = null;
+let runValidator: (((data: unknown) => boolean) & { errors?: unknown }) | null = null;
 
 /** Validates a run record against schema/run.schema.json; returns the Ajv errors (empty when valid). */
 export async function runRecordErrors(record: unknown): Promise<unknown[]> {

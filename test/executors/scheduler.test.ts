@@ -32,24 +32,49 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("schedule", () => {
   it("runs in plan order (topological, ties by name) and passes memory values along", async () => {
-    const g = graph([node("d", ["b", "c"], ["out"]), node("b", ["a_out"], ["b"]), node("c", ["a_out"], ["c"]), node("a", [], ["a_out"])]);
+    const g = graph([
+      node("d", ["b", "c"], ["out"]),
+      node("b", ["a_out"], ["b"]),
+      node("c", ["a_out"], ["c"]),
+      node("a", [], ["a_out"]),
+    ]);
     const p = plan(g);
     expect(p.order).toEqual(["a", "b", "c", "d"]);
     const seen: Record<string, unknown> = {};
-    const runner = scripted({ a: () => 2, b: (t) => (t.memoryInputs.a_out as number) * 10, c: (t) => (t.memoryInputs.a_out as number) + 1, d: (t) => (seen.d = t.memoryInputs) });
+    const runner = scripted({
+      a: () => 2,
+      b: (t) => (t.memoryInputs.a_out as number) * 10,
+      c: (t) => (t.memoryInputs.a_out as number) + 1,
+      d: (t) => (seen.d = t.memoryInputs),
+    });
     const result = await schedule(p, context(g), runner);
     expect(result.status).toBe("success");
     expect(runner.started).toEqual(["a#1", "b#1", "c#1", "d#1"]);
     expect(seen.d).toEqual({ b: 20, c: 3 });
-    expect(result.nodes.map((n) => [n.name, n.status, n.attempts])).toEqual([["a", "completed", 1], ["b", "completed", 1], ["c", "completed", 1], ["d", "completed", 1]]);
+    expect(result.nodes.map((n) => [n.name, n.status, n.attempts])).toEqual([
+      ["a", "completed", 1],
+      ["b", "completed", 1],
+      ["c", "completed", 1],
+      ["d", "completed", 1],
+    ]);
   });
 
   it("releases a memory dataset right after its last planned consumer", async () => {
-    const g = graph([node("a", [], ["x"]), node("b", ["x"], ["y"]), node("c", ["x", "y"], ["z"]), node("d", ["z"], [])]);
+    const g = graph([
+      node("a", [], ["x"]),
+      node("b", ["x"], ["y"]),
+      node("c", ["x", "y"], ["z"]),
+      node("d", ["z"], []),
+    ]);
     const p = plan(g);
     expect(p.releaseCounts).toEqual({ x: 2, y: 1, z: 1 });
     const log: string[] = [];
-    const runner = scripted({ a: () => log.push("run a"), b: () => log.push("run b"), c: () => log.push("run c"), d: () => log.push("run d") });
+    const runner = scripted({
+      a: () => log.push("run a"),
+      b: () => log.push("run b"),
+      c: () => log.push("run c"),
+      d: () => log.push("run d"),
+    });
     await schedule(p, context(g), runner, { onRelease: (ds) => log.push(`release ${ds}`) });
     expect(log).toEqual(["run a", "run b", "run c", "release x", "release y", "run d", "release z"]);
   });
@@ -58,15 +83,48 @@ describe("schedule", () => {
     const g = graph([node("flaky", [], ["x"], { retries: 2 }), node("next", ["x"], [])]);
     let n = 0;
     const ctx = context(g);
-    const result = await schedule(plan(g), ctx, scripted({ flaky: () => { if (++n < 3) throw new Error(`boom ${n}`); return n; } }));
+    const result = await schedule(
+      plan(g),
+      ctx,
+      scripted({
+        flaky: () => {
+          if (++n < 3) throw new Error(`boom ${n}`);
+          return n;
+        },
+      }),
+    );
     expect(result.status).toBe("success");
     expect(result.nodes[0]).toMatchObject({ name: "flaky", status: "completed", attempts: 3 });
-    expect(ctx.events.filter((e) => e.type === "node-retry").map((e) => e.type === "node-retry" && [e.attempt, e.error.message])).toEqual([[1, "boom 1"], [2, "boom 2"]]);
+    expect(
+      ctx.events
+        .filter((e) => e.type === "node-retry")
+        .map((e) => e.type === "node-retry" && [e.attempt, e.error.message]),
+    ).toEqual([
+      [1, "boom 1"],
+      [2, "boom 2"],
+    ]);
   });
 
   it("after a failure starts nothing new, lets running nodes finish, marks dependents not_run", async () => {
-    const g = graph([node("a", [], ["x"]), node("b", [], ["y"]), node("c", ["x"], []), node("d", ["y"], []), node("e", [], [])]);
-    const runner = scripted({ a: async () => { throw new Error("a broke"); }, b: async () => { await sleep(30); return 1; } }, 2);
+    const g = graph([
+      node("a", [], ["x"]),
+      node("b", [], ["y"]),
+      node("c", ["x"], []),
+      node("d", ["y"], []),
+      node("e", [], []),
+    ]);
+    const runner = scripted(
+      {
+        a: async () => {
+          throw new Error("a broke");
+        },
+        b: async () => {
+          await sleep(30);
+          return 1;
+        },
+      },
+      2,
+    );
     const result = await schedule(plan(g), context(g), runner);
     expect(result.status).toBe("failed");
     expect(result.error).toMatchObject({ code: "MLC5001", message: "a broke", node: "a" });
@@ -78,7 +136,14 @@ describe("schedule", () => {
   it("on abort starts nothing new and ends interrupted", async () => {
     const g = graph([node("a", [], ["x"]), node("b", ["x"], ["y"]), node("c", ["y"], [])]);
     const ac = new AbortController();
-    const runner = scripted({ a: () => 1, b: async () => { ac.abort(); await sleep(20); return 2; } });
+    const runner = scripted({
+      a: () => 1,
+      b: async () => {
+        ac.abort();
+        await sleep(20);
+        return 2;
+      },
+    });
     const result = await schedule(plan(g), context(g, { signal: ac.signal }), runner);
     expect(result.status).toBe("interrupted");
     expect(runner.started).toEqual(["a#1", "b#1"]);
@@ -95,7 +160,14 @@ describe("schedule", () => {
 
   it("a runner that throws fails the node instead of the run loop", async () => {
     const g = graph([node("a", [], [])]);
-    const runner: NodeRunner = { name: "bad", slots: 1, run: async () => { throw new Error("runner bug"); }, close: async () => {} };
+    const runner: NodeRunner = {
+      name: "bad",
+      slots: 1,
+      run: async () => {
+        throw new Error("runner bug");
+      },
+      close: async () => {},
+    };
     const result = await schedule(plan(g), context(g), runner);
     expect(result).toMatchObject({ status: "failed", error: { message: "runner bug", node: "a" } });
   });
@@ -106,7 +178,8 @@ describe("schedule", () => {
     const hooks = {
       beforePipelineRun: (info: { nodes: readonly string[] }) => void calls.push(["beforePipelineRun", info.nodes]),
       beforeNodeRun: (n: { name: string }, inputs: unknown) => void calls.push(["beforeNodeRun", n.name, inputs]),
-      afterNodeRun: (n: { name: string }, inputs: unknown, outputs: unknown) => void calls.push(["afterNodeRun", n.name, inputs, outputs]),
+      afterNodeRun: (n: { name: string }, inputs: unknown, outputs: unknown) =>
+        void calls.push(["afterNodeRun", n.name, inputs, outputs]),
       afterDatasetSaved: (ds: string, data: unknown, n: string) => void calls.push(["afterDatasetSaved", ds, data, n]),
       afterPipelineRun: (_i: unknown, r: { status: string }) => void calls.push(["afterPipelineRun", r.status]),
     };
@@ -130,7 +203,15 @@ describe("schedule", () => {
       onNodeError: (n: { name: string }, e: { code: string }) => void calls.push(`node ${n.name} ${e.code}`),
       onPipelineError: (_i: unknown, e: { code: string }) => void calls.push(`pipeline ${e.code}`),
     };
-    const result = await schedule(plan(g), context(g, { hooks }), scripted({ a: () => { throw new Error("x"); } }));
+    const result = await schedule(
+      plan(g),
+      context(g, { hooks }),
+      scripted({
+        a: () => {
+          throw new Error("x");
+        },
+      }),
+    );
     expect(result.nodes[0].attempts).toBe(2);
     expect(calls).toEqual(["node a MLC5001", "pipeline MLC5001"]);
   });
@@ -153,7 +234,9 @@ describe("schedule", () => {
   });
 
   it("handles a 10,000-node chain without recursion", async () => {
-    const nodes = Array.from({ length: 10_000 }, (_, i) => node(`n${String(i).padStart(5, "0")}`, i ? [`d${i - 1}`] : [], [`d${i}`]));
+    const nodes = Array.from({ length: 10_000 }, (_, i) =>
+      node(`n${String(i).padStart(5, "0")}`, i ? [`d${i - 1}`] : [], [`d${i}`]),
+    );
     const g = graph(nodes);
     const result = await schedule(plan(g), context(g, { onEvent: () => {} }), scripted({}));
     expect(result.status).toBe("success");

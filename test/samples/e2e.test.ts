@@ -20,7 +20,8 @@ interface RunJson {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(REPO, "dist", "cli", "commands", "run.js"))) throw new Error("dist/cli/commands/run.js is missing: run `npm run build` first");
+  if (!existsSync(join(REPO, "dist", "cli", "commands", "run.js")))
+    throw new Error("dist/cli/commands/run.js is missing: run `npm run build` first");
 });
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -33,9 +34,21 @@ function copySample(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `mlc-sample-${name}-`));
   dirs.push(dir);
   const from = join(REPO, "samples", name);
-  const listed = spawnSync("git", ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "--", from], { cwd: REPO, encoding: "utf8" });
-  const generated = new Set((listed.stdout ?? "").split("\n").filter(Boolean).map((p) => resolve(REPO, p)));
-  cpSync(from, dir, { recursive: true, filter: (src) => !generated.has(src) && !/[\\/](\.mlc|build|node_modules)$/.test(src) });
+  const listed = spawnSync(
+    "git",
+    ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "--", from],
+    { cwd: REPO, encoding: "utf8" },
+  );
+  const generated = new Set(
+    (listed.stdout ?? "")
+      .split("\n")
+      .filter(Boolean)
+      .map((p) => resolve(REPO, p)),
+  );
+  cpSync(from, dir, {
+    recursive: true,
+    filter: (src) => !generated.has(src) && !/[\\/](\.mlc|build|node_modules)$/.test(src),
+  });
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
   return dir;
@@ -65,7 +78,9 @@ describe("movie-recommendation sample", () => {
     expect(code, out).toBe(0);
     expect(record).toMatchObject({ status: "success", executor });
     expect(record.nodes.map((n) => n.status)).toEqual(record.nodes.map(() => "completed"));
-    expect(record.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(["generate_stream", "train_candidate@4", "train_candidate@32", "build_report"]));
+    expect(record.nodes.map((n) => n.name)).toEqual(
+      expect.arrayContaining(["generate_stream", "train_candidate@4", "train_candidate@32", "build_report"]),
+    );
     const m = record.metrics;
     expect(m.model_rmse).toBeLessThan(m.baseline_rmse * 0.97);
     for (const f of [4, 8, 16, 32]) expect(m[`candidate_rmse_${f}`]).toBeGreaterThan(0);
@@ -83,7 +98,8 @@ describe("movie-recommendation sample", () => {
   it("gives identical metrics for the same random_state under both executors", () => {
     const [seq, par] = [results.sequential, results.parallel];
     if (!seq || !par) throw new Error("the executor runs above failed");
-    const pick = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => /rmse|lines_/.test(k)));
+    const pick = (m: Record<string, number>) =>
+      Object.fromEntries(Object.entries(m).filter(([k]) => /rmse|lines_/.test(k)));
     expect(pick(par.metrics)).toEqual(pick(seq.metrics));
   });
 

@@ -21,7 +21,9 @@ describe("iris sample", () => {
     const data = rows();
     expect(data).toHaveLength(150);
     const sum = (k: keyof IrisRow) => Math.round(data.reduce((s, r) => s + Number(r[k]), 0) * 10) / 10;
-    expect([sum("sepal_length"), sum("sepal_width"), sum("petal_length"), sum("petal_width")]).toEqual([876.5, 458.6, 563.7, 179.9]);
+    expect([sum("sepal_length"), sum("sepal_width"), sum("petal_length"), sum("petal_width")]).toEqual([
+      876.5, 458.6, 563.7, 179.9,
+    ]);
   });
 
   it("splits stratified and reproducibly", () => {

@@ -12,7 +12,12 @@ const fx = useMlflowServer();
 const dir = copyProject(join(REPO, "samples", "movie-recommendation"));
 
 async function api(uri: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${uri}/api/2.0/mlflow/${path}`, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(
+    `${uri}/api/2.0/mlflow/${path}`,
+    body === undefined
+      ? {}
+      : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+  );
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`);
   return r.json();
 }
@@ -28,9 +33,16 @@ describe("movie sample tracked in MLflow", () => {
     expect(record.mlflow?.run_id).toBeTruthy();
 
     const { experiment } = await api(srv.uri, "experiments/get-by-name?experiment_name=movie-recommendation");
-    const found = await api(srv.uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "metrics.model_rmse < 0.95", order_by: ["metrics.model_rmse ASC"] });
+    const found = await api(srv.uri, "runs/search", {
+      experiment_ids: [experiment.experiment_id],
+      filter: "metrics.model_rmse < 0.95",
+      order_by: ["metrics.model_rmse ASC"],
+    });
     expect(found.runs?.map((x: any) => x.info.run_id)).toEqual([record.mlflow.run_id]);
-    const none = await api(srv.uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "metrics.model_rmse < 0.1" });
+    const none = await api(srv.uri, "runs/search", {
+      experiment_ids: [experiment.experiment_id],
+      filter: "metrics.model_rmse < 0.1",
+    });
     expect(none.runs ?? []).toEqual([]);
 
     const run = found.runs[0];

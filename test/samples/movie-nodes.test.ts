@@ -2,7 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { generateStream } from "../../samples/movie-recommendation/src/generate.js";
 import { aggregateRatings, normalizeMinutes, processKafka } from "../../samples/movie-recommendation/src/processing.js";
-import { evaluateBaseline, selectBest, trainAndEvaluate, trainCandidate, type ModelSummary } from "../../samples/movie-recommendation/src/training.js";
+import {
+  evaluateBaseline,
+  selectBest,
+  trainAndEvaluate,
+  trainCandidate,
+  type ModelSummary,
+} from "../../samples/movie-recommendation/src/training.js";
 import { buildReport } from "../../samples/movie-recommendation/src/reporting.js";
 
 const rows = normalizeMinutes(aggregateRatings(processKafka(generateStream({ events: 20_000 })).events));
@@ -43,7 +49,11 @@ describe("movie sample nodes", () => {
 
   it("build_report states the improvement over the baseline", () => {
     const best = summary("mf_8", 8, 0.7);
-    const report = buildReport({ baseline: summary("bias_baseline", 0, 1), model: summary("matrix_factorisation", 16, 0.75), selection: { best, candidates: [best] } });
+    const report = buildReport({
+      baseline: summary("bias_baseline", 0, 1),
+      model: summary("matrix_factorisation", 16, 0.75),
+      selection: { best, candidates: [best] },
+    });
     expect(report.improvement_pct).toBe(25);
   });
 });

@@ -46,7 +46,13 @@ describe("process_kafka", () => {
       `${t},1002,GET /data/m/6/-3.mpg`,
     ].join("\n");
     const { events, quality } = processKafka(raw + "\n");
-    expect(quality).toEqual({ lines_total: 10, lines_malformed: 7, lines_duplicate: 1, watch_events: 1, rating_events: 1 });
+    expect(quality).toEqual({
+      lines_total: 10,
+      lines_malformed: 7,
+      lines_duplicate: 1,
+      watch_events: 1,
+      rating_events: 1,
+    });
     expect([...events.user]).toEqual([1001, 1001]);
     expect([...events.kind]).toEqual([0, 1]);
     expect([...events.value]).toEqual([10, 4]);
@@ -64,7 +70,14 @@ describe("process_kafka", () => {
 describe("aggregate_ratings and normalize_minutes", () => {
   it("keeps the latest rating and the furthest minute per (user, movie)", () => {
     const t = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
-    const raw = [`${t(1)},7,GET /data/m/3/20.mpg`, `${t(2)},7,GET /data/m/3/90.mpg`, `${t(3)},7,GET /rate/3=2`, `${t(4)},7,GET /rate/3=5`, `${t(5)},8,GET /data/m/3/45.mpg`, `${t(6)},8,GET /data/m/4/10.mpg`].join("\n");
+    const raw = [
+      `${t(1)},7,GET /data/m/3/20.mpg`,
+      `${t(2)},7,GET /data/m/3/90.mpg`,
+      `${t(3)},7,GET /rate/3=2`,
+      `${t(4)},7,GET /rate/3=5`,
+      `${t(5)},8,GET /data/m/3/45.mpg`,
+      `${t(6)},8,GET /data/m/4/10.mpg`,
+    ].join("\n");
     const inter = aggregateRatings(processKafka(raw).events);
     expect(inter).toEqual([
       { user_id: 7, movie_id: 3, rating: 5, minutes: 90 },

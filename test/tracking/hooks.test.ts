@@ -28,7 +28,10 @@ describe("hook manager", () => {
 
   it("names the hook that threw (MLC5001)", async () => {
     const hooks = combineHooks(await loadHooks(["./hooks.ts#broken"], root));
-    await expect(hooks.afterNodeRun!({} as never, {}, {}, {} as never)).rejects.toMatchObject({ code: "MLC5001", message: expect.stringContaining("hook ./hooks.ts#broken afterNodeRun threw: hook bug") });
+    await expect(hooks.afterNodeRun!({} as never, {}, {}, {} as never)).rejects.toMatchObject({
+      code: "MLC5001",
+      message: expect.stringContaining("hook ./hooks.ts#broken afterNodeRun threw: hook bug"),
+    });
   });
 
   it("rejects an export that is not hooks, and a missing export, with MLC3006", async () => {

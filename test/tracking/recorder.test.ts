@@ -22,11 +22,19 @@ describe("RunRecorder", () => {
     }
     const s = r.snapshot();
     expect(s.metrics).toEqual({ loss: 0.25, acc: 0.9, f1: 0.8 });
-    expect(r.takeHistory().map((p) => [p.key, p.value, p.step])).toEqual([["loss", 0.5, 0], ["loss", 0.25, 3], ["acc", 0.9, 1], ["f1", 0.8, 1]]);
+    expect(r.takeHistory().map((p) => [p.key, p.value, p.step])).toEqual([
+      ["loss", 0.5, 0],
+      ["loss", 0.25, 3],
+      ["acc", 0.9, 1],
+      ["f1", 0.8, 1],
+    ]);
     expect(r.takeHistory()).toEqual([]);
     expect(s.logged_params).toEqual({ lr: "0.01", layers: "[8,16]" });
     expect(s.tags).toEqual({ team: "ml" });
-    expect(s.artifacts).toEqual([{ path: "data/model.bin", artifact_path: "models" }, { path: "/elsewhere/x.txt", artifact_path: null }]);
+    expect(s.artifacts).toEqual([
+      { path: "data/model.bin", artifact_path: "models" },
+      { path: "/elsewhere/x.txt", artifact_path: null },
+    ]);
     expect(currentSink()).toBe(NULL_SINK);
   });
 
@@ -52,7 +60,12 @@ describe("RunRecorder", () => {
 
   it("teeSinks reaches every sink even when one throws", () => {
     const a = new RunRecorder("/p");
-    const broken = { ...NULL_SINK, logMetric() { throw new Error("down"); } };
+    const broken = {
+      ...NULL_SINK,
+      logMetric() {
+        throw new Error("down");
+      },
+    };
     const b = new RunRecorder("/p");
     teeSinks(a, broken, b).logMetric("m", 1);
     expect(a.snapshot().metrics).toEqual({ m: 1 });

@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../tracking/run-record.js";
-import { gitCommit, latestRun, listRuns, newRunId, readMetricHistory, readRun, RunWriter, runsDir, writeRun } from "../../tracking/run-store.js";
+import {
+  gitCommit,
+  latestRun,
+  listRuns,
+  newRunId,
+  readMetricHistory,
+  readRun,
+  RunWriter,
+  runsDir,
+  writeRun,
+} from "../../tracking/run-store.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -15,7 +25,23 @@ const tmp = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function rec(id: string, status: RunRecord["status"] = "success"): RunRecord {
-  return { run_id: id, status, started_at: "2026-11-26T03:00:00.000Z", finished_at: null, executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "h", git_commit: null, env: "local", command: "mlc run", nodes: [], metrics: {}, datasets: [] };
+  return {
+    run_id: id,
+    status,
+    started_at: "2026-11-26T03:00:00.000Z",
+    finished_at: null,
+    executor: "sequential",
+    pipeline: "__default__",
+    selection: {},
+    params: {},
+    graph_hash: "h",
+    git_commit: null,
+    env: "local",
+    command: "mlc run",
+    nodes: [],
+    metrics: {},
+    datasets: [],
+  };
 }
 
 describe("run store", () => {
@@ -40,7 +66,10 @@ describe("run store", () => {
     // Two runs in one second: the start time decides, not the random suffix.
     await writeRun(root, { ...rec("20261126-000009-ffffff"), started_at: "2026-11-26T03:00:09.100Z" });
     await writeRun(root, { ...rec("20261126-000009-000000"), started_at: "2026-11-26T03:00:09.900Z" });
-    expect((await listRuns(root)).slice(0, 2).map((r) => r.run_id)).toEqual(["20261126-000009-000000", "20261126-000009-ffffff"]);
+    expect((await listRuns(root)).slice(0, 2).map((r) => r.run_id)).toEqual([
+      "20261126-000009-000000",
+      "20261126-000009-ffffff",
+    ]);
   });
 
   it("RunWriter coalesces updates, keeps order and leaves no temporary files", async () => {
@@ -50,7 +79,10 @@ describe("run store", () => {
     await w.flush({ ...rec("20261126-000001-aaaaaa", "success"), metrics: { i: 50 } });
     const dir = join(runsDir(root), "20261126-000001-aaaaaa");
     expect(readdirSync(dir)).toEqual(["run.json"]);
-    expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))).toMatchObject({ status: "success", metrics: { i: 50 } });
+    expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))).toMatchObject({
+      status: "success",
+      metrics: { i: 50 },
+    });
     expect(w.error).toBeNull();
   });
 
@@ -63,7 +95,10 @@ describe("run store", () => {
     await w.flush(rec(id, "running"));
     await w.flush(rec(id, "success"));
     expect(readMetricHistory(root, id).map((p) => p.step)).toEqual([0, 1]);
-    writeFileSync(join(runsDir(root), id, "metrics.jsonl"), readFileSync(join(runsDir(root), id, "metrics.jsonl"), "utf8") + '{"key":"lo');
+    writeFileSync(
+      join(runsDir(root), id, "metrics.jsonl"),
+      readFileSync(join(runsDir(root), id, "metrics.jsonl"), "utf8") + '{"key":"lo',
+    );
     expect(readMetricHistory(root, id)).toHaveLength(2);
     expect(readMetricHistory(root, "../x")).toEqual([]);
   });

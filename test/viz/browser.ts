@@ -13,7 +13,8 @@ export const WHY_NO_BROWSER =
   "`apt-get install -y chromium` (scripts/setup-test-env.sh does), or set MLC_CHROMIUM=/path; " +
   "MLC_SKIP_BROWSER=1 skips these tests outside CI.";
 
-if (!HAVE_CHROMIUM) console.error(`\n*** viz tests: ${WHY_NO_BROWSER}${SKIP_BROWSER ? " SKIPPING (MLC_SKIP_BROWSER=1)." : ""}\n`);
+if (!HAVE_CHROMIUM)
+  console.error(`\n*** viz tests: ${WHY_NO_BROWSER}${SKIP_BROWSER ? " SKIPPING (MLC_SKIP_BROWSER=1)." : ""}\n`);
 
 /** Launches headless Chromium, or throws why it cannot. */
 export async function launchBrowser(): Promise<Browser> {
@@ -21,7 +22,14 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 }
 
@@ -35,7 +43,11 @@ export interface OpenedPage {
 }
 
 /** Opens `url` in a fresh context; for file:// pages every non-file request is aborted and recorded. */
-export async function openPage(browser: Browser, url: string, opts: { width?: number; height?: number } = {}): Promise<OpenedPage> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  opts: { width?: number; height?: number } = {},
+): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1400, height: opts.height ?? 820 } });
   const errors: string[] = [];
   const requests: string[] = [];
@@ -49,7 +61,9 @@ export async function openPage(browser: Browser, url: string, opts: { width?: nu
     return route.continue();
   });
   const page = await context.newPage();
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(url);
   await page.waitForSelector("body[data-ready='1']", { timeout: 60_000 });

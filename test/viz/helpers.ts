@@ -28,18 +28,48 @@ export function tempProject(fixture: string): string {
 export function writeFailedRun(root: string, runId = "20261126-031500-abc123"): void {
   const dir = join(root, ".mlc", "runs", runId);
   mkdirSync(dir, { recursive: true });
-  const node = (name: string, status: string, duration_ms: number, extra = {}) => ({ name, status, attempts: 1, duration_ms, ...extra });
-  writeFileSync(join(dir, "run.json"), JSON.stringify({
-    run_id: runId, status: "failed", started_at: "2026-11-26T03:15:00.000Z", finished_at: "2026-11-26T03:15:04.210Z",
-    executor: "sequential", pipeline: "__default__", selection: {}, params: {}, graph_hash: "x", git_commit: null, env: "local",
-    command: "mlc run", metrics: {}, datasets: [], resume_command: "mlc run --from-nodes evaluate",
-    nodes: [
-      node("ingest", "completed", 120), node("clean", "completed", 340), node("features.item_stats", "completed", 80),
-      node("features.user_stats", "completed", 95), node("train", "completed", 2310),
-      node("evaluate", "failed", 1204, { error: { code: "MLC5001", message: "node \"evaluate\" threw: TypeError: rows is undefined" } }),
-      node("export_db", "not_run", 0),
-    ],
-  }, null, 2));
+  const node = (name: string, status: string, duration_ms: number, extra = {}) => ({
+    name,
+    status,
+    attempts: 1,
+    duration_ms,
+    ...extra,
+  });
+  writeFileSync(
+    join(dir, "run.json"),
+    JSON.stringify(
+      {
+        run_id: runId,
+        status: "failed",
+        started_at: "2026-11-26T03:15:00.000Z",
+        finished_at: "2026-11-26T03:15:04.210Z",
+        executor: "sequential",
+        pipeline: "__default__",
+        selection: {},
+        params: {},
+        graph_hash: "x",
+        git_commit: null,
+        env: "local",
+        command: "mlc run",
+        metrics: {},
+        datasets: [],
+        resume_command: "mlc run --from-nodes evaluate",
+        nodes: [
+          node("ingest", "completed", 120),
+          node("clean", "completed", 340),
+          node("features.item_stats", "completed", 80),
+          node("features.user_stats", "completed", 95),
+          node("train", "completed", 2310),
+          node("evaluate", "failed", 1204, {
+            error: { code: "MLC5001", message: 'node "evaluate" threw: TypeError: rows is undefined' },
+          }),
+          node("export_db", "not_run", 0),
+        ],
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 /** Runs `mlc viz ...args` to completion. */
@@ -49,24 +79,33 @@ export function runViz(args: string[]): { status: number | null; stdout: string;
 }
 
 /** Starts `mlc viz --no-open --port 0` and resolves with the printed URL. */
-export function serveViz(args: string[]): Promise<{ url: string; child: ChildProcess; stop: () => Promise<number | null> }> {
+export function serveViz(
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<number | null> }> {
   const child = spawnMlc(REPO, ["viz", "--no-open", "--port", "0", ...args]);
   let out = "";
   let err = "";
-  const stop = () => new Promise<number | null>((done) => {
-    if (child.exitCode !== null) return done(child.exitCode);
-    child.once("exit", (code) => done(code));
-    child.kill("SIGTERM");
-  });
+  const stop = () =>
+    new Promise<number | null>((done) => {
+      if (child.exitCode !== null) return done(child.exitCode);
+      child.once("exit", (code) => done(code));
+      child.kill("SIGTERM");
+    });
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`mlc viz did not print a URL in 30 s\n${out}\n${err}`)), 30_000);
     child.stderr!.on("data", (b) => (err += b));
     child.stdout!.on("data", (b) => {
       out += b;
       const m = /(http:\/\/\S+\/)/.exec(out);
-      if (m) { clearTimeout(timer); ok({ url: m[1], child, stop }); }
+      if (m) {
+        clearTimeout(timer);
+        ok({ url: m[1], child, stop });
+      }
     });
-    child.once("exit", (code) => { clearTimeout(timer); fail(new Error(`mlc viz exited ${code}\n${out}\n${err}`)); });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`mlc viz exited ${code}\n${out}\n${err}`));
+    });
   });
 }
 

@@ -15,7 +15,9 @@ import { DEMO, expectedCounts, REPO, runViz, SECRETS, serveViz, tempProject, wri
 const closePanel = (page: Page) => page.keyboard.press("Escape");
 const count = (page: Page, testid: string) => page.locator(`[data-testid="${testid}"]`).count();
 const names = (page: Page, testid: string) =>
-  page.locator(`#viewport [data-testid="${testid}"]`).evaluateAll((els) => els.map((e) => e.getAttribute("data-name")!).sort());
+  page
+    .locator(`#viewport [data-testid="${testid}"]`)
+    .evaluateAll((els) => els.map((e) => e.getAttribute("data-name")!).sort());
 
 async function graphOf(root: string): Promise<GraphIR> {
   const { project, diagnostics } = await compileProject({ root, checkFuncs: false });
@@ -61,13 +63,24 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     expect(await count(file.page, "param")).toBe(want.params);
     expect(await count(file.page, "edge")).toBe(want.edges);
     expect(await names(file.page, "node")).toEqual(graph.nodes.map((n) => n.name).sort());
-    expect(await names(file.page, "layer-band")).toEqual(["feature", "intermediate", "models", "primary", "raw", "reporting"]);
+    expect(await names(file.page, "layer-band")).toEqual([
+      "feature",
+      "intermediate",
+      "models",
+      "primary",
+      "raw",
+      "reporting",
+    ]);
   });
 
   it("a tag filter shows exactly the nodes with any ticked tag", async () => {
     const { page } = file;
     await page.check('[data-testid="tag-filter"][data-name="reporting"]');
-    const tagged = (t: string[]) => graph.nodes.filter((n) => n.tags.some((x) => t.includes(x))).map((n) => n.name).sort();
+    const tagged = (t: string[]) =>
+      graph.nodes
+        .filter((n) => n.tags.some((x) => t.includes(x)))
+        .map((n) => n.name)
+        .sort();
     expect(await names(page, "node")).toEqual(tagged(["reporting"]));
     await page.check('[data-testid="tag-filter"][data-name="features"]');
     expect(await names(page, "node")).toEqual(tagged(["reporting", "features"]));
@@ -122,7 +135,9 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     await closePanel(page);
     await page.click('[data-testid="node"][data-name="evaluate"]');
     await page.click('[data-testid="node"][data-name="clean"]', { modifiers: ["Shift"] });
-    expect(await page.textContent('[data-testid="pair-command"] code')).toBe("mlc run --from-nodes clean --to-nodes evaluate");
+    expect(await page.textContent('[data-testid="pair-command"] code')).toBe(
+      "mlc run --from-nodes clean --to-nodes evaluate",
+    );
   });
 
   it("dataset details show type, path and layer, and the credentials only as a name", async () => {
@@ -157,8 +172,9 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
   it("search highlights matching elements", async () => {
     const { page } = file;
     await page.fill('[data-testid="search"]', "stats");
-    expect(await page.locator("#viewport .v.match").evaluateAll((e) => e.map((x) => x.getAttribute("data-name")).sort()))
-      .toEqual(["features.item_stats", "features.user_stats", "item_stats", "user_stats"]);
+    expect(
+      await page.locator("#viewport .v.match").evaluateAll((e) => e.map((x) => x.getAttribute("data-name")).sort()),
+    ).toEqual(["features.item_stats", "features.user_stats", "item_stats", "user_stats"]);
     await page.fill('[data-testid="search"]', "");
   });
 
@@ -172,8 +188,13 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
       opened = await openPage(browser, srv.url);
       expect(await count(opened.page, "node")).toBe(graph.nodes.length);
       const yml = join(proj, "pipeline.yml");
-      writeFileSync(yml, readFileSync(yml, "utf8").replace("pipelines:",
-        "  - name: summarize\n    func: ./src/nodes.ts#evaluate\n    inputs: [model, report]\n    outputs: summary\n    tags: [reporting]\npipelines:"));
+      writeFileSync(
+        yml,
+        readFileSync(yml, "utf8").replace(
+          "pipelines:",
+          "  - name: summarize\n    func: ./src/nodes.ts#evaluate\n    inputs: [model, report]\n    outputs: summary\n    tags: [reporting]\npipelines:",
+        ),
+      );
       await opened.page.waitForSelector('[data-testid="node"][data-name="summarize"]', { timeout: 20_000 });
       expect(await count(opened.page, "node")).toBe(graph.nodes.length + 1);
       // A broken edit keeps the last good graph and says what is wrong.
@@ -195,7 +216,13 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     const p = await openPage(browser, pathToFileURL(out).href);
     try {
       expect(await p.page.inputValue('[data-testid="pipeline-select"]')).toBe("__selection__");
-      expect(await names(p.page, "node")).toEqual(["clean", "features.item_stats", "features.user_stats", "ingest", "train"]);
+      expect(await names(p.page, "node")).toEqual([
+        "clean",
+        "features.item_stats",
+        "features.user_stats",
+        "ingest",
+        "train",
+      ]);
       await p.page.selectOption('[data-testid="pipeline-select"]', "__default__");
       expect(await count(p.page, "node")).toBe(graph.nodes.length);
     } finally {
@@ -204,7 +231,9 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
   });
 
   it("the movie sample renders in full with no console error", async () => {
-    expect(existsSync(join(REPO, "samples/movie-recommendation")), "samples/movie-recommendation is missing").toBe(true);
+    expect(existsSync(join(REPO, "samples/movie-recommendation")), "samples/movie-recommendation is missing").toBe(
+      true,
+    );
     const sample = tempProject(join(REPO, "samples/movie-recommendation")); // viz caches the node modules in <project>/.mlc
     const movie = await graphOf(sample);
     const out = join(root, "out/movie.html");
@@ -261,8 +290,12 @@ describe.skipIf(SKIP_BROWSER)("mlc viz on a 1,000-node pipeline", () => {
       expect(await count(p.page, "node")).toBe(1000);
       expect(await count(p.page, "dataset")).toBe(want.datasets);
       expect(await count(p.page, "edge")).toBe(want.edges);
-      const stats = await p.page.evaluate(() => (window as unknown as { mlcViz: { lastRender: Record<string, number> } }).mlcViz.lastRender);
-      console.log(`viz 1,000 nodes: page ready in ${ms} ms (layout ${Math.round(stats.layoutMs)} ms, draw ${Math.round(stats.drawMs)} ms, ${stats.engine})`);
+      const stats = await p.page.evaluate(
+        () => (window as unknown as { mlcViz: { lastRender: Record<string, number> } }).mlcViz.lastRender,
+      );
+      console.log(
+        `viz 1,000 nodes: page ready in ${ms} ms (layout ${Math.round(stats.layoutMs)} ms, draw ${Math.round(stats.drawMs)} ms, ${stats.engine})`,
+      );
       expect(stats.engine).toBe("layered");
       await screenshot(p.page, "big-1000");
       // Collapsing a namespace works at this size too (timing is printed, not asserted).
@@ -272,14 +305,18 @@ describe.skipIf(SKIP_BROWSER)("mlc viz on a 1,000-node pipeline", () => {
       expect(await count(p.page, "namespace")).toBe(1);
       expect(await count(p.page, "node")).toBe(1000 - graph.nodes.filter((n) => n.namespace === "stage_3").length);
       await p.page.uncheck('[data-testid="ns-toggle"][data-name="stage_3"]');
-      const stats2 = await p.page.evaluate(() => (window as unknown as { mlcViz: { lastRender: Record<string, number> } }).mlcViz.lastRender);
+      const stats2 = await p.page.evaluate(
+        () => (window as unknown as { mlcViz: { lastRender: Record<string, number> } }).mlcViz.lastRender,
+      );
       const before = await p.page.getAttribute("#viewport", "transform");
       await p.page.mouse.move(700, 400);
       await p.page.mouse.down();
       await p.page.mouse.move(500, 300, { steps: 5 });
       await p.page.mouse.up();
       await p.page.waitForFunction((b) => document.querySelector("#viewport")!.getAttribute("transform") !== b, before);
-      const after = await p.page.evaluate(() => (window as unknown as { mlcViz: { lastRender: unknown } }).mlcViz.lastRender);
+      const after = await p.page.evaluate(
+        () => (window as unknown as { mlcViz: { lastRender: unknown } }).mlcViz.lastRender,
+      );
       expect(after).toEqual(stats2); // panning changed the transform only
       console.log(`viz 1,000 nodes: collapsing a namespace took ${collapseMs} ms`);
       expect(p.errors).toEqual([]);

@@ -227,4 +227,3 @@ class MlflowRun {
 function pairs(o: Readonly<Record<string, string>>): KeyValue[] {
   return Object.entries(o).map(([key, value]) => ({ key, value }));
 }
-

@@ -41,7 +41,9 @@ function scores(model: Classifier, x: number[]): number[] {
 export function trainModel(rows: IrisRow[], params: ModelParams): Classifier {
   const classes = [...new Set(rows.map((r) => r.species))].sort();
   const mean = FEATURES.map((f) => rows.reduce((s, r) => s + Number(r[f]), 0) / rows.length);
-  const std = FEATURES.map((f, j) => Math.sqrt(rows.reduce((s, r) => s + (Number(r[f]) - mean[j]) ** 2, 0) / rows.length) || 1);
+  const std = FEATURES.map(
+    (f, j) => Math.sqrt(rows.reduce((s, r) => s + (Number(r[f]) - mean[j]) ** 2, 0) / rows.length) || 1,
+  );
   const model: Classifier = { classes, mean, std, weights: classes.map(() => new Array(FEATURES.length + 1).fill(0)) };
   const xs = rows.map((r) => features(r, mean, std));
   const ys = rows.map((r) => classes.indexOf(r.species));

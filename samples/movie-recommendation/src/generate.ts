@@ -93,12 +93,18 @@ function interactionLines(w: World, p: GeneratorParams, rng: Rng, u: number, m: 
 /** A line the cleaner must reject: truncated, out of range, non-numeric or garbage. */
 function malformed(line: string, rng: Rng): string {
   switch (Math.floor(rng() * 6)) {
-    case 0: return line.slice(0, Math.max(1, Math.floor(line.length * rng())));
-    case 1: return line.replace(/=\d$/, "=9").replace(/\/\d+\.mpg$/, "/-3.mpg");
-    case 2: return line.replace(/,(\d+),/, ",user$1,");
-    case 3: return line.replace(/^\d{4}-\d\d-\d\d/, "2026-13-45");
-    case 4: return "";
-    default: return line.replace("GET /", "POST /");
+    case 0:
+      return line.slice(0, Math.max(1, Math.floor(line.length * rng())));
+    case 1:
+      return line.replace(/=\d$/, "=9").replace(/\/\d+\.mpg$/, "/-3.mpg");
+    case 2:
+      return line.replace(/,(\d+),/, ",user$1,");
+    case 3:
+      return line.replace(/^\d{4}-\d\d-\d\d/, "2026-13-45");
+    case 4:
+      return "";
+    default:
+      return line.replace("GET /", "POST /");
   }
 }
 

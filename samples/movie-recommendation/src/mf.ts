@@ -39,7 +39,12 @@ export interface MFModel {
 /** Rows (as loaded from CSV) to column arrays. */
 export function toArrays(rows: readonly RatingRow[]): RatingArrays {
   const n = rows.length;
-  const a: RatingArrays = { user: new Int32Array(n), movie: new Int32Array(n), rating: new Float64Array(n), watched: new Float64Array(n) };
+  const a: RatingArrays = {
+    user: new Int32Array(n),
+    movie: new Int32Array(n),
+    rating: new Float64Array(n),
+    watched: new Float64Array(n),
+  };
   rows.forEach((r, i) => {
     a.user[i] = Number(r.user_id);
     a.movie[i] = Number(r.movie_id);
@@ -56,7 +61,11 @@ function subset(a: RatingArrays, idx: Int32Array): RatingArrays {
 }
 
 /** A seeded shuffle split: the first `testSize` share of a permutation is the test set. */
-export function trainTestSplit(a: RatingArrays, testSize: number, seed: number): { train: RatingArrays; test: RatingArrays } {
+export function trainTestSplit(
+  a: RatingArrays,
+  testSize: number,
+  seed: number,
+): { train: RatingArrays; test: RatingArrays } {
   const perm = permutation(a.user.length, mulberry32(seed));
   const nTest = Math.round(a.user.length * testSize);
   return { test: subset(a, perm.subarray(0, nTest)), train: subset(a, perm.subarray(nTest)) };
@@ -87,12 +96,28 @@ export function fitBaseline(train: RatingArrays, reg = 5, sweeps = 8): MFModel {
     fitBiases(movies.dense, users.dense, train.rating, mu, bu, bm, reg);
   }
   return {
-    kind: "bias_baseline", factors: 0, globalMean: mu, watchedWeight: 0, userIds: users.ids, movieIds: movies.ids,
-    userBias: bu, movieBias: bm, userFactors: new Float64Array(0), movieFactors: new Float64Array(0),
+    kind: "bias_baseline",
+    factors: 0,
+    globalMean: mu,
+    watchedWeight: 0,
+    userIds: users.ids,
+    movieIds: movies.ids,
+    userBias: bu,
+    movieBias: bm,
+    userFactors: new Float64Array(0),
+    movieFactors: new Float64Array(0),
   };
 }
 
-function fitBiases(own: Int32Array, other: Int32Array, r: Float64Array, mu: number, otherBias: Float64Array, out: Float64Array, reg: number): void {
+function fitBiases(
+  own: Int32Array,
+  other: Int32Array,
+  r: Float64Array,
+  mu: number,
+  otherBias: Float64Array,
+  out: Float64Array,
+  reg: number,
+): void {
   const sum = new Float64Array(out.length);
   const cnt = new Float64Array(out.length);
   for (let i = 0; i < r.length; i++) {
@@ -114,7 +139,15 @@ interface SgdState {
 }
 
 /** One pass over the training ratings in `order`; typed arrays and flat loops keep it fast. */
-function sgdEpoch(s: SgdState, users: Int32Array, movies: Int32Array, train: RatingArrays, order: Int32Array, lr: number, reg: number): void {
+function sgdEpoch(
+  s: SgdState,
+  users: Int32Array,
+  movies: Int32Array,
+  train: RatingArrays,
+  order: Int32Array,
+  lr: number,
+  reg: number,
+): void {
   const { k, mu, P, Q, bu, bm } = s;
   const { rating, watched } = train;
   let w = s.w;
@@ -163,8 +196,16 @@ export function trainMF(train: RatingArrays, p: MFParams, seed: number): MFModel
     lr *= p.decay ?? 0.95;
   }
   return {
-    kind: "matrix_factorisation", factors: k, globalMean: s.mu, watchedWeight: s.w, userIds: users.ids, movieIds: movies.ids,
-    userBias: s.bu, movieBias: s.bm, userFactors: s.P, movieFactors: s.Q,
+    kind: "matrix_factorisation",
+    factors: k,
+    globalMean: s.mu,
+    watchedWeight: s.w,
+    userIds: users.ids,
+    movieIds: movies.ids,
+    userBias: s.bu,
+    movieBias: s.bm,
+    userFactors: s.P,
+    movieFactors: s.Q,
   };
 }
 
@@ -182,7 +223,8 @@ export function predict(model: MFModel, data: RatingArrays): Float64Array {
     let y = model.globalMean + model.watchedWeight * data.watched[i];
     if (u !== undefined) y += model.userBias[u];
     if (m !== undefined) y += model.movieBias[m];
-    if (u !== undefined && m !== undefined) for (let f = 0; f < k; f++) y += model.userFactors[u * k + f] * model.movieFactors[m * k + f];
+    if (u !== undefined && m !== undefined)
+      for (let f = 0; f < k; f++) y += model.userFactors[u * k + f] * model.movieFactors[m * k + f];
     out[i] = Math.min(5, Math.max(1, y));
   }
   return out;

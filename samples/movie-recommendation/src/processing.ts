@@ -41,12 +41,20 @@ const LINE =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z),(\d{1,9}),GET \/(?:data\/m\/(\d{1,9})\/(\d{1,4})\.mpg|rate\/(\d{1,9})=([1-5]))$/;
 
 /** One stream line parsed, or null when it is malformed. */
-export function parseLine(line: string): { time: number; user: number; movie: number; kind: 0 | 1; value: number } | null {
+export function parseLine(
+  line: string,
+): { time: number; user: number; movie: number; kind: 0 | 1; value: number } | null {
   const m = LINE.exec(line.trim());
   const time = m ? Date.parse(m[1]) : NaN;
   if (!m || Number.isNaN(time)) return null;
   const rating = m[5] !== undefined;
-  return { time, user: Number(m[2]), movie: Number(rating ? m[5] : m[3]), kind: rating ? 1 : 0, value: Number(rating ? m[6] : m[4]) };
+  return {
+    time,
+    user: Number(m[2]),
+    movie: Number(rating ? m[5] : m[3]),
+    kind: rating ? 1 : 0,
+    value: Number(rating ? m[6] : m[4]),
+  };
 }
 
 /** Node `process_kafka`: parse, drop malformed lines, drop duplicate deliveries. */
@@ -54,7 +62,13 @@ export function processKafka(raw: string): { events: StreamEvents; quality: Stre
   const lines = raw.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   const seen = new Set<string>();
-  const cols = { time: [] as number[], user: [] as number[], movie: [] as number[], kind: [] as number[], value: [] as number[] };
+  const cols = {
+    time: [] as number[],
+    user: [] as number[],
+    movie: [] as number[],
+    kind: [] as number[],
+    value: [] as number[],
+  };
   let malformed = 0;
   let duplicate = 0;
   for (const line of lines) {
@@ -120,7 +134,12 @@ export function normalizeMinutes(interactions: readonly Interaction[]): RatingRo
     if (!(rating >= 1 && rating <= 5)) continue;
     const full = runtime.get(Number(r.movie_id)) ?? 0;
     const watched = full > 0 ? Number(r.minutes) / full : 0;
-    out.push({ user_id: Number(r.user_id), movie_id: Number(r.movie_id), rating, watched: Math.round(watched * 1e4) / 1e4 });
+    out.push({
+      user_id: Number(r.user_id),
+      movie_id: Number(r.movie_id),
+      rating,
+      watched: Math.round(watched * 1e4) / 1e4,
+    });
   }
   return out;
 }

@@ -22,7 +22,12 @@ function split(rows: readonly RatingRow[], testSize: number, randomState: number
   return trainTestSplit(toArrays(rows), testSize, randomState);
 }
 
-function summarize(name: string, model: MFModel, train: ReturnType<typeof split>["train"], test: ReturnType<typeof split>["test"]): ModelSummary {
+function summarize(
+  name: string,
+  model: MFModel,
+  train: ReturnType<typeof split>["train"],
+  test: ReturnType<typeof split>["test"],
+): ModelSummary {
   return {
     model: name,
     factors: model.factors,
@@ -55,14 +60,21 @@ export function trainAndEvaluate(
 }
 
 /** Node `train_candidate` (one per `matrix.factors`): returns [test RMSE, summary]. */
-export function trainCandidate(rows: RatingRow[], testSize: number, randomState: number, params: MFParams): [number, ModelSummary] {
+export function trainCandidate(
+  rows: RatingRow[],
+  testSize: number,
+  randomState: number,
+  params: MFParams,
+): [number, ModelSummary] {
   const { train, test } = split(rows, testSize, randomState);
   const summary = summarize(`mf_${params.factors}`, trainMF(train, params, randomState), train, test);
   return [summary.test_rmse, summary];
 }
 
 /** Node `select_best`: the candidate with the lowest test RMSE (ties: fewer factors). */
-export function selectBest(...candidates: ModelSummary[]): [{ best: ModelSummary; candidates: ModelSummary[] }, number] {
+export function selectBest(
+  ...candidates: ModelSummary[]
+): [{ best: ModelSummary; candidates: ModelSummary[] }, number] {
   if (candidates.length === 0) throw new Error("select_best needs at least one candidate");
   const sorted = [...candidates].sort((a, b) => a.test_rmse - b.test_rmse || a.factors - b.factors);
   const best = sorted[0];

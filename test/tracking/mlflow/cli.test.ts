@@ -12,13 +12,19 @@ function projectDir(): string {
   const root = tmpRoot();
   mkdirSync(join(root, "src"));
   mkdirSync(join(root, "conf/base"), { recursive: true });
-  writeFileSync(join(root, "pipeline.yml"), "version: 1\nnodes:\n  - name: a\n    func: ./src/n.ts#f\n    outputs: x\n");
+  writeFileSync(
+    join(root, "pipeline.yml"),
+    "version: 1\nnodes:\n  - name: a\n    func: ./src/n.ts#f\n    outputs: x\n",
+  );
   writeFileSync(join(root, "src/n.ts"), "export function f(): number {\n  return 1;\n}\n");
   return root;
 }
 
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), ...args], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "", CI: "true", ...env } });
+  const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, MLFLOW_TRACKING_URI: "", CI: "true", ...env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -39,19 +45,27 @@ describe("mlc mlflow commands", () => {
 
   it("an unknown or wrong key in mlflow.yml is reported with its code and line", () => {
     const root = projectDir();
-    writeFileSync(join(root, "conf/base/mlflow.yml"), "server:\n  mlflow_tracking_uri: http://127.0.0.1:5000\ntracking:\n  on_eror: warn\n  nested_runs: always\n");
+    writeFileSync(
+      join(root, "conf/base/mlflow.yml"),
+      "server:\n  mlflow_tracking_uri: http://127.0.0.1:5000\ntracking:\n  on_eror: warn\n  nested_runs: always\n",
+    );
     const v = mlc(["validate", "--project", root, "--format", "json"]);
     expect(v.code).toBe(1);
     const diags = JSON.parse(v.out).diagnostics;
-    expect(diags).toEqual(expect.arrayContaining([
-      expect.objectContaining({ code: "MLC2001", file: "conf/base/mlflow.yml", line: 4 }),
-      expect.objectContaining({ code: "MLC2003", file: "conf/base/mlflow.yml", line: 5 }),
-    ]));
+    expect(diags).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: "MLC2001", file: "conf/base/mlflow.yml", line: 4 }),
+        expect.objectContaining({ code: "MLC2003", file: "conf/base/mlflow.yml", line: 5 }),
+      ]),
+    );
   });
 
   it("ui --no-open prints the configured server URL without credentials", () => {
     const root = projectDir();
-    writeFileSync(join(root, "conf/base/mlflow.yml"), "server:\n  mlflow_tracking_uri: http://admin:s3cret@127.0.0.1:5999\n");
+    writeFileSync(
+      join(root, "conf/base/mlflow.yml"),
+      "server:\n  mlflow_tracking_uri: http://admin:s3cret@127.0.0.1:5999\n",
+    );
     const r = mlc(["mlflow", "ui", "--project", root, "--no-open"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("http://127.0.0.1:5999");

@@ -12,7 +12,9 @@ const fx = useMlflowServer({ cli: true });
 
 function records(dir: string): any[] {
   const runs = join(dir, ".mlc", "runs");
-  return readdirSync(runs).sort().map((id) => JSON.parse(readFileSync(join(runs, id, "run.json"), "utf8")));
+  return readdirSync(runs)
+    .sort()
+    .map((id) => JSON.parse(readFileSync(join(runs, id, "run.json"), "utf8")));
 }
 
 describe("mlc run with tracking on", () => {
@@ -24,7 +26,20 @@ describe("mlc run with tracking on", () => {
     writeFileSync(join(dir, "conf", "local", "mlflow.yml"), yml);
     const env = { ...process.env, CI: "true", NO_COLOR: "1", MLFLOW_TEST_URI: srv.uri, MLFLOW_TRACKING_URI: "" };
     for (const executor of ["sequential", "parallel"]) {
-      const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", dir, "--executor", executor, "--params", "generator.events=20000"], { env, encoding: "utf8", timeout: 180_000 });
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(REPO, "bin/mlc.js"),
+          "run",
+          "--project",
+          dir,
+          "--executor",
+          executor,
+          "--params",
+          "generator.events=20000",
+        ],
+        { env, encoding: "utf8", timeout: 180_000 },
+      );
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(/MLC700[12]/);
     }
@@ -35,14 +50,21 @@ describe("mlc run with tracking on", () => {
       expect(rec.mlflow?.url).toContain(srv.uri);
       const run = await c.getRun(rec.mlflow.run_id);
       expect(run.info.status).toBe("FINISHED");
-      expect(tagsOf(run)).toMatchObject({ "mlc.run_id": rec.run_id, "mlc.executor": rec.executor, "mlc.pipeline": "__default__", "mlflow.source.type": "LOCAL" });
+      expect(tagsOf(run)).toMatchObject({
+        "mlc.run_id": rec.run_id,
+        "mlc.executor": rec.executor,
+        "mlc.pipeline": "__default__",
+        "mlflow.source.type": "LOCAL",
+      });
       expect(paramsOf(run)).toMatchObject({ "generator.events": "20000", "model.factors": "16", random_state: "42" });
       const rmse = await history(c, run.info.run_id, "model_rmse");
       expect(rmse).toHaveLength(1);
       expect(rmse[0].value).toBeCloseTo(rec.metrics.model_rmse, 9);
       expect(await history(c, run.info.run_id, "train_rmse")).toHaveLength(1); // logMetric() from node code
       const paths = await artifactPaths(c, run);
-      expect(paths).toEqual(expect.arrayContaining(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]));
+      expect(paths).toEqual(
+        expect.arrayContaining(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]),
+      );
       const version = rec.datasets.find((d: any) => d.name === "model")?.version ?? versions[i];
       const saved = readFileSync(join(dir, "data/06_models/model.bin", version, "model.bin"));
       expect((await download(c, run, "models/model.bin")).equals(saved)).toBe(true);
@@ -54,7 +76,10 @@ describe("mlc run with tracking on", () => {
     const srv = fx.get(ctx);
     const dir = copyProject(join(REPO, "test/fixtures/tracking/mlflow/slow"));
     const env = { ...process.env, CI: "true", NO_COLOR: "1", MLFLOW_TEST_URI: srv.uri, MLFLOW_TRACKING_URI: "" };
-    const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", dir], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", dir], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));

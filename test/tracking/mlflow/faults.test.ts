@@ -8,7 +8,20 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { readEvents } from "../../../tracking/mlflow/event-log.js";
 import { syncRuns } from "../../../tracking/mlflow/sync.js";
-import { client, config, history, paramsOf, project, record, runId, runsFor, startOpts, startTracking, tmpRoot, withEnv } from "./helpers.js";
+import {
+  client,
+  config,
+  history,
+  paramsOf,
+  project,
+  record,
+  runId,
+  runsFor,
+  startOpts,
+  startTracking,
+  tmpRoot,
+  withEnv,
+} from "./helpers.js";
 import { startProxy } from "./proxy.js";
 import { copyProject, freePort, REPO, useMlflowServer } from "./server.js";
 
@@ -18,12 +31,17 @@ const outbox = (root: string) => join(root, ".mlc/outbox");
 
 function quiet() {
   const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+  const spy = vi
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
   return { text: () => lines.join(""), restore: () => spy.mockRestore() };
 }
 
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), ...args], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "", CI: "true", ...env } });
+  const r = spawnSync(process.execPath, [join(REPO, "bin/mlc.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, MLFLOW_TRACKING_URI: "", CI: "true", ...env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -32,7 +50,9 @@ async function queuedRun(root: string, metrics = 5): Promise<string> {
   const id = runId();
   const err = quiet();
   try {
-    const t = (await startTracking(startOpts(project(root, config(`http://127.0.0.1:${await freePort()}`)), id, { a: 1 })))!;
+    const t = (await startTracking(
+      startOpts(project(root, config(`http://127.0.0.1:${await freePort()}`)), id, { a: 1 }),
+    ))!;
     for (let s = 0; s < metrics; s++) t.sink.logMetric("m", s, s);
     await t.finish(record(id, "success"));
   } finally {
@@ -64,9 +84,13 @@ describe("exactly once in MLflow", () => {
     const srv = fx.get(ctx);
     const dir = copyProject(join(REPO, "test/fixtures/tracking/mlflow/slow"));
     const env = { ...process.env, CI: "true", NO_COLOR: "1", MLFLOW_TEST_URI: srv.uri, MLFLOW_TRACKING_URI: "" };
-    const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", dir], { env, stdio: "ignore" });
+    const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "run", "--project", dir], {
+      env,
+      stdio: "ignore",
+    });
     const exited = new Promise((r) => child.once("exit", r));
-    const logged = () => readEvents(dir, runOf(dir) ?? "").some((e) => e.t === "batch" && e.metrics.some((m) => m.key === "score_metric"));
+    const logged = () =>
+      readEvents(dir, runOf(dir) ?? "").some((e) => e.t === "batch" && e.metrics.some((m) => m.key === "score_metric"));
     for (let i = 0; i < 600 && !logged(); i++) await new Promise((r) => setTimeout(r, 50));
     expect(logged()).toBe(true); // the first node's end made its metrics durable
     // Streamed while the run goes: the server has the run, RUNNING, with the first node's metrics.
@@ -96,7 +120,10 @@ describe("exactly once in MLflow", () => {
     const file = join(outbox(root), `${id}.jsonl`);
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
     // The end (and run.json) never made it; the crash cut the line being written.
-    writeFileSync(file, lines.filter((l) => !l.startsWith('{"t":"end"') && !l.includes("run.json")).join("\n") + '\n{"t":"batch","metr');
+    writeFileSync(
+      file,
+      lines.filter((l) => !l.startsWith('{"t":"end"') && !l.includes("run.json")).join("\n") + '\n{"t":"batch","metr',
+    );
     const results = await syncRuns(root, () => client(srv.uri));
     expect(results.map((r) => r.status)).toEqual(["delivered"]);
     const c = client(srv.uri);
@@ -112,12 +139,17 @@ describe("exactly once in MLflow", () => {
     const root = tmpRoot();
     writeFileSync(join(root, "pipeline.yml"), "version: 1\nnodes: []\n");
     mkdirSync(join(root, "conf/base"), { recursive: true });
-    writeFileSync(join(root, "conf/base/mlflow.yml"), `server:\n  mlflow_tracking_uri: ${proxy.uri}\ntracking:\n  experiment:\n    name: ${EXP}\n`);
+    writeFileSync(
+      join(root, "conf/base/mlflow.yml"),
+      `server:\n  mlflow_tracking_uri: ${proxy.uri}\ntracking:\n  experiment:\n    name: ${EXP}\n`,
+    );
     const id = await queuedRun(root);
     try {
       const t0 = Date.now();
       const r = await new Promise<{ code: number | null; out: string }>((res) => {
-        const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "mlflow", "sync", "--project", root], { env: { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_FINISH_TIMEOUT_MS: "1500" } });
+        const child = spawn(process.execPath, [join(REPO, "bin/mlc.js"), "mlflow", "sync", "--project", root], {
+          env: { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_FINISH_TIMEOUT_MS: "1500" },
+        });
         let out = "";
         child.stdout.on("data", (d) => (out += d));
         child.stderr.on("data", (d) => (out += d));
@@ -154,14 +186,23 @@ describe("exactly once in MLflow", () => {
 describe("secrets stay secret", () => {
   it("a 401 body echoing the request headers does not put the bearer token or the Basic base64 in the MLC7002 warning", async (ctx) => {
     const srv = fx.get(ctx);
-    const echo = (req: { headers: Record<string, unknown> }) => ({ status: 401, body: JSON.stringify({ error_code: "UNAUTHENTICATED", message: `denied; you sent ${JSON.stringify(req.headers)}` }) });
+    const echo = (req: { headers: Record<string, unknown> }) => ({
+      status: 401,
+      body: JSON.stringify({
+        error_code: "UNAUTHENTICATED",
+        message: `denied; you sent ${JSON.stringify(req.headers)}`,
+      }),
+    });
     const proxy = await startProxy(srv.uri, { answer: echo });
     const token = "tok-Sup3rSecret-0042";
     const [user, password] = ["ada", "pw:Sup3r/Secret+1"];
     const basic = Buffer.from(`${user}:${password}`).toString("base64");
     const err = quiet();
     try {
-      for (const auth of [{ MLFLOW_TRACKING_TOKEN: token }, { MLFLOW_TRACKING_USERNAME: user, MLFLOW_TRACKING_PASSWORD: password }]) {
+      for (const auth of [
+        { MLFLOW_TRACKING_TOKEN: token },
+        { MLFLOW_TRACKING_USERNAME: user, MLFLOW_TRACKING_PASSWORD: password },
+      ]) {
         await withEnv(auth, async () => {
           const id = runId();
           const t = (await startTracking(startOpts(project(tmpRoot(), config(proxy.uri)), id)))!;
@@ -180,7 +221,9 @@ describe("secrets stay secret", () => {
 
   it("the event file never holds credentials from credentials.yml, the URI or the environment", async () => {
     const root = tmpRoot();
-    const credentials = { tracking: { MLFLOW_TRACKING_USERNAME: "alice", MLFLOW_TRACKING_PASSWORD: "pw-from-credentials" } };
+    const credentials = {
+      tracking: { MLFLOW_TRACKING_USERNAME: "alice", MLFLOW_TRACKING_PASSWORD: "pw-from-credentials" },
+    };
     const dead = `http://bob:pw-in-uri@127.0.0.1:${await freePort()}`;
     const p = project(root, config(dead, { server: { credentials: "tracking" } }), { credentials });
     const id = runId();
@@ -208,7 +251,10 @@ describe("delivery: background", () => {
     const srv = fx.get(ctx);
     const dir = copyProject(join(REPO, "test/fixtures/tracking/mlflow/slow"));
     writeFileSync(join(dir, "src/nodes.ts"), readFileSync(join(dir, "src/nodes.ts"), "utf8").replace("60_000", "10"));
-    writeFileSync(join(dir, "conf/base/mlflow.yml"), `server:\n  mlflow_tracking_uri: ${srv.uri}\ntracking:\n  experiment:\n    name: ${EXP}\n  delivery: background\n`);
+    writeFileSync(
+      join(dir, "conf/base/mlflow.yml"),
+      `server:\n  mlflow_tracking_uri: ${srv.uri}\ntracking:\n  experiment:\n    name: ${EXP}\n  delivery: background\n`,
+    );
     const r = mlc(["run", "--project", dir]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/queued in \.mlc\/outbox\//);

@@ -30,19 +30,49 @@ export function tmpRoot(): string {
 /** A one-node graph with one persistent input dataset. */
 export function graph(datasets: IRDataset[] = []): GraphIR {
   return {
-    irVersion: 1, name: "demo", nodes: [], datasets, params: [], edges: [], layers: [], pipelines: { __default__: [] },
+    irVersion: 1,
+    name: "demo",
+    nodes: [],
+    datasets,
+    params: [],
+    edges: [],
+    layers: [],
+    pipelines: { __default__: [] },
   };
 }
 
-export function project(root: string, mlflow: Record<string, unknown> | null, o: { datasets?: IRDataset[]; credentials?: Record<string, unknown> } = {}): CompiledProject {
+export function project(
+  root: string,
+  mlflow: Record<string, unknown> | null,
+  o: { datasets?: IRDataset[]; credentials?: Record<string, unknown> } = {},
+): CompiledProject {
   const g = graph(o.datasets ?? []);
-  return { root, env: "local", graph: g, selected: g, parameters: {}, credentials: o.credentials ?? {}, mlflow, hooks: [] };
+  return {
+    root,
+    env: "local",
+    graph: g,
+    selected: g,
+    parameters: {},
+    credentials: o.credentials ?? {},
+    mlflow,
+    hooks: [],
+  };
 }
 
 /** What run-project hands the plugin at a run's start. */
-export function startOpts(p: CompiledProject, id: string, params: Record<string, unknown> = {}, pipeline = "__default__"): PluginContext {
+export function startOpts(
+  p: CompiledProject,
+  id: string,
+  params: Record<string, unknown> = {},
+  pipeline = "__default__",
+): PluginContext {
   const plan = { graph: p.selected, order: [], releaseCounts: {}, freeInputs: [] };
-  return { project: { ...p, parameters: params }, plan, record: { ...record(id, "running"), finished_at: null, pipeline }, warn: () => {} };
+  return {
+    project: { ...p, parameters: params },
+    plan,
+    record: { ...record(id, "running"), finished_at: null, pipeline },
+    warn: () => {},
+  };
 }
 
 /** The MLflow plugin started for a run, with finish() giving the run's MLflow link (or null). */
@@ -54,8 +84,21 @@ export async function startTracking(ctx: PluginContext) {
 export function record(id: string, status: RunStatus): RunRecord {
   const now = new Date().toISOString();
   return {
-    run_id: id, status, started_at: now, finished_at: now, executor: "sequential", pipeline: "__default__", selection: {},
-    params: {}, graph_hash: "x", git_commit: null, env: "local", command: "mlc run", nodes: [], metrics: {}, datasets: [],
+    run_id: id,
+    status,
+    started_at: now,
+    finished_at: now,
+    executor: "sequential",
+    pipeline: "__default__",
+    selection: {},
+    params: {},
+    graph_hash: "x",
+    git_commit: null,
+    env: "local",
+    command: "mlc run",
+    nodes: [],
+    metrics: {},
+    datasets: [],
   };
 }
 
@@ -73,7 +116,12 @@ export function client(uri: string, auth?: { user: string; password: string } | 
 export async function runsFor(c: MlflowClient, experiment: string, id: string): Promise<Run[]> {
   const exp = await c.getExperimentByName(experiment);
   if (!exp) return [];
-  return c.searchRuns({ experiment_ids: [exp.experiment_id], filter: `tags.\`mlc.run_id\` = '${id}'`, run_view_type: "ALL", max_results: 10 });
+  return c.searchRuns({
+    experiment_ids: [exp.experiment_id],
+    filter: `tags.\`mlc.run_id\` = '${id}'`,
+    run_view_type: "ALL",
+    max_results: 10,
+  });
 }
 
 /** Every point of a metric's history. */
@@ -82,7 +130,10 @@ export async function history(c: MlflowClient, run: string, key: string): Promis
   let token: string | undefined;
   do {
     const q = `run_id=${run}&metric_key=${encodeURIComponent(key)}&max_results=25000${token ? `&page_token=${token}` : ""}`;
-    const page = await c.request<{ metrics?: Metric[]; next_page_token?: string }>("GET", `/api/2.0/mlflow/metrics/get-history?${q}`);
+    const page = await c.request<{ metrics?: Metric[]; next_page_token?: string }>(
+      "GET",
+      `/api/2.0/mlflow/metrics/get-history?${q}`,
+    );
     page.metrics = (page.metrics ?? []).map((m) => ({ ...m, value: toNumber(m.value) }));
     out.push(...page.metrics);
     token = page.next_page_token || undefined;
@@ -93,7 +144,10 @@ export async function history(c: MlflowClient, run: string, key: string): Promis
 /** All artifact file paths of a run (recursive). */
 export async function artifactPaths(c: MlflowClient, run: Run, dir = ""): Promise<string[]> {
   const path = encodeURIComponent(proxyPath(run.info.artifact_uri!, dir));
-  const { files = [] } = await c.request<{ files?: { path: string; is_dir?: boolean }[] }>("GET", `/api/2.0/mlflow-artifacts/artifacts?path=${path}`);
+  const { files = [] } = await c.request<{ files?: { path: string; is_dir?: boolean }[] }>(
+    "GET",
+    `/api/2.0/mlflow-artifacts/artifacts?path=${path}`,
+  );
   const out: string[] = [];
   for (const f of files) {
     const p = dir ? `${dir}/${f.path}` : f.path;
@@ -126,5 +180,7 @@ export function paramsOf(run: Run): Record<string, string> {
 export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   Object.entries(vars).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
-  return fn().finally(() => Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v))));
+  return fn().finally(() =>
+    Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v))),
+  );
 }

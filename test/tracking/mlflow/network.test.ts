@@ -4,7 +4,19 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { runProject } from "../../../executors/run-project.js";
-import { client, config, history, project, record, runId, runsFor, startOpts, tmpRoot, withEnv, startTracking } from "./helpers.js";
+import {
+  client,
+  config,
+  history,
+  project,
+  record,
+  runId,
+  runsFor,
+  startOpts,
+  tmpRoot,
+  withEnv,
+  startTracking,
+} from "./helpers.js";
 import { startProxy } from "./proxy.js";
 import { freePort, useMlflowServer } from "./server.js";
 
@@ -13,7 +25,9 @@ const EXP = `exp-${process.pid}`;
 
 function quiet() {
   const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+  const spy = vi
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
   return { text: () => lines.join(""), restore: () => spy.mockRestore() };
 }
 
@@ -30,7 +44,10 @@ describe("network conditions", () => {
     const proxy = await startProxy(srv.uri, { tls: true });
     const err = quiet();
     try {
-      const none = await withEnv({ MLFLOW_TRACKING_INSECURE_TLS: undefined, MLFLOW_TRACKING_SERVER_CERT_PATH: undefined }, () => oneRun(proxy.uri));
+      const none = await withEnv(
+        { MLFLOW_TRACKING_INSECURE_TLS: undefined, MLFLOW_TRACKING_SERVER_CERT_PATH: undefined },
+        () => oneRun(proxy.uri),
+      );
       expect(none.link).toBeNull();
       const ca = await withEnv({ MLFLOW_TRACKING_SERVER_CERT_PATH: proxy.certPath! }, () => oneRun(proxy.uri));
       expect(ca.link).toBeTruthy();
@@ -78,7 +95,10 @@ describe("network conditions", () => {
         const p = project(tmpRoot(), config(proxy.uri, { tracking: { on_error: "fail" } }));
         const t = (await startTracking(startOpts(p, id)))!; // healthy enough to start (the run exists)
         for (let s = 0; s < 10; s++) t.sink.logMetric("m", s, s);
-        await expect(t.finish(record(id, "success"))).rejects.toMatchObject({ code: "MLC7001", message: expect.stringContaining("mlc mlflow sync") });
+        await expect(t.finish(record(id, "success"))).rejects.toMatchObject({
+          code: "MLC7001",
+          message: expect.stringContaining("mlc mlflow sync"),
+        });
       });
     } finally {
       await proxy.close();
@@ -93,7 +113,10 @@ describe("network conditions", () => {
     mkdirSync(join(root, "src"), { recursive: true });
     writeFileSync(join(root, "src/n.mjs"), "export const f = () => 1;\n");
     writeFileSync(join(root, "pipeline.yml"), "version: 1\nnodes:\n  - { name: a, func: ./src/n.mjs#f, outputs: x }\n");
-    writeFileSync(join(root, "conf/base/mlflow.yml"), `server: { mlflow_tracking_uri: "${proxy.uri}" }\ntracking: { experiment: { name: ${EXP} }, on_error: fail }\n`);
+    writeFileSync(
+      join(root, "conf/base/mlflow.yml"),
+      `server: { mlflow_tracking_uri: "${proxy.uri}" }\ntracking: { experiment: { name: ${EXP} }, on_error: fail }\n`,
+    );
     const err = quiet();
     try {
       await withEnv({ MLC_MLFLOW_FINISH_TIMEOUT_MS: "1000" }, async () => {

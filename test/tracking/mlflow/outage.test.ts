@@ -4,7 +4,21 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tmpRoot, startTracking, download } from "./helpers.js";
+import {
+  artifactPaths,
+  client,
+  config,
+  history,
+  paramsOf,
+  project,
+  record,
+  runId,
+  runsFor,
+  startOpts,
+  tmpRoot,
+  startTracking,
+  download,
+} from "./helpers.js";
 import { freePort, REPO, useMlflowServer } from "./server.js";
 
 const fx = useMlflowServer({ cli: true });
@@ -15,18 +29,26 @@ function projectDir(uri: string): string {
   const root = tmpRoot();
   writeFileSync(join(root, "pipeline.yml"), "version: 1\nnodes: []\n");
   mkdirSync(join(root, "conf/base"), { recursive: true });
-  writeFileSync(join(root, "conf/base/mlflow.yml"), `server:\n  mlflow_tracking_uri: ${uri}\ntracking:\n  experiment:\n    name: ${EXP}\n`);
+  writeFileSync(
+    join(root, "conf/base/mlflow.yml"),
+    `server:\n  mlflow_tracking_uri: ${uri}\ntracking:\n  experiment:\n    name: ${EXP}\n`,
+  );
   return root;
 }
 
 function mlc(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync("node", [join(REPO, "bin/mlc.js"), ...args], { encoding: "utf8", env: { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_DELIVERY: "wait", ...env } });
+  const r = spawnSync("node", [join(REPO, "bin/mlc.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, MLFLOW_TRACKING_URI: "", MLC_MLFLOW_DELIVERY: "wait", ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function captureStderr() {
   const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+  const spy = vi
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
   return { lines, restore: () => spy.mockRestore() };
 }
 
@@ -42,7 +64,8 @@ describe("MLflow outages", () => {
     for (let s = 0; s < 1500; s++) t.sink.logMetric("loss", s, s);
     // Wait until the first part reached the server (a fresh server answers its first calls slowly).
     const c0 = client(srv.uri);
-    for (let i = 0; i < 150 && (await runsFor(c0, EXP, id)).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 150 && (await runsFor(c0, EXP, id)).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 200));
     expect(await runsFor(c0, EXP, id)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1000));
     await srv.stop();
@@ -86,7 +109,12 @@ describe("MLflow outages", () => {
     const loss = await history(c, run.info.run_id, "loss");
     expect(loss).toHaveLength(3000);
     expect(new Set(loss.map((m) => m.step)).size).toBe(3000);
-    expect(await artifactPaths(c, run)).toEqual(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]);
+    expect(await artifactPaths(c, run)).toEqual([
+      "mlc/graph.json",
+      "mlc/pipeline.mmd",
+      "mlc/run.json",
+      "models/model.bin",
+    ]);
     expect((await download(c, run, "models/model.bin")).toString()).toBe("model-bytes-v1");
   }, 300_000);
 
@@ -101,7 +129,9 @@ describe("MLflow outages", () => {
       const t = (await startTracking(startOpts(project(root, config(dead)), id, { k: "v" })))!;
       for (let s = 0; s < 10; s++) t.sink.logMetric("m", s, s);
       await t.finish(record(id, "failed"));
-      await expect(startTracking(startOpts(project(tmpRoot(), config(dead, { tracking: { on_error: "fail" } })), runId()))).rejects.toMatchObject({ code: "MLC7001" });
+      await expect(
+        startTracking(startOpts(project(tmpRoot(), config(dead, { tracking: { on_error: "fail" } })), runId())),
+      ).rejects.toMatchObject({ code: "MLC7001" });
     } finally {
       err.restore();
     }

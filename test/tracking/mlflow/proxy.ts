@@ -35,8 +35,27 @@ export function selfSigned(): { key: Buffer; cert: Buffer; certPath: string } {
   const dir = tmpRoot();
   const key = join(dir, "key.pem");
   const certPath = join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certPath, "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      certPath,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
   return { key: readFileSync(key), cert: readFileSync(certPath), certPath };
 }
 
@@ -49,14 +68,20 @@ export async function startProxy(target: string, o: ProxyOptions = {}): Promise<
     seen.push(what);
     if (o.hang?.test(what)) return void req.resume();
     const own = o.answer?.(req);
-    if (own) return void req.resume().on("end", () => res.writeHead(own.status, { "Content-Type": "application/json" }).end(own.body));
-    const up = http.request({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      if (o.dropReply?.test(what)) return void r.resume().on("end", () => res.socket?.destroy());
-      setTimeout(() => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      }, o.delayMs ?? 0);
-    });
+    if (own)
+      return void req
+        .resume()
+        .on("end", () => res.writeHead(own.status, { "Content-Type": "application/json" }).end(own.body));
+    const up = http.request(
+      { host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        if (o.dropReply?.test(what)) return void r.resume().on("end", () => res.socket?.destroy());
+        setTimeout(() => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        }, o.delayMs ?? 0);
+      },
+    );
     up.on("error", () => res.destroy());
     req.pipe(up);
   };
@@ -68,9 +93,10 @@ export async function startProxy(target: string, o: ProxyOptions = {}): Promise<
     uri: `${cert ? "https" : "http"}://127.0.0.1:${port}`,
     certPath: cert?.certPath ?? null,
     seen,
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

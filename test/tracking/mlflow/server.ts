@@ -6,7 +6,17 @@
 // a server, or a project copy the CLI runs, takes it from here.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  writeFileSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,7 +38,11 @@ export interface TestServer {
 /** Ensures the pinned server is installed; returns why not when it cannot be. */
 export function ensureMlflowInstalled(): string | null {
   if (existsSync(MLFLOW_BIN)) return null;
-  const r = spawnSync("bash", [join(REPO, "scripts/setup-mlflow.sh")], { cwd: REPO, encoding: "utf8", timeout: 600_000 });
+  const r = spawnSync("bash", [join(REPO, "scripts/setup-mlflow.sh")], {
+    cwd: REPO,
+    encoding: "utf8",
+    timeout: 600_000,
+  });
   if (r.status !== 0 || !existsSync(MLFLOW_BIN)) {
     return `scripts/setup-mlflow.sh failed (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error ?? "")).trim().split("\n").slice(-5).join(" | ")}`;
   }
@@ -89,10 +103,26 @@ export async function startMlflowServer(o: { basicAuth?: boolean } = {}): Promis
   const uri = `http://127.0.0.1:${port}`;
   // No job runner: MLflow 3 otherwise starts ~8 Python processes (huey consumers) that mlc never
   // uses, and their start-up loads this 2-core machine for the first ~20 s of every suite.
-  const env: NodeJS.ProcessEnv = { ...process.env, MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MLFLOW_DISABLE_TELEMETRY: "true",
+    DO_NOT_TRACK: "true",
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
+  };
   delete env.MLFLOW_TRACKING_URI;
-  const args = ["server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
-    "--backend-store-uri", `sqlite:///${dir}/m.db`, "--artifacts-destination", `${dir}/art`];
+  const args = [
+    "server",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--workers",
+    "1",
+    "--backend-store-uri",
+    `sqlite:///${dir}/m.db`,
+    "--artifacts-destination",
+    `${dir}/art`,
+  ];
   let auth: TestServer["auth"] = null;
   if (o.basicAuth) {
     // MLflow 3.x ships no default admin password: the admin is created from admin_password /
@@ -100,8 +130,15 @@ export async function startMlflowServer(o: { basicAuth?: boolean } = {}): Promis
     // The credential cache spares a ~1 s PBKDF2 check per request on this 2-core machine.
     auth = { user: "admin", password: `Pw-${randomBytes(12).toString("hex")}` };
     const ini = join(dir, "basic_auth.ini");
-    writeFileSync(ini, `[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///${dir}/auth.db\nadmin_username = ${auth.user}\nadmin_password = ${auth.password}\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\nauth_cache_ttl_seconds = 300\n`);
-    Object.assign(env, { MLFLOW_AUTH_CONFIG_PATH: ini, MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString("hex"), MLFLOW_AUTH_ADMIN_PASSWORD: auth.password });
+    writeFileSync(
+      ini,
+      `[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///${dir}/auth.db\nadmin_username = ${auth.user}\nadmin_password = ${auth.password}\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\nauth_cache_ttl_seconds = 300\n`,
+    );
+    Object.assign(env, {
+      MLFLOW_AUTH_CONFIG_PATH: ini,
+      MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString("hex"),
+      MLFLOW_AUTH_ADMIN_PASSWORD: auth.password,
+    });
     args.push("--app-name", "basic-auth");
   }
   let child: ChildProcess | null = null;

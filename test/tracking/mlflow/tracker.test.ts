@@ -4,7 +4,22 @@ import { join } from "node:path";
 import { emitJson } from "../../../compiler/emit/json.js";
 import { emitMermaid } from "../../../compiler/emit/mermaid.js";
 import { describe, expect, it, vi } from "vitest";
-import { artifactPaths, client, config, history, paramsOf, project, record, runId, runsFor, startOpts, tagsOf, tmpRoot, startTracking, download } from "./helpers.js";
+import {
+  artifactPaths,
+  client,
+  config,
+  history,
+  paramsOf,
+  project,
+  record,
+  runId,
+  runsFor,
+  startOpts,
+  tagsOf,
+  tmpRoot,
+  startTracking,
+  download,
+} from "./helpers.js";
 import { useMlflowServer } from "./server.js";
 
 const fx = useMlflowServer();
@@ -18,7 +33,14 @@ describe("tracker against a real MLflow server", () => {
     writeFileSync(join(root, "data/raw.csv"), "a,b\n1,2\n");
     const model = join(root, "data/model.bin");
     writeFileSync(model, Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251)));
-    const ds = { name: "raw", type: "csv", persistent: true, layer: null, filepath: "data/raw.csv", config: { type: "csv" } };
+    const ds = {
+      name: "raw",
+      type: "csv",
+      persistent: true,
+      layer: null,
+      filepath: "data/raw.csv",
+      config: { type: "csv" },
+    };
     const p = project(root, config(srv.uri), { datasets: [ds] });
     const id = runId();
     const params: Record<string, unknown> = { model: { lr: 0.1, layers: { n: 3 } }, flag: true };
@@ -46,7 +68,14 @@ describe("tracker against a real MLflow server", () => {
     expect(run.info.end_time).toBeGreaterThan(0);
     const ps = paramsOf(run);
     expect(Object.keys(ps)).toHaveLength(254);
-    expect(ps).toMatchObject({ "model.lr": "0.1", "model.layers.n": "3", flag: "true", p000: "0", p249: "249", extra: '{"a":1}' });
+    expect(ps).toMatchObject({
+      "model.lr": "0.1",
+      "model.layers.n": "3",
+      flag: "true",
+      p000: "0",
+      p249: "249",
+      extra: '{"a":1}',
+    });
     const loss = await history(c, run.info.run_id, "loss");
     expect(loss).toHaveLength(2500);
     expect(loss[2499]).toMatchObject({ step: 2499, value: 1 / 2500 });
@@ -60,18 +89,36 @@ describe("tracker against a real MLflow server", () => {
     expect(ninf.value).toBeLessThanOrEqual(-Number.MAX_VALUE);
     const tags = tagsOf(run);
     expect(tags).toMatchObject({
-      "mlflow.runName": expect.stringContaining("__default__@"), "mlflow.source.type": "LOCAL", "mlc.pipeline": "__default__",
-      "mlc.env": "local", "mlc.executor": "sequential", "mlc.command": "mlc run", "mlc.run_id": id, custom: "yes",
+      "mlflow.runName": expect.stringContaining("__default__@"),
+      "mlflow.source.type": "LOCAL",
+      "mlc.pipeline": "__default__",
+      "mlc.env": "local",
+      "mlc.executor": "sequential",
+      "mlc.command": "mlc run",
+      "mlc.run_id": id,
+      custom: "yes",
     });
     expect(tags["mlflow.user"]).toBeTruthy();
     expect(tags["mlflow.source.name"]).toContain("pipeline.yml");
-    expect(await artifactPaths(c, run)).toEqual(["mlc/graph.json", "mlc/pipeline.mmd", "mlc/run.json", "models/model.bin"]);
+    expect(await artifactPaths(c, run)).toEqual([
+      "mlc/graph.json",
+      "mlc/pipeline.mmd",
+      "mlc/run.json",
+      "models/model.bin",
+    ]);
     expect((await download(c, run, "models/model.bin")).equals(readFileSync(model))).toBe(true);
     expect((await download(c, run, "mlc/pipeline.mmd")).toString()).toBe(emitMermaid(p.selected));
     expect((await download(c, run, "mlc/graph.json")).toString()).toBe(emitJson(p.selected));
-    expect(JSON.parse((await download(c, run, "mlc/run.json")).toString())).toMatchObject({ run_id: id, status: "success" });
+    expect(JSON.parse((await download(c, run, "mlc/run.json")).toString())).toMatchObject({
+      run_id: id,
+      status: "success",
+    });
     expect(run.inputs.dataset_inputs).toHaveLength(1);
-    expect(run.inputs.dataset_inputs[0].dataset).toMatchObject({ name: "raw", source: "data/raw.csv", source_type: "local" });
+    expect(run.inputs.dataset_inputs[0].dataset).toMatchObject({
+      name: "raw",
+      source: "data/raw.csv",
+      source_type: "local",
+    });
     expect(run.inputs.dataset_inputs[0].dataset.digest).toMatch(/^[0-9a-f]{12}$/);
     expect(existsSync(join(root, ".mlc/outbox", `${id}.jsonl`))).toBe(false); // delivered: outbox cleaned
   });
@@ -104,7 +151,10 @@ describe("tracker against a real MLflow server", () => {
   it("failed and interrupted runs end FAILED and KILLED", async (ctx) => {
     const srv = fx.get(ctx);
     const c = client(srv.uri);
-    for (const [status, want] of [["failed", "FAILED"], ["interrupted", "KILLED"]] as const) {
+    for (const [status, want] of [
+      ["failed", "FAILED"],
+      ["interrupted", "KILLED"],
+    ] as const) {
       const id = runId();
       const t = (await startTracking(startOpts(project(tmpRoot(), config(srv.uri)), id)))!;
       t.sink.logMetric("m", 1);
@@ -127,7 +177,10 @@ describe("tracker against a real MLflow server", () => {
     const link = await t.finish(record(id, "failed"));
     const c = client(srv.uri);
     const exp = await c.getExperimentByName(EXP);
-    const kids = await c.searchRuns({ experiment_ids: [exp!.experiment_id], filter: `tags.\`mlflow.parentRunId\` = '${link!.run_id}'` });
+    const kids = await c.searchRuns({
+      experiment_ids: [exp!.experiment_id],
+      filter: `tags.\`mlflow.parentRunId\` = '${link!.run_id}'`,
+    });
     const byNode = Object.fromEntries(kids.map((r) => [tagsOf(r)["mlc.node"], r.info.status]));
     expect(byNode).toEqual({ a: "FINISHED", b: "FAILED" });
   });
@@ -150,7 +203,9 @@ describe("tracker against a real MLflow server", () => {
     expect((await c.getExperimentByName(name))?.lifecycle_stage).toBe("active");
     await c.request("POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: first.link!.experiment_id });
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stderr, "write").mockImplementation((x: string | Uint8Array) => (lines.push(String(x)), true));
+    const spy = vi
+      .spyOn(process.stderr, "write")
+      .mockImplementation((x: string | Uint8Array) => (lines.push(String(x)), true));
     try {
       expect((await run(false)).link).toBeNull();
     } finally {

@@ -8,23 +8,44 @@ import { describe, expect, it } from "vitest";
 import { applyLongParams, chunkBatches, flattenParams, LIMITS, sanitizeKey } from "../../../tracking/mlflow/batcher.js";
 import { encodeJson, MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
 import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
-import { EventLog, lockRun, outboxDir, queuedRuns, readEvents, readProgress, removeRun, writeProgress } from "../../../tracking/mlflow/event-log.js";
+import {
+  EventLog,
+  lockRun,
+  outboxDir,
+  queuedRuns,
+  readEvents,
+  readProgress,
+  removeRun,
+  writeProgress,
+} from "../../../tracking/mlflow/event-log.js";
 import { tmpRoot } from "./helpers.js";
 
 const metric = (i: number) => ({ key: "m", value: i, timestamp: 1, step: i });
 
 describe("batcher", () => {
   it("10,000 metrics make 10 batches of 1000; 250 params make 3 batches of <= 100", () => {
-    const b = chunkBatches(Array.from({ length: 10_000 }, (_, i) => metric(i)), [], []);
+    const b = chunkBatches(
+      Array.from({ length: 10_000 }, (_, i) => metric(i)),
+      [],
+      [],
+    );
     expect(b.map((x) => x.metrics.length)).toEqual(Array(10).fill(1000));
-    const p = chunkBatches([], Array.from({ length: 250 }, (_, i) => ({ key: `p${i}`, value: "v" })), []);
+    const p = chunkBatches(
+      [],
+      Array.from({ length: 250 }, (_, i) => ({ key: `p${i}`, value: "v" })),
+      [],
+    );
     expect(p.map((x) => x.params.length)).toEqual([100, 100, 50]);
   });
 
   it("keeps every batch under 1000 entities and under 1 MB", () => {
     const params = Array.from({ length: 100 }, (_, i) => ({ key: `p${i}`, value: "x".repeat(6000) }));
     const tags = Array.from({ length: 150 }, (_, i) => ({ key: `t${i}`, value: "y".repeat(8000) }));
-    const batches = chunkBatches(Array.from({ length: 1500 }, (_, i) => metric(i)), params, tags);
+    const batches = chunkBatches(
+      Array.from({ length: 1500 }, (_, i) => metric(i)),
+      params,
+      tags,
+    );
     for (const b of batches) {
       expect(b.metrics.length + b.params.length + b.tags.length).toBeLessThanOrEqual(1000);
       expect(b.params.length).toBeLessThanOrEqual(100);
@@ -47,23 +68,42 @@ describe("batcher", () => {
   });
 
   it("long_params_strategy: fail reports, truncate cuts to 6000, tag moves the value to a tag", () => {
-    const p = [{ key: "long", value: "x".repeat(7000) }, { key: "ok", value: "y" }];
+    const p = [
+      { key: "long", value: "x".repeat(7000) },
+      { key: "ok", value: "y" },
+    ];
     expect(applyLongParams(p, "fail")).toMatchObject({ tooLong: ["long"], params: [{ key: "ok" }] });
     expect(applyLongParams(p, "truncate").params[0].value).toHaveLength(LIMITS.paramValueLength);
-    expect(applyLongParams(p, "tag")).toMatchObject({ params: [{ key: "ok" }], tags: [{ key: "long", value: "x".repeat(7000) }] });
+    expect(applyLongParams(p, "tag")).toMatchObject({
+      params: [{ key: "ok" }],
+      tags: [{ key: "long", value: "x".repeat(7000) }],
+    });
   });
 
   it("flattens nested params (recursive or one level, custom separator) or keeps them as JSON", () => {
     const params = { model: { lr: 0.1, opt: { name: "adam" } }, list: [1, 2], flag: false, nothing: null };
-    expect(flattenParams(params, { flatten: true, recursive: true, sep: "." })).toEqual({ "model.lr": "0.1", "model.opt.name": "adam", list: "[1,2]", flag: "false", nothing: "null" });
-    expect(flattenParams(params, { flatten: true, recursive: false, sep: "__" })).toMatchObject({ model__lr: "0.1", model__opt: '{"name":"adam"}' });
-    expect(flattenParams(params, { flatten: false, recursive: true, sep: "." }).model).toBe('{"lr":0.1,"opt":{"name":"adam"}}');
+    expect(flattenParams(params, { flatten: true, recursive: true, sep: "." })).toEqual({
+      "model.lr": "0.1",
+      "model.opt.name": "adam",
+      list: "[1,2]",
+      flag: "false",
+      nothing: "null",
+    });
+    expect(flattenParams(params, { flatten: true, recursive: false, sep: "__" })).toMatchObject({
+      model__lr: "0.1",
+      model__opt: '{"name":"adam"}',
+    });
+    expect(flattenParams(params, { flatten: false, recursive: true, sep: "." }).model).toBe(
+      '{"lr":0.1,"opt":{"name":"adam"}}',
+    );
   });
 });
 
 describe("client helpers", () => {
   it("sends NaN and ±Infinity as MLflow's strings", () => {
-    expect(encodeJson({ a: NaN, b: Infinity, c: -Infinity, d: 1.5 })).toBe('{"a":"NaN","b":"Infinity","c":"-Infinity","d":1.5}');
+    expect(encodeJson({ a: NaN, b: Infinity, c: -Infinity, d: 1.5 })).toBe(
+      '{"a":"NaN","b":"Infinity","c":"-Infinity","d":1.5}',
+    );
   });
   it("never prints credentials in a URI", () => {
     expect(safeUri("https://user:s3cret@mlflow.example:8443/base/?x=1")).toBe("https://mlflow.example:8443/base");
@@ -82,12 +122,29 @@ describe("client helpers", () => {
 
 describe("config", () => {
   it("applies kedro-mlflow's defaults (flatten on: SPEC) and reads auth from a credentials entry", () => {
-    const c = resolveTrackingConfig({ server: { mlflow_tracking_uri: "http://h:1", credentials: "ml" } }, "proj", { ml: { MLFLOW_TRACKING_TOKEN: "tok" } }, {});
-    expect(c).toMatchObject({ experimentName: "proj", restoreDeleted: true, flatten: true, recursive: true, sep: ".", longParamsStrategy: "fail", onError: "warn", nestedRuns: "none", uiHost: "127.0.0.1", uiPort: 5000 });
+    const c = resolveTrackingConfig(
+      { server: { mlflow_tracking_uri: "http://h:1", credentials: "ml" } },
+      "proj",
+      { ml: { MLFLOW_TRACKING_TOKEN: "tok" } },
+      {},
+    );
+    expect(c).toMatchObject({
+      experimentName: "proj",
+      restoreDeleted: true,
+      flatten: true,
+      recursive: true,
+      sep: ".",
+      longParamsStrategy: "fail",
+      onError: "warn",
+      nestedRuns: "none",
+      uiHost: "127.0.0.1",
+      uiPort: 5000,
+    });
     expect(c.client).toMatchObject({ uri: "http://h:1", token: "tok" });
   });
   it("delivery: auto waits; background only when asked, never under on_error: fail; MLC_MLFLOW_DELIVERY overrides", () => {
-    const mode = (tracking: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => resolveTrackingConfig({ server: { mlflow_tracking_uri: "http://h:1" }, tracking }, "p", {}, env).delivery;
+    const mode = (tracking: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
+      resolveTrackingConfig({ server: { mlflow_tracking_uri: "http://h:1" }, tracking }, "p", {}, env).delivery;
     expect(mode({})).toBe("wait");
     expect(mode({ delivery: "auto" })).toBe("wait");
     expect(mode({ delivery: "background" })).toBe("background");
@@ -97,7 +154,10 @@ describe("config", () => {
   });
   it("is off without a URI; MLFLOW_TRACKING_URI turns it on", () => {
     expect(resolveTrackingConfig(null, "p", {}, {}).client).toBeNull();
-    expect(resolveTrackingConfig(null, "p", {}, { MLFLOW_TRACKING_URI: "http://x:2", MLFLOW_TRACKING_INSECURE_TLS: "true" }).client).toMatchObject({ uri: "http://x:2", insecureTls: true });
+    expect(
+      resolveTrackingConfig(null, "p", {}, { MLFLOW_TRACKING_URI: "http://x:2", MLFLOW_TRACKING_INSECURE_TLS: "true" })
+        .client,
+    ).toMatchObject({ uri: "http://x:2", insecureTls: true });
   });
 });
 
@@ -105,7 +165,17 @@ describe("event file", () => {
   it("reads every event in order; a line cut by a crash is dropped; NaN and ±Infinity come back as numbers", () => {
     const root = tmpRoot();
     const log = new EventLog(root, "r1");
-    log.append([{ t: "batch", metrics: [{ key: "m", value: NaN, timestamp: 1, step: 0 }, { key: "m", value: -Infinity, timestamp: 1, step: 1 }], params: [], tags: [] }]);
+    log.append([
+      {
+        t: "batch",
+        metrics: [
+          { key: "m", value: NaN, timestamp: 1, step: 0 },
+          { key: "m", value: -Infinity, timestamp: 1, step: 1 },
+        ],
+        params: [],
+        tags: [],
+      },
+    ]);
     appendFileSync(join(outboxDir(root), "r1.jsonl"), '{"t":"end","sta');
     const events = readEvents(root, "r1");
     expect(events).toHaveLength(1);
@@ -170,9 +240,12 @@ describe("credentials in what a server sends back", () => {
     const b64 = Buffer.from(`ada:${pw}`).toString("base64");
     const echoed = `bad: Authorization: Basic ${b64}; pw=${pw}; enc=${encodeURIComponent(pw)}; alone=${Buffer.from(pw).toString("base64")}`;
     const out = basic.scrub(echoed);
-    for (const secret of [pw, encodeURIComponent(pw), b64, Buffer.from(pw).toString("base64")]) expect(out).not.toContain(secret);
+    for (const secret of [pw, encodeURIComponent(pw), b64, Buffer.from(pw).toString("base64")])
+      expect(out).not.toContain(secret);
     const bearer = new MlflowClient({ uri: "http://127.0.0.1:9", token: "tok-123456" });
-    expect(bearer.scrub('{"headers":{"authorization":"Bearer tok-123456"},"x":"tok-123456"}')).not.toContain("tok-123456");
+    expect(bearer.scrub('{"headers":{"authorization":"Bearer tok-123456"},"x":"tok-123456"}')).not.toContain(
+      "tok-123456",
+    );
     // A header value this client did not send (a proxy's own) goes too.
     expect(bearer.scrub("Authorization: Bearer other-token-999")).toBe("Authorization: ***");
   });
