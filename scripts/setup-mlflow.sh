@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${1:-.venv-mlflow}"
-PIN="3.18"
-# The package index here may lag a release (3.18.0 once had no matching mlflow-skinny): then
-# the newest 3.17 is installed instead, with a warning. Both speak the same REST API.
+PIN="3.17"
+# 3.17: 3.18.0 is listed on the index reachable here, but its own mlflow-skinny/mlflow-tracing
+# 3.18 are not, so it cannot be installed.
 FALLBACK="3.17"
 PY="${PYTHON:-python3}"
 
