@@ -17,7 +17,18 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO } from "../executors/project.js";
 import { mlc, mlcWith } from "../helpers/cli.js";
-import { badNode, CATALOG, diagnostics, EXECUTORS, NODES, PIPELINE, expectNoTrace, lastRun, made, project } from "./hostile.js";
+import {
+  badNode,
+  CATALOG,
+  diagnostics,
+  EXECUTORS,
+  NODES,
+  PIPELINE,
+  expectNoTrace,
+  lastRun,
+  made,
+  project,
+} from "./hostile.js";
 
 describe("hostile output paths", () => {
   it("compile --out / viz --out that cannot be written: exit 2 naming the flag and why (was internal error, exit 3, or a hang under /proc)", () => {

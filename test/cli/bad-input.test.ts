@@ -18,7 +18,18 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO } from "../executors/project.js";
 import { mlc, mlcWith } from "../helpers/cli.js";
-import { badNode, CATALOG, diagnostics, EXECUTORS, NODES, PIPELINE, expectNoTrace, lastRun, made, project } from "./hostile.js";
+import {
+  badNode,
+  CATALOG,
+  diagnostics,
+  EXECUTORS,
+  NODES,
+  PIPELINE,
+  expectNoTrace,
+  lastRun,
+  made,
+  project,
+} from "./hostile.js";
 
 describe("hostile YAML", () => {
   it("50,000 unused parameters: every warning, positioned, in linear time (was quadratic: 10k took 10 s)", () => {
