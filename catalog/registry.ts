@@ -3,7 +3,7 @@
 // a module ref in catalog.yml (`type: ./src/datasets.ts#PostgresTable`).
 import { BUILTIN_TYPES } from "../compiler/dataset-types.js";
 import { MlcError } from "../compiler/diagnostics.js";
-import { loadExport, parseRef } from "../compiler/load-module.js";
+import { loadExport, parseRef } from "../modules/load-module.js";
 import { suggest } from "../compiler/suggest.js";
 import type { DatasetConfig } from "../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "./dataset.js";

@@ -6,7 +6,7 @@ import { isAbsolute, posix, resolve as resolvePath } from "node:path";
 import { BUILTIN_TYPES } from "./dataset-types.js";
 import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
-import { importUserModule, loadFunction, parseRef } from "./load-module.js";
+import { importUserModule, loadFunction, parseRef } from "../modules/load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";

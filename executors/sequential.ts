@@ -3,7 +3,7 @@
 // (cached), calls it (invoke.ts), saves persisted outputs and hands memory outputs back. A
 // watchdog thread (watchdog.ts) stops a node that blocks this thread past its timeout, an
 // interrupt or the heap limit.
-import { loadFunction } from "../compiler/load-module.js";
+import { loadFunction } from "../modules/load-module.js";
 import type { Executor, RunContext, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
 import { invokeNode } from "./invoke.js";

@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { basename, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 
-const roots = ["index.ts", "track.ts", "schema", "compiler", "catalog", "executors", "tracking", "cli"];
+const roots = ["index.ts", "track.ts", "schema", "compiler", "modules", "catalog", "executors", "tracking", "cli"];
 const files = [];
 function walk(p) {
   const st = statSync(p, { throwIfNoEntry: false });
@@ -41,6 +41,7 @@ const INLINED = [
   /^cli\/commands\/(validate|compile|print-diagnostics)\.ts$/,
   /^cli\/(format|project)\.ts$/,
   /^compiler\//,
+  /^modules\//,
   /^schema\//,
   /^catalog\/atomic\.ts$/,
 ];

@@ -3,7 +3,7 @@
 // methods, a class (instantiated without arguments) or a factory function returning such an object.
 import { inspect } from "node:util";
 import { MlcError } from "../compiler/diagnostics.js";
-import { loadExport } from "../compiler/load-module.js";
+import { loadExport } from "../modules/load-module.js";
 import { userStack } from "../executors/stack.js";
 import type { Hooks } from "./hooks.js";
 

@@ -7,7 +7,7 @@
 import { move, transferableSymbol, valueSymbol, workerData } from "piscina";
 import { DataCatalog } from "../../catalog/catalog.js";
 import { scrubber } from "../../catalog/secrets.js";
-import { loadExport } from "../../compiler/load-module.js";
+import { loadExport } from "../../modules/load-module.js";
 import { installSink, type RunSink } from "../../tracking/sink.js";
 import { toErrorInfo } from "../errors.js";
 import { invokeNode, threw, unsettled } from "../invoke.js";

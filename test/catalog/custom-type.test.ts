@@ -2,7 +2,7 @@
 import { statSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { clearModuleCache, moduleCacheDir, moduleStats } from "../../compiler/load-module.js";
+import { clearModuleCache, moduleCacheDir, moduleStats } from "../../modules/load-module.js";
 import { getDatasetType, registerDatasetType, BUILTIN_TYPES } from "../../catalog/registry.js";
 import { catalog, project, rejection } from "./helpers.js";
 

@@ -22,8 +22,8 @@ import { mkdirSync, promises as fsp, statSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../catalog/atomic.js";
-import { MlcError } from "./diagnostics.js";
-import { suggest } from "./suggest.js";
+import { MlcError } from "../compiler/diagnostics.js";
+import { suggest } from "../compiler/suggest.js";
 
 const TS_EXT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 const JS_EXT = new Set([".js", ".mjs", ".cjs", ".jsx"]);

@@ -10,7 +10,7 @@ import {
   loadFunction,
   moduleCacheDir,
   moduleStats,
-} from "../../compiler/load-module.js";
+} from "../../modules/load-module.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 
 const made: string[] = [];
