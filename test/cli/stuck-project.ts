@@ -1,17 +1,12 @@
 // A temp project whose nodes block, hang or print a lot, and the real CLI spawned on it (build
 // first: the CLI and the node code's `mlc-pipelines` import run from dist/).
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readRun } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { REPO } from "../executors/project.js";
-
-export const ENV: Record<string, string | undefined> = { ...process.env, CI: "true", NO_COLOR: "1" };
-delete ENV.NODE_EXTRA_CA_CERTS;
-delete ENV.MLFLOW_TRACKING_URI;
-delete ENV.NODE_OPTIONS;
+import { spawnMlc } from "../helpers/cli.js";
 
 const NODES = `
 const keep = [];
@@ -48,14 +43,12 @@ export function stuckProject(nodes: string): string {
   return root;
 }
 
-/** `mlc ...args` in `cwd`, its output collected. */
-export function startMlc(
-  cwd: string,
-  args: string[],
-  env: Record<string, string | undefined> = {},
-): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [join(REPO, "bin", "mlc.js"), ...args], { cwd, env: { ...ENV, ...env } });
+/** `mlc ...args` in `cwd` (the shared helper, without the test runner's NODE_OPTIONS). */
+export function startMlc(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Child {
+  return spawnMlc(cwd, args, { env: { NODE_OPTIONS: undefined, ...env } });
 }
+
+type Child = ReturnType<typeof spawnMlc>;
 
 export interface Ended {
   code: number | null;
@@ -67,7 +60,7 @@ export interface Ended {
 }
 
 /** Waits for `child` to end. */
-export function ended(child: ChildProcessWithoutNullStreams): Promise<Ended> {
+export function ended(child: Child): Promise<Ended> {
   const t0 = performance.now();
   let stdout = "";
   let stderr = "";
@@ -80,7 +73,7 @@ export function ended(child: ChildProcessWithoutNullStreams): Promise<Ended> {
 }
 
 /** Resolves when `child` has printed `text` on stderr. */
-export function printed(child: ChildProcessWithoutNullStreams, text: string): Promise<void> {
+export function printed(child: Child, text: string): Promise<void> {
   let seen = "";
   return new Promise((res) => {
     const on = (c: Buffer) => {
