@@ -1,34 +1,11 @@
 // A hostile user through the real CLI, part two: output paths, run history, modules, files in place
 // of the project's files, --load-versions, process.exit and FIFOs (see bad-input.test.ts).
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { REPO } from "../executors/project.js";
+import { describe, expect, it } from "vitest";
 import { mlc, mlcWith } from "../helpers/cli.js";
-import {
-  badNode,
-  CATALOG,
-  diagnostics,
-  EXECUTORS,
-  NODES,
-  PIPELINE,
-  expectNoTrace,
-  lastRun,
-  made,
-  project,
-} from "./hostile.js";
+import { badNode, CATALOG, EXECUTORS, expectNoTrace, lastRun, project } from "./hostile.js";
 
 describe("hostile output paths", () => {
   it("compile --out / viz --out that cannot be written: exit 2 naming the flag and why (was internal error, exit 3, or a hang under /proc)", () => {
