@@ -51,12 +51,16 @@ interface Thread {
 
 let thread: Thread | null = null;
 
-/** The one watchdog thread of this process, started on first use: later runs pay nothing for it. */
-function watchdogThread(): Thread {
+/**
+ * The one watchdog thread of this process, started on first use: later runs pay nothing for it.
+ * `mlc run` starts it while the project compiles (`prestartWatchdog`), naming the signals it will
+ * handle; otherwise only signals someone handles are watched, since a handle in the watchdog would
+ * disable Node's default exit on them.
+ */
+function watchdogThread(handled?: readonly (typeof SIGNALS)[number][]): Thread {
   if (thread) return thread;
   const state = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-  // Only signals someone handles: a handle in the watchdog would otherwise disable the default exit.
-  const signals = SIGNALS.filter((s) => process.listenerCount(s) > 0);
+  const signals = handled ?? SIGNALS.filter((s) => process.listenerCount(s) > 0);
   const base = performance.timeOrigin + performance.now();
   const setup: WatchdogSetup = {
     state,
@@ -73,6 +77,11 @@ function watchdogThread(): Thread {
     () => void worker.unref(),
   );
   return (thread = { worker, setup, ready });
+}
+
+/** Starts the watchdog thread ahead of the first run, for a caller that will handle SIGINT and SIGTERM. */
+export function prestartWatchdog(): void {
+  watchdogThread(SIGNALS);
 }
 
 /** Watches the node attempts of the run `runId` on this thread. */

@@ -9,6 +9,7 @@ import { deepMerge } from "../../compiler/plain-data.js";
 import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
 import { plan as makePlan } from "../../executors/plan.js";
+import { prestartWatchdog } from "../../executors/watchdog.js";
 import { resumeNodes, resumeSelection } from "../../executors/resume.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import type { RunRecord } from "../../tracking/run-record.js";
@@ -51,6 +52,9 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
     }
     copts = { ...copts, selection: resumeSelection(resumed.selection, nodes) };
   }
+  // The sequential executor's watchdog thread starts while the project compiles (execute() then
+  // handles SIGINT and SIGTERM, as the watchdog is told).
+  if ((opts.executor ?? "sequential") === "sequential" && !opts.dryRun) prestartWatchdog();
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
