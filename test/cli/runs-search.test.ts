@@ -129,12 +129,14 @@ describe("mlc runs compare", () => {
   });
 
   it("takes unique id prefixes, and names close matches for an unknown id (exit 2)", () => {
-    const r = mlc(root, "runs", "compare", big.slice(0, 17), small);
+    // the shortest prefix of big that small does not share (two runs may start in the same second)
+    let n = 0;
+    while (big[n] === small[n]) n++;
+    const prefix = big.slice(0, n + 1);
+    const r = mlc(root, "runs", "compare", prefix, small);
     expect(r.code).toBe(0);
     expect(
-      JSON.parse(mlc(root, "runs", "compare", big.slice(0, 17), small, "--json").stdout).runs.map(
-        (x: RunRecord) => x.run_id,
-      ),
+      JSON.parse(mlc(root, "runs", "compare", prefix, small, "--json").stdout).runs.map((x: RunRecord) => x.run_id),
     ).toEqual([big, small]);
     const bad = mlc(root, "runs", "compare", small, `${big.slice(0, -1)}z`);
     expect(bad.code).toBe(2);
