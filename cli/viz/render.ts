@@ -7,7 +7,22 @@ import { fileURLToPath } from "node:url";
 import type { VizData } from "./page-data.js";
 
 /** Client scripts, in load order (each adds to `window.mlcViz`). */
-const APP_SCRIPTS = ["model.js", "layout.js", "layout-fast.js", "draw.js", "panel.js", "pan-zoom.js", "app.js"];
+const APP_SCRIPTS = [
+  "model.js",
+  "labels.js",
+  "layout.js",
+  "layout-fast.js",
+  "draw.js",
+  "preview.js",
+  "panel.js",
+  "pan-zoom.js",
+  "sidebar.js",
+  "keys.js",
+  "minimap.js",
+  "export.js",
+  "live.js",
+  "app.js",
+];
 
 /** The package root (holds package.json and templates/), from source or from dist/. */
 export function packageRoot(): string {

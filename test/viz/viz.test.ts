@@ -112,7 +112,10 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     expect(await count(page, "node")).toBe(graph.nodes.length - inNs);
     expect(await page.locator('[data-testid="node"][data-name^="features."]').count()).toBe(0);
     await screenshot(page, "demo-collapsed");
-    await page.click('[data-testid="namespace"][data-name="features"]'); // clicking the box expands it
+    // Clicking the box opens its details (with the command that runs it); the button there expands it.
+    await page.click('[data-testid="namespace"][data-name="features"]');
+    expect(await page.textContent('[data-testid="namespace-command"] code')).toBe("mlc run --namespaces features");
+    await page.click('[data-testid="namespace-expand"]');
     expect(await count(page, "namespace")).toBe(0);
     expect(await count(page, "node")).toBe(graph.nodes.length);
     expect(await page.isChecked('[data-testid="ns-toggle"][data-name="features"]')).toBe(false);
