@@ -22,19 +22,16 @@
   V.STATUSES = ["completed", "cached", "failed", "skipped", "not_run"];
   const timed = (st) => st === "completed" || st === "failed";
 
-  /** "completed in 1.2 s", "not run": a node's status as words (for labels and screen readers). */
-  V.statusText = function (rn) {
-    return rn.status.replace("_", " ") + (timed(rn.status) ? " in " + V.formatDuration(rn.duration_ms) : "");
-  };
-
-  /** What a screen reader says for a vertex: kind, full name, and its status and duration in the run. */
-  V.accessibleName = function (v, run) {
+  /**
+   * What a screen reader says for a vertex: its full name and the status line as drawn (so the
+   * visible words come in the same order, WCAG 2.5.3), then its kind and status in words.
+   */
+  V.accessibleName = function (v, run, sub) {
     const kind = { node: "node", dataset: "dataset", param: "parameter", namespace: "namespace" }[v.kind];
     const rn = v.kind === "node" && run ? run.nodes[v.name] : null;
-    const group = v.kind === "namespace" ? ", " + v.item.nodes.length + " nodes, collapsed" : "";
-    return (
-      kind + " " + v.name + group + (rn ? ", " + V.statusText(rn) : run && v.kind === "node" ? ", not in the run" : "")
-    );
+    const name = v.kind === "namespace" ? v.name + " (" + v.item.nodes.length + ")" : v.name;
+    const extra = rn ? ", " + rn.status.replace("_", " ") : run && v.kind === "node" ? ", not in the run" : "";
+    return name + (sub ? " " + sub : "") + ", " + kind + (v.kind === "namespace" ? ", collapsed" : "") + extra;
   };
 
   function edgePath(e, from, to) {
@@ -164,10 +161,18 @@
         : null;
     const top = -((lines.length - 1) * V.LINE_H) / 2 - (sub !== null ? 7 : 0) + 4;
     let text = lines
-      .map((l, i) => '<text class="label" y="' + (top + i * V.LINE_H).toFixed(1) + '">' + esc(l) + "</text>")
+      .map(
+        (l, i) =>
+          '<text class="label" aria-hidden="true" y="' + (top + i * V.LINE_H).toFixed(1) + '">' + esc(l) + "</text>",
+      )
       .join("");
     if (sub !== null)
-      text += '<text class="sub" y="' + (top + lines.length * V.LINE_H).toFixed(1) + '">' + esc(sub) + "</text>";
+      text +=
+        '<text class="sub" aria-hidden="true" y="' +
+        (top + lines.length * V.LINE_H).toFixed(1) +
+        '">' +
+        esc(sub) +
+        "</text>";
     const testid = v.kind === "namespace" ? "namespace" : v.kind;
     return (
       '<g class="' +
@@ -185,7 +190,7 @@
       '"' +
       (status ? ' data-status="' + status + '"' : "") +
       ' tabindex="0" role="button" aria-label="' +
-      esc(V.accessibleName(v, run)) +
+      esc(V.accessibleName(v, run, sub)) +
       '"><title>' +
       esc(v.name) +
       "</title>" +

@@ -50,18 +50,19 @@
       "</a></li>";
     const branch = (ns) => {
       const kids = nss.filter((c) => c.startsWith(ns + ".") && !c.slice(ns.length + 1).includes("."));
+      // The checkbox sits beside the <summary>, not in it: an input inside a summary is nested interaction.
       return (
-        '<li><details data-ns="' +
-        esc(ns) +
-        '"' +
-        (state.openTree.has(ns) ? " open" : "") +
-        '><summary><input type="checkbox" data-testid="ns-toggle" aria-label="collapse ' +
+        '<li class="ns"><input type="checkbox" data-testid="ns-toggle" aria-label="collapse ' +
         esc(ns) +
         '" data-name="' +
         esc(ns) +
         '"' +
         (state.collapsed.has(ns) ? " checked" : "") +
-        '> <span class="ns-name" data-testid="tree-namespace">' +
+        '><details data-ns="' +
+        esc(ns) +
+        '"' +
+        (state.openTree.has(ns) ? " open" : "") +
+        '><summary><span class="ns-name" data-testid="tree-namespace">' +
         esc(ns.split(".").pop()) +
         '</span> <span class="muted small">' +
         data.nodes.filter((n) => (n.namespace || "") === ns || (n.namespace || "").startsWith(ns + ".")).length +
