@@ -11,6 +11,7 @@ import { datasetMedia, datasetPreviews, datasetStats } from "../../cli/viz/datas
 import { buildPageData } from "../../cli/viz/page-data.js";
 import { renderPage } from "../../cli/viz/render.js";
 import type { GraphIR, IRDataset, IRNode } from "../../compiler/types.js";
+import type { RunRecord } from "../../tracking/run-record.js";
 import { launchBrowser, openPage, SKIP_BROWSER } from "./browser.js";
 import { DEMO, runViz, SECRETS, tempProject } from "./helpers.js";
 
@@ -139,6 +140,30 @@ describe.skipIf(SKIP_BROWSER)("the details panel and big pipelines in headless C
       expect(await p.page.locator('[data-testid="dataset-preview"] tbody tr').count()).toBe(10);
       expect(p.errors).toEqual([]);
       expect(p.requests).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("shows a cached node (up to date, not re-run) like a completed one, but distinct", async () => {
+    const chain = graphOf([nd("a", ["rows"], ["mid"]), nd("b", ["mid"], ["end"])], [ds("mid", "memory", null, false)]);
+    const node = (name: string, status: string) => ({ name, status, attempts: 1, duration_ms: 5 });
+    const run = {
+      ...{ run_id: "20261203-120000-abcdef", status: "success", started_at: "2026-12-03T12:00:00.000Z" },
+      ...{ finished_at: "2026-12-03T12:00:01.000Z", pipeline: "__default__", command: "mlc run", params: {} },
+      nodes: [node("a", "cached"), node("b", "completed")],
+    } as unknown as RunRecord;
+    const out = join(dir, "cached.html");
+    writeFileSync(out, await renderPage(buildPageData({ graph: chain, run }), { mode: "file" }));
+    const p = await openPage(browser, pathToFileURL(out).href);
+    try {
+      const a = p.page.locator('#viewport [data-testid="node"][data-name="a"]');
+      const b = p.page.locator('#viewport [data-testid="node"][data-name="b"]');
+      expect(await a.getAttribute("data-status")).toBe("cached");
+      expect(await a.getAttribute("aria-label")).toBe("a ≡ cached, node, cached");
+      const stroke = (l: typeof a) => l.locator(".shape").evaluate((e) => getComputedStyle(e).stroke);
+      expect(await stroke(a)).not.toBe(await stroke(b));
+      expect(await p.page.textContent('[data-testid="run-counts"]')).toBe("1 completed 1 cached");
     } finally {
       await p.close();
     }

@@ -1,6 +1,6 @@
 // `mlc viz` in real headless Chromium: the --out file (offline, no requests, no secrets) and the
 // served page (live reload), on the demo fixture and the movie sample.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -241,6 +241,7 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     const movie = await graphOf(sample);
     const out = join(root, "out/movie.html");
     expect(runViz(["--project", sample, "--out", out]).status).toBe(0);
+    expect(statSync(out).size).toBeLessThanOrEqual(250 * 1024); // one offline file, small
     const p = await openPage(browser, pathToFileURL(out).href);
     try {
       const want = expectedCounts(movie);
