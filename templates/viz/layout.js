@@ -8,7 +8,7 @@
   V.DAGRE_LIMIT = 250;
   /** Above this many nodes and datasets a pipeline opens with its top-level namespaces collapsed. */
   V.OVERVIEW_LIMIT = 120;
-  /** Lays out the model in place; returns {engine, width, height}. */
+  /** Lays out the model in place; returns {engine, width, height, bands, frames}. */
   V.layout = function (model, layerOrder) {
     const layers = layerOrder.filter((l) => model.vertices.some((v) => v.layer === l));
     const engine = model.vertices.length <= V.DAGRE_LIMIT && window.dagre ? "dagre" : "layered";

@@ -4,7 +4,8 @@
 (function (V) {
   const LIMIT = 60,
     W = 200,
-    H = 120;
+    MAX_H = 120;
+  let H = MAX_H;
   let state = null;
 
   function paint() {
@@ -28,8 +29,11 @@
     const canvas = document.getElementById("minimap");
     canvas.hidden = model.vertices.length <= LIMIT;
     if (canvas.hidden) return void (state = null);
+    // As tall as the graph's shape asks, so a long pipeline does not leave the map mostly empty.
+    H = Math.round(Math.max(40, Math.min(MAX_H, (W * (geo.height + 40)) / (geo.width + 40 || 1))));
     canvas.width = W;
     canvas.height = H;
+    canvas.style.height = H + "px";
     state = { canvas, model, geo, pz, k: 1 };
     if (!canvas.dataset.wired) {
       canvas.dataset.wired = "1";

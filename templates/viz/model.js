@@ -148,6 +148,9 @@
       }
     }
     const all = [...vertices.values()];
+    // Frames need dagre's clusters to keep a namespace together; the fast layout of big graphs
+    // cannot, so there every name stays whole and no frame is drawn.
+    if (all.length > V.DAGRE_LIMIT || !window.dagre) all.forEach((v) => (v.frame = null));
     return { vertices: all, edges: [...edges.values()], frames: framesOf(all) };
   };
 

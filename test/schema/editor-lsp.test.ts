@@ -1,7 +1,7 @@
 // The schemas as an editor uses them: Red Hat's yaml-language-server 1.25 (VS Code's YAML
 // extension) over LSP. Catalog `type:` values complete (top-level and inner `dataset:` entries),
 // custom types are not flagged. (test/compiler/schema.test.ts checks every property has a description.)
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,13 @@ async function completeAt(name: string, body: string, line: number): Promise<str
 }
 
 describe("yaml-language-server 1.25 on conf/*/catalog.yml", () => {
+  it("lists exactly the built-in types in the schema's enum (a new type goes there too)", () => {
+    const schema = JSON.parse(readFileSync(CATALOG_SCHEMA, "utf8"));
+    const [builtins] = schema.$defs.datasetType.anyOf;
+    expect(builtins.enum).toEqual([...BUILTIN_TYPES]);
+    expect(builtins.enumDescriptions).toHaveLength(BUILTIN_TYPES.length);
+  });
+
   it("offers every built-in dataset type after `type: `", async () => {
     const got = await completeAt("catalog.yml", "companies:\n  type: \n  filepath: data/companies.csv\n", 1);
     expect(got).toEqual(expect.arrayContaining([...BUILTIN_TYPES]));
