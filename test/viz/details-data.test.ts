@@ -169,6 +169,33 @@ describe.skipIf(SKIP_BROWSER)("the details panel and big pipelines in headless C
     }
   });
 
+  it("never draws two nodes alike: long names wrap or are cut in the middle, and clashing cuts are drawn in full", async () => {
+    const long = "x".repeat(60);
+    const names = [`${long}_alpha`, `${long}_beta`, `a${long}z`, `b${long}z`, `${long}1${long}`, `${long}2${long}`];
+    const g = graphOf(
+      names.map((n, i) => nd(n, [], [`out${i}`])),
+      [],
+    );
+    const out = join(dir, "names.html");
+    writeFileSync(out, await renderPage(buildPageData({ graph: g }), { mode: "file" }));
+    const p = await openPage(browser, pathToFileURL(out).href);
+    try {
+      const drawn = await p.page
+        .locator('#viewport [data-testid="node"]')
+        .evaluateAll((els) =>
+          els.map((e) => [
+            e.getAttribute("aria-label"),
+            [...e.querySelectorAll(".label")].map((t) => t.textContent).join("\n"),
+          ]),
+        );
+      expect(new Set(drawn.map(([, text]) => text)).size).toBe(names.length);
+      expect(drawn.map(([aria]) => aria!.split(",")[0]).sort()).toEqual([...names].sort());
+      expect(drawn.some(([, text]) => text!.includes("…"))).toBe(true); // some were cut, none alike
+    } finally {
+      await p.close();
+    }
+  });
+
   it("a large namespaced pipeline opens collapsed, with a minimap that pans the view", async () => {
     const nodes: IRNode[] = [];
     const datasets: IRDataset[] = [ds("raw", "csv", "data/raw.csv")];
