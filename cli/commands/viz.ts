@@ -31,7 +31,7 @@ export default async function viz(opts: VizFlags, args: string[]): Promise<numbe
   const port = parsePort(opts.port);
   const compiled = await pageData(copts, opts);
   const first = compiled.data;
-  if (!first) return EXIT.invalid;
+  if (!first || !compiled.graph) return EXIT.invalid;
   if (typeof opts.out === "string") {
     const file = resolve(opts.out);
     const page = await renderPage(first, { mode: "file" });
@@ -44,7 +44,7 @@ export default async function viz(opts: VizFlags, args: string[]): Promise<numbe
       process.stdout.write(`wrote ${opts.out} (${first.nodes.length} nodes, ${first.datasets.length} datasets)\n`);
     return EXIT.ok;
   }
-  return serve(compiled as Compiled & { data: VizData; graph: GraphIR }, copts, opts, port);
+  return serve(first, { graph: compiled.graph, secrets: compiled.secrets }, copts, opts, port);
 }
 
 interface Compiled {
@@ -93,15 +93,15 @@ function parsePort(v: unknown): number {
 }
 
 async function serve(
-  firstCompiled: Compiled & { data: VizData; graph: GraphIR },
+  first: VizData,
+  compiled: { graph: GraphIR; secrets: string[] },
   copts: CompileOptions,
   opts: Record<string, unknown>,
   port: number,
 ): Promise<number> {
-  const first = firstCompiled.data;
   let data = first;
   let version = 1;
-  let { graph, secrets } = firstCompiled;
+  let { graph, secrets } = compiled;
   const runNow = followRuns(copts.root, () => graph);
   let page: { version: number; html: string } | null = null;
   const host = typeof opts.host === "string" ? opts.host : "127.0.0.1";
