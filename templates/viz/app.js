@@ -52,7 +52,6 @@
       Math.round(t2 - t1) +
       " ms";
     V.lastRender = { layoutMs: t1 - t0, drawMs: t2 - t1, engine: geo.engine, vertices: model.vertices.length };
-    V.model = model;
     $("#empty").hidden = model.vertices.length > 0;
     V.minimap(model, geo, pz);
     highlight();

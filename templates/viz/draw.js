@@ -17,7 +17,6 @@
   };
 
   const STATUS_MARK = { completed: "✓", cached: "≡", failed: "✗", skipped: "↷", not_run: "○" };
-  V.STATUS_MARK = STATUS_MARK;
   /** Statuses in the order counts are listed. */
   V.STATUSES = ["completed", "cached", "failed", "skipped", "not_run"];
   const timed = (st) => st === "completed" || st === "failed";
