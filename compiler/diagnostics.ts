@@ -16,6 +16,7 @@ export const CODES = {
   MLC3005: "unknown credentials name",
   MLC3006: "func module or export not found",
   MLC3007: "included pipeline or named pipeline problem",
+  MLC3008: "node inputs do not match its function's parameters",
   MLC4001: "cycle",
   MLC4002: "dataset produced by more than one node",
   MLC4003: "duplicate node name",
@@ -33,6 +34,7 @@ export const CODES = {
   MLC7002: "tracking server rejected a request",
   MLC8001: "catalog entry is never used",
   MLC8002: "parameter is never used",
+  MLC8003: "node passes more inputs than its function declares",
   MLC2004: "outputs held by another run",
 } as const;
 

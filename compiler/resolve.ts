@@ -8,6 +8,7 @@ import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "../modules/load-module.js";
 import { funcRef, ioRef, isParamRef } from "./refs.js";
+import { arityProblem, paramShape } from "../modules/function-params.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
@@ -346,12 +347,39 @@ async function checkFuncs(nodes: readonly ResolvedNode[], root: string, ctx: Com
       continue;
     }
     for (const f of funcs) {
-      const err = await loadFunction(f, root).then(
-        () => null,
-        (e: unknown) => e ?? "error",
+      const loaded = await loadFunction(f, root).then(
+        (fn) => ({ fn }),
+        (e: unknown) => ({ err: e ?? "error" }),
       );
-      if (err !== null) nodesOf(f).forEach((n) => fail(n, err));
+      if ("err" in loaded) nodesOf(f).forEach((n) => fail(n, loaded.err));
+      else checkArity(nodesOf(f), loaded.fn, ctx);
     }
+  }
+}
+
+/**
+ * MLC3008 for nodes passing fewer positional inputs than their function requires. More than it
+ * declares is a warning (MLC8003): legal JavaScript, which drops them or reads them from `arguments`.
+ */
+function checkArity(nodes: readonly ResolvedNode[], fn: (...args: never[]) => unknown, ctx: CompileContext): void {
+  const shape = paramShape(fn);
+  if (!shape) return;
+  for (const n of nodes) {
+    // A map of inputs is one object argument; its keys are the function's business.
+    const count = n.inputMode === "map" ? 1 : n.inputs.length;
+    const problem = arityProblem(count, shape);
+    if (!problem) continue;
+    const tooFew = count < shape.required;
+    ctx.report({
+      code: tooFew ? "MLC3008" : "MLC8003",
+      ...(tooFew ? {} : { severity: "warning" as const }),
+      message: `node "${n.name}": ${n.func} ${problem} input${count === 1 ? "" : "s"}`,
+      at: n.inputMode === "none" ? funcRef(n) : { file: n.source.file, path: [...n.source.path, "inputs"] },
+      hint: tooFew
+        ? "inputs bind to the function's parameters in order; a TypeScript optional parameter (b?: T) is " +
+          "required once compiled, so give it a default (b: T = …) to leave it out"
+        : "inputs bind to the function's parameters in order: remove the extra inputs or declare parameters for them",
+    });
   }
 }
 

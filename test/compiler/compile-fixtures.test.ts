@@ -35,7 +35,7 @@ const cases = readdirSync(FIXTURES, { withFileTypes: true })
 describe("compile fixtures", () => {
   it("has valid and failing cases for every resolve/graph code", () => {
     const failing = cases.filter((c) => existsSync(join(FIXTURES, c, "diagnostics.json")) || c.startsWith("mlc"));
-    for (const code of ["3001", "3002", "3003", "3005", "3006", "4001", "4002", "4003", "4004"]) {
+    for (const code of ["3001", "3002", "3003", "3005", "3006", "3008", "4001", "4002", "4003", "4004"]) {
       expect(failing.some((c) => c.startsWith(`mlc${code}`))).toBe(true);
     }
     expect(cases.length - failing.length).toBeGreaterThanOrEqual(3);
