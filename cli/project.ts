@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { CompileOptions, SelectionSpec } from "../compiler/types.js";
+import { setOwn } from "../compiler/plain-data.js";
 import { UsageError } from "./exit.js";
 
 /** The folder holding pipeline.yml: --project, else the nearest folder upward from cwd. */
@@ -66,23 +67,29 @@ function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
-/** `--params a.b=1,c=x` as a nested object with YAML-typed scalars (1 -> number, true -> boolean). */
+/**
+ * `--params a.b=1,c=x,features=[a,b]` as a nested object: YAML-typed scalars (1 -> number, true ->
+ * boolean) and YAML flow lists and maps, as Kedro's `--params` reads them.
+ */
 export async function parseParams(spec: string | undefined): Promise<Record<string, unknown>> {
   if (spec === undefined || spec.trim() === "") return {};
   const { load } = await import("js-yaml");
   const out: Record<string, unknown> = {};
-  for (const pair of splitList(spec)) {
+  for (const pair of splitTopLevel(spec)) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new UsageError(`--params: "${pair}" is not key=value`);
     const key = pair.slice(0, eq).trim();
     const raw = pair.slice(eq + 1).trim();
     let value: unknown;
+    const flow = /^[[{]/.test(raw);
     try {
       value = raw === "" ? "" : load(raw);
-    } catch {
+    } catch (err) {
+      if (flow) throw new UsageError(`--params: "${key}": ${raw} is not a YAML flow list or map (${yamlReason(err)})`);
       value = raw;
     }
-    if (value !== null && typeof value === "object") value = raw;
+    // Only a written [list] or {map} is structured; `x=a: b` stays the string it reads as.
+    if (!flow && value !== null && typeof value === "object") value = raw;
     const parts = key.split(".");
     if (parts.some((p) => p.trim() === "")) throw new UsageError(`--params: "${key}" has an empty name between dots`);
     let target = out;
@@ -96,9 +103,31 @@ export async function parseParams(spec: string | undefined): Promise<Record<stri
   return out;
 }
 
-/** `o[k] = v` as an own property: `--params __proto__.x=1` is a plain name, never a prototype change. */
-function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+/** Splits on commas outside brackets and quotes, so `features=[a,b],k=1` is two pairs. */
+function splitTopLevel(spec: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let start = 0;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i];
+    if (quote) quote = c === quote ? "" : quote;
+    // A quote opens only where a YAML scalar may start, so `title=it's` keeps its apostrophe.
+    else if ((c === '"' || c === "'") && (depth > 0 || spec[i - 1] === "=")) quote = c;
+    else if (c === "[" || c === "{") depth++;
+    else if ((c === "]" || c === "}") && depth > 0) depth--;
+    else if (c === "," && depth === 0) {
+      out.push(spec.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(spec.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+function yamlReason(err: unknown): string {
+  const reason = (err as { reason?: string }).reason;
+  return reason ?? String(err).split("\n")[0];
 }
 
 /** CompileOptions from common flags; `file` is a positional pipeline.yml (single-file mode). */
