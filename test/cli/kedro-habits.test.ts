@@ -1,0 +1,45 @@
+// A ported Kedro catalog: every Kedro dataset type name gets the mlc type in its MLC3003 message.
+import { describe, expect, it } from "vitest";
+import { BUILTIN_TYPES } from "../../compiler/dataset-types.js";
+import { diagnostics, project } from "./hostile.js";
+
+const KEDRO: Record<string, string> = {
+  "pandas.CSVDataset": "csv",
+  "kedro_datasets.pandas.CSVDataset": "csv",
+  "pandas.CSVDataSet": "csv",
+  "polars.CSVDataset": "csv",
+  "pandas.ParquetDataset": "parquet",
+  "polars.ParquetDataset": "parquet",
+  "polars.EagerPolarsDataset": "parquet",
+  "pandas.JSONDataset": "json",
+  "json.JSONDataset": "json",
+  "yaml.YAMLDataset": "yaml",
+  "text.TextDataset": "text",
+  "pickle.PickleDataset": "binary",
+  MemoryDataset: "memory",
+  "kedro.io.MemoryDataset": "memory",
+  "partitions.PartitionedDataset": "partitioned",
+  PartitionedDataset: "partitioned",
+  "kedro_mlflow.io.artifacts.MlflowArtifactDataset": "mlflow.artifact",
+  "kedro_mlflow.io.metrics.MlflowMetricDataset": "mlflow.metric",
+  "kedro_mlflow.io.metrics.MlflowMetricHistoryDataset": "mlflow.metric",
+  "kedro_mlflow.io.metrics.MlflowMetricsHistoryDataset": "mlflow.metrics",
+  "kedro_mlflow.io.models.MlflowModelTrackingDataset": "mlflow.artifact",
+};
+
+describe("Kedro dataset type names", () => {
+  it("each is MLC3003 at its type: naming the mlc type that does its job", () => {
+    const names = Object.keys(KEDRO);
+    const catalog = names.map((t, i) => `d${i}:\n  type: ${t}\n  filepath: data/d${i}\n`).join("");
+    const { code, diags } = diagnostics(
+      project({ "conf/base/catalog.yml": `raw:\n  type: json\n  filepath: data/raw.json\n${catalog}` }),
+    );
+    expect(code).toBe(1);
+    names.forEach((t, i) => {
+      expect(BUILTIN_TYPES).toContain(KEDRO[t]);
+      const d = diags.find((x) => x.code === "MLC3003" && x.message.startsWith(`dataset "d${i}"`));
+      expect(d, t).toMatchObject({ file: "conf/base/catalog.yml", line: 3 * i + 5, column: 9 });
+      expect(d!.message, t).toContain(`is mlc's "${KEDRO[t]}"`);
+    });
+  });
+});
