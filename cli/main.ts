@@ -184,10 +184,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-/** Resolves once everything written to stdout and stderr so far has been handed to the OS. */
+/**
+ * Resolves once everything written to stdout and stderr so far has been handed to the OS. A write
+ * that failed with EPIPE counts as cut output even when its 'error' event is still queued.
+ */
 function flushStdio(): Promise<void> {
   const flush = (s: NodeJS.WriteStream) => new Promise<void>((res) => void s.write("", () => res()));
-  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => undefined);
+  return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => {
+    const failed = (s: NodeJS.WriteStream) => (s.errored as NodeJS.ErrnoException | null)?.code === "EPIPE";
+    if (failed(process.stdout) || failed(process.stderr)) outputCut = true;
+  });
 }
 
 await main(process.argv);

@@ -13,10 +13,14 @@ const MANY = Array.from(
   .join("")
   .replace("inputs: d0", "inputs: parameters");
 
-/** Runs `mlc ...args`, closing its stdout as soon as the first bytes arrive. */
+/**
+ * Runs `mlc ...args` with its stdout closed before it writes (as `mlc ls | true`), so its first
+ * write fails. Closing after the first bytes, as `head` does, races: whatever still fits into the
+ * pipe's buffer is written without an error, and then exit 0 is right.
+ */
 async function headOne(root: string, args: string[]) {
   const child = startMlc(root, args);
-  child.stdout.once("data", () => child.stdout.destroy());
+  child.stdout.destroy();
   return ended(child);
 }
 
@@ -34,8 +38,7 @@ describe("closed pipes", () => {
     it(`mlc ${args.join(" ")} | head ends quietly with 141`, async () => {
       const r = await headOne(big, [...args, "--project", big]);
       noTrace(r.stderr);
-      // 0 when everything fit into the pipe's buffer before it closed (no write failed)
-      expect(args[0] === "catalog" ? [0, 141] : [141]).toContain(r.code);
+      expect(r.code).toBe(141);
     });
   }
 
