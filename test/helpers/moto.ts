@@ -48,13 +48,17 @@ async function waitUp(endpoint: string, child: ChildProcess, log: string): Promi
 }
 
 /** Starts moto_server on a free loopback port. */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(env: NodeJS.ProcessEnv = {}): Promise<MotoServer> {
   ensureInstalled();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const log = join(mkdtempSync(join(tmpdir(), "mlc-moto-")), "moto.log");
   const fd = openSync(log, "a");
-  const child = spawn(MOTO_BIN, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", fd, fd], detached: true });
+  const child = spawn(MOTO_BIN, ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", fd, fd],
+    detached: true,
+    env: { ...process.env, ...env },
+  });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once("exit", r));
