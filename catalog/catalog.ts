@@ -132,7 +132,10 @@ export class DataCatalog {
   /** The DatasetContext of one entry (mlflow.artifact and partitioned build nested ones from it). */
   contextFor(name: string, config: DatasetConfig): DatasetContext {
     const o = this.opts;
-    const credName = config.credentials;
+    // A wrapper (mlflow.artifact, partitioned) passes its context on: a wrapped dataset's own
+    // credentials serve it when the wrapper names none.
+    const inner = config.dataset as DatasetConfig | undefined;
+    const credName = config.credentials ?? (typeof inner === "object" ? inner?.credentials : undefined);
     if (credName !== undefined && !Object.prototype.hasOwnProperty.call(o.credentials, credName)) {
       throw new MlcError("MLC3005", `dataset "${name}": unknown credentials name "${credName}"`, { dataset: name });
     }
