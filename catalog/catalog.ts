@@ -9,6 +9,7 @@ import type { Dataset, DatasetContext } from "./dataset.js";
 import { MemoryDataset } from "./datasets/memory.js";
 import { isPersistentConfig, resolveDatasetType } from "./registry.js";
 import { secretStrings, scrubText } from "./secrets.js";
+import { datasetFiles } from "./storage/files.js";
 import { isVersionAware } from "./versioning.js";
 
 export { newSaveVersion } from "./versioning.js";
@@ -147,6 +148,7 @@ export class DataCatalog {
       ...(o.loadVersions?.[name] !== undefined ? { loadVersion: o.loadVersions[name] } : {}),
       saveVersion: o.saveVersion,
       sink: o.sink,
+      files: datasetFiles(o.root, credName !== undefined ? o.credentials[credName] : undefined),
     };
   }
 

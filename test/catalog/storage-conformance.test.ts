@@ -107,3 +107,27 @@ for (const backend of ["local", "s3"]) {
     });
   });
 }
+
+describe("custom datasets through ctx.files", () => {
+  const source = `
+import { readFile, writeFile } from "node:fs/promises";
+export class Lines {
+  constructor(private readonly config: { filepath: string }, private readonly ctx: any) {}
+  load() { return this.ctx.files.readLocal(this.config.filepath, async (p: string) => (await readFile(p, "utf8")).split("\\\\n")); }
+  save(rows: string[]) { return this.ctx.files.writeLocal(this.config.filepath, (p: string) => writeFile(p, rows.join("\\\\n"))); }
+  async exists() { return (await this.ctx.files.stat(this.config.filepath)) !== null; }
+}
+`;
+  for (const backend of ["local", "s3"]) {
+    it(`a custom class saves, finds and loads its file on ${backend}`, async () => {
+      const { base, credentials } = where(backend);
+      const root = project({ "src/ds.ts": source });
+      const ds = { ds: cfg(backend, "./src/ds.ts#Lines", `${base}/lines.txt`) };
+      const cat = catalog(root, ds, { credentials });
+      expect(await cat.exists("ds")).toBe(false);
+      await cat.save("ds", ["a", "b"]);
+      expect(await cat.exists("ds")).toBe(true);
+      expect(await catalog(root, ds, { credentials }).load("ds")).toEqual(["a", "b"]);
+    });
+  }
+});
