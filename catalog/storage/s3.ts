@@ -1,9 +1,9 @@
-// `s3://bucket/key` through @aws-sdk/client-s3: downloads stream to a file, uploads go through
-// lib-storage's Upload (one PUT, or a multipart upload that S3 shows only once it is completed, so
-// a cut upload never replaces the previous object). The SDK retries with exponential backoff,
-// a bounded number of times. Settings come from the credentials entry, else the standard AWS
+// `s3://bucket/key` through @aws-sdk/client-s3: downloads stream to a file; uploads stream a file
+// in one PUT, or above MLC_S3_MULTIPART_MB (default 256) through lib-storage's multipart Upload,
+// which S3 shows only once it is completed: a cut upload never replaces the previous object.
+// Requests are retried with exponential backoff a bounded number of times. Settings come from the credentials entry, else the standard AWS
 // environment variables and shared config files.
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -11,6 +11,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   paginateListObjectsV2,
+  PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -30,22 +31,24 @@ interface S3Credentials {
 /** Attempts per request (the first and two retries); the SDK backs off exponentially between them. */
 const MAX_ATTEMPTS = 3;
 const PART_SIZE = 8 * 1024 * 1024;
+const MB = 1024 * 1024;
 
-const clients = new Map<string, S3Client>();
+const clients = new Map<string, { client: S3Client; once: S3Client }>();
 
-function clientFor(raw: unknown): S3Client {
+/**
+ * A client per configuration, and its twin without SDK retries for streamed PUTs: a stream read
+ * once cannot be sent again, so putFile retries with a fresh stream itself.
+ */
+function clientFor(raw: unknown): { client: S3Client; once: S3Client } {
   const c = (raw && typeof raw === "object" ? raw : {}) as S3Credentials;
   const key = JSON.stringify([c.aws_access_key_id, c.aws_session_token, c.region_name, c.endpoint_url, c.path_style]);
-  let client = clients.get(key);
-  if (!client) {
+  let pair = clients.get(key);
+  if (!pair) {
     // The SDK warns on stderr, in every mlc command, that its releases of 2027 need Node 22.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    client = new S3Client({
-      ...(c.region_name
-        ? { region: c.region_name }
-        : process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION
-          ? {}
-          : { region: "us-east-1" }),
+    const config = {
+      // No region named: the SDK's chain (AWS_REGION, ~/.aws/config); S3-compatible stores ignore it.
+      ...(c.region_name ? { region: c.region_name } : c.endpoint_url ? { region: "us-east-1" } : {}),
       ...(c.endpoint_url ? { endpoint: c.endpoint_url } : {}),
       forcePathStyle: c.path_style ?? Boolean(c.endpoint_url),
       ...(c.aws_access_key_id && c.aws_secret_access_key
@@ -57,13 +60,34 @@ function clientFor(raw: unknown): S3Client {
             },
           }
         : {}),
-      maxAttempts: MAX_ATTEMPTS,
-      retryMode: "standard",
+      // CRC checksums on every byte in JavaScript cost more than the transfer on a fast link; S3
+      // still checks each part's MD5-based ETag and TCP checks the rest.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
       requestHandler: { connectionTimeout: 5000, requestTimeout: 60_000 },
-    });
-    clients.set(key, client);
+    } as const;
+    pair = {
+      client: new S3Client({ ...config, maxAttempts: MAX_ATTEMPTS, retryMode: "standard" }),
+      once: new S3Client({ ...config, maxAttempts: 1 }),
+    };
+    clients.set(key, pair);
   }
-  return client;
+  return pair;
+}
+
+/** Runs `send` up to MAX_ATTEMPTS times while it fails with a network error, a 5xx or throttling. */
+async function withRetries<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const e = err as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      const retryable = e.$retryable !== undefined || status === undefined || status >= 500 || status === 429;
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt * (0.5 + Math.random())));
+    }
+  }
 }
 
 /** Bucket and key of `s3://bucket/key`. */
@@ -95,7 +119,7 @@ function s3Error(url: string, err: unknown): StorageError {
 
 /** The S3 storage configured by one credentials entry (clients are shared per configuration). */
 export function s3Storage(credentials: unknown): Storage {
-  const client = clientFor(credentials);
+  const { client, once } = clientFor(credentials);
   return {
     async download(url, dest) {
       const { bucket, key } = parseS3Url(url);
@@ -106,11 +130,17 @@ export function s3Storage(credentials: unknown): Storage {
         throw s3Error(url, err);
       }
     },
-    async upload(url, source) {
-      const { bucket, key } = parseS3Url(url);
-      const up = new Upload({ client, params: { Bucket: bucket, Key: key, Body: source() }, partSize: PART_SIZE });
+    async upload(url, file) {
+      const { bucket: Bucket, key: Key } = parseS3Url(url);
+      const size = (await fsp.stat(file)).size;
       try {
-        await up.done();
+        if (size > Number(process.env.MLC_S3_MULTIPART_MB ?? 256) * MB) {
+          const Body = createReadStream(file);
+          await new Upload({ client, params: { Bucket, Key, Body }, partSize: PART_SIZE }).done();
+        } else {
+          const put = () => new PutObjectCommand({ Bucket, Key, Body: createReadStream(file), ContentLength: size });
+          await withRetries(() => once.send(put()));
+        }
       } catch (err) {
         throw s3Error(url, err);
       }

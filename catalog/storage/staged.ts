@@ -2,7 +2,7 @@
 // format reads it, a format writes it before it is uploaded. So every format keeps reading and
 // writing files (in one pass, never the whole object in memory) and the remote store only ever
 // sees complete objects. The temporary folder is removed whatever happens.
-import { createReadStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Storage } from "./storage.js";
@@ -35,6 +35,6 @@ export function writeStaged(storage: Storage, url: string, write: (path: string)
   return inTempDir(async (dir) => {
     const path = join(dir, urlBasename(url));
     await write(path);
-    await storage.upload(url, () => createReadStream(path));
+    await storage.upload(url, path);
   });
 }

@@ -1,7 +1,6 @@
 // One storage interface under every file dataset: a filepath is a local path, `s3://bucket/key`
 // or `http(s)://` (read only). Datasets never branch on it: a remote object is staged through a
 // local temporary file (streamed, never held in memory) and the formats read and write files.
-import type { Readable } from "node:stream";
 
 /** What a stored object is, without reading it: enough for content versions (never download to hash). */
 export interface ObjectStat {
@@ -17,8 +16,8 @@ export interface ObjectStat {
 export interface Storage {
   /** Streams the object at `url` into the local file `dest`. */
   download(url: string, dest: string): Promise<void>;
-  /** Uploads a complete local file atomically: the object appears whole or not at all. */
-  upload(url: string, source: () => Readable): Promise<void>;
+  /** Uploads the complete local file `file` atomically: the object appears whole or not at all. */
+  upload(url: string, file: string): Promise<void>;
   /** The object's size, mtime and ETag, or null when there is none. */
   stat(url: string): Promise<ObjectStat | null>;
   /** Keys under the folder `url` (relative to it, `/`-separated, sorted), every page of the listing. */

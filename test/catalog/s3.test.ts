@@ -123,7 +123,9 @@ describe("atomic saves", () => {
         credentials: { s3: { ...moto.credentials, endpoint_url: relay.endpoint } },
       },
     );
-    const e = await rejection(cat.save("ds", big));
+    // Objects above MLC_S3_MULTIPART_MB go up in parts.
+    process.env.MLC_S3_MULTIPART_MB = "8";
+    const e = await rejection(cat.save("ds", big)).finally(() => delete process.env.MLC_S3_MULTIPART_MB);
     await relay.cut;
     expect(e.code).toBe("MLC6002");
     expect(e.message).toContain(`dataset "ds"`);
