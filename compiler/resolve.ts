@@ -3,8 +3,8 @@
 // (MLC3002), dataset types (MLC3003), credentials names (MLC3005) and node functions (MLC3006).
 import { existsSync } from "node:fs";
 import { isAbsolute, posix, resolve as resolvePath } from "node:path";
-import { hasDotSegment, schemeOf, SUPPORTED_SCHEMES } from "../catalog/storage/storage.js";
 import { BUILTIN_TYPES } from "./dataset-types.js";
+import { reportBadUrl } from "./url-paths.js";
 import { MlcError, type CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { importUserModule, loadFunction, parseRef } from "../modules/load-module.js";
@@ -154,42 +154,6 @@ function reportEscapingPaths(
   }
   if (cfg.dataset && typeof cfg.dataset === "object")
     reportEscapingPaths(name, cfg.dataset, source, ctx, [...at, "dataset"]);
-}
-
-/**
- * A URL filepath must use a scheme mlc can read (SPEC section 11): `s3:` written as a folder name
- * on local disk is a silent surprise. Its path may not climb with `.` or `..` segments.
- */
-function reportBadUrl(
-  name: string,
-  key: string,
-  url: string,
-  at: { file: string; path: (string | number)[] } | null,
-  ctx: CompileContext,
-): void {
-  const scheme = schemeOf(url);
-  if (scheme !== null && !(SUPPORTED_SCHEMES as readonly string[]).includes(scheme)) {
-    ctx.report({
-      code: "MLC2003",
-      message: `dataset "${name}": ${key} "${url}" uses the unsupported URL scheme "${scheme}://"`,
-      at,
-      hint: `supported: ${SUPPORTED_SCHEMES.map((s) => `${s}://`).join(", ")} and local paths`,
-    });
-  } else if (scheme === "s3" && !/^s3:\/\/[^/]+\/./i.test(url)) {
-    ctx.report({
-      code: "MLC2003",
-      message: `dataset "${name}": ${key} "${url}" names no key inside the bucket`,
-      at,
-      hint: "write s3://bucket/path/to/file",
-    });
-  } else if (hasDotSegment(url)) {
-    ctx.report({
-      code: "MLC2003",
-      message: `dataset "${name}": ${key} "${url}" has a "." or ".." segment`,
-      at,
-      hint: "object keys are taken literally: write the path without them",
-    });
-  }
 }
 
 /** An explicit catalog entry or the best factory match for `name`; null when neither exists. */
