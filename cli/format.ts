@@ -1,5 +1,6 @@
 // Diagnostics as text (location, message, code frame, summary), JSON ({valid, diagnostics}) or
 // GitHub workflow commands (SPEC section 6). Pure functions: the command decides about colour.
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import type { RawDocument } from "../compiler/types.js";
 
@@ -42,6 +43,20 @@ function escData(s: string): string {
 }
 function escProp(s: string): string {
   return escData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+/**
+ * Diagnostics with `file` named as GitHub reads annotation paths: relative to the repository root
+ * (`GITHUB_WORKSPACE`, or the current folder when unset), not to the project folder `root`.
+ */
+export function githubPaths(diags: Diagnostic[], root: string, env = process.env): Diagnostic[] {
+  const base = resolve(env.GITHUB_WORKSPACE || process.cwd());
+  return diags.map((d) => {
+    if (!d.file) return d;
+    const rel = relative(base, resolve(root, d.file));
+    const file = rel.startsWith("..") || isAbsolute(rel) ? resolve(root, d.file) : rel;
+    return { ...d, file: file.split(sep).join("/") };
+  });
 }
 
 /** One `::error file=F,line=L,col=C,title=CODE::message` line (`::warning` for warnings). */

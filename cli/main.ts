@@ -114,6 +114,7 @@ export function buildProgram(): Command {
     .option("--port <n>", "port to serve on", "4141")
     .option("--host <host>", "host to bind", "127.0.0.1")
     .option("--out <file>", "write a self-contained HTML file instead of serving")
+    .option("--include-previews", "embed the first 10 rows of CSV and Parquet datasets in the page")
     .option("--no-open", "do not open the browser")
     .action(action(() => import("./commands/viz.js")));
 

@@ -2,7 +2,7 @@
 // in one pass, printed to stdout; exit 0 when there is no error (warnings allowed), 1 otherwise.
 import { compileProject } from "../../compiler/compile.js";
 import { EXIT } from "../exit.js";
-import { formatDiagnostics, type Format } from "../format.js";
+import { formatDiagnostics, githubPaths, type Format } from "../format.js";
 import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
 
 /** Colour only for a terminal, and never under NO_COLOR or CI. */
@@ -22,7 +22,8 @@ export default async function validate(opts: ValidateFlags, args: string[]): Pro
   const shown = opts.quiet && format === "text" ? diagnostics.filter((d) => d.severity === "error") : diagnostics;
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   if (format !== "text" || shown.length > 0 || !opts.quiet) {
-    const text = formatDiagnostics(shown, format, { docs: ctx.docs, color: useColor() });
+    const diags = format === "github" ? githubPaths(shown, copts.root) : shown;
+    const text = formatDiagnostics(diags, format, { docs: ctx.docs, color: useColor() });
     if (format !== "github" || text) process.stdout.write(text);
   }
   return errors > 0 ? EXIT.invalid : EXIT.ok;

@@ -4,13 +4,17 @@ import { spawn, spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../../catalog/atomic.js";
 import { compileProject } from "../../compiler/compile.js";
-import type { CompileOptions } from "../../compiler/types.js";
+import type { CompileOptions, GraphIR } from "../../compiler/types.js";
+import { emitMermaid } from "../../compiler/emit/mermaid.js";
 import { latestRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { assertReplaceable, writeForFlag } from "../output.js";
 import { compileOptionsFromFlags, type CommonFlags, type SelectionFlags } from "../project.js";
+import { datasetMedia, datasetPreviews, datasetStats } from "../viz/dataset-files.js";
+import { funcSources } from "../viz/func-source.js";
 import { buildPageData, redact, secretStrings, type VizData } from "../viz/page-data.js";
 import { renderPage } from "../viz/render.js";
+import { followRuns } from "../viz/run-follow.js";
 import { serveViz } from "../viz/server.js";
 import { watchProject } from "../viz/watch.js";
 import { printDiagnostics } from "./print-diagnostics.js";
@@ -18,14 +22,16 @@ import { printDiagnostics } from "./print-diagnostics.js";
 const SELECTION_FLAGS = ["pipeline", "nodes", "fromNodes", "toNodes", "fromInputs", "toOutputs", "tags", "namespaces"];
 
 /** `mlc viz` flags (see cli/main.ts). */
-export type VizFlags = CommonFlags & SelectionFlags & { port: string; host: string; out?: string; open: boolean };
+export type VizFlags = CommonFlags &
+  SelectionFlags & { port: string; host: string; out?: string; open: boolean; includePreviews?: boolean };
 
 /** Serves (or with --out writes) the viz page; exit 1 when the project does not compile. */
 export default async function viz(opts: VizFlags, args: string[]): Promise<number> {
   const copts = await compileOptionsFromFlags(opts, args[0]);
   const port = parsePort(opts.port);
-  const { data: first } = await pageData(copts, opts);
-  if (!first) return EXIT.invalid;
+  const compiled = await pageData(copts, opts);
+  const first = compiled.data;
+  if (!first || !compiled.graph) return EXIT.invalid;
   if (typeof opts.out === "string") {
     const file = resolve(opts.out);
     const page = await renderPage(first, { mode: "file" });
@@ -38,28 +44,39 @@ export default async function viz(opts: VizFlags, args: string[]): Promise<numbe
       process.stdout.write(`wrote ${opts.out} (${first.nodes.length} nodes, ${first.datasets.length} datasets)\n`);
     return EXIT.ok;
   }
-  return serve(first, copts, opts, port);
+  return serve(first, { graph: compiled.graph, secrets: compiled.secrets }, copts, opts, port);
+}
+
+interface Compiled {
+  readonly data: VizData | null;
+  readonly problems: string[];
+  readonly graph: GraphIR | null;
+  readonly secrets: string[];
 }
 
 /** Compiles and shapes the page data; prints diagnostics; data is null on errors (then `problems` says why). */
-async function pageData(
-  copts: CompileOptions,
-  opts: Record<string, unknown>,
-): Promise<{ data: VizData | null; problems: string[] }> {
+async function pageData(copts: CompileOptions, opts: Record<string, unknown>): Promise<Compiled> {
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
   const problems = diagnostics
     .filter((d) => d.severity === "error")
     .map((d) => `${d.file || "<project>"}:${d.line}:${d.column} ${d.code} ${d.message}`);
-  if (!project) return { data: null, problems };
+  if (!project) return { data: null, problems, graph: null, secrets: [] };
+  const { graph, root } = project;
   const data = buildPageData({
-    graph: project.graph,
+    graph,
     selected: project.selected,
     selectionLabel: selectionLabel(opts),
     parameters: project.parameters,
-    run: await latestRun(project.root),
+    run: await latestRun(root),
+    codes: await funcSources(graph, root),
+    stats: await datasetStats(graph, root),
+    previews: opts.includePreviews ? await datasetPreviews(graph, root) : null,
+    media: await datasetMedia(graph, root),
+    mermaid: emitMermaid(graph),
   });
-  return { data: redact(data, secretStrings(project.credentials)), problems };
+  const secrets = secretStrings(project.credentials);
+  return { data: redact(data, secrets), problems, graph, secrets };
 }
 
 function selectionLabel(opts: Record<string, unknown>): string {
@@ -77,12 +94,15 @@ function parsePort(v: unknown): number {
 
 async function serve(
   first: VizData,
+  compiled: { graph: GraphIR; secrets: string[] },
   copts: CompileOptions,
   opts: Record<string, unknown>,
   port: number,
 ): Promise<number> {
   let data = first;
   let version = 1;
+  let { graph, secrets } = compiled;
+  const runNow = followRuns(copts.root, () => graph);
   let page: { version: number; html: string } | null = null;
   const host = typeof opts.host === "string" ? opts.host : "127.0.0.1";
   const server = await serveViz(
@@ -93,6 +113,7 @@ async function serve(
         return page.html;
       },
       data: async () => JSON.stringify(data),
+      run: async () => JSON.stringify(redact(await runNow(), secrets)),
       version: () => version,
     },
     host,
@@ -104,8 +125,14 @@ async function serve(
   });
   const stopWatching = watchProject(copts.root, async () => {
     // A broken edit keeps the last good graph on screen, with a banner naming the errors.
-    const next = await pageData(copts, opts).catch((err: Error) => ({ data: null, problems: [`mlc: ${err.message}`] }));
+    const next = await pageData(copts, opts).catch((err: Error): Compiled => ({
+      data: null,
+      problems: [`mlc: ${err.message}`],
+      graph: null,
+      secrets: [],
+    }));
     data = next.data ?? { ...data, problems: next.problems };
+    if (next.graph) ({ graph, secrets } = next);
     version++;
     if (opts.verbose)
       process.stdout.write(

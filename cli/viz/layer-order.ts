@@ -18,14 +18,20 @@ const KNOWN_LAYERS = [
   "reporting",
 ];
 
-/** Layers in data-flow order (first appearance, then Kedro's order, break ties); [] when layers feed each other. */
+/** Layers in data-flow order (Kedro's order, then first appearance, break ties); [] when layers feed each other. */
 export function orderLayers(graph: GraphIR): string[] {
   const tie = tieRanks(graph);
   const deps = layerEdges(graph);
   const indegree = new Map([...tie.keys()].map((l) => [l, 0]));
   for (const [, tos] of deps) for (const t of tos) indegree.set(t, indegree.get(t)! + 1);
-  const byTie = (a: string, b: string) =>
-    tie.get(a)!.gen - tie.get(b)!.gen || tie.get(a)!.known - tie.get(b)!.known || (a < b ? -1 : a > b ? 1 : 0);
+  // Among layers the flow allows next, Kedro's order wins (a reporting chart drawn early from an
+  // intermediate table must not put `reporting` before `primary`); others by first appearance.
+  const unknown = KNOWN_LAYERS.length;
+  const byTie = (a: string, b: string) => {
+    const [ta, tb] = [tie.get(a)!, tie.get(b)!];
+    const byKnown = ta.known < unknown && tb.known < unknown ? ta.known - tb.known : 0;
+    return byKnown || ta.gen - tb.gen || ta.known - tb.known || (a < b ? -1 : a > b ? 1 : 0);
+  };
   const ready = [...indegree].filter(([, n]) => n === 0).map(([l]) => l);
   const out: string[] = [];
   while (ready.length > 0) {

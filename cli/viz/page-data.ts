@@ -2,6 +2,7 @@
 // the last run's node statuses. Plain JSON; secrets never enter it (credentials stay a name).
 import type { DatasetConfig, GraphIR, IRDataset, IRNode } from "../../compiler/types.js";
 import type { RunRecord } from "../../tracking/run-record.js";
+import type { DatasetStat, Media, Preview } from "./dataset-files.js";
 import { orderLayers } from "./layer-order.js";
 
 export { orderLayers };
@@ -14,6 +15,8 @@ export interface VizNode {
   readonly tags: readonly string[];
   readonly namespace: string | null;
   readonly source: string | null;
+  /** The function's source as loaded when the page was made (kedro-viz's code view), or null. */
+  readonly code: string | null;
 }
 
 export interface VizDataset {
@@ -41,6 +44,8 @@ export interface VizRun {
   readonly command: string;
   readonly resume_command?: string;
   readonly nodes: Readonly<Record<string, VizRunNode>>;
+  /** The value of each parameter reference as this run used it (short JSON). */
+  readonly params: Readonly<Record<string, string | null>>;
 }
 
 /** Everything the page needs, embedded as JSON in the HTML or served at /api/graph. */
@@ -59,6 +64,14 @@ export interface VizData {
   /** Nodes picked by the CLI selection flags, or null when none were given. */
   readonly selection: { readonly label: string; readonly nodes: readonly string[] } | null;
   readonly run: VizRun | null;
+  /** Size and row count of persisted datasets, as their files are now. */
+  readonly stats: Readonly<Record<string, DatasetStat>>;
+  /** First rows of table datasets (only with --include-previews). */
+  readonly previews?: Readonly<Record<string, Preview>>;
+  /** `plotly` figures and `image` files, drawn in the details panel. */
+  readonly media: Readonly<Record<string, Media>>;
+  /** The compiled pipeline.mmd, for the Mermaid download. */
+  readonly mermaid: string;
   /** Served page only: errors of the latest edit (the graph shown is the last one that compiled). */
   readonly problems?: readonly string[];
 }
@@ -69,6 +82,12 @@ export interface PageDataInput {
   readonly selectionLabel?: string | null;
   readonly parameters?: Readonly<Record<string, unknown>>;
   readonly run?: RunRecord | null;
+  /** Node function sources by func reference ("./src/x.ts#f"). */
+  readonly codes?: Readonly<Record<string, string>>;
+  readonly stats?: Readonly<Record<string, DatasetStat>>;
+  readonly previews?: Readonly<Record<string, Preview>> | null;
+  readonly media?: Readonly<Record<string, Media>>;
+  readonly mermaid?: string;
 }
 
 /** Reshapes a compiled graph (and optionally the last run) into the page's data. */
@@ -78,7 +97,7 @@ export function buildPageData(input: PageDataInput): VizData {
   return {
     version: 1,
     name: graph.name,
-    nodes: graph.nodes.map(toVizNode),
+    nodes: graph.nodes.map((n) => toVizNode(n, input.codes?.[n.func] ?? null)),
     datasets: graph.datasets.map(toVizDataset),
     params: graph.params.map((name) => ({ name, value: paramValue(name, input.parameters) })),
     edges: graph.edges,
@@ -88,11 +107,15 @@ export function buildPageData(input: PageDataInput): VizData {
     selection: selected
       ? { label: input.selectionLabel || "selection", nodes: selected.nodes.map((n) => n.name) }
       : null,
-    run: input.run ? toVizRun(input.run, new Set(graph.nodes.map((n) => n.name))) : null,
+    run: input.run ? toVizRun(input.run, graph) : null,
+    stats: input.stats ?? {},
+    ...(input.previews ? { previews: input.previews } : {}),
+    media: input.media ?? {},
+    mermaid: input.mermaid ?? "",
   };
 }
 
-function toVizNode(n: IRNode): VizNode {
+function toVizNode(n: IRNode, code: string | null): VizNode {
   return {
     name: n.name,
     func: n.func,
@@ -101,6 +124,7 @@ function toVizNode(n: IRNode): VizNode {
     tags: n.tags,
     namespace: n.namespace,
     source: n.source ? `${n.source.file}:${n.source.line}` : null,
+    code,
   };
 }
 
@@ -144,7 +168,9 @@ function paramValue(ref: string, parameters?: Readonly<Record<string, unknown>>)
   return s.length > 2000 ? s.slice(0, 2000) + "…" : s;
 }
 
-function toVizRun(run: RunRecord, known: Set<string>): VizRun {
+/** The run record as the page overlays it: statuses of this graph's nodes, and the parameters it used. */
+export function toVizRun(run: RunRecord, graph: GraphIR): VizRun {
+  const known = new Set(graph.nodes.map((n) => n.name));
   const nodes: Record<string, VizRunNode> = {};
   for (const n of run.nodes ?? []) {
     if (!known.has(n.name)) continue;
@@ -164,6 +190,7 @@ function toVizRun(run: RunRecord, known: Set<string>): VizRun {
     command: run.command,
     ...(run.resume_command ? { resume_command: run.resume_command } : {}),
     nodes,
+    params: Object.fromEntries(graph.params.map((ref) => [ref, paramValue(ref, run.params ?? {})])),
   };
 }
 

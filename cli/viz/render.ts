@@ -6,8 +6,26 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { VizData } from "./page-data.js";
 
+/** Style sheets, in cascade order. */
+const CSS_FILES = ["theme.css", "viz.css", "panel.css", "explore.css"];
+
 /** Client scripts, in load order (each adds to `window.mlcViz`). */
-const APP_SCRIPTS = ["model.js", "layout.js", "layout-fast.js", "draw.js", "panel.js", "pan-zoom.js", "app.js"];
+const APP_SCRIPTS = [
+  "model.js",
+  "labels.js",
+  "layout.js",
+  "layout-fast.js",
+  "draw.js",
+  "preview.js",
+  "panel.js",
+  "pan-zoom.js",
+  "sidebar.js",
+  "keys.js",
+  "minimap.js",
+  "export.js",
+  "live.js",
+  "app.js",
+];
 
 /** The package root (holds package.json and templates/), from source or from dist/. */
 export function packageRoot(): string {
@@ -37,7 +55,8 @@ function loadAssets(root: string): { css: string; lib: string; app: string } {
   const dir = join(root, "templates", "viz");
   const lib = dagreSource(root);
   const app = APP_SCRIPTS.map((f) => `// ${f}\n` + readFileSync(join(dir, f), "utf8")).join("\n;\n");
-  assets = { css: readFileSync(join(dir, "viz.css"), "utf8"), lib: inlineScript(lib), app: inlineScript(app) };
+  const css = CSS_FILES.map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+  assets = { css, lib: inlineScript(lib), app: inlineScript(app) };
   return assets;
 }
 

@@ -1,5 +1,6 @@
 // The viz HTTP server (node:http, no framework): `/` the page, `/api/graph` the data as JSON,
-// `/api/version` a counter that changes when the project is recompiled (the page polls it).
+// `/api/version` a counter that changes when the project is recompiled, `/api/run` the newest run
+// record (the page polls both).
 // Only requests naming this server in `Host:` are answered: a web page on another site could
 // otherwise point its own domain at 127.0.0.1 (DNS rebinding) and read the graph and parameters.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -11,6 +12,8 @@ export interface VizSource {
   page(): Promise<string>;
   /** The current page data as JSON text. */
   data(): Promise<string>;
+  /** The newest run record as the page overlays it, read afresh (JSON text). */
+  run(): Promise<string>;
   /** Bumped on every recompile. */
   version(): number;
 }
@@ -71,6 +74,7 @@ async function handle(source: VizSource, req: IncomingMessage, res: ServerRespon
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed\n");
   if (path === "/" || path === "/index.html") return send(res, 200, "text/html; charset=utf-8", await source.page());
   if (path === "/api/graph") return send(res, 200, "application/json; charset=utf-8", await source.data());
+  if (path === "/api/run") return send(res, 200, "application/json; charset=utf-8", await source.run());
   if (path === "/api/version") return send(res, 200, "application/json", JSON.stringify({ version: source.version() }));
   if (path === "/favicon.ico") return send(res, 204, "text/plain", "");
   send(res, 404, "text/plain; charset=utf-8", "not found\n");

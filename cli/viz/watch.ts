@@ -1,9 +1,10 @@
-// Watches a project's pipeline and config files (and its run records) so the served page can
-// follow edits and new runs; changes are debounced into one callback.
+// Watches a project's pipeline and config files so the served page can follow edits; changes are
+// debounced into one callback. Runs are followed by polling their record (run-follow.ts): a
+// watch on .mlc/runs missed the folder made by the first run and recompiled on every record write.
 import { existsSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 
-/** Calls `onChange` (debounced) when pipeline/config YAML or run records change; returns a stop function. */
+/** Calls `onChange` (debounced) when pipeline/config YAML changes; returns a stop function. */
 export function watchProject(root: string, onChange: () => void, delayMs = 250): () => void {
   let timer: NodeJS.Timeout | null = null;
   const fire = () => {
@@ -25,7 +26,6 @@ export function watchProject(root: string, onChange: () => void, delayMs = 250):
   };
   add(root, false, (f) => /\.ya?ml$/.test(f));
   for (const dir of ["conf", "pipelines"]) add(join(root, dir), true);
-  add(join(root, ".mlc", "runs"), true, (f) => f.endsWith("run.json"));
   return () => {
     if (timer) clearTimeout(timer);
     watchers.forEach((w) => w.close());

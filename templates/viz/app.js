@@ -1,14 +1,14 @@
-// mlc viz, the app: state (pipeline, filters, collapsed namespaces, selection), the sidebar
-// controls, clicks, search and the served page's live reload. Everything is redrawn from state.
+// mlc viz, the app: state (pipeline, filters, collapsed namespaces, selection), rendering, clicks,
+// search, `#node=` deep links and the served page's live updates. Everything is drawn from state.
 "use strict";
 (function (V) {
   const $ = (sel) => document.querySelector(sel);
-  const esc = (s) => V.esc(s);
   let data = JSON.parse(document.getElementById("mlc-data").textContent);
   const state = {
     pipeline: data.selection ? "__selection__" : "__default__",
     tags: new Set(),
     collapsed: new Set(),
+    openTree: new Set(),
     showDatasets: true,
     showParams: true,
     showRun: true,
@@ -21,102 +21,6 @@
   const pz = V.panZoom(svg, viewport);
   let model = null;
 
-  function sidebar() {
-    const pipes = Object.keys(data.pipelines).sort((a, b) =>
-      a === "__default__" ? -1 : b === "__default__" ? 1 : a < b ? -1 : 1,
-    );
-    $("#pipeline").innerHTML =
-      (data.selection ? '<option value="__selection__">' + esc(data.selection.label) + "</option>" : "") +
-      pipes
-        .map(
-          (p) =>
-            '<option value="' + esc(p) + '">' + esc(p === "__default__" ? "__default__ (all nodes)" : p) + "</option>",
-        )
-        .join("");
-    $("#pipeline").value = state.pipeline;
-    const tags = [...new Set(data.nodes.flatMap((n) => n.tags))].sort();
-    $("#tags").innerHTML = tags.length
-      ? tags
-          .map(
-            (t) =>
-              '<label><input type="checkbox" data-testid="tag-filter" data-name="' +
-              esc(t) +
-              '"' +
-              (state.tags.has(t) ? " checked" : "") +
-              "> " +
-              esc(t) +
-              "</label>",
-          )
-          .join("")
-      : '<span class="muted">no tags</span>';
-    const nss = V.allNamespaces(data);
-    $("#namespaces").innerHTML = nss.length
-      ? nss
-          .map(
-            (ns) =>
-              '<label style="padding-left:' +
-              (ns.split(".").length - 1) * 12 +
-              'px"><input type="checkbox" data-testid="ns-toggle" data-name="' +
-              esc(ns) +
-              '"' +
-              (state.collapsed.has(ns) ? " checked" : "") +
-              "> " +
-              esc(ns.split(".").pop()) +
-              "</label>",
-          )
-          .join("")
-      : '<span class="muted">no namespaces</span>';
-    $("#run-toggle").hidden = !data.run;
-    const problems = data.problems || [];
-    $("#problems").hidden = problems.length === 0;
-    $("#problems").textContent = problems.length
-      ? "The project no longer compiles (" +
-        problems.length +
-        " error" +
-        (problems.length > 1 ? "s" : "") +
-        "); showing the last version that did. Fix and save to refresh.\n" +
-        problems.slice(0, 5).join("\n")
-      : "";
-    runSummary();
-  }
-
-  function runSummary() {
-    const el = $("#run-summary");
-    if (!data.run) {
-      el.innerHTML = '<span class="muted">No runs yet: <code>mlc run</code> records one in .mlc/runs</span>';
-      return;
-    }
-    const r = data.run,
-      counts = {};
-    for (const n of Object.values(r.nodes)) counts[n.status] = (counts[n.status] || 0) + 1;
-    const started = r.started_at.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
-    el.innerHTML =
-      '<span class="badge st-' +
-      esc(r.status) +
-      '" data-testid="run-badge">' +
-      esc(r.status) +
-      "</span> last run <code>" +
-      esc(r.run_id) +
-      "</code> · " +
-      esc(started) +
-      " · " +
-      ["completed", "failed", "skipped", "not_run"]
-        .filter((s) => counts[s])
-        .map((s) => '<span class="count st-' + s + '">' + counts[s] + " " + s.replace("_", " ") + "</span>")
-        .join(" ") +
-      Object.keys(r.nodes)
-        .filter((n) => r.nodes[n].status === "failed")
-        .map(
-          (n) =>
-            ' <a href="#" class="failed-link" data-goto="node:' +
-            esc(n) +
-            '" data-testid="run-failed-link">✗ ' +
-            esc(n) +
-            "</a>",
-        )
-        .join("");
-  }
-
   /** Re-builds the model and re-draws; `refit` re-centres the view. */
   function render(refit) {
     const t0 = performance.now();
@@ -124,8 +28,8 @@
     V.sizeVertices(model);
     const geo = V.layout(model, data.layerOrder || []);
     const t1 = performance.now();
-    V.draw(viewport, model, geo, state.showRun ? data.run : null);
-    svg.classList.toggle("run-on", !!(state.showRun && data.run));
+    V.draw(viewport, model, geo, runShown());
+    svg.classList.toggle("run-on", !!runShown());
     pz.setSize(geo.width, geo.height);
     if (refit) pz.fit();
     const t2 = performance.now();
@@ -149,30 +53,36 @@
       " ms";
     V.lastRender = { layoutMs: t1 - t0, drawMs: t2 - t1, engine: geo.engine, vertices: model.vertices.length };
     $("#empty").hidden = model.vertices.length > 0;
+    V.minimap(model, geo, pz);
     highlight();
     details();
   }
+  const runShown = () => (state.showRun ? data.run : null);
+  const vertexById = (id) => model && model.vertices.find((v) => v.id === id);
+  const gOf = (id) => viewport.querySelector('.v[data-id="' + CSS.escape(id) + '"]');
 
-  function vertexById(id) {
-    return model && model.vertices.find((v) => v.id === id);
-  }
-
+  // The selection lights up its whole upstream and downstream chain; a pair, the path between.
   function highlight() {
     const sel = state.selected;
-    svg.classList.toggle("has-sel", !!sel || state.pair.length > 0);
-    const marked = new Set(state.pair.map((n) => "node:" + n));
-    if (sel) marked.add(sel);
-    viewport.querySelectorAll(".v").forEach((g) => g.classList.toggle("sel", marked.has(g.dataset.id)));
-    viewport.querySelectorAll(".edge").forEach((p) => {
-      const on = marked.has(p.dataset.from) || marked.has(p.dataset.to);
-      p.classList.toggle("hl", on);
-      if (on)
-        for (const id of [p.dataset.from, p.dataset.to]) {
-          const g = viewport.querySelector('[data-id="' + CSS.escape(id) + '"]');
-          if (g) g.classList.add("near");
-        }
+    let marked = new Set(),
+      chain = new Set();
+    if (state.pair.length === 2) {
+      const [a, b] = V.orderPair(data, state.pair[0], state.pair[1]).map((n) => "node:" + n);
+      marked = new Set([a, b]);
+      chain = V.pathBetween(model, a, b);
+      state.pathSize = chain.size;
+    } else if (sel) {
+      marked = new Set([sel]);
+      chain = new Set([...V.reach(model, sel, "up"), ...V.reach(model, sel, "down")]);
+    }
+    svg.classList.toggle("has-sel", marked.size > 0);
+    viewport.querySelectorAll(".v").forEach((g) => {
+      g.classList.toggle("sel", marked.has(g.dataset.id));
+      g.classList.toggle("near", chain.has(g.dataset.id));
     });
-    if (!sel && !state.pair.length) viewport.querySelectorAll(".near").forEach((g) => g.classList.remove("near"));
+    viewport.querySelectorAll(".edge").forEach((p) => {
+      p.classList.toggle("hl", chain.has(p.dataset.from) && chain.has(p.dataset.to));
+    });
     search();
   }
 
@@ -192,19 +102,29 @@
     $("#details").hidden = !state.selected && state.pair.length === 0;
     V.renderDetails($("#details-body"), vertexById(state.selected), {
       data,
-      run: state.showRun ? data.run : null,
+      run: runShown(),
       pair: state.pair,
+      pathSize: state.pathSize,
     });
   }
 
+  function deepLink() {
+    const v = vertexById(state.selected);
+    const hash = v && v.kind !== "namespace" ? "#node=" + encodeURIComponent(v.name) : "";
+    if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname + location.search);
+  }
+
+  /** Selects a vertex (shift: builds a node pair); a hidden node opens its collapsed namespaces first. */
   function select(id, shift) {
-    const v = vertexById(id);
-    if (v && v.kind === "namespace") {
-      state.collapsed.delete(v.name);
-      state.selected = null;
-      sidebar();
-      render(false);
-      return;
+    let v = vertexById(id);
+    if (!v && id && id.startsWith("node:")) {
+      const n = data.nodes.find((x) => x.name === id.slice(5));
+      if (n && V.nsChain(n.namespace).some((ns) => state.collapsed.has(ns))) {
+        V.nsChain(n.namespace).forEach((ns) => state.collapsed.delete(ns));
+        V.sidebar(data, state);
+        render(false);
+        v = vertexById(id);
+      }
     }
     if (shift && v && v.kind === "node") {
       const cur = state.pair.length
@@ -216,12 +136,37 @@
       state.selected = state.pair.length === 1 ? id : null;
     } else {
       state.pair = [];
-      state.selected = id;
+      state.selected = v ? v.id : null;
     }
-    viewport.querySelectorAll(".near").forEach((g) => g.classList.remove("near"));
     highlight();
     details();
+    deepLink();
     if (v && !$("#details").hidden) pz.ensureVisible(v.x + v.w / 2, v.y, $("#details").offsetWidth + 10);
+    return v;
+  }
+  function clearSelection() {
+    state.selected = null;
+    state.pair = [];
+    highlight();
+    details();
+    deepLink();
+  }
+  function goto(id) {
+    const v = select(id, false);
+    if (v) pz.centerOn(v.x, v.y);
+    return v;
+  }
+
+  /** Collapses or expands a namespace and refits the view to the new graph. */
+  function setCollapsed(ns, on) {
+    if (on) state.collapsed.add(ns);
+    else state.collapsed.delete(ns);
+    const keep = on ? "ns:" + ns : null;
+    state.selected = keep;
+    state.pair = [];
+    V.sidebar(data, state);
+    render(true);
+    deepLink();
   }
 
   svg.addEventListener("click", (ev) => {
@@ -231,12 +176,12 @@
     }
     const g = ev.target.closest(".v");
     if (g) select(g.dataset.id, ev.shiftKey);
-    else {
-      state.selected = null;
-      state.pair = [];
-      highlight();
-      details();
-    }
+    else clearSelection();
+  });
+  // Double-clicking a collapsed group expands it (a single click opens its details).
+  svg.addEventListener("dblclick", (ev) => {
+    const g = ev.target.closest(".v.k-namespace");
+    if (g) setCollapsed(g.dataset.name, false);
   });
   // Hovering an element lights up its edges, so connections read without clicking.
   let hovered = null;
@@ -255,65 +200,38 @@
     viewport.querySelectorAll(".edge.hov").forEach((p) => p.classList.remove("hov"));
     hovered = null;
   });
-  $("#run-summary").addEventListener("click", (ev) => {
+  const onGoto = (ev) => {
     const a = ev.target.closest("[data-goto]");
-    const v = a && vertexById(a.dataset.goto);
-    if (!a) return;
+    if (!a) return false;
     ev.preventDefault();
-    if (v) {
-      select(v.id, false);
-      pz.centerOn(v.x, v.y);
-    }
-  });
+    goto(a.dataset.goto);
+    return true;
+  };
+  $("#run-summary").addEventListener("click", onGoto);
+  $("#namespaces").addEventListener("click", onGoto);
   $("#details-body").addEventListener("click", (ev) => {
-    const a = ev.target.closest("[data-goto]"),
-      c = ev.target.closest("[data-copy]"),
-      x = ev.target.closest("[data-expand]");
-    if (a) {
-      ev.preventDefault();
-      const v = vertexById(a.dataset.goto);
-      if (v) {
-        select(v.id, false);
-        pz.centerOn(v.x, v.y);
-      }
-    }
-    if (c) copy(c.dataset.copy, c);
-    if (x) {
-      state.collapsed.delete(x.dataset.expand);
-      state.selected = null;
-      sidebar();
-      render(false);
-    }
+    if (onGoto(ev)) return;
+    const c = ev.target.closest("[data-copy]"),
+      x = ev.target.closest("[data-expand]"),
+      k = ev.target.closest("[data-collapse]");
+    if (c) V.copy(c.dataset.copy, c);
+    if (x) setCollapsed(x.dataset.expand, false);
+    if (k) setCollapsed(k.dataset.collapse, true);
   });
-  function copy(text, btn) {
-    const done = () => {
-      btn.textContent = "Copied";
-      setTimeout(() => (btn.textContent = "Copy"), 1200);
-    };
-    if (navigator.clipboard && window.isSecureContext)
-      navigator.clipboard.writeText(text).then(done, () => legacyCopy(text, done));
-    else legacyCopy(text, done);
-  }
-  function legacyCopy(text, done) {
-    const ta = document.createElement("textarea");
-    ta.value = text;
-    document.body.appendChild(ta);
-    ta.select();
-    try {
-      document.execCommand("copy");
-      done();
-    } catch (e) {
-      /* the command stays visible to copy by hand */
-    }
-    ta.remove();
-  }
+  $("#namespaces").addEventListener(
+    "toggle",
+    (ev) => {
+      const d = ev.target.closest("details");
+      if (d) d.open ? state.openTree.add(d.dataset.ns) : state.openTree.delete(d.dataset.ns);
+    },
+    true,
+  );
   $("#sidebar").addEventListener("change", (ev) => {
     const el = ev.target;
+    if (el.dataset.testid === "ns-toggle") return setCollapsed(el.dataset.name, el.checked);
     if (el.id === "pipeline") state.pipeline = el.value;
     else if (el.dataset.testid === "tag-filter")
       el.checked ? state.tags.add(el.dataset.name) : state.tags.delete(el.dataset.name);
-    else if (el.dataset.testid === "ns-toggle")
-      el.checked ? state.collapsed.add(el.dataset.name) : state.collapsed.delete(el.dataset.name);
     else if (el.id === "show-datasets") state.showDatasets = el.checked;
     else if (el.id === "show-params") state.showParams = el.checked;
     else if (el.id === "show-run") state.showRun = el.checked;
@@ -327,69 +245,62 @@
   $("#search").addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
     const g = viewport.querySelector(".v.match");
-    const v = g && vertexById(g.dataset.id);
-    if (v) {
-      select(v.id, false);
-      pz.centerOn(v.x, v.y);
-    }
+    if (g) goto(g.dataset.id);
   });
-  $("#details .close").addEventListener("click", () => {
-    state.selected = null;
-    state.pair = [];
-    highlight();
-    details();
-  });
-  document.addEventListener("keydown", (ev) => {
-    if (ev.key === "/" && ev.target.tagName !== "INPUT") {
-      ev.preventDefault();
-      $("#search").focus();
-      return;
-    }
-    if (ev.key !== "Escape") return;
-    if (ev.target.id === "search") {
-      ev.target.value = "";
-      state.search = "";
-      search();
-      return;
-    }
-    state.selected = null;
-    state.pair = [];
-    highlight();
-    details();
-  });
+  $("#details .close").addEventListener("click", clearSelection);
   $("#zoom-in").addEventListener("click", () => pz.zoomBy(1.25));
   $("#zoom-out").addEventListener("click", () => pz.zoomBy(0.8));
   $("#zoom-fit").addEventListener("click", () => pz.fit());
   window.addEventListener("resize", () => pz.fit());
+  window.addEventListener("hashchange", () => openHash());
+  V.keys({
+    viewport,
+    model: () => model,
+    select,
+    clearSelection,
+    gOf,
+    reveal: (v) => pz.reveal(v.x, v.y, $("#details").hidden ? 0 : $("#details").offsetWidth + 10),
+    focusSearch: () => $("#search").focus(),
+  });
+  V.exports({ svg, data: () => data });
+  V.resizablePanel($("#details"));
 
-  // Served pages follow edits: the server bumps a version after each recompile.
-  if (document.body.dataset.mode === "served" && location.protocol.startsWith("http")) {
-    let version = Number(document.body.dataset.version);
-    setInterval(async () => {
-      try {
-        const v = (await (await fetch("api/version")).json()).version;
-        if (v !== version) {
-          data = await (await fetch("api/graph")).json();
-          sidebar();
-          render(false);
-        }
-        version = v;
-      } catch (e) {
-        /* server stopped: keep the last view */
-      }
-    }, 1500);
+  function openHash() {
+    const m = /^#node=(.+)$/.exec(location.hash);
+    if (!m) return;
+    const name = decodeURIComponent(m[1]);
+    for (const prefix of ["node:", "ds:", "param:"]) if (goto(prefix + name)) return;
   }
 
-  // A big graph opens as an overview (top-level namespaces collapsed) when that really shrinks it.
-  if (data.nodes.length + data.datasets.length > V.DAGRE_LIMIT) {
+  // Served pages follow edits (a new graph version) and runs (the run record, polled to its end).
+  if (document.body.dataset.mode === "served" && location.protocol.startsWith("http"))
+    V.live({
+      version: Number(document.body.dataset.version),
+      onGraph(next) {
+        data = next;
+        V.sidebar(data, state);
+        render(false);
+      },
+      onRun(run) {
+        data = Object.assign({}, data, { run: run.run, stats: run.stats || data.stats });
+        V.runSummary(data);
+        $("#run-toggle").hidden = !data.run;
+        render(false);
+      },
+      current: () => data.run,
+    });
+
+  // A large pipeline opens as an overview, its top-level namespaces collapsed, when that shrinks it.
+  if (data.nodes.length + data.datasets.length > V.OVERVIEW_LIMIT) {
     const top = V.allNamespaces(data).filter((ns) => !ns.includes("."));
     const full = V.buildModel(data, state).vertices.length;
     const small = V.buildModel(data, Object.assign({}, state, { collapsed: new Set(top) })).vertices.length;
-    if (small <= full * 0.4) top.forEach((ns) => state.collapsed.add(ns));
+    if (top.length && small <= full * 0.4) top.forEach((ns) => state.collapsed.add(ns));
   }
-  sidebar();
+  V.sidebar(data, state);
   render(true);
   pz.fit(0.35); // first view: never so small that labels vanish (the Fit button shows it all)
+  openHash();
   document.body.dataset.ready = "1";
   V.state = state;
 })((window.mlcViz = window.mlcViz || {}));

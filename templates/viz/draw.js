@@ -16,7 +16,22 @@
     return m + " m " + String(s).padStart(2, "0") + " s";
   };
 
-  const STATUS_MARK = { completed: "✓", failed: "✗", skipped: "↷", not_run: "○" };
+  const STATUS_MARK = { completed: "✓", cached: "≡", failed: "✗", skipped: "↷", not_run: "○" };
+  /** Statuses in the order counts are listed. */
+  V.STATUSES = ["completed", "cached", "failed", "skipped", "not_run"];
+  const timed = (st) => st === "completed" || st === "failed";
+
+  /**
+   * What a screen reader says for a vertex: its full name and the status line as drawn (so the
+   * visible words come in the same order, WCAG 2.5.3), then its kind and status in words.
+   */
+  V.accessibleName = function (v, run, sub) {
+    const kind = { node: "node", dataset: "dataset", param: "parameter", namespace: "namespace" }[v.kind];
+    const rn = v.kind === "node" && run ? run.nodes[v.name] : null;
+    const name = v.kind === "namespace" ? v.name + " (" + v.item.nodes.length + ")" : v.name;
+    const extra = rn ? ", " + rn.status.replace("_", " ") : run && v.kind === "node" ? ", not in the run" : "";
+    return name + (sub ? " " + sub : "") + ", " + kind + (v.kind === "namespace" ? ", collapsed" : "") + extra;
+  };
 
   function edgePath(e, from, to) {
     if (e.points && e.points.length > 1) {
@@ -119,9 +134,8 @@
     const st = v.item.nodes.map((n) => (run.nodes[n.name] ? run.nodes[n.name].status : "no_record"));
     const counts = {};
     st.forEach((s) => (counts[s] = (counts[s] || 0) + 1));
-    const worst = ["failed", "not_run", "no_record", "skipped", "completed"].find((s) => counts[s]);
-    const sub = ["completed", "failed", "skipped", "not_run"]
-      .filter((s) => counts[s])
+    const worst = ["failed", "not_run", "no_record", "skipped", "cached", "completed"].find((s) => counts[s]);
+    const sub = V.STATUSES.filter((s) => counts[s])
       .map((s) => counts[s] + " " + STATUS_MARK[s])
       .join(" · ");
     return { status: worst, sub: sub || "not in the last run" };
@@ -134,30 +148,30 @@
     const cls = ["v", "k-" + v.kind];
     if (status) cls.push("st-" + status);
     if (v.kind === "dataset" && !v.item.persistent) cls.push("memory");
-    let text;
-    if (rn) {
-      text =
-        '<text class="label" y="-3">' +
-        esc(v.label) +
-        '</text><text class="sub" y="11">' +
-        esc(
-          (STATUS_MARK[rn.status] || "") +
-            " " +
-            (rn.status === "completed" || rn.status === "failed"
-              ? V.formatDuration(rn.duration_ms)
-              : rn.status.replace("_", " ")),
-        ) +
+    const lines = v.kind === "namespace" ? ["▸ " + v.lines[0]].concat(v.lines.slice(1)) : v.lines;
+    const sub = rn
+      ? (STATUS_MARK[rn.status] || "") +
+        " " +
+        (timed(rn.status) ? V.formatDuration(rn.duration_ms) : rn.status.replace("_", " "))
+      : v.kind === "namespace"
+        ? group
+          ? group.sub
+          : "click for details"
+        : null;
+    const top = -((lines.length - 1) * V.LINE_H) / 2 - (sub !== null ? 7 : 0) + 4;
+    let text = lines
+      .map(
+        (l, i) =>
+          '<text class="label" aria-hidden="true" y="' + (top + i * V.LINE_H).toFixed(1) + '">' + esc(l) + "</text>",
+      )
+      .join("");
+    if (sub !== null)
+      text +=
+        '<text class="sub" aria-hidden="true" y="' +
+        (top + lines.length * V.LINE_H).toFixed(1) +
+        '">' +
+        esc(sub) +
         "</text>";
-    } else if (v.kind === "namespace") {
-      text =
-        '<text class="label" y="-3">▸ ' +
-        esc(v.label) +
-        '</text><text class="sub" y="12">' +
-        esc(group ? group.sub : "click to expand") +
-        "</text>";
-    } else {
-      text = '<text class="label" y="4">' + esc(v.label) + "</text>";
-    }
     const testid = v.kind === "namespace" ? "namespace" : v.kind;
     return (
       '<g class="' +
@@ -174,7 +188,9 @@
       esc(v.name) +
       '"' +
       (status ? ' data-status="' + status + '"' : "") +
-      "><title>" +
+      ' tabindex="0" role="button" aria-label="' +
+      esc(V.accessibleName(v, run, sub)) +
+      '"><title>' +
       esc(v.name) +
       "</title>" +
       shape(v) +
@@ -206,10 +222,36 @@
       .join("");
   }
 
+  function framesSvg(frames) {
+    return frames
+      .map(
+        (f) =>
+          '<g class="frame" data-testid="namespace-frame" data-name="' +
+          esc(f.name) +
+          '"><rect x="' +
+          f.x0.toFixed(1) +
+          '" y="' +
+          f.y0.toFixed(1) +
+          '" width="' +
+          (f.x1 - f.x0).toFixed(1) +
+          '" height="' +
+          (f.y1 - f.y0).toFixed(1) +
+          '" rx="8"/><text x="' +
+          (f.x0 + 8).toFixed(1) +
+          '" y="' +
+          (f.y0 + 12).toFixed(1) +
+          '">' +
+          esc(f.name) +
+          "</text></g>",
+      )
+      .join("");
+  }
+
   /** Draws into the viewport <g>; returns nothing. `run` is the run overlay or null. */
   V.draw = function (viewport, model, geo, run) {
     const byId = new Map(model.vertices.map((v) => [v.id, v]));
-    const parts = ['<g class="bands">', bandsSvg(geo.bands, geo.height), '</g><g class="edges">'];
+    const parts = ['<g class="bands">', bandsSvg(geo.bands, geo.height), "</g>"];
+    parts.push('<g class="frames">', framesSvg(geo.frames || []), '</g><g class="edges">');
     for (const e of model.edges) {
       const a = byId.get(e.from),
         b = byId.get(e.to);

@@ -37,13 +37,43 @@
     return null;
   }
 
-  /** Builds {vertices, edges}; vertex ids are "node:x", "ds:x", "param:x", "ns:x". */
+  /**
+   * The innermost expanded namespace frame that `name` (a node's namespace, or a dataset or
+   * parameter name prefixed by one) is drawn in; null when outside every frame or behind a
+   * collapsed group.
+   */
+  function frameFor(chain, collapsed) {
+    let frame = null;
+    for (const ns of chain) {
+      if (collapsed.has(ns)) break;
+      frame = ns;
+    }
+    return frame;
+  }
+
+  /** The namespace chain a dataset or parameter name sits in ("a.b.x" -> ["a", "a.b"] when those exist). */
+  function prefixChain(name, known) {
+    const bare = name.startsWith("params:") ? name.slice(7) : name;
+    return nsChain(bare.split(".").slice(0, -1).join(".")).filter((ns) => known.has(ns));
+  }
+
+  // Frames: every expanded namespace holding a vertex, with its parent frame (for nesting).
+  function framesOf(vertices) {
+    const frames = new Map();
+    for (const v of vertices)
+      for (const ns of nsChain(v.frame))
+        if (!frames.has(ns)) frames.set(ns, { name: ns, parent: ns.includes(".") ? ns.replace(/\.[^.]*$/, "") : null });
+    return [...frames.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** Builds {vertices, edges, frames}; vertex ids are "node:x", "ds:x", "param:x", "ns:x". */
   V.buildModel = function (data, state) {
     const nodes = V.visibleNodes(data, state);
     const dsByName = new Map(data.datasets.map((d) => [d.name, d]));
     const paramByName = new Map(data.params.map((p) => [p.name, p]));
     const vertices = new Map();
     const edges = new Map();
+    const known = new Set(V.allNamespaces(data));
     const vid = new Map(); // node name -> vertex id
     const groups = new Map(); // collapsed namespace -> member nodes
     for (const n of nodes) {
@@ -54,11 +84,19 @@
         groups.get(ns).push(n);
       } else {
         vid.set(n.name, "node:" + n.name);
-        vertices.set("node:" + n.name, { id: "node:" + n.name, kind: "node", name: n.name, item: n });
+        const frame = frameFor(nsChain(n.namespace), state.collapsed);
+        vertices.set("node:" + n.name, { id: "node:" + n.name, kind: "node", name: n.name, frame, item: n });
       }
     }
     for (const [ns, members] of groups) {
-      vertices.set("ns:" + ns, { id: "ns:" + ns, kind: "namespace", name: ns, item: { name: ns, nodes: members } });
+      const frame = frameFor(nsChain(ns).slice(0, -1), state.collapsed);
+      vertices.set("ns:" + ns, {
+        id: "ns:" + ns,
+        kind: "namespace",
+        name: ns,
+        frame,
+        item: { name: ns, nodes: members },
+      });
     }
     const addEdge = (from, to, via) => {
       if (from === to) return;
@@ -86,7 +124,10 @@
       if (isParam) {
         if (!state.showParams) continue;
         const id = "param:" + name;
-        vertices.set(id, { id, kind: "param", name, item: paramByName.get(name) || { name, value: null } });
+        const item = paramByName.get(name) || { name, value: null };
+        // Parameters stay outside frames (as in kedro-viz): dagre cannot route a cluster's source
+        // vertices together with the band anchors, and their full name says where they belong.
+        vertices.set(id, { id, kind: "param", name, frame: null, item });
         for (const c of u.consumers) addEdge(id, c, name);
       } else if (state.showDatasets) {
         const id = "ds:" + name;
@@ -98,14 +139,19 @@
           filepath: null,
           config: {},
         };
-        vertices.set(id, { id, kind: "dataset", name, item, layer: item.layer });
+        const frame = frameFor(prefixChain(name, known), state.collapsed);
+        vertices.set(id, { id, kind: "dataset", name, frame, item, layer: item.layer });
         for (const p of u.producers) addEdge(p, id, name);
         for (const c of u.consumers) addEdge(id, c, name);
       } else {
         for (const p of u.producers) for (const c of u.consumers) addEdge(p, c, name);
       }
     }
-    return { vertices: [...vertices.values()], edges: [...edges.values()] };
+    const all = [...vertices.values()];
+    // Frames need dagre's clusters to keep a namespace together; the fast layout of big graphs
+    // cannot, so there every name stays whole and no frame is drawn.
+    if (all.length > V.DAGRE_LIMIT || !window.dagre) all.forEach((v) => (v.frame = null));
+    return { vertices: all, edges: [...edges.values()], frames: framesOf(all) };
   };
 
   /** Upstream-first order of two node names when one reaches the other, else as given. */
@@ -126,5 +172,27 @@
       return false;
     };
     return reaches(b, a) && !reaches(a, b) ? [b, a] : [a, b];
+  };
+
+  /** Vertex ids reachable from `start` along the model's edges, "down" (successors) or "up". */
+  V.reach = function (model, start, dir) {
+    const next = new Map();
+    for (const e of model.edges) {
+      const [a, b] = dir === "down" ? [e.from, e.to] : [e.to, e.from];
+      if (!next.has(a)) next.set(a, []);
+      next.get(a).push(b);
+    }
+    const seen = new Set([start]);
+    const stack = [start];
+    while (stack.length) for (const n of next.get(stack.pop()) || []) if (!seen.has(n)) seen.add(n) && stack.push(n);
+    return seen;
+  };
+
+  /** The vertices on some path from `a` to `b` (both included), or an empty set when b is not downstream. */
+  V.pathBetween = function (model, a, b) {
+    const down = V.reach(model, a, "down");
+    if (!down.has(b)) return new Set();
+    const up = V.reach(model, b, "up");
+    return new Set([...down].filter((id) => up.has(id)));
   };
 })((window.mlcViz = window.mlcViz || {}));

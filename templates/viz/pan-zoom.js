@@ -17,6 +17,7 @@
         );
         svg.dataset.zoom = t.k.toFixed(3);
         svg.classList.toggle("far", t.k < 0.3); // labels unreadable this small: skip drawing them
+        if (V.onViewChange) V.onViewChange();
       });
     };
     const zoomAt = (factor, cx, cy) => {
@@ -100,6 +101,29 @@
           t.x -= sx - limit;
           apply();
         }
+      },
+      /** Pans (if needed) so graph point (x, y) is on screen, clear of a right-hand panel `inset` px wide. */
+      reveal(x, y, inset) {
+        const r = svg.getBoundingClientRect();
+        const sx = t.x + x * t.k,
+          sy = t.y + y * t.k;
+        if (sx < 60 || sx > r.width - inset - 60 || sy < 40 || sy > r.height - 40) {
+          t.x = (r.width - inset) / 2 - x * t.k;
+          t.y = r.height / 2 - y * t.k;
+          apply();
+        }
+      },
+      /** The visible part of the graph, in graph coordinates (for the minimap). */
+      visible() {
+        const r = svg.getBoundingClientRect();
+        return { x: -t.x / t.k, y: -t.y / t.k, w: r.width / t.k, h: r.height / t.k };
+      },
+      /** Centres the view on graph point (x, y) at the current zoom. */
+      panTo(x, y) {
+        const r = svg.getBoundingClientRect();
+        t.x = r.width / 2 - x * t.k;
+        t.y = r.height / 2 - y * t.k;
+        apply();
       },
       centerOn(x, y) {
         const r = svg.getBoundingClientRect();

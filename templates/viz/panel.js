@@ -45,6 +45,7 @@
       esc(rn.status.replace("_", " ")) +
       "</b>";
     if (rn.status === "completed" || rn.status === "failed") html += " in " + esc(V.formatDuration(rn.duration_ms));
+    if (rn.status === "cached") html += " (up to date, not re-run)";
     if (rn.attempts > 1) html += " · " + rn.attempts + " attempts";
     if (rn.error) {
       html +=
@@ -61,7 +62,9 @@
   function nodeHtml(n, ctx) {
     const datasets = n.inputs.filter((i) => refPrefix(i) === "ds:");
     const params = n.inputs.filter((i) => refPrefix(i) === "param:");
-    const paramVals = new Map(ctx.data.params.map((p) => [p.name, p.value]));
+    // With the run overlay on, the values that run used; otherwise today's configuration.
+    const runParams = ctx.run && ctx.run.params;
+    const paramVals = new Map(ctx.data.params.map((p) => [p.name, runParams ? runParams[p.name] : p.value]));
     let html =
       '<div class="kind k-node">node</div><h2>' +
       esc(n.name) +
@@ -91,8 +94,11 @@
               "</li>",
           )
           .join("") +
-        "</ul>";
+        "</ul>" +
+        (runParams ? '<p class="hint">Values the run <code>' + esc(ctx.run.run_id) + "</code> used.</p>" : "");
     }
+    if (n.code)
+      html += '<h3>Code</h3><pre class="code scroll" data-testid="node-code" tabindex="0">' + esc(n.code) + "</pre>";
     html += "<h3>Run just this node</h3>" + command(V.runCommand([["--nodes", n.name]]), "node-command");
     html += '<p class="hint">Shift-click a second node to get the command for the path between them.</p>';
     return html;
@@ -109,6 +115,7 @@
       row("filepath", d.filepath ? "<code>" + esc(d.filepath) + "</code>" : "") +
       row("layer", d.layer ? esc(d.layer) : "") +
       row("persistent", d.persistent ? "yes" : "no (in memory)") +
+      V.sizeRows(ctx.data.stats && ctx.data.stats[d.name]) +
       row(
         "credentials",
         d.config && typeof d.config.credentials === "string"
@@ -118,8 +125,9 @@
       "</table>";
     html += '<h3>Written by</h3><ul class="io">' + links(producers, () => "node:") + "</ul>";
     html += '<h3>Read by</h3><ul class="io">' + links(consumers, () => "node:") + "</ul>";
+    html += V.previewHtml(d, ctx.data);
     html +=
-      '<h3>Config</h3><pre class="config" data-testid="dataset-config">' +
+      '<h3>Config</h3><pre class="config scroll" data-testid="dataset-config" tabindex="0">' +
       esc(JSON.stringify(d.config, null, 2)) +
       "</pre>";
     if (producers.length)
@@ -145,13 +153,16 @@
       '<div class="kind k-namespace">namespace</div><h2>' +
       esc(g.name) +
       "</h2>" +
-      '<p><button class="btn" data-expand="' +
+      '<p><button class="btn" data-testid="namespace-expand" data-expand="' +
       esc(g.name) +
       '">Expand namespace</button></p>' +
       "<h3>" +
       g.nodes.length +
       ' nodes</h3><ul class="io">' +
-      g.nodes.map((n) => "<li>" + esc(n.name) + "</li>").join("") +
+      links(
+        g.nodes.map((n) => n.name),
+        () => "node:",
+      ) +
       "</ul>" +
       "<h3>Run this namespace</h3>" +
       command(V.runCommand([["--namespaces", g.name]]), "namespace-command")
@@ -180,9 +191,46 @@
         ]),
         "pair-command",
       ) +
-      '<p class="hint">Click any element to clear the pair.</p>'
+      '<p class="hint" data-testid="pair-path">' +
+      (ctx.pathSize
+        ? ctx.pathSize + " elements on the path are highlighted."
+        : "No path between them: the command runs nothing between.") +
+      " Click any element to clear the pair.</p>"
     );
   }
+
+  function collapseButton(ns) {
+    if (!ns) return "";
+    return (
+      '<p><button class="btn" data-testid="namespace-collapse" data-collapse="' +
+      esc(ns) +
+      '">Collapse ' +
+      esc(ns) +
+      "</button></p>"
+    );
+  }
+
+  /** Lets the user widen or narrow the panel by dragging its left edge (the width is kept). */
+  V.resizablePanel = function (panel) {
+    const grip = panel.querySelector(".grip");
+    grip.addEventListener("pointerdown", (ev) => {
+      ev.preventDefault();
+      grip.setPointerCapture(ev.pointerId);
+      const right = panel.getBoundingClientRect().right;
+      const move = (e) =>
+        (panel.style.width = Math.max(260, Math.min(window.innerWidth * 0.8, right - e.clientX)) + "px");
+      const up = () => {
+        grip.removeEventListener("pointermove", move);
+        grip.removeEventListener("pointerup", up);
+      };
+      grip.addEventListener("pointermove", move);
+      grip.addEventListener("pointerup", up);
+    });
+    grip.addEventListener("keydown", (ev) => {
+      const step = ev.key === "ArrowLeft" ? 40 : ev.key === "ArrowRight" ? -40 : 0;
+      if (step) panel.style.width = Math.max(260, panel.offsetWidth + step) + "px";
+    });
+  };
 
   /** Fills the panel for the selected vertex (or the node pair); empty selection shows help. */
   V.renderDetails = function (el, v, ctx) {
@@ -193,7 +241,7 @@
         '<div class="empty"><h2>' +
         esc(ctx.data.name) +
         "</h2><p>Click a node, dataset or parameter to see its details. Shift-click two nodes for the command that runs the path between them.</p></div>";
-    else if (v.kind === "node") html = nodeHtml(v.item, ctx);
+    else if (v.kind === "node") html = nodeHtml(v.item, ctx) + collapseButton(v.item.namespace);
     else if (v.kind === "dataset") html = datasetHtml(v.item, ctx);
     else if (v.kind === "param") html = paramHtml(v.item, ctx);
     else html = namespaceHtml(v.item);

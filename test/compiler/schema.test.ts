@@ -141,7 +141,7 @@ describe("schemas", () => {
   });
 
   it("every property of our schemas has a description (editors show them)", () => {
-    for (const f of ["pipeline", "catalog", "parameters", "mlc"]) {
+    for (const f of ["pipeline", "catalog", "parameters", "mlc", "run"]) {
       const schema = JSON.parse(readFileSync(join(ROOT, "schema", `${f}.schema.json`), "utf8"));
       expect(schema.$id).toBe(`https://mlc-pipelines.dev/schema/${f}.schema.json`);
       expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");

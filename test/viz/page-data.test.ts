@@ -176,6 +176,29 @@ describe("buildPageData", () => {
     expect(orderLayers(g)).toEqual(["raw", "primary", "reporting"]);
   });
 
+  // Spaceflights: a reporting chart is drawn straight from an intermediate table, early in the flow;
+  // it still goes last, as Kedro's layer convention has it, since nothing it holds feeds the others.
+  it("follows Kedro's layer order wherever the flow allows, not first appearance", () => {
+    const g = flow(
+      [
+        ds("shuttles", "raw"),
+        ds("prep", "intermediate"),
+        ds("chart", "reporting"),
+        ds("table", "primary"),
+        ds("model", "models"),
+        ds("metrics", null),
+      ],
+      [
+        node("preprocess", ["shuttles"], ["prep"]),
+        node("plot", ["prep"], ["chart"]),
+        node("build", ["prep"], ["table"]),
+        node("train", ["table"], ["model"]),
+        node("evaluate", ["model"], ["metrics"]),
+      ],
+    );
+    expect(orderLayers(g)).toEqual(["raw", "intermediate", "primary", "models", "reporting"]);
+  });
+
   it("draws no layer bands when layers feed each other (no order can hold)", () => {
     const g = flow(
       [ds("a1", "primary"), ds("b1", "feature"), ds("a2", "primary")],

@@ -1,6 +1,6 @@
 // `mlc viz` in real headless Chromium: the --out file (offline, no requests, no secrets) and the
 // served page (live reload), on the demo fixture and the movie sample.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -112,7 +112,10 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     expect(await count(page, "node")).toBe(graph.nodes.length - inNs);
     expect(await page.locator('[data-testid="node"][data-name^="features."]').count()).toBe(0);
     await screenshot(page, "demo-collapsed");
-    await page.click('[data-testid="namespace"][data-name="features"]'); // clicking the box expands it
+    // Clicking the box opens its details (with the command that runs it); the button there expands it.
+    await page.click('[data-testid="namespace"][data-name="features"]');
+    expect(await page.textContent('[data-testid="namespace-command"] code')).toBe("mlc run --namespaces features");
+    await page.click('[data-testid="namespace-expand"]');
     expect(await count(page, "namespace")).toBe(0);
     expect(await count(page, "node")).toBe(graph.nodes.length);
     expect(await page.isChecked('[data-testid="ns-toggle"][data-name="features"]')).toBe(false);
@@ -238,6 +241,7 @@ describe.skipIf(SKIP_BROWSER)("mlc viz in headless Chromium", () => {
     const movie = await graphOf(sample);
     const out = join(root, "out/movie.html");
     expect(runViz(["--project", sample, "--out", out]).status).toBe(0);
+    expect(statSync(out).size).toBeLessThanOrEqual(250 * 1024); // one offline file, small
     const p = await openPage(browser, pathToFileURL(out).href);
     try {
       const want = expectedCounts(movie);
