@@ -9,6 +9,7 @@ import type { Dataset, DatasetContext } from "./dataset.js";
 import { MemoryDataset } from "./datasets/memory.js";
 import { isPersistentConfig, resolveDatasetType } from "./registry.js";
 import { secretStrings, scrubText } from "./secrets.js";
+import { datasetFiles } from "./storage/files.js";
 import { isVersionAware } from "./versioning.js";
 
 export { newSaveVersion } from "./versioning.js";
@@ -132,7 +133,10 @@ export class DataCatalog {
   /** The DatasetContext of one entry (mlflow.artifact and partitioned build nested ones from it). */
   contextFor(name: string, config: DatasetConfig): DatasetContext {
     const o = this.opts;
-    const credName = config.credentials;
+    // A wrapper (mlflow.artifact, partitioned) passes its context on: a wrapped dataset's own
+    // credentials serve it when the wrapper names none.
+    const inner = config.dataset as DatasetConfig | undefined;
+    const credName = config.credentials ?? (typeof inner === "object" ? inner?.credentials : undefined);
     if (credName !== undefined && !Object.prototype.hasOwnProperty.call(o.credentials, credName)) {
       throw new MlcError("MLC3005", `dataset "${name}": unknown credentials name "${credName}"`, { dataset: name });
     }
@@ -144,6 +148,7 @@ export class DataCatalog {
       ...(o.loadVersions?.[name] !== undefined ? { loadVersion: o.loadVersions[name] } : {}),
       saveVersion: o.saveVersion,
       sink: o.sink,
+      files: datasetFiles(o.root, credName !== undefined ? o.credentials[credName] : undefined),
     };
   }
 

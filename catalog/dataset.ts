@@ -1,5 +1,6 @@
 // The Dataset interface (Kedro's AbstractDataset, in TypeScript) and what a dataset is built from.
 import type { DatasetConfig } from "../compiler/types.js";
+import type { DatasetFiles } from "./storage/files.js";
 import type { RunSink } from "../tracking/sink.js";
 
 /** One dataset: loads and saves one value. `describe()` never contains secrets. */
@@ -11,7 +12,7 @@ export interface Dataset<T = unknown> {
   describe(): Record<string, unknown>;
 }
 
-/** Everything a dataset type needs to build one instance. Plain data except `sink`. */
+/** Everything a dataset type needs to build one instance. Plain data except `sink` and `files`. */
 export interface DatasetContext {
   /** Dataset name as used in the pipeline. */
   readonly name: string;
@@ -26,6 +27,8 @@ export interface DatasetContext {
   readonly saveVersion: string;
   /** Where mlflow.* datasets send metrics and artifacts (the current run). */
   readonly sink: RunSink;
+  /** Local, s3:// and http(s):// files with this dataset's credentials (custom datasets use it). */
+  readonly files?: DatasetFiles;
 }
 
 /** A dataset type: a factory from context to instance. Registered by name in registry.ts. */

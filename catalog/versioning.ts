@@ -2,6 +2,8 @@
 import { promises as fsp } from "node:fs";
 import { basename, join } from "node:path";
 import { MlcError } from "../compiler/diagnostics.js";
+import { urlBasename } from "./storage/staged.js";
+import { isRemote, joinUrl, storageFor } from "./storage/storage.js";
 
 /** A Kedro-style sortable save version: `2026-11-26T03.21.31.123Z` (ISO time, ':' -> '.'). */
 export function newSaveVersion(date: Date = new Date()): string {
@@ -20,11 +22,17 @@ export function isVersionAware(ds: unknown): ds is VersionAware {
 
 /** Where a versioned dataset saves this run. */
 export function versionedSavePath(base: string, version: string): string {
+  if (isRemote(base)) return joinUrl(base, version, urlBasename(base));
   return join(base, version, basename(base));
 }
 
 /** Versions present under `base` (folders holding `<basename>`), oldest first. */
-export async function listVersions(base: string): Promise<string[]> {
+export async function listVersions(base: string, credentials?: unknown): Promise<string[]> {
+  if (isRemote(base)) {
+    const file = urlBasename(base);
+    const keys = await (await storageFor(base, credentials)).list(base);
+    return keys.flatMap((k) => (k.endsWith(`/${file}`) && k.split("/").length === 2 ? [k.split("/")[0]] : [])).sort();
+  }
   let names: string[];
   try {
     names = await fsp.readdir(base);
@@ -47,8 +55,9 @@ export async function versionedLoadPath(
   base: string,
   shownBase: string,
   pinned: string | undefined,
+  credentials?: unknown,
 ): Promise<{ path: string; version: string }> {
-  const versions = await listVersions(base);
+  const versions = await listVersions(base, credentials);
   if (pinned !== undefined) {
     if (!isSafeVersion(pinned)) {
       throw new MlcError("MLC6001", `dataset "${dataset}": invalid version "${pinned}"`, { dataset, file: shownBase });

@@ -2,6 +2,7 @@
 // match fills the placeholders into every string of its entry. Ranking as Kedro: most literal
 // characters first, then fewest placeholders, then alphabetical.
 import { posix } from "node:path";
+import { hasDotSegment } from "../catalog/storage/storage.js";
 import { setOwn } from "./plain-data.js";
 import type { DatasetConfig } from "./types.js";
 
@@ -234,6 +235,7 @@ function fill(v: unknown, values: Record<string, string>, escaping: string[], un
 const FILL = placeholders();
 /** A Windows drive prefix (`C:`): an absolute path there. */
 const DRIVE = /^[A-Za-z]:/;
+const URL_START = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
 
 /** A filled value that climbs above the project root (or turns absolute) when the template did not. */
 function leavesProject(template: string, filled: string): boolean {
@@ -241,6 +243,8 @@ function leavesProject(template: string, filled: string): boolean {
     return false;
   const t = template.replace(/\\/g, "/");
   const f = filled.replace(/\\/g, "/");
+  // A URL's key may not climb out of the prefix its template declares.
+  if (URL_START.test(t)) return hasDotSegment(f) && !hasDotSegment(t.replace(placeholders(), "x"));
   if (!posix.isAbsolute(t) && posix.isAbsolute(f)) return true;
   if (posix.isAbsolute(f)) return false;
   const norm = posix.normalize(f);

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, posix, resolve as resolvePath } from "node:path";
 import { BUILTIN_TYPES, kedroEquivalent } from "./dataset-types.js";
+import { reportBadUrl } from "./url-paths.js";
 import type { CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { parseRef } from "../modules/load-module.js";
@@ -138,6 +139,10 @@ function reportEscapingPaths(
 ): void {
   for (const key of ["filepath", "path"] as const) {
     const v = cfg[key];
+    if (typeof v === "string" && v.includes("://")) {
+      reportBadUrl(name, key, v, source ? { file: source.file, path: [...source.path, ...at, key] } : null, ctx);
+      continue;
+    }
     if (typeof v !== "string" || isAbsolute(v)) continue;
     const norm = posix.normalize(v.replace(/\\/g, "/"));
     if (norm !== ".." && !norm.startsWith("../")) continue;

@@ -5,6 +5,16 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { ensureDir } from "../atomic.js";
 import type { Dataset, DatasetContext } from "../dataset.js";
+import { readStaged, writeStaged } from "../storage/staged.js";
+import {
+  hasDotSegment,
+  isRemote,
+  schemeOf,
+  shownUrl,
+  storageFor,
+  StorageError,
+  SUPPORTED_SCHEMES,
+} from "../storage/storage.js";
 import { versionedLoadPath, versionedSavePath, type VersionAware } from "../versioning.js";
 
 /** A parse failure in a file's content; `line` (1-based) when the parser knows it. */
@@ -35,6 +45,7 @@ export interface FileBacked {
 
 /** Path as shown in messages: project-relative when inside the project, else absolute. */
 export function shownPath(root: string, abs: string): string {
+  if (isRemote(abs)) return shownUrl(abs);
   const rel = relative(root, abs);
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : abs;
 }
@@ -49,6 +60,7 @@ export function resolveDataPath(ctx: DatasetContext, op: "load" | "save", key = 
   if (typeof raw !== "string" || raw === "") {
     throw new MlcError(code, `dataset "${ctx.name}" (${ctx.config.type}) has no ${key}`, { dataset: ctx.name });
   }
+  if (isRemote(raw)) return checkedUrl(ctx, raw, code);
   if (isAbsolute(raw)) return resolve(raw);
   const abs = resolve(ctx.root, raw);
   const rel = relative(ctx.root, abs);
@@ -65,11 +77,23 @@ export function resolveDataPath(ctx: DatasetContext, op: "load" | "save", key = 
   return abs;
 }
 
+/** A remote filepath after the checks validate makes (a catalog built by code skips validate). */
+function checkedUrl(ctx: DatasetContext, url: string, code: "MLC6001" | "MLC6002"): string {
+  const scheme = schemeOf(url)!;
+  const base = { dataset: ctx.name, file: shownUrl(url) };
+  if (!(SUPPORTED_SCHEMES as readonly string[]).includes(scheme))
+    throw new MlcError(code, `dataset "${ctx.name}": unsupported URL scheme "${scheme}" in ${shownUrl(url)}`, base);
+  if (hasDotSegment(url))
+    throw new MlcError(code, `dataset "${ctx.name}": ${shownUrl(url)} has a "." or ".." segment`, base);
+  return url;
+}
+
 /** Wraps an error from reading `path` into MLC6001 (missing file, folder, parse error with line). */
 export function loadError(ctx: DatasetContext, path: string, err: unknown): MlcError {
   if (err instanceof MlcError) return err;
   const shown = shownPath(ctx.root, path);
   const base = { dataset: ctx.name, file: shown };
+  if (err instanceof StorageError) return new MlcError("MLC6001", `dataset "${ctx.name}": ${err.message}`, base);
   const e = err as NodeJS.ErrnoException;
   if (e?.code === "ENOENT") return new MlcError("MLC6001", `dataset "${ctx.name}": file not found: ${shown}`, base);
   if (e?.code === "EISDIR")
@@ -90,6 +114,7 @@ export function saveError(ctx: DatasetContext, path: string, err: unknown): MlcE
   if (err instanceof MlcError) return err;
   const shown = shownPath(ctx.root, path);
   const base = { dataset: ctx.name, file: shown };
+  if (err instanceof StorageError) return new MlcError("MLC6002", `dataset "${ctx.name}": ${err.message}`, base);
   const e = err as NodeJS.ErrnoException;
   if (err instanceof DataShapeError)
     return new MlcError("MLC6002", `dataset "${ctx.name}" (${ctx.config.type}): ${err.message}`, base);
@@ -125,6 +150,14 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
 
   async load(): Promise<unknown> {
     const path = await this.loadPath();
+    if (isRemote(path)) {
+      try {
+        const storage = await storageFor(path, this.ctx.credentials);
+        return await readStaged(storage, path, (local) => this.format.read(local, this.ctx));
+      } catch (err) {
+        throw loadError(this.ctx, path, err);
+      }
+    }
     const st = await fsp.stat(path).catch((err: unknown) => {
       throw loadError(this.ctx, path, err);
     });
@@ -148,18 +181,8 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     const base = resolveDataPath(this.ctx, "save");
     const path = this.ctx.config.versioned ? versionedSavePath(base, this.ctx.saveVersion) : base;
     try {
-      await ensureDir(dirname(path));
-      const st = await fsp.stat(path).catch(() => null);
-      if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-      // The atomic write renames over its target: never over a device or FIFO (as root, a filepath
-      // of /dev/null would replace the device with a regular file).
-      if (st && !st.isFile())
-        throw new MlcError(
-          "MLC6002",
-          `dataset "${this.ctx.name}": cannot save ${shownPath(this.ctx.root, path)}: it is a device, FIFO or socket, not a regular file`,
-          { dataset: this.ctx.name },
-        );
-      await this.format.write(path, data, this.ctx);
+      if (isRemote(path)) await this.saveRemote(path, data);
+      else await this.saveLocal(path, data);
     } catch (err) {
       throw saveError(this.ctx, path, err);
     }
@@ -167,9 +190,30 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     if (this.ctx.config.versioned) this.version = this.ctx.saveVersion;
   }
 
+  private async saveRemote(url: string, data: unknown): Promise<void> {
+    const storage = await storageFor(url, this.ctx.credentials);
+    await writeStaged(storage, url, (local) => this.format.write(local, data, this.ctx));
+  }
+
+  private async saveLocal(path: string, data: unknown): Promise<void> {
+    await ensureDir(dirname(path));
+    const st = await fsp.stat(path).catch(() => null);
+    if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    // The atomic write renames over its target: never over a device or FIFO (as root, a filepath
+    // of /dev/null would replace the device with a regular file).
+    if (st && !st.isFile())
+      throw new MlcError(
+        "MLC6002",
+        `dataset "${this.ctx.name}": cannot save ${shownPath(this.ctx.root, path)}: it is a device, FIFO or socket, not a regular file`,
+        { dataset: this.ctx.name },
+      );
+    await this.format.write(path, data, this.ctx);
+  }
+
   async exists(): Promise<boolean> {
     try {
       const path = await this.loadPath(false);
+      if (isRemote(path)) return (await (await storageFor(path, this.ctx.credentials)).stat(path)) !== null;
       return (await fsp.stat(path)).isFile();
     } catch {
       return false;
@@ -199,7 +243,13 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     const base = resolveDataPath(this.ctx, "load");
     if (!this.ctx.config.versioned) return base;
     const shown = shownPath(this.ctx.root, base);
-    const { path, version } = await versionedLoadPath(this.ctx.name, base, shown, this.ctx.loadVersion);
+    const { path, version } = await versionedLoadPath(
+      this.ctx.name,
+      base,
+      shown,
+      this.ctx.loadVersion,
+      this.ctx.credentials,
+    );
     if (record) this.version = version;
     return path;
   }

@@ -1,11 +1,15 @@
 // mlflow.* datasets: metrics go to the run's sink (local run record + MLflow mirror); artifacts
 // save through a wrapped file dataset, then log the written file.
+import { join } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
+import { ensureDir } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
+import { urlBasename } from "../storage/staged.js";
+import { isRemote, storageFor } from "../storage/storage.js";
 import { isVersionAware, type VersionAware } from "../versioning.js";
-import type { FileBacked } from "./file.js";
+import { saveError, type FileBacked } from "./file.js";
 
 function metricValue(ctx: DatasetContext, key: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
@@ -104,10 +108,24 @@ class ArtifactDataset implements Dataset, VersionAware {
   }
   async save(data: unknown): Promise<void> {
     await this.inner.save(data);
-    const path = (this.inner as Partial<FileBacked>).savedPath?.();
-    if (!path) return;
+    const saved = (this.inner as Partial<FileBacked>).savedPath?.();
+    if (!saved) return;
+    const path = isRemote(saved) ? await this.localCopy(saved) : saved;
     const artifactPath = typeof this.ctx.config.artifact_path === "string" ? this.ctx.config.artifact_path : undefined;
     this.ctx.sink.logArtifact(path, artifactPath);
+  }
+
+  /** MLflow logs local files after the run: an object saved to S3 is copied under .mlc/ for it. */
+  private async localCopy(url: string): Promise<string> {
+    const dir = join(this.ctx.root, ".mlc", "artifacts", this.ctx.saveVersion, this.ctx.name);
+    const path = join(dir, urlBasename(url));
+    try {
+      await ensureDir(dir);
+      await (await storageFor(url, this.ctx.credentials)).download(url, path);
+    } catch (err) {
+      throw saveError(this.ctx, url, err);
+    }
+    return path;
   }
   exists(): Promise<boolean> {
     return this.inner.exists();

@@ -11,6 +11,7 @@ import type { DatasetConfig } from "../../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
 import { ensureDir, isTempName, recoverSwap, replaceDirAtomic } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
+import { hasDotSegment, isRemote, joinUrl, storageFor } from "../storage/storage.js";
 import { resolveDataPath, saveError, loadError, type FileBacked } from "./file.js";
 
 function underlying(ctx: DatasetContext): DatasetConfig {
@@ -54,9 +55,13 @@ class PartitionedDataset implements Dataset, FileBacked {
 
   /** A dataset for one partition file; the id may not leave the folder. */
   private async part(dir: string, id: string, op: "load" | "save"): Promise<Dataset> {
-    const file = join(dir, id + this.suffix);
+    const remote = isRemote(dir);
+    const file = remote ? joinUrl(dir, id + this.suffix) : join(dir, id + this.suffix);
     const rel = relative(dir, file);
-    if (rel.startsWith("..") || rel === "" || /^[\\/]/.test(rel)) {
+    const leaves = remote
+      ? id === "" || id.startsWith("/") || hasDotSegment(file)
+      : rel.startsWith("..") || rel === "" || /^[\\/]/.test(rel);
+    if (leaves) {
       throw new MlcError(
         op === "load" ? "MLC6001" : "MLC6002",
         `dataset "${this.ctx.name}": partition id "${id}" leaves the folder`,
@@ -69,10 +74,9 @@ class PartitionedDataset implements Dataset, FileBacked {
 
   async load(): Promise<unknown> {
     const dir = resolveDataPath(this.ctx, "load", this.key());
-    recoverSwap(dir);
     let files: string[];
     try {
-      files = await listFiles(dir);
+      files = await this.list(dir);
     } catch (err) {
       throw loadError(
         this.ctx,
@@ -83,8 +87,7 @@ class PartitionedDataset implements Dataset, FileBacked {
       );
     }
     const out: Record<string, () => Promise<unknown>> = {};
-    for (const f of files) {
-      const rel = relative(dir, f).split("\\").join("/");
+    for (const rel of files) {
       if (this.suffix && !rel.endsWith(this.suffix)) continue;
       const id = this.suffix ? rel.slice(0, -this.suffix.length) : rel;
       out[id] = async () => (await this.part(dir, id, "load")).load();
@@ -103,7 +106,8 @@ class PartitionedDataset implements Dataset, FileBacked {
     }
     const parts = data as Record<string, unknown>;
     // The catalog turns any failure of the swap into MLC6002 naming the dataset.
-    if (this.ctx.config.overwrite === true) await replaceDirAtomic(dir, (tmp) => this.savePartitions(tmp, parts));
+    if (isRemote(dir)) await this.saveRemote(dir, parts);
+    else if (this.ctx.config.overwrite === true) await replaceDirAtomic(dir, (tmp) => this.savePartitions(tmp, parts));
     else {
       await ensureDir(dir).catch((err: unknown) => {
         throw saveError(this.ctx, dir, err);
@@ -111,6 +115,25 @@ class PartitionedDataset implements Dataset, FileBacked {
       await this.savePartitions(dir, parts);
     }
     this.lastSaved = dir;
+  }
+
+  /**
+   * An object store has no folder to swap: each partition is one atomic PUT, and with
+   * `overwrite: true` the partitions of the old set that the new one lacks are deleted after.
+   */
+  private async saveRemote(dir: string, parts: Record<string, unknown>): Promise<void> {
+    const stale = this.ctx.config.overwrite === true ? await this.list(dir) : [];
+    await this.savePartitions(dir, parts);
+    const written = new Set(Object.keys(parts).map((id) => id + this.suffix));
+    const gone = stale.filter((k) => !written.has(k)).map((k) => joinUrl(dir, k));
+    if (gone.length) await (await storageFor(dir, this.ctx.credentials)).remove(gone);
+  }
+
+  /** Partition files under `dir`, relative to it with `/` separators, sorted. */
+  private async list(dir: string): Promise<string[]> {
+    if (isRemote(dir)) return (await storageFor(dir, this.ctx.credentials)).list(dir);
+    recoverSwap(dir);
+    return (await listFiles(dir)).map((f) => relative(dir, f).split("\\").join("/"));
   }
 
   private async savePartitions(dir: string, parts: Record<string, unknown>): Promise<void> {
@@ -122,9 +145,7 @@ class PartitionedDataset implements Dataset, FileBacked {
 
   async exists(): Promise<boolean> {
     try {
-      const dir = resolveDataPath(this.ctx, "load", this.key());
-      recoverSwap(dir);
-      return (await listFiles(dir)).length > 0;
+      return (await this.list(resolveDataPath(this.ctx, "load", this.key()))).length > 0;
     } catch {
       return false;
     }

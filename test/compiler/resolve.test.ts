@@ -120,3 +120,28 @@ describe("names that are Object.prototype keys", () => {
     expect(Object.getPrototypeOf(out.datasets)).toBe(Object.prototype);
   });
 });
+
+describe("URL filepaths", () => {
+  it("a factory cannot climb out of its S3 prefix; bad schemes and dot segments are MLC2003", async () => {
+    const cat = { "{name}_x": { type: "json", filepath: "s3://bucket/data/{name}.json" } };
+    expect(matchFactory("../../etc_x", rankFactories(Object.keys(cat)), cat)!.escaping).toEqual([
+      "s3://bucket/data/../../etc.json",
+    ]);
+    expect(matchFactory("ok_x", rankFactories(Object.keys(cat)), cat)!.escaping).toEqual([]);
+    const { reports } = await run(
+      [node("n", [], ["a", "b", "c", "d"])],
+      config({
+        a: { type: "json", filepath: "ftp://host/a.json" },
+        b: { type: "json", filepath: "s3://bucket" },
+        c: { type: "json", filepath: "s3://bucket/x/../c.json" },
+        d: { type: "json", filepath: "https://me:hunter2@host/d.json" },
+      }),
+    );
+    expect(reports.map((r) => [r.code, r.message])).toEqual([
+      ["MLC2003", 'dataset "a": filepath "ftp://host/a.json" uses the unsupported URL scheme "ftp://"'],
+      ["MLC2003", 'dataset "b": filepath "s3://bucket" names no key inside the bucket'],
+      ["MLC2003", 'dataset "c": filepath "s3://bucket/x/../c.json" has a "." or ".." segment'],
+      ["MLC2003", 'dataset "d": filepath holds a user name or password in its URL'],
+    ]);
+  });
+});

@@ -1,16 +1,14 @@
 // Both samples end to end through the built CLI (`node bin/mlc.js run`), under both executors,
 // on private copies in temp folders (the repository stays clean). Small data: 20k stream lines.
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlcWith } from "../helpers/cli.js";
+import { copySample, removeSampleCopies } from "../helpers/sample.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const SMALL = "generator.events=20000";
 const EXECUTORS = ["sequential", "parallel"] as const;
-const dirs: string[] = [];
 
 interface RunJson {
   status: string;
@@ -23,36 +21,7 @@ beforeAll(() => {
   if (!existsSync(join(REPO, "dist", "cli", "commands", "run.js")))
     throw new Error("dist/cli/commands/run.js is missing: run `npm run build` first");
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/**
- * A private copy of samples/<name> whose `mlc-pipelines` import resolves to this repository, as
- * a fresh checkout has it: without what a run of the sample here generated (the files git
- * ignores there: the README's main command leaves data, models and reports in samples/).
- */
-function copySample(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `mlc-sample-${name}-`));
-  dirs.push(dir);
-  const from = join(REPO, "samples", name);
-  const listed = spawnSync(
-    "git",
-    ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "--", from],
-    { cwd: REPO, encoding: "utf8" },
-  );
-  const generated = new Set(
-    (listed.stdout ?? "")
-      .split("\n")
-      .filter(Boolean)
-      .map((p) => resolve(REPO, p)),
-  );
-  cpSync(from, dir, {
-    recursive: true,
-    filter: (src) => !generated.has(src) && !/[\\/](\.mlc|build|node_modules)$/.test(src),
-  });
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir");
-  return dir;
-}
+afterAll(removeSampleCopies);
 
 /** `mlc run` in `dir`; returns the exit code, output and the new run record. */
 function run(dir: string, args: string[]): { code: number | null; out: string; record: RunJson } {

@@ -1,0 +1,57 @@
+// `http(s)://`: read only, through Node's fetch. A save is a clear error, never a silent no-op.
+import { createWriteStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream } from "node:stream/web";
+import { shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
+
+const TIMEOUT_MS = 60_000;
+
+async function request(url: string, method: "GET" | "HEAD"): Promise<Response> {
+  try {
+    return await fetch(url, { method, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new StorageError(`cannot reach ${shownUrl(url)} (${cause})`, "unreachable");
+  }
+}
+
+function statusError(url: string, res: Response): StorageError {
+  const at = shownUrl(url);
+  if (res.status === 404) return new StorageError(`not found (HTTP 404): ${at}`, "not-found");
+  if (res.status === 401 || res.status === 403)
+    return new StorageError(`access denied (HTTP ${res.status}): ${at}`, "denied");
+  return new StorageError(`HTTP ${res.status} ${res.statusText} from ${at}`, "other");
+}
+
+export const httpStorage: Storage = {
+  async download(url, dest) {
+    const res = await request(url, "GET");
+    if (!res.ok || !res.body) throw statusError(url, res);
+    await pipeline(Readable.fromWeb(res.body as ReadableStream), createWriteStream(dest));
+  },
+  async upload(url) {
+    throw new StorageError(`${shownUrl(url)} is read-only: http(s) datasets can be loaded, not saved`, "read-only");
+  },
+  async stat(url): Promise<ObjectStat | null> {
+    const res = await request(url, "HEAD");
+    if (res.status === 404) return null;
+    if (!res.ok) throw statusError(url, res);
+    const modified = res.headers.get("last-modified");
+    const etag = res.headers.get("etag");
+    return {
+      size: Number(res.headers.get("content-length") ?? 0),
+      mtimeMs: modified ? Date.parse(modified) : 0,
+      ...(etag ? { etag: etag.replace(/^W\//, "").replace(/"/g, "") } : {}),
+    };
+  },
+  async remove(urls) {
+    throw new StorageError(`${shownUrl(urls[0] ?? "")} is read-only: http(s) objects cannot be deleted`, "read-only");
+  },
+  async list(url) {
+    throw new StorageError(
+      `${shownUrl(url)}: an http(s) URL cannot be listed (partitioned needs s3:// or a folder)`,
+      "other",
+    );
+  },
+};
