@@ -10,6 +10,7 @@ import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./fac
 import { parseRef } from "../modules/load-module.js";
 import { ioRef, isParamRef } from "./refs.js";
 import { checkFuncs } from "./check-funcs.js";
+import { checkMetricKeys } from "./check-metrics.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
@@ -42,6 +43,7 @@ export async function resolve(
   checkCatalogEntries(config, ctx);
   checkParams(paramUses, parameters, ctx);
   reportUnused(nodes, config, datasets, ctx);
+  checkMetricKeys(datasets, ctx);
   reportUnusedParams(paramUses, nodes.length, config, ctx);
   if (opts.checkFuncs !== false) await checkFuncs(nodes, opts.root, ctx);
   return { name: "", nodes, datasets, parameters, pipelines };

@@ -1,9 +1,10 @@
 // `binary`: any structured-cloneable value through Node's v8 serialisation (typed arrays, Maps,
-// Sets, Dates, BigInts survive; functions and class prototypes do not), the pickle of this world.
+// Sets, Dates, BigInts survive), the pickle of this world. Class instances are refused (class-check.ts).
 import { promises as fsp } from "node:fs";
 import { deserialize, serialize } from "node:v8";
 import type { DatasetType } from "../dataset.js";
 import { writeFileAtomic } from "../atomic.js";
+import { applyToJSON, findClassInstance } from "./class-check.js";
 import { DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
 const BINARY_FORMAT: FileFormat = {
@@ -16,9 +17,17 @@ const BINARY_FORMAT: FileFormat = {
     }
   },
   async write(path, data) {
+    const plain = applyToJSON(data);
+    const instance = findClassInstance(plain);
+    if (instance)
+      throw new DataShapeError(
+        `${instance.path} is an instance of class ${instance.className}, which would load back as plain data ` +
+          `without its methods; save it with a custom dataset type, or give the class a toJSON() (binary saves ` +
+          `its result) and rebuild it with a static fromJSON() in the node that loads it`,
+      );
     let buf: Buffer;
     try {
-      buf = serialize(data);
+      buf = serialize(plain);
     } catch (err) {
       throw new DataShapeError(`cannot serialise: ${(err as Error).message}`);
     }

@@ -1,6 +1,7 @@
 // mlflow.* datasets: metrics go to the run's sink (local run record + MLflow mirror); artifacts
 // save through a wrapped file dataset, then log the written file.
 import { join } from "node:path";
+import { metricKey, metricsPrefix } from "../../compiler/check-metrics.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
 import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
@@ -34,7 +35,7 @@ class MetricDataset implements Dataset {
   private last: number | undefined;
   constructor(private readonly ctx: DatasetContext) {}
   private get key(): string {
-    return typeof this.ctx.config.key === "string" ? this.ctx.config.key : this.ctx.name;
+    return metricKey(this.ctx.name, this.ctx.config);
   }
   async load(): Promise<unknown> {
     if (this.last === undefined) {
@@ -57,7 +58,7 @@ class MetricDataset implements Dataset {
   }
 }
 
-/** `mlflow.metrics`: an object of name -> number, each logged (with an optional `prefix`). */
+/** `mlflow.metrics`: an object of name -> number, each logged under `prefix` (default: its namespace). */
 class MetricsDataset implements Dataset {
   private last: Record<string, number> | undefined;
   constructor(private readonly ctx: DatasetContext) {}
@@ -79,7 +80,7 @@ class MetricsDataset implements Dataset {
         },
       );
     }
-    const prefix = typeof this.ctx.config.prefix === "string" ? this.ctx.config.prefix : "";
+    const prefix = metricsPrefix(this.ctx.name, this.ctx.config);
     const values: Record<string, number> = {};
     // Validate all before logging any, so a bad value never leaves half the metrics logged.
     for (const [k, v] of Object.entries(data)) values[k] = metricValue(this.ctx, prefix + k, v);
