@@ -26,3 +26,13 @@ export type { RunOptions, RunOutcome } from "./executors/run-project.js";
 export async function runProject(opts: RunOptions): Promise<RunOutcome> {
   return (await import("./executors/run-project.js")).runProject(opts);
 }
+
+export type { OpenedProject, OpenProjectOptions } from "./executors/open-project.js";
+
+/** A project's catalog, params and pipelines, with `run` and an in-memory `runPipeline` (as `mlc repl`). */
+export async function openProject(
+  dir: string,
+  options?: import("./executors/open-project.js").OpenProjectOptions,
+): Promise<import("./executors/open-project.js").OpenedProject> {
+  return (await import("./executors/open-project.js")).openProject(dir, options);
+}

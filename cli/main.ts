@@ -109,6 +109,10 @@ export function buildProgram(): Command {
     .option("--json", "print JSON")
     .action(action(() => import("./commands/runs-compare.js")));
 
+  common(program.command("repl"))
+    .description("a Node REPL with the project's catalog, params, pipelines and run()")
+    .action(action(() => import("./commands/repl.js")));
+
   selectionFlags(common(program.command("viz")))
     .description("interactive pipeline view in the browser, or a static HTML file")
     .option("--port <n>", "port to serve on", "4141")

@@ -2,7 +2,7 @@
 // (`mlc`, `mlcWith`) or as a live child for signals and servers (`spawnMlc`).
 import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
 import { join, resolve } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
@@ -65,5 +65,18 @@ export function spawnMlc(
     cwd,
     env: cliEnv(options.env),
     stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** `spawnMlc` with a writable stdin, for interactive commands (`mlc repl`). */
+export function spawnMlcInteractive(
+  cwd: string,
+  args: string[],
+  options: Omit<CliOptions, "timeout"> = {},
+): ChildProcessByStdio<Writable, Readable, Readable> {
+  return spawn(process.execPath, [join(REPO, options.entry ?? "bin/mlc.js"), ...args], {
+    cwd,
+    env: cliEnv(options.env),
+    stdio: ["pipe", "pipe", "pipe"],
   });
 }
