@@ -131,6 +131,7 @@ export function loadConfig(opts: CompileOptions, ctx: CompileContext): ProjectCo
         const rel = projectPath(ctx.root, abs);
         if (!files.includes(rel) && ctx.docs.has(rel)) files.push(rel);
         if (l) mergeKind(kind, l, layered, catalogSources, seenInDir, ctx);
+        else if (kind === "catalog" || kind === "parameters") ctx.incomplete.add(kind);
       }
     }
   }

@@ -91,6 +91,11 @@ export type Locator = (
 export class CompileContext {
   readonly docs = new Map<string, RawDocument>();
   readonly reports: Report[] = [];
+  /**
+   * What a file that could not be read (already reported) leaves incomplete: the checks that would
+   * only report its missing content (no catalog entry, unknown or unused parameter) then stay quiet.
+   */
+  readonly incomplete = new Set<"catalog" | "parameters" | "pipeline">();
   constructor(readonly root: string) {}
 
   report(r: Report): void {

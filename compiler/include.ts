@@ -1,7 +1,7 @@
 // `include:` entries of one pipeline document: load each sub-pipeline file (relative to the
 // including file), expand it, remap it as Kedro's `pipeline()`. Cycles are found by the chain of
 // absolute paths from the root document, so a self-including file is an error, never a hang.
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { validateDocument } from "../schema/validate.js";
 import type { CompileContext } from "./diagnostics.js";
@@ -82,6 +82,11 @@ function includeOne(
     return [];
   }
   const sub = loadYaml(abs, ctx);
+  if (!sub && existsSync(abs)) {
+    // It exists but did not parse: that error (MLC1001/MLC1003 at the file) is the one to fix.
+    ctx.incomplete.add("pipeline");
+    return [];
+  }
   if (!sub) {
     ctx.report({
       code: "MLC3007",

@@ -41,10 +41,13 @@ export async function resolve(
   const parameters = deepMerge(config.parameters, opts.runtimeParams ?? {});
   const { datasets, paramUses } = resolveDatasets(nodes, config, ctx);
   checkCatalogEntries(config, ctx);
-  checkParams(paramUses, parameters, ctx);
-  reportUnused(nodes, config, datasets, ctx);
+  // A config file that did not parse is one error: not also every entry it would have held.
+  const { incomplete } = ctx;
+  if (!incomplete.has("parameters")) checkParams(paramUses, parameters, ctx);
+  if (!incomplete.has("catalog") && !incomplete.has("pipeline")) reportUnused(nodes, config, datasets, ctx);
   checkMetricKeys(datasets, ctx);
-  reportUnusedParams(paramUses, nodes.length, config, ctx);
+  if (!incomplete.has("parameters") && !incomplete.has("pipeline"))
+    reportUnusedParams(paramUses, nodes.length, config, ctx);
   if (opts.checkFuncs !== false) await checkFuncs(nodes, opts.root, ctx);
   return { name: "", nodes, datasets, parameters, pipelines };
 }
@@ -106,7 +109,15 @@ class DatasetResolver {
     if (d === undefined) this.found.set(name, (d = lookup(name, this.config, this.factories, this.ctx)));
     // Reported at every consumer: each is a place the user may want to fix.
     if (d === null)
-      reportFree(name, n, ioRef(n, "inputs", i), this.config, (this.produced ??= producedNames(this.nodes)), this.ctx);
+      if (!this.ctx.incomplete.has("catalog") && !this.ctx.incomplete.has("pipeline"))
+        reportFree(
+          name,
+          n,
+          ioRef(n, "inputs", i),
+          this.config,
+          (this.produced ??= producedNames(this.nodes)),
+          this.ctx,
+        );
   }
 }
 
