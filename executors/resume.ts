@@ -6,7 +6,7 @@ import type { GraphIR, IRNode, SelectionSpec } from "../compiler/types.js";
 import { isParamInput, memoryDatasets } from "./datasets.js";
 
 /** Datasets whose values are gone after a run: memory ones and metrics only mirrored to MLflow. */
-function ephemeral(graph: GraphIR): Set<string> {
+export function ephemeral(graph: GraphIR): Set<string> {
   const out = memoryDatasets({ graph, order: [], releaseCounts: {}, freeInputs: [] });
   for (const d of graph.datasets) if (d.type === "mlflow.metric" || d.type === "mlflow.metrics") out.add(d.name);
   return out;
@@ -14,8 +14,14 @@ function ephemeral(graph: GraphIR): Set<string> {
 
 /** The node names to pass to `--from-nodes` so that every node of `graph` not in `completed` runs. Sorted; [] when nothing is left. */
 export function resumeNodes(graph: GraphIR, completed: ReadonlySet<string>): string[] {
+  const toRun = nodesToRun(graph, completed);
+  return toRun.size === 0 ? [] : firstGeneration(graph, downstream(graph, toRun));
+}
+
+/** The nodes not in `completed` plus the producers of the memory datasets they need, walking up. */
+export function nodesToRun(graph: GraphIR, completed: ReadonlySet<string>): Set<string> {
   const unfinished = graph.nodes.filter((n) => !completed.has(n.name));
-  if (unfinished.length === 0) return [];
+  if (unfinished.length === 0) return new Set();
   const producer = new Map<string, IRNode>();
   for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
   const unfinishedOutputs = new Set(unfinished.flatMap((n) => n.outputs));
@@ -36,7 +42,7 @@ export function resumeNodes(graph: GraphIR, completed: ReadonlySet<string>): str
       }
     }
   }
-  return firstGeneration(graph, downstream(graph, toRun));
+  return toRun;
 }
 
 /** `names` and everything downstream of them (Kedro's from_nodes). */
@@ -75,17 +81,20 @@ const FLAGS: readonly [keyof SelectionSpec, string][] = [
 
 /** What a resumed run selects: the original selection with `from_nodes` replaced by the suggestion. */
 export function resumeSelection(original: SelectionSpec, nodes: readonly string[]): SelectionSpec {
-  // The suggestion lies downstream of any original from_nodes, so replacing it selects the same.
+  // The suggestion may lie upstream of the original from_nodes (a memory input's producer): replaced, not intersected.
   return { ...original, from_nodes: [...nodes] };
 }
 
 /** The command line to resume with: `mlc run [--project P] [--env E] [--params ..] <selection> --from-nodes a,b`. */
-export function resumeCommand(
-  selection: SelectionSpec,
-  nodes: readonly string[],
-  extra: { project?: string; env?: string; params?: string; executor?: string } = {},
-): string {
-  const sel = resumeSelection(selection, nodes);
+export function resumeCommand(selection: SelectionSpec, nodes: readonly string[], extra: CommandFlags = {}): string {
+  return runCommand(resumeSelection(selection, nodes), extra);
+}
+
+/** Flags a suggested command repeats besides the selection. */
+export type CommandFlags = { project?: string; env?: string; params?: string; executor?: string };
+
+/** The command line that runs `sel`: `mlc run [--project P] [--env E] [--params ..] <selection>`. */
+export function runCommand(sel: SelectionSpec, extra: CommandFlags = {}): string {
   const parts = ["mlc", "run"];
   if (extra.project) parts.push("--project", quote(extra.project));
   if (extra.env) parts.push("--env", quote(extra.env));

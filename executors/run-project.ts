@@ -20,7 +20,8 @@ import type { RunContext, RunEvent, RunPlan, RunResult } from "./executor.js";
 import { plannedExitError, toErrorInfo } from "./errors.js";
 import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
-import { resumeCommand, resumeNodes } from "./resume.js";
+import { runCommand } from "./resume.js";
+import { partialRunError, workingSelection } from "./partial-run.js";
 import { graphText } from "./graph-text.js";
 import { lockOutputs } from "./output-lock.js";
 import { startPlugins, type RunPlugin } from "../tracking/plugins.js";
@@ -82,12 +83,17 @@ export async function runProject(opts: RunOptions): Promise<RunOutcome> {
   };
 }
 
-/** Runs an already compiled and planned project (the CLI compiles first to print diagnostics and --dry-run). */
+/**
+ * Runs an already compiled and planned project (the CLI compiles first to print diagnostics and --dry-run).
+ * Throws MLC4007 before anything runs when the selection leaves a memory input without its producer.
+ */
 export async function runCompiled(
   project: CompiledProject,
   plan: RunPlan,
   opts: RunOptions,
 ): Promise<{ plan: RunPlan; result: RunResult; record: RunRecord }> {
+  const refusal = partialRunError(project, opts.selection ?? {}, opts.resumeFlags);
+  if (refusal) throw refusal;
   const hooks = await loadHooks(project.hooks, project.root);
   const run = new RunState(project, plan, opts);
   // One writer at a time (MLC2004), checked before the run has a record or starts a node.
@@ -305,11 +311,14 @@ class RunState {
   private resume(result: RunResult): Partial<RunRecord> {
     if (result.status === "success" || result.nodes.length === 0) return {};
     const completed = new Set(result.nodes.filter((n) => n.status === "completed").map((n) => n.name));
-    const nodes = resumeNodes(this.plan.graph, completed);
-    if (nodes.length === 0) return {};
+    const unfinished = new Set(this.plan.order.filter((n) => !completed.has(n)));
+    // Over the whole graph: a memory input's producer outside the selection must rerun too.
+    const fix = workingSelection(this.project.graph, this.opts.selection ?? {}, unfinished);
+    if (!fix) return {};
     return {
-      resume_nodes: nodes,
-      resume_command: resumeCommand(this.opts.selection ?? {}, nodes, this.opts.resumeFlags),
+      resume_nodes: fix.nodes,
+      resume_selection: { ...fix.selection },
+      resume_command: runCommand(fix.selection, this.opts.resumeFlags),
     };
   }
 

@@ -49,8 +49,10 @@ export interface RunRecord {
   readonly error?: ErrorInfo & { readonly node?: string };
   /** Suggested `mlc run ...` command to resume a failed run. */
   readonly resume_command?: string;
-  /** The `--from-nodes` of resume_command (what `mlc run --resume` runs, with `selection`). */
+  /** The `--from-nodes` of resume_command (its `--nodes` when no `--from-nodes` can work). */
   readonly resume_nodes?: readonly string[];
+  /** The selection of resume_command (what `mlc run --resume` runs); older records have only resume_nodes. */
+  readonly resume_selection?: Record<string, unknown>;
   /** `--params` as given (nested), so `--resume` runs with the same overrides. */
   readonly runtime_params?: Readonly<Record<string, unknown>>;
   readonly mlflow?: { readonly run_id: string; readonly experiment_id: string; readonly url: string };

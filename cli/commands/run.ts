@@ -10,7 +10,8 @@ import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
 import { plan as makePlan } from "../../executors/plan.js";
 import { prestartWatchdog } from "../../executors/watchdog.js";
-import { resumeNodes, resumeSelection } from "../../executors/resume.js";
+import { resumeSelection } from "../../executors/resume.js";
+import { partialRunError, workingSelection } from "../../executors/partial-run.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { hasRunFolder, isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
@@ -45,12 +46,12 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
       env: typeof opts.env === "string" ? opts.env : resumed.env,
       runtimeParams: deepMerge(resumed.runtime_params ?? {}, copts.runtimeParams ?? {}),
     };
-    const nodes = resumed.resume_nodes ?? (await recomputeResume(resumed, copts));
-    if (nodes.length === 0) {
+    const selection = await resumeTarget(resumed, copts);
+    if (!selection) {
       process.stdout.write(`Run ${resumed.run_id} has nothing left to resume.\n`);
       return EXIT.ok;
     }
-    copts = { ...copts, selection: resumeSelection(resumed.selection, nodes) };
+    copts = { ...copts, selection };
   }
   // The sequential executor's watchdog thread starts while the project compiles (execute() then
   // handles SIGINT and SIGTERM, as the watchdog is told).
@@ -59,6 +60,15 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   await printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   checkLoadVersions(project, loadVersions);
+  const refusal = partialRunError(
+    project,
+    copts.selection ?? {},
+    commandFlags(project, opts, copts.runtimeParams ?? {}),
+  );
+  if (refusal) {
+    process.stderr.write(`${paint(useColor()).red("error")} ${refusal.code} ${refusal.message}\n`);
+    return EXIT.invalid;
+  }
   const plan = makePlan(project.selected);
   if (opts.dryRun) {
     const skipped = resumed
@@ -93,7 +103,7 @@ async function execute(
   opts: Record<string, unknown>,
   s: Settings,
 ): Promise<number> {
-  const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
+  const color = useColor();
   const progress = createProgress(process.stderr, { quiet: !!opts.quiet });
   const ac = new AbortController();
   const detach = onSignals(ac);
@@ -139,6 +149,10 @@ function mlflowLine(record: RunRecord, root: string): string {
   return `MLflow run: queued in .mlc/outbox/ for delivery (background sync or \`mlc mlflow sync\`; \`mlc runs show ${record.run_id}\` shows its link once delivered)\n`;
 }
 
+function useColor(): boolean {
+  return !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.CI !== "true";
+}
+
 /** SIGINT/SIGTERM abort `ac` (a second one exits at once); returns the function removing the handlers. */
 function onSignals(ac: AbortController): () => void {
   const onSignal = (sig: NodeJS.Signals) => {
@@ -162,7 +176,6 @@ function runOptions(
   io: Pick<RunOptions, "signal" | "onEvent" | "warn">,
 ): RunOptions {
   const executor = String(opts.executor ?? "sequential");
-  const defaultEnv = process.env.MLC_ENV || "local";
   return {
     root: project.root,
     selection: s.selection,
@@ -171,28 +184,40 @@ function runOptions(
     maxWorkers: s.maxWorkers,
     loadVersions: s.loadVersions,
     command: commandLine(),
-    resumeFlags: {
-      project: typeof opts.project === "string" ? opts.project : undefined,
-      env: typeof opts.env === "string" ? opts.env : project.env !== defaultEnv ? project.env : undefined,
-      params: paramsFlag(s.runtimeParams),
-      executor,
-    },
+    resumeFlags: commandFlags(project, opts, s.runtimeParams),
     ...io,
   };
 }
 
+/** The flags a suggested command repeats: --project, --env, --params, --executor. */
+function commandFlags(project: CompiledProject, opts: Record<string, unknown>, runtimeParams: Record<string, unknown>) {
+  const defaultEnv = process.env.MLC_ENV || "local";
+  return {
+    project: typeof opts.project === "string" ? opts.project : undefined,
+    env: typeof opts.env === "string" ? opts.env : project.env !== defaultEnv ? project.env : undefined,
+    params: paramsFlag(runtimeParams),
+    executor: String(opts.executor ?? "sequential"),
+  };
+}
+
+/** What `--resume` runs: the record's suggestion, or null when nothing is left. */
+async function resumeTarget(record: RunRecord, copts: CompileOptions): Promise<CompileOptions["selection"] | null> {
+  if (record.resume_selection) return record.resume_selection;
+  if (record.resume_nodes) return resumeSelection(record.selection, record.resume_nodes);
+  return recomputeResume(record, copts);
+}
+
 /**
- * Resume nodes of a record that has none: a run killed before it could write its end (status
- * still `running`). Kedro's suggestion over the run's selection, from the nodes it recorded as completed.
+ * The suggestion for a record that has none: a run killed before it could write its end (status
+ * still `running`). Over the run's selection, from the nodes it recorded as completed.
  */
-async function recomputeResume(record: RunRecord, copts: CompileOptions): Promise<string[]> {
-  if (record.status === "success") return [];
+async function recomputeResume(record: RunRecord, copts: CompileOptions): Promise<CompileOptions["selection"] | null> {
+  if (record.status === "success") return null;
   const { project } = await compileProject({ ...copts, selection: record.selection });
-  if (!project) return [];
-  return resumeNodes(
-    project.selected,
-    new Set(record.nodes.filter((n) => n.status === "completed").map((n) => n.name)),
-  );
+  if (!project) return null;
+  const completed = new Set(record.nodes.filter((n) => n.status === "completed").map((n) => n.name));
+  const unfinished = new Set(project.selected.nodes.map((n) => n.name).filter((n) => !completed.has(n)));
+  return workingSelection(project.graph, record.selection, unfinished)?.selection ?? null;
 }
 
 /** The run to resume: RUN_ID (any status), or the newest failed or interrupted one. */

@@ -37,9 +37,10 @@ describe("mlc run (CLI)", () => {
 
   it("--dry-run [--json] prints the plan and runs nothing", () => {
     const root = fixtureProject("basic");
-    const r = mlc(root, "run", "--dry-run", "--json", "--from-nodes", "stats");
+    // (--from-nodes stats would read the memory dataset "doubled" without its producer: MLC4007.)
+    const r = mlc(root, "run", "--dry-run", "--json", "--to-nodes", "stats");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ nodes: ["stats", "report"], skipped: [] });
+    expect(JSON.parse(r.stdout)).toEqual({ nodes: ["double", "stats"], skipped: [] });
     expect(mlc(root, "run", "--dry-run").stdout).toMatch(
       /Plan: 3 nodes would run, in this order:\n\s+1\. double\n\s+2\. stats\n\s+3\. report/,
     );

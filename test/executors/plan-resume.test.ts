@@ -1,6 +1,7 @@
 // plan (order, release counts, free inputs) and Kedro's resume suggestion.
 import { describe, expect, it } from "vitest";
 import { plan } from "../../executors/plan.js";
+import { missingInputs, workingSelection } from "../../executors/partial-run.js";
 import { quote, resumeCommand, resumeNodes } from "../../executors/resume.js";
 import { graph, node } from "./helpers.js";
 
@@ -75,5 +76,35 @@ describe("resumeCommand", () => {
     expect(quote("a b")).toBe("'a b'");
     expect(quote("it's")).toBe("'it'\\''s'");
     expect(quote("ns.node@8")).toBe("ns.node@8");
+  });
+});
+
+describe("workingSelection (the nearest selection that can run, issue 19 item 1)", () => {
+  // a -(memory m)-> b -(json p)-> c ; a is not tagged t
+  const g = graph(
+    [node("a", ["raw"], ["m"]), node("b", ["m"], ["p"], { tags: ["t"] }), node("c", ["p"], ["out"], { tags: ["t"] })],
+    { raw: json("raw"), p: json("p"), out: json("out") },
+  );
+
+  it("moves --from-nodes up to the producer of a memory input", () => {
+    expect(workingSelection(g, { from_nodes: ["b"] }, new Set(["b", "c"]))).toEqual({
+      selection: { from_nodes: ["a"] },
+      nodes: ["a"],
+    });
+    expect(missingInputs(g, g)).toEqual([]);
+  });
+
+  it("falls back to --nodes when the other filters would drop the producer", () => {
+    expect(workingSelection(g, { tags: ["t"] }, new Set(["b", "c"]))).toEqual({
+      selection: { nodes: ["a", "b", "c"] },
+      nodes: ["a", "b", "c"],
+    });
+  });
+
+  it("keeps a persisted input's producer out", () => {
+    expect(workingSelection(g, { tags: ["t"] }, new Set(["c"]))).toEqual({
+      selection: { tags: ["t"], from_nodes: ["c"] },
+      nodes: ["c"],
+    });
   });
 });
