@@ -36,7 +36,6 @@ export const CODES = {
   MLC8002: "parameter is never used",
   MLC8003: "node passes more inputs than its function declares",
   MLC2004: "outputs held by another run",
-  MLC3008: "node inputs do not match the function's parameters",
   MLC4007: "selection needs a memory dataset whose producer is not selected",
 } as const;
 
