@@ -34,6 +34,7 @@ export const CODES = {
   MLC8001: "catalog entry is never used",
   MLC8002: "parameter is never used",
   MLC2004: "outputs held by another run",
+  MLC3009: "sql node query does not parse or reads an unknown table",
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;
