@@ -56,16 +56,31 @@ function duckValues(D: DuckModule, col: Arrow.Vector, type: Duck.DuckDBType): re
   return values as Duck.DuckDBValue[];
 }
 
-/** Creates table `name` in `con` holding `table`'s rows. */
+/** The column definitions (`"a" DOUBLE, ...`) of a DuckDB table holding `table`. */
+export async function columnDefs(table: Arrow.Table): Promise<string> {
+  const D = await duckdb("a sql node");
+  return table.schema.fields.map((f) => `${quoteIdent(f.name)} ${duckTypeOf(D, f.type).toString()}`).join(", ");
+}
+
+/** Creates temporary table `name` in `con` holding `table`'s rows. */
 export async function createTableFrom(con: Duck.DuckDBConnection, name: string, table: Arrow.Table): Promise<void> {
+  await con.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${await columnDefs(table)})`);
+  await appendTable(con, name, table);
+}
+
+/** Appends `table`'s rows to the existing table `name` (`schema` when it is not the default one). */
+export async function appendTable(
+  con: Duck.DuckDBConnection,
+  name: string,
+  table: Arrow.Table,
+  schema?: string,
+): Promise<void> {
+  if (table.numRows === 0) return;
   const D = await duckdb("a sql node");
   const fields = table.schema.fields;
   const types = fields.map((f) => duckTypeOf(D, f.type));
-  const cols = fields.map((f) => `${quoteIdent(f.name)} ${types[fields.indexOf(f)].toString()}`);
-  await con.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${cols.join(", ")})`);
-  if (table.numRows === 0) return;
   const values = fields.map((f, i) => duckValues(D, table.getChild(f.name)!, types[i]));
-  const appender = await con.createAppender(name);
+  const appender = await con.createAppender(name, schema ?? null);
   try {
     for (let start = 0; start < table.numRows; start += VECTOR) {
       const n = Math.min(VECTOR, table.numRows - start);

@@ -14,3 +14,5 @@ fi
 if [ -f scripts/setup-mlflow.sh ]; then
   bash scripts/setup-mlflow.sh
 fi
+
+bash scripts/setup-postgres.sh
