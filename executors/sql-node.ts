@@ -5,9 +5,10 @@
 // DuckDB straight to a plain local csv/parquet output, else returned as an Arrow Table.
 import { dirname } from "node:path";
 import type * as Duck from "@duckdb/node-api";
+import type * as Arrow from "apache-arrow";
 import type { DataCatalog } from "../catalog/catalog.js";
 import { ensureDir, writeViaTempFile } from "../catalog/atomic.js";
-import { isArrowTable, rowsToTable } from "../catalog/datasets/arrow.js";
+import { arrow, isArrowTable, rowsToTable } from "../catalog/datasets/arrow.js";
 import { resolveDataPath } from "../catalog/datasets/file.js";
 import { createTableFrom, duckdb, queryTable, quoteIdent, quoteLiteral } from "../catalog/duckdb-arrow.js";
 import { MlcError } from "../compiler/diagnostics.js";
@@ -80,13 +81,24 @@ async function registerInputs(
   return loaded;
 }
 
-async function asTable(node: IRNode, name: string, value: unknown) {
+/** An input as a table: an Arrow Table, rows, or columns (an object of equal-length arrays or typed arrays). */
+async function asTable(node: IRNode, name: string, value: unknown): Promise<Arrow.Table> {
   if (isArrowTable(value)) return value;
   if (Array.isArray(value)) return rowsToTable(value);
+  if (isColumns(value)) return (await arrow()).tableFromArrays(value as never) as unknown as Arrow.Table;
   throw new MlcError(
     "MLC5001",
-    `sql node "${node.name}": input "${name}" is neither an Arrow Table nor an array of rows`,
+    `sql node "${node.name}": input "${name}" is not a table (an Arrow Table, an array of rows, or an object of columns)`,
     { node: node.name, dataset: name },
+  );
+}
+
+function isColumns(v: unknown): v is Record<string, ArrayLike<unknown>> {
+  if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const cols = Object.values(v);
+  const isCol = (c: unknown) => Array.isArray(c) || (ArrayBuffer.isView(c) && !(c instanceof DataView));
+  return (
+    cols.length > 0 && cols.every(isCol) && cols.every((c) => (c as unknown[]).length === (cols[0] as unknown[]).length)
   );
 }
 
