@@ -3,14 +3,30 @@
 // query result becomes a Table column by column.
 import type * as Arrow from "apache-arrow";
 import type * as Duck from "@duckdb/node-api";
-import { importOptional } from "./optional.js";
+import { requireOptional } from "./optional.js";
 import { arrow, columnValues } from "./datasets/arrow.js";
 
 type DuckModule = typeof Duck;
 
-/** @duckdb/node-api, imported on first use (MLC3003 naming it when missing). */
-export function duckdb(neededBy: string): Promise<DuckModule> {
-  return importOptional<DuckModule>("@duckdb/node-api", neededBy);
+/** @duckdb/node-api, loaded on first use (MLC3003 naming it when missing). */
+export async function duckdb(neededBy: string): Promise<DuckModule> {
+  return requireOptional<DuckModule>("@duckdb/node-api", neededBy);
+}
+
+let shared: Promise<Duck.DuckDBInstance> | undefined;
+
+/**
+ * A connection to this thread's one in-memory DuckDB (created on first use, ~25 ms, then reused
+ * by the compiler's checks and every sql node). Nodes keep what they create TEMP, so each
+ * connection sees only its own tables; closing the connection drops them.
+ */
+export async function memoryConnection(neededBy: string): Promise<Duck.DuckDBConnection> {
+  const D = await duckdb(neededBy);
+  shared ??= D.DuckDBInstance.create(":memory:").catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  return (await shared).connect();
 }
 
 /** A SQL identifier, quoted (any dataset name is a valid table name this way). */

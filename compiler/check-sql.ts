@@ -1,30 +1,27 @@
 // Phase step of resolve: every sql node's query is parsed by DuckDB (parse only: json_serialize_sql,
 // so no table has to exist) and each table it reads must be one of the node's inputs or a CTE of
 // the query. Problems are MLC3009 at the line:col inside pipeline.yml where the query goes wrong.
-import { importOptional } from "../catalog/optional.js";
+import { memoryConnection } from "../catalog/duckdb-arrow.js";
 import { MlcError, type CompileContext } from "./diagnostics.js";
 import { locate } from "./locate.js";
 import { isParamRef } from "./refs.js";
 import type { ResolvedNode } from "./types.js";
 
-type DuckDB = typeof import("@duckdb/node-api");
 type Ast = { error?: boolean; error_message?: string; position?: string };
 
 /** Reports MLC3009 for every sql node whose query does not parse or reads an unknown table. */
 export async function checkSql(nodes: readonly ResolvedNode[], ctx: CompileContext): Promise<void> {
   const sqlNodes = nodes.filter((n) => n.sql !== undefined);
   if (sqlNodes.length === 0) return;
-  let duck: DuckDB;
+  let con: Awaited<ReturnType<typeof memoryConnection>>;
   try {
-    duck = await importOptional<DuckDB>("@duckdb/node-api", "a sql node");
+    con = await memoryConnection("a sql node");
   } catch (err) {
     if (!(err instanceof MlcError)) throw err;
     const at = { file: sqlNodes[0].source.file, path: [...sqlNodes[0].source.path, "sql"] };
     ctx.report({ code: err.code, message: err.message, at, hint: err.details.hint });
     return;
   }
-  const instance = await duck.DuckDBInstance.create(":memory:");
-  const con = await instance.connect();
   try {
     for (const node of sqlNodes) {
       const reader = await con.runAndReadAll("SELECT json_serialize_sql($q::VARCHAR) AS ast", { q: node.sql! });
@@ -36,7 +33,6 @@ export async function checkSql(nodes: readonly ResolvedNode[], ctx: CompileConte
     }
   } finally {
     con.closeSync();
-    instance.closeSync();
   }
 }
 

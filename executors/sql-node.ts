@@ -1,4 +1,5 @@
-// One attempt of a sql node, in a DuckDB in-memory database of its own. Each input becomes a
+// One attempt of a sql node, on a connection of its own to the thread's in-memory DuckDB (what it
+// creates is TEMP: gone with the connection). Each input becomes a
 // table under its dataset name: a plain local csv/parquet file is scanned by DuckDB directly
 // (never loaded in JS), anything else (memory values, other types) is loaded as usual and
 // appended as rows. `params:a.b` binds as `$a_b`. The result is the node's one output: written by
@@ -10,7 +11,7 @@ import type { DataCatalog } from "../catalog/catalog.js";
 import { ensureDir, writeViaTempFile } from "../catalog/atomic.js";
 import { arrow, isArrowTable, rowsToTable } from "../catalog/datasets/arrow.js";
 import { resolveDataPath } from "../catalog/datasets/file.js";
-import { createTableFrom, duckdb, queryTable, quoteIdent, quoteLiteral } from "../catalog/duckdb-arrow.js";
+import { createTableFrom, memoryConnection, queryTable, quoteIdent, quoteLiteral } from "../catalog/duckdb-arrow.js";
 import { MlcError } from "../compiler/diagnostics.js";
 import type { DatasetConfig, IRNode } from "../compiler/types.js";
 import { paramValue, threw } from "./invoke.js";
@@ -35,9 +36,7 @@ export async function runSqlNode(
   parameters: Readonly<Record<string, unknown>>,
   outputIsMemory: boolean,
 ): Promise<SqlResult> {
-  const D = await duckdb(`sql node "${node.name}"`);
-  const instance = await D.DuckDBInstance.create(":memory:");
-  const con = await instance.connect();
+  const con = await memoryConnection(`sql node "${node.name}"`);
   // DuckDB works on threads of its own that Node does not count as pending work: without a handle
   // of ours, the never-settles check of the worker would take a long query for a hung node.
   const busy = setInterval(() => {}, 60_000);
@@ -56,7 +55,6 @@ export async function runSqlNode(
   } finally {
     clearInterval(busy);
     con.closeSync();
-    instance.closeSync();
   }
 }
 
@@ -72,7 +70,7 @@ async function registerInputs(
     const scan = name in memoryInputs ? null : scanOf(catalog, name, "load");
     if (scan) {
       const reader = scan.format === "parquet" ? "read_parquet" : "read_csv";
-      await con.run(`CREATE VIEW ${quoteIdent(name)} AS SELECT * FROM ${reader}(${quoteLiteral(scan.path)})`);
+      await con.run(`CREATE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM ${reader}(${quoteLiteral(scan.path)})`);
       continue;
     }
     const value = name in memoryInputs ? memoryInputs[name] : ((loaded ??= {})[name] = await catalog.load(name));

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import type * as Arrow from "apache-arrow";
 import type * as Pg from "pg";
 import type * as PgCopy from "pg-copy-streams";
-import { importOptional } from "../optional.js";
+import { requireOptional } from "../optional.js";
 import { columnValues, rowsToTable } from "./arrow.js";
 import { DataShapeError } from "./file.js";
 import { quoteName, type SqlEngine } from "./sql.js";
@@ -59,8 +59,7 @@ function* csvChunks(table: Arrow.Table, batch = 8192): Generator<string> {
 
 /** Connects to the Postgres server of `url` (int8 and numeric values arrive as numbers). */
 export async function openPostgres(url: string, neededBy: string): Promise<SqlEngine> {
-  const pg = await importOptional<{ default: typeof Pg }>("pg", neededBy);
-  const { Client, types } = pg.default;
+  const { Client, types } = requireOptional<typeof Pg>("pg", neededBy);
   const asNumber = (s: string) => Number(s);
   const client = new Client({
     connectionString: url,
@@ -80,7 +79,7 @@ export async function openPostgres(url: string, neededBy: string): Promise<SqlEn
       return r.rows[0].ok === true;
     },
     async write(name, table, ifExists) {
-      const copy = await importOptional<{ default: typeof PgCopy }>("pg-copy-streams", neededBy);
+      const copy = requireOptional<typeof PgCopy>("pg-copy-streams", neededBy);
       await client.query("BEGIN");
       try {
         const exists = await engine.hasTable(name);
@@ -90,7 +89,7 @@ export async function openPostgres(url: string, neededBy: string): Promise<SqlEn
         if (exists && ifExists === "replace") await client.query(`DROP TABLE ${quoteName(name)}`);
         if (!exists || ifExists === "replace") await client.query(`CREATE TABLE ${quoteName(name)} (${cols})`);
         const names = table.schema.fields.map((f) => quoteName(f.name)).join(", ");
-        const stream = client.query(copy.default.from(`COPY ${quoteName(name)} (${names}) FROM STDIN (FORMAT csv)`));
+        const stream = client.query(copy.from(`COPY ${quoteName(name)} (${names}) FROM STDIN (FORMAT csv)`));
         const done = once(stream, "finish");
         for (const chunk of csvChunks(table)) if (!stream.write(chunk)) await once(stream, "drain");
         stream.end();

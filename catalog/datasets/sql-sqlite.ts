@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import type * as Arrow from "apache-arrow";
 import type BetterSqlite3 from "better-sqlite3";
 import { ensureDir } from "../atomic.js";
-import { importOptional } from "../optional.js";
+import { requireOptional } from "../optional.js";
 import { columnValues, rowsToTable } from "./arrow.js";
 import { DataShapeError } from "./file.js";
 import { quoteName, type SqlEngine } from "./sql.js";
@@ -25,9 +25,9 @@ function bindable(v: unknown): unknown {
 
 /** Opens (creating it and its folder when missing) the SQLite file at `path`. */
 export async function openSqlite(path: string, neededBy: string): Promise<SqlEngine> {
-  const mod = await importOptional<{ default: typeof BetterSqlite3 }>("better-sqlite3", neededBy);
+  const Database = requireOptional<typeof BetterSqlite3>("better-sqlite3", neededBy);
   await ensureDir(dirname(path));
-  const db = new mod.default(path);
+  const db = new Database(path);
   const hasTable = (name: string) => {
     const bare = name.split(".").pop()!;
     return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(bare) !== undefined;

@@ -7,7 +7,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlTableType } from "../../catalog/datasets/sql.js";
-import { importOptional } from "../../catalog/optional.js";
+import { requireOptional } from "../../catalog/optional.js";
 import type { DatasetConfig } from "../../compiler/types.js";
 import { startPostgres, type PgCluster } from "../helpers/postgres.js";
 import { catalog, project, rejection } from "./helpers.js";
@@ -189,7 +189,9 @@ describe("sql dataset errors and secrets", () => {
   });
 
   it("a missing optional driver is MLC3003 naming the package to install", async () => {
-    const err = await rejection(importOptional("mlc-no-such-driver", 'dataset "t" (sql.table)'));
+    const err = await rejection(
+      Promise.resolve().then(() => requireOptional("mlc-no-such-driver", 'dataset "t" (sql.table)')),
+    );
     expect(err.code).toBe("MLC3003");
     expect(err.message).toBe(
       'dataset "t" (sql.table) needs the npm package "mlc-no-such-driver", which is not installed',
