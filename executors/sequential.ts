@@ -141,7 +141,8 @@ async function attemptSql(task: NodeTask, ctx: RunContext, catalog: CatalogLike)
   const { node, memoryInputs, memoryOutputNames } = task;
   const out = node.outputs[0];
   const isMemory = memoryOutputNames.includes(out);
-  const run = () => runSqlNode(node, memoryInputs, catalog, ctx.project.parameters, isMemory);
+  const run = (signal: AbortSignal) =>
+    runSqlNode(node, memoryInputs, catalog, ctx.project.parameters, isMemory, signal);
   const r = await withTimeout(node.name, node.timeoutMs, ctx.signal, run);
   if (isMemory) return { memoryOutputs: r.outputs, loaded: r.loaded };
   if (!r.written) await catalog.save(out, r.outputs[out]);

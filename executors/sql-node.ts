@@ -35,13 +35,19 @@ export async function runSqlNode(
   catalog: SqlCatalog,
   parameters: Readonly<Record<string, unknown>>,
   outputIsMemory: boolean,
+  signal?: AbortSignal,
 ): Promise<SqlResult> {
   const con = await memoryConnection(`sql node "${node.name}"`);
+  // A timeout or Ctrl-C stops the query itself, not only the wait for it.
+  const stop = () => con.interrupt();
+  signal?.addEventListener("abort", stop, { once: true });
   // DuckDB works on threads of its own that Node does not count as pending work: without a handle
   // of ours, the never-settles check of the worker would take a long query for a hung node.
   const busy = setInterval(() => {}, 60_000);
   try {
     const loaded = await registerInputs(con, node, memoryInputs, catalog);
+    // An interrupt that came while the inputs were set up (before any query could see it).
+    signal?.throwIfAborted();
     const params = boundParams(node, parameters);
     const out = node.outputs[0];
     const target = outputIsMemory ? null : directTarget(catalog, out);
@@ -51,9 +57,12 @@ export async function runSqlNode(
     }
     return { outputs: { [out]: await queryTable(con, node.sql!, params) }, loaded, written: false };
   } catch (err) {
+    // Interrupted by a timeout or Ctrl-C: the reason, not DuckDB's "INTERRUPT" error.
+    if (signal?.aborted && signal.reason instanceof Error) throw signal.reason;
     throw err instanceof MlcError ? err : threw(node, err);
   } finally {
     clearInterval(busy);
+    signal?.removeEventListener("abort", stop);
     con.closeSync();
   }
 }

@@ -13,6 +13,7 @@ import { toErrorInfo } from "../errors.js";
 import { invokeNode, threw, unsettled } from "../invoke.js";
 import { isParamInput } from "../scheduler.js";
 import { runSqlNode } from "../sql-node.js";
+import { timedOut } from "../timeout.js";
 import { userStack } from "../stack.js";
 import type { SinkCall, WorkerResult, WorkerSetup, WorkerTask } from "./messages.js";
 import { isArrowTable } from "../../catalog/datasets/arrow.js";
@@ -149,12 +150,25 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
     : { ok: true, memoryOutputs, durationMs, logs };
 }
 
+/** How often a running sql node looks whether the run was interrupted. */
+const INTERRUPT_POLL_MS = 50;
+
 /** A sql node's attempt (sql-node.ts): DuckDB reads plain files and writes a plain file output itself. */
 async function executeSql(task: WorkerTask, t0: number): Promise<Extract<WorkerResult, { ok: true }>> {
   const node = setup.nodes[task.name];
   const out = node.outputs[0];
   const isMemory = task.memoryOutputNames.includes(out);
-  const r = await runSqlNode(node, task.memoryInputs, catalog, setup.parameters, isMemory);
+  // Timed out here, not by terminating the worker (runner.ts): the query is interrupted, and the
+  // node fails once DuckDB has let go of it (a worker ended mid-query would abort the process).
+  const ctl = new AbortController();
+  const ms = node.timeoutMs;
+  const timer = ms !== null ? setTimeout(() => ctl.abort(timedOut(node.name, ms)), ms) : undefined;
+  const flag = new Int32Array(setup.interrupted);
+  const poll = setInterval(() => Atomics.load(flag, 0) === 1 && ctl.abort(new Error("interrupted")), INTERRUPT_POLL_MS);
+  const r = await runSqlNode(node, task.memoryInputs, catalog, setup.parameters, isMemory, ctl.signal).finally(() => {
+    clearTimeout(timer);
+    clearInterval(poll);
+  });
   const memoryOutputs: Record<string, unknown> = {};
   const saved: Record<string, unknown> = {};
   if (isMemory) memoryOutputs[out] = r.outputs[out];

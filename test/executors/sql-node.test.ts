@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runProject } from "../../executors/run-project.js";
 import { workerFile } from "../../executors/parallel/runner.js";
 import { project } from "../catalog/helpers.js";
+import { mlcWith, spawnMlc } from "../helpers/cli.js";
 
 const CATALOG = `
 sales: { type: csv, filepath: data/sales.csv }
@@ -107,5 +108,44 @@ describe.each(["sequential", "parallel"])("sql nodes (%s)", (executor) => {
     expect(bad.status).toBe("failed");
     expect(bad.error).toMatchObject({ code: "MLC5001" });
     expect(bad.error!.message).toMatch(/node "bad" failed: .*Could not convert string 'x'/);
+  }, 60_000);
+
+  it("a timeout stops the query itself: MLC5002 and the command exits at once, not when DuckDB would finish", () => {
+    const root = project({
+      "pipeline.yml":
+        "version: 1\nnodes:\n  - name: forever\n    sql: SELECT count(*) AS n FROM range(1000000000000) t(i) WHERE i % 7 = 3\n" +
+        "    outputs: n\n    timeout: 300ms\n",
+    });
+    const t0 = Date.now();
+    const r = mlcWith({ timeout: 30_000 }, root, "run", "--executor", executor);
+    expect(r.signal, "the command hung on the query").toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.all).toMatch(/MLC5002 node "forever" timed out after 300 ms/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  }, 60_000);
+
+  it("Ctrl-C stops a running query: the run is recorded interrupted and exits 130 promptly", async () => {
+    const root = project({
+      "pipeline.yml":
+        "version: 1\nnodes:\n  - name: forever\n    sql: SELECT count(*) AS n FROM range(1000000000000) t(i) WHERE i % 7 = 3\n" +
+        "    outputs: n\n",
+    });
+    const child = spawnMlc(root, ["run", "--executor", executor]);
+    let err = "";
+    const started = new Promise<void>((res) =>
+      child.stderr.on("data", (c: Buffer) => {
+        err += c;
+        if (err.includes("forever: started")) res();
+      }),
+    );
+    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    await started;
+    const t0 = Date.now();
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code, err).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(10_000);
   }, 60_000);
 });
