@@ -95,6 +95,11 @@ export class DataCatalog {
     return ds && isVersionAware(ds) ? ds.versionUsed() : null;
   }
 
+  /** The catalog entry of `name`, or undefined for implicit memory. */
+  configOf(name: string): DatasetConfig | undefined {
+    return this.has(name) ? this.opts.datasets[name] : undefined;
+  }
+
   /** True when `name` has a catalog entry (everything else is implicit memory). */
   has(name: string): boolean {
     return Object.prototype.hasOwnProperty.call(this.opts.datasets, name);

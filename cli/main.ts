@@ -70,7 +70,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--stdout <format>", "print instead of writing").choices(["json", "mermaid"]))
     .action(action(() => import("./commands/compile.js")));
 
-  selectionFlags(common(program.command("run")))
+  selectionFlags(common(program.command("run [file]")))
     .description("run the pipeline")
     .addOption(new Option("--executor <name>", "executor").choices(["sequential", "parallel"]).default("sequential"))
     .option("--max-workers <n>", "worker threads for the parallel executor")

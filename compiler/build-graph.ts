@@ -223,7 +223,7 @@ function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   // Arrays are shared, not copied: phase outputs are readonly data.
   const source = { file: n.source.file, line: lines.line(n.source) };
   const tags = n.tags.length < 2 || strictlyAscending(n.tags) ? n.tags : [...n.tags].sort(compareStrings);
-  if (!n.inputKeys && !n.outputKeys) {
+  if (!n.inputKeys && !n.outputKeys && n.sql === undefined) {
     // The usual node: one literal, one allocation.
     const { baseName, func, inputMode, inputs, name, namespace, outputMode, outputs, retries, timeoutMs } = n;
     return {
@@ -252,6 +252,7 @@ function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   rec.outputs = n.outputs;
   rec.retries = n.retries;
   rec.source = source;
+  if (n.sql !== undefined) rec.sql = n.sql;
   rec.tags = tags;
   rec.timeoutMs = n.timeoutMs;
   return rec as unknown as IRNode;

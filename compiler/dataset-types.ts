@@ -14,6 +14,8 @@ export const BUILTIN_TYPES: readonly string[] = Object.freeze([
   "mlflow.metrics",
   "parquet",
   "partitioned",
+  "sql.query",
+  "sql.table",
   "text",
   "yaml",
 ]);

@@ -37,6 +37,7 @@ export const CODES = {
   MLC8003: "node passes more inputs than its function declares",
   MLC2004: "outputs held by another run",
   MLC4007: "selection needs a memory dataset whose producer is not selected",
+  MLC3009: "sql node query does not parse or reads an unknown table",
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -5,6 +5,7 @@ import type { CompileContext } from "./diagnostics.js";
 import { isTemplate, renderString } from "./interpolate.js";
 import { MAX_MATRIX_MEMBERS, matrixMembers, matrixSize, type MatrixMember } from "./matrix.js";
 import { isMap } from "./plain-data.js";
+import { checkNodeKind, SQL_FUNC } from "./sql-node.js";
 import type { DocPath, IOMode, ResolvedNode } from "./types.js";
 
 /** The file a node is defined in and the interpolation variables in scope there. */
@@ -32,6 +33,7 @@ export function expandNodeInto(
 ): void {
   if (!isMap(raw) || typeof raw.name !== "string") return;
   const path: DocPath = ["nodes", index];
+  if (!checkNodeKind(raw, { file: frame.file, path }, ctx)) return;
   // The schema already reported bad timeouts and empty matrix lists (an empty list yields no members).
   if (!isMap(raw.matrix)) {
     out.push(buildNode(raw, path, frame, null, ctx));
@@ -89,11 +91,16 @@ function buildNode(
   const inputs = flattenIO(raw.inputs, "inputs", at);
   const outputs = flattenIO(raw.outputs, "outputs", at);
   const name = member ? baseName + member.suffix : baseName;
-  const func = funcOf(typeof raw.func === "string" ? render(raw.func, "func", undefined, at) : "", frame, ctx.root);
+  const sql = typeof raw.sql === "string" ? raw.sql : undefined;
+  const func =
+    sql !== undefined
+      ? SQL_FUNC
+      : funcOf(typeof raw.func === "string" ? render(raw.func, "func", undefined, at) : "", frame, ctx.root);
   const tags = nodeTags(raw.tags, at);
   const retries = typeof raw.retries === "number" && Number.isInteger(raw.retries) && raw.retries > 0 ? raw.retries : 0;
   const timeoutMs = parseTimeout(raw.timeout);
   const source = { file: frame.file, path };
+  if (sql !== undefined) return { ...buildNode({ ...raw, sql: undefined }, path, frame, member, ctx), func, sql };
   // One literal for the usual node (no keyword IO): a single allocation, the same key order.
   if (!inputs.keys && !outputs.keys) {
     return {

@@ -1,6 +1,7 @@
 // resolve: decides what every dataset a node uses is (explicit catalog entry, dataset factory,
 // or implicit memory), and checks what the graph cannot: free inputs (MLC3001), `params:` paths
 // (MLC3002), dataset types (MLC3003), credentials names (MLC3005) and node functions (MLC3006).
+import { checkSql } from "./check-sql.js";
 import { existsSync } from "node:fs";
 import { isAbsolute, posix, resolve as resolvePath } from "node:path";
 import { BUILTIN_TYPES, kedroEquivalent } from "./dataset-types.js";
@@ -48,7 +49,14 @@ export async function resolve(
   checkMetricKeys(datasets, ctx);
   if (!incomplete.has("parameters") && !incomplete.has("pipeline"))
     reportUnusedParams(paramUses, nodes.length, config, ctx);
-  if (opts.checkFuncs !== false) await checkFuncs(nodes, opts.root, ctx);
+  if (opts.checkFuncs !== false) {
+    await checkFuncs(
+      nodes.filter((n) => n.sql === undefined),
+      opts.root,
+      ctx,
+    );
+    await checkSql(nodes, ctx);
+  }
   return { name: "", nodes, datasets, parameters, pipelines };
 }
 

@@ -48,6 +48,8 @@ export interface ResolvedNode {
   readonly baseName: string;
   /** Project-relative module path (or package name) + '#' + export; '#default' when none given. */
   readonly func: string;
+  /** A sql node's DuckDB query (its func is then "sql"): part of its definition, so of its cache key. */
+  readonly sql?: string;
   readonly inputs: readonly string[];
   readonly inputMode: IOMode;
   /** For inputMode "map": the argument names, parallel to `inputs`. */

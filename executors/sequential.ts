@@ -3,10 +3,12 @@
 // (cached), calls it (invoke.ts), saves persisted outputs and hands memory outputs back. A
 // watchdog thread (watchdog.ts) stops a node that blocks this thread past its timeout, an
 // interrupt or the heap limit.
+import type { DataCatalog } from "../catalog/catalog.js";
 import { loadFunction } from "../modules/load-module.js";
 import type { Executor, RunContext, RunPlan, RunResult } from "./executor.js";
 import { toErrorInfo } from "./errors.js";
 import { invokeNode } from "./invoke.js";
+import { runSqlNode } from "./sql-node.js";
 import { isParamInput, schedule, type NodeOutcome, type NodeRunner, type NodeTask } from "./scheduler.js";
 import { withTimeout } from "./timeout.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
@@ -14,10 +16,7 @@ import { startWatchdog, type Watchdog } from "./watchdog.js";
 type Guard = NonNullable<RunContext["guard"]>;
 
 /** What the runner needs of a data catalog. */
-export interface CatalogLike {
-  load(name: string): Promise<unknown>;
-  save(name: string, data: unknown): Promise<void>;
-}
+export type CatalogLike = Pick<DataCatalog, "load" | "save" | "configOf" | "contextFor">;
 
 /** Builds the run's DataCatalog (catalog/catalog.ts) over the plan's datasets. */
 export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<CatalogLike> {
@@ -58,6 +57,7 @@ export function createSequentialRunner(
       // Not async itself: one promise per node fewer on the hot path (runTask never rejects).
       const t0 = performance.now();
       const ref = task.node.func;
+      if (task.node.sql !== undefined) return runTask(task, ctx, catalog, SQL, t0, guards);
       if (fns.has(ref)) return runTask(task, ctx, catalog, fns.get(ref), t0, guards);
       return fnOf(ref).then(
         (fn) => runTask(task, ctx, catalog, fn, t0, guards),
@@ -98,6 +98,9 @@ async function runTask(
 
 type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved">;
 
+/** Stands for the function of a sql node: its attempt runs the query instead of a call. */
+const SQL = Symbol("sql");
+
 /** One attempt: load persisted inputs, call the function, save persisted outputs. */
 async function attempt(
   task: NodeTask,
@@ -106,6 +109,7 @@ async function attempt(
   fn: unknown,
 ): Promise<Done> {
   const { node, memoryInputs, memoryOutputNames } = task;
+  if (fn === SQL) return attemptSql(task, ctx, await catalog());
   let loaded: Record<string, unknown> | undefined;
   for (const input of node.inputs) {
     if (isParamInput(input) || input in memoryInputs) continue;
@@ -130,6 +134,20 @@ async function attempt(
     }
   }
   return { memoryOutputs, loaded, saved };
+}
+
+/** One attempt of a sql node (sql-node.ts), under the node's timeout like a function. */
+async function attemptSql(task: NodeTask, ctx: RunContext, catalog: CatalogLike): Promise<Done> {
+  const { node, memoryInputs, memoryOutputNames } = task;
+  const out = node.outputs[0];
+  const isMemory = memoryOutputNames.includes(out);
+  const run = (signal: AbortSignal) =>
+    runSqlNode(node, memoryInputs, catalog, ctx.project.parameters, isMemory, signal);
+  const r = await withTimeout(node.name, node.timeoutMs, ctx.signal, run);
+  if (isMemory) return { memoryOutputs: r.outputs, loaded: r.loaded };
+  if (!r.written) await catalog.save(out, r.outputs[out]);
+  const kept = task.keptOutputNames?.includes(out) && !r.written ? { [out]: r.outputs[out] } : {};
+  return { memoryOutputs: kept, loaded: r.loaded, ...(r.written ? {} : { saved: r.outputs }) };
 }
 
 /** The sequential executor (registered as "sequential"). */

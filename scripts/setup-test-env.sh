@@ -15,3 +15,4 @@ if [ -f scripts/setup-mlflow.sh ]; then
   bash scripts/setup-mlflow.sh
 fi
 bash scripts/setup-moto.sh
+bash scripts/setup-postgres.sh

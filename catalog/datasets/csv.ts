@@ -11,6 +11,7 @@ import { writeStreamAtomic } from "../atomic.js";
 import { decodedChunks } from "./csv-decode.js";
 import { FastCsvReader, LoneCrRecords, uniqueNames, type FastCsvOptions } from "./csv-fast.js";
 import { csvLines, type FastCsvWriteOptions } from "./csv-write.js";
+import { withArrow } from "./arrow.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
 /** Types one CSV field: numbers, booleans, empty -> null; anything else stays a string. */
@@ -198,7 +199,7 @@ async function* csvChunks(rows: readonly unknown[], save: Record<string, unknown
   }
 }
 
-const CSV_FORMAT: FileFormat = {
+const CSV_ROWS: FileFormat = {
   read: (path, ctx) => readCsv(path, argsOf(ctx).load),
   async write(path, data, ctx) {
     if (!Array.isArray(data))
@@ -214,3 +215,5 @@ const CSV_FORMAT: FileFormat = {
 
 /** Builds a `csv` dataset. */
 export const csvType: DatasetType = (ctx) => new FileDataset(ctx, CSV_FORMAT);
+
+const CSV_FORMAT = withArrow(CSV_ROWS, { readsSchema: false });

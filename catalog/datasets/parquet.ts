@@ -4,6 +4,8 @@
 // TIMESTAMP (Date), JSON (objects, arrays and mixed-type columns; read back as values).
 import type { DatasetType } from "../dataset.js";
 import { writeViaTempFile } from "../atomic.js";
+import { withArrow } from "./arrow.js";
+import { pinColumns, writeTableParquet } from "./arrow-parquet.js";
 import { argsOf, DataShapeError, FileDataset, ParseError, type FileFormat } from "./file.js";
 
 type ParquetType = "INT32" | "INT64" | "DOUBLE" | "BOOLEAN" | "STRING" | "TIMESTAMP" | "JSON";
@@ -69,10 +71,11 @@ function int64AsNumbers(rows: Record<string, unknown>[]): Record<string, unknown
   return rows;
 }
 
-async function writeParquet(path: string, data: unknown, save: Record<string, unknown>): Promise<void> {
+async function writeParquet(path: string, data: unknown, saveArgs: Record<string, unknown>): Promise<void> {
   if (!Array.isArray(data))
     throw new DataShapeError(`expects an array of row objects, got ${data === null ? "null" : typeof data}`);
-  const columns = inferColumns(data).map((c) => ({ ...c, nullable: true }));
+  const { schema, ...save } = saveArgs;
+  const columns = pinColumns(inferColumns(data), schema).map((c) => ({ ...c, nullable: true }));
   if (columns.length === 0)
     throw new DataShapeError("cannot write a parquet file without columns (no rows or empty rows)");
   const { fileWriter, parquetWriteRows } = await import("hyparquet-writer");
@@ -82,10 +85,12 @@ async function writeParquet(path: string, data: unknown, save: Record<string, un
   });
 }
 
-const PARQUET_FORMAT: FileFormat = {
+const PARQUET_ROWS: FileFormat = {
   read: (path) => readParquet(path),
   write: (path, data, ctx) => writeParquet(path, data, argsOf(ctx).save),
 };
 
 /** Builds a `parquet` dataset. */
 export const parquetType: DatasetType = (ctx) => new FileDataset(ctx, PARQUET_FORMAT);
+
+const PARQUET_FORMAT = withArrow(PARQUET_ROWS, { writeTable: writeTableParquet, readsSchema: true });

@@ -18,6 +18,8 @@ export interface WorkerSetup {
   readonly loadVersions: Readonly<Record<string, string>>;
   /** Return loaded inputs and saved outputs too (hooks want them; costs a copy). */
   readonly wantData: boolean;
+  /** One Int32 the main thread sets to 1 when the run is interrupted: running sql queries stop. */
+  readonly interrupted: SharedArrayBuffer;
 }
 
 /** One attempt of one node, as posted to a worker. */

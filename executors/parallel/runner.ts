@@ -35,6 +35,13 @@ export class ParallelRunner implements NodeRunner {
   private readonly shared = new WeakMap<object, unknown>();
   /** Planned readers of each dataset not yet started: the last one may take typed arrays by transfer. */
   private readonly readersLeft = new Map<string, number>();
+  /**
+   * A flag the workers read to interrupt their DuckDB queries, and the sql tasks running: a worker
+   * cannot be terminated while a query runs (the process would wait for the query), so the pool
+   * closes only once they have stopped.
+   */
+  private readonly interrupted = new SharedArrayBuffer(4);
+  private readonly queries = new Set<Promise<unknown>>();
 
   constructor(plan: RunPlan, ctx: RunContext, opts: ParallelOptions = {}) {
     for (const n of plan.graph.nodes)
@@ -44,7 +51,7 @@ export class ParallelRunner implements NodeRunner {
     const heap = opts.maxHeapMb ?? (Number(process.env.MLC_WORKER_MAX_HEAP_MB) || undefined);
     this.pool = new Piscina({
       filename: workerFile(),
-      workerData: workerSetup(plan, ctx),
+      workerData: workerSetup(plan, ctx, this.interrupted),
       minThreads: this.slots,
       maxThreads: this.slots,
       idleTimeout: 10 * 60_000,
@@ -58,7 +65,9 @@ export class ParallelRunner implements NodeRunner {
   async run(task: NodeTask, ctx: RunContext): Promise<NodeOutcome> {
     const t0 = performance.now();
     const { node } = task;
-    const timeout = node.timeoutMs !== null ? new AbortController() : null;
+    // A sql node times out inside its worker (which interrupts DuckDB; terminating a worker whose
+    // query runs would wait for the query), so it gets no terminating timer here.
+    const timeout = node.timeoutMs !== null && node.sql === undefined ? new AbortController() : null;
     const timer = timeout ? setTimeout(() => timeout.abort(), node.timeoutMs!) : undefined;
     try {
       const { values, transferList } = this.prepareInputs(task);
@@ -69,10 +78,15 @@ export class ParallelRunner implements NodeRunner {
         memoryOutputNames: task.memoryOutputNames,
         ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}),
       };
-      const result = (await this.pool.run(payload, {
+      const pending = this.pool.run(payload, {
         transferList: transferList as never,
         ...(timeout ? { signal: timeout.signal } : {}),
-      })) as WorkerResult;
+      });
+      if (node.sql !== undefined) {
+        this.queries.add(pending);
+        void pending.finally(() => this.queries.delete(pending)).catch(() => {});
+      }
+      const result = (await pending) as WorkerResult;
       replay(ctx, result.logs);
       return result.ok ? result : { ok: false, error: result.error, durationMs: result.durationMs };
     } catch (err) {
@@ -115,12 +129,14 @@ export class ParallelRunner implements NodeRunner {
   }
 
   async close(): Promise<void> {
+    Atomics.store(new Int32Array(this.interrupted), 0, 1);
+    await Promise.allSettled([...this.queries]);
     await this.pool.destroy();
   }
 }
 
 /** The run-constant part of every task, sent to each worker once. */
-function workerSetup(plan: RunPlan, ctx: RunContext): WorkerSetup {
+function workerSetup(plan: RunPlan, ctx: RunContext, interrupted: SharedArrayBuffer): WorkerSetup {
   const project = ctx.project;
   const datasets: Record<string, DatasetConfig> = {};
   const credentials: Record<string, unknown> = {};
@@ -141,6 +157,7 @@ function workerSetup(plan: RunPlan, ctx: RunContext): WorkerSetup {
     saveVersion: ctx.saveVersion,
     loadVersions: ctx.loadVersions,
     wantData: Boolean(hooks.afterDatasetLoaded || hooks.afterNodeRun || hooks.afterDatasetSaved),
+    interrupted,
   };
 }
 

@@ -12,8 +12,12 @@ import { installSink, type RunSink } from "../../tracking/sink.js";
 import { toErrorInfo } from "../errors.js";
 import { invokeNode, threw, unsettled } from "../invoke.js";
 import { isParamInput } from "../scheduler.js";
+import { runSqlNode } from "../sql-node.js";
+import { timedOut } from "../timeout.js";
 import { userStack } from "../stack.js";
 import type { SinkCall, WorkerResult, WorkerSetup, WorkerTask } from "./messages.js";
+import { isArrowTable } from "../../catalog/datasets/arrow.js";
+import { fromWire, mapValues, toWire } from "./arrow-wire.js";
 import { assertCloneable, transferables } from "./transfer.js";
 
 process.setSourceMapsEnabled(true);
@@ -62,7 +66,10 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
     const result = await new Promise<Extract<WorkerResult, { ok: true }>>((resolve, reject) => {
       failCurrent = reject;
       stopWatching = watchIdle(task.name, reject);
-      execute(task, t0).then(resolve, reject);
+      decoded(task)
+        .then((t) => execute(t, t0))
+        .then(encoded)
+        .then(resolve, reject);
     });
     return move({ [transferableSymbol]: transferables(result.memoryOutputs), [valueSymbol]: result } as never);
   } catch (err) {
@@ -99,8 +106,23 @@ function watchIdle(name: string, fail: (err: unknown) => void): () => void {
   return () => clearInterval(timer);
 }
 
+/** The task with Arrow Tables rebuilt from their wire form (arrow-wire.ts). */
+async function decoded(task: WorkerTask): Promise<WorkerTask> {
+  return { ...task, memoryInputs: await mapValues(task.memoryInputs, fromWire) };
+}
+
+/** The result with every Arrow Table in its wire form, so its buffers can move to the main thread. */
+async function encoded(r: Extract<WorkerResult, { ok: true }>): Promise<Extract<WorkerResult, { ok: true }>> {
+  const memoryOutputs = await mapValues(r.memoryOutputs, toWire);
+  if (!r.loaded && !r.saved) return { ...r, memoryOutputs };
+  const loaded = r.loaded && (await mapValues(r.loaded, toWire));
+  const saved = r.saved && (await mapValues(r.saved, toWire));
+  return { ...r, memoryOutputs, ...(loaded ? { loaded } : {}), ...(saved ? { saved } : {}) };
+}
+
 async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResult, { ok: true }>> {
   const node = setup.nodes[task.name];
+  if (node.sql !== undefined) return executeSql(task, t0);
   const fn = await loadExport(node.func, setup.root);
   const inputs: Record<string, unknown> = { ...task.memoryInputs };
   const loaded: Record<string, unknown> = {};
@@ -114,7 +136,7 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
   const saved: Record<string, unknown> = {};
   for (const name of node.outputs) {
     if (memory.has(name)) {
-      assertCloneable(outputs[name], name, node.name);
+      if (!isArrowTable(outputs[name])) assertCloneable(outputs[name], name, node.name);
       memoryOutputs[name] = outputs[name];
     } else {
       await catalog.save(name, outputs[name]);
@@ -125,5 +147,38 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
   const durationMs = performance.now() - t0;
   return setup.wantData
     ? { ok: true, memoryOutputs, loaded, saved, durationMs, logs }
+    : { ok: true, memoryOutputs, durationMs, logs };
+}
+
+/** How often a running sql node looks whether the run was interrupted. */
+const INTERRUPT_POLL_MS = 50;
+
+/** A sql node's attempt (sql-node.ts): DuckDB reads plain files and writes a plain file output itself. */
+async function executeSql(task: WorkerTask, t0: number): Promise<Extract<WorkerResult, { ok: true }>> {
+  const node = setup.nodes[task.name];
+  const out = node.outputs[0];
+  const isMemory = task.memoryOutputNames.includes(out);
+  // Timed out here, not by terminating the worker (runner.ts): the query is interrupted, and the
+  // node fails once DuckDB has let go of it (a worker ended mid-query would abort the process).
+  const ctl = new AbortController();
+  const ms = node.timeoutMs;
+  const timer = ms !== null ? setTimeout(() => ctl.abort(timedOut(node.name, ms)), ms) : undefined;
+  const flag = new Int32Array(setup.interrupted);
+  const poll = setInterval(() => Atomics.load(flag, 0) === 1 && ctl.abort(new Error("interrupted")), INTERRUPT_POLL_MS);
+  const r = await runSqlNode(node, task.memoryInputs, catalog, setup.parameters, isMemory, ctl.signal).finally(() => {
+    clearTimeout(timer);
+    clearInterval(poll);
+  });
+  const memoryOutputs: Record<string, unknown> = {};
+  const saved: Record<string, unknown> = {};
+  if (isMemory) memoryOutputs[out] = r.outputs[out];
+  else if (!r.written) {
+    await catalog.save(out, r.outputs[out]);
+    saved[out] = r.outputs[out];
+    if (task.keptOutputNames?.includes(out)) memoryOutputs[out] = r.outputs[out];
+  }
+  const durationMs = performance.now() - t0;
+  return setup.wantData
+    ? { ok: true, memoryOutputs, loaded: r.loaded ?? {}, saved, durationMs, logs }
     : { ok: true, memoryOutputs, durationMs, logs };
 }
