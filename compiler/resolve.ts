@@ -10,6 +10,7 @@ import type { CompileContext } from "./diagnostics.js";
 import { isPattern, matchFactory, rankFactories, type FactoryMatch } from "./factories.js";
 import { parseRef } from "../modules/load-module.js";
 import { ioRef, isParamRef } from "./refs.js";
+import { checkArgs } from "./check-args.js";
 import { checkFuncs } from "./check-funcs.js";
 import { checkMetricKeys } from "./check-metrics.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
@@ -300,6 +301,7 @@ function checkEntry(
       hint: "define it in conf/local/credentials.yml (git-ignored)",
     });
   }
+  if (typeof entry.type === "string" && BUILTIN.has(entry.type)) checkArgs(key, entry, path, file, ctx);
   const inner = entry.dataset;
   if (isMap(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
 }

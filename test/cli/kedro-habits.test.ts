@@ -43,3 +43,22 @@ describe("Kedro dataset type names", () => {
     });
   });
 });
+
+describe("pandas load_args and save_args", () => {
+  it("each unknown key is MLC2001 at the key: pandas names with the mlc way, csv typos with a suggestion", () => {
+    const catalog =
+      "raw:\n  type: json\n  filepath: data/raw.json\n" +
+      "c:\n  type: csv\n  filepath: data/c.csv\n  load_args: { sep: ';', delimiter: ',', fromLine: 2, delimitr: x }\n" +
+      "  save_args: { index: false, header: true }\n" +
+      "j:\n  type: json\n  filepath: data/j.json\n  load_args: { orient: records }\n  save_args: { indent: 2 }\n";
+    const { code, diags } = diagnostics(project({ "conf/base/catalog.yml": catalog }));
+    expect(code).toBe(1);
+    const unknown = diags.filter((d) => d.code === "MLC2001").map((d) => [d.line, d.column, d.message, d.hint]);
+    expect(unknown).toEqual([
+      [7, 16, 'dataset "c" (csv): unknown load_args key "sep"', '"sep" is a pandas argument: use "delimiter"'],
+      [7, 55, 'dataset "c" (csv): unknown load_args key "delimitr" (did you mean "delimiter"?)', expect.any(String)],
+      [8, 16, 'dataset "c" (csv): unknown save_args key "index"', expect.stringContaining("no index")],
+      [12, 16, 'dataset "j" (json): unknown load_args key "orient"', expect.stringContaining("pandas argument")],
+    ]);
+  });
+});
