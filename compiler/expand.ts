@@ -23,6 +23,7 @@ export function expandPipeline(
 ): { nodes: ResolvedNode[]; pipelines: Record<string, NamedPipelineSpec> } {
   const vars: Record<string, unknown> = { globals: config.globals, runtime };
   const funcs = new Map<string, Map<string, string>>();
+  const globbed: Record<string, NamedPipelineSpec> = {};
   const expandDoc = (d: RawDocument, chain: readonly string[]): ResolvedNode[] => {
     const data = isMap(d.data) ? d.data : {};
     const out: ResolvedNode[] = [];
@@ -31,11 +32,12 @@ export function expandPipeline(
       // A loop, not flatMap or spreads: 10,000-node files are common and this runs cold.
       for (let i = 0; i < data.nodes.length; i++) expandNodeInto(data.nodes[i], i, frame, ctx, out);
     }
-    const included = expandIncludes(d, chain, ctx, expandDoc, vars);
+    const included = expandIncludes(d, chain, ctx, expandDoc, vars, globbed);
     for (let k = 0; k < included.length; k++) out.push(included[k]);
     return out;
   };
-  return { nodes: expandDoc(doc, [includeIdentity(doc.absPath)]), pipelines: namedPipelines(doc) };
+  const nodes = expandDoc(doc, [includeIdentity(doc.absPath)]);
+  return { nodes, pipelines: { ...globbed, ...namedPipelines(doc) } };
 }
 
 const LIST_KEYS = ["nodes", "tags", "from_nodes", "to_nodes", "from_inputs", "to_outputs", "namespaces"] as const;

@@ -2,7 +2,8 @@
 // including file), expand it, remap it as Kedro's `pipeline()`. Cycles are found by the chain of
 // absolute paths from the root document, so a self-including file is an error, never a hang.
 import { existsSync, realpathSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
+import { globSync, isDynamicPattern } from "tinyglobby";
 import { validateDocument } from "../schema/validate.js";
 import type { CompileContext } from "./diagnostics.js";
 import { normalizeTags } from "./expand-node.js";
@@ -10,6 +11,7 @@ import { interpolateTree } from "./interpolate.js";
 import { loadYaml, projectPath } from "./load.js";
 import { remapNodes } from "./namespace.js";
 import { isMap } from "./plain-data.js";
+import type { NamedPipelineSpec } from "./expand.js";
 import type { RawDocument, ResolvedNode, SourceRef } from "./types.js";
 
 /** Expands a document (and its own includes) given the chain of absolute paths that led to it. */
@@ -39,12 +41,57 @@ export function expandIncludes(
   ctx: CompileContext,
   expand: ExpandDocument,
   vars: Record<string, unknown> = {},
+  named: Record<string, NamedPipelineSpec> = {},
 ): ResolvedNode[] {
   const list = isMap(doc.data) && Array.isArray(doc.data.include) ? doc.data.include : [];
   return list.flatMap((raw, j) => {
     const entry = isMap(raw) ? interpolateTree(raw, vars, doc.file, ["include", j], ctx) : null;
-    return isMap(entry) ? includeOne(doc, entry, j, chain, ctx, expand) : [];
+    if (!isMap(entry)) return [];
+    if (typeof entry.pipeline === "string" && isDynamicPattern(entry.pipeline))
+      return includeGlob(doc, entry, entry.pipeline, j, chain, ctx, expand, named);
+    return includeOne(doc, entry, j, chain, ctx, expand);
   });
+}
+
+/**
+ * `pipeline: pipelines/*.yml`: every matching file, in name order, is included with the entry's
+ * other keys and becomes a named pipeline under its file name, as Kedro's find_pipelines()
+ * registers each pipeline package. A name `pipelines:` already defines keeps that definition.
+ */
+function includeGlob(
+  doc: RawDocument,
+  entry: Raw,
+  pattern: string,
+  j: number,
+  chain: readonly string[],
+  ctx: CompileContext,
+  expand: ExpandDocument,
+  named: Record<string, NamedPipelineSpec>,
+): ResolvedNode[] {
+  const files = globSync(pattern, { cwd: dirname(doc.absPath), onlyFiles: true, expandDirectories: false }).sort();
+  const at: SourceRef = { file: doc.file, path: ["include", j, "pipeline"] };
+  if (files.length === 0) {
+    ctx.report({ code: "MLC3007", message: `include "${pattern}": no file matches`, at });
+    return [];
+  }
+  return files.flatMap((rel) => {
+    const nodes = includeOne(
+      doc,
+      { ...entry, pipeline: rel.startsWith(".") ? rel : `./${rel}` },
+      j,
+      chain,
+      ctx,
+      expand,
+    );
+    const name = basename(rel).replace(/\.ya?ml$/, "");
+    if (!Object.hasOwn(named, name) && !Object.hasOwn(namedIn(doc), name))
+      named[name] = { nodes: nodes.map((n) => n.name), source: at };
+    return nodes;
+  });
+}
+
+function namedIn(doc: RawDocument): Raw {
+  return isMap(doc.data) && isMap(doc.data.pipelines) ? doc.data.pipelines : {};
 }
 
 function includeOne(
