@@ -14,3 +14,4 @@ fi
 if [ -f scripts/setup-mlflow.sh ]; then
   bash scripts/setup-mlflow.sh
 fi
+bash scripts/setup-redis.sh
