@@ -16,3 +16,4 @@ if [ -f scripts/setup-mlflow.sh ]; then
 fi
 bash scripts/setup-moto.sh
 bash scripts/setup-postgres.sh
+bash scripts/setup-redis.sh
