@@ -2,7 +2,7 @@
 // are assembled in a temporary sibling folder and renamed into place at the end, so a failure
 // never leaves a half-made project; an existing non-empty folder is never touched.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { quote } from "../../executors/resume.js";
 import { EXIT } from "../exit.js";
@@ -30,13 +30,35 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
 }
 
 /**
- * How the new project depends on mlc-pipelines: MLC_NEW_DEP_SPEC when set; the registry version
- * when this mlc is an installed package (inside node_modules); else (a git checkout, `npm link`)
- * a `file:` link to this checkout, so `npm install` works offline and before any release.
+ * How the new project depends on mlc-pipelines: MLC_NEW_DEP_SPEC when set; when this mlc is an
+ * installed package (inside node_modules), the way the installing project names it if that is a
+ * local tarball or folder (`file:`, made absolute so it holds from the new folder), else the
+ * registry version; a git checkout (`npm link`) gets a `file:` link to itself, so `npm install`
+ * works offline and before any release.
  */
 export function dependencySpec(root: string, version: string): string {
   if (process.env.MLC_NEW_DEP_SPEC) return process.env.MLC_NEW_DEP_SPEC;
-  return root.split(/[\\/]/).includes("node_modules") ? `^${version}` : `file:${root}`;
+  const parts = root.split(/[\\/]/);
+  const at = parts.lastIndexOf("node_modules");
+  if (at < 0) return `file:${root}`;
+  const installer = parts.slice(0, at).join(sep) || sep;
+  const local = installerFileSpec(installer);
+  return local ? `file:${resolve(installer, local)}` : `^${version}`;
+}
+
+/** The path in the installing project's `mlc-pipelines: file:PATH` dependency, if it has one. */
+function installerFileSpec(project: string): string | undefined {
+  let pkg: Record<string, Record<string, string> | undefined>;
+  try {
+    pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as typeof pkg;
+  } catch {
+    return undefined; // no readable package.json there (a global install): the registry version
+  }
+  for (const field of ["dependencies", "devDependencies", "optionalDependencies"]) {
+    const spec = pkg[field]?.["mlc-pipelines"];
+    if (typeof spec === "string" && spec.startsWith("file:")) return spec.slice("file:".length);
+  }
+  return undefined;
 }
 
 /** An npm package name from a folder name: lowercase, URL-safe, never empty. */
