@@ -23,6 +23,15 @@ const CSV_SAVE = new Set(
   ).split(" "),
 );
 
+// excel (catalog/datasets/excel.ts) takes pandas.ExcelDataset's own names for what it does.
+const EXCEL_LOAD = new Set(["sheet_name", "header"]);
+const EXCEL_SAVE = new Set(["sheet_name"]);
+/** The keys a built-in type takes, where it checks them all (other types refuse only pandas names). */
+const KNOWN: Readonly<Record<string, { load_args: Set<string>; save_args: Set<string> }>> = {
+  csv: { load_args: CSV_LOAD, save_args: CSV_SAVE },
+  excel: { load_args: EXCEL_LOAD, save_args: EXCEL_SAVE },
+};
+
 /** pandas / Kedro argument names -> what to write in mlc instead. */
 const PANDAS: Readonly<Record<string, string>> = {
   sep: 'use "delimiter"',
@@ -60,7 +69,7 @@ export function checkArgs(
   for (const side of ["load_args", "save_args"] as const) {
     const args = entry[side];
     if (!args || typeof args !== "object" || Array.isArray(args)) continue;
-    const known = entry.type === "csv" ? (side === "load_args" ? CSV_LOAD : CSV_SAVE) : null;
+    const known = Object.hasOwn(KNOWN, String(entry.type)) ? KNOWN[String(entry.type)][side] : null;
     for (const name of Object.keys(args)) {
       const pandas = Object.hasOwn(PANDAS, name) ? PANDAS[name] : undefined;
       if (known ? known.has(snake(name)) : !pandas) continue;
