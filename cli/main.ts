@@ -125,7 +125,11 @@ export function buildProgram(): Command {
   program
     .command("new <name>")
     .description("create a new project from a starter")
-    .addOption(new Option("--starter <starter>", "starter").choices(["movies", "iris", "blank"]).default("blank"))
+    .addOption(
+      new Option("--starter <starter>", "starter")
+        .choices(["movies", "iris", "spaceflights", "blank"])
+        .default("blank"),
+    )
     .option("--quiet", "print only errors")
     .action(action(() => import("./commands/new.js")));
 

@@ -1,4 +1,4 @@
-// `mlc new NAME [--starter movies|iris|blank]`: a new project from templates/starters. The files
+// `mlc new NAME [--starter movies|iris|spaceflights|blank]`: a new project from templates/starters. The files
 // are assembled in a temporary sibling folder and renamed into place at the end, so a failure
 // never leaves a half-made project; an existing non-empty folder is never touched.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { quote } from "../../executors/resume.js";
 import { EXIT } from "../exit.js";
 
-const STARTERS = ["blank", "iris", "movies"] as const;
+const STARTERS = ["blank", "iris", "movies", "spaceflights"] as const;
 /** Never copied from a sample: generated state and machine-local configuration. */
 const SKIP_DIRS = new Set([".mlc", "build", "node_modules", "dist"]);
 
@@ -168,7 +168,7 @@ function writeOne(tmp: string, rel: string, src: string, vars: Vars, render: Ren
   if (basename(out) === "gitignore") out = join(dirname(out), ".gitignore");
   const file = join(tmp, out);
   mkdirSync(dirname(file), { recursive: true });
-  if (/\.(csv|bin|parquet|png|jpg)$/i.test(out)) {
+  if (/\.(csv|bin|parquet|png|jpg|xlsx)$/i.test(out)) {
     writeFileSync(file, readFileSync(src));
     return;
   }
