@@ -17,7 +17,7 @@
 // Stack traces map back to the .ts sources through an inline source map when source maps are on
 // (`process.setSourceMapsEnabled(true)` or `node --enable-source-maps`).
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
+import { createRequire, isBuiltin } from "node:module";
 import { mkdirSync, promises as fsp, statSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,7 +28,7 @@ import { suggest } from "../compiler/suggest.js";
 const TS_EXT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 const JS_EXT = new Set([".js", ".mjs", ".cjs", ".jsx"]);
 /** Bumped when bundling options change, so old cache entries are not reused. */
-const CACHE_FORMAT = "1";
+const CACHE_FORMAT = "2";
 
 /** Counters for tests and benches: how many times esbuild actually ran in this process. */
 export const moduleStats = { esbuildCalls: 0, diskHits: 0 };
@@ -215,6 +215,33 @@ interface Manifest {
   readonly out: string;
   /** [path relative to root, mtimeMs, size] of every file esbuild read. */
   readonly inputs: readonly (readonly [string, number, number])[];
+  /** Bare imports left external (package names), sorted: the cache key's package part. */
+  readonly packages: readonly string[];
+}
+
+/** What a module's code is made of: its local source files (absolute) and the packages it imports. */
+export interface ModuleSources {
+  readonly files: readonly string[];
+  readonly packages: readonly string[];
+}
+
+/** The local files and imported packages of the module named by `spec` (the cache key's code part). */
+export async function moduleSources(spec: string, root: string): Promise<ModuleSources> {
+  const absRoot = resolve(root);
+  const file = filePathOf(spec, absRoot);
+  if (!file) return { files: [], packages: [packageName(spec)] };
+  if (!TS_EXT.has(extname(file))) return { files: [file], packages: [] };
+  const manifestPath = join(moduleCacheDir(absRoot), `${hash(CACHE_FORMAT + "\0" + file).slice(0, 24)}.json`);
+  if (!(await readValidManifest(manifestPath, file, absRoot, moduleCacheDir(absRoot))))
+    await build(file, absRoot, moduleCacheDir(absRoot), manifestPath);
+  const m = JSON.parse(await fsp.readFile(manifestPath, "utf8")) as Manifest;
+  return { files: m.inputs.map(([rel]) => resolve(absRoot, rel)), packages: m.packages };
+}
+
+/** "lodash/fp" -> "lodash", "@scope/pkg/x" -> "@scope/pkg". */
+function packageName(spec: string): string {
+  const parts = spec.split("/");
+  return spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
 
 /** Returns the cached bundle for `file`, building it when any input changed. */
@@ -285,12 +312,20 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
       const st = statSync(resolve(root, rel));
       return [rel, st.mtimeMs, st.size] as const;
     });
+  const packages = [
+    ...new Set(
+      Object.values(result.metafile.inputs)
+        .flatMap((i) => i.imports)
+        .filter((i) => i.external && !isBuiltin(i.path) && !/^(file:|\.|\/)/.test(i.path))
+        .map((i) => packageName(i.path)),
+    ),
+  ].sort();
   const code = result.outputFiles[0].contents;
   const outName = `${hash(file + "\0" + JSON.stringify(inputs) + "\0" + hash(Buffer.from(code).toString("latin1"))).slice(0, 24)}.mjs`;
   mkdirSync(dir, { recursive: true });
   // Worker threads may build the same module at once: both write identical bytes via rename.
   await writeFileAtomic(join(dir, outName), code);
-  const manifest: Manifest = { format: CACHE_FORMAT, entry: file, out: outName, inputs };
+  const manifest: Manifest = { format: CACHE_FORMAT, entry: file, out: outName, inputs, packages };
   await writeFileAtomic(manifestPath, JSON.stringify(manifest));
   await sweep(dir).catch(() => {});
   return join(dir, outName);
