@@ -94,6 +94,7 @@ function buildNode(
   const retries = typeof raw.retries === "number" && Number.isInteger(raw.retries) && raw.retries > 0 ? raw.retries : 0;
   const timeoutMs = parseTimeout(raw.timeout);
   const source = { file: frame.file, path };
+  const cache = typeof raw.cache === "boolean" ? { cache: raw.cache } : null;
   // One literal for the usual node (no keyword IO): a single allocation, the same key order.
   if (!inputs.keys && !outputs.keys) {
     return {
@@ -108,6 +109,7 @@ function buildNode(
       namespace: ns,
       retries,
       timeoutMs,
+      ...cache,
       source,
     };
   }
@@ -125,6 +127,7 @@ function buildNode(
     namespace: ns,
     retries,
     timeoutMs,
+    ...cache,
     source,
   };
 }

@@ -17,6 +17,7 @@ type Guard = NonNullable<RunContext["guard"]>;
 export interface CatalogLike {
   load(name: string): Promise<unknown>;
   save(name: string, data: unknown): Promise<void>;
+  version(name: string): Promise<string | null | undefined>;
 }
 
 /** Builds the run's DataCatalog (catalog/catalog.ts) over the plan's datasets. */
@@ -96,7 +97,7 @@ async function runTask(
   }
 }
 
-type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved">;
+type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved" | "versions">;
 
 /** One attempt: load persisted inputs, call the function, save persisted outputs. */
 async function attempt(
@@ -121,15 +122,17 @@ async function attempt(
         );
   const memoryOutputs: Record<string, unknown> = {};
   let saved: Record<string, unknown> | undefined;
+  let versions: Record<string, string | null | undefined> | undefined;
   for (const out of node.outputs) {
     if (memoryOutputNames.includes(out)) memoryOutputs[out] = outputs[out];
     else {
       await (await catalog()).save(out, outputs[out]);
       (saved ??= {})[out] = outputs[out];
+      if (task.versions) (versions ??= {})[out] = await (await catalog()).version(out);
       if (task.keptOutputNames?.includes(out)) memoryOutputs[out] = outputs[out];
     }
   }
-  return { memoryOutputs, loaded, saved };
+  return { memoryOutputs, loaded, saved, versions };
 }
 
 /** The sequential executor (registered as "sequential"). */

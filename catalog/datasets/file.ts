@@ -1,5 +1,6 @@
 // The shared machinery of file-backed datasets: path resolution inside the project, versioning,
 // and turning I/O and parser failures into coded errors that name the dataset and the path.
+import { contentVersion } from "../../cache/hash.js";
 import { promises as fsp } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
@@ -115,7 +116,7 @@ export function messageOf(err: unknown): string {
 
 /** A file dataset of one format, with `versioned: true` support. */
 export class FileDataset implements Dataset, FileBacked, VersionAware {
-  private version: string | null = null;
+  private usedVersion: string | null = null;
   private lastSaved: string | null = null;
 
   constructor(
@@ -164,7 +165,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
       throw saveError(this.ctx, path, err);
     }
     this.lastSaved = path;
-    if (this.ctx.config.versioned) this.version = this.ctx.saveVersion;
+    if (this.ctx.config.versioned) this.usedVersion = this.ctx.saveVersion;
   }
 
   async exists(): Promise<boolean> {
@@ -174,6 +175,11 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     } catch {
       return false;
     }
+  }
+
+  async version(): Promise<string | null> {
+    const path = await this.loadPath(false).catch(() => null);
+    return path ? contentVersion(this.ctx.root, path) : null;
   }
 
   describe(): Record<string, unknown> {
@@ -188,7 +194,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
   }
 
   versionUsed(): string | null {
-    return this.version;
+    return this.usedVersion;
   }
 
   savedPath(): string | null {
@@ -200,7 +206,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     if (!this.ctx.config.versioned) return base;
     const shown = shownPath(this.ctx.root, base);
     const { path, version } = await versionedLoadPath(this.ctx.name, base, shown, this.ctx.loadVersion);
-    if (record) this.version = version;
+    if (record) this.usedVersion = version;
     return path;
   }
 }

@@ -68,6 +68,7 @@ export class ParallelRunner implements NodeRunner {
         memoryInputs: values,
         memoryOutputNames: task.memoryOutputNames,
         ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}),
+        ...(task.versions ? { versions: true } : {}),
       };
       const result = (await this.pool.run(payload, {
         transferList: transferList as never,
