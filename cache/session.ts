@@ -4,11 +4,12 @@
 // distributed one) decides the same way. Versions of saved outputs come from the runner that
 // saved them (hashed in that thread or process); this side only hashes free inputs and rechecks
 // recorded outputs, both memoised on (path, size, mtime, inode).
-import { resolve } from "node:path";
 import type { CompiledProject, DatasetConfig, IRNode } from "../compiler/types.js";
 import { isParamInput, isRunScoped, memoryDatasets } from "../executors/datasets.js";
 import type { RunPlan } from "../executors/executor.js";
 import type { RunSink } from "../tracking/sink.js";
+import type { NodeOutcome } from "../executors/scheduler.js";
+import { replaySinkCalls } from "../executors/sink-calls.js";
 import { compareParts, outputCause, type Cause } from "./decide.js";
 import { codeFingerprint, type CodeFingerprint } from "./fingerprint.js";
 import { keyOf, keyParts, type KeyParts } from "./key.js";
@@ -101,18 +102,16 @@ export class CacheSession {
   }
 
   /**
-   * For an up-to-date node: its memory outputs (restored from the cache) after re-logging its
-   * metrics and artifacts to this run; null when a kept value is gone (the node must run).
+   * For an up-to-date node: its memory outputs (restored from the cache) after logging to this
+   * run what its last execution logged (metrics, params, tags, artifacts); null when a kept value
+   * is gone (the node must run).
    */
   async hit(node: IRNode, check: Check, sink: RunSink): Promise<Record<string, unknown> | null> {
     const state = check.state!;
     const values = await readKeptValues(this.project.root, state);
     const needed = node.outputs.filter((o) => this.memory.has(o) || this.isRunScoped(o));
     if (!values || needed.some((o) => !(o in values))) return null;
-    for (const o of node.outputs) {
-      if (this.isRunScoped(o)) await (await this.catalog()).save(o, values[o]);
-      else this.relogArtifact(o, sink);
-    }
+    replaySinkCalls(sink, state.logs);
     this.learn(state.outputs);
     return values;
   }
@@ -122,13 +121,10 @@ export class CacheSession {
     for (const o of node.outputs) this.rerun.set(o, node.name);
   }
 
-  /** Records a successful execution: `versions` from the runner, memory values from its outcome. */
-  async saved(
-    node: IRNode,
-    check: Check,
-    versions: Readonly<Record<string, string | null | undefined>>,
-    values: Readonly<Record<string, unknown>>,
-  ): Promise<void> {
+  /** Records a successful execution: output versions, memory values and logs from the runner's outcome. */
+  async saved(node: IRNode, check: Check, outcome: Extract<NodeOutcome, { ok: true }>): Promise<void> {
+    const versions = outcome.versions ?? {};
+    const values = outcome.memoryOutputs;
     const outputs: Record<string, string> = {};
     const kept: Record<string, unknown> = {};
     for (const o of node.outputs) {
@@ -140,7 +136,7 @@ export class CacheSession {
     this.learn(outputs);
     await writeNodeState(
       this.project.root,
-      { node: node.name, key: check.key, parts: check.parts, outputs, run_id: this.runId },
+      { node: node.name, key: check.key, parts: check.parts, outputs, logs: outcome.logs ?? [], run_id: this.runId },
       kept,
     );
   }
@@ -182,16 +178,6 @@ export class CacheSession {
 
   private persistedFile(name: string): boolean {
     return !this.memory.has(name) && !this.isRunScoped(name);
-  }
-
-  /** mlflow.artifact outputs of a cached node are logged again from the file the last execution saved. */
-  private relogArtifact(name: string, sink: RunSink): void {
-    const c = this.configs[name];
-    const inner = c?.type === "mlflow.artifact" ? c.dataset : undefined;
-    const file = inner && !inner.versioned ? (inner.filepath ?? inner.path) : undefined;
-    if (typeof file !== "string") return;
-    const artifactPath = typeof c!.artifact_path === "string" ? c!.artifact_path : undefined;
-    sink.logArtifact(resolve(this.project.root, file), artifactPath);
   }
 }
 

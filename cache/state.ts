@@ -8,6 +8,7 @@ import { deserialize, serialize } from "node:v8";
 import { writeFileAtomic } from "../catalog/atomic.js";
 import { cacheDir, digest } from "./hash.js";
 import type { KeyParts } from "./key.js";
+import type { SinkCall } from "../executors/sink-calls.js";
 
 /** Memory values larger than this are not kept: their consumers rerun the producer instead. */
 const MAX_KEPT_BYTES = 64 << 20;
@@ -20,6 +21,8 @@ export interface NodeState {
   readonly outputs: Readonly<Record<string, string>>;
   /** Memory (and run-scoped) outputs whose values are kept under values/. */
   readonly kept: readonly string[];
+  /** What the execution logged, replayed into a run that skips the node. */
+  readonly logs: readonly SinkCall[];
   readonly run_id: string;
 }
 

@@ -120,6 +120,9 @@ export async function runCompiled(
     const allHooks = combineHooks([...hooks, ...plugins.map((p) => ({ name: p.name, hooks: p.hooks }))]);
     const ctx = runContext(project, plan, run, opts, allHooks, sink, plugins);
     result = await executor.run(plan, { ...ctx, guard: trap.guard });
+    // A partly cached run says which nodes it skipped, so its MLflow run reads right next to a full one.
+    const cached = result.nodes.filter((n) => n.status === "cached").map((n) => n.name);
+    if (cached.length) sink.setTag("mlc.cached_nodes", cached.join(","));
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
     await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), plugins);

@@ -19,11 +19,11 @@ import type { IRNode } from "../compiler/types.js";
 import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
 import type { RunInfo } from "../tracking/hooks.js";
 import type { RunContext, RunPlan, RunResult } from "./executor.js";
-import { scrubber } from "../catalog/secrets.js";
-import { toErrorInfo } from "./errors.js";
+import { errorScrubber, toErrorInfo, type Clean } from "./errors.js";
 import { isRunScoped, keptDatasets, memoryDatasets } from "./datasets.js";
 import { paramValues } from "./invoke.js";
 import { afterSuccess, callHook } from "./node-hooks.js";
+import type { SinkCall } from "./sink-calls.js";
 
 export { isParamInput, memoryDatasets } from "./datasets.js";
 
@@ -58,6 +58,8 @@ export type NodeOutcome =
       readonly saved?: Record<string, unknown>;
       /** When `task.versions`: persisted output -> content version (null: nothing saved; undefined: no version()). */
       readonly versions?: Record<string, string | null | undefined>;
+      /** When `task.versions`: what the node logged (metrics, params, tags, artifacts), in order. */
+      readonly logs?: readonly SinkCall[];
       readonly durationMs: number;
     }
   | { readonly ok: false; readonly error: ErrorInfo; readonly durationMs: number };
@@ -116,25 +118,6 @@ export async function schedule(
   }
   const after = clean(await callHook(() => hooks.afterPipelineRun?.(info, result)));
   return after ? { ...result, status: "failed", error: after } : result;
-}
-
-type Clean = <E extends ErrorInfo | undefined>(e: E) => E;
-
-/**
- * Credential values replaced by *** in an error's text. Every failure of every runner, hook and
- * dataset passes here before it reaches an event, a record, MLflow or the terminal, so a node or
- * a custom dataset that puts a secret into an error message (or a stray throw) cannot leak it.
- */
-function errorScrubber(ctx: RunContext): Clean {
-  const scrub = scrubber(ctx.project.credentials);
-  return <E extends ErrorInfo | undefined>(e: E): E => {
-    if (!e) return e;
-    const message = scrub(e.message);
-    const stack = e.stack === undefined ? undefined : scrub(e.stack);
-    return (
-      message === e.message && stack === e.stack ? e : { ...e, message, ...(stack !== undefined ? { stack } : {}) }
-    ) as E;
-  };
 }
 
 function notRun(name: string, attempts: number): NodeRecord {
@@ -335,7 +318,7 @@ class Loop {
       total += outcome.durationMs;
       if (this.closed) return notRun(node.name, attempt);
       if (outcome.ok) {
-        if (check) await cache!.saved(node, check, outcome.versions ?? {}, outcome.memoryOutputs);
+        if (check) await cache!.saved(node, check, outcome);
         return this.succeeded(node, attempt, total, memoryInputs, outcome);
       }
       if (attempt <= node.retries && !this.ctx.signal.aborted) {

@@ -9,6 +9,7 @@ import { toErrorInfo } from "./errors.js";
 import { invokeNode } from "./invoke.js";
 import { isParamInput, schedule, type NodeOutcome, type NodeRunner, type NodeTask } from "./scheduler.js";
 import { withTimeout } from "./timeout.js";
+import { catalogSink, recordCalls, type SinkCall } from "./sink-calls.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 type Guard = NonNullable<RunContext["guard"]>;
@@ -29,7 +30,7 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
     credentials: ctx.project.credentials,
     saveVersion: ctx.saveVersion,
     loadVersions: ctx.loadVersions,
-    sink: ctx.sink,
+    sink: catalogSink(ctx.sink),
   });
 }
 
@@ -87,9 +88,8 @@ async function runTask(
   const { guard, watchdog } = guards;
   const { name, timeoutMs } = task.node;
   try {
-    const work = watchdog
-      ? watchdog.watch(name, timeoutMs, () => attempt(task, ctx, catalog, fn))
-      : attempt(task, ctx, catalog, fn);
+    const once = () => recorded(task, ctx, () => attempt(task, ctx, catalog, fn));
+    const work = watchdog ? watchdog.watch(name, timeoutMs, once) : once();
     const done = await (guard ? guard(name, work) : work);
     return { ok: true, ...done, durationMs: performance.now() - t0 };
   } catch (err) {
@@ -97,7 +97,14 @@ async function runTask(
   }
 }
 
-type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved" | "versions">;
+type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved" | "versions" | "logs">;
+
+/** An attempt recording what the node logs when the cache wants it (one node at a time in this thread). */
+async function recorded(task: NodeTask, ctx: RunContext, work: () => Promise<Done>): Promise<Done> {
+  if (!task.versions) return work();
+  const logs: SinkCall[] = [];
+  return { ...(await recordCalls(ctx.sink, logs, work)), logs };
+}
 
 /** One attempt: load persisted inputs, call the function, save persisted outputs. */
 async function attempt(
