@@ -7,10 +7,20 @@
 import { createHash } from "node:crypto";
 import { promises as fsp, type Stats } from "node:fs";
 import { join, relative } from "node:path";
-import { xxh3 } from "@node-rs/xxhash";
+import { createRequire } from "node:module";
 import { writeFileAtomic } from "../catalog/atomic.js";
 
 const CHUNK = 4 << 20;
+
+type Xxh3 = typeof import("@node-rs/xxhash").xxh3;
+let xxh3: Xxh3 | undefined;
+/**
+ * The native addon, loaded on first use through require: a run that hashes nothing never loads it,
+ * and code bundling the catalog (esbuild) does not try to inline a .node file.
+ */
+function hasher(): Xxh3 {
+  return (xxh3 ??= (createRequire(import.meta.url)("@node-rs/xxhash") as typeof import("@node-rs/xxhash")).xxh3);
+}
 
 /** The folder holding the cache state of the project at `root`. */
 export function cacheDir(root: string): string {
@@ -24,7 +34,7 @@ export function digest(text: string): string {
 
 /** Hashes a file's bytes (streamed). */
 export async function hashFileBytes(path: string): Promise<string> {
-  const h = xxh3.Xxh3.withSeed(0n);
+  const h = hasher().Xxh3.withSeed(0n);
   const fh = await fsp.open(path, "r");
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
