@@ -4,7 +4,7 @@
 // made from other code (MLC5006).
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { moduleSources } from "../modules/load-module.js";
+import { moduleSources } from "../modules/module-sources.js";
 import { parseRef } from "../modules/load-module.js";
 import { contentVersion, digest } from "./hash.js";
 

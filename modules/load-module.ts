@@ -17,18 +17,19 @@
 // Stack traces map back to the .ts sources through an inline source map when source maps are on
 // (`process.setSourceMapsEnabled(true)` or `node --enable-source-maps`).
 import { createHash } from "node:crypto";
-import { createRequire, isBuiltin } from "node:module";
+import { createRequire } from "node:module";
 import { mkdirSync, promises as fsp, statSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../catalog/atomic.js";
 import { MlcError } from "../compiler/diagnostics.js";
 import { suggest } from "../compiler/suggest.js";
+import { externalPackages, statInputs } from "./metafile.js";
 
-const TS_EXT = new Set([".ts", ".mts", ".cts", ".tsx"]);
+export const TS_EXT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 const JS_EXT = new Set([".js", ".mjs", ".cjs", ".jsx"]);
 /** Bumped when bundling options change, so old cache entries are not reused. */
-const CACHE_FORMAT = "2";
+export const CACHE_FORMAT = "2";
 
 /** Counters for tests and benches: how many times esbuild actually ran in this process. */
 export const moduleStats = { esbuildCalls: 0, diskHits: 0 };
@@ -109,7 +110,7 @@ function describeValue(v: unknown): string {
 }
 
 /** An absolute file path when `spec` names a file (explicitly relative, absolute, or existing); else null. */
-function filePathOf(spec: string, root: string): string | null {
+export function filePathOf(spec: string, root: string): string | null {
   if (spec.startsWith("file://")) return fileURLToPath(spec);
   if (isAbsolute(spec)) return spec;
   if (spec.startsWith("./") || spec.startsWith("../") || spec === "." || spec === "..") return resolve(root, spec);
@@ -205,11 +206,11 @@ function displayPath(file: string, root: string): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : file;
 }
 
-function hash(s: string): string {
+export function hash(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
 
-interface Manifest {
+export interface Manifest {
   readonly format: string;
   readonly entry: string;
   readonly out: string;
@@ -217,31 +218,6 @@ interface Manifest {
   readonly inputs: readonly (readonly [string, number, number])[];
   /** Bare imports left external (package names), sorted: the cache key's package part. */
   readonly packages: readonly string[];
-}
-
-/** What a module's code is made of: its local source files (absolute) and the packages it imports. */
-export interface ModuleSources {
-  readonly files: readonly string[];
-  readonly packages: readonly string[];
-}
-
-/** The local files and imported packages of the module named by `spec` (the cache key's code part). */
-export async function moduleSources(spec: string, root: string): Promise<ModuleSources> {
-  const absRoot = resolve(root);
-  const file = filePathOf(spec, absRoot);
-  if (!file) return { files: [], packages: [packageName(spec)] };
-  if (!TS_EXT.has(extname(file))) return { files: [file], packages: [] };
-  const manifestPath = join(moduleCacheDir(absRoot), `${hash(CACHE_FORMAT + "\0" + file).slice(0, 24)}.json`);
-  if (!(await readValidManifest(manifestPath, file, absRoot, moduleCacheDir(absRoot))))
-    await build(file, absRoot, moduleCacheDir(absRoot), manifestPath);
-  const m = JSON.parse(await fsp.readFile(manifestPath, "utf8")) as Manifest;
-  return { files: m.inputs.map(([rel]) => resolve(absRoot, rel)), packages: m.packages };
-}
-
-/** "lodash/fp" -> "lodash", "@scope/pkg/x" -> "@scope/pkg". */
-function packageName(spec: string): string {
-  const parts = spec.split("/");
-  return spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
 
 /** Returns the cached bundle for `file`, building it when any input changed. */
@@ -256,7 +232,7 @@ async function bundleCached(file: string, root: string): Promise<string> {
   return build(file, root, dir, manifestPath);
 }
 
-async function readValidManifest(
+export async function readValidManifest(
   manifestPath: string,
   file: string,
   root: string,
@@ -277,7 +253,7 @@ async function readValidManifest(
   return statSync(out, { throwIfNoEntry: false })?.isFile() ? out : null;
 }
 
-async function build(file: string, root: string, dir: string, manifestPath: string): Promise<string> {
+export async function build(file: string, root: string, dir: string, manifestPath: string): Promise<string> {
   const esbuild = await import("esbuild");
   moduleStats.esbuildCalls++;
   let result: import("esbuild").BuildResult<{ write: false; metafile: true }>;
@@ -306,20 +282,8 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
   } catch (err) {
     throw buildError(err, file, root);
   }
-  const inputs = Object.keys(result.metafile.inputs)
-    .sort()
-    .map((rel) => {
-      const st = statSync(resolve(root, rel));
-      return [rel, st.mtimeMs, st.size] as const;
-    });
-  const packages = [
-    ...new Set(
-      Object.values(result.metafile.inputs)
-        .flatMap((i) => i.imports)
-        .filter((i) => i.external && !isBuiltin(i.path) && !/^(file:|\.|\/)/.test(i.path))
-        .map((i) => packageName(i.path)),
-    ),
-  ].sort();
+  const inputs = statInputs(result.metafile, root);
+  const packages = externalPackages(result.metafile);
   const code = result.outputFiles[0].contents;
   const outName = `${hash(file + "\0" + JSON.stringify(inputs) + "\0" + hash(Buffer.from(code).toString("latin1"))).slice(0, 24)}.mjs`;
   mkdirSync(dir, { recursive: true });
@@ -380,7 +344,7 @@ function resolvesFrom(from: string, spec: string): string | null {
   }
 }
 
-function buildError(err: unknown, file: string, root: string): MlcError {
+export function buildError(err: unknown, file: string, root: string): MlcError {
   const errors = (
     err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }
   ).errors;

@@ -47,7 +47,7 @@ describe.each(["sequential", "parallel"])("incremental runs (%s)", (executor) =>
     expect(r.stdout).toContain("Nothing to run: all 3 nodes are up to date (cached).");
   });
 
-  it("a helper module edit reruns the nodes whose bundle includes it, not the others", () => {
+  it("a helper module edit (TS or plain JS) reruns the nodes whose bundle includes it, not the others", () => {
     const root = incProject();
     run(root);
     appendFileSync(join(root, "src/helper.ts"), "export const unused = 1;\n");
@@ -57,6 +57,10 @@ describe.each(["sequential", "parallel"])("incremental runs (%s)", (executor) =>
     expect(s.m1).toBe("up to date");
     run(root);
     expectRan(root, ["noisy", "prep", "report", "shape"]);
+    appendFileSync(join(root, "src/chain-helper.mjs"), "export const unused = 2;\n");
+    expect(status(root).m1).toBe("code changed (src/chain-helper.mjs)");
+    run(root);
+    expectRan(root, ["m1", "m2", "noisy"]);
   });
 
   it("a parameter change with identical output reruns only that node; a whitespace-only change reruns downstream", () => {

@@ -16,8 +16,8 @@ nodes:
   - { name: shape, func: ./src/nodes.ts#shape, inputs: [scaled, "params:mode"], outputs: shaped }
   - { name: report, func: ./src/nodes.ts#report, inputs: [shaped], outputs: report }
   - { name: noisy, func: ./src/nodes.ts#noisy, cache: false, inputs: [raw], outputs: noise }
-  - { name: m1, func: ./src/chain.ts#m1, inputs: [raw], outputs: mem_a }
-  - { name: m2, func: ./src/chain.ts#m2, inputs: [mem_a, "params:k"], outputs: chain_out }
+  - { name: m1, func: ./src/chain.mjs#m1, inputs: [raw], outputs: mem_a }
+  - { name: m2, func: ./src/chain.mjs#m2, inputs: [mem_a, "params:k"], outputs: chain_out }
 `,
   "conf/base/catalog.yml": `raw: { type: json, filepath: data/raw.json }
 scaled: { type: json, filepath: data/scaled.json }
@@ -46,10 +46,12 @@ export function noisy(raw: number[]): number {
   return raw.length + Math.random();
 }
 `,
-  "src/chain.ts": `export function m1(raw: number[]): number[] {
-  return raw.map((x) => x + 1);
+  "src/chain-helper.mjs": "export const inc = (x) => x + 1;\n",
+  "src/chain.mjs": `import { inc } from "./chain-helper.mjs";
+export function m1(raw) {
+  return raw.map(inc);
 }
-export function m2(a: number[], k: number): number {
+export function m2(a, k) {
   return a.reduce((s, x) => s + x, 0) * k;
 }
 `,
