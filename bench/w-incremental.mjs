@@ -74,13 +74,13 @@ function makeProjects() {
   // dvc
   writeFileSync(
     join(d, "src", "stage.mjs"),
-    `import { readFileSync, writeFileSync } from "node:fs";\nimport { work } from "./lib.mjs";\nconst i = Number(process.argv[2]);\nconst k = "s" + String(i).padStart(2, "0");\nconst prev = "s" + String(i - 1).padStart(2, "0");\nconst p = JSON.parse(process.argv[3]);\nwriteFileSync("data/" + k + ".json", JSON.stringify(work(JSON.parse(readFileSync("data/" + prev + ".json", "utf8")).value, p.add)));\n`,
+    `import { readFileSync, writeFileSync } from "node:fs";\nimport { work } from "./lib.mjs";\nconst i = Number(process.argv[2]);\nconst k = "s" + String(i).padStart(2, "0");\nconst prev = "s" + String(i - 1).padStart(2, "0");\nconst add = Number(process.argv[3]);\nwriteFileSync("data/" + k + ".json", JSON.stringify(work(JSON.parse(readFileSync("data/" + prev + ".json", "utf8")).value, add)));\n`,
   );
   const stages = [];
   for (let i = 1; i <= N; i++) {
     const k = `s${pad(i)}`;
     stages.push(
-      `  ${k}:\n    cmd: node src/stage.mjs ${i} '{"add": \${${k}.add}}'\n    deps: [src/stage.mjs, src/lib.mjs, data/s${pad(i - 1)}.json]\n    params: [${k}.add, ${k}.note]\n    outs: [data/${k}.json]`,
+      `  ${k}:\n    cmd: node src/stage.mjs ${i} \${${k}.add}\n    deps: [src/stage.mjs, src/lib.mjs, data/s${pad(i - 1)}.json]\n    params: [${k}.add, ${k}.note]\n    outs: [data/${k}.json]`,
     );
   }
   writeFileSync(join(d, "dvc.yaml"), `stages:\n${stages.join("\n")}\n`);

@@ -76,6 +76,9 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   // More workers than nodes can never be used, and the pool starts them all up front: 99999 ran the
   // machine out of memory.
   const cache = { force: !!opts.force, forceNodes: opts.forceNodes ? splitList(opts.forceNodes) : [] };
+  for (const n of cache.forceNodes)
+    if (!plan.order.includes(n))
+      throw new UsageError(`--force-nodes: "${n}" is not a selected node${didYouMean(n, plan.order)}`);
   if (opts.explain) {
     const { cacheStatus, formatStatus } = await import("../../cache/status.js");
     process.stdout.write(formatStatus(await cacheStatus(project, plan, cache)));

@@ -153,6 +153,25 @@ describe("cache settings and commands", () => {
     expect(executed(root)).toEqual(["noisy", "prep", "report", "shape"]);
   });
 
+  it("mlc viz overlays the cached nodes of the last run", () => {
+    const root = incProject();
+    mlc(root, "run");
+    mlc(root, "run");
+    const out = join(root, "viz.html");
+    const r = mlc(root, "viz", "--out", out, "--no-open");
+    expect(r.code, r.all).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).toContain('"prep":{"status":"cached"');
+    expect(html).toContain('"noisy":{"status":"completed"');
+  });
+
+  it("--force-nodes with an unknown node is a usage error naming the close one", () => {
+    const root = incProject();
+    const r = mlc(root, "run", "--force-nodes", "shap");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--force-nodes: "shap" is not a selected node (did you mean "shape"?)');
+  });
+
   it("cache gc drops the state of nodes that are gone and keeps the live ones", () => {
     const root = incProject();
     mlc(root, "run");
