@@ -49,7 +49,8 @@ export async function hashFileBytes(path: string): Promise<string> {
   return h.digest().toString(16).padStart(16, "0");
 }
 
-type Memo = readonly [size: number, mtimeMs: number, ino: number, hash: string];
+/** The path is kept so `mlc cache gc` can drop memos of files that are gone. */
+export type Memo = readonly [size: number, mtimeMs: number, ino: number, hash: string, path: string];
 
 /** The content version of a file or folder at `path` (absolute), or null when nothing is there. */
 export async function contentVersion(root: string, path: string): Promise<string | null> {
@@ -68,7 +69,7 @@ async function fileVersion(root: string, path: string, st: Stats): Promise<strin
     .catch(() => null);
   if (memo && memo[0] === st.size && memo[1] === st.mtimeMs && memo[2] === st.ino) return memo[3];
   const hash = `${st.size.toString(36)}-${await hashFileBytes(path)}`;
-  const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash];
+  const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, path];
   await fsp.mkdir(join(cacheDir(root), "hashes"), { recursive: true });
   await writeFileAtomic(memoPath, JSON.stringify(fresh)).catch(() => {}); // a lost memo only costs a re-hash
   return hash;

@@ -6,7 +6,7 @@ import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { writeFileAtomic } from "../catalog/atomic.js";
-import { cacheDir, digest } from "./hash.js";
+import { cacheDir, digest, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
 
@@ -78,7 +78,7 @@ export async function readKeptValues(root: string, state: NodeState): Promise<Re
   return out;
 }
 
-/** Drops state no node of `live` refers to (nodes/ of other names, values/ of old keys, hash memos of gone files). */
+/** Drops state no node of `live` refers to: nodes/ of other names, values/ of old keys, hash memos of gone files. */
 export async function collectGarbage(root: string, live: readonly string[]): Promise<{ removed: number }> {
   const dir = cacheDir(root);
   const keepStates = new Set(live.map((n) => `${digest(n)}.json`));
@@ -98,5 +98,10 @@ export async function collectGarbage(root: string, live: readonly string[]): Pro
   }
   for (const f of await fsp.readdir(join(dir, "values")).catch(() => [] as string[]))
     if (!keepValues.has(join(dir, "values", f))) await rm(join(dir, "values", f));
+  for (const f of await fsp.readdir(join(dir, "hashes")).catch(() => [] as string[])) {
+    const memo = JSON.parse(await fsp.readFile(join(dir, "hashes", f), "utf8").catch(() => "[]")) as Partial<Memo>;
+    const gone = typeof memo[4] !== "string" || !(await fsp.stat(memo[4]).catch(() => null));
+    if (gone) await rm(join(dir, "hashes", f));
+  }
   return { removed };
 }

@@ -318,7 +318,9 @@ class Loop {
       total += outcome.durationMs;
       if (this.closed) return notRun(node.name, attempt);
       if (outcome.ok) {
-        if (check) await cache!.saved(node, check, outcome);
+        // Inside the node's guard: a stray rejection its code dropped, surfacing now, still fails it.
+        const saving = check && cache!.saved(node, check, outcome);
+        if (saving) await (this.ctx.guard ? this.ctx.guard(node.name, saving) : saving);
         return this.succeeded(node, attempt, total, memoryInputs, outcome);
       }
       if (attempt <= node.retries && !this.ctx.signal.aborted) {

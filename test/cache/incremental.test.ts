@@ -1,6 +1,6 @@
 // Incremental runs end to end through the built CLI (SPEC section 9), under both executors: each
 // cause `mlc status` gives, each decision, early cutoff, --force, crash recovery, cache gc.
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mlc, mlcWith } from "../helpers/cli.js";
@@ -177,9 +177,13 @@ describe("cache settings and commands", () => {
     mlc(root, "run");
     const p = join(root, "pipeline.yml");
     writeFileSync(p, readFileSync(p, "utf8").replace(/^ {2}- \{ name: m[12],.*\n/gm, ""));
+    rmSync(join(root, "data/chain_out.json"));
+    const memos = () => readdirSync(join(root, ".mlc/cache/hashes")).length;
+    const before = memos();
     const gc = mlc(root, "cache", "gc");
     expect(gc.code, gc.all).toBe(0);
     expect(gc.stdout).toMatch(/^Removed [1-9]\d* cache files? from \.mlc\/cache\/\.$/m);
+    expect(memos()).toBe(before - 1);
     expect(status(root).report).toBe("up to date");
   });
 });
