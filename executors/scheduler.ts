@@ -13,8 +13,8 @@
 // loads and saves persisted datasets itself (possibly in a worker), the order is:
 // beforeNodeRun(node, memory inputs + params) -> runner -> afterDatasetLoaded (each memory input,
 // then each persisted input the runner reported) -> afterNodeRun(node, all inputs, outputs) -> afterDatasetSaved
-// (each output); onNodeError only after the last attempt failed.
-// Memory values are passed by reference (no copy, unlike Kedro's MemoryDataset default).
+// (each output); onNodeError only after the last attempt failed. Memory values pass by reference.
+// With ctx.cache (cache/session.ts) a ready node that is up to date is `cached`: no runner, no hooks.
 import type { IRNode } from "../compiler/types.js";
 import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
 import type { RunInfo } from "../tracking/hooks.js";
@@ -24,7 +24,6 @@ import { isRunScoped, keptDatasets, memoryDatasets } from "./datasets.js";
 import { paramValues } from "./invoke.js";
 import { afterSuccess, callHook } from "./node-hooks.js";
 import type { SinkCall } from "./sink-calls.js";
-
 export { isParamInput, memoryDatasets } from "./datasets.js";
 
 /** One attempt of one node, as the scheduler hands it to a runner. */
