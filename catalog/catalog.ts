@@ -68,6 +68,11 @@ export class DataCatalog {
     }
   }
 
+  /** The dataset's content version (null: no data; undefined: its type has no version()). */
+  async version(name: string): Promise<string | null | undefined> {
+    return this.use(name, "load", (ds) => (ds.version ? ds.version() : Promise.resolve(undefined)));
+  }
+
   /** Frees what the dataset holds (memory values after their last consumer). Never builds one. */
   async release(name: string): Promise<void> {
     const ds = this.built.get(name);

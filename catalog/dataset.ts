@@ -10,6 +10,11 @@ export interface Dataset<T = unknown> {
   exists(): Promise<boolean>;
   release?(): Promise<void>;
   describe(): Record<string, unknown>;
+  /**
+   * The content version of what `load()` would read (incremental runs, SPEC section 9), null when
+   * there is nothing to read. A type without it always counts as changed.
+   */
+  version?(): Promise<string | null>;
 }
 
 /** Everything a dataset type needs to build one instance. Plain data except `sink` and `files`. */

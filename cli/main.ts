@@ -79,7 +79,21 @@ export function buildProgram(): Command {
     .option("--dry-run", "print the plan, run nothing")
     .option("--json", "with --dry-run: print the plan as JSON")
     .option("--resume [runId]", "resume the last failed run (or RUN_ID) from where it stopped")
+    .option("--force", "run every selected node, even the up-to-date ones")
+    .option("--force-nodes <list>", "run these nodes and everything downstream of them, up to date or not")
+    .option("--explain", "print why each node runs or is up to date, then run")
     .action(action(() => import("./commands/run.js")));
+
+  selectionFlags(common(program.command("status")))
+    .description("per node: up to date, or why it would run")
+    .option("--params <list>", "override parameters: a.b=1,c=x")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/status.js")));
+
+  const cache = program.command("cache").description("the incremental-run cache under .mlc/cache/");
+  common(cache.command("gc"))
+    .description("drop cache state no current node refers to")
+    .action(action(() => import("./commands/cache-gc.js")));
 
   selectionFlags(common(program.command("ls")))
     .description("list nodes with inputs, outputs and tags")

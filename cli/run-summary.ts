@@ -27,7 +27,8 @@ export function formatPlan(
 export function formatSummary(record: RunRecord, color: boolean): string {
   const p = paint(color);
   const nodes = record.nodes;
-  const shown = nodes.length > MAX_ROWS ? nodes.filter((n) => n.status !== "completed") : nodes;
+  const shown =
+    nodes.length > MAX_ROWS ? nodes.filter((n) => n.status !== "completed" && n.status !== "cached") : nodes;
   const rows = shown.map((n) => [n.name, n.status, String(n.attempts), human(n.duration_ms)]);
   const counts = new Map<string, number>();
   for (const n of nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
@@ -40,8 +41,12 @@ export function formatSummary(record: RunRecord, color: boolean): string {
         ? p.red(record.status)
         : p.yellow(record.status);
   const out = rows.length > 0 ? table(["NODE", "STATUS", "ATTEMPTS", "DURATION"], rows) : "";
-  const more = shown.length < nodes.length ? `(${nodes.length - shown.length} completed nodes not listed)\n` : "";
-  return `${out}${more}Run ${record.run_id} ${status} in ${human(elapsed)}: ${totals || "no nodes"} (${record.executor})\n`;
+  const more =
+    shown.length < nodes.length ? `(${nodes.length - shown.length} completed or cached nodes not listed)\n` : "";
+  const cached = nodes.filter((n) => n.status === "cached").length;
+  const nothing =
+    nodes.length > 0 && cached === nodes.length ? `Nothing to run: all ${cached} nodes are up to date (cached).\n` : "";
+  return `${out}${more}${nothing}Run ${record.run_id} ${status} in ${human(elapsed)}: ${totals || "no nodes"} (${record.executor})\n`;
 }
 
 /** The failure block: coded error, the user's stack frames (project-relative), the resume commands. */
@@ -56,7 +61,7 @@ export function formatFailure(record: RunRecord, root: string, color: boolean): 
   } else if (record.status === "interrupted") {
     lines.push(`${p.yellow("interrupted")}: the run was stopped before it finished`);
   }
-  const notRun = record.nodes.filter((n) => n.status !== "completed").length;
+  const notRun = record.nodes.filter((n) => n.status !== "completed" && n.status !== "cached").length;
   if (record.resume_command) {
     lines.push(
       `${notRun} node${notRun === 1 ? " has" : "s have"} not completed. Resume from the nearest nodes with persisted inputs:`,

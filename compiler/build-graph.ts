@@ -223,7 +223,7 @@ function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
   // Arrays are shared, not copied: phase outputs are readonly data.
   const source = { file: n.source.file, line: lines.line(n.source) };
   const tags = n.tags.length < 2 || strictlyAscending(n.tags) ? n.tags : [...n.tags].sort(compareStrings);
-  if (!n.inputKeys && !n.outputKeys && n.sql === undefined) {
+  if (!n.inputKeys && !n.outputKeys && n.sql === undefined && n.cache === undefined) {
     // The usual node: one literal, one allocation.
     const { baseName, func, inputMode, inputs, name, namespace, outputMode, outputs, retries, timeoutMs } = n;
     return {
@@ -241,7 +241,9 @@ function toIRNode(n: ResolvedNode, lines: NodeLines): IRNode {
       timeoutMs,
     };
   }
-  const rec: Record<string, unknown> = { baseName: n.baseName, func: n.func };
+  const rec: Record<string, unknown> = { baseName: n.baseName };
+  if (n.cache !== undefined) rec.cache = n.cache;
+  rec.func = n.func;
   if (n.inputKeys) rec.inputKeys = n.inputKeys;
   rec.inputMode = n.inputMode;
   rec.inputs = n.inputs;

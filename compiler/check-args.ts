@@ -5,14 +5,15 @@ import type { CompileContext } from "./diagnostics.js";
 import type { DatasetConfig } from "./types.js";
 import { didYouMean } from "./suggest.js";
 
-// csv-parse's options (it also takes them in camelCase), plus `as: arrow` (catalog/datasets/arrow.ts).
+// csv-parse's options (it also takes them in camelCase), plus mlc's `header: false` (rows as arrays,
+// catalog/datasets/csv.ts) and `as: arrow` (catalog/datasets/arrow.ts).
 const CSV_LOAD = new Set(
   (
     "bom cast cast_date cast_first_line_to_header columns comment comment_no_infix delimiter delimiter_auto " +
     "encoding escape from from_line group_columns_by_name ignore_last_delimiters info ltrim max_record_size " +
     "objname on_record on_skip quote raw record_delimiter relax_column_count relax_column_count_less " +
     "relax_column_count_more relax_quotes rtrim skip_empty_lines skip_records_with_empty_values " +
-    "skip_records_with_error to to_line trim as"
+    "skip_records_with_error to to_line trim header as"
   ).split(" "),
 );
 // csv-stringify's options, plus `schema` (column types for an Arrow Table or pinned row columns).

@@ -3,7 +3,7 @@
 import { basename, join } from "node:path";
 import { validateDocument } from "../schema/validate.js";
 import { buildGraph } from "./build-graph.js";
-import { configEnv, loadConfig, loadHooksConfig } from "./config.js";
+import { configEnv, loadConfig, loadMlcConfig } from "./config.js";
 import { CompileContext, type Diagnostic } from "./diagnostics.js";
 import { expandPipeline, type NamedPipelineSpec } from "./expand.js";
 import { loadYaml } from "./load.js";
@@ -24,7 +24,7 @@ export interface CompileResult {
 export async function compileProject(opts: CompileOptions): Promise<CompileResult> {
   const ctx = new CompileContext(opts.root);
   const config = loadConfig(opts, ctx);
-  const hooks = loadHooksConfig(opts.root, ctx);
+  const { hooks, cache } = loadMlcConfig(opts.root, ctx);
   const doc = loadYaml(opts.pipelineFile ?? join(opts.root, "pipeline.yml"), ctx);
   let graph: GraphIR | null = null;
   let selected: GraphIR | null = null;
@@ -50,6 +50,7 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
           credentials: config.credentials,
           mlflow: config.mlflow,
           hooks,
+          cache,
         }
       : null;
   return { project, diagnostics, ctx };

@@ -179,11 +179,21 @@ function mergeKind(
   }
 }
 
-/** Hook module specifiers from the optional mlc.yml at the project root (validated against mlc.schema.json). */
-export function loadHooksConfig(root: string, ctx: CompileContext): string[] {
+/** Settings from the optional mlc.yml at the project root (validated against mlc.schema.json). */
+export interface MlcSettings {
+  /** Hook module specifiers. */
+  readonly hooks: string[];
+  /** The project's default for a node's `cache:` (SPEC section 9); true unless mlc.yml says `cache: false`. */
+  readonly cache: boolean;
+}
+
+/** Reads mlc.yml; a missing or invalid file gives the defaults (its problems are diagnostics). */
+export function loadMlcConfig(root: string, ctx: CompileContext): MlcSettings {
   const doc = loadYaml(join(root, "mlc.yml"), ctx, { optional: true });
-  if (!doc || doc.data === null) return [];
-  if (!validateDocument(doc, "mlc", ctx)) return [];
-  const hooks = (doc.data as { hooks?: unknown }).hooks;
-  return Array.isArray(hooks) ? hooks.filter((h): h is string => typeof h === "string") : [];
+  if (!doc || doc.data === null || !validateDocument(doc, "mlc", ctx)) return { hooks: [], cache: true };
+  const { hooks, cache } = doc.data as { hooks?: unknown; cache?: unknown };
+  return {
+    hooks: Array.isArray(hooks) ? hooks.filter((h): h is string => typeof h === "string") : [],
+    cache: cache !== false,
+  };
 }

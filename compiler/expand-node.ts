@@ -100,6 +100,7 @@ function buildNode(
   const retries = typeof raw.retries === "number" && Number.isInteger(raw.retries) && raw.retries > 0 ? raw.retries : 0;
   const timeoutMs = parseTimeout(raw.timeout);
   const source = { file: frame.file, path };
+  const cache = typeof raw.cache === "boolean" ? { cache: raw.cache } : null;
   if (sql !== undefined) return { ...buildNode({ ...raw, sql: undefined }, path, frame, member, ctx), func, sql };
   // One literal for the usual node (no keyword IO): a single allocation, the same key order.
   if (!inputs.keys && !outputs.keys) {
@@ -115,6 +116,7 @@ function buildNode(
       namespace: ns,
       retries,
       timeoutMs,
+      ...cache,
       source,
     };
   }
@@ -132,6 +134,7 @@ function buildNode(
     namespace: ns,
     retries,
     timeoutMs,
+    ...cache,
     source,
   };
 }

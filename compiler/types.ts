@@ -62,6 +62,8 @@ export interface ResolvedNode {
   readonly namespace: string | null;
   readonly retries: number;
   readonly timeoutMs: number | null;
+  /** The node's own `cache:` when pipeline.yml sets it (absent: mlc.yml's default applies). */
+  readonly cache?: boolean;
   readonly source: SourceRef;
 }
 
@@ -181,4 +183,6 @@ export interface CompiledProject {
   readonly mlflow: Readonly<Record<string, unknown>> | null;
   /** Hook module specifiers from mlc.yml, project-relative. */
   readonly hooks: readonly string[];
+  /** mlc.yml's `cache:` default for nodes without their own (true unless set false). */
+  readonly cache: boolean;
 }

@@ -16,13 +16,18 @@ export function isParamInput(name: string): boolean {
 export function keptDatasets(plan: RunPlan): Set<string> {
   const types = new Map(plan.graph.datasets.map((d) => [d.name, d.type]));
   const produced = new Set<string>();
-  for (const n of plan.graph.nodes) for (const o of n.outputs) if (RUN_SCOPED.has(types.get(o) ?? "")) produced.add(o);
+  for (const n of plan.graph.nodes) for (const o of n.outputs) if (isRunScoped(types.get(o) ?? "")) produced.add(o);
   const out = new Set<string>();
   for (const n of plan.graph.nodes) for (const i of n.inputs) if (produced.has(i)) out.add(i);
   return out;
 }
 
 const RUN_SCOPED = new Set(["mlflow.metric", "mlflow.metrics"]);
+
+/** True for dataset types whose value lives with the run (saving logs it to the run's tracking). */
+export function isRunScoped(type: string): boolean {
+  return RUN_SCOPED.has(type);
+}
 
 /** Dataset names of `plan` that are memory datasets (held by the scheduler, never by the catalog). */
 export function memoryDatasets(plan: RunPlan): Set<string> {

@@ -1,6 +1,8 @@
 // Turning anything thrown into the plain ErrorInfo that run records and events carry.
 import { MlcError } from "../compiler/diagnostics.js";
 import type { ErrorInfo } from "../tracking/run-record.js";
+import { scrubber } from "../catalog/secrets.js";
+import type { RunContext } from "./executor.js";
 
 /** ErrorInfo of `err`: its MLC code when it has one, else `fallbackCode`; `stack` only when given. */
 export function toErrorInfo(err: unknown, fallbackCode = "MLC5001", stack?: string): ErrorInfo {
@@ -34,4 +36,23 @@ export function endingWith(error: ErrorInfo): void {
 /** The error noted by `endingWith`, read by run-project's exit guard to record the run. */
 export function plannedExitError(): ErrorInfo | null {
   return planned;
+}
+
+export type Clean = <E extends ErrorInfo | undefined>(e: E) => E;
+
+/**
+ * Credential values replaced by *** in an error's text. Every failure of every runner, hook and
+ * dataset passes here before it reaches an event, a record, MLflow or the terminal, so a node or
+ * a custom dataset that puts a secret into an error message (or a stray throw) cannot leak it.
+ */
+export function errorScrubber(ctx: RunContext): Clean {
+  const scrub = scrubber(ctx.project.credentials);
+  return <E extends ErrorInfo | undefined>(e: E): E => {
+    if (!e) return e;
+    const message = scrub(e.message);
+    const stack = e.stack === undefined ? undefined : scrub(e.stack);
+    return (
+      message === e.message && stack === e.stack ? e : { ...e, message, ...(stack !== undefined ? { stack } : {}) }
+    ) as E;
+  };
 }

@@ -4,6 +4,7 @@ import type { CompiledProject, GraphIR, IRNode } from "../compiler/types.js";
 import type { ErrorInfo, NodeRecord, RunStatus } from "../tracking/run-record.js";
 import type { RunSink } from "../tracking/sink.js";
 import type { Hooks } from "../tracking/hooks.js";
+import type { CacheSession } from "../cache/session.js";
 
 /** What will run, decided before anything runs: plain data. */
 export interface RunPlan {
@@ -41,6 +42,8 @@ export interface RunContext {
    * dropped rejection), which then fail that node; set by runCompiled (executors/strays.ts).
    */
   readonly guard?: <T>(node: string, work: Promise<T>) => Promise<T>;
+  /** Incremental runs (cache/): the scheduler skips up-to-date nodes; absent, every node runs. */
+  readonly cache?: CacheSession;
 }
 
 export type RunEvent =

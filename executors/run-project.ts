@@ -25,6 +25,8 @@ import { partialRunError, workingSelection } from "./partial-run.js";
 import { graphText } from "./graph-text.js";
 import { lockOutputs } from "./output-lock.js";
 import { startPlugins, type RunPlugin } from "../tracking/plugins.js";
+import { CacheSession, type CacheOptions } from "../cache/session.js";
+import { openCatalog } from "./sequential.js";
 
 /** Options of runProject (the API form of `mlc run`'s flags). */
 export interface RunOptions {
@@ -48,6 +50,8 @@ export interface RunOptions {
   readonly warn?: (message: string) => void;
   /** The command line to record (default "mlc run"). */
   readonly command?: string;
+  /** Incremental runs: skip up-to-date nodes (default); `false` runs everything and records nothing. */
+  readonly cache?: false | CacheOptions;
   /** Flags repeated in the printed resume command. */
   readonly resumeFlags?: {
     readonly project?: string;
@@ -120,8 +124,11 @@ export async function runCompiled(
   try {
     const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
     const allHooks = combineHooks([...hooks, ...plugins.map((p) => ({ name: p.name, hooks: p.hooks }))]);
-    const ctx = runContext(project, run, opts, allHooks, sink, plugins);
+    const ctx = runContext(project, plan, run, opts, allHooks, sink, plugins);
     result = await executor.run(plan, { ...ctx, guard: trap.guard });
+    // A partly cached run says which nodes it skipped, so its MLflow run reads right next to a full one.
+    const cached = result.nodes.filter((n) => n.status === "cached").map((n) => n.name);
+    if (cached.length) sink.setTag("mlc.cached_nodes", cached.join(","));
   } catch (err) {
     // An executor that throws is a bug or a broken environment: record it, then let the caller say so.
     await run.end(notStarted(plan, toErrorInfo(err, "MLC5003")), plugins);
@@ -163,13 +170,14 @@ function guardExit(run: RunState): () => void {
 
 function runContext(
   project: CompiledProject,
+  plan: RunPlan,
   run: RunState,
   opts: RunOptions,
   hooks: Hooks,
   sink: RunSink,
   plugins: readonly RunPlugin[],
 ): RunContext {
-  return {
+  const ctx: RunContext = {
     runId: run.base.run_id,
     project,
     saveVersion: run.saveVersion,
@@ -184,6 +192,16 @@ function runContext(
       for (const p of plugins) p.onEvent?.(e);
     },
   };
+  if (opts.cache === false) return ctx;
+  let catalog: ReturnType<typeof openCatalog> | undefined;
+  const cache = new CacheSession(
+    project,
+    plan,
+    opts.cache ?? {},
+    () => (catalog ??= openCatalog(plan, ctx)),
+    ctx.runId,
+  );
+  return { ...ctx, cache };
 }
 
 /** The result of a run that failed before any node started. */
@@ -310,7 +328,9 @@ class RunState {
 
   private resume(result: RunResult): Partial<RunRecord> {
     if (result.status === "success" || result.nodes.length === 0) return {};
-    const completed = new Set(result.nodes.filter((n) => n.status === "completed").map((n) => n.name));
+    const completed = new Set(
+      result.nodes.filter((n) => n.status === "completed" || n.status === "cached").map((n) => n.name),
+    );
     const unfinished = new Set(this.plan.order.filter((n) => !completed.has(n)));
     // Over the whole graph: a memory input's producer outside the selection must rerun too.
     const fix = workingSelection(this.project.graph, this.opts.selection ?? {}, unfinished);

@@ -13,18 +13,17 @@
 // loads and saves persisted datasets itself (possibly in a worker), the order is:
 // beforeNodeRun(node, memory inputs + params) -> runner -> afterDatasetLoaded (each memory input,
 // then each persisted input the runner reported) -> afterNodeRun(node, all inputs, outputs) -> afterDatasetSaved
-// (each output); onNodeError only after the last attempt failed.
-// Memory values are passed by reference (no copy, unlike Kedro's MemoryDataset default).
+// (each output); onNodeError only after the last attempt failed. Memory values pass by reference.
+// With ctx.cache (cache/session.ts) a ready node that is up to date is `cached`: no runner, no hooks.
 import type { IRNode } from "../compiler/types.js";
 import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
 import type { RunInfo } from "../tracking/hooks.js";
 import type { RunContext, RunPlan, RunResult } from "./executor.js";
-import { scrubber } from "../catalog/secrets.js";
-import { toErrorInfo } from "./errors.js";
-import { keptDatasets, memoryDatasets } from "./datasets.js";
+import { errorScrubber, toErrorInfo, type Clean } from "./errors.js";
+import { isRunScoped, keptDatasets, memoryDatasets } from "./datasets.js";
 import { paramValues } from "./invoke.js";
 import { afterSuccess, callHook } from "./node-hooks.js";
-
+import type { SinkCall } from "./sink-calls.js";
 export { isParamInput, memoryDatasets } from "./datasets.js";
 
 /** One attempt of one node, as the scheduler hands it to a runner. */
@@ -42,6 +41,8 @@ export interface NodeTask {
   readonly memoryOutputNames: readonly string[];
   /** Persisted outputs the runner saves through the catalog AND returns in `memoryOutputs` (kept datasets). */
   readonly keptOutputNames?: readonly string[];
+  /** Return `versions`: the content version of each persisted output, computed where it was saved. */
+  readonly versions?: boolean;
 }
 
 /** How one attempt ended. Runners report failures here; they should never throw. */
@@ -54,6 +55,10 @@ export type NodeOutcome =
       readonly loaded?: Record<string, unknown>;
       /** Persisted outputs as saved (for hooks); runners that save elsewhere may omit it. */
       readonly saved?: Record<string, unknown>;
+      /** When `task.versions`: persisted output -> content version (null: nothing saved; undefined: no version()). */
+      readonly versions?: Record<string, string | null | undefined>;
+      /** When `task.versions`: what the node logged (metrics, params, tags, artifacts), in order. */
+      readonly logs?: readonly SinkCall[];
       readonly durationMs: number;
     }
   | { readonly ok: false; readonly error: ErrorInfo; readonly durationMs: number };
@@ -114,25 +119,6 @@ export async function schedule(
   return after ? { ...result, status: "failed", error: after } : result;
 }
 
-type Clean = <E extends ErrorInfo | undefined>(e: E) => E;
-
-/**
- * Credential values replaced by *** in an error's text. Every failure of every runner, hook and
- * dataset passes here before it reaches an event, a record, MLflow or the terminal, so a node or
- * a custom dataset that puts a secret into an error message (or a stray throw) cannot leak it.
- */
-function errorScrubber(ctx: RunContext): Clean {
-  const scrub = scrubber(ctx.project.credentials);
-  return <E extends ErrorInfo | undefined>(e: E): E => {
-    if (!e) return e;
-    const message = scrub(e.message);
-    const stack = e.stack === undefined ? undefined : scrub(e.stack);
-    return (
-      message === e.message && stack === e.stack ? e : { ...e, message, ...(stack !== undefined ? { stack } : {}) }
-    ) as E;
-  };
-}
-
 function notRun(name: string, attempts: number): NodeRecord {
   return { name, status: "not_run", attempts, duration_ms: 0 };
 }
@@ -147,6 +133,7 @@ class Loop {
   private readonly consumers: number[][];
   private readonly memory: Set<string>;
   private readonly kept: Set<string>;
+  private readonly runScoped: Set<string>;
   private readonly remaining: Map<string, number>;
   private readonly store = new Map<string, unknown>();
   private readonly records: (NodeRecord | undefined)[];
@@ -178,6 +165,7 @@ class Loop {
     this.nodes.forEach((n, i) => this.indexOf.set(n.name, i));
     this.memory = memoryDatasets(plan);
     this.kept = keptDatasets(plan);
+    this.runScoped = new Set(plan.graph.datasets.filter((d) => isRunScoped(d.type)).map((d) => d.name));
     this.remaining = new Map(Object.entries(plan.releaseCounts));
     this.records = new Array(this.nodes.length);
     this.attemptsSoFar = new Array(this.nodes.length).fill(0);
@@ -227,7 +215,7 @@ class Loop {
 
   private result(aborted: boolean): RunResult {
     const nodes = this.nodes.map((n, i) => this.records[i] ?? notRun(n.name, this.attemptsSoFar[i]));
-    const allDone = nodes.every((r) => r.status === "completed");
+    const allDone = nodes.every((r) => r.status === "completed" || r.status === "cached");
     const status = allDone ? "success" : aborted ? "interrupted" : "failed";
     this.store.clear();
     return this.firstError && status !== "success" ? { status, nodes, error: this.firstError } : { status, nodes };
@@ -260,7 +248,7 @@ class Loop {
     this.running--;
     this.records[index] = record;
     this.ctx.onEvent({ type: "node-end", record, index: this.seqOf[index], total: this.nodes.length });
-    if (record.status !== "completed") {
+    if (record.status !== "completed" && record.status !== "cached") {
       this.stopped = true;
       this.firstError ??= record.error ? { ...record.error, node: record.name } : undefined;
       return;
@@ -304,8 +292,16 @@ class Loop {
     // A kept input whose producer ran in this run comes from the store; otherwise from the catalog.
     for (const input of node.inputs)
       if (this.kept.has(input) && this.store.has(input)) memoryInputs[input] = this.store.get(input);
+    const cache = this.ctx.cache;
+    const check = cache ? await cache.check(node) : null;
+    if (check?.cause.kind === "up to date") {
+      const values = await cache!.hit(node, check, this.ctx.sink);
+      if (values) return this.cached(node, values);
+    }
+    if (check) cache!.willRun(node);
     const memoryOutputNames = node.outputs.filter((o) => this.memory.has(o));
-    const keptOutputNames = node.outputs.filter((o) => this.kept.has(o));
+    // With a cache, run-scoped outputs (metrics) come back too: they are kept to re-log on a hit.
+    const keptOutputNames = node.outputs.filter((o) => this.kept.has(o) || (cache && this.runScoped.has(o)));
     let total = 0;
     for (let attempt = 1; ; attempt++) {
       this.attemptsSoFar[i] = attempt;
@@ -316,10 +312,16 @@ class Loop {
         memoryInputs,
         memoryOutputNames,
         ...(keptOutputNames.length ? { keptOutputNames } : {}),
+        ...(cache ? { versions: true } : {}),
       });
       total += outcome.durationMs;
       if (this.closed) return notRun(node.name, attempt);
-      if (outcome.ok) return this.succeeded(node, attempt, total, memoryInputs, outcome);
+      if (outcome.ok) {
+        // Inside the node's guard: a stray rejection its code dropped, surfacing now, still fails it.
+        const saving = check && cache!.saved(node, check, outcome);
+        if (saving) await (this.ctx.guard ? this.ctx.guard(node.name, saving) : saving);
+        return this.succeeded(node, attempt, total, memoryInputs, outcome);
+      }
       if (attempt <= node.retries && !this.ctx.signal.aborted) {
         this.ctx.onEvent({ type: "node-retry", node: node.name, attempt, error: outcome.error });
         continue;
@@ -374,6 +376,12 @@ class Loop {
       this.info,
     );
     return pending ? pending.then((error) => (error ? { ...record, status: "failed", error } : record)) : record;
+  }
+
+  /** An up-to-date node: its restored memory outputs go to the store; no hooks, no runner. */
+  private cached(node: IRNode, values: Record<string, unknown>): NodeRecord {
+    for (const k in values) if (this.remaining.has(k)) this.store.set(k, values[k]);
+    return { name: node.name, status: "cached", attempts: 0, duration_ms: 0 };
   }
 
   private missingMemory(node: IRNode, input: string): NodeRecord {

@@ -11,12 +11,13 @@ import { invokeNode } from "./invoke.js";
 import { runSqlNode } from "./sql-node.js";
 import { isParamInput, schedule, type NodeOutcome, type NodeRunner, type NodeTask } from "./scheduler.js";
 import { withTimeout } from "./timeout.js";
+import { catalogSink, recordCalls, type SinkCall } from "./sink-calls.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 type Guard = NonNullable<RunContext["guard"]>;
 
 /** What the runner needs of a data catalog. */
-export type CatalogLike = Pick<DataCatalog, "load" | "save" | "configOf" | "contextFor">;
+export type CatalogLike = Pick<DataCatalog, "load" | "save" | "configOf" | "contextFor" | "version">;
 
 /** Builds the run's DataCatalog (catalog/catalog.ts) over the plan's datasets. */
 export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<CatalogLike> {
@@ -27,7 +28,7 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
     credentials: ctx.project.credentials,
     saveVersion: ctx.saveVersion,
     loadVersions: ctx.loadVersions,
-    sink: ctx.sink,
+    sink: catalogSink(ctx.sink),
   });
 }
 
@@ -86,9 +87,8 @@ async function runTask(
   const { guard, watchdog } = guards;
   const { name, timeoutMs } = task.node;
   try {
-    const work = watchdog
-      ? watchdog.watch(name, timeoutMs, () => attempt(task, ctx, catalog, fn))
-      : attempt(task, ctx, catalog, fn);
+    const once = () => recorded(task, ctx, () => attempt(task, ctx, catalog, fn));
+    const work = watchdog ? watchdog.watch(name, timeoutMs, once) : once();
     const done = await (guard ? guard(name, work) : work);
     return { ok: true, ...done, durationMs: performance.now() - t0 };
   } catch (err) {
@@ -96,7 +96,14 @@ async function runTask(
   }
 }
 
-type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved">;
+type Done = Pick<Extract<NodeOutcome, { ok: true }>, "memoryOutputs" | "loaded" | "saved" | "versions" | "logs">;
+
+/** An attempt recording what the node logs when the cache wants it (one node at a time in this thread). */
+async function recorded(task: NodeTask, ctx: RunContext, work: () => Promise<Done>): Promise<Done> {
+  if (!task.versions) return work();
+  const logs: SinkCall[] = [];
+  return { ...(await recordCalls(ctx.sink, logs, work)), logs };
+}
 
 /** Stands for the function of a sql node: its attempt runs the query instead of a call. */
 const SQL = Symbol("sql");
@@ -125,15 +132,17 @@ async function attempt(
         );
   const memoryOutputs: Record<string, unknown> = {};
   let saved: Record<string, unknown> | undefined;
+  let versions: Record<string, string | null | undefined> | undefined;
   for (const out of node.outputs) {
     if (memoryOutputNames.includes(out)) memoryOutputs[out] = outputs[out];
     else {
       await (await catalog()).save(out, outputs[out]);
       (saved ??= {})[out] = outputs[out];
+      if (task.versions) (versions ??= {})[out] = await (await catalog()).version(out);
       if (task.keptOutputNames?.includes(out)) memoryOutputs[out] = outputs[out];
     }
   }
-  return { memoryOutputs, loaded, saved };
+  return { memoryOutputs, loaded, saved, versions };
 }
 
 /** One attempt of a sql node (sql-node.ts), under the node's timeout like a function. */

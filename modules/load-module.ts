@@ -24,11 +24,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../catalog/atomic.js";
 import { MlcError } from "../compiler/diagnostics.js";
 import { suggest } from "../compiler/suggest.js";
+import { externalPackages, statInputs } from "./metafile.js";
 
-const TS_EXT = new Set([".ts", ".mts", ".cts", ".tsx"]);
+export const TS_EXT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 const JS_EXT = new Set([".js", ".mjs", ".cjs", ".jsx"]);
 /** Bumped when bundling options change, so old cache entries are not reused. */
-const CACHE_FORMAT = "1";
+export const CACHE_FORMAT = "2";
 
 /** Counters for tests and benches: how many times esbuild actually ran in this process. */
 export const moduleStats = { esbuildCalls: 0, diskHits: 0 };
@@ -109,7 +110,7 @@ function describeValue(v: unknown): string {
 }
 
 /** An absolute file path when `spec` names a file (explicitly relative, absolute, or existing); else null. */
-function filePathOf(spec: string, root: string): string | null {
+export function filePathOf(spec: string, root: string): string | null {
   if (spec.startsWith("file://")) return fileURLToPath(spec);
   if (isAbsolute(spec)) return spec;
   if (spec.startsWith("./") || spec.startsWith("../") || spec === "." || spec === "..") return resolve(root, spec);
@@ -205,16 +206,18 @@ function displayPath(file: string, root: string): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : file;
 }
 
-function hash(s: string): string {
+export function hash(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
 
-interface Manifest {
+export interface Manifest {
   readonly format: string;
   readonly entry: string;
   readonly out: string;
   /** [path relative to root, mtimeMs, size] of every file esbuild read. */
   readonly inputs: readonly (readonly [string, number, number])[];
+  /** Bare imports left external (package names), sorted: the cache key's package part. */
+  readonly packages: readonly string[];
 }
 
 /** Returns the cached bundle for `file`, building it when any input changed. */
@@ -229,7 +232,7 @@ async function bundleCached(file: string, root: string): Promise<string> {
   return build(file, root, dir, manifestPath);
 }
 
-async function readValidManifest(
+export async function readValidManifest(
   manifestPath: string,
   file: string,
   root: string,
@@ -250,7 +253,7 @@ async function readValidManifest(
   return statSync(out, { throwIfNoEntry: false })?.isFile() ? out : null;
 }
 
-async function build(file: string, root: string, dir: string, manifestPath: string): Promise<string> {
+export async function build(file: string, root: string, dir: string, manifestPath: string): Promise<string> {
   const esbuild = await import("esbuild");
   moduleStats.esbuildCalls++;
   let result: import("esbuild").BuildResult<{ write: false; metafile: true }>;
@@ -279,18 +282,14 @@ async function build(file: string, root: string, dir: string, manifestPath: stri
   } catch (err) {
     throw buildError(err, file, root);
   }
-  const inputs = Object.keys(result.metafile.inputs)
-    .sort()
-    .map((rel) => {
-      const st = statSync(resolve(root, rel));
-      return [rel, st.mtimeMs, st.size] as const;
-    });
+  const inputs = statInputs(result.metafile, root);
+  const packages = externalPackages(result.metafile);
   const code = result.outputFiles[0].contents;
   const outName = `${hash(file + "\0" + JSON.stringify(inputs) + "\0" + hash(Buffer.from(code).toString("latin1"))).slice(0, 24)}.mjs`;
   mkdirSync(dir, { recursive: true });
   // Worker threads may build the same module at once: both write identical bytes via rename.
   await writeFileAtomic(join(dir, outName), code);
-  const manifest: Manifest = { format: CACHE_FORMAT, entry: file, out: outName, inputs };
+  const manifest: Manifest = { format: CACHE_FORMAT, entry: file, out: outName, inputs, packages };
   await writeFileAtomic(manifestPath, JSON.stringify(manifest));
   await sweep(dir).catch(() => {});
   return join(dir, outName);
@@ -345,7 +344,7 @@ function resolvesFrom(from: string, spec: string): string | null {
   }
 }
 
-function buildError(err: unknown, file: string, root: string): MlcError {
+export function buildError(err: unknown, file: string, root: string): MlcError {
   const errors = (
     err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }
   ).errors;

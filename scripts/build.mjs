@@ -12,7 +12,18 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { basename, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 
-const roots = ["index.ts", "track.ts", "schema", "compiler", "modules", "catalog", "executors", "tracking", "cli"];
+const roots = [
+  "index.ts",
+  "track.ts",
+  "schema",
+  "compiler",
+  "modules",
+  "catalog",
+  "executors",
+  "cache",
+  "tracking",
+  "cli",
+];
 const files = [];
 function walk(p) {
   const st = statSync(p, { throwIfNoEntry: false });

@@ -1,7 +1,8 @@
 // The local run record, `.mlc/runs/<run_id>/run.json` (SPEC section 8).
 
 export type RunStatus = "running" | "success" | "failed" | "interrupted";
-export type NodeStatus = "completed" | "failed" | "skipped" | "not_run";
+/** `cached`: up to date, skipped by the incremental run (SPEC section 9). */
+export type NodeStatus = "completed" | "cached" | "failed" | "skipped" | "not_run";
 
 export interface ErrorInfo {
   readonly code: string;

@@ -1,10 +1,12 @@
 // The shared machinery of file-backed datasets: path resolution inside the project, versioning,
 // and turning I/O and parser failures into coded errors that name the dataset and the path.
+import { contentVersion } from "../../cache/hash.js";
 import { promises as fsp } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { ensureDir } from "../atomic.js";
 import type { Dataset, DatasetContext } from "../dataset.js";
+import { statPath } from "../storage/files.js";
 import { readStaged, writeStaged } from "../storage/staged.js";
 import {
   hasDotSegment,
@@ -140,7 +142,7 @@ export function messageOf(err: unknown): string {
 
 /** A file dataset of one format, with `versioned: true` support. */
 export class FileDataset implements Dataset, FileBacked, VersionAware {
-  private version: string | null = null;
+  private usedVersion: string | null = null;
   private lastSaved: string | null = null;
 
   constructor(
@@ -187,7 +189,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
       throw saveError(this.ctx, path, err);
     }
     this.lastSaved = path;
-    if (this.ctx.config.versioned) this.version = this.ctx.saveVersion;
+    if (this.ctx.config.versioned) this.usedVersion = this.ctx.saveVersion;
   }
 
   private async saveRemote(url: string, data: unknown): Promise<void> {
@@ -220,6 +222,17 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
     }
   }
 
+  async version(): Promise<string | null> {
+    const path = await this.loadPath(false).catch(() => null);
+    if (!path) return null;
+    // An object store says what its content is (ETag): never download an object only to hash it.
+    if (isRemote(path)) {
+      const st = await statPath(path, this.ctx.credentials).catch(() => null);
+      return st?.etag ? `etag:${st.etag}` : null;
+    }
+    return contentVersion(this.ctx.root, path);
+  }
+
   describe(): Record<string, unknown> {
     const c = this.ctx.config;
     return {
@@ -232,7 +245,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
   }
 
   versionUsed(): string | null {
-    return this.version;
+    return this.usedVersion;
   }
 
   savedPath(): string | null {
@@ -250,7 +263,7 @@ export class FileDataset implements Dataset, FileBacked, VersionAware {
       this.ctx.loadVersion,
       this.ctx.credentials,
     );
-    if (record) this.version = version;
+    if (record) this.usedVersion = version;
     return path;
   }
 }

@@ -131,6 +131,9 @@ class ArtifactDataset implements Dataset, VersionAware {
   exists(): Promise<boolean> {
     return this.inner.exists();
   }
+  async version(): Promise<string | null> {
+    return this.inner.version ? this.inner.version() : `unversioned:${this.ctx.saveVersion}`;
+  }
   async release(): Promise<void> {
     await this.inner.release?.();
   }

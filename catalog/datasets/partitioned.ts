@@ -4,6 +4,7 @@
 // Config: `path` (or `filepath`), `dataset` (a type name or a config without filepath),
 // `filename_suffix` (default: none), `overwrite` (replace the whole set: written aside, then
 // swapped in, so a crash mid-save leaves the old set or the new one, never a mix).
+import { contentVersion } from "../../cache/hash.js";
 import { promises as fsp } from "node:fs";
 import { join, relative } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
@@ -149,6 +150,12 @@ class PartitionedDataset implements Dataset, FileBacked {
     } catch {
       return false;
     }
+  }
+
+  async version(): Promise<string | null> {
+    const dir = resolveDataPath(this.ctx, "load", this.key());
+    recoverSwap(dir);
+    return contentVersion(this.ctx.root, dir);
   }
 
   describe(): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { prestartWatchdog } from "../../executors/watchdog.js";
 import { resumeSelection } from "../../executors/resume.js";
 import { partialRunError, workingSelection } from "../../executors/partial-run.js";
 import type { RunOptions } from "../../executors/run-project.js";
+import type { CacheOptions } from "../../cache/session.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { hasRunFolder, isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
@@ -29,6 +30,9 @@ export type RunFlags = ProjectFlags & {
   dryRun?: boolean;
   json?: boolean;
   resume?: true | string;
+  force?: boolean;
+  forceNodes?: string;
+  explain?: boolean;
 };
 
 /** Runs the pipeline; see the file comment for exit codes. */
@@ -81,12 +85,21 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   }
   // More workers than nodes can never be used, and the pool starts them all up front: 99999 ran the
   // machine out of memory.
+  const cache = { force: !!opts.force, forceNodes: opts.forceNodes ? splitList(opts.forceNodes) : [] };
+  for (const n of cache.forceNodes)
+    if (!plan.order.includes(n))
+      throw new UsageError(`--force-nodes: "${n}" is not a selected node${didYouMean(n, plan.order)}`);
+  if (opts.explain) {
+    const { cacheStatus, formatStatus } = await import("../../cache/status.js");
+    process.stdout.write(formatStatus(await cacheStatus(project, plan, cache)));
+  }
   const workers = maxWorkers === undefined ? undefined : Math.min(maxWorkers, Math.max(1, plan.order.length));
   return execute(project, plan, opts, {
     maxWorkers: workers,
     loadVersions,
     runtimeParams: copts.runtimeParams ?? {},
     selection: copts.selection ?? {},
+    cache,
   });
 }
 
@@ -95,6 +108,7 @@ type Settings = {
   loadVersions: Record<string, string>;
   runtimeParams: Record<string, unknown>;
   selection: NonNullable<ReturnType<typeof selectionFromFlags>>;
+  cache: CacheOptions;
 };
 
 async function execute(
@@ -183,6 +197,7 @@ function runOptions(
     executor,
     maxWorkers: s.maxWorkers,
     loadVersions: s.loadVersions,
+    cache: s.cache,
     command: commandLine(),
     resumeFlags: commandFlags(project, opts, s.runtimeParams),
     ...io,

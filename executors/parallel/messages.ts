@@ -30,6 +30,8 @@ export interface WorkerTask {
   readonly memoryInputs: Record<string, unknown>;
   readonly memoryOutputNames: readonly string[];
   readonly keptOutputNames?: readonly string[];
+  /** Return the content version of each saved output (incremental runs). */
+  readonly versions?: boolean;
 }
 
 /** A RunSink call made inside a worker, replayed on the main thread with the task's result. */

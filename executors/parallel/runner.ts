@@ -2,6 +2,7 @@
 // Run-constant data goes to each worker once (workerData); a task is the node's name, attempt and
 // memory inputs, with typed arrays moved rather than copied. Timeouts terminate the worker
 // (Piscina replaces it); every way a worker can fail maps onto a coded outcome.
+import { replaySinkCalls } from "../sink-calls.js";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { DatasetConfig, IRNode } from "../../compiler/types.js";
@@ -77,6 +78,7 @@ export class ParallelRunner implements NodeRunner {
         memoryInputs: values,
         memoryOutputNames: task.memoryOutputNames,
         ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}),
+        ...(task.versions ? { versions: true } : {}),
       };
       const pending = this.pool.run(payload, {
         transferList: transferList as never,
@@ -87,7 +89,7 @@ export class ParallelRunner implements NodeRunner {
         void pending.finally(() => this.queries.delete(pending)).catch(() => {});
       }
       const result = (await pending) as WorkerResult;
-      replay(ctx, result.logs);
+      replaySinkCalls(ctx.sink, result.logs);
       return result.ok ? result : { ok: false, error: result.error, durationMs: result.durationMs };
     } catch (err) {
       return {
@@ -183,15 +185,4 @@ function failure(err: unknown, node: IRNode, timedOut: boolean): ErrorInfo {
       message: `node "${name}": an input cannot cross worker threads (${e.message}); persist it or use --executor sequential`,
     };
   return toErrorInfo(err, "MLC5003");
-}
-
-/** Replays what a worker logged into the run's sink; logging never fails a node. */
-function replay(ctx: RunContext, logs: readonly SinkCall[] | undefined): void {
-  for (const call of logs ?? []) {
-    try {
-      (ctx.sink[call.method] as (...a: unknown[]) => void)(...call.args);
-    } catch {
-      // ignored on purpose
-    }
-  }
 }

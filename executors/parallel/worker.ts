@@ -134,6 +134,7 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
   const memory = new Set(task.memoryOutputNames);
   const memoryOutputs: Record<string, unknown> = {};
   const saved: Record<string, unknown> = {};
+  const versions: Record<string, string | null | undefined> = {};
   for (const name of node.outputs) {
     if (memory.has(name)) {
       if (!isArrowTable(outputs[name])) assertCloneable(outputs[name], name, node.name);
@@ -141,13 +142,15 @@ async function execute(task: WorkerTask, t0: number): Promise<Extract<WorkerResu
     } else {
       await catalog.save(name, outputs[name]);
       saved[name] = outputs[name];
+      // Hashed here, in the thread that wrote the file, while its pages are still in the OS cache.
+      if (task.versions) versions[name] = await catalog.version(name);
       if (task.keptOutputNames?.includes(name)) memoryOutputs[name] = outputs[name];
     }
   }
   const durationMs = performance.now() - t0;
   return setup.wantData
-    ? { ok: true, memoryOutputs, loaded, saved, durationMs, logs }
-    : { ok: true, memoryOutputs, durationMs, logs };
+    ? { ok: true, memoryOutputs, loaded, saved, versions, durationMs, logs }
+    : { ok: true, memoryOutputs, versions, durationMs, logs };
 }
 
 /** How often a running sql node looks whether the run was interrupted. */

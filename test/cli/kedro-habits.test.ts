@@ -48,7 +48,7 @@ describe("pandas load_args and save_args", () => {
   it("each unknown key is MLC2001 at the key: pandas names with the mlc way, csv typos with a suggestion", () => {
     const catalog =
       "raw:\n  type: json\n  filepath: data/raw.json\n" +
-      "c:\n  type: csv\n  filepath: data/c.csv\n  load_args: { sep: ';', delimiter: ',', fromLine: 2, delimitr: x }\n" +
+      "c:\n  type: csv\n  filepath: data/c.csv\n  load_args: { sep: ';', delimiter: ',', fromLine: 2, delimitr: x, header: false }\n" +
       "  save_args: { index: false, header: true }\n" +
       "j:\n  type: json\n  filepath: data/j.json\n  load_args: { orient: records }\n  save_args: { indent: 2 }\n";
     const { code, diags } = diagnostics(project({ "conf/base/catalog.yml": catalog }));

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig, loadHooksConfig } from "../../compiler/config.js";
+import { loadConfig, loadMlcConfig } from "../../compiler/config.js";
 import { CompileContext } from "../../compiler/diagnostics.js";
 import { locate } from "../../compiler/locate.js";
 
@@ -170,17 +170,17 @@ describe("loadConfig", () => {
   });
 });
 
-describe("loadHooksConfig", () => {
+describe("loadMlcConfig", () => {
   it("reads hooks from mlc.yml, or nothing when it is absent", () => {
-    expect(loadHooksConfig(root, new CompileContext(root))).toEqual([]);
+    expect(loadMlcConfig(root, new CompileContext(root)).hooks).toEqual([]);
     write("mlc.yml", "hooks: [./hooks.ts, some-package]\n");
-    expect(loadHooksConfig(root, new CompileContext(root))).toEqual(["./hooks.ts", "some-package"]);
+    expect(loadMlcConfig(root, new CompileContext(root)).hooks).toEqual(["./hooks.ts", "some-package"]);
   });
 
   it("reports a bad mlc.yml", () => {
     write("mlc.yml", "hook: [./hooks.ts]\n");
     const ctx = new CompileContext(root);
-    expect(loadHooksConfig(root, ctx)).toEqual([]);
+    expect(loadMlcConfig(root, ctx).hooks).toEqual([]);
     expect(ctx.finalize(locate)).toMatchObject([{ code: "MLC2001", file: "mlc.yml", line: 1, column: 1 }]);
   });
 });

@@ -61,11 +61,7 @@ export function spawnMlc(
   args: string[],
   options: Omit<CliOptions, "timeout"> = {},
 ): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, [join(REPO, options.entry ?? "bin/mlc.js"), ...args], {
-    cwd,
-    env: cliEnv(options.env),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return start(cwd, args, options, "ignore") as ChildProcessByStdio<null, Readable, Readable>;
 }
 
 /** `spawnMlc` with a writable stdin, for interactive commands (`mlc repl`). */
@@ -74,9 +70,13 @@ export function spawnMlcInteractive(
   args: string[],
   options: Omit<CliOptions, "timeout"> = {},
 ): ChildProcessByStdio<Writable, Readable, Readable> {
+  return start(cwd, args, options, "pipe") as ChildProcessByStdio<Writable, Readable, Readable>;
+}
+
+function start(cwd: string, args: string[], options: Omit<CliOptions, "timeout">, stdin: "ignore" | "pipe") {
   return spawn(process.execPath, [join(REPO, options.entry ?? "bin/mlc.js"), ...args], {
     cwd,
     env: cliEnv(options.env),
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
 }

@@ -76,7 +76,7 @@ describe("movie-recommendation sample", () => {
     const dir = copySample("movie-recommendation");
     const first = run(dir, ["--params", SMALL]);
     expect(first.code, first.out).toBe(0);
-    const again = run(dir, ["--from-nodes", "train_and_evaluate", "--params", SMALL]);
+    const again = run(dir, ["--from-nodes", "train_and_evaluate", "--force", "--params", SMALL]);
     expect(again.code, again.out).toBe(0);
     expect(again.record.nodes.map((n) => n.name).sort()).toEqual(["build_report", "train_and_evaluate"]);
     expect(again.record.metrics.model_rmse).toBe(first.record.metrics.model_rmse);

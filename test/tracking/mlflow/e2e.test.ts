@@ -37,6 +37,7 @@ describe("mlc run with tracking on", () => {
           executor,
           "--params",
           "generator.events=20000",
+          "--force", // both runs execute every node (a second run would otherwise be cached: test/cache/mlflow.test.ts)
         ],
         { env, encoding: "utf8", timeout: 180_000 },
       );

@@ -1,0 +1,107 @@
+// The cache state under .mlc/cache/: per node, the key and parts of its last successful execution
+// and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
+// so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
+// serialised). One file per node, written by rename: concurrent writers never tear a file.
+import { promises as fsp } from "node:fs";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import { writeFileAtomic } from "../catalog/atomic.js";
+import { cacheDir, digest, type Memo } from "./hash.js";
+import type { KeyParts } from "./key.js";
+import type { SinkCall } from "../executors/sink-calls.js";
+
+/** Memory values larger than this are not kept: their consumers rerun the producer instead. */
+const MAX_KEPT_BYTES = 64 << 20;
+
+export interface NodeState {
+  readonly node: string;
+  readonly key: string;
+  readonly parts: KeyParts;
+  /** Output dataset -> content version saved (memory outputs: the key). */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Memory (and run-scoped) outputs whose values are kept under values/. */
+  readonly kept: readonly string[];
+  /** What the execution logged, replayed into a run that skips the node. */
+  readonly logs: readonly SinkCall[];
+  readonly run_id: string;
+}
+
+export function nodeStatePath(root: string, node: string): string {
+  return join(cacheDir(root), "nodes", `${digest(node)}.json`);
+}
+
+export function valuePath(root: string, key: string, dataset: string): string {
+  return join(cacheDir(root), "values", `${digest(`${key}\0${dataset}`)}.bin`);
+}
+
+/** The last successful execution of `node`, or null. */
+export async function readNodeState(root: string, node: string): Promise<NodeState | null> {
+  try {
+    const s = JSON.parse(await fsp.readFile(nodeStatePath(root, node), "utf8")) as NodeState;
+    return s.node === node ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Records a successful execution; memory values that cannot be serialised or are too big are not kept. */
+export async function writeNodeState(
+  root: string,
+  state: Omit<NodeState, "kept">,
+  values: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const kept: string[] = [];
+  await fsp.mkdir(join(cacheDir(root), "values"), { recursive: true });
+  for (const [name, value] of Object.entries(values)) {
+    let bytes: Buffer;
+    try {
+      bytes = serialize(value);
+    } catch {
+      continue; // functions, class instances with private state...: the producer reruns when needed
+    }
+    if (bytes.length > MAX_KEPT_BYTES) continue;
+    await writeFileAtomic(valuePath(root, state.key, name), bytes);
+    kept.push(name);
+  }
+  await fsp.mkdir(join(cacheDir(root), "nodes"), { recursive: true });
+  await writeFileAtomic(nodeStatePath(root, state.node), JSON.stringify({ ...state, kept }));
+}
+
+/** The kept memory outputs of a state, or null when one is gone. */
+export async function readKeptValues(root: string, state: NodeState): Promise<Record<string, unknown> | null> {
+  const out: Record<string, unknown> = {};
+  for (const name of state.kept) {
+    const bytes = await fsp.readFile(valuePath(root, state.key, name)).catch(() => null);
+    if (!bytes) return null;
+    out[name] = deserialize(bytes);
+  }
+  return out;
+}
+
+/** Drops state no node of `live` refers to: nodes/ of other names, values/ of old keys, hash memos of gone files. */
+export async function collectGarbage(root: string, live: readonly string[]): Promise<{ removed: number }> {
+  const dir = cacheDir(root);
+  const keepStates = new Set(live.map((n) => `${digest(n)}.json`));
+  const keepValues = new Set<string>();
+  let removed = 0;
+  const rm = async (p: string) => {
+    await fsp.rm(p, { force: true });
+    removed++;
+  };
+  for (const f of await fsp.readdir(join(dir, "nodes")).catch(() => [] as string[])) {
+    if (!keepStates.has(f)) {
+      await rm(join(dir, "nodes", f));
+      continue;
+    }
+    const s = JSON.parse(await fsp.readFile(join(dir, "nodes", f), "utf8").catch(() => "null")) as NodeState | null;
+    for (const k of s?.kept ?? []) keepValues.add(valuePath(root, s!.key, k));
+  }
+  for (const f of await fsp.readdir(join(dir, "values")).catch(() => [] as string[]))
+    if (!keepValues.has(join(dir, "values", f))) await rm(join(dir, "values", f));
+  for (const f of await fsp.readdir(join(dir, "hashes")).catch(() => [] as string[])) {
+    const memo = JSON.parse(await fsp.readFile(join(dir, "hashes", f), "utf8").catch(() => "[]")) as Partial<Memo>;
+    const gone = typeof memo[4] !== "string" || !(await fsp.stat(memo[4]).catch(() => null));
+    if (gone) await rm(join(dir, "hashes", f));
+  }
+  return { removed };
+}

@@ -1,0 +1,18 @@
+// `mlc cache gc`: drops cache state that no node of the current project refers to.
+import { compileProject } from "../../compiler/compile.js";
+import { EXIT } from "../exit.js";
+import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
+import { printDiagnostics } from "./print-diagnostics.js";
+
+export default async function cacheGc(opts: CommonFlags, args: string[]): Promise<number> {
+  const { project, diagnostics, ctx } = await compileProject(await compileOptionsFromFlags(opts, args[0]));
+  await printDiagnostics(diagnostics, ctx, opts);
+  if (!project) return EXIT.invalid;
+  const { collectGarbage } = await import("../../cache/state.js");
+  const { removed } = await collectGarbage(
+    project.root,
+    project.graph.nodes.map((n) => n.name),
+  );
+  if (!opts.quiet) process.stdout.write(`Removed ${removed} cache file${removed === 1 ? "" : "s"} from .mlc/cache/.\n`);
+  return EXIT.ok;
+}
