@@ -52,7 +52,7 @@ describe("mlc new --starter spaceflights", () => {
 
   for (const executor of ["sequential", "parallel"]) {
     it(`runs under the ${executor} executor with r2 between 0.3 and 0.45 and plotly reports`, () => {
-      const r = mlc(sf, "run", "--executor", executor);
+      const r = mlc(sf, "run", "--executor", executor, "--force"); // the second run would be cached otherwise
       expect(r.code, r.all).toBe(0);
       expect(r.all).toContain("8 completed");
       const m = lastMetrics(sf);
