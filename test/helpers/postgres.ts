@@ -5,9 +5,9 @@
 // when they cannot be had the suite fails, never skips.
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "../tracking/mlflow/server.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
@@ -34,17 +34,6 @@ function pgBin(): string {
   const after = find();
   if (!after) throw new Error(`PostgreSQL is not installed and scripts/setup-postgres.sh failed: ${r.stderr}`);
   return after;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** The uid/gid to run the server as: `postgres` when we are root, else ourselves. */
