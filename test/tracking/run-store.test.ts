@@ -72,6 +72,20 @@ describe("run store", () => {
     ]);
   });
 
+  it("lists records larger than its read buffer and non-ASCII ones whole; keep drops the rest", async () => {
+    const root = tmp();
+    const big = { ...rec("20261126-000001-aaaaaa"), params: { notes: "é€😀".repeat(60_000) } }; // ~540 KB
+    await writeRun(root, big);
+    await writeRun(root, { ...rec("20261126-000002-bbbbbb"), started_at: "2026-11-26T03:00:02.000Z" });
+    mkdirSync(join(runsDir(root), "20261126-000003-cccccc", "run.json"), { recursive: true }); // not a file
+    mkdirSync(join(runsDir(root), "20261126-000004-dddddd")); // no run.json yet
+    const all = await listRuns(root);
+    expect(all.map((r) => r.run_id)).toEqual(["20261126-000002-bbbbbb", "20261126-000001-aaaaaa"]);
+    expect(all[1].params).toEqual(big.params);
+    const kept = await listRuns(root, (r) => r.run_id.endsWith("a"));
+    expect(kept.map((r) => r.run_id)).toEqual(["20261126-000001-aaaaaa"]);
+  });
+
   it("RunWriter coalesces updates, keeps order and leaves no temporary files", async () => {
     const root = tmp();
     const w = new RunWriter(root, 20);
