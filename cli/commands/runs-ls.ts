@@ -1,5 +1,5 @@
 // `mlc runs ls [--filter EXPR] [--order-by EXPR]... [--limit N] [--json]`: the local run history,
-// newest first, searched with MLflow's filter grammar (runs/filter.ts).
+// newest first, searched with MLflow's filter grammar (search/filter.ts).
 import { orderRuns, own, runFilter, type RunQuery } from "../search/search.js";
 import type { SearchView } from "../search/view.js";
 import { listRuns } from "../../tracking/run-store.js";
