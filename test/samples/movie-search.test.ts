@@ -42,11 +42,12 @@ describe("the movie sample: finding the better run", () => {
     expect(second).toMatch(new RegExp(`^${f2.run_id}\\s+success\\s.*\\s${f2.metrics.model_rmse}$`));
     expect(rest).toEqual([]);
 
-    // The second run trained one model anew: compare marks the factors and the nodes it did not rerun.
+    // The second run trained one model anew: compare marks the factors, the model's versions and the nodes it did not rerun.
     const cmp = mlc(dir, "runs", "compare", f16.run_id, f2.run_id);
     expect(cmp).toMatch(/^\*\s+model\.factors\s+16\s+2$/m);
     expect(cmp).toMatch(/^\*\s+generate_stream\s+completed .+\s+cached .+$/m);
     expect(cmp).toMatch(/^ \s+train_and_evaluate\s+completed .+\s+completed .+$/m);
     expect(cmp).toMatch(/^\*\s+model_rmse\s+\S+\s+\S+$/m);
+    expect(cmp).toMatch(/^\*\s+model\s+\d{4}-\d\d-\d\dT\S+Z\s+\d{4}-\d\d-\d\dT\S+Z$/m); // a new model version each
   }, 600_000);
 });
