@@ -1,17 +1,7 @@
 // Local run records: `.mlc/runs/<run_id>/run.json` (SPEC section 8), always written atomically
 // (temporary file + rename), so a reader or a crash never sees half a record.
 import { randomBytes } from "node:crypto";
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  promises as fsp,
-  readFileSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { removeTemps, writeFileAtomicSync } from "../catalog/atomic.js";
 import { isAlive } from "../catalog/process-identity.js";
@@ -79,15 +69,13 @@ export function readMetricHistory(root: string, id: string): MetricPoint[] {
  */
 export function readRun(root: string, id: string): RunRecord | null {
   if (!/^[\w.-]+$/.test(id)) return null;
-  return parseRun(root, join(runsDir(root), id, "run.json"), readText);
+  return parseRun(root, join(runsDir(root), id, "run.json"));
 }
 
-const readText = (path: string) => readFileSync(path, "utf8");
-
-function parseRun(root: string, path: string, read: (path: string) => string): RunRecord | null {
+function parseRun(root: string, path: string): RunRecord | null {
   let data: unknown;
   try {
-    data = JSON.parse(read(path));
+    data = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     return null;
   }
@@ -159,35 +147,13 @@ export async function listRuns(root: string, keep?: (r: RunRecord) => boolean): 
   } catch {
     return [];
   }
-  const read = bufferedReader();
   const keyed: { key: string; record: RunRecord }[] = [];
   for (const id of ids) {
-    const r = /^[\w.-]+$/.test(id) ? parseRun(root, `${dir}${sep}${id}${sep}run.json`, read) : null;
+    const r = /^[\w.-]+$/.test(id) ? parseRun(root, `${dir}${sep}${id}${sep}run.json`) : null;
     if (r && (!keep || keep(r))) keyed.push({ key: `${r.started_at}\0${r.run_id}`, record: r });
   }
   keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
   return keyed.map((k) => k.record);
-}
-
-/**
- * Reads whole files through one reused buffer: thousands of small records read this way skip the
- * stat and the fresh buffer readFileSync spends on each.
- */
-function bufferedReader(): (path: string) => string {
-  let buf = Buffer.allocUnsafe(1 << 16);
-  return (path) => {
-    const fd = openSync(path, "r");
-    try {
-      let len = 0;
-      for (let n; (n = readSync(fd, buf, len, buf.length - len, null)) > 0;) {
-        len += n;
-        if (len === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
-      }
-      return buf.toString("utf8", 0, len);
-    } finally {
-      closeSync(fd);
-    }
-  };
 }
 
 /** The newest run matching `filter` (e.g. status failed), or null. */
