@@ -1,7 +1,8 @@
 // `s3://bucket/key` through @aws-sdk/client-s3: downloads stream to a file; uploads stream a file
 // in one PUT, or above MLC_S3_MULTIPART_MB (default 256) through lib-storage's multipart Upload,
 // which S3 shows only once it is completed: a cut upload never replaces the previous object.
-// Requests are retried with exponential backoff a bounded number of times. Settings come from the credentials entry, else the standard AWS
+// Requests are retried with exponential backoff a bounded number of times, each stopped after
+// MLC_S3_TIMEOUT_MS without a byte. Settings come from the credentials entry, else the standard AWS
 // environment variables and shared config files.
 import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import type { Readable } from "node:stream";
@@ -33,6 +34,14 @@ const MAX_ATTEMPTS = 3;
 const PART_SIZE = 8 * 1024 * 1024;
 const MB = 1024 * 1024;
 
+/** How long a request may go without a byte either way (MLC_S3_TIMEOUT_MS, default 30 s). */
+function idleTimeoutMs(): number {
+  const v = Number(process.env.MLC_S3_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 30_000;
+}
+
+const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 const clients = new Map<string, { client: S3Client; once: S3Client }>();
 
 /**
@@ -41,7 +50,14 @@ const clients = new Map<string, { client: S3Client; once: S3Client }>();
  */
 function clientFor(raw: unknown): { client: S3Client; once: S3Client } {
   const c = (raw && typeof raw === "object" ? raw : {}) as S3Credentials;
-  const key = JSON.stringify([c.aws_access_key_id, c.aws_session_token, c.region_name, c.endpoint_url, c.path_style]);
+  const key = JSON.stringify([
+    c.aws_access_key_id,
+    c.aws_session_token,
+    c.region_name,
+    c.endpoint_url,
+    c.path_style,
+    idleTimeoutMs(),
+  ]);
   let pair = clients.get(key);
   if (!pair) {
     // The SDK warns on stderr, in every mlc command, that its releases of 2027 need Node 22.
@@ -64,11 +80,15 @@ function clientFor(raw: unknown): { client: S3Client; once: S3Client } {
       // still checks each part's MD5-based ETag and TCP checks the rest.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 60_000 },
+      // An idle timeout, not a total one: a 1 GB transfer may take minutes, a stalled one stops
+      // after this long without a byte. (The SDK's requestTimeout only warns unless told to throw.)
+      requestHandler: { connectionTimeout: 5000, socketTimeout: idleTimeoutMs() },
     } as const;
     pair = {
       client: new S3Client({ ...config, maxAttempts: MAX_ATTEMPTS, retryMode: "standard" }),
-      once: new S3Client({ ...config, maxAttempts: 1 }),
+      // Without a logger of its own the SDK writes to the console that a streamed PUT cannot be
+      // retried; putFile does that itself and reports the failure as MLC6002.
+      once: new S3Client({ ...config, maxAttempts: 1, logger: QUIET }),
     };
     clients.set(key, pair);
   }
@@ -109,6 +129,11 @@ function s3Error(url: string, err: unknown): StorageError {
   if (name === "AccessDenied" || name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch" || status === 403)
     return new StorageError(`access denied to ${at} (${name || "403"}): check the credentials entry`, "denied");
   const net = e.code ?? name;
+  if (name === "TimeoutError" && /inactivity/.test(e.message ?? ""))
+    return new StorageError(
+      `cannot reach the S3 endpoint for ${at} (no answer within ${idleTimeoutMs() / 1000} s) after ${MAX_ATTEMPTS} attempts`,
+      "unreachable",
+    );
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|Timeout|socket hang up/i.test(`${net} ${e.message}`))
     return new StorageError(
       `cannot reach the S3 endpoint for ${at} (${net || e.message}) after ${MAX_ATTEMPTS} attempts`,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageFor } from "../../catalog/storage/storage.js";
 import { freePort } from "../tracking/mlflow/server.js";
 import { startMoto, TEST_SECRET, type MotoServer } from "../helpers/moto.js";
-import { startTcpCut } from "../helpers/tcp-cut.js";
+import { startSilentServer, startTcpCut } from "../helpers/tcp-cut.js";
 import { catalog, project, rejection } from "./helpers.js";
 
 let moto: MotoServer;
@@ -55,6 +55,36 @@ describe("errors users can act on", () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
     expectNoSecret(e.message);
   });
+
+  it("a server that accepts and never answers: MLC6001/MLC6002 after bounded attempts, never a hang", async () => {
+    const silent = await startSilentServer();
+    const warned: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warned.push(a); // the SDK's own console chatter must stay off
+    process.env.MLC_S3_TIMEOUT_MS = "1000";
+    try {
+      const cat = catalog(project(), on("s3://bkt/x.json"), {
+        credentials: { s3: { ...moto.credentials, endpoint_url: silent.endpoint } },
+      });
+      const t0 = Date.now();
+      const load = await rejection(cat.load("ds"));
+      expect(load.code).toBe("MLC6001");
+      expect(load.message).toBe(
+        'dataset "ds": cannot reach the S3 endpoint for s3://bkt/x.json (no answer within 1 s) after 3 attempts',
+      );
+      const save = await rejection(cat.save("ds", { a: 1 }));
+      expect(save.code).toBe("MLC6002");
+      expect(save.message).toContain("(no answer within 1 s) after 3 attempts");
+      // Three attempts of 1 s each plus backoff, twice: well under the time a hang would take.
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expectNoSecret(load.message + save.message);
+      expect(warned).toEqual([]);
+    } finally {
+      console.warn = warn;
+      delete process.env.MLC_S3_TIMEOUT_MS;
+      await silent.stop();
+    }
+  }, 30_000);
 
   it("access denied (a server that checks keys) is MLC6001 saying to check the credentials", async () => {
     const strict = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: "0" });
