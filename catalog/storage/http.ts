@@ -45,6 +45,9 @@ export const httpStorage: Storage = {
       ...(etag ? { etag: etag.replace(/^W\//, "").replace(/"/g, "") } : {}),
     };
   },
+  async copy(_from, to) {
+    throw new StorageError(`${shownUrl(to)} is read-only: http(s) datasets can be loaded, not saved`, "read-only");
+  },
   async remove(urls) {
     throw new StorageError(`${shownUrl(urls[0] ?? "")} is read-only: http(s) objects cannot be deleted`, "read-only");
   },

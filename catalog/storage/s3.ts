@@ -8,6 +8,7 @@ import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -196,6 +197,17 @@ export function s3Storage(credentials: unknown): Storage {
         throw s3Error(url, err);
       }
       return out.sort();
+    },
+    async copy(from, to) {
+      // CopyObject takes objects up to 5 GB, S3's limit for a single-request copy.
+      const src = parseS3Url(from);
+      const dst = parseS3Url(to);
+      const CopySource = `${src.bucket}/${src.key.split("/").map(encodeURIComponent).join("/")}`;
+      try {
+        await client.send(new CopyObjectCommand({ Bucket: dst.bucket, Key: dst.key, CopySource }));
+      } catch (err) {
+        throw s3Error(from, err);
+      }
     },
     async remove(urls) {
       // One request per bucket and 1,000 keys (the most DeleteObjects takes).

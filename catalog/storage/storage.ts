@@ -22,6 +22,8 @@ export interface Storage {
   stat(url: string): Promise<ObjectStat | null>;
   /** Keys under the folder `url` (relative to it, `/`-separated, sorted), every page of the listing. */
   list(url: string): Promise<string[]>;
+  /** Copies one object to another URL of the same store, server-side (no bytes through mlc). */
+  copy(from: string, to: string): Promise<void>;
   /** Deletes the objects (partitioned overwrite: partitions the new set lacks). */
   remove(urls: readonly string[]): Promise<void>;
 }
