@@ -211,6 +211,20 @@ describe("partitioned overwrite on S3", () => {
     expect(await keysUnder("ow1/")).toEqual(["ow1/parts/a.txt", "ow1/parts/d.txt"]);
   });
 
+  it("a server that dies during the new set's upload: MLC6002, the old set stays whole", async () => {
+    const path = "s3://bkt/ow3/parts";
+    await catalog(project(), parts(path) as never, { credentials: creds() }).save("p", { a: "old a", b: "old b" });
+    const relay = await startTcpCut(moto.port, 3 * 1024 * 1024);
+    const cut = catalog(project(), parts(path) as never, {
+      credentials: { s3: { ...moto.credentials, endpoint_url: relay.endpoint } },
+    });
+    const big = (c: string) => c.repeat(2 * 1024 * 1024);
+    const e = await rejection(cut.save("p", { a: big("a"), b: big("b"), c: big("c") }));
+    await relay.cut;
+    expect(e.code).toBe("MLC6002");
+    expect(await loadAll(path)).toEqual({ a: "old a", b: "old b" });
+  }, 60_000);
+
   it("a swap cut after its commit (a writer killed while copying) is completed by the next load", async () => {
     const put = (Key: string, Body: string) => moto.client.send(new PutObjectCommand({ Bucket: "bkt", Key, Body }));
     // What a writer killed mid-copy leaves: the old set partly replaced, the staged new set, its marker.
