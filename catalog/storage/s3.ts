@@ -2,7 +2,7 @@
 // in one PUT, or above MLC_S3_MULTIPART_MB (default 256) through lib-storage's multipart Upload,
 // which S3 shows only once it is completed: a cut upload never replaces the previous object.
 // Requests are retried with exponential backoff a bounded number of times, each stopped after
-// MLC_S3_TIMEOUT_MS without a byte. Settings come from the credentials entry, else the standard AWS
+// MLC_STORAGE_TIMEOUT_MS without a byte. Settings come from the credentials entry, else the standard AWS
 // environment variables and shared config files.
 import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import type { Readable } from "node:stream";
@@ -17,7 +17,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
+import { idleTimeoutMs, noAnswer, shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
 
 /** The keys of a credentials entry for S3 (SPEC section 11); all optional. */
 interface S3Credentials {
@@ -34,12 +34,6 @@ interface S3Credentials {
 const MAX_ATTEMPTS = 3;
 const PART_SIZE = 8 * 1024 * 1024;
 const MB = 1024 * 1024;
-
-/** How long a request may go without a byte either way (MLC_S3_TIMEOUT_MS, default 30 s). */
-function idleTimeoutMs(): number {
-  const v = Number(process.env.MLC_S3_TIMEOUT_MS);
-  return Number.isFinite(v) && v > 0 ? v : 30_000;
-}
 
 const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -132,7 +126,7 @@ function s3Error(url: string, err: unknown): StorageError {
   const net = e.code ?? name;
   if (name === "TimeoutError" && /inactivity/.test(e.message ?? ""))
     return new StorageError(
-      `cannot reach the S3 endpoint for ${at} (no answer within ${idleTimeoutMs() / 1000} s) after ${MAX_ATTEMPTS} attempts`,
+      `cannot reach the S3 endpoint for ${at} (${noAnswer()}) after ${MAX_ATTEMPTS} attempts`,
       "unreachable",
     );
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|Timeout|socket hang up/i.test(`${net} ${e.message}`))

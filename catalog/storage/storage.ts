@@ -38,6 +38,21 @@ export class StorageError extends Error {
   }
 }
 
+/**
+ * How long a request to a remote store may go without a byte either way before it is cut
+ * (MLC_STORAGE_TIMEOUT_MS, default 30 s): an idle limit, not a total one, so a long transfer that
+ * keeps moving is never cut, and a server that stops answering never hangs a run.
+ */
+export function idleTimeoutMs(): number {
+  const v = Number(process.env.MLC_STORAGE_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 30_000;
+}
+
+/** The words a timed-out request's error ends with. */
+export function noAnswer(): string {
+  return `no answer within ${idleTimeoutMs() / 1000} s`;
+}
+
 /** URL schemes a filepath may use; anything else is MLC2003 at validate. */
 export const SUPPORTED_SCHEMES = ["s3", "http", "https"] as const;
 

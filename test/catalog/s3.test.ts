@@ -66,7 +66,7 @@ describe("errors users can act on", () => {
     const warned: unknown[] = [];
     const warn = console.warn;
     console.warn = (...a: unknown[]) => void warned.push(a); // the SDK's own console chatter must stay off
-    process.env.MLC_S3_TIMEOUT_MS = "1000";
+    process.env.MLC_STORAGE_TIMEOUT_MS = "1000";
     try {
       const cat = catalog(project(), on("s3://bkt/x.json"), {
         credentials: { s3: { ...moto.credentials, endpoint_url: silent.endpoint } },
@@ -86,7 +86,7 @@ describe("errors users can act on", () => {
       expect(warned).toEqual([]);
     } finally {
       console.warn = warn;
-      delete process.env.MLC_S3_TIMEOUT_MS;
+      delete process.env.MLC_STORAGE_TIMEOUT_MS;
       await silent.stop();
     }
   }, 30_000);
