@@ -156,7 +156,9 @@ async function attemptSql(task: NodeTask, ctx: RunContext, catalog: CatalogLike)
   if (isMemory) return { memoryOutputs: r.outputs, loaded: r.loaded };
   if (!r.written) await catalog.save(out, r.outputs[out]);
   const kept = task.keptOutputNames?.includes(out) && !r.written ? { [out]: r.outputs[out] } : {};
-  return { memoryOutputs: kept, loaded: r.loaded, ...(r.written ? {} : { saved: r.outputs }) };
+  // Saved by the catalog or written by DuckDB, the output's content version is what the cache records.
+  const versions = task.versions ? { [out]: await catalog.version(out) } : undefined;
+  return { memoryOutputs: kept, loaded: r.loaded, versions, ...(r.written ? {} : { saved: r.outputs }) };
 }
 
 /** The sequential executor (registered as "sequential"). */

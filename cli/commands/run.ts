@@ -150,7 +150,7 @@ async function execute(
     detach();
   }
   if (!opts.quiet) process.stdout.write(formatSummary(record, color) + mlflowLine(record, project.root));
-  process.stderr.write(formatFailure(record, project.root, color));
+  process.stderr.write(formatFailure(record, project.root, color, project.graph));
   // cli/main.ts leaves as soon as the output is flushed: an abandoned (interrupted or timed-out)
   // node may still hold the event loop.
   return record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;
