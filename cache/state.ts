@@ -2,7 +2,7 @@
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised). One file per node, written by rename: concurrent writers never tear a file.
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { writeFileAtomic } from "../catalog/atomic.js";
@@ -34,10 +34,14 @@ export function valuePath(root: string, key: string, dataset: string): string {
   return join(cacheDir(root), "values", `${digest(`${key}\0${dataset}`)}.bin`);
 }
 
-/** The last successful execution of `node`, or null. */
+/**
+ * The last successful execution of `node`, or null. Read synchronously: the file is small, and a
+ * no-op run reads one per node, where the thread pool's round trips (open, stat, read, close)
+ * cost about ten times the read.
+ */
 export async function readNodeState(root: string, node: string): Promise<NodeState | null> {
   try {
-    const s = JSON.parse(await fsp.readFile(nodeStatePath(root, node), "utf8")) as NodeState;
+    const s = JSON.parse(readFileSync(nodeStatePath(root, node), "utf8")) as NodeState;
     return s.node === node ? s : null;
   } catch {
     return null;
