@@ -6,7 +6,7 @@
 // and processes hashing different files never race on one shared file.
 import { createHash } from "node:crypto";
 import { promises as fsp, readFileSync, statSync, type Stats } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { createRequire } from "node:module";
 import { writeFileAtomic } from "../catalog/atomic.js";
 
@@ -49,7 +49,7 @@ export async function hashFileBytes(path: string): Promise<string> {
   return h.digest().toString(16).padStart(16, "0");
 }
 
-/** The path is kept so `mlc cache gc` can drop memos of files that are gone. */
+/** The path (project-relative inside the project) is kept so `mlc cache gc` can drop memos of files that are gone. */
 export type Memo = readonly [size: number, mtimeMs: number, ino: number, hash: string, path: string];
 
 /**
@@ -65,12 +65,21 @@ export async function contentVersion(root: string, path: string): Promise<string
   return fileVersion(root, path, st);
 }
 
+/** `path` relative to the project root when it lies inside it (with `/`), else as given. */
+export function projectPath(root: string, path: string): string {
+  const rel = relative(root, path);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : path;
+}
+
 async function fileVersion(root: string, path: string, st: Stats): Promise<string> {
-  const memoPath = join(cacheDir(root), "hashes", `${digest(path)}.json`);
+  // Keyed and recorded by the project-relative path: a moved checkout keeps its memos (mv keeps
+  // size, mtime and inode), and none holds a machine's absolute path.
+  const key = projectPath(root, path);
+  const memoPath = join(cacheDir(root), "hashes", `${digest(key)}.json`);
   const memo = readMemo(memoPath);
   if (memo && memo[0] === st.size && memo[1] === st.mtimeMs && memo[2] === st.ino) return memo[3];
   const hash = `${st.size.toString(36)}-${await hashFileBytes(path)}`;
-  const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, path];
+  const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, key];
   await fsp.mkdir(join(cacheDir(root), "hashes"), { recursive: true });
   await writeFileAtomic(memoPath, JSON.stringify(fresh)).catch(() => {}); // a lost memo only costs a re-hash
   return hash;

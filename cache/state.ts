@@ -3,10 +3,10 @@
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised). One file per node, written by rename: concurrent writers never tear a file.
 import { promises as fsp, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { writeFileAtomic } from "../catalog/atomic.js";
-import { cacheDir, digest, type Memo } from "./hash.js";
+import { cacheDir, digest, projectPath, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
 
@@ -42,7 +42,7 @@ export function valuePath(root: string, key: string, dataset: string): string {
 export async function readNodeState(root: string, node: string): Promise<NodeState | null> {
   try {
     const s = JSON.parse(readFileSync(nodeStatePath(root, node), "utf8")) as NodeState;
-    return s.node === node ? s : null;
+    return s.node === node ? { ...s, logs: artifactPaths(s.logs ?? [], (p) => resolve(root, p)) } : null;
   } catch {
     return null;
   }
@@ -68,7 +68,20 @@ export async function writeNodeState(
     kept.push(name);
   }
   await fsp.mkdir(join(cacheDir(root), "nodes"), { recursive: true });
-  await writeFileAtomic(nodeStatePath(root, state.node), JSON.stringify({ ...state, kept }));
+  const logs = artifactPaths(state.logs, (p) => projectPath(root, p));
+  await writeFileAtomic(nodeStatePath(root, state.node), JSON.stringify({ ...state, logs, kept }));
+}
+
+/**
+ * The logged artifact files of a state with `map` applied to their paths: kept project-relative on
+ * disk (a moved or copied checkout still re-logs them, and the state holds no machine's paths).
+ */
+function artifactPaths(logs: readonly SinkCall[], map: (path: string) => string): SinkCall[] {
+  return logs.map((c) =>
+    c.method === "logArtifact" && typeof c.args[0] === "string"
+      ? { ...c, args: [map(c.args[0]), ...c.args.slice(1)] }
+      : c,
+  );
 }
 
 /** The kept memory outputs of a state, or null when one is gone. */
@@ -104,7 +117,7 @@ export async function collectGarbage(root: string, live: readonly string[]): Pro
     if (!keepValues.has(join(dir, "values", f))) await rm(join(dir, "values", f));
   for (const f of await fsp.readdir(join(dir, "hashes")).catch(() => [] as string[])) {
     const memo = JSON.parse(await fsp.readFile(join(dir, "hashes", f), "utf8").catch(() => "[]")) as Partial<Memo>;
-    const gone = typeof memo[4] !== "string" || !(await fsp.stat(memo[4]).catch(() => null));
+    const gone = typeof memo[4] !== "string" || !(await fsp.stat(resolve(root, memo[4])).catch(() => null));
     if (gone) await rm(join(dir, "hashes", f));
   }
   return { removed };
