@@ -2,7 +2,7 @@
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised). One file per node, written by rename: concurrent writers never tear a file.
-import { promises as fsp, readFileSync } from "node:fs";
+import { existsSync, promises as fsp, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { writeFileAtomic } from "../catalog/atomic.js";
@@ -84,13 +84,25 @@ function artifactPaths(logs: readonly SinkCall[], map: (path: string) => string)
   );
 }
 
-/** The kept memory outputs of a state, or null when one is gone. */
-export async function readKeptValues(root: string, state: NodeState): Promise<Record<string, unknown> | null> {
-  const out: Record<string, unknown> = {};
+/**
+ * A kept memory value, read only when a consumer that runs needs it: a run whose consumers are all
+ * up to date never reads (or deserialises) one.
+ */
+export class KeptValue {
+  private value: Promise<unknown> | undefined;
+  constructor(readonly path: string) {}
+  read(): Promise<unknown> {
+    return (this.value ??= fsp.readFile(this.path).then((bytes) => deserialize(bytes)));
+  }
+}
+
+/** The kept memory outputs of a state, not read yet; null when one is gone. */
+export function keptValues(root: string, state: NodeState): Record<string, KeptValue> | null {
+  const out: Record<string, KeptValue> = {};
   for (const name of state.kept) {
-    const bytes = await fsp.readFile(valuePath(root, state.key, name)).catch(() => null);
-    if (!bytes) return null;
-    out[name] = deserialize(bytes);
+    const path = valuePath(root, state.key, name);
+    if (!existsSync(path)) return null;
+    out[name] = new KeptValue(path);
   }
   return out;
 }

@@ -101,6 +101,11 @@ describe.each(["sequential", "parallel"])("incremental runs (%s)", (executor) =>
     expectRan(root, ["m2", "noisy"]);
     expect(statuses(root).m1).toBe("cached");
     expect(JSON.parse(readFileSync(join(root, "data/chain_out.json"), "utf8"))).toBe(900);
+    // A kept value is read only when a consumer runs: a run with m2 up to date never reads m1's.
+    const values = join(root, ".mlc/cache/values");
+    for (const f of readdirSync(values)) writeFileSync(join(values, f), "not a v8 value");
+    run(root);
+    expectRan(root, ["noisy"]);
   });
 
   it("--force runs all selected nodes; --force-nodes runs those and their dependents", () => {
