@@ -5,10 +5,10 @@
 // costs one stat and one small read. One memo file per path, written by rename: worker threads
 // and processes hashing different files never race on one shared file.
 import { createHash } from "node:crypto";
-import { promises as fsp, readFileSync, statSync, type Stats } from "node:fs";
+import { mkdirSync, promises as fsp, readFileSync, statSync, type Stats } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { createRequire } from "node:module";
-import { writeFileAtomic } from "../catalog/atomic.js";
+import { writeFileAtomicSync } from "../catalog/atomic.js";
 
 const CHUNK = 4 << 20;
 
@@ -80,8 +80,13 @@ async function fileVersion(root: string, path: string, st: Stats): Promise<strin
   if (memo && memo[0] === st.size && memo[1] === st.mtimeMs && memo[2] === st.ino) return memo[3];
   const hash = `${st.size.toString(36)}-${await hashFileBytes(path)}`;
   const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, key];
-  await fsp.mkdir(join(cacheDir(root), "hashes"), { recursive: true });
-  await writeFileAtomic(memoPath, JSON.stringify(fresh)).catch(() => {}); // a lost memo only costs a re-hash
+  // No fsync: a memo a crash cut or lost fails to parse or is missing, which only costs a re-hash.
+  try {
+    mkdirSync(join(cacheDir(root), "hashes"), { recursive: true });
+    writeFileAtomicSync(memoPath, JSON.stringify(fresh));
+  } catch {
+    // a memo that cannot be written only costs a re-hash
+  }
   return hash;
 }
 

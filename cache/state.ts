@@ -2,10 +2,10 @@
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised). One file per node, written by rename: concurrent writers never tear a file.
-import { existsSync, promises as fsp, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, promises as fsp, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { writeFileAtomic } from "../catalog/atomic.js";
+import { writeFileAtomic, writeFileAtomicSync } from "../catalog/atomic.js";
 import { cacheDir, digest, projectPath, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
@@ -67,9 +67,12 @@ export async function writeNodeState(
     await writeFileAtomic(valuePath(root, state.key, name), bytes);
     kept.push(name);
   }
-  await fsp.mkdir(join(cacheDir(root), "nodes"), { recursive: true });
+  // No fsync (it cost more than a small node's run): a state a crash cut fails to parse, and a
+  // node without a readable state just runs again. Kept values above are synced: a consumer reads
+  // one only after its producer was judged up to date.
+  mkdirSync(join(cacheDir(root), "nodes"), { recursive: true });
   const logs = artifactPaths(state.logs, (p) => projectPath(root, p));
-  await writeFileAtomic(nodeStatePath(root, state.node), JSON.stringify({ ...state, logs, kept }));
+  writeFileAtomicSync(nodeStatePath(root, state.node), JSON.stringify({ ...state, logs, kept }));
 }
 
 /**
