@@ -4,6 +4,7 @@
 // distributed one) decides the same way. Versions of saved outputs come from the runner that
 // saved them (hashed in that thread or process); this side only hashes free inputs and rechecks
 // recorded outputs, both memoised on (path, size, mtime, inode).
+import { existsSync } from "node:fs";
 import type { CompiledProject, DatasetConfig, IRNode } from "../compiler/types.js";
 import { isParamInput, isRunScoped, memoryDatasets } from "../executors/datasets.js";
 import type { RunPlan } from "../executors/executor.js";
@@ -13,7 +14,7 @@ import { replaySinkCalls } from "../executors/sink-calls.js";
 import { compareParts, outputCause, type Cause } from "./decide.js";
 import { codeFingerprint, type CodeFingerprint } from "./fingerprint.js";
 import { keyOf, keyParts, type KeyParts } from "./key.js";
-import { keptValues, KeptValue, readNodeState, writeNodeState, type NodeState } from "./state.js";
+import { keptValues, KeptValue, nodeStatePath, readNodeState, writeNodeState, type NodeState } from "./state.js";
 
 /** `mlc run`'s cache flags. */
 export interface CacheOptions {
@@ -187,6 +188,18 @@ export class CacheSession {
   private persistedFile(name: string): boolean {
     return !this.memory.has(name) && !this.isRunScoped(name);
   }
+}
+
+/**
+ * True when some planned node runs whatever its check finds (forced, `cache: false`, or never run),
+ * so what a run needs to execute nodes is worth starting early; false when every node may be up to date.
+ */
+export function surelyRuns(project: CompiledProject, plan: RunPlan, opts: CacheOptions): boolean {
+  if (opts.force || opts.forceNodes?.length) return true;
+  const byName = new Map(plan.graph.nodes.map((n) => [n.name, n]));
+  return plan.order.some(
+    (name) => (byName.get(name)!.cache ?? project.cache) === false || !existsSync(nodeStatePath(project.root, name)),
+  );
 }
 
 /** `--force`: every planned node; `--force-nodes a,b`: those and their planned dependents. */
