@@ -29,7 +29,7 @@ export function compareParts(now: KeyParts, then: KeyParts): Cause {
         kind: "code changed",
         file: `package ${p} ${then.code.packages[p] ?? "-"} -> ${now.code.packages[p] ?? "-"}`,
       };
-  if (now.definition !== then.definition) return { kind: "definition changed", what: "func, inputs or outputs" };
+  if (now.definition !== then.definition) return { kind: "definition changed", what: "func or sql, inputs or outputs" };
   for (const p of union(now.params, then.params))
     if (stableJson(now.params[p]) !== stableJson(then.params[p]))
       return { kind: "parameter changed", name: p, old: then.params[p], new: now.params[p] };
