@@ -30,7 +30,10 @@ export function trapStrays(
   };
   const onException = on("uncaught exception");
   const onRejection = on("unhandled promise rejection");
-  process.on("uncaughtException", onException);
+  // Evaluating in `mlc repl` (process.domain is the REPL's), Node refuses an uncaughtException
+  // listener; the REPL prints such a throw itself and the session goes on.
+  const inRepl = (process as { domain?: unknown }).domain != null;
+  if (!inRepl) process.on("uncaughtException", onException);
   process.on("unhandledRejection", onRejection);
   return {
     guard<T>(node: string, work: Promise<T>): Promise<T> {

@@ -55,6 +55,8 @@ describe("mlc repl", () => {
       "params.k * 10",
       '(await importModule("src/util.ts")).triple(7)',
       "JSON.stringify(await runPipeline({ raw: [5] }))",
+      // A recorded run from the prompt (Node's REPL refuses the uncaughtException trap a run sets).
+      '"status=" + (await run()).record.status',
     ]) {
       child.stdin.write(line + "\n");
       await prompt();
@@ -65,5 +67,7 @@ describe("mlc repl", () => {
     expect(out).toContain("20");
     expect(out).toContain("21");
     expect(out).toContain(`'{"mid":[10],"out":10}'`);
+    expect(out).toContain("'status=success'");
+    expect(JSON.parse(readFileSync(join(root, "data/out.json"), "utf8"))).toBe(12);
   });
 });
