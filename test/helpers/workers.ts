@@ -1,6 +1,9 @@
 // Real `mlc worker` processes for the distributed executor's tests: started in a project folder
 // against a test Redis, awaited until each says it is ready, stopped with SIGTERM (or killed).
 import type { ChildProcessByStdio } from "node:child_process";
+import { existsSync, readFileSync, watch } from "node:fs";
+import { join } from "node:path";
+import { Redis } from "ioredis";
 import type { Readable } from "node:stream";
 import { spawnMlc, type CliEnv } from "./cli.js";
 
@@ -55,4 +58,31 @@ export async function startWorker(
 export async function startWorkers(root: string, queue: string, n = 2, extra: string[] = []) {
   const workers = await Promise.all(Array.from({ length: n }, () => startWorker(root, queue, extra)));
   return { workers, stop: () => Promise.all(workers.map((w) => w.stop())) };
+}
+
+/** Resolves with the content of the file `name` in the folder `dir` once it has some (watched, not polled). */
+export function fileAppears(dir: string, name: string): Promise<string> {
+  const path = join(dir, name);
+  const content = () => (existsSync(path) ? readFileSync(path, "utf8") : "");
+  return new Promise((ok) => {
+    const w = watch(dir, () => content() && (w.close(), ok(content())));
+    if (content()) (w.close(), ok(content()));
+  });
+}
+
+/** The pid a node wrote into `data/slow.pid` (a worker process's): never 0, which would signal our whole group. */
+export async function nodePid(root: string): Promise<number> {
+  const pid = Number(await fileAppears(join(root, "data"), "slow.pid"));
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`data/slow.pid holds no pid: ${pid}`);
+  return pid;
+}
+
+/** The Redis keys matching `pattern`, sorted (a run must leave none of its own behind). */
+export async function redisKeys(url: string, pattern = "*"): Promise<string[]> {
+  const client = new Redis(url);
+  try {
+    return (await client.keys(pattern)).sort();
+  } finally {
+    client.disconnect();
+  }
 }
