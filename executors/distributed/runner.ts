@@ -4,7 +4,6 @@
 // node's name and references to its memory inputs, and `mlc worker` processes run it.
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
-import { MlcError } from "../../compiler/diagnostics.js";
 import type { RunContext, RunPlan } from "../executor.js";
 import { toErrorInfo } from "../errors.js";
 import type { NodeOutcome, NodeRunner, NodeTask } from "../scheduler.js";
@@ -23,7 +22,8 @@ const GONE_MS = 30_000;
 /** How long an interrupted run waits for its cancelled running jobs to end before removing them. */
 const CANCEL_WAIT_MS = 10_000;
 
-type Settled = { readonly result?: JobResult; readonly error?: string };
+/** A job's result, or why there is none (MLC5003: it failed on the queue; MLC7003: the queue failed). */
+type Settled = { readonly result?: JobResult; readonly error?: string; readonly code?: "MLC5003" | "MLC7003" };
 
 export class DistributedRunner implements NodeRunner {
   readonly name = "distributed";
@@ -35,6 +35,7 @@ export class DistributedRunner implements NodeRunner {
   private readonly code = new Map<string, Promise<CodeCheck>>();
   private readonly poll: NodeJS.Timeout;
   private lastAnswer = Date.now();
+  private looking = false;
   private stored = 0;
 
   private constructor(
@@ -48,7 +49,9 @@ export class DistributedRunner implements NodeRunner {
   ) {
     this.slots = Math.max(1, plan.order.length);
     events.on("completed", ({ jobId: id, returnvalue }) => this.settle(id, { result: parse(returnvalue) }));
-    events.on("failed", ({ jobId: id, failedReason }) => this.settle(id, { error: failedReason }));
+    events.on("failed", ({ jobId: id, failedReason }) =>
+      this.settle(id, { error: `its job failed on the queue: ${failedReason}` }),
+    );
     this.poll = setInterval(() => void this.look(), POLL_MS);
     this.poll.unref();
   }
@@ -74,9 +77,9 @@ export class DistributedRunner implements NodeRunner {
       const settled = new Promise<Settled>((ok) => this.pending.set(id, ok));
       await this.queue.add(task.node.name, data, { jobId: id, attempts: 1 });
       this.queued.add(id);
-      const { result, error } = await settled;
+      const { result, error, code } = await settled;
       await this.queue.remove(id).catch(() => {});
-      if (!result) return failed(toErrorInfo(new MlcError("MLC5003", jobFailure(task, error)), "MLC5003"), t0);
+      if (!result) return failed({ code: code ?? "MLC5003", message: jobFailure(task, error) }, t0);
       replaySinkCalls(ctx.sink, result.logs);
       if (!result.ok) return { ok: false, error: result.error, durationMs: result.durationMs };
       const { memoryOutputs, loaded, saved } = (await this.values.get(result.values)) as Record<
@@ -141,19 +144,31 @@ export class DistributedRunner implements NodeRunner {
 
   /** Settles jobs whose event was missed, and fails the run's jobs when Redis lost them or stays away. */
   private async look(): Promise<void> {
-    const ids = [...this.queued];
-    if (ids.length === 0) return void (this.lastAnswer = Date.now());
-    if (Date.now() - this.lastAnswer > GONE_MS)
-      for (const id of ids)
-        this.settle(id, { error: `the job queue at ${this.target.shown} did not answer for ${GONE_MS / 1000} s` });
-    for (const id of ids) {
-      const job = await Job.fromId(this.queue, id).catch(() => undefined);
-      this.lastAnswer = Date.now();
-      if (!this.queued.has(id)) continue;
-      if (job === undefined)
-        this.settle(id, { error: "its job is gone from the queue (was Redis restarted without persistence?)" });
-      else if (job.finishedOn && job.failedReason) this.settle(id, { error: job.failedReason });
-      else if (job.finishedOn) this.settle(id, { result: job.returnvalue as JobResult });
+    if (this.queued.size === 0) return void (this.lastAnswer = Date.now());
+    if (Date.now() - this.lastAnswer > GONE_MS) {
+      const error = `the job queue at ${this.target.shown} did not answer for ${GONE_MS / 1000} s`;
+      for (const id of this.queued) this.settle(id, { error, code: "MLC7003" });
+    }
+    if (this.looking) return;
+    this.looking = true;
+    try {
+      for (const id of [...this.queued]) {
+        const job = await Job.fromId(this.queue, id);
+        this.lastAnswer = Date.now();
+        if (!this.queued.has(id)) continue;
+        if (job === undefined)
+          this.settle(id, {
+            error: "its job is gone from the queue (Redis restarted without its data?)",
+            code: "MLC7003",
+          });
+        else if (job.finishedOn && job.failedReason)
+          this.settle(id, { error: `its job failed on the queue: ${job.failedReason}` });
+        else if (job.finishedOn) this.settle(id, { result: job.returnvalue as JobResult });
+      }
+    } catch {
+      // Redis is away: the next look counts the silence.
+    } finally {
+      this.looking = false;
     }
   }
 
@@ -185,5 +200,5 @@ function failed(error: ReturnType<typeof toErrorInfo>, t0: number): NodeOutcome 
 }
 
 function jobFailure(task: NodeTask, reason: string | undefined): string {
-  return `node "${task.node.name}": its job failed on the queue: ${reason ?? "no reason given"}`;
+  return `node "${task.node.name}": ${reason ?? "its job failed on the queue"}`;
 }
