@@ -10,6 +10,7 @@ import type { NodeOutcome, NodeRunner, NodeTask } from "../scheduler.js";
 import { replaySinkCalls } from "../sink-calls.js";
 import { assertCloneable } from "../parallel/transfer.js";
 import { isArrowTable } from "../../catalog/datasets/arrow.js";
+import { unpackArtifacts, type ArtifactFiles } from "./artifacts.js";
 import { codeCheck } from "./code-check.js";
 import type { CodeCheck, JobData, JobResult } from "./messages.js";
 import { connect, jobId, keys, type QueueTarget } from "./queue.js";
@@ -80,19 +81,23 @@ export class DistributedRunner implements NodeRunner {
       const { result, error, code } = await settled;
       await this.queue.remove(id).catch(() => {});
       if (!result) return failed({ code: code ?? "MLC5003", message: jobFailure(task, error) }, t0);
-      replaySinkCalls(ctx.sink, result.logs);
-      if (!result.ok) return { ok: false, error: result.error, durationMs: result.durationMs };
-      const { memoryOutputs, loaded, saved } = (await this.values.get(result.values)) as Record<
+      if (!result.ok) {
+        replaySinkCalls(ctx.sink, result.logs);
+        return { ok: false, error: result.error, durationMs: result.durationMs };
+      }
+      const { memoryOutputs, loaded, saved, artifacts } = (await this.values.take(result.values)) as Record<
         string,
         Record<string, unknown>
       >;
+      const logs = await unpackArtifacts(result.logs, artifacts as ArtifactFiles, ctx.project.root);
+      replaySinkCalls(ctx.sink, logs);
       return {
         ok: true,
         memoryOutputs,
         ...(loaded ? { loaded } : {}),
         ...(saved ? { saved } : {}),
         ...(result.versions ? { versions: result.versions } : {}),
-        logs: result.logs,
+        logs,
         durationMs: result.durationMs,
       };
     } catch (err) {

@@ -69,6 +69,15 @@ export class ValueStore {
     return deserialize(bytes) as Record<string, unknown>;
   }
 
+  /** `get`, then the stored copy is deleted (a job's result is read once). */
+  async take(ref: ValueRef): Promise<Record<string, unknown>> {
+    const values = await this.get(ref);
+    if ("redis" in ref) await this.redis.del(ref.redis);
+    else if (isRemote(ref.file)) await (await storageFor(ref.file, this.scratch.credentials)).remove([ref.file]);
+    else await fsp.rm(ref.file, { force: true });
+    return values;
+  }
+
   /** Deletes every value of the run: its keys in Redis and its folder in the scratch. */
   async clear(): Promise<void> {
     const found: string[] = [];

@@ -14,6 +14,7 @@ import { ParallelRunner } from "../parallel/runner.js";
 import type { NodeOutcome } from "../scheduler.js";
 import type { SinkCall } from "../sink-calls.js";
 import { recordingSink } from "../sink-calls.js";
+import { packArtifacts } from "./artifacts.js";
 import { codeCheck, codeDifference } from "./code-check.js";
 import type { JobData, JobOutcome, JobResult } from "./messages.js";
 import { connect, keys, type QueueTarget } from "./queue.js";
@@ -111,7 +112,9 @@ export class MlcWorker {
     );
     if (!outcome.ok) return done({ ok: false, error: outcome.error });
     const { memoryOutputs, loaded, saved, versions } = outcome;
-    const values = await run.values.put(`out-${job.id}`, { memoryOutputs, loaded, saved });
+    const artifacts = await packArtifacts(logs.splice(0), this.opts.root);
+    logs.push(...artifacts.logs);
+    const values = await run.values.put(`out-${job.id}`, { memoryOutputs, loaded, saved, artifacts: artifacts.files });
     return done({ ok: true, values, ...(versions ? { versions } : {}) });
   }
 
