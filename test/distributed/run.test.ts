@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../tracking/mlflow/server.js";
 import { mlc, spawnMlc } from "../helpers/cli.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
-import { nodePid, redisKeys, startWorker, startWorkers } from "../helpers/workers.js";
+import { finished, nodePid, redisKeys, startWorker, startWorkers } from "../helpers/workers.js";
 import { cleanupProjects, fixtureProject, readJson } from "../executors/project.js";
 
 let redis: TestRedis;
@@ -23,13 +23,6 @@ const QUEUE_KEYS = ["bull:mlc-distributed:events", "bull:mlc-distributed:id", "b
 /** Keys other than BullMQ's own bookkeeping of the queue (ids counter, meta, event stream, stalled-check). */
 async function runKeys(): Promise<string[]> {
   return (await redisKeys(redis.url)).filter((k) => !QUEUE_KEYS.includes(k) && !k.endsWith(":stalled-check"));
-}
-
-function exited(proc: ReturnType<typeof spawnMlc>): Promise<{ code: number | null; out: string }> {
-  let out = "";
-  proc.stdout.on("data", (b) => (out += b));
-  proc.stderr.on("data", (b) => (out += b));
-  return new Promise((ok) => proc.once("exit", (code) => ok({ code, out })));
 }
 
 describe("mlc run --executor distributed", () => {
@@ -68,7 +61,7 @@ describe("mlc run --executor distributed", () => {
         "--params",
         "slow_ms=3000",
       ]);
-      const done = exited(run);
+      const done = finished(run);
       const pid = await nodePid(root);
       const killedAt = Date.now();
       process.kill(pid, "SIGKILL");
@@ -99,7 +92,7 @@ describe("mlc run --executor distributed", () => {
         "--params",
         "slow_ms=60000",
       ]);
-      const done = exited(run);
+      const done = finished(run);
       await nodePid(root);
       const status = JSON.parse(mlc(root, "queue", "status", "--queue", redis.url, "--json").stdout);
       expect(status.active.map((j: { node: string }) => j.node)).toEqual(["slow"]);
@@ -124,7 +117,7 @@ describe("mlc run --executor distributed", () => {
     const root = fixtureProject("distributed");
     const worker = await startWorker(root, redis.url);
     const run = spawnMlc(root, ["run", "--executor", "distributed", "--queue", redis.url, "--params", "slow_ms=1500"]);
-    const done = exited(run);
+    const done = finished(run);
     await nodePid(root);
     const stopped = worker.stop();
     await worker.waitFor(/slow \(run .*\): done/);

@@ -86,3 +86,13 @@ export async function redisKeys(url: string, pattern = "*"): Promise<string[]> {
     client.disconnect();
   }
 }
+
+/** Its exit code and everything it printed, once a spawned mlc exits (the test's event loop keeps running). */
+export function finished(
+  proc: ChildProcessByStdio<null, Readable, Readable>,
+): Promise<{ code: number | null; out: string }> {
+  let out = "";
+  proc.stdout.on("data", (b) => (out += b));
+  proc.stderr.on("data", (b) => (out += b));
+  return new Promise((ok) => proc.once("exit", (code) => ok({ code, out })));
+}
