@@ -15,6 +15,8 @@ import type { NodeOutcome, NodeRunner, NodeTask } from "../scheduler.js";
 import { isParamInput } from "../scheduler.js";
 import type { SinkCall, WorkerResult, WorkerSetup, WorkerTask } from "./messages.js";
 import { assertCloneable, toShared, transferables } from "./transfer.js";
+import { isArrowTable } from "../../catalog/datasets/arrow.js";
+import { toWire } from "./arrow-wire.js";
 
 /** The prebuilt worker: dist/executors/parallel/worker.js, also when mlc runs from sources (tests). */
 export function workerFile(): string {
@@ -38,6 +40,8 @@ export class ParallelRunner implements NodeRunner {
   private readonly startPool: () => Piscina;
   /** Memory values already copied into SharedArrayBuffers, so later consumers pay nothing. */
   private readonly shared = new WeakMap<object, unknown>();
+  /** Arrow Tables on this thread (kept values the cache read back) in the wire form workers take, made once. */
+  private readonly wires = new WeakMap<object, Promise<unknown>>();
   /** Planned readers of each dataset not yet started: the last one may take typed arrays by transfer. */
   private readonly readersLeft = new Map<string, number>();
   /**
@@ -76,7 +80,7 @@ export class ParallelRunner implements NodeRunner {
     const timeout = node.timeoutMs !== null && node.sql === undefined ? new AbortController() : null;
     const timer = timeout ? setTimeout(() => timeout.abort(), node.timeoutMs!) : undefined;
     try {
-      const { values, transferList } = this.prepareInputs(task);
+      const { values, transferList } = await this.prepareInputs(task);
       const payload: WorkerTask = {
         name: node.name,
         attempt: task.attempt,
@@ -111,10 +115,13 @@ export class ParallelRunner implements NodeRunner {
    * Memory inputs ready to post: refused when they cannot cross threads; typed arrays moved when
    * this node is their last reader and cannot retry, else shared once via SharedArrayBuffer.
    */
-  private prepareInputs(task: NodeTask): { values: Record<string, unknown>; transferList: ArrayBuffer[] } {
+  private async prepareInputs(
+    task: NodeTask,
+  ): Promise<{ values: Record<string, unknown>; transferList: ArrayBuffer[] }> {
     const values: Record<string, unknown> = {};
     const transferList: ArrayBuffer[] = [];
-    for (const [name, value] of Object.entries(task.memoryInputs)) {
+    for (const [name, input] of Object.entries(task.memoryInputs)) {
+      const value = isArrowTable(input) ? await this.wire(input) : input;
       assertCloneable(value, name, task.node.name);
       const left = (this.readersLeft.get(name) ?? 1) - (task.attempt === 1 ? 1 : 0);
       this.readersLeft.set(name, left);
@@ -126,6 +133,12 @@ export class ParallelRunner implements NodeRunner {
       } else values[name] = this.share(value);
     }
     return { values, transferList };
+  }
+
+  private wire(table: object): Promise<unknown> {
+    let w = this.wires.get(table);
+    if (w === undefined) this.wires.set(table, (w = toWire(table)));
+    return w;
   }
 
   private share(value: unknown): unknown {
