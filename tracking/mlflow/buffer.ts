@@ -2,8 +2,8 @@
 // code; `drain()` turns what was buffered into events. Keys are sanitised, params are immutable
 // in MLflow (a changed value is reported and dropped), long values follow long_params_strategy,
 // and hooks add dataset inputs and (nested_runs: nodes) a child run per node.
-import { createHash } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
+import { contentVersion, digest } from "../../cache/hash.js";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
@@ -161,7 +161,8 @@ export class RunBuffer implements RunSink {
     for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags]))
       events.push({ t: "batch", ...b });
     const inputs = this.inputs.splice(0);
-    if (inputs.length) events.push({ t: "inputs", datasets: await Promise.all(inputs.map(toInput)) });
+    if (inputs.length)
+      events.push({ t: "inputs", datasets: await Promise.all(inputs.map((i) => toInput(i, log.root))) });
     for (const a of this.artifacts.splice(0)) events.push(...(await this.artifactEvents(log, a.src, a.dir)));
     return events;
   }
@@ -196,33 +197,11 @@ function keyProblem(key: string, what: string): string {
   return `${what} key "${shown}" is not usable by MLflow (at most ${LIMITS.keyLength} characters of letters, digits, _ - . / : space); not sent`;
 }
 
-async function toInput(i: { name: string; file: string; source: string }): Promise<DatasetInput> {
+/** Its digest: the file's content version, as the run record and the cache see it. */
+async function toInput(i: { name: string; file: string; source: string }, root: string): Promise<DatasetInput> {
+  const version = (await contentVersion(root, i.file)) ?? "missing";
   return {
-    dataset: { name: i.name, digest: await datasetDigest(i.file), source_type: "local", source: i.source },
+    dataset: { name: i.name, digest: digest(version).slice(0, 12), source_type: "local", source: i.source },
     tags: [{ key: "mlflow.data.context", value: "input" }],
   };
-}
-
-const HASH_LIMIT = 64 * 1024 * 1024;
-
-/** A short digest of a file or folder: content for files up to 64 MB, else size and mtime. */
-export async function datasetDigest(path: string): Promise<string> {
-  const h = createHash("sha256");
-  try {
-    const st = await fsp.stat(path);
-    if (st.isDirectory()) {
-      const names = (await fsp.readdir(path, { recursive: true })).map(String).sort();
-      for (const n of names) {
-        const s = await fsp.stat(join(path, n));
-        h.update(`${n}:${s.size}:${s.mtimeMs}\n`);
-      }
-    } else if (st.size <= HASH_LIMIT) {
-      for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-    } else {
-      h.update(`${st.size}:${st.mtimeMs}`);
-    }
-  } catch {
-    h.update("missing");
-  }
-  return h.digest("hex").slice(0, 12);
 }

@@ -5,7 +5,7 @@
 import { closeSync, constants, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync } from "node:fs";
 import { readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { encodeJson } from "./options.js";
+import { encodeJson } from "./batcher.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
 type Experiment = { name: string; restore_deleted: boolean; artifact_location: string | null; tags: KeyValue[] };
