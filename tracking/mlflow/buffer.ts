@@ -7,7 +7,7 @@ import { contentVersion, digest } from "../../cache/hash.js";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
-import type { RunSink } from "../sink.js";
+import type { ModelRegistration, RunSink } from "../sink.js";
 import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import type { EventLog, RunEvent } from "./event-log.js";
@@ -21,7 +21,7 @@ export class RunBuffer implements RunSink {
   private metrics: Metric[] = [];
   private params: KeyValue[] = [];
   private tags: KeyValue[] = [];
-  private artifacts: { src: string; dir: string | null }[] = [];
+  private artifacts: { src: string; dir: string | null; register?: ModelRegistration }[] = [];
   private inputs: { name: string; file: string; source: string }[] = [];
   private nodeEvents: NodeEvent[] = [];
   private readonly paramValues = new Map<string, string>();
@@ -70,9 +70,10 @@ export class RunBuffer implements RunSink {
     if (k) this.tags.push({ key: k, value: String(value).slice(0, LIMITS.tagValueLength) });
   }
 
-  logArtifact(localPath: string, artifactPath?: string): void {
+  logArtifact(localPath: string, artifactPath?: string, register?: ModelRegistration): void {
     if (typeof localPath !== "string" || !localPath) return;
-    this.artifacts.push({ src: localPath, dir: artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null });
+    const dir = artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null;
+    this.artifacts.push({ src: localPath, dir, register });
   }
 
   /** Node runs still open end with `status` (the run ended without their end). */
@@ -163,7 +164,12 @@ export class RunBuffer implements RunSink {
     const inputs = this.inputs.splice(0);
     if (inputs.length)
       events.push({ t: "inputs", datasets: await Promise.all(inputs.map((i) => toInput(i, log.root))) });
-    for (const a of this.artifacts.splice(0)) events.push(...(await this.artifactEvents(log, a.src, a.dir)));
+    for (const a of this.artifacts.splice(0)) {
+      const sent = await this.artifactEvents(log, a.src, a.dir);
+      events.push(...sent);
+      if (a.register && sent.length)
+        events.push(registerEvent(a.register, a.dir ? `${a.dir}/${basename(a.src)}` : basename(a.src)));
+    }
     return events;
   }
 
@@ -189,6 +195,11 @@ export class RunBuffer implements RunSink {
     }
     return out;
   }
+}
+
+function registerEvent(r: ModelRegistration, path: string): RunEvent {
+  const tags = Object.fromEntries(Object.entries(r.tags ?? {}).map(([k, v]) => [k, String(v)]));
+  return { t: "register", path, name: r.name, alias: r.alias, description: r.description, tags };
 }
 
 /** Why MLflow cannot take `key` (a metric, param or tag key). */
