@@ -65,7 +65,8 @@ async function groupBy() {
     const mlc = [];
     const pandas = [];
     for (let i = 0; i < 5; i++) {
-      mlc.push(measured(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--quiet"], dir));
+      // --force: every run does the work (an incremental run would skip an up-to-date node).
+      mlc.push(measured(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--quiet", "--force"], dir));
       pandas.push(measured(PANDAS, ["-c", py], dir));
     }
     const lines = (f) =>
@@ -119,7 +120,8 @@ async function arrowHandoff() {
   const handoffs = [];
   try {
     for (let r = 0; r < 5; r++) {
-      const out = await runProject({ root: dir, executor: "parallel", maxWorkers: 2 });
+      // cache: false, or runs 2-5 would skip both nodes and re-read the first run's figure.
+      const out = await runProject({ root: dir, executor: "parallel", maxWorkers: 2, cache: false });
       if (out.record?.status !== "success") throw new Error(`run failed: ${JSON.stringify(out.record?.nodes)}`);
       const res = JSON.parse(readFileSync(join(dir, "data/result.json"), "utf8"));
       if (res.rows !== n) throw new Error("wrong row count");

@@ -5,10 +5,10 @@
 // costs one stat and one small read. One memo file per path, written by rename: worker threads
 // and processes hashing different files never race on one shared file.
 import { createHash } from "node:crypto";
-import { promises as fsp, type Stats } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, promises as fsp, readFileSync, statSync, type Stats } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { createRequire } from "node:module";
-import { writeFileAtomic } from "../catalog/atomic.js";
+import { writeFileAtomicSync } from "../catalog/atomic.js";
 
 const CHUNK = 4 << 20;
 
@@ -49,30 +49,53 @@ export async function hashFileBytes(path: string): Promise<string> {
   return h.digest().toString(16).padStart(16, "0");
 }
 
-/** The path is kept so `mlc cache gc` can drop memos of files that are gone. */
+/** The path (project-relative inside the project) is kept so `mlc cache gc` can drop memos of files that are gone. */
 export type Memo = readonly [size: number, mtimeMs: number, ino: number, hash: string, path: string];
 
-/** The content version of a file or folder at `path` (absolute), or null when nothing is there. */
+/**
+ * The content version of a file or folder at `path` (absolute), or null when nothing is there.
+ * The stat and the memo read are synchronous: both are tiny, and an up-to-date run rechecks every
+ * output this way, where the thread pool's round trips would cost more than the calls themselves.
+ */
 export async function contentVersion(root: string, path: string): Promise<string | null> {
-  const st = await fsp.stat(path).catch(() => null);
+  const st = statSync(path, { throwIfNoEntry: false });
   if (!st) return null;
   if (st.isDirectory()) return folderVersion(root, path);
   if (!st.isFile()) return null;
   return fileVersion(root, path, st);
 }
 
+/** `path` relative to the project root when it lies inside it (with `/`), else as given. */
+export function projectPath(root: string, path: string): string {
+  const rel = relative(root, path);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : path;
+}
+
 async function fileVersion(root: string, path: string, st: Stats): Promise<string> {
-  const memoPath = join(cacheDir(root), "hashes", `${digest(path)}.json`);
-  const memo = await fsp
-    .readFile(memoPath, "utf8")
-    .then((t) => JSON.parse(t) as Memo)
-    .catch(() => null);
+  // Keyed and recorded by the project-relative path: a moved checkout keeps its memos (mv keeps
+  // size, mtime and inode), and none holds a machine's absolute path.
+  const key = projectPath(root, path);
+  const memoPath = join(cacheDir(root), "hashes", `${digest(key)}.json`);
+  const memo = readMemo(memoPath);
   if (memo && memo[0] === st.size && memo[1] === st.mtimeMs && memo[2] === st.ino) return memo[3];
   const hash = `${st.size.toString(36)}-${await hashFileBytes(path)}`;
-  const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, path];
-  await fsp.mkdir(join(cacheDir(root), "hashes"), { recursive: true });
-  await writeFileAtomic(memoPath, JSON.stringify(fresh)).catch(() => {}); // a lost memo only costs a re-hash
+  const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, key];
+  // No fsync: a memo a crash cut or lost fails to parse or is missing, which only costs a re-hash.
+  try {
+    mkdirSync(join(cacheDir(root), "hashes"), { recursive: true });
+    writeFileAtomicSync(memoPath, JSON.stringify(fresh));
+  } catch {
+    // a memo that cannot be written only costs a re-hash
+  }
   return hash;
+}
+
+function readMemo(memoPath: string): Memo | null {
+  try {
+    return JSON.parse(readFileSync(memoPath, "utf8")) as Memo;
+  } catch {
+    return null;
+  }
 }
 
 /** A folder's version: its files' relative paths and versions, in sorted order. */

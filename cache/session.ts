@@ -4,6 +4,7 @@
 // distributed one) decides the same way. Versions of saved outputs come from the runner that
 // saved them (hashed in that thread or process); this side only hashes free inputs and rechecks
 // recorded outputs, both memoised on (path, size, mtime, inode).
+import { existsSync } from "node:fs";
 import type { CompiledProject, DatasetConfig, IRNode } from "../compiler/types.js";
 import { isParamInput, isRunScoped, memoryDatasets } from "../executors/datasets.js";
 import type { RunPlan } from "../executors/executor.js";
@@ -13,7 +14,7 @@ import { replaySinkCalls } from "../executors/sink-calls.js";
 import { compareParts, outputCause, type Cause } from "./decide.js";
 import { codeFingerprint, type CodeFingerprint } from "./fingerprint.js";
 import { keyOf, keyParts, type KeyParts } from "./key.js";
-import { readKeptValues, readNodeState, writeNodeState, type NodeState } from "./state.js";
+import { keptValues, KeptValue, nodeStatePath, readNodeState, writeNodeState, type NodeState } from "./state.js";
 
 /** `mlc run`'s cache flags. */
 export interface CacheOptions {
@@ -102,13 +103,13 @@ export class CacheSession {
   }
 
   /**
-   * For an up-to-date node: its memory outputs (restored from the cache) after logging to this
-   * run what its last execution logged (metrics, params, tags, artifacts); null when a kept value
-   * is gone (the node must run).
+   * For an up-to-date node: its memory outputs (kept in the cache, read by `restore` when a
+   * consumer runs) after logging to this run what its last execution logged (metrics, params,
+   * tags, artifacts); null when a kept value is gone (the node must run).
    */
   async hit(node: IRNode, check: Check, sink: RunSink): Promise<Record<string, unknown> | null> {
     const state = check.state!;
-    const values = await readKeptValues(this.project.root, state);
+    const values = keptValues(this.project.root, state);
     const needed = node.outputs.filter((o) => this.memory.has(o) || this.isRunScoped(o));
     if (!values || needed.some((o) => !(o in values))) return null;
     replaySinkCalls(sink, state.logs);
@@ -116,8 +117,16 @@ export class CacheSession {
     return values;
   }
 
-  /** Marks `node` as running in this run (its consumers name it as the upstream cause). */
-  willRun(node: IRNode): void {
+  /**
+   * Marks `node` as running in this run (its consumers name it as the upstream cause) and reads in
+   * place the kept values among its memory `inputs` (up-to-date producers' values are read only now).
+   */
+  async willRun(node: IRNode, inputs: Record<string, unknown> = {}): Promise<void> {
+    this.running(node);
+    for (const [name, v] of Object.entries(inputs)) if (v instanceof KeptValue) inputs[name] = await v.read();
+  }
+
+  private running(node: IRNode): void {
     for (const o of node.outputs) this.rerun.set(o, node.name);
   }
 
@@ -145,7 +154,7 @@ export class CacheSession {
   assume(node: IRNode, check: Check): void {
     if (check.cause.kind === "up to date" && check.state) this.learn(check.state.outputs);
     else {
-      this.willRun(node);
+      this.running(node);
       for (const o of node.outputs) this.versions.set(o, `pending:${node.name}`);
     }
   }
@@ -179,6 +188,18 @@ export class CacheSession {
   private persistedFile(name: string): boolean {
     return !this.memory.has(name) && !this.isRunScoped(name);
   }
+}
+
+/**
+ * True when some planned node runs whatever its check finds (forced, `cache: false`, or never run),
+ * so what a run needs to execute nodes is worth starting early; false when every node may be up to date.
+ */
+export function surelyRuns(project: CompiledProject, plan: RunPlan, opts: CacheOptions): boolean {
+  if (opts.force || opts.forceNodes?.length) return true;
+  const byName = new Map(plan.graph.nodes.map((n) => [n.name, n]));
+  return plan.order.some(
+    (name) => (byName.get(name)!.cache ?? project.cache) === false || !existsSync(nodeStatePath(project.root, name)),
+  );
 }
 
 /** `--force`: every planned node; `--force-nodes a,b`: those and their planned dependents. */

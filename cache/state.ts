@@ -2,11 +2,11 @@
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised). One file per node, written by rename: concurrent writers never tear a file.
-import { promises as fsp } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, promises as fsp, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { writeFileAtomic } from "../catalog/atomic.js";
-import { cacheDir, digest, type Memo } from "./hash.js";
+import { writeFileAtomic, writeFileAtomicSync } from "../catalog/atomic.js";
+import { cacheDir, digest, projectPath, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
 
@@ -34,11 +34,15 @@ export function valuePath(root: string, key: string, dataset: string): string {
   return join(cacheDir(root), "values", `${digest(`${key}\0${dataset}`)}.bin`);
 }
 
-/** The last successful execution of `node`, or null. */
+/**
+ * The last successful execution of `node`, or null. Read synchronously: the file is small, and a
+ * no-op run reads one per node, where the thread pool's round trips (open, stat, read, close)
+ * cost about ten times the read.
+ */
 export async function readNodeState(root: string, node: string): Promise<NodeState | null> {
   try {
-    const s = JSON.parse(await fsp.readFile(nodeStatePath(root, node), "utf8")) as NodeState;
-    return s.node === node ? s : null;
+    const s = JSON.parse(readFileSync(nodeStatePath(root, node), "utf8")) as NodeState;
+    return s.node === node ? { ...s, logs: artifactPaths(s.logs ?? [], (p) => resolve(root, p)) } : null;
   } catch {
     return null;
   }
@@ -63,17 +67,45 @@ export async function writeNodeState(
     await writeFileAtomic(valuePath(root, state.key, name), bytes);
     kept.push(name);
   }
-  await fsp.mkdir(join(cacheDir(root), "nodes"), { recursive: true });
-  await writeFileAtomic(nodeStatePath(root, state.node), JSON.stringify({ ...state, kept }));
+  // No fsync (it cost more than a small node's run): a state a crash cut fails to parse, and a
+  // node without a readable state just runs again. Kept values above are synced: a consumer reads
+  // one only after its producer was judged up to date.
+  mkdirSync(join(cacheDir(root), "nodes"), { recursive: true });
+  const logs = artifactPaths(state.logs, (p) => projectPath(root, p));
+  writeFileAtomicSync(nodeStatePath(root, state.node), JSON.stringify({ ...state, logs, kept }));
 }
 
-/** The kept memory outputs of a state, or null when one is gone. */
-export async function readKeptValues(root: string, state: NodeState): Promise<Record<string, unknown> | null> {
-  const out: Record<string, unknown> = {};
+/**
+ * The logged artifact files of a state with `map` applied to their paths: kept project-relative on
+ * disk (a moved or copied checkout still re-logs them, and the state holds no machine's paths).
+ */
+function artifactPaths(logs: readonly SinkCall[], map: (path: string) => string): SinkCall[] {
+  return logs.map((c) =>
+    c.method === "logArtifact" && typeof c.args[0] === "string"
+      ? { ...c, args: [map(c.args[0]), ...c.args.slice(1)] }
+      : c,
+  );
+}
+
+/**
+ * A kept memory value, read only when a consumer that runs needs it: a run whose consumers are all
+ * up to date never reads (or deserialises) one.
+ */
+export class KeptValue {
+  private value: Promise<unknown> | undefined;
+  constructor(readonly path: string) {}
+  read(): Promise<unknown> {
+    return (this.value ??= fsp.readFile(this.path).then((bytes) => deserialize(bytes)));
+  }
+}
+
+/** The kept memory outputs of a state, not read yet; null when one is gone. */
+export function keptValues(root: string, state: NodeState): Record<string, KeptValue> | null {
+  const out: Record<string, KeptValue> = {};
   for (const name of state.kept) {
-    const bytes = await fsp.readFile(valuePath(root, state.key, name)).catch(() => null);
-    if (!bytes) return null;
-    out[name] = deserialize(bytes);
+    const path = valuePath(root, state.key, name);
+    if (!existsSync(path)) return null;
+    out[name] = new KeptValue(path);
   }
   return out;
 }
@@ -100,7 +132,7 @@ export async function collectGarbage(root: string, live: readonly string[]): Pro
     if (!keepValues.has(join(dir, "values", f))) await rm(join(dir, "values", f));
   for (const f of await fsp.readdir(join(dir, "hashes")).catch(() => [] as string[])) {
     const memo = JSON.parse(await fsp.readFile(join(dir, "hashes", f), "utf8").catch(() => "[]")) as Partial<Memo>;
-    const gone = typeof memo[4] !== "string" || !(await fsp.stat(memo[4]).catch(() => null));
+    const gone = typeof memo[4] !== "string" || !(await fsp.stat(resolve(root, memo[4])).catch(() => null));
     if (gone) await rm(join(dir, "hashes", f));
   }
   return { removed };

@@ -92,7 +92,7 @@ export function buildProgram(): Command {
 
   const cache = program.command("cache").description("the incremental-run cache under .mlc/cache/");
   common(cache.command("gc"))
-    .description("drop cache state no current node refers to")
+    .description("drop cache state no current node or run record refers to")
     .action(action(() => import("./commands/cache-gc.js")));
 
   selectionFlags(common(program.command("ls")))

@@ -1,10 +1,13 @@
 // What `mlc run` prints around a run: the plan (--dry-run), the summary table, the coded error
 // with the user's stack, and the resume command.
 import { relative } from "node:path";
+import { nodeKeyPosition } from "../compiler/node-key.js";
+import type { GraphIR } from "../compiler/types.js";
 import type { RunPlan } from "../executors/executor.js";
 import type { RunRecord } from "../tracking/run-record.js";
 import { human, paint } from "./progress.js";
 import { table } from "./commands/table.js";
+import { codeFrame } from "./format.js";
 
 /** Nodes shown one per row in the summary; bigger runs show only the nodes that did not complete. */
 const MAX_ROWS = 40;
@@ -50,13 +53,17 @@ export function formatSummary(record: RunRecord, color: boolean): string {
 }
 
 /** The failure block: coded error, the user's stack frames (project-relative), the resume commands. */
-export function formatFailure(record: RunRecord, root: string, color: boolean): string {
+export function formatFailure(record: RunRecord, root: string, color: boolean, graph?: GraphIR): string {
   const p = paint(color);
   const lines: string[] = [];
   const e = record.error;
   if (e) {
     const where = e.node && !e.message.includes(`"${e.node}"`) ? `node "${e.node}": ` : "";
-    lines.push(`${p.red("error")} ${e.code} ${where}${e.message}`);
+    const at = e.code === "MLC5004" ? outputsAt(graph, e.node, root) : null;
+    lines.push(
+      `${at ? p.bold(`${at.file}:${at.line}:${at.column}`) + " " : ""}${p.red("error")} ${e.code} ${where}${e.message}`,
+    );
+    if (at) lines.push(...codeFrame(at.text, { code: "MLC5004", severity: "error", message: "", ...at }));
     if (e.stack) lines.push(...e.stack.split("\n").map((l) => "  " + shortenPath(l.trim(), root)));
   } else if (record.status === "interrupted") {
     lines.push(`${p.yellow("interrupted")}: the run was stopped before it finished`);
@@ -70,6 +77,12 @@ export function formatFailure(record: RunRecord, root: string, color: boolean): 
     lines.push(`  or: mlc run --resume ${record.run_id}`);
   }
   return lines.length ? lines.join("\n") + "\n" : "";
+}
+
+/** Where the failed node's `outputs:` is written: a wrong shape is fixed there or in the function. */
+function outputsAt(graph: GraphIR | undefined, node: string | undefined, root: string) {
+  const n = node === undefined ? undefined : graph?.nodes.find((x) => x.name === node);
+  return n ? nodeKeyPosition(root, n, "outputs") : null;
 }
 
 /** Absolute paths inside `root` shown project-relative (stack frames read better). */

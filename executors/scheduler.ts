@@ -298,7 +298,7 @@ class Loop {
       const values = await cache!.hit(node, check, this.ctx.sink);
       if (values) return this.cached(node, values);
     }
-    if (check) cache!.willRun(node);
+    if (check) await cache!.willRun(node, memoryInputs);
     const memoryOutputNames = node.outputs.filter((o) => this.memory.has(o));
     // With a cache, run-scoped outputs (metrics) come back too: they are kept to re-log on a hit.
     const keptOutputNames = node.outputs.filter((o) => this.kept.has(o) || (cache && this.runScoped.has(o)));

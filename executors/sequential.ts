@@ -35,7 +35,13 @@ export async function openCatalog(plan: RunPlan, ctx: RunContext): Promise<Catal
 /** What the runner wraps each attempt in: the run's stray trap and watchdog, when it has them. */
 interface Guards {
   readonly guard?: Guard;
-  readonly watchdog?: Watchdog;
+  readonly watchdog?: LazyWatchdog;
+}
+
+/** The run's watchdog, started (and awaited once) for the first node that runs. */
+interface LazyWatchdog {
+  current?: Watchdog;
+  start(): Promise<Watchdog>;
 }
 
 /** A runner calling node functions in this thread, one at a time. `catalog` is called on the first persisted load or save. */
@@ -88,7 +94,8 @@ async function runTask(
   const { name, timeoutMs } = task.node;
   try {
     const once = () => recorded(task, ctx, () => attempt(task, ctx, catalog, fn));
-    const work = watchdog ? watchdog.watch(name, timeoutMs, once) : once();
+    const w = watchdog && (watchdog.current ?? (await watchdog.start()));
+    const work = w ? w.watch(name, timeoutMs, once) : once();
     const done = await (guard ? guard(name, work) : work);
     return { ok: true, ...done, durationMs: performance.now() - t0 };
   } catch (err) {
@@ -156,7 +163,9 @@ async function attemptSql(task: NodeTask, ctx: RunContext, catalog: CatalogLike)
   if (isMemory) return { memoryOutputs: r.outputs, loaded: r.loaded };
   if (!r.written) await catalog.save(out, r.outputs[out]);
   const kept = task.keptOutputNames?.includes(out) && !r.written ? { [out]: r.outputs[out] } : {};
-  return { memoryOutputs: kept, loaded: r.loaded, ...(r.written ? {} : { saved: r.outputs }) };
+  // Saved by the catalog or written by DuckDB, the output's content version is what the cache records.
+  const versions = task.versions ? { [out]: await catalog.version(out) } : undefined;
+  return { memoryOutputs: kept, loaded: r.loaded, versions, ...(r.written ? {} : { saved: r.outputs }) };
 }
 
 /** The sequential executor (registered as "sequential"). */
@@ -167,8 +176,14 @@ export function createSequentialExecutor(): Executor {
       let catalog: Promise<CatalogLike> | undefined;
       // Built on first use: a run over memory datasets only never loads the catalog modules.
       // ctx.guard: a node's stray throw (setTimeout callback, dropped rejection) fails that node, not mlc.
-      const watchdog = startWatchdog(ctx.runId);
-      await watchdog.ready;
+      // Started by the first node that runs: a run whose nodes are all up to date starts no thread.
+      const watchdog: LazyWatchdog = {
+        async start() {
+          const w = (this.current ??= startWatchdog(ctx.runId));
+          await w.ready;
+          return w;
+        },
+      };
       const runner = createSequentialRunner(() => (catalog ??= openCatalog(plan, ctx)), ctx.project.root, {
         guard: ctx.guard,
         watchdog,
@@ -176,7 +191,7 @@ export function createSequentialExecutor(): Executor {
       try {
         return await schedule(plan, ctx, runner);
       } finally {
-        watchdog.close();
+        watchdog.current?.close();
         await runner.close();
       }
     },

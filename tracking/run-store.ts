@@ -2,7 +2,7 @@
 // (temporary file + rename), so a reader or a crash never sees half a record.
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { removeTemps, writeFileAtomicSync } from "../catalog/atomic.js";
 import { isAlive } from "../catalog/process-identity.js";
 import type { MetricPoint, RunRecord, RunStatus } from "./run-record.js";
@@ -69,7 +69,10 @@ export function readMetricHistory(root: string, id: string): MetricPoint[] {
  */
 export function readRun(root: string, id: string): RunRecord | null {
   if (!/^[\w.-]+$/.test(id)) return null;
-  const path = join(runsDir(root), id, "run.json");
+  return parseRun(root, join(runsDir(root), id, "run.json"));
+}
+
+function parseRun(root: string, path: string): RunRecord | null {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
@@ -131,21 +134,26 @@ export function isRunRecord(v: unknown): v is RunRecord {
   return true;
 }
 
-/** Every readable run record, newest first (by start time: ids only sort to the second). */
-export async function listRuns(root: string): Promise<RunRecord[]> {
+/**
+ * Every readable run record that `keep` accepts, newest first (by start time: ids only sort to the
+ * second). A search passes its filter as `keep`: a record it rejects is dropped as soon as it is
+ * parsed instead of being held (and copied by the garbage collector) with the others.
+ */
+export async function listRuns(root: string, keep?: (r: RunRecord) => boolean): Promise<RunRecord[]> {
+  const dir = runsDir(root);
   let ids: string[];
   try {
-    ids = await fsp.readdir(runsDir(root));
+    ids = await fsp.readdir(dir);
   } catch {
     return [];
   }
-  const out: RunRecord[] = [];
+  const keyed: { key: string; record: RunRecord }[] = [];
   for (const id of ids) {
-    const r = readRun(root, id);
-    if (r && typeof r.run_id === "string") out.push(r);
+    const r = /^[\w.-]+$/.test(id) ? parseRun(root, `${dir}${sep}${id}${sep}run.json`) : null;
+    if (r && (!keep || keep(r))) keyed.push({ key: `${r.started_at}\0${r.run_id}`, record: r });
   }
-  const key = (r: RunRecord) => `${typeof r.started_at === "string" ? r.started_at : ""}\0${r.run_id}`;
-  return out.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+  keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+  return keyed.map((k) => k.record);
 }
 
 /** The newest run matching `filter` (e.g. status failed), or null. */

@@ -1,6 +1,6 @@
 // The shared machinery of file-backed datasets: path resolution inside the project, versioning,
 // and turning I/O and parser failures into coded errors that name the dataset and the path.
-import { contentVersion } from "../../cache/hash.js";
+import { contentVersion, projectPath } from "../../cache/hash.js";
 import { promises as fsp } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { MlcError } from "../../compiler/diagnostics.js";
@@ -47,9 +47,7 @@ export interface FileBacked {
 
 /** Path as shown in messages: project-relative when inside the project, else absolute. */
 export function shownPath(root: string, abs: string): string {
-  if (isRemote(abs)) return shownUrl(abs);
-  const rel = relative(root, abs);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : abs;
+  return isRemote(abs) ? shownUrl(abs) : projectPath(root, abs);
 }
 
 /**

@@ -1,6 +1,6 @@
 // mlflow.* datasets: metrics go to the run's sink (local run record + MLflow mirror); artifacts
 // save through a wrapped file dataset, then log the written file.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { metricKey, metricsPrefix } from "../../compiler/check-metrics.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
@@ -9,7 +9,7 @@ import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
 import { ensureDir } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
 import { urlBasename } from "../storage/staged.js";
-import { isRemote, storageFor } from "../storage/storage.js";
+import { isRemote, joinUrl, storageFor } from "../storage/storage.js";
 import { isVersionAware, type VersionAware } from "../versioning.js";
 import { saveError, type FileBacked } from "./file.js";
 
@@ -117,13 +117,23 @@ class ArtifactDataset implements Dataset, VersionAware {
     this.ctx.sink.logArtifact(path, artifactPath, this.ctx.config.register as ModelRegistration | undefined);
   }
 
-  /** MLflow logs local files after the run: an object saved to S3 is copied under .mlc/ for it. */
+  /**
+   * MLflow logs local files after the run: an object saved to S3 is copied under .mlc/ for it, and
+   * a folder (a partitioned dataset's prefix) object by object, logged as a folder of that name.
+   */
   private async localCopy(url: string): Promise<string> {
     const dir = join(this.ctx.root, ".mlc", "artifacts", this.ctx.saveVersion, this.ctx.name);
     const path = join(dir, urlBasename(url));
     try {
-      await ensureDir(dir);
-      await (await storageFor(url, this.ctx.credentials)).download(url, path);
+      const storage = await storageFor(url, this.ctx.credentials);
+      const keys = (await storage.stat(url)) ? [""] : await storage.list(url);
+      for (const key of keys) {
+        if (key.split("/").some((s) => s === ".." || s === "."))
+          throw new Error(`object ${joinUrl(url, key)} has a "." or ".." segment`);
+        const dest = key ? join(path, key) : path;
+        await ensureDir(dirname(dest));
+        await storage.download(key ? joinUrl(url, key) : url, dest);
+      }
     } catch (err) {
       throw saveError(this.ctx, url, err);
     }

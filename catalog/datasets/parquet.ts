@@ -45,11 +45,20 @@ export function inferColumns(rows: readonly unknown[]): { name: string; type: Pa
 }
 
 async function readParquet(path: string): Promise<unknown[]> {
-  const { asyncBufferFromFile, parquetReadObjects } = await import("hyparquet");
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import("hyparquet");
   const file = await asyncBufferFromFile(path);
-  let rows: Record<string, unknown>[];
+  const rows: Record<string, unknown>[] = [];
   try {
-    rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+    const metadata = await parquetMetadataAsync(file);
+    // One row group at a time: hyparquet reads every group's bytes at once otherwise, so a file
+    // would sit in memory whole beside the rows made from it.
+    let rowStart = 0;
+    for (const group of metadata.row_groups) {
+      const rowEnd = rowStart + Number(group.num_rows);
+      const part = (await parquetReadObjects({ file, metadata, rowStart, rowEnd })) as Record<string, unknown>[];
+      for (const r of part) rows.push(r);
+      rowStart = rowEnd;
+    }
   } catch (err) {
     throw new ParseError((err as Error).message);
   }
@@ -79,10 +88,36 @@ async function writeParquet(path: string, data: unknown, saveArgs: Record<string
   if (columns.length === 0)
     throw new DataShapeError("cannot write a parquet file without columns (no rows or empty rows)");
   const { fileWriter, parquetWriteRows } = await import("hyparquet-writer");
+  const rowGroupSize = save.rowGroupSize ?? rowsPerGroup(data);
   await writeViaTempFile(path, async (tmp) => {
     const writer = fileWriter(tmp);
-    await parquetWriteRows({ ...save, writer, rows: data, columns } as never);
+    await parquetWriteRows({
+      ...save,
+      ...(rowGroupSize ? { rowGroupSize } : {}),
+      writer,
+      rows: data,
+      columns,
+    } as never);
   });
+}
+
+/** About this much data per row group: a reader holds a group's bytes and values at once. */
+const GROUP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Rows per row group for wide rows (hyparquet-writer's default, 1,000 then 100,000 rows, would put
+ * 100 KB rows in groups of 100 MB), from the average size of a sample of rows; undefined (the
+ * default) when its first group of 1,000 rows stays under GROUP_BYTES.
+ */
+function rowsPerGroup(rows: readonly unknown[]): number | undefined {
+  const step = Math.max(1, Math.floor(rows.length / 256));
+  let bytes = 0;
+  let n = 0;
+  for (let i = 0; i < rows.length; i += step, n++)
+    for (const v of Object.values(rows[i] as Record<string, unknown>))
+      bytes += typeof v === "string" ? v.length : v instanceof Uint8Array ? v.byteLength : 8;
+  const perRow = n ? bytes / n : 0;
+  return perRow * 1000 > GROUP_BYTES ? Math.max(1, Math.floor(GROUP_BYTES / perRow)) : undefined;
 }
 
 const PARQUET_ROWS: FileFormat = {

@@ -3,7 +3,7 @@
 // an object of values or (possibly async) functions returning values, one file per key.
 // Config: `path` (or `filepath`), `dataset` (a type name or a config without filepath),
 // `filename_suffix` (default: none), `overwrite` (replace the whole set: written aside, then
-// swapped in, so a crash mid-save leaves the old set or the new one, never a mix).
+// swapped in, so a crash mid-save leaves the old set or the new one, never a mix; on S3 too).
 import { contentVersion } from "../../cache/hash.js";
 import { promises as fsp } from "node:fs";
 import { join, relative } from "node:path";
@@ -13,6 +13,7 @@ import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
 import { ensureDir, isTempName, recoverSwap, replaceDirAtomic } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
 import { hasDotSegment, isRemote, joinUrl, storageFor } from "../storage/storage.js";
+import { recoverPrefix, replacePrefix } from "../storage/swap.js";
 import { resolveDataPath, saveError, loadError, type FileBacked } from "./file.js";
 
 function underlying(ctx: DatasetContext): DatasetConfig {
@@ -119,20 +120,22 @@ class PartitionedDataset implements Dataset, FileBacked {
   }
 
   /**
-   * An object store has no folder to swap: each partition is one atomic PUT, and with
-   * `overwrite: true` the partitions of the old set that the new one lacks are deleted after.
+   * Each partition is one atomic PUT; `overwrite: true` stages the new set beside the folder and
+   * swaps it in (storage/swap.ts), so a failed save leaves the old set readable.
    */
   private async saveRemote(dir: string, parts: Record<string, unknown>): Promise<void> {
-    const stale = this.ctx.config.overwrite === true ? await this.list(dir) : [];
-    await this.savePartitions(dir, parts);
-    const written = new Set(Object.keys(parts).map((id) => id + this.suffix));
-    const gone = stale.filter((k) => !written.has(k)).map((k) => joinUrl(dir, k));
-    if (gone.length) await (await storageFor(dir, this.ctx.credentials)).remove(gone);
+    if (this.ctx.config.overwrite !== true) return this.savePartitions(dir, parts);
+    const storage = await storageFor(dir, this.ctx.credentials);
+    await replacePrefix(storage, dir, (staging) => this.savePartitions(staging, parts));
   }
 
   /** Partition files under `dir`, relative to it with `/` separators, sorted. */
   private async list(dir: string): Promise<string[]> {
-    if (isRemote(dir)) return (await storageFor(dir, this.ctx.credentials)).list(dir);
+    if (isRemote(dir)) {
+      const storage = await storageFor(dir, this.ctx.credentials);
+      await recoverPrefix(storage, dir);
+      return storage.list(dir);
+    }
     recoverSwap(dir);
     return (await listFiles(dir)).map((f) => relative(dir, f).split("\\").join("/"));
   }

@@ -3,16 +3,27 @@ import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream } from "node:stream/web";
-import { shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
+import { idleTimeoutMs, noAnswer, shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
 
-const TIMEOUT_MS = 60_000;
+/** An AbortSignal that fires once idleTimeoutMs() pass without a touch (headers, then each body chunk). */
+function idleSignal(): { signal: AbortSignal; touch: () => void; stop: () => void } {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), idleTimeoutMs());
+  return { signal: ac.signal, touch: () => void timer.refresh(), stop: () => clearTimeout(timer) };
+}
 
-async function request(url: string, method: "GET" | "HEAD"): Promise<Response> {
+/** `fn` under an idle limit; a request it cut is "unreachable", saying how long nothing came. */
+async function idle<T>(url: string, fn: (i: ReturnType<typeof idleSignal>) => Promise<T>): Promise<T> {
+  const i = idleSignal();
   try {
-    return await fetch(url, { method, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return await fn(i);
   } catch (err) {
+    if (i.signal.aborted) throw new StorageError(`cannot reach ${shownUrl(url)} (${noAnswer()})`, "unreachable");
+    if (err instanceof StorageError) throw err;
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     throw new StorageError(`cannot reach ${shownUrl(url)} (${cause})`, "unreachable");
+  } finally {
+    i.stop();
   }
 }
 
@@ -26,15 +37,23 @@ function statusError(url: string, res: Response): StorageError {
 
 export const httpStorage: Storage = {
   async download(url, dest) {
-    const res = await request(url, "GET");
-    if (!res.ok || !res.body) throw statusError(url, res);
-    await pipeline(Readable.fromWeb(res.body as ReadableStream), createWriteStream(dest));
+    await idle(url, async ({ signal, touch }) => {
+      const res = await fetch(url, { signal });
+      if (!res.ok || !res.body) throw statusError(url, res);
+      const moving = async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const c of chunks) {
+          touch();
+          yield c;
+        }
+      };
+      await pipeline(Readable.fromWeb(res.body as ReadableStream), moving, createWriteStream(dest));
+    });
   },
   async upload(url) {
     throw new StorageError(`${shownUrl(url)} is read-only: http(s) datasets can be loaded, not saved`, "read-only");
   },
   async stat(url): Promise<ObjectStat | null> {
-    const res = await request(url, "HEAD");
+    const res = await idle(url, ({ signal }) => fetch(url, { method: "HEAD", signal }));
     if (res.status === 404) return null;
     if (!res.ok) throw statusError(url, res);
     const modified = res.headers.get("last-modified");
@@ -44,6 +63,9 @@ export const httpStorage: Storage = {
       mtimeMs: modified ? Date.parse(modified) : 0,
       ...(etag ? { etag: etag.replace(/^W\//, "").replace(/"/g, "") } : {}),
     };
+  },
+  async copy(_from, to) {
+    throw new StorageError(`${shownUrl(to)} is read-only: http(s) datasets can be loaded, not saved`, "read-only");
   },
   async remove(urls) {
     throw new StorageError(`${shownUrl(urls[0] ?? "")} is read-only: http(s) objects cannot be deleted`, "read-only");

@@ -1,12 +1,14 @@
 // `s3://bucket/key` through @aws-sdk/client-s3: downloads stream to a file; uploads stream a file
 // in one PUT, or above MLC_S3_MULTIPART_MB (default 256) through lib-storage's multipart Upload,
 // which S3 shows only once it is completed: a cut upload never replaces the previous object.
-// Requests are retried with exponential backoff a bounded number of times. Settings come from the credentials entry, else the standard AWS
+// Requests are retried with exponential backoff a bounded number of times, each stopped after
+// MLC_STORAGE_TIMEOUT_MS without a byte. Settings come from the credentials entry, else the standard AWS
 // environment variables and shared config files.
 import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -15,7 +17,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
+import { idleTimeoutMs, noAnswer, shownUrl, StorageError, type ObjectStat, type Storage } from "./storage.js";
 
 /** The keys of a credentials entry for S3 (SPEC section 11); all optional. */
 interface S3Credentials {
@@ -33,6 +35,8 @@ const MAX_ATTEMPTS = 3;
 const PART_SIZE = 8 * 1024 * 1024;
 const MB = 1024 * 1024;
 
+const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 const clients = new Map<string, { client: S3Client; once: S3Client }>();
 
 /**
@@ -41,7 +45,14 @@ const clients = new Map<string, { client: S3Client; once: S3Client }>();
  */
 function clientFor(raw: unknown): { client: S3Client; once: S3Client } {
   const c = (raw && typeof raw === "object" ? raw : {}) as S3Credentials;
-  const key = JSON.stringify([c.aws_access_key_id, c.aws_session_token, c.region_name, c.endpoint_url, c.path_style]);
+  const key = JSON.stringify([
+    c.aws_access_key_id,
+    c.aws_session_token,
+    c.region_name,
+    c.endpoint_url,
+    c.path_style,
+    idleTimeoutMs(),
+  ]);
   let pair = clients.get(key);
   if (!pair) {
     // The SDK warns on stderr, in every mlc command, that its releases of 2027 need Node 22.
@@ -64,11 +75,15 @@ function clientFor(raw: unknown): { client: S3Client; once: S3Client } {
       // still checks each part's MD5-based ETag and TCP checks the rest.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 60_000 },
+      // An idle timeout, not a total one: a 1 GB transfer may take minutes, a stalled one stops
+      // after this long without a byte. (The SDK's requestTimeout only warns unless told to throw.)
+      requestHandler: { connectionTimeout: 5000, socketTimeout: idleTimeoutMs() },
     } as const;
     pair = {
       client: new S3Client({ ...config, maxAttempts: MAX_ATTEMPTS, retryMode: "standard" }),
-      once: new S3Client({ ...config, maxAttempts: 1 }),
+      // Without a logger of its own the SDK writes to the console that a streamed PUT cannot be
+      // retried; putFile does that itself and reports the failure as MLC6002.
+      once: new S3Client({ ...config, maxAttempts: 1, logger: QUIET }),
     };
     clients.set(key, pair);
   }
@@ -109,6 +124,11 @@ function s3Error(url: string, err: unknown): StorageError {
   if (name === "AccessDenied" || name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch" || status === 403)
     return new StorageError(`access denied to ${at} (${name || "403"}): check the credentials entry`, "denied");
   const net = e.code ?? name;
+  if (name === "TimeoutError" && /inactivity/.test(e.message ?? ""))
+    return new StorageError(
+      `cannot reach the S3 endpoint for ${at} (${noAnswer()}) after ${MAX_ATTEMPTS} attempts`,
+      "unreachable",
+    );
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|Timeout|socket hang up/i.test(`${net} ${e.message}`))
     return new StorageError(
       `cannot reach the S3 endpoint for ${at} (${net || e.message}) after ${MAX_ATTEMPTS} attempts`,
@@ -171,6 +191,17 @@ export function s3Storage(credentials: unknown): Storage {
         throw s3Error(url, err);
       }
       return out.sort();
+    },
+    async copy(from, to) {
+      // CopyObject takes objects up to 5 GB, S3's limit for a single-request copy.
+      const src = parseS3Url(from);
+      const dst = parseS3Url(to);
+      const CopySource = `${src.bucket}/${src.key.split("/").map(encodeURIComponent).join("/")}`;
+      try {
+        await client.send(new CopyObjectCommand({ Bucket: dst.bucket, Key: dst.key, CopySource }));
+      } catch (err) {
+        throw s3Error(from, err);
+      }
     },
     async remove(urls) {
       // One request per bucket and 1,000 keys (the most DeleteObjects takes).

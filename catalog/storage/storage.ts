@@ -22,6 +22,8 @@ export interface Storage {
   stat(url: string): Promise<ObjectStat | null>;
   /** Keys under the folder `url` (relative to it, `/`-separated, sorted), every page of the listing. */
   list(url: string): Promise<string[]>;
+  /** Copies one object to another URL of the same store, server-side (no bytes through mlc). */
+  copy(from: string, to: string): Promise<void>;
   /** Deletes the objects (partitioned overwrite: partitions the new set lacks). */
   remove(urls: readonly string[]): Promise<void>;
 }
@@ -34,6 +36,21 @@ export class StorageError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * How long a request to a remote store may go without a byte either way before it is cut
+ * (MLC_STORAGE_TIMEOUT_MS, default 30 s): an idle limit, not a total one, so a long transfer that
+ * keeps moving is never cut, and a server that stops answering never hangs a run.
+ */
+export function idleTimeoutMs(): number {
+  const v = Number(process.env.MLC_STORAGE_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 30_000;
+}
+
+/** The words a timed-out request's error ends with. */
+export function noAnswer(): string {
+  return `no answer within ${idleTimeoutMs() / 1000} s`;
 }
 
 /** URL schemes a filepath may use; anything else is MLC2003 at validate. */

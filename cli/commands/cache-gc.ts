@@ -1,4 +1,6 @@
-// `mlc cache gc`: drops cache state that no node of the current project refers to.
+// `mlc cache gc`: drops cache state that no node of the current project and no run record refers
+// to (SPEC 9): a node another pipeline file or an older version of the project ran stays cached
+// while a record of a run that executed or skipped it is kept.
 import { compileProject } from "../../compiler/compile.js";
 import { EXIT } from "../exit.js";
 import { compileOptionsFromFlags, type CommonFlags } from "../project.js";
@@ -9,10 +11,11 @@ export default async function cacheGc(opts: CommonFlags, args: string[]): Promis
   await printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const { collectGarbage } = await import("../../cache/state.js");
-  const { removed } = await collectGarbage(
-    project.root,
-    project.graph.nodes.map((n) => n.name),
+  const { listRuns } = await import("../../tracking/run-store.js");
+  const recorded = (await listRuns(project.root)).flatMap((r) =>
+    r.nodes.filter((n) => n.status === "completed" || n.status === "cached").map((n) => n.name),
   );
+  const { removed } = await collectGarbage(project.root, [...project.graph.nodes.map((n) => n.name), ...recorded]);
   if (!opts.quiet) process.stdout.write(`Removed ${removed} cache file${removed === 1 ? "" : "s"} from .mlc/cache/.\n`);
   return EXIT.ok;
 }

@@ -13,7 +13,7 @@ import { prestartWatchdog } from "../../executors/watchdog.js";
 import { resumeSelection } from "../../executors/resume.js";
 import { partialRunError, workingSelection } from "../../executors/partial-run.js";
 import type { RunOptions } from "../../executors/run-project.js";
-import type { CacheOptions } from "../../cache/session.js";
+import { surelyRuns, type CacheOptions } from "../../cache/session.js";
 import type { RunRecord } from "../../tracking/run-record.js";
 import { hasRunFolder, isResumable, latestRun, listRuns, readRun } from "../../tracking/run-store.js";
 import { EXIT, UsageError } from "../exit.js";
@@ -57,9 +57,6 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
     }
     copts = { ...copts, selection };
   }
-  // The sequential executor's watchdog thread starts while the project compiles (execute() then
-  // handles SIGINT and SIGTERM, as the watchdog is told).
-  if ((opts.executor ?? "sequential") === "sequential" && !opts.dryRun) prestartWatchdog();
   const { project, diagnostics, ctx } = await compileProject(copts);
   await printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
@@ -89,6 +86,10 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   for (const n of cache.forceNodes)
     if (!plan.order.includes(n))
       throw new UsageError(`--force-nodes: "${n}" is not a selected node${didYouMean(n, plan.order)}`);
+  // The sequential executor's watchdog thread starts while the run is set up when some node will
+  // surely run (execute() then handles SIGINT and SIGTERM, as the watchdog is told); otherwise the
+  // first node that runs starts it, and a run with every node up to date starts none.
+  if ((opts.executor ?? "sequential") === "sequential" && surelyRuns(project, plan, cache)) prestartWatchdog();
   if (opts.explain) {
     const { cacheStatus, formatStatus } = await import("../../cache/status.js");
     process.stdout.write(formatStatus(await cacheStatus(project, plan, cache)));
@@ -150,7 +151,7 @@ async function execute(
     detach();
   }
   if (!opts.quiet) process.stdout.write(formatSummary(record, color) + mlflowLine(record, project.root));
-  process.stderr.write(formatFailure(record, project.root, color));
+  process.stderr.write(formatFailure(record, project.root, color, project.graph));
   // cli/main.ts leaves as soon as the output is flushed: an abandoned (interrupted or timed-out)
   // node may still hold the event loop.
   return record.status === "success" ? EXIT.ok : record.status === "interrupted" ? EXIT.interrupted : EXIT.invalid;

@@ -1,6 +1,6 @@
 // `mlc runs ls [--filter EXPR] [--order-by EXPR]... [--limit N] [--json]`: the local run history,
-// newest first, searched with MLflow's filter grammar (runs/filter.ts).
-import { own, searchRuns, type RunQuery } from "../search/search.js";
+// newest first, searched with MLflow's filter grammar (search/filter.ts).
+import { orderRuns, own, runFilter, type RunQuery } from "../search/search.js";
 import type { SearchView } from "../search/view.js";
 import { listRuns } from "../../tracking/run-store.js";
 import type { RunRecord } from "../../tracking/run-record.js";
@@ -35,7 +35,7 @@ export type RunsLsFlags = CommonFlags & QueryFlags & { json?: boolean };
 export default async function runsLs(opts: RunsLsFlags): Promise<number> {
   const query = parseQuery(opts);
   const root = findProjectRoot(opts.project);
-  const views = searchRuns(await listRuns(root), query, root);
+  const views = orderRuns(await listRuns(root, runFilter(query, root)), query, root);
   const records = views.map((v) => v.record);
   const runs = records.map(runSummary);
   if (opts.json) {

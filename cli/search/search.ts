@@ -20,11 +20,22 @@ export interface RunQuery {
   readonly limit?: number;
 }
 
-/** The runs of project `root` matching every clause, stably sorted by the order-by terms, at most `limit`. */
-export function searchRuns(records: readonly RunRecord[], q: RunQuery, root: string): SearchView[] {
+/**
+ * The test of project `root`'s records against every clause (undefined: no clause), for listRuns'
+ * `keep`, so the records a search drops are dropped as they are read.
+ */
+export function runFilter(q: RunQuery, root: string): ((r: RunRecord) => boolean) | undefined {
+  if (q.clauses.length === 0) return undefined;
   const clauses = [...q.clauses].sort((a, b) => COST[a.type] - COST[b.type]);
+  return (r) => {
+    const v = new SearchView(r, root);
+    return clauses.every((c) => matches(v, c));
+  };
+}
+
+/** The views of `records` (those runFilter kept), stably sorted by the order-by terms, at most `limit`. */
+export function orderRuns(records: readonly RunRecord[], q: RunQuery, root: string): SearchView[] {
   let views = records.map((r) => new SearchView(r, root));
-  if (clauses.length > 0) views = views.filter((v) => clauses.every((c) => matches(v, c)));
   if (q.order.length > 0) views = sortViews(views, q.order);
   return views.slice(0, q.limit ?? views.length);
 }

@@ -31,7 +31,9 @@ export interface ParallelOptions {
 export class ParallelRunner implements NodeRunner {
   readonly name = "parallel";
   readonly slots: number;
-  private readonly pool: Piscina;
+  /** Started by the first node that runs: a run whose nodes are all up to date starts no thread. */
+  private pool: Piscina | undefined;
+  private readonly startPool: () => Piscina;
   /** Memory values already copied into SharedArrayBuffers, so later consumers pay nothing. */
   private readonly shared = new WeakMap<object, unknown>();
   /** Planned readers of each dataset not yet started: the last one may take typed arrays by transfer. */
@@ -50,17 +52,18 @@ export class ParallelRunner implements NodeRunner {
     // Never more threads than nodes to run: each one costs a worker start and its heap.
     this.slots = Math.max(1, Math.min(opts.maxWorkers ?? availableParallelism(), plan.order.length));
     const heap = opts.maxHeapMb ?? (Number(process.env.MLC_WORKER_MAX_HEAP_MB) || undefined);
-    this.pool = new Piscina({
-      filename: workerFile(),
-      workerData: workerSetup(plan, ctx, this.interrupted),
-      minThreads: this.slots,
-      maxThreads: this.slots,
-      idleTimeout: 10 * 60_000,
-      concurrentTasksPerWorker: 1,
-      atomics: "disabled",
-      recordTiming: false,
-      ...(heap ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {}),
-    });
+    this.startPool = () =>
+      new Piscina({
+        filename: workerFile(),
+        workerData: workerSetup(plan, ctx, this.interrupted),
+        minThreads: this.slots,
+        maxThreads: this.slots,
+        idleTimeout: 10 * 60_000,
+        concurrentTasksPerWorker: 1,
+        atomics: "disabled",
+        recordTiming: false,
+        ...(heap ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {}),
+      });
   }
 
   async run(task: NodeTask, ctx: RunContext): Promise<NodeOutcome> {
@@ -80,7 +83,7 @@ export class ParallelRunner implements NodeRunner {
         ...(task.keptOutputNames ? { keptOutputNames: task.keptOutputNames } : {}),
         ...(task.versions ? { versions: true } : {}),
       };
-      const pending = this.pool.run(payload, {
+      const pending = (this.pool ??= this.startPool()).run(payload, {
         transferList: transferList as never,
         ...(timeout ? { signal: timeout.signal } : {}),
       });
@@ -133,7 +136,7 @@ export class ParallelRunner implements NodeRunner {
   async close(): Promise<void> {
     Atomics.store(new Int32Array(this.interrupted), 0, 1);
     await Promise.allSettled([...this.queries]);
-    await this.pool.destroy();
+    await this.pool?.destroy();
   }
 }
 

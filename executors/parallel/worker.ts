@@ -180,8 +180,10 @@ async function executeSql(task: WorkerTask, t0: number): Promise<Extract<WorkerR
     saved[out] = r.outputs[out];
     if (task.keptOutputNames?.includes(out)) memoryOutputs[out] = r.outputs[out];
   }
+  // Saved by the catalog or written by DuckDB, the output's content version is what the cache records.
+  const versions = task.versions && !isMemory ? { [out]: await catalog.version(out) } : undefined;
   const durationMs = performance.now() - t0;
   return setup.wantData
-    ? { ok: true, memoryOutputs, loaded: r.loaded ?? {}, saved, durationMs, logs }
-    : { ok: true, memoryOutputs, durationMs, logs };
+    ? { ok: true, memoryOutputs, loaded: r.loaded ?? {}, saved, versions, durationMs, logs }
+    : { ok: true, memoryOutputs, versions, durationMs, logs };
 }

@@ -101,6 +101,11 @@ describe.each(["sequential", "parallel"])("incremental runs (%s)", (executor) =>
     expectRan(root, ["m2", "noisy"]);
     expect(statuses(root).m1).toBe("cached");
     expect(JSON.parse(readFileSync(join(root, "data/chain_out.json"), "utf8"))).toBe(900);
+    // A kept value is read only when a consumer runs: a run with m2 up to date never reads m1's.
+    const values = join(root, ".mlc/cache/values");
+    for (const f of readdirSync(values)) writeFileSync(join(values, f), "not a v8 value");
+    run(root);
+    expectRan(root, ["noisy"]);
   });
 
   it("--force runs all selected nodes; --force-nodes runs those and their dependents", () => {
@@ -172,18 +177,26 @@ describe("cache settings and commands", () => {
     expect(r.stderr).toContain('--force-nodes: "shap" is not a selected node (did you mean "shape"?)');
   });
 
-  it("cache gc drops the state of nodes that are gone and keeps the live ones", () => {
+  it("cache gc drops the state no current node and no run record refers to, and keeps the live ones", () => {
     const root = incProject();
     mlc(root, "run");
     const p = join(root, "pipeline.yml");
     writeFileSync(p, readFileSync(p, "utf8").replace(/^ {2}- \{ name: m[12],.*\n/gm, ""));
     rmSync(join(root, "data/chain_out.json"));
     const memos = () => readdirSync(join(root, ".mlc/cache/hashes")).length;
+    const states = () => readdirSync(join(root, ".mlc/cache/nodes")).length;
     const before = memos();
     const gc = mlc(root, "cache", "gc");
     expect(gc.code, gc.all).toBe(0);
     expect(gc.stdout).toMatch(/^Removed [1-9]\d* cache files? from \.mlc\/cache\/\.$/m);
     expect(memos()).toBe(before - 1);
+    expect(status(root).report).toBe("up to date");
+    // m1 and m2 left the pipeline, but the run record that executed them still names them.
+    expect(states()).toBe(ALL.length);
+    rmSync(join(root, ".mlc/runs"), { recursive: true });
+    expect(mlc(root, "cache", "gc").code).toBe(0);
+    expect(states()).toBe(ALL.length - 2);
+    expect(readdirSync(join(root, ".mlc/cache/values"))).toEqual([]); // m1's kept value went with it
     expect(status(root).report).toBe("up to date");
   });
 });

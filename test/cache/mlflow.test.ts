@@ -52,6 +52,24 @@ describe("movie sample, incremental, tracked in MLflow", () => {
     expect(b.tags["mlc.cached_nodes"].split(",").sort()).toEqual(second.record.nodes.map((n) => n.name).sort());
     expect(a.tags["mlc.cached_nodes"]).toBeUndefined();
 
+    // Before running: status names test_size's readers with the change, and their dependents as upstream.
+    const st = mlcWith(
+      { timeout: 60_000 },
+      dir,
+      "status",
+      "--json",
+      "--params",
+      "generator.events=20000,test_size=0.3",
+    );
+    expect(st.code, st.all).toBe(0);
+    const rows = (JSON.parse(st.stdout) as { nodes: { name: string; upstream: boolean; reason: string }[] }).nodes;
+    const why = Object.fromEntries(rows.map((n) => [n.name, n.reason]));
+    expect(why.train_and_evaluate).toBe("parameter changed (params:test_size: 0.2 -> 0.3)");
+    expect(why.evaluate_baseline).toBe("parameter changed (params:test_size: 0.2 -> 0.3)");
+    expect(why.process_kafka).toBe("up to date");
+    const upstream = rows.filter((n) => n.upstream).map((n) => n.name);
+    expect(upstream).toContain("build_report");
+    expect(upstream).not.toContain("train_and_evaluate");
     const third = run("--params", "generator.events=20000,test_size=0.3");
     const ran = third.record.nodes.filter((n) => n.status === "completed").map((n) => n.name);
     expect(ran.sort()).toEqual([
@@ -66,6 +84,9 @@ describe("movie sample, incremental, tracked in MLflow", () => {
     ]);
     const c = await mirrored(srv.uri, third.record.mlflow!.run_id);
     expect(Object.keys(c.metrics).sort()).toEqual(Object.keys(a.metrics).sort());
+    expect(Object.keys(c.params).sort()).toEqual(Object.keys(a.params).sort());
+    expect(c.params.test_size).toBe("0.3");
+    expect(c.artifacts).toEqual(a.artifacts);
     expect(c.tags["mlc.cached_nodes"].split(",").sort()).toEqual([
       "aggregate_ratings",
       "generate_stream",

@@ -2,12 +2,17 @@
 // dataset and URL without credentials, listings past 1,000 keys, a server dying mid multipart
 // upload, read-only http, stat() without download, the SDK's bounded retries.
 import { createServer } from "node:http";
-import { GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageFor } from "../../catalog/storage/storage.js";
 import { freePort } from "../tracking/mlflow/server.js";
 import { startMoto, TEST_SECRET, type MotoServer } from "../helpers/moto.js";
-import { startTcpCut } from "../helpers/tcp-cut.js";
+import { startSilentServer, startTcpCut } from "../helpers/tcp-cut.js";
 import { catalog, project, rejection } from "./helpers.js";
 
 let moto: MotoServer;
@@ -55,6 +60,36 @@ describe("errors users can act on", () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
     expectNoSecret(e.message);
   });
+
+  it("a server that accepts and never answers: MLC6001/MLC6002 after bounded attempts, never a hang", async () => {
+    const silent = await startSilentServer();
+    const warned: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warned.push(a); // the SDK's own console chatter must stay off
+    process.env.MLC_STORAGE_TIMEOUT_MS = "1000";
+    try {
+      const cat = catalog(project(), on("s3://bkt/x.json"), {
+        credentials: { s3: { ...moto.credentials, endpoint_url: silent.endpoint } },
+      });
+      const t0 = Date.now();
+      const load = await rejection(cat.load("ds"));
+      expect(load.code).toBe("MLC6001");
+      expect(load.message).toBe(
+        'dataset "ds": cannot reach the S3 endpoint for s3://bkt/x.json (no answer within 1 s) after 3 attempts',
+      );
+      const save = await rejection(cat.save("ds", { a: 1 }));
+      expect(save.code).toBe("MLC6002");
+      expect(save.message).toContain("(no answer within 1 s) after 3 attempts");
+      // Three attempts of 1 s each plus backoff, twice: well under the time a hang would take.
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expectNoSecret(load.message + save.message);
+      expect(warned).toEqual([]);
+    } finally {
+      console.warn = warn;
+      delete process.env.MLC_STORAGE_TIMEOUT_MS;
+      await silent.stop();
+    }
+  }, 30_000);
 
   it("access denied (a server that checks keys) is MLC6001 saying to check the credentials", async () => {
     const strict = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: "0" });
@@ -139,6 +174,72 @@ describe("atomic saves", () => {
     const open = await moto.client.send(new ListMultipartUploadsCommand({ Bucket: "bkt", Prefix: key }));
     expect(open.Uploads?.length).toBe(1);
   }, 60_000);
+});
+
+describe("partitioned overwrite on S3", () => {
+  const parts = (path: string) => ({
+    p: { type: "partitioned", path, dataset: "text", filename_suffix: ".txt", overwrite: true, credentials: "s3" },
+  });
+  const loadAll = async (path: string) => {
+    const loaded = (await catalog(project(), parts(path) as never, { credentials: creds() }).load("p")) as Record<
+      string,
+      () => Promise<unknown>
+    >;
+    return Object.fromEntries(await Promise.all(Object.entries(loaded).map(async ([k, f]) => [k, await f()])));
+  };
+  const keysUnder = async (prefix: string) =>
+    (await moto.client.send(new ListObjectsV2Command({ Bucket: "bkt", Prefix: prefix }))).Contents?.map((o) => o.Key);
+
+  it("a save that fails half-way leaves the old set whole and readable, and no staging behind", async () => {
+    const path = "s3://bkt/ow1/parts";
+    const cat = catalog(project(), parts(path) as never, { credentials: creds() });
+    await cat.save("p", { a: "old a", b: "old b", c: "old c" });
+    const e = await rejection(
+      cat.save("p", {
+        a: "new a",
+        b: "new b",
+        c: () => {
+          throw new Error("the third partition cannot be made");
+        },
+      }),
+    );
+    expect(e.code).toBe("MLC6002");
+    expect(await loadAll(path)).toEqual({ a: "old a", b: "old b", c: "old c" });
+    expect(await keysUnder("ow1/")).toEqual(["ow1/parts/a.txt", "ow1/parts/b.txt", "ow1/parts/c.txt"]);
+    await cat.save("p", { a: "new a", d: "new d" });
+    expect(await loadAll(path)).toEqual({ a: "new a", d: "new d" });
+    expect(await keysUnder("ow1/")).toEqual(["ow1/parts/a.txt", "ow1/parts/d.txt"]);
+  });
+
+  it("a server that dies during the new set's upload: MLC6002, the old set stays whole", async () => {
+    const path = "s3://bkt/ow3/parts";
+    await catalog(project(), parts(path) as never, { credentials: creds() }).save("p", { a: "old a", b: "old b" });
+    const relay = await startTcpCut(moto.port, 3 * 1024 * 1024);
+    const cut = catalog(project(), parts(path) as never, {
+      credentials: { s3: { ...moto.credentials, endpoint_url: relay.endpoint } },
+    });
+    const big = (c: string) => c.repeat(2 * 1024 * 1024);
+    const e = await rejection(cut.save("p", { a: big("a"), b: big("b"), c: big("c") }));
+    await relay.cut;
+    expect(e.code).toBe("MLC6002");
+    expect(await loadAll(path)).toEqual({ a: "old a", b: "old b" });
+  }, 60_000);
+
+  it("a swap cut after its commit (a writer killed while copying) is completed by the next load", async () => {
+    const put = (Key: string, Body: string) => moto.client.send(new PutObjectCommand({ Bucket: "bkt", Key, Body }));
+    // What a writer killed mid-copy leaves: the old set partly replaced, the staged new set, its marker.
+    const staging = ".parts.tmp-999999-0-0badc0de";
+    await Promise.all([
+      put("ow2/parts/a.txt", "new a"),
+      put("ow2/parts/b.txt", "old b"),
+      put("ow2/parts/c.txt", "old c"),
+      put(`ow2/${staging}/a.txt`, "new a"),
+      put(`ow2/${staging}/b.txt`, "new b"),
+      put("ow2/.parts.swap.json", JSON.stringify({ staging, keys: ["a.txt", "b.txt"] })),
+    ]);
+    expect(await loadAll("s3://bkt/ow2/parts")).toEqual({ a: "new a", b: "new b" });
+    expect(await keysUnder("ow2/")).toEqual(["ow2/parts/a.txt", "ow2/parts/b.txt"]);
+  });
 });
 
 describe("http(s)", () => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readRun } from "../../tracking/run-store.js";
 import { cleanupProjects, fixtureProject, readJson } from "../executors/project.js";
 import { mlc, spawnMlc } from "../helpers/cli.js";
+import { project } from "./hostile.js";
 
 afterAll(cleanupProjects);
 
@@ -117,6 +118,27 @@ describe("mlc run (CLI)", () => {
     const slow = mlc(root, "run", "--nodes", "sleepy");
     expect(slow.code).toBe(1);
     expect(slow.stderr).toContain('error MLC5002 node "sleepy" timed out after 300 ms');
+  });
+
+  it("MLC5004 points at the node's outputs: in pipeline.yml (file:line:col and a code frame), under both executors", () => {
+    const root = fixtureProject("behaviours");
+    for (const executor of ["sequential", "parallel"]) {
+      const list = mlc(root, "run", "--nodes", "wrong_list", "--executor", executor);
+      expect(list.code).toBe(1);
+      expect(list.stderr).toContain('pipeline.yml:12:5 error MLC5004 node "wrong_list" returned the wrong shape');
+      expect(list.stderr).toMatch(/> 12 \|     outputs: \[l1, l2\]\n\s+\|     \^+/);
+    }
+    const map = mlc(root, "run", "--nodes", "wrong_map");
+    expect(map.stderr).toContain('pipeline.yml:17:5 error MLC5004 node "wrong_map"');
+    // A namespaced node of an included file: that file's own outputs: line.
+    const included = project({
+      "pipeline.yml": "version: 1\ninclude:\n  - pipeline: parts/p.yml\n    namespace: ns\n    inputs: { raw: raw }\n",
+      "parts/p.yml":
+        "version: 1\nnodes:\n  - name: pair\n    func: ../src/n.mjs#sum\n    inputs: raw\n    outputs: [x, y]\n",
+      "conf/base/catalog.yml": "raw: { type: json, filepath: data/raw.json }\n",
+    });
+    const ns = mlc(included, "run");
+    expect(ns.stderr).toContain('parts/p.yml:6:5 error MLC5004 node "ns.pair"');
   });
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

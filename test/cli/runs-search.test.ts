@@ -178,6 +178,26 @@ describe("mlc runs compare", () => {
     expect(text).toMatch(/^\*\s+model\s+-\s+2026-12-01T00\.00\.00\.000Z$/m);
   });
 
+  it("a partly cached rerun: shows which nodes each run cached, and the changed param", () => {
+    const dir = fixtureProject("basic");
+    // a new label changes only what `report` reads (all params): double and stats stay cached
+    expect(mlc(dir, "run").code).toBe(0);
+    expect(mlc(dir, "run", "--params", "label=second run").code).toBe(0);
+    const [second, first] = ids(mlc(dir, "runs", "ls", "--json").stdout);
+    const status = (id: string) => Object.fromEntries(readRun(dir, id)!.nodes.map((n) => [n.name, n.status]));
+    expect(status(second)).toEqual({ double: "cached", stats: "cached", report: "completed" });
+    const text = mlc(dir, "runs", "compare", first, second).stdout;
+    expect(text).toMatch(/^\*\s+double\s+completed \d+ ms\s+cached \d+ ms$/m);
+    expect(text).toMatch(/^\*\s+stats\s+completed \d+ ms\s+cached \d+ ms$/m);
+    expect(text).toMatch(/^\s+report\s+completed \d+ ms\s+completed \d+ ms$/m);
+    expect(text).toMatch(/^\*\s+label\s+basic run\s+second run$/m);
+    expect(text).toMatch(/^\s+factor\s+2\s+2$/m);
+    const cmp = JSON.parse(mlc(dir, "runs", "compare", first, second, "--json").stdout);
+    const node = (name: string) => cmp.nodes.find((n: { key: string }) => n.key === name);
+    expect(node("double")).toMatchObject({ values: [{ status: "completed" }, { status: "cached" }], differs: true });
+    expect(node("report")).toMatchObject({ differs: false });
+  });
+
   it("colours differing rows on a terminal, not with NO_COLOR (a real pty through script(1))", () => {
     const bin = JSON.stringify(join(REPO, "bin", "mlc.js"));
     const cmd = `${JSON.stringify(process.execPath)} ${bin} runs compare ${small} ${big}`;

@@ -24,13 +24,19 @@ function lastMetrics(project: string): Record<string, number> {
   );
 }
 
+/** A new spaceflights project under tmp/`name`. */
+function starter(name: string): string {
+  const made = mlc(tmp, "new", name, "--starter", "spaceflights");
+  expect(made.code, made.all).toBe(0);
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(REPO, join(dir, "node_modules", "mlc-pipelines"), "dir"); // offline stand-in for npm install
+  return dir;
+}
+
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "mlc-sf-"));
-  const made = mlc(tmp, "new", "sf", "--starter", "spaceflights");
-  expect(made.code, made.all).toBe(0);
-  sf = join(tmp, "sf");
-  mkdirSync(join(sf, "node_modules"));
-  symlinkSync(REPO, join(sf, "node_modules", "mlc-pipelines"), "dir"); // offline stand-in for npm install
+  sf = starter("sf");
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -52,18 +58,24 @@ describe("mlc new --starter spaceflights", () => {
 
   for (const executor of ["sequential", "parallel"]) {
     it(`runs under the ${executor} executor with r2 between 0.3 and 0.45 and plotly reports`, () => {
-      const r = mlc(sf, "run", "--executor", executor, "--force"); // the second run would be cached otherwise
+      const dir = starter(`sf-${executor}`); // a project of its own: each executor runs it from scratch
+      const r = mlc(dir, "run", "--executor", executor);
       expect(r.code, r.all).toBe(0);
       expect(r.all).toContain("8 completed");
-      const m = lastMetrics(sf);
+      const m = lastMetrics(dir);
       expect(m.model_input_rows).toBe(6027);
       expect(m.r2_score).toBeGreaterThan(0.3);
       expect(m.r2_score).toBeLessThan(0.45);
       expect(m.mae).toBeGreaterThan(0);
       expect(m.max_error).toBeGreaterThan(m.mae);
-      const fig = JSON.parse(readFileSync(join(sf, "data/08_reporting/shuttle_passenger_capacity_plot.json"), "utf8"));
+      const fig = JSON.parse(readFileSync(join(dir, "data/08_reporting/shuttle_passenger_capacity_plot.json"), "utf8"));
       expect(fig.data[0]).toMatchObject({ type: "bar" });
       expect(fig.data[0].x).toContain("Type V5");
+      // Run again: nothing runs, and the record still holds every metric (logged from the cache).
+      const again = mlc(dir, "run", "--executor", executor);
+      expect(again.code, again.all).toBe(0);
+      expect(again.all).toContain("8 cached");
+      expect(lastMetrics(dir)).toEqual(m);
     });
   }
 });

@@ -97,6 +97,13 @@ describe.each(["sequential", "parallel"])("sql nodes (%s)", (executor) => {
     expect(loaded).toEqual(["city_rows", "joined", "prices", "prices"]);
   }, 60_000);
 
+  it("an output DuckDB wrote itself is up to date on the next run: the node is cached", async () => {
+    const root = salesProject();
+    const selection = { nodes: ["aggregate"] };
+    expect((await runProject({ root, executor, selection })).record!.nodes[0].status).toBe("completed");
+    expect((await runProject({ root, executor, selection })).record!.nodes[0].status).toBe("cached");
+  }, 60_000);
+
   it("a query that fails at run time is MLC5001 naming the node", async () => {
     const root = project({
       "pipeline.yml": `version: 1\nnodes:\n  - name: bad\n    sql: SELECT 1 / 'x'::INTEGER AS v FROM t\n    inputs: t\n    outputs: v\n`,

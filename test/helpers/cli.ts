@@ -16,6 +16,8 @@ export type CliOptions = {
   timeout?: number;
   /** The script to run, relative to the repository (default bin/mlc.js). */
   entry?: string;
+  /** Node's own flags, before the script (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 };
 
 /** `code` is null when the child was killed (`signal`); `all` is stdout then stderr. */
@@ -45,7 +47,8 @@ export function mlc(cwd: string, ...args: string[]): CliResult {
 
 /** `mlc` with environment overrides, another timeout or another entry script. */
 export function mlcWith(options: CliOptions, cwd: string, ...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [join(REPO, options.entry ?? "bin/mlc.js"), ...args], {
+  const script = join(REPO, options.entry ?? "bin/mlc.js");
+  const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
     cwd,
     env: cliEnv(options.env),
     encoding: "utf8",

@@ -1,5 +1,6 @@
 // A TCP relay in front of a test server that can die mid-transfer: after `cutAfterBytes` bytes
-// from the client it destroys every connection and stops listening, as a killed server would.
+// from the client it destroys every connection and stops listening, as a killed server would; and
+// a server that accepts and never answers.
 import { createServer, connect, type Socket } from "node:net";
 
 export interface TcpCut {
@@ -31,4 +32,22 @@ export async function startTcpCut(targetPort: number, cutAfterBytes: number): Pr
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
   return { endpoint: `http://127.0.0.1:${port}`, cut };
+}
+
+/** A server that accepts connections and reads what is sent, but never answers (a stalled network path). */
+export async function startSilentServer(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.resume();
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const stop = () =>
+    new Promise<void>((r) => {
+      sockets.forEach((s) => s.destroy());
+      server.close(() => r());
+    });
+  return { endpoint: `http://127.0.0.1:${port}`, stop };
 }

@@ -72,18 +72,27 @@ describe("movie-recommendation sample", () => {
     expect(pick(par.metrics)).toEqual(pick(seq.metrics));
   });
 
-  it("gives different results for another random_state, and re-runs from train_and_evaluate", () => {
+  it("keeps an unchanged run from train_and_evaluate cached, and reruns it for another random_state", () => {
     const dir = copySample("movie-recommendation");
     const first = run(dir, ["--params", SMALL]);
     expect(first.code, first.out).toBe(0);
-    const again = run(dir, ["--from-nodes", "train_and_evaluate", "--force", "--params", SMALL]);
+    // Nothing changed: both selected nodes are up to date, and their metrics are logged again.
+    const again = run(dir, ["--from-nodes", "train_and_evaluate", "--params", SMALL]);
     expect(again.code, again.out).toBe(0);
-    expect(again.record.nodes.map((n) => n.name).sort()).toEqual(["build_report", "train_and_evaluate"]);
+    expect(again.record.nodes.map((n) => [n.name, n.status]).sort()).toEqual([
+      ["build_report", "cached"],
+      ["train_and_evaluate", "cached"],
+    ]);
     expect(again.record.metrics.model_rmse).toBe(first.record.metrics.model_rmse);
-    expect(readdirSync(join(dir, "data/06_models/model.bin"))).toHaveLength(2); // versioned: a new one per run
+    expect(readdirSync(join(dir, "data/06_models/model.bin"))).toHaveLength(1); // cached: no new version
     const other = run(dir, ["--from-nodes", "train_and_evaluate", "--params", `${SMALL},random_state=7`]);
     expect(other.code, other.out).toBe(0);
+    expect(other.record.nodes.map((n) => [n.name, n.status]).sort()).toEqual([
+      ["build_report", "completed"],
+      ["train_and_evaluate", "completed"],
+    ]);
     expect(other.record.metrics.model_rmse).not.toBe(first.record.metrics.model_rmse);
+    expect(readdirSync(join(dir, "data/06_models/model.bin"))).toHaveLength(2); // versioned: a new one per run
   });
 });
 

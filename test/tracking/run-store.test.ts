@@ -72,6 +72,19 @@ describe("run store", () => {
     ]);
   });
 
+  it("listRuns keeps what `keep` accepts, newest first, and skips a run.json that is not a file", async () => {
+    const root = tmp();
+    await writeRun(root, rec("20261126-000001-aaaaaa"));
+    await writeRun(root, { ...rec("20261126-000002-bbbbbb"), started_at: "2026-11-26T03:00:02.000Z" });
+    await writeRun(root, { ...rec("20261126-000003-aaaaaa"), started_at: "2026-11-26T03:00:03.000Z" });
+    mkdirSync(join(runsDir(root), "20261126-000004-dddddd", "run.json"), { recursive: true });
+    mkdirSync(join(runsDir(root), "20261126-000005-eeeeee")); // no run.json yet
+    const all = (await listRuns(root)).map((r) => r.run_id);
+    expect(all).toEqual(["20261126-000003-aaaaaa", "20261126-000002-bbbbbb", "20261126-000001-aaaaaa"]);
+    const kept = (await listRuns(root, (r) => r.run_id.endsWith("a"))).map((r) => r.run_id);
+    expect(kept).toEqual(["20261126-000003-aaaaaa", "20261126-000001-aaaaaa"]);
+  });
+
   it("RunWriter coalesces updates, keeps order and leaves no temporary files", async () => {
     const root = tmp();
     const w = new RunWriter(root, 20);
