@@ -308,7 +308,7 @@ function checkEntry(
       code: "MLC8004",
       severity: "warning",
       message: `dataset "${key}": register: has no effect while MLflow tracking is off (the model is not registered)`,
-      at: { file, path: [...path, "register"] },
+      at: { file, path: [...path, "register"], key: true },
       hint: "set server.mlflow_tracking_uri in conf/base/mlflow.yml, or MLFLOW_TRACKING_URI",
     });
   const inner = entry.dataset;

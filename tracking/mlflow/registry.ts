@@ -4,23 +4,23 @@
 // plus run_id); its logged-model entities are for models logged as LoggedModels, which these are not.
 // Idempotent: a version of the model with this run and source is looked up before one is made, and
 // the create itself is never retried blindly (a lost reply must not make a second version).
+// The alias follows the newest run (by start time), not the last delivered: a run queued in an
+// outage and synced later must not take `champion` back from the run that came after it.
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import type { Mapping, RegisterEvent } from "./event-log.js";
 
 const API = "/api/2.0/mlflow";
 
 interface ModelVersion {
-  readonly name: string;
   readonly version: string;
   readonly source: string;
+  readonly run_id?: string;
 }
 
 /** Registers the artifact `e.path` of `run` under `e.name` and moves `e.alias` to it; returns the version. */
 export async function registerModel(c: MlflowClient, run: Mapping, e: RegisterEvent): Promise<string> {
   const source = `${run.artifact_uri.replace(/\/+$/, "")}/${e.path}`;
-  await c.request("POST", `${API}/registered-models/create`, { name: e.name }).catch((err: Error) => {
-    if (!(err instanceof MlflowRejection && err.errorCode === "RESOURCE_ALREADY_EXISTS")) throw err;
-  });
+  await c.request("POST", `${API}/registered-models/create`, { name: e.name }).catch(unless("RESOURCE_ALREADY_EXISTS"));
   const filter = `name = '${quoted(e.name)}' and run_id = '${quoted(run.run)}'`;
   const search = `${API}/model-versions/search?max_results=1000&filter=${encodeURIComponent(filter)}`;
   const found = await c.request<{ model_versions?: ModelVersion[] }>("GET", search);
@@ -37,8 +37,35 @@ export async function registerModel(c: MlflowClient, run: Mapping, e: RegisterEv
     );
     version = created.model_version.version;
   }
-  if (e.alias) await c.request("POST", `${API}/registered-models/alias`, { name: e.name, alias: e.alias, version });
+  if (e.alias && (await aliasMayMove(c, e.name, e.alias, run.run)))
+    await c.request("POST", `${API}/registered-models/alias`, { name: e.name, alias: e.alias, version });
   return version;
+}
+
+/** True unless the alias points at a version of a run that started after `runId`'s. */
+async function aliasMayMove(c: MlflowClient, name: string, alias: string, runId: string): Promise<boolean> {
+  const q = `name=${encodeURIComponent(name)}`;
+  const { registered_model: m } = await c.request<{
+    registered_model: { aliases?: { alias: string; version: string }[] };
+  }>("GET", `${API}/registered-models/get?${q}`);
+  const held = m.aliases?.find((a) => a.alias === alias)?.version;
+  if (!held) return true;
+  const path = `${API}/model-versions/get?${q}&version=${held}`;
+  const holder = (await c.request<{ model_version: ModelVersion }>("GET", path)).model_version.run_id;
+  if (!holder || holder === runId) return true;
+  const [mine, theirs] = await Promise.all([
+    c.getRun(runId),
+    c.getRun(holder).catch(unless("RESOURCE_DOES_NOT_EXIST")),
+  ]);
+  return !theirs || Number(mine.info.start_time) >= Number(theirs.info.start_time);
+}
+
+/** A catch handler that swallows the server's refusal `code` (giving undefined) and rethrows anything else. */
+function unless(code: string): (err: Error) => undefined {
+  return (err) => {
+    if (err instanceof MlflowRejection && err.errorCode === code) return undefined;
+    throw err;
+  };
 }
 
 /** A value inside a single-quoted MLflow search string. */
