@@ -37,6 +37,7 @@ export const CODES = {
   MLC8001: "catalog entry is never used",
   MLC8002: "parameter is never used",
   MLC8003: "node passes more inputs than its function declares",
+  MLC8004: "register: on a dataset while MLflow tracking is off",
   MLC2004: "outputs held by another run",
   MLC4007: "selection needs a memory dataset whose producer is not selected",
   MLC3009: "sql node query does not parse or reads an unknown table",
