@@ -8,7 +8,14 @@ import type { CompileContext } from "./diagnostics.js";
 import { interpolateTree } from "./interpolate.js";
 import { loadYaml, projectPath } from "./load.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
-import type { CompileOptions, DatasetConfig, DistributedSettings, ProjectConfig, RawDocument, SourceRef } from "./types.js";
+import type {
+  CompileOptions,
+  DatasetConfig,
+  DistributedSettings,
+  ProjectConfig,
+  RawDocument,
+  SourceRef,
+} from "./types.js";
 
 type Kind = "catalog" | "parameters" | "globals" | "credentials" | "mlflow";
 type Obj = Record<string, unknown>;
