@@ -86,7 +86,7 @@ async function expectFinished(uri, experiment, expected) {
 
 /** (a) and (b). */
 async function mlcChain(uri, far) {
-  const step = "export function step(x?: number): number {\n  return (x ?? 0) + 1;\n}\n";
+  const step = "export function step(x: number = 0): number {\n  return x + 1;\n}\n";
   const { dir, cleanup } = mlcProject(chainYaml(N), { "nodes.ts": step }, "w7-mlc");
   try {
     await mlc(dir, OFF); // bundles the node module into .mlc/cache

@@ -16,6 +16,7 @@ import { checkMetricKeys } from "./check-metrics.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
 import { checkParams, reportUnusedParams, type ParamUse } from "./resolve-params.js";
 import { didYouMean } from "./suggest.js";
+import { mlflowConfigured } from "../tracking/plugins.js";
 import type {
   CompileOptions,
   DatasetConfig,
@@ -302,6 +303,14 @@ function checkEntry(
     });
   }
   if (typeof entry.type === "string" && BUILTIN.has(entry.type)) checkArgs(key, entry, path, file, ctx);
+  if (entry.type === "mlflow.artifact" && entry.register !== undefined && !mlflowConfigured(config.mlflow))
+    ctx.report({
+      code: "MLC8004",
+      severity: "warning",
+      message: `dataset "${key}": register: has no effect while MLflow tracking is off (the model is not registered)`,
+      at: { file, path: [...path, "register"], key: true },
+      hint: "set server.mlflow_tracking_uri in conf/base/mlflow.yml, or MLFLOW_TRACKING_URI",
+    });
   const inner = entry.dataset;
   if (isMap(inner)) checkEntry(key, inner, [...path, "dataset"], file, creds, config, ctx);
 }

@@ -36,8 +36,9 @@ interface PluginEntry {
   readonly load: () => Promise<{ start(ctx: PluginContext): Promise<RunPlugin | null> }>;
 }
 
-const mlflowOn = (project: CompiledProject): boolean => {
-  const server = (project.mlflow as { server?: { mlflow_tracking_uri?: unknown } } | null)?.server;
+/** True when mlflow.yml or MLFLOW_TRACKING_URI names a tracking server. */
+export const mlflowConfigured = (mlflow: unknown): boolean => {
+  const server = (mlflow as { server?: { mlflow_tracking_uri?: unknown } } | null)?.server;
   return (
     (typeof server?.mlflow_tracking_uri === "string" && server.mlflow_tracking_uri !== "") ||
     !!process.env.MLFLOW_TRACKING_URI
@@ -45,7 +46,7 @@ const mlflowOn = (project: CompiledProject): boolean => {
 };
 
 const PLUGINS: readonly PluginEntry[] = [
-  { name: "mlflow", enabled: mlflowOn, load: () => import("./mlflow/plugin.js") },
+  { name: "mlflow", enabled: (project) => mlflowConfigured(project.mlflow), load: () => import("./mlflow/plugin.js") },
 ];
 
 /**

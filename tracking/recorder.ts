@@ -106,6 +106,6 @@ export function teeSinks(...sinks: RunSink[]): RunSink {
     logMetric: (k, v, step) => each((s) => s.logMetric(k, v, step)),
     logParam: (k, v) => each((s) => s.logParam(k, v)),
     setTag: (k, v) => each((s) => s.setTag(k, v)),
-    logArtifact: (p, a) => each((s) => s.logArtifact(p, a)),
+    logArtifact: (p, a, r) => each((s) => s.logArtifact(p, a, r)),
   };
 }

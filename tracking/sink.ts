@@ -6,8 +6,19 @@ export interface RunSink {
   logMetric(key: string, value: number, step?: number): void;
   logParam(key: string, value: unknown): void;
   setTag(key: string, value: string): void;
-  /** `localPath` is absolute; `artifactPath` is the folder inside the run's artifacts. */
-  logArtifact(localPath: string, artifactPath?: string): void;
+  /**
+   * `localPath` is absolute; `artifactPath` is the folder inside the run's artifacts; `register`
+   * (an mlflow.artifact dataset's) makes the logged artifact a version in the Model Registry.
+   */
+  logArtifact(localPath: string, artifactPath?: string, register?: ModelRegistration): void;
+}
+
+/** An mlflow.artifact dataset's `register:` (catalog.yml). */
+export interface ModelRegistration {
+  readonly name: string;
+  readonly alias?: string;
+  readonly tags?: Readonly<Record<string, string | number | boolean>>;
+  readonly description?: string;
 }
 
 /** A sink that drops everything: outside a run, logging is a harmless no-op. */

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { metricKey, metricsPrefix } from "../../compiler/check-metrics.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 import type { DatasetConfig } from "../../compiler/types.js";
+import type { ModelRegistration } from "../../tracking/sink.js";
 import type { Dataset, DatasetContext, DatasetType } from "../dataset.js";
 import { ensureDir } from "../atomic.js";
 import { resolveDatasetType } from "../registry.js";
@@ -113,7 +114,10 @@ class ArtifactDataset implements Dataset, VersionAware {
     if (!saved) return;
     const path = isRemote(saved) ? await this.localCopy(saved) : saved;
     const artifactPath = typeof this.ctx.config.artifact_path === "string" ? this.ctx.config.artifact_path : undefined;
-    this.ctx.sink.logArtifact(path, artifactPath);
+    const register = this.ctx.config.register as ModelRegistration | undefined;
+    // Only a registering dataset passes the third argument: recorded calls stay as they were.
+    if (register) this.ctx.sink.logArtifact(path, artifactPath, register);
+    else this.ctx.sink.logArtifact(path, artifactPath);
   }
 
   /**

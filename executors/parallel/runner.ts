@@ -27,6 +27,8 @@ export interface ParallelOptions {
   readonly maxWorkers?: number;
   /** Per-worker heap limit (resourceLimits.maxOldGenerationSizeMb); a node over it fails MLC5003. */
   readonly maxHeapMb?: number;
+  /** Return loaded inputs and saved outputs (default: when ctx.hooks want them; a distributed worker is told). */
+  readonly wantData?: boolean;
 }
 
 /** A NodeRunner that runs each attempt in a worker thread of a Piscina pool (one pool per run). */
@@ -59,7 +61,7 @@ export class ParallelRunner implements NodeRunner {
     this.startPool = () =>
       new Piscina({
         filename: workerFile(),
-        workerData: workerSetup(plan, ctx, this.interrupted),
+        workerData: workerSetup(plan, ctx, this.interrupted, opts.wantData),
         minThreads: this.slots,
         maxThreads: this.slots,
         idleTimeout: 10 * 60_000,
@@ -154,7 +156,12 @@ export class ParallelRunner implements NodeRunner {
 }
 
 /** The run-constant part of every task, sent to each worker once. */
-function workerSetup(plan: RunPlan, ctx: RunContext, interrupted: SharedArrayBuffer): WorkerSetup {
+function workerSetup(
+  plan: RunPlan,
+  ctx: RunContext,
+  interrupted: SharedArrayBuffer,
+  wantData: boolean | undefined,
+): WorkerSetup {
   const project = ctx.project;
   const datasets: Record<string, DatasetConfig> = {};
   const credentials: Record<string, unknown> = {};
@@ -174,7 +181,7 @@ function workerSetup(plan: RunPlan, ctx: RunContext, interrupted: SharedArrayBuf
     parameters: project.parameters,
     saveVersion: ctx.saveVersion,
     loadVersions: ctx.loadVersions,
-    wantData: Boolean(hooks.afterDatasetLoaded || hooks.afterNodeRun || hooks.afterDatasetSaved),
+    wantData: wantData ?? Boolean(hooks.afterDatasetLoaded || hooks.afterNodeRun || hooks.afterDatasetSaved),
     interrupted,
   };
 }

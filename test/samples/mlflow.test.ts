@@ -1,7 +1,8 @@
 // The walkthrough's last step against a REAL MLflow server: run the movie sample with tracking
 // on, then find the run the way a user does, with a search filter `metrics.model_rmse < X`
 // (0.95 here: the small 20k-line stream gives ~0.91; the default one ~0.66),
-// and check the baseline, the parameters and the versioned model artifact are there.
+// and check the baseline, the parameters and the versioned model artifact are there, and that
+// the model is registered as movie_recommender with the alias champion.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -55,5 +56,12 @@ describe("movie sample tracked in MLflow", () => {
     expect(params).toMatchObject({ "generator.events": "20000", "model.factors": "16", random_state: "42" });
     const artifacts = await api(srv.uri, `artifacts/list?run_id=${run.info.run_id}&path=models`);
     expect(artifacts.files.map((f: any) => f.path)).toContain("models/model.bin");
+    // catalog.yml registers the model: version 1 of movie_recommender, from this run, is the champion.
+    const { model_version: champion } = await api(
+      srv.uri,
+      "registered-models/alias?name=movie_recommender&alias=champion",
+    );
+    expect(champion).toMatchObject({ version: "1", run_id: run.info.run_id });
+    expect(champion.source).toBe(`${run.info.artifact_uri}/models/model.bin`);
   });
 });

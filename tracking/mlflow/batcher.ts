@@ -1,7 +1,6 @@
 // Shapes what a run logs into requests the server accepts: valid keys, parameter values within
 // the length limit (kedro-mlflow's long_params_strategy), and log-batch chunks within MLflow's
 // limits (1000 metrics, 100 params, 100 tags, 1000 entities, under 1 MB of JSON).
-import { encodeJson } from "./options.js";
 import type { KeyValue, Metric } from "./types.js";
 
 export const LIMITS = {
@@ -118,4 +117,11 @@ export function chunkBatches(
   metrics.forEach((m) => add("metrics", m, LIMITS.metricsPerBatch));
   if (count() > 0) batches.push(cur);
   return batches;
+}
+
+/** JSON with non-finite numbers as MLflow's strings ("NaN", "Infinity", "-Infinity"). */
+export function encodeJson(body: unknown): string {
+  return JSON.stringify(body, (_k, v) =>
+    typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : v,
+  );
 }

@@ -2,12 +2,12 @@
 // code; `drain()` turns what was buffered into events. Keys are sanitised, params are immutable
 // in MLflow (a changed value is reported and dropped), long values follow long_params_strategy,
 // and hooks add dataset inputs and (nested_runs: nodes) a child run per node.
-import { createHash } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
+import { contentVersion, digest } from "../../cache/hash.js";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import type { Hooks } from "../hooks.js";
-import type { RunSink } from "../sink.js";
+import type { ModelRegistration, RunSink } from "../sink.js";
 import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import type { EventLog, RunEvent } from "./event-log.js";
@@ -21,7 +21,7 @@ export class RunBuffer implements RunSink {
   private metrics: Metric[] = [];
   private params: KeyValue[] = [];
   private tags: KeyValue[] = [];
-  private artifacts: { src: string; dir: string | null }[] = [];
+  private artifacts: { src: string; dir: string | null; register?: ModelRegistration }[] = [];
   private inputs: { name: string; file: string; source: string }[] = [];
   private nodeEvents: NodeEvent[] = [];
   private readonly paramValues = new Map<string, string>();
@@ -70,9 +70,10 @@ export class RunBuffer implements RunSink {
     if (k) this.tags.push({ key: k, value: String(value).slice(0, LIMITS.tagValueLength) });
   }
 
-  logArtifact(localPath: string, artifactPath?: string): void {
+  logArtifact(localPath: string, artifactPath?: string, register?: ModelRegistration): void {
     if (typeof localPath !== "string" || !localPath) return;
-    this.artifacts.push({ src: localPath, dir: artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null });
+    const dir = artifactPath ? artifactPath.replace(/^\/+|\/+$/g, "") || null : null;
+    this.artifacts.push({ src: localPath, dir, register });
   }
 
   /** Node runs still open end with `status` (the run ended without their end). */
@@ -161,8 +162,14 @@ export class RunBuffer implements RunSink {
     for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags]))
       events.push({ t: "batch", ...b });
     const inputs = this.inputs.splice(0);
-    if (inputs.length) events.push({ t: "inputs", datasets: await Promise.all(inputs.map(toInput)) });
-    for (const a of this.artifacts.splice(0)) events.push(...(await this.artifactEvents(log, a.src, a.dir)));
+    if (inputs.length)
+      events.push({ t: "inputs", datasets: await Promise.all(inputs.map((i) => toInput(i, log.root))) });
+    for (const a of this.artifacts.splice(0)) {
+      const sent = await this.artifactEvents(log, a.src, a.dir);
+      events.push(...sent);
+      if (a.register && sent.length)
+        events.push(registerEvent(a.register, a.dir ? `${a.dir}/${basename(a.src)}` : basename(a.src)));
+    }
     return events;
   }
 
@@ -190,39 +197,22 @@ export class RunBuffer implements RunSink {
   }
 }
 
+function registerEvent(r: ModelRegistration, path: string): RunEvent {
+  const tags = Object.fromEntries(Object.entries(r.tags ?? {}).map(([k, v]) => [k, String(v)]));
+  return { t: "register", path, name: r.name, alias: r.alias, description: r.description, tags };
+}
+
 /** Why MLflow cannot take `key` (a metric, param or tag key). */
 function keyProblem(key: string, what: string): string {
   const shown = key.length > 60 ? `${key.slice(0, 60)}...` : key;
   return `${what} key "${shown}" is not usable by MLflow (at most ${LIMITS.keyLength} characters of letters, digits, _ - . / : space); not sent`;
 }
 
-async function toInput(i: { name: string; file: string; source: string }): Promise<DatasetInput> {
+/** Its digest: the file's content version, as the run record and the cache see it. */
+async function toInput(i: { name: string; file: string; source: string }, root: string): Promise<DatasetInput> {
+  const version = (await contentVersion(root, i.file)) ?? "missing";
   return {
-    dataset: { name: i.name, digest: await datasetDigest(i.file), source_type: "local", source: i.source },
+    dataset: { name: i.name, digest: digest(version).slice(0, 12), source_type: "local", source: i.source },
     tags: [{ key: "mlflow.data.context", value: "input" }],
   };
-}
-
-const HASH_LIMIT = 64 * 1024 * 1024;
-
-/** A short digest of a file or folder: content for files up to 64 MB, else size and mtime. */
-export async function datasetDigest(path: string): Promise<string> {
-  const h = createHash("sha256");
-  try {
-    const st = await fsp.stat(path);
-    if (st.isDirectory()) {
-      const names = (await fsp.readdir(path, { recursive: true })).map(String).sort();
-      for (const n of names) {
-        const s = await fsp.stat(join(path, n));
-        h.update(`${n}:${s.size}:${s.mtimeMs}\n`);
-      }
-    } else if (st.size <= HASH_LIMIT) {
-      for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-    } else {
-      h.update(`${st.size}:${st.mtimeMs}`);
-    }
-  } catch {
-    h.update("missing");
-  }
-  return h.digest("hex").slice(0, 12);
 }

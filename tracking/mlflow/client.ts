@@ -6,11 +6,13 @@
 import { statSync } from "node:fs";
 import { scrubText } from "../../catalog/secrets.js";
 import { MlcError } from "../../compiler/diagnostics.js";
-import { encodeJson, safeUri, trackingUrl, type ClientOptions } from "./options.js";
+import { encodeJson } from "./batcher.js";
+import { safeUri, trackingUrl, type ClientOptions } from "./config.js";
 import { connectionFor, type Connection, type HttpBody, type HttpResponse } from "./transport.js";
 import type * as T from "./types.js";
 
-export { clientOptionsFromEnv, encodeJson, safeUri, type ClientOptions } from "./options.js";
+export { encodeJson } from "./batcher.js";
+export { clientOptionsFromEnv, safeUri, type ClientOptions } from "./config.js";
 
 const API = "/api/2.0/mlflow";
 

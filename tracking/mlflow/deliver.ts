@@ -10,6 +10,7 @@ import { MlcError } from "../../compiler/diagnostics.js";
 import { chunkBatches, type Batch } from "./batcher.js";
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import { writeProgress, type BatchEvent, type Mapping, type Progress, type RunEvent } from "./event-log.js";
+import { registerModel } from "./registry.js";
 import type { CreateRunRequest, Experiment, Run } from "./types.js";
 
 /** Requests in flight at once within one step. */
@@ -83,7 +84,11 @@ export class Deliverer {
           await this.ensureRun("", e.experiment, { run_name: e.run_name, start_time: e.start_time, tags: e.tags });
         else if (e.t === "child")
           await this.ensureRun(e.node, null, { run_name: e.node, start_time: e.start_time, tags: e.tags });
-        this.progress.sent += e.t === "start" || e.t === "child" ? 1 : await this.step(events, i);
+        else if (e.t === "register")
+          await registerModel(this.client, this.runOf(""), e).catch((err: MlcError) => {
+            if (!this.refused(err)) throw err;
+          });
+        this.progress.sent += alone(e) ? 1 : await this.step(events, i);
         writeProgress(this.root, this.runId, this.progress);
       } catch (err) {
         this.replay = true; // a request may have landed: look before re-sending
@@ -98,7 +103,7 @@ export class Deliverer {
   /** The batches, inputs, artifacts and ends up to the next run to create, sent together; returns how many. */
   private async step(events: readonly RunEvent[], from: number): Promise<number> {
     let to = from;
-    while (to < events.length && to - from < 64 && events[to].t !== "start" && events[to].t !== "child") to++;
+    while (to < events.length && to - from < 64 && !alone(events[to])) to++;
     const group = events.slice(from, to);
     const tasks = await this.batchTasks(group.filter((e): e is BatchEvent => e.t === "batch"));
     for (const e of group) {
@@ -230,6 +235,9 @@ export class Deliverer {
     return exp;
   }
 }
+
+/** Events sent on their own, after everything before them: a run to create, a model to register. */
+const alone = (e: RunEvent): boolean => e.t === "start" || e.t === "child" || e.t === "register";
 
 type StartExperiment = Extract<RunEvent, { t: "start" }>["experiment"];
 

@@ -5,7 +5,8 @@
 import { closeSync, constants, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync } from "node:fs";
 import { readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { encodeJson } from "./options.js";
+import { encodeJson } from "./batcher.js";
+import type { ModelRegistration } from "../sink.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
 
 type Experiment = { name: string; restore_deleted: boolean; artifact_location: string | null; tags: KeyValue[] };
@@ -23,11 +24,17 @@ export type StartEvent = {
 type Lists = { metrics: readonly Metric[]; params: readonly KeyValue[]; tags: readonly KeyValue[] };
 export type BatchEvent = { t: "batch"; child?: string } & Lists;
 export type ChildEvent = { t: "child"; node: string; start_time: number; tags: readonly KeyValue[] };
+/** A `register:` of the artifact at `path` (among the main run's artifacts). */
+export type RegisterEvent = { t: "register"; path: string; tags: Record<string, string> } & Omit<
+  ModelRegistration,
+  "tags"
+>;
 /** An artifact: `file` is the run's copy, `path` its place among the run's artifacts. */
 export type RunEvent =
   | StartEvent
   | BatchEvent
   | ChildEvent
+  | RegisterEvent
   | { t: "inputs"; datasets: readonly DatasetInput[] }
   | { t: "artifact"; file: string; path: string }
   | { t: "end"; child?: string; status: RunStatus; end_time: number };
