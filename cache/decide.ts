@@ -14,7 +14,9 @@ export type Cause =
   | { readonly kind: "parameter changed"; readonly name: string; readonly old: unknown; readonly new: unknown }
   /** `upstream`: the producer of the dataset runs in this run (the node runs only because of it). */
   | { readonly kind: "input changed"; readonly dataset: string; readonly upstream?: string; readonly note?: string }
-  | { readonly kind: "output missing or modified"; readonly dataset: string };
+  | { readonly kind: "output missing or modified"; readonly dataset: string }
+  /** A memory output the cache could not keep (`why`), so an up-to-date node runs again to give it. */
+  | { readonly kind: "output not kept"; readonly dataset: string; readonly why: string };
 
 /** The first difference between the parts now and then, in the order a user looks for it. */
 export function compareParts(now: KeyParts, then: KeyParts): Cause {
@@ -27,7 +29,7 @@ export function compareParts(now: KeyParts, then: KeyParts): Cause {
         kind: "code changed",
         file: `package ${p} ${then.code.packages[p] ?? "-"} -> ${now.code.packages[p] ?? "-"}`,
       };
-  if (now.definition !== then.definition) return { kind: "definition changed", what: "func, inputs or outputs" };
+  if (now.definition !== then.definition) return { kind: "definition changed", what: "func or sql, inputs or outputs" };
   for (const p of union(now.params, then.params))
     if (stableJson(now.params[p]) !== stableJson(then.params[p]))
       return { kind: "parameter changed", name: p, old: then.params[p], new: now.params[p] };
@@ -61,6 +63,8 @@ export function describeCause(c: Cause): string {
         : `input changed (${c.dataset}${c.note ? `: ${c.note}` : ""})`;
     case "output missing or modified":
       return `output missing or modified (${c.dataset})`;
+    case "output not kept":
+      return `output not kept (${c.dataset}: ${c.why})`;
     default:
       return c.kind;
   }

@@ -13,7 +13,7 @@ export const KEY_SCHEMA = 1;
 export interface KeyParts {
   readonly schema: number;
   readonly code: Pick<CodeFingerprint, "files" | "packages">;
-  /** Func ref, inputs, outputs and how they bind to arguments and results. */
+  /** Func ref (or sql query), inputs, outputs and how they bind to arguments and results. */
   readonly definition: string;
   /** Parameter input -> value (`parameters`: the whole map). */
   readonly params: Readonly<Record<string, unknown>>;
@@ -40,6 +40,8 @@ export function keyParts(
     node.outputs,
     outputMode,
     outputKeys ?? null,
+    // Last and only for sql nodes, so adding it left every func node's key as it was.
+    ...(node.sql !== undefined ? [node.sql] : []),
   ]);
   const outputs: Record<string, string> = {};
   for (const o of node.outputs) {

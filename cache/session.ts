@@ -99,7 +99,10 @@ export class CacheSession {
     const current: Record<string, string | null | undefined> = {};
     for (const o of Object.keys(state.outputs))
       if (this.persistedFile(o)) current[o] = await (await this.catalog()).version(o);
-    return outputCause(state, current);
+    const out = outputCause(state, current);
+    const unkept = node.outputs.find((o) => !this.persistedFile(o) && !state.kept.includes(o));
+    if (out.kind !== "up to date" || unkept === undefined) return out;
+    return { kind: "output not kept", dataset: unkept, why: state.unkept?.[unkept] ?? "not recorded" };
   }
 
   /**

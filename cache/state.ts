@@ -1,7 +1,9 @@
 // The cache state under .mlc/cache/: per node, the key and parts of its last successful execution
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
-// serialised). One file per node, written by rename: concurrent writers never tear a file.
+// serialised; an Arrow Table in the plain form the parallel executor moves between threads, since
+// v8 would load the class instance back as a bare object). One file per node, written by rename:
+// concurrent writers never tear a file.
 import { existsSync, mkdirSync, promises as fsp, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -9,6 +11,8 @@ import { writeFileAtomic, writeFileAtomicSync } from "../catalog/atomic.js";
 import { cacheDir, digest, projectPath, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
+import { fromWire, toWire } from "../executors/parallel/arrow-wire.js";
+import { uncloneable } from "../executors/parallel/transfer.js";
 
 /** Memory values larger than this are not kept: their consumers rerun the producer instead. */
 const MAX_KEPT_BYTES = 64 << 20;
@@ -21,6 +25,8 @@ export interface NodeState {
   readonly outputs: Readonly<Record<string, string>>;
   /** Memory (and run-scoped) outputs whose values are kept under values/. */
   readonly kept: readonly string[];
+  /** Memory outputs not kept, and why (the node reruns whenever it would be up to date). */
+  readonly unkept?: Readonly<Record<string, string>>;
   /** What the execution logged, replayed into a run that skips the node. */
   readonly logs: readonly SinkCall[];
   readonly run_id: string;
@@ -48,22 +54,21 @@ export async function readNodeState(root: string, node: string): Promise<NodeSta
   }
 }
 
-/** Records a successful execution; memory values that cannot be serialised or are too big are not kept. */
+/** Records a successful execution; memory values v8 cannot round-trip unchanged or too big are not kept. */
 export async function writeNodeState(
   root: string,
-  state: Omit<NodeState, "kept">,
+  state: Omit<NodeState, "kept" | "unkept">,
   values: Readonly<Record<string, unknown>>,
 ): Promise<void> {
   const kept: string[] = [];
+  const unkept: Record<string, string> = {};
   await fsp.mkdir(join(cacheDir(root), "values"), { recursive: true });
   for (const [name, value] of Object.entries(values)) {
-    let bytes: Buffer;
-    try {
-      bytes = serialize(value);
-    } catch {
-      continue; // functions, class instances with private state...: the producer reruns when needed
+    const bytes = await keepable(value);
+    if (typeof bytes === "string") {
+      unkept[name] = bytes;
+      continue;
     }
-    if (bytes.length > MAX_KEPT_BYTES) continue;
     await writeFileAtomic(valuePath(root, state.key, name), bytes);
     kept.push(name);
   }
@@ -72,7 +77,26 @@ export async function writeNodeState(
   // one only after its producer was judged up to date.
   mkdirSync(join(cacheDir(root), "nodes"), { recursive: true });
   const logs = artifactPaths(state.logs, (p) => projectPath(root, p));
-  writeFileAtomicSync(nodeStatePath(root, state.node), JSON.stringify({ ...state, logs, kept }));
+  writeFileAtomicSync(
+    nodeStatePath(root, state.node),
+    JSON.stringify({ ...state, logs, kept, ...(Object.keys(unkept).length ? { unkept } : {}) }),
+  );
+}
+
+/** The bytes that keep `value`, or why it cannot be kept. */
+async function keepable(value: unknown): Promise<Buffer | string> {
+  const plain = await toWire(value);
+  const problem = uncloneable(plain);
+  if (problem !== null) return `it holds ${problem}`;
+  let bytes: Buffer;
+  try {
+    bytes = serialize(plain);
+  } catch (err) {
+    return `v8 cannot serialise it (${(err as Error).message})`;
+  }
+  if (bytes.length > MAX_KEPT_BYTES)
+    return `${Math.ceil(bytes.length / (1 << 20))} MB, over the ${MAX_KEPT_BYTES >> 20} MB kept`;
+  return bytes;
 }
 
 /**
@@ -95,7 +119,7 @@ export class KeptValue {
   private value: Promise<unknown> | undefined;
   constructor(readonly path: string) {}
   read(): Promise<unknown> {
-    return (this.value ??= fsp.readFile(this.path).then((bytes) => deserialize(bytes)));
+    return (this.value ??= fsp.readFile(this.path).then((bytes) => fromWire(deserialize(bytes))));
   }
 }
 

@@ -72,8 +72,16 @@ export function buildProgram(): Command {
 
   selectionFlags(common(program.command("run [file]")))
     .description("run the pipeline")
-    .addOption(new Option("--executor <name>", "executor").choices(["sequential", "parallel"]).default("sequential"))
+    .addOption(
+      new Option("--executor <name>", "executor")
+        .choices(["sequential", "parallel", "distributed"])
+        .default("sequential"),
+    )
     .option("--max-workers <n>", "worker threads for the parallel executor")
+    .option(
+      "--queue <url>",
+      "job queue of the distributed executor: redis://HOST:PORT (default MLC_QUEUE_URL, mlc.yml queue:)",
+    )
     .option("--params <list>", "override parameters: a.b=1,c=x")
     .option("--load-versions <list>", "pin versioned datasets: ds:version,...")
     .option("--dry-run", "print the plan, run nothing")
@@ -146,6 +154,18 @@ export function buildProgram(): Command {
     )
     .option("--quiet", "print only errors")
     .action(action(() => import("./commands/new.js")));
+
+  common(program.command("worker"))
+    .description("run the jobs of distributed runs of this project (stops after its current nodes on SIGTERM)")
+    .option("--queue <url>", "job queue: redis://HOST:PORT (default MLC_QUEUE_URL, mlc.yml queue:)")
+    .option("--concurrency <n>", "nodes run at once", "1")
+    .action(action(() => import("./commands/worker.js")));
+  const queue = program.command("queue").description("the job queue of distributed runs");
+  common(queue.command("status"))
+    .description("workers seen, jobs waiting and active, stalled jobs")
+    .option("--queue <url>", "job queue: redis://HOST:PORT (default MLC_QUEUE_URL, mlc.yml queue:)")
+    .option("--json", "print JSON")
+    .action(action(() => import("./commands/queue-status.js")));
 
   const mlflow = program.command("mlflow").description("MLflow tracking");
   common(mlflow.command("init"))

@@ -24,7 +24,7 @@ export interface CompileResult {
 export async function compileProject(opts: CompileOptions): Promise<CompileResult> {
   const ctx = new CompileContext(opts.root);
   const config = loadConfig(opts, ctx);
-  const { hooks, cache } = loadMlcConfig(opts.root, ctx);
+  const { hooks, cache, distributed } = loadMlcConfig(opts.root, ctx);
   const doc = loadYaml(opts.pipelineFile ?? join(opts.root, "pipeline.yml"), ctx);
   let graph: GraphIR | null = null;
   let selected: GraphIR | null = null;
@@ -51,6 +51,7 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
           mlflow: config.mlflow,
           hooks,
           cache,
+          distributed,
         }
       : null;
   return { project, diagnostics, ctx };

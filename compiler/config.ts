@@ -8,7 +8,14 @@ import type { CompileContext } from "./diagnostics.js";
 import { interpolateTree } from "./interpolate.js";
 import { loadYaml, projectPath } from "./load.js";
 import { deepMerge, isMap, setOwn } from "./plain-data.js";
-import type { CompileOptions, DatasetConfig, ProjectConfig, RawDocument, SourceRef } from "./types.js";
+import type {
+  CompileOptions,
+  DatasetConfig,
+  DistributedSettings,
+  ProjectConfig,
+  RawDocument,
+  SourceRef,
+} from "./types.js";
 
 type Kind = "catalog" | "parameters" | "globals" | "credentials" | "mlflow";
 type Obj = Record<string, unknown>;
@@ -185,15 +192,24 @@ export interface MlcSettings {
   readonly hooks: string[];
   /** The project's default for a node's `cache:` (SPEC section 9); true unless mlc.yml says `cache: false`. */
   readonly cache: boolean;
+  /** `queue:` and `distributed:` (SPEC section 10), as written. */
+  readonly distributed: DistributedSettings;
 }
 
 /** Reads mlc.yml; a missing or invalid file gives the defaults (its problems are diagnostics). */
 export function loadMlcConfig(root: string, ctx: CompileContext): MlcSettings {
   const doc = loadYaml(join(root, "mlc.yml"), ctx, { optional: true });
-  if (!doc || doc.data === null || !validateDocument(doc, "mlc", ctx)) return { hooks: [], cache: true };
-  const { hooks, cache } = doc.data as { hooks?: unknown; cache?: unknown };
+  if (!doc || doc.data === null || !validateDocument(doc, "mlc", ctx))
+    return { hooks: [], cache: true, distributed: {} };
+  const { hooks, cache, queue, distributed } = doc.data as {
+    hooks?: unknown;
+    cache?: unknown;
+    queue?: string;
+    distributed?: DistributedSettings;
+  };
   return {
     hooks: Array.isArray(hooks) ? hooks.filter((h): h is string => typeof h === "string") : [],
     cache: cache !== false,
+    distributed: { ...distributed, ...(queue ? { queue } : {}) },
   };
 }

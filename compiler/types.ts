@@ -172,6 +172,15 @@ export interface ProjectConfig {
 }
 
 /** What `compileProject` returns: the graph plus what the runtime needs that graph.json does not hold. */
+/** Where `--executor distributed` queues jobs and spills large memory values. */
+export interface DistributedSettings {
+  readonly queue?: string;
+  readonly scratch?: string;
+  readonly credentials?: string;
+  readonly queue_credentials?: string;
+  readonly inline_max_bytes?: number;
+}
+
 export interface CompiledProject {
   readonly root: string;
   readonly env: string;
@@ -185,4 +194,6 @@ export interface CompiledProject {
   readonly hooks: readonly string[];
   /** mlc.yml's `cache:` default for nodes without their own (true unless set false). */
   readonly cache: boolean;
+  /** mlc.yml's `queue:` and `distributed:` settings. */
+  readonly distributed: DistributedSettings;
 }

@@ -26,6 +26,8 @@ export interface RunContext {
   readonly saveVersion: string;
   /** `--load-versions`: dataset -> version. */
   readonly loadVersions: Readonly<Record<string, string>>;
+  /** `--params` as given (a distributed worker compiles the same parameters from them). */
+  readonly runtimeParams?: Readonly<Record<string, unknown>>;
   /** Hooks, called on the main thread for every executor (all methods optional). */
   readonly hooks: Hooks;
   /** The run's sink: run record + MLflow mirror. */

@@ -1,23 +1,21 @@
 // The explicit executor registry: name -> lazy factory, so `mlc run` loads only the executor it
-// uses (the parallel one pulls in Piscina). No magic lookup by file name.
+// uses (the parallel one pulls in Piscina, the distributed one BullMQ). No magic lookup by file name.
 import type { Executor } from "./executor.js";
 
 /** Options every executor factory accepts. */
 export interface ExecutorOptions {
   /** Worker threads (parallel); ignored by the sequential executor. */
   readonly maxWorkers?: number;
+  /** The job queue URL (distributed); ignored by the others. */
+  readonly queue?: string;
 }
 
 type Factory = (opts: ExecutorOptions) => Promise<Executor>;
 
 const REGISTRY: Record<string, Factory> = {
   sequential: async () => (await import("./sequential.js")).createSequentialExecutor(),
-  parallel: async (opts) => {
-    // A variable specifier: the parallel executor is written separately and may not exist yet.
-    const spec = "./parallel/index.js";
-    const mod = (await import(spec)) as { default: (opts: ExecutorOptions) => Executor | Promise<Executor> };
-    return mod.default(opts);
-  },
+  parallel: async (opts) => (await import("./parallel/index.js")).createParallelExecutor(opts),
+  distributed: async (opts) => (await import("./distributed/index.js")).createDistributedExecutor(opts),
 };
 
 /** Names of the registered executors, sorted. */

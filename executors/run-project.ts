@@ -41,6 +41,8 @@ export interface RunOptions {
   /** Executor name from the registry; default "sequential". */
   readonly executor?: string;
   readonly maxWorkers?: number;
+  /** The distributed executor's job queue URL (default MLC_QUEUE_URL, then mlc.yml's `queue:`). */
+  readonly queue?: string;
   readonly loadVersions?: Readonly<Record<string, string>>;
   /** Abort to interrupt the run (SIGINT): nothing new starts, the record says interrupted. */
   readonly signal?: AbortSignal;
@@ -122,7 +124,7 @@ export async function runCompiled(
   const unguardExit = guardExit(run);
   let result: RunResult;
   try {
-    const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers });
+    const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers, queue: opts.queue });
     const allHooks = combineHooks([...hooks, ...plugins.map((p) => ({ name: p.name, hooks: p.hooks }))]);
     const ctx = runContext(project, plan, run, opts, allHooks, sink, plugins);
     result = await executor.run(plan, { ...ctx, guard: trap.guard });
@@ -182,6 +184,7 @@ function runContext(
     project,
     saveVersion: run.saveVersion,
     loadVersions: opts.loadVersions ?? {},
+    runtimeParams: opts.runtimeParams ?? {},
     hooks,
     sink,
     signal: opts.signal ?? new AbortController().signal,

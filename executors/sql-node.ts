@@ -28,6 +28,9 @@ export interface SqlResult {
   readonly written: boolean;
 }
 
+/** How often an interrupted query is told again to stop, until it has. */
+const INTERRUPT_REPEAT_MS = 20;
+
 /** Runs `node.sql` over its inputs; failures of the query are MLC5001 naming the node. */
 export async function runSqlNode(
   node: IRNode,
@@ -38,8 +41,14 @@ export async function runSqlNode(
   signal?: AbortSignal,
 ): Promise<SqlResult> {
   const con = await memoryConnection(`sql node "${node.name}"`);
-  // A timeout or Ctrl-C stops the query itself, not only the wait for it.
-  const stop = () => con.interrupt();
+  // A timeout or Ctrl-C stops the query itself, not only the wait for it. DuckDB forgets an
+  // interrupt that comes before its query starts (each query clears the flag, and the first one in
+  // a thread awaits imports first), so it is repeated until the query has ended.
+  let repeat: NodeJS.Timeout | undefined;
+  const stop = () => {
+    con.interrupt();
+    repeat = setInterval(() => con.interrupt(), INTERRUPT_REPEAT_MS);
+  };
   signal?.addEventListener("abort", stop, { once: true });
   // DuckDB works on threads of its own that Node does not count as pending work: without a handle
   // of ours, the never-settles check of the worker would take a long query for a hung node.
@@ -62,6 +71,7 @@ export async function runSqlNode(
     throw err instanceof MlcError ? err : threw(node, err);
   } finally {
     clearInterval(busy);
+    clearInterval(repeat);
     signal?.removeEventListener("abort", stop);
     con.closeSync();
   }

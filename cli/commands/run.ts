@@ -24,8 +24,9 @@ import { printDiagnostics } from "./print-diagnostics.js";
 
 /** `mlc run` flags (see cli/main.ts); --resume alone is `true`. */
 export type RunFlags = ProjectFlags & {
-  executor: "sequential" | "parallel";
+  executor: "sequential" | "parallel" | "distributed";
   maxWorkers?: string;
+  queue?: string;
   loadVersions?: string;
   dryRun?: boolean;
   json?: boolean;
@@ -197,6 +198,7 @@ function runOptions(
     runtimeParams: s.runtimeParams,
     executor,
     maxWorkers: s.maxWorkers,
+    queue: typeof opts.queue === "string" ? opts.queue : undefined,
     loadVersions: s.loadVersions,
     cache: s.cache,
     command: commandLine(),

@@ -15,6 +15,8 @@ import type { NodeOutcome, NodeRunner, NodeTask } from "../scheduler.js";
 import { isParamInput } from "../scheduler.js";
 import type { SinkCall, WorkerResult, WorkerSetup, WorkerTask } from "./messages.js";
 import { assertCloneable, toShared, transferables } from "./transfer.js";
+import { isArrowTable } from "../../catalog/datasets/arrow.js";
+import { toWire } from "./arrow-wire.js";
 
 /** The prebuilt worker: dist/executors/parallel/worker.js, also when mlc runs from sources (tests). */
 export function workerFile(): string {
@@ -25,6 +27,8 @@ export interface ParallelOptions {
   readonly maxWorkers?: number;
   /** Per-worker heap limit (resourceLimits.maxOldGenerationSizeMb); a node over it fails MLC5003. */
   readonly maxHeapMb?: number;
+  /** Return loaded inputs and saved outputs (default: when ctx.hooks want them; a distributed worker is told). */
+  readonly wantData?: boolean;
 }
 
 /** A NodeRunner that runs each attempt in a worker thread of a Piscina pool (one pool per run). */
@@ -36,6 +40,8 @@ export class ParallelRunner implements NodeRunner {
   private readonly startPool: () => Piscina;
   /** Memory values already copied into SharedArrayBuffers, so later consumers pay nothing. */
   private readonly shared = new WeakMap<object, unknown>();
+  /** Arrow Tables on this thread (kept values the cache read back) in the wire form workers take, made once. */
+  private readonly wires = new WeakMap<object, Promise<unknown>>();
   /** Planned readers of each dataset not yet started: the last one may take typed arrays by transfer. */
   private readonly readersLeft = new Map<string, number>();
   /**
@@ -55,7 +61,7 @@ export class ParallelRunner implements NodeRunner {
     this.startPool = () =>
       new Piscina({
         filename: workerFile(),
-        workerData: workerSetup(plan, ctx, this.interrupted),
+        workerData: workerSetup(plan, ctx, this.interrupted, opts.wantData),
         minThreads: this.slots,
         maxThreads: this.slots,
         idleTimeout: 10 * 60_000,
@@ -74,7 +80,7 @@ export class ParallelRunner implements NodeRunner {
     const timeout = node.timeoutMs !== null && node.sql === undefined ? new AbortController() : null;
     const timer = timeout ? setTimeout(() => timeout.abort(), node.timeoutMs!) : undefined;
     try {
-      const { values, transferList } = this.prepareInputs(task);
+      const { values, transferList } = await this.prepareInputs(task);
       const payload: WorkerTask = {
         name: node.name,
         attempt: task.attempt,
@@ -109,10 +115,13 @@ export class ParallelRunner implements NodeRunner {
    * Memory inputs ready to post: refused when they cannot cross threads; typed arrays moved when
    * this node is their last reader and cannot retry, else shared once via SharedArrayBuffer.
    */
-  private prepareInputs(task: NodeTask): { values: Record<string, unknown>; transferList: ArrayBuffer[] } {
+  private async prepareInputs(
+    task: NodeTask,
+  ): Promise<{ values: Record<string, unknown>; transferList: ArrayBuffer[] }> {
     const values: Record<string, unknown> = {};
     const transferList: ArrayBuffer[] = [];
-    for (const [name, value] of Object.entries(task.memoryInputs)) {
+    for (const [name, input] of Object.entries(task.memoryInputs)) {
+      const value = isArrowTable(input) ? await this.wire(input) : input;
       assertCloneable(value, name, task.node.name);
       const left = (this.readersLeft.get(name) ?? 1) - (task.attempt === 1 ? 1 : 0);
       this.readersLeft.set(name, left);
@@ -124,6 +133,12 @@ export class ParallelRunner implements NodeRunner {
       } else values[name] = this.share(value);
     }
     return { values, transferList };
+  }
+
+  private wire(table: object): Promise<unknown> {
+    let w = this.wires.get(table);
+    if (w === undefined) this.wires.set(table, (w = toWire(table)));
+    return w;
   }
 
   private share(value: unknown): unknown {
@@ -141,7 +156,12 @@ export class ParallelRunner implements NodeRunner {
 }
 
 /** The run-constant part of every task, sent to each worker once. */
-function workerSetup(plan: RunPlan, ctx: RunContext, interrupted: SharedArrayBuffer): WorkerSetup {
+function workerSetup(
+  plan: RunPlan,
+  ctx: RunContext,
+  interrupted: SharedArrayBuffer,
+  wantData: boolean | undefined,
+): WorkerSetup {
   const project = ctx.project;
   const datasets: Record<string, DatasetConfig> = {};
   const credentials: Record<string, unknown> = {};
@@ -161,7 +181,7 @@ function workerSetup(plan: RunPlan, ctx: RunContext, interrupted: SharedArrayBuf
     parameters: project.parameters,
     saveVersion: ctx.saveVersion,
     loadVersions: ctx.loadVersions,
-    wantData: Boolean(hooks.afterDatasetLoaded || hooks.afterNodeRun || hooks.afterDatasetSaved),
+    wantData: wantData ?? Boolean(hooks.afterDatasetLoaded || hooks.afterNodeRun || hooks.afterDatasetSaved),
     interrupted,
   };
 }

@@ -43,28 +43,38 @@ function walk(value: unknown, visit: (v: object) => "skip" | void): void {
   }
 }
 
+/**
+ * What in `value` structured clone (and v8 serialisation) would drop or change: a function, a
+ * symbol, a class instance (its methods); null when it round-trips unchanged.
+ */
+export function uncloneable(value: unknown): string | null {
+  if (typeof value === "function") return "a function";
+  if (typeof value === "symbol") return "a symbol";
+  let problem: string | null = null;
+  walk(value, (v) => {
+    if (problem !== null || types.isArrayBufferView(v) || types.isAnyArrayBuffer(v)) return "skip";
+    const proto = Object.getPrototypeOf(v);
+    if (!CLONEABLE_PROTOS.has(proto) && !(v instanceof Error))
+      problem = `an instance of ${v.constructor?.name || "a class"} (its methods would be lost)`;
+    else {
+      const k = Object.keys(v).find((k) => typeof (v as Record<string, unknown>)[k] === "function");
+      if (k !== undefined) problem = `a function at key "${k}"`;
+    }
+    if (problem !== null) return "skip";
+  });
+  return problem;
+}
+
 /** Throws MLC5005 when `value` (of `dataset`) cannot cross threads unchanged. */
 export function assertCloneable(value: unknown, dataset: string, node: string): void {
-  const refuse = (what: string) => {
+  const what = uncloneable(value);
+  if (what !== null)
     throw new MlcError(
       "MLC5005",
       `dataset "${dataset}" of node "${node}" holds ${what}, which cannot cross worker threads; ` +
         `persist it with a catalog entry (e.g. type: binary) or run with --executor sequential`,
       { node, dataset },
     );
-  };
-  if (typeof value === "function") refuse("a function");
-  if (typeof value === "symbol") refuse("a symbol");
-  walk(value, (v) => {
-    if (types.isArrayBufferView(v) || types.isAnyArrayBuffer(v)) return "skip";
-    const proto = Object.getPrototypeOf(v);
-    if (!CLONEABLE_PROTOS.has(proto) && !(v instanceof Error))
-      refuse(`an instance of ${v.constructor?.name || "a class"} (its methods would be lost)`);
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k];
-      if (typeof x === "function") refuse(`a function at key "${k}"`);
-    }
-  });
 }
 
 /** The ArrayBuffers inside `value` that can be transferred (not shared, not already detached). */

@@ -4,19 +4,36 @@
 // and it must pass all of this; a skip must state its reason.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProject } from "../../index.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import { resumeSelection } from "../../executors/resume.js";
 import { readMetricHistory, readRun } from "../../tracking/run-store.js";
 import { cleanupProjects, fixtureProject, readJson, runRecordErrors } from "./project.js";
+import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { startWorkers } from "../helpers/workers.js";
 
-const EXECUTORS = ["sequential", "parallel"];
+const EXECUTORS = ["sequential", "parallel", "distributed"];
 
-afterAll(cleanupProjects);
+// The distributed executor runs each case on a real redis-server with two real `mlc worker`
+// processes started in the case's project folder (and stopped after it).
+let redis: TestRedis;
+beforeAll(async () => void (redis = await startRedis()));
+afterAll(async () => {
+  await redis?.stop();
+  cleanupProjects();
+});
 
 for (const executor of EXECUTORS) {
-  const run = (root: string, extra: Partial<RunOptions> = {}) => runProject({ root, executor, ...extra });
+  const run = async (root: string, extra: Partial<RunOptions> = {}) => {
+    if (executor !== "distributed") return runProject({ root, executor, ...extra });
+    const workers = await startWorkers(root, redis.url);
+    try {
+      return await runProject({ root, executor, queue: redis.url, ...extra });
+    } finally {
+      await workers.stop();
+    }
+  };
 
   describe(`executor conformance: ${executor}`, () => {
     it("runs a pipeline end to end: outputs on disk, record on disk, logging from node code", async () => {

@@ -1,13 +1,13 @@
 // sql nodes run by both executors in a real DuckDB: inputs as tables under their dataset names
 // (csv/parquet files scanned by DuckDB itself, memory rows and Arrow Tables appended), params
 // bound, the result as an Arrow Table or written by DuckDB straight to a csv/parquet output.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runProject } from "../../executors/run-project.js";
 import { workerFile } from "../../executors/parallel/runner.js";
 import { project } from "../catalog/helpers.js";
-import { mlcWith, spawnMlc } from "../helpers/cli.js";
+import { mlc, mlcWith, spawnMlc } from "../helpers/cli.js";
 
 const CATALOG = `
 sales: { type: csv, filepath: data/sales.csv }
@@ -102,6 +102,41 @@ describe.each(["sequential", "parallel"])("sql nodes (%s)", (executor) => {
     const selection = { nodes: ["aggregate"] };
     expect((await runProject({ root, executor, selection })).record!.nodes[0].status).toBe("completed");
     expect((await runProject({ root, executor, selection })).record!.nodes[0].status).toBe("cached");
+  }, 60_000);
+
+  it("an edited query reruns its node: the definition changed", () => {
+    const root = salesProject();
+    const run = () => mlc(root, "run", "--executor", executor, "--nodes", "aggregate");
+    expect(run().code).toBe(0);
+    const p = join(root, "pipeline.yml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("sum(price * qty) AS revenue", "sum(price) AS revenue"));
+    const status = mlc(root, "status", "--nodes", "aggregate");
+    expect(status.stdout).toMatch(/aggregate\s+definition changed \(func or sql, inputs or outputs\)/);
+    const r = run();
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toMatch(/aggregate\s+completed/);
+  }, 60_000);
+
+  it("a kept Arrow Table comes back as a Table: join reruns on the cached prices, after either executor", async () => {
+    const root = salesProject();
+    const other = executor === "sequential" ? "parallel" : "sequential";
+    const joined = readFileSync.bind(null, join(root, "data/joined.csv"), "utf8");
+    expect((await runProject({ root, executor, maxWorkers: 2 })).record!.status).toBe("success");
+    const first = joined();
+    // The same executor again, then the other one, on the state the first run kept for prices.
+    for (const ex of [executor, other]) {
+      rmSync(join(root, "data/joined.csv"));
+      const out = await runProject({ root, executor: ex, maxWorkers: 2 });
+      const nodes = Object.fromEntries(out.record!.nodes.map((n) => [n.name, n.error?.message ?? n.status]));
+      expect(nodes, ex).toEqual({
+        aggregate: "cached",
+        mean_price: "cached",
+        rows_in_js: "cached",
+        join: "completed",
+        summarise: "cached",
+      });
+      expect(joined()).toBe(first);
+    }
   }, 60_000);
 
   it("a query that fails at run time is MLC5001 naming the node", async () => {

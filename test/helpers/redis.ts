@@ -9,9 +9,9 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A real redis-server on a free loopback port in a temp dir; resolves once it accepts connections. */
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/** A real redis-server on a free loopback port (or `port`: a restart) in a temp dir; resolves once it accepts connections. */
+export async function startRedis(port?: number): Promise<TestRedis> {
+  port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mlc-redis-"));
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"];
   const proc: ChildProcess = spawn("redis-server", args, { stdio: ["ignore", "pipe", "inherit"] });
