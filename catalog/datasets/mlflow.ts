@@ -114,7 +114,10 @@ class ArtifactDataset implements Dataset, VersionAware {
     if (!saved) return;
     const path = isRemote(saved) ? await this.localCopy(saved) : saved;
     const artifactPath = typeof this.ctx.config.artifact_path === "string" ? this.ctx.config.artifact_path : undefined;
-    this.ctx.sink.logArtifact(path, artifactPath, this.ctx.config.register as ModelRegistration | undefined);
+    const register = this.ctx.config.register as ModelRegistration | undefined;
+    // Only a registering dataset passes the third argument: recorded calls stay as they were.
+    if (register) this.ctx.sink.logArtifact(path, artifactPath, register);
+    else this.ctx.sink.logArtifact(path, artifactPath);
   }
 
   /**

@@ -20,6 +20,8 @@ import { ValueStore, type ScratchSettings, type ValueRef } from "./values.js";
 const POLL_MS = 2000;
 /** Redis silent this long: the run fails (MLC7003) with the resume command. */
 const GONE_MS = 30_000;
+/** A finished job nobody removed (its coordinator was killed) goes after a day. */
+const ORPHAN_AGE_S = 24 * 3600;
 /** How long an interrupted run waits for its cancelled running jobs to end before removing them. */
 const CANCEL_WAIT_MS = 10_000;
 
@@ -76,7 +78,14 @@ export class DistributedRunner implements NodeRunner {
     try {
       const data = await this.jobData(task);
       const settled = new Promise<Settled>((ok) => this.pending.set(id, ok));
-      await this.queue.add(task.node.name, data, { jobId: id, attempts: 1 });
+      // Removed as soon as its result is read; the age limit only cleans up after a coordinator that died.
+      const orphan = { age: ORPHAN_AGE_S };
+      await this.queue.add(task.node.name, data, {
+        jobId: id,
+        attempts: 1,
+        removeOnComplete: orphan,
+        removeOnFail: orphan,
+      });
       this.queued.add(id);
       const { result, error, code } = await settled;
       await this.queue.remove(id).catch(() => {});

@@ -25,6 +25,10 @@ async function runKeys(): Promise<string[]> {
   return (await redisKeys(redis.url)).filter((k) => !QUEUE_KEYS.includes(k) && !k.endsWith(":stalled-check"));
 }
 
+/** `mlc run --executor distributed` on the test Redis, as a live child. */
+const startRun = (root: string, ...args: string[]) =>
+  spawnMlc(root, ["run", "--executor", "distributed", "--queue", redis.url, ...args]);
+
 describe("mlc run --executor distributed", () => {
   it("runs on two workers, leaves nothing of the run in Redis, and shares the cache with the local executors", async () => {
     const root = fixtureProject("distributed");
@@ -52,15 +56,7 @@ describe("mlc run --executor distributed", () => {
     const root = fixtureProject("distributed");
     const { workers, stop } = await startWorkers(root, redis.url);
     try {
-      const run = spawnMlc(root, [
-        "run",
-        "--executor",
-        "distributed",
-        "--queue",
-        redis.url,
-        "--params",
-        "slow_ms=3000",
-      ]);
+      const run = startRun(root, "--params", "slow_ms=3000");
       const done = finished(run);
       const pid = await nodePid(root);
       const killedAt = Date.now();
@@ -83,15 +79,7 @@ describe("mlc run --executor distributed", () => {
     const root = fixtureProject("distributed");
     const { workers, stop } = await startWorkers(root, redis.url);
     try {
-      const run = spawnMlc(root, [
-        "run",
-        "--executor",
-        "distributed",
-        "--queue",
-        redis.url,
-        "--params",
-        "slow_ms=60000",
-      ]);
+      const run = startRun(root, "--params", "slow_ms=60000");
       const done = finished(run);
       await nodePid(root);
       const status = JSON.parse(mlc(root, "queue", "status", "--queue", redis.url, "--json").stdout);
@@ -116,7 +104,7 @@ describe("mlc run --executor distributed", () => {
   it("a worker stopped with SIGTERM finishes its node first, then exits 0", async () => {
     const root = fixtureProject("distributed");
     const worker = await startWorker(root, redis.url);
-    const run = spawnMlc(root, ["run", "--executor", "distributed", "--queue", redis.url, "--params", "slow_ms=1500"]);
+    const run = startRun(root, "--params", "slow_ms=1500");
     const done = finished(run);
     await nodePid(root);
     const stopped = worker.stop();
