@@ -19,6 +19,8 @@ export interface ModelRegistration {
   readonly alias?: string;
   readonly tags?: Readonly<Record<string, string | number | boolean>>;
   readonly description?: string;
+  /** An MLflow order-by on a metric ("metrics.rmse ASC"): the alias moves only to a run ranking first. */
+  readonly compare?: string;
 }
 
 /** A sink that drops everything: outside a run, logging is a harmless no-op. */

@@ -2,7 +2,8 @@
 // on, then find the run the way a user does, with a search filter `metrics.model_rmse < X`
 // (0.95 here: the small 20k-line stream gives ~0.91; the default one ~0.66),
 // and check the baseline, the parameters and the versioned model artifact are there, and that
-// the model is registered as movie_recommender with the alias champion.
+// the model is registered as movie_recommender with the alias champion, which a worse second run
+// (fewer factors, fewer epochs) does not take: the issue's done-when.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -63,5 +64,38 @@ describe("movie sample tracked in MLflow", () => {
     );
     expect(champion).toMatchObject({ version: "1", run_id: run.info.run_id });
     expect(champion.source).toBe(`${run.info.artifact_uri}/models/model.bin`);
+
+    // A second run with fewer factors and epochs fits worse: its model is version 2, the champion stays version 1.
+    const worse = mlcWith(
+      { env, timeout: 180_000 },
+      REPO,
+      "run",
+      "--project",
+      dir,
+      "--params",
+      "generator.events=20000,model.factors=2,model.epochs=5",
+    );
+    expect(worse.code, `${worse.stdout}\n${worse.stderr}`).toBe(0);
+    const listed = mlcWith(
+      { env },
+      REPO,
+      "runs",
+      "ls",
+      "--project",
+      dir,
+      "--json",
+      "--order-by",
+      "metrics.model_rmse ASC",
+    );
+    const ranked = JSON.parse(listed.stdout).runs as { run_id: string; params: Record<string, string> }[];
+    expect(ranked.map((r) => r.run_id)[0]).toBe(id);
+    expect(ranked[1].params["model.factors"]).toBe("2");
+    const { model_versions: versions } = await api(
+      srv.uri,
+      `model-versions/search?filter=${encodeURIComponent("name = 'movie_recommender'")}`,
+    );
+    expect(versions).toHaveLength(2);
+    const after = await api(srv.uri, "registered-models/alias?name=movie_recommender&alias=champion");
+    expect(after.model_version).toMatchObject({ version: "1", run_id: run.info.run_id });
   });
 });

@@ -6,6 +6,7 @@ import { promises as fsp } from "node:fs";
 import { contentVersion, digest } from "../../cache/hash.js";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
+import { parseOrderBy } from "../../cli/search/filter.js";
 import type { Hooks } from "../hooks.js";
 import type { ModelRegistration, RunSink } from "../sink.js";
 import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
@@ -28,6 +29,7 @@ export class RunBuffer implements RunSink {
   private readonly seenInputs = new Set<string>();
   private readonly children = new Map<string, "open" | "closed">();
   private readonly issues: string[] = [];
+  private readonly registrations: RunEvent[] = [];
 
   /** `onFull`: a batch worth of metrics is waiting. */
   constructor(
@@ -168,9 +170,14 @@ export class RunBuffer implements RunSink {
       const sent = await this.artifactEvents(log, a.src, a.dir);
       events.push(...sent);
       if (a.register && sent.length)
-        events.push(registerEvent(a.register, a.dir ? `${a.dir}/${basename(a.src)}` : basename(a.src)));
+        this.registrations.push(registerEvent(a.register, a.dir ? `${a.dir}/${basename(a.src)}` : basename(a.src)));
     }
     return events;
+  }
+
+  /** The run's `register:` events, sent at its end: a `compare:` needs the metrics the run logged after the model. */
+  takeRegistrations(): RunEvent[] {
+    return this.registrations.splice(0);
   }
 
   private async artifactEvents(log: EventLog, src: string, dir: string | null): Promise<RunEvent[]> {
@@ -199,7 +206,9 @@ export class RunBuffer implements RunSink {
 
 function registerEvent(r: ModelRegistration, path: string): RunEvent {
   const tags = Object.fromEntries(Object.entries(r.tags ?? {}).map(([k, v]) => [k, String(v)]));
-  return { t: "register", path, name: r.name, alias: r.alias, description: r.description, tags };
+  const order = r.compare ? parseOrderBy(r.compare) : null; // the catalog schema allows only a metric
+  const rank = order ? { metric: order.key, ascending: order.ascending } : undefined;
+  return { t: "register", path, name: r.name, alias: r.alias, description: r.description, tags, rank };
 }
 
 /** Why MLflow cannot take `key` (a metric, param or tag key). */

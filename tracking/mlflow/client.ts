@@ -15,6 +15,7 @@ export { encodeJson } from "./batcher.js";
 export { clientOptionsFromEnv, safeUri, type ClientOptions } from "./config.js";
 
 const API = "/api/2.0/mlflow";
+const ATTEMPT_TIMEOUT_MS = 30_000;
 
 /** One tracking server. Methods map 1:1 to REST endpoints. */
 export class MlflowClient {
@@ -62,10 +63,9 @@ export class MlflowClient {
     const conn = (this.conn ??= connectionFor(this.opts));
     const aborted = this.aborter.signal;
     for (let attempt = 0; ; attempt++) {
-      const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+      const timeout = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
       let res: HttpResponse;
       try {
-        this.opts.onRequest?.(method, path);
         const [headers, payload] = this.payload(body, file);
         res = await conn.send(method, `${this.url}${path}`, headers, payload, AbortSignal.any([timeout, aborted]));
       } catch (err) {
@@ -91,7 +91,7 @@ export class MlflowClient {
   private backoff(attempt: number, retryAfter?: string): number {
     const ra = retryAfter ? Number(retryAfter) * 1000 : NaN;
     if (Number.isFinite(ra) && ra >= 0) return Math.min(ra, 10_000);
-    return Math.min((this.opts.backoffMs ?? 250) * 2 ** attempt, 5000) * (0.75 + Math.random() / 2);
+    return Math.min(250 * 2 ** attempt, 5000) * (0.75 + Math.random() / 2);
   }
 
   private payload(body: unknown, file?: string): [Record<string, string>, HttpBody] {

@@ -128,13 +128,8 @@ export interface ClientOptions {
   readonly token?: string;
   readonly insecureTls?: boolean;
   readonly caCertPath?: string;
-  /** Per-attempt timeout (ms). */
-  readonly timeoutMs?: number;
   /** Extra attempts after a retriable failure. */
   readonly retries?: number;
-  readonly backoffMs?: number;
-  /** Observes every HTTP request sent (benchmarks count them). */
-  readonly onRequest?: (method: string, path: string) => void;
 }
 
 /** Options from the standard MLFLOW_TRACKING_* variables, over `uri` (or MLFLOW_TRACKING_URI). */

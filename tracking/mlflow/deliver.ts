@@ -72,12 +72,12 @@ export class Deliverer {
   }
 
   /**
-   * Sends the events the server does not have; `events[k]` is the run's event number `base + k`.
-   * Returns null when all went, else why delivery stopped (the rest waits for the next call).
+   * Sends the run's events the server does not have (from `progress.sent` on). Returns null when
+   * all went, else why delivery stopped (the rest waits for the next call).
    */
-  async deliver(events: readonly RunEvent[], base = 0): Promise<MlcError | null> {
-    while (this.progress.sent < base + events.length) {
-      const i = this.progress.sent - base;
+  async deliver(events: readonly RunEvent[]): Promise<MlcError | null> {
+    while (this.progress.sent < events.length) {
+      const i = this.progress.sent;
       try {
         const e = events[i];
         if (e.t === "start")

@@ -24,11 +24,13 @@ export type StartEvent = {
 type Lists = { metrics: readonly Metric[]; params: readonly KeyValue[]; tags: readonly KeyValue[] };
 export type BatchEvent = { t: "batch"; child?: string } & Lists;
 export type ChildEvent = { t: "child"; node: string; start_time: number; tags: readonly KeyValue[] };
-/** A `register:` of the artifact at `path` (among the main run's artifacts). */
-export type RegisterEvent = { t: "register"; path: string; tags: Record<string, string> } & Omit<
-  ModelRegistration,
-  "tags"
->;
+/** A `register:` of the artifact at `path` (among the main run's artifacts); `rank` is its `compare:`. */
+export type RegisterEvent = {
+  t: "register";
+  path: string;
+  tags: Record<string, string>;
+  rank?: { metric: string; ascending: boolean };
+} & Omit<ModelRegistration, "tags" | "compare">;
 /** An artifact: `file` is the run's copy, `path` its place among the run's artifacts. */
 export type RunEvent =
   | StartEvent

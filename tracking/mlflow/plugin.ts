@@ -57,9 +57,8 @@ class MlflowRun {
   private readonly url: string;
   private readonly client: MlflowClient | null = null;
   private readonly deliverer: Deliverer | null = null;
-  /** Events appended but not yet on the server; `base` is the number of the first. */
-  private pending: RunEvent[] = [];
-  private base = 0;
+  /** Every event appended; delivery's progress says how many are on the server. */
+  private readonly events: RunEvent[] = [];
   private flushing: Promise<void> = Promise.resolve();
   private pumping: Promise<void> | null = null;
   private lastError: MlcError | null = null;
@@ -117,7 +116,7 @@ class MlflowRun {
 
   private append(events: RunEvent[]): void {
     this.log.append(events);
-    if (this.deliverer) this.pending.push(...events);
+    if (this.deliverer) this.events.push(...events);
   }
 
   /** Moves buffered logging into the file (one flush at a time: file order is call order), then wakes the pump. */
@@ -138,10 +137,8 @@ class MlflowRun {
     const d = this.deliverer;
     if (!d || this.offline) return Promise.resolve();
     return (this.pumping ??= (async () => {
-      while (d.progress.sent < this.base + this.pending.length) {
-        const err = await d.deliver(this.pending, this.base);
-        this.pending.splice(0, d.progress.sent - this.base);
-        this.base = d.progress.sent;
+      while (d.progress.sent < this.events.length) {
+        const err = await d.deliver(this.events);
         if (err) return this.goOffline(err);
       }
     })().finally(() => (this.pumping = null)));
@@ -169,6 +166,7 @@ class MlflowRun {
     this.append([
       ...(await this.buffer.drain(this.log)),
       { t: "artifact", file: runJson, path: "mlc/run.json" },
+      ...this.buffer.takeRegistrations(),
       { t: "end", status, end_time: end },
     ]);
     // The run's end is made durable while the rest is sent, not before.
@@ -178,7 +176,8 @@ class MlflowRun {
     const stop = () => this.client!.close();
     await bounded(this.pump(), until, stop);
     await closing;
-    if (this.pending.length === 0) {
+    const left = this.events.length - this.deliverer.progress.sent;
+    if (left === 0) {
       removeRun(this.root, this.runId);
       // Earlier runs left queued for this server get what remains of a short budget.
       if (queuedRuns(this.root).length) {
@@ -188,7 +187,7 @@ class MlflowRun {
       }
     }
     try {
-      return this.conclude(this.pending.length);
+      return this.conclude(left);
     } finally {
       this.unlock(null);
     }

@@ -4,10 +4,12 @@
 // plus run_id); its logged-model entities are for models logged as LoggedModels, which these are not.
 // Idempotent: a version of the model with this run and source is looked up before one is made, and
 // the create itself is never retried blindly (a lost reply must not make a second version).
-// The alias follows the newest run (by start time), not the last delivered: a run queued in an
-// outage and synced later must not take `champion` back from the run that came after it.
+// The alias moves to the run that ranks first by `compare:` ("metrics.rmse ASC") against the
+// alias's run, or without it to the newest run by start time, never simply to the last delivered:
+// a run queued in an outage and synced later must not take `champion` from a better or newer one.
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import type { Mapping, RegisterEvent } from "./event-log.js";
+import type { Run } from "./types.js";
 
 const API = "/api/2.0/mlflow";
 
@@ -37,18 +39,22 @@ export async function registerModel(c: MlflowClient, run: Mapping, e: RegisterEv
     );
     version = created.model_version.version;
   }
-  if (e.alias && (await aliasMayMove(c, e.name, e.alias, run.run)))
+  if (e.alias && (await aliasMayMove(c, e, run.run)))
     await c.request("POST", `${API}/registered-models/alias`, { name: e.name, alias: e.alias, version });
   return version;
 }
 
-/** True unless the alias points at a version of a run that started after `runId`'s. */
-async function aliasMayMove(c: MlflowClient, name: string, alias: string, runId: string): Promise<boolean> {
-  const q = `name=${encodeURIComponent(name)}`;
+/**
+ * True when the alias is free or on this run's version, or when this run beats the alias's run:
+ * by `e.rank` (the metric as MLflow holds it; a run without it never takes the alias from one
+ * with it; a tie keeps it where it is), else by starting later.
+ */
+async function aliasMayMove(c: MlflowClient, e: RegisterEvent, runId: string): Promise<boolean> {
+  const q = `name=${encodeURIComponent(e.name)}`;
   const { registered_model: m } = await c.request<{
     registered_model: { aliases?: { alias: string; version: string }[] };
   }>("GET", `${API}/registered-models/get?${q}`);
-  const held = m.aliases?.find((a) => a.alias === alias)?.version;
+  const held = m.aliases?.find((a) => a.alias === e.alias)?.version;
   if (!held) return true;
   const path = `${API}/model-versions/get?${q}&version=${held}`;
   const holder = (await c.request<{ model_version: ModelVersion }>("GET", path)).model_version.run_id;
@@ -57,7 +63,12 @@ async function aliasMayMove(c: MlflowClient, name: string, alias: string, runId:
     c.getRun(runId),
     c.getRun(holder).catch(unless("RESOURCE_DOES_NOT_EXIST")),
   ]);
-  return !theirs || Number(mine.info.start_time) >= Number(theirs.info.start_time);
+  if (!theirs) return true;
+  if (!e.rank) return Number(mine.info.start_time) >= Number(theirs.info.start_time);
+  const value = (r: Run) => r.data.metrics.find((x) => x.key === e.rank!.metric)?.value ?? NaN;
+  const [a, b] = [value(mine), value(theirs)];
+  if (Number.isNaN(a)) return false;
+  return Number.isNaN(b) || (e.rank.ascending ? a < b : a > b);
 }
 
 /** A catch handler that swallows the server's refusal `code` (giving undefined) and rethrows anything else. */

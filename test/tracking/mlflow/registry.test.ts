@@ -1,7 +1,8 @@
 // Issue #20 item 1: `register:` on an mlflow.artifact dataset makes the logged artifact a version in
 // the Model Registry of a REAL server, read back with MLflow's own Python client: linked to its run,
 // with its tags and description, the alias on it; delivering again makes no second version; the
-// alias follows the newest run, so an older run synced after an outage does not take it back.
+// alias follows the newest run, so an older run synced after an outage does not take it back, or
+// with `compare:` the better run by a metric.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,8 +20,8 @@ const REG: ModelRegistration = { name: MODEL, alias: "champion", tags: { team: "
 type Version = { version: string; source: string; run_id: string; tags: Record<string, string>; description: string };
 type Registered = { versions: Version[]; champion: string | null };
 
-/** The model's versions and the version `champion` points at, as MLflow's Python client reads them. */
-function registry(uri: string): Registered {
+/** Model `name`'s versions and the version `champion` points at, as MLflow's Python client reads them. */
+function registry(uri: string, name = MODEL): Registered {
   const py = [
     "import json, sys, mlflow",
     "c = mlflow.MlflowClient(sys.argv[1])",
@@ -30,7 +31,7 @@ function registry(uri: string): Registered {
     "  'source': v.source, 'run_id': v.run_id, 'tags': v.tags, 'description': v.description} for v in vs],",
     "  key=lambda v: int(v['version']))}))",
   ].join("\n");
-  const r = spawnSync(join(REPO, ".venv-mlflow", "bin", "python"), ["-c", py, uri, MODEL], {
+  const r = spawnSync(join(REPO, ".venv-mlflow", "bin", "python"), ["-c", py, uri, name], {
     encoding: "utf8",
     timeout: 120_000,
     env: { ...process.env, MLFLOW_TRACKING_URI: "" },
@@ -39,14 +40,17 @@ function registry(uri: string): Registered {
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 
-/** One tracked run of project `root` against `uri` that logs `model.bin` under models/ with `register:`. */
-async function trackedRun(root: string, uri: string): Promise<{ id: string; mlflowRun: string | undefined }> {
+/**
+ * One tracked run of project `root` against `uri` that logs `model.bin` under models/ with `reg`,
+ * then the metric `model_rmse` (after the model, as a pipeline evaluates it after training).
+ */
+async function trackedRun(root: string, uri: string, reg = REG, rmse = 0.5) {
   const art = join(root, "model.bin");
   writeFileSync(art, `model-${Date.now()}`);
   const id = runId();
   const t = (await startTracking(startOpts(project(root, config(uri)), id)))!;
-  t.sink.logMetric("model_rmse", 0.5);
-  t.sink.logArtifact(art, "models", REG);
+  t.sink.logArtifact(art, "models", reg);
+  t.sink.logMetric("model_rmse", rmse);
   const link = await t.finish(record(id, "success"));
   return { id, mlflowRun: link?.run_id };
 }
@@ -119,5 +123,20 @@ describe("MLflow Model Registry from register:", () => {
     } finally {
       await proxy.close();
     }
+  }, 300_000);
+
+  it("with compare: metrics.model_rmse ASC, a better run takes the alias and a worse later one does not", async (ctx) => {
+    const srv = fx.get(ctx);
+    const root = cliProject(srv.uri);
+    const reg = { name: `${MODEL}-ranked`, alias: "champion", compare: "metrics.model_rmse ASC" };
+    const first = await trackedRun(root, srv.uri, reg, 0.7);
+    const better = await trackedRun(root, srv.uri, reg, 0.6);
+    let ranked = registry(srv.uri, reg.name);
+    expect(ranked.versions.map((v) => v.run_id)).toEqual([first.mlflowRun, better.mlflowRun]);
+    expect(ranked.champion).toBe("2");
+    const worse = await trackedRun(root, srv.uri, reg, 0.65);
+    ranked = registry(srv.uri, reg.name);
+    expect(ranked.versions.map((v) => v.run_id)).toEqual([first.mlflowRun, better.mlflowRun, worse.mlflowRun]);
+    expect(ranked.champion).toBe("2");
   }, 300_000);
 });
