@@ -4,9 +4,7 @@ import type { Executor } from "../executor.js";
 import { schedule } from "../scheduler.js";
 import { queueTarget } from "./queue.js";
 import { DistributedRunner } from "./runner.js";
-
-/** Values up to this size go through Redis when a scratch location is set. */
-const INLINE_MAX = 1024 * 1024;
+import { scratchSettings } from "./values.js";
 
 export interface DistributedOptions {
   /** `--queue`: wins over MLC_QUEUE_URL and mlc.yml's `queue:`. */
@@ -17,12 +15,8 @@ export function createDistributedExecutor(opts: DistributedOptions = {}): Execut
   return {
     name: "distributed",
     async run(plan, ctx) {
-      const settings = ctx.project.distributed;
-      const runner = await DistributedRunner.open(plan, ctx, queueTarget(ctx.project, opts.queue), {
-        location: settings.scratch,
-        credentials: settings.credentials ? ctx.project.credentials[settings.credentials] : undefined,
-        inlineMax: settings.inline_max_bytes ?? INLINE_MAX,
-      });
+      const target = queueTarget(ctx.project, opts.queue);
+      const runner = await DistributedRunner.open(plan, ctx, target, scratchSettings(ctx.project));
       try {
         return await schedule(plan, ctx, runner);
       } finally {

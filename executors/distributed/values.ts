@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import type { Redis } from "ioredis";
 import { MlcError } from "../../compiler/diagnostics.js";
+import type { CompiledProject } from "../../compiler/types.js";
 import { datasetFiles } from "../../catalog/storage/files.js";
 import { isRemote, joinUrl, storageFor } from "../../catalog/storage/storage.js";
 import { mapValues, toWire } from "../parallel/arrow-wire.js";
@@ -25,6 +26,19 @@ export interface ScratchSettings {
   readonly credentials?: unknown;
   /** Values up to this size go through Redis even with a scratch. */
   readonly inlineMax: number;
+}
+
+/** Values up to this size go through Redis when a scratch location is set (mlc.yml may say otherwise). */
+const INLINE_MAX = 1024 * 1024;
+
+/** The scratch settings of mlc.yml's `distributed:`, with the credentials entry they name. */
+export function scratchSettings(project: CompiledProject): ScratchSettings {
+  const s = project.distributed;
+  return {
+    location: s.scratch,
+    credentials: s.credentials ? project.credentials[s.credentials] : undefined,
+    inlineMax: s.inline_max_bytes ?? INLINE_MAX,
+  };
 }
 
 /** The values of one run, in Redis and the scratch location. */
