@@ -8,6 +8,8 @@ export interface ExecutorOptions {
   readonly maxWorkers?: number;
   /** The job queue URL (distributed); ignored by the others. */
   readonly queue?: string;
+  /** The run being resumed (distributed: its jobs and values left on the queue are removed). */
+  readonly resumes?: string;
 }
 
 type Factory = (opts: ExecutorOptions) => Promise<Executor>;

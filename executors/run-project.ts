@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly maxWorkers?: number;
   /** The distributed executor's job queue URL (default MLC_QUEUE_URL, then mlc.yml's `queue:`). */
   readonly queue?: string;
+  /** The run this one resumes (`--resume`): a distributed run clears what that one left on the queue. */
+  readonly resumes?: string;
   readonly loadVersions?: Readonly<Record<string, string>>;
   /** Abort to interrupt the run (SIGINT): nothing new starts, the record says interrupted. */
   readonly signal?: AbortSignal;
@@ -124,7 +126,11 @@ export async function runCompiled(
   const unguardExit = guardExit(run);
   let result: RunResult;
   try {
-    const executor = await createExecutor(run.base.executor, { maxWorkers: opts.maxWorkers, queue: opts.queue });
+    const executor = await createExecutor(run.base.executor, {
+      maxWorkers: opts.maxWorkers,
+      queue: opts.queue,
+      resumes: opts.resumes,
+    });
     const allHooks = combineHooks([...hooks, ...plugins.map((p) => ({ name: p.name, hooks: p.hooks }))]);
     const ctx = runContext(project, plan, run, opts, allHooks, sink, plugins);
     result = await executor.run(plan, { ...ctx, guard: trap.guard });

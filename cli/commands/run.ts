@@ -102,6 +102,7 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
     runtimeParams: copts.runtimeParams ?? {},
     selection: copts.selection ?? {},
     cache,
+    resumes: resumed?.run_id,
   });
 }
 
@@ -111,6 +112,7 @@ type Settings = {
   runtimeParams: Record<string, unknown>;
   selection: NonNullable<ReturnType<typeof selectionFromFlags>>;
   cache: CacheOptions;
+  resumes?: string;
 };
 
 async function execute(
@@ -199,6 +201,7 @@ function runOptions(
     executor,
     maxWorkers: s.maxWorkers,
     queue: typeof opts.queue === "string" ? opts.queue : undefined,
+    resumes: s.resumes,
     loadVersions: s.loadVersions,
     cache: s.cache,
     command: commandLine(),

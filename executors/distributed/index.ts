@@ -9,6 +9,8 @@ import { scratchSettings } from "./values.js";
 export interface DistributedOptions {
   /** `--queue`: wins over MLC_QUEUE_URL and mlc.yml's `queue:`. */
   readonly queue?: string;
+  /** A run whose coordinator died: what it left on the queue goes before this run starts. */
+  readonly resumes?: string;
 }
 
 export function createDistributedExecutor(opts: DistributedOptions = {}): Executor {
@@ -17,6 +19,7 @@ export function createDistributedExecutor(opts: DistributedOptions = {}): Execut
     async run(plan, ctx) {
       const target = queueTarget(ctx.project, opts.queue);
       const runner = await DistributedRunner.open(plan, ctx, target, scratchSettings(ctx.project));
+      if (opts.resumes) await runner.clearRun(opts.resumes);
       try {
         return await schedule(plan, ctx, runner);
       } finally {

@@ -14,7 +14,7 @@ import { unpackArtifacts, type ArtifactFiles } from "./artifacts.js";
 import { codeCheck } from "./code-check.js";
 import type { CodeCheck, JobData, JobResult } from "./messages.js";
 import { connect, jobId, keys, type QueueTarget } from "./queue.js";
-import { ValueStore, type ScratchSettings, type ValueRef } from "./values.js";
+import { scratchSettings, ValueStore, type ScratchSettings, type ValueRef } from "./values.js";
 
 /** How often the coordinator looks at its jobs itself (an event missed across a Redis restart). */
 const POLL_MS = 2000;
@@ -184,6 +184,22 @@ export class DistributedRunner implements NodeRunner {
     } finally {
       this.looking = false;
     }
+  }
+
+  /**
+   * Removes what an earlier run of this project left on the queue when its coordinator died: its
+   * jobs (workers stop the running ones), its values. Called before a `--resume` of it starts.
+   */
+  async clearRun(runId: string): Promise<void> {
+    await this.redis.publish(keys.cancel(this.target.name), runId);
+    const prefix = jobId(runId, "", 0).replace(/-0$/, "");
+    const jobs = await this.queue.getJobs(["waiting", "active", "delayed", "completed", "failed", "prioritized"]);
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    for (const job of jobs.filter((j) => j?.id?.startsWith(prefix)))
+      while ((await this.queue.remove(job.id!).catch(() => 1)) !== 1 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+    const scratch = scratchSettings(this.ctx.project);
+    await new ValueStore(this.redis, this.ctx.project.root, keys.data(this.target.name, runId), runId, scratch).clear();
   }
 
   /** Removes what is still queued, cancels what runs, then deletes every key and value of the run. */

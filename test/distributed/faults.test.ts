@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { mlc, spawnMlc } from "../helpers/cli.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
-import { nodePid, startWorkers } from "../helpers/workers.js";
+import { nodePid, redisKeys, startWorkers } from "../helpers/workers.js";
 import { cleanupProjects, fixtureProject, readJson } from "../executors/project.js";
 
 let redis: TestRedis;
@@ -17,9 +17,9 @@ afterAll(async () => {
 const runsLs = (root: string) =>
   (JSON.parse(mlc(root, "runs", "ls", "--json").stdout) as { runs: { status: string; nodes: string }[] }).runs;
 
-it("the coordinator SIGKILLed mid-run: mlc run --resume finishes it, completed nodes cached", async () => {
+it("the coordinator SIGKILLed mid-run: mlc run --resume clears what it left, finishes it, completed nodes cached", async () => {
   const root = fixtureProject("distributed");
-  const { workers } = await startWorkers(root, redis.url);
+  const { stop } = await startWorkers(root, redis.url);
   try {
     const args = ["run", "--executor", "distributed", "--queue", redis.url, "--params", "slow_ms=60000"];
     const run = spawnMlc(root, args);
@@ -27,13 +27,17 @@ it("the coordinator SIGKILLed mid-run: mlc run --resume finishes it, completed n
     await nodePid(root);
     run.kill("SIGKILL");
     await gone;
-    // The orphaned node still runs on one worker; the other takes the resumed run.
+    const orphaned = await redisKeys(redis.url, "bull:mlc-distributed:*-slow-1");
+    expect(orphaned).toHaveLength(1);
+    // The orphaned node is cancelled on its worker, its job and values removed, then the rest runs.
     const r = mlc(root, "run", "--resume", "--executor", "distributed", "--queue", redis.url, "--params", "slow_ms=50");
     expect(r.code, r.all).toBe(0);
     expect(r.stdout).toMatch(/2 completed, 2 cached|2 cached, 2 completed/);
     expect(readJson(root, "data/final.json")).toEqual({ total: 499500, done: true });
+    const left = (await redisKeys(redis.url)).filter((k) => !/:(events|id|meta|stalled-check)$/.test(k));
+    expect(left).toEqual([]);
   } finally {
-    for (const w of workers) w.proc.kill("SIGKILL");
+    await stop();
   }
 });
 
