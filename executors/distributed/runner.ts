@@ -121,7 +121,7 @@ export class DistributedRunner implements NodeRunner {
     const { node } = task;
     const inputs: Record<string, ValueRef> = {};
     for (const [name, value] of Object.entries(task.memoryInputs))
-      inputs[name] = await this.stored_(name, value, node.name);
+      inputs[name] = await this.inputRef(name, value, node.name);
     let code = this.code.get(node.name);
     if (!code) this.code.set(node.name, (code = codeCheck(node, this.ctx.project.root)));
     const hooks = this.ctx.hooks;
@@ -143,7 +143,7 @@ export class DistributedRunner implements NodeRunner {
   }
 
   /** The reference of a memory input, stored once however many nodes read the same value. */
-  private async stored_(name: string, value: unknown, node: string): Promise<ValueRef> {
+  private async inputRef(name: string, value: unknown, node: string): Promise<ValueRef> {
     const known = this.inputs.get(name);
     if (known && known.value === value) return known.ref;
     if (!isArrowTable(value)) assertCloneable(value, name, node);
