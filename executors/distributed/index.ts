@@ -4,7 +4,6 @@ import type { Executor } from "../executor.js";
 import { schedule } from "../scheduler.js";
 import { queueTarget } from "./queue.js";
 import { DistributedRunner } from "./runner.js";
-import { scratchSettings } from "./values.js";
 
 export interface DistributedOptions {
   /** `--queue`: wins over MLC_QUEUE_URL and mlc.yml's `queue:`. */
@@ -18,7 +17,7 @@ export function createDistributedExecutor(opts: DistributedOptions = {}): Execut
     name: "distributed",
     async run(plan, ctx) {
       const target = queueTarget(ctx.project, opts.queue);
-      const runner = await DistributedRunner.open(plan, ctx, target, scratchSettings(ctx.project));
+      const runner = await DistributedRunner.open(plan, ctx, target);
       if (opts.resumes) await runner.clearRun(opts.resumes);
       try {
         return await schedule(plan, ctx, runner);

@@ -94,11 +94,14 @@ export const keys = {
   /** Prefix of every data key of run `runId`. */
   data: (queue: string, runId: string) => `mlc:${queue}:${runId}:`,
   cancel: (queue: string) => `mlc:${queue}:cancel`,
-  /** Workers register here (a hash: worker id -> JSON info) for `mlc queue status`. */
-  workers: (queue: string) => `mlc:${queue}:workers`,
 };
+
+/** What every BullMQ job id of run `runId` starts with. */
+export function jobPrefix(runId: string): string {
+  return `${runId}-`.replace(/:/g, "%3A");
+}
 
 /** A BullMQ job id for one attempt of one node: no `:` allowed. */
 export function jobId(runId: string, node: string, attempt: number): string {
-  return `${runId}-${node}-${attempt}`.replace(/:/g, "%3A");
+  return jobPrefix(runId) + `${node}-${attempt}`.replace(/:/g, "%3A");
 }

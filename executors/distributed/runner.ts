@@ -13,8 +13,8 @@ import { isArrowTable } from "../../catalog/datasets/arrow.js";
 import { unpackArtifacts, type ArtifactFiles } from "./artifacts.js";
 import { codeCheck } from "./code-check.js";
 import type { CodeCheck, JobData, JobResult } from "./messages.js";
-import { connect, jobId, keys, type QueueTarget } from "./queue.js";
-import { scratchSettings, ValueStore, type ScratchSettings, type ValueRef } from "./values.js";
+import { connect, jobId, jobPrefix, keys, type QueueTarget } from "./queue.js";
+import { ValueStore, type ValueRef } from "./values.js";
 
 /** How often the coordinator looks at its jobs itself (an event missed across a Redis restart). */
 const POLL_MS = 2000;
@@ -60,7 +60,7 @@ export class DistributedRunner implements NodeRunner {
   }
 
   /** Connects (MLC7003 within seconds when Redis is down) and listens for job events before any job exists. */
-  static async open(plan: RunPlan, ctx: RunContext, target: QueueTarget, scratch: ScratchSettings) {
+  static async open(plan: RunPlan, ctx: RunContext, target: QueueTarget) {
     const redis = await connect(target);
     const connection = target.redis;
     const queue = new Queue(target.name, { connection });
@@ -68,7 +68,7 @@ export class DistributedRunner implements NodeRunner {
     queue.on("error", () => {}); // reconnects are retried; a lasting outage fails the run in look()
     events.on("error", () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const values = new ValueStore(redis, ctx.project.root, keys.data(target.name, ctx.runId), ctx.runId, scratch);
+    const values = new ValueStore(redis, ctx.project, target.name, ctx.runId);
     return new DistributedRunner(ctx, target, redis, queue, events, values, plan);
   }
 
@@ -192,32 +192,44 @@ export class DistributedRunner implements NodeRunner {
    */
   async clearRun(runId: string): Promise<void> {
     await this.redis.publish(keys.cancel(this.target.name), runId);
-    const prefix = jobId(runId, "", 0).replace(/-0$/, "");
+    const prefix = jobPrefix(runId);
     const jobs = await this.queue.getJobs(["waiting", "active", "delayed", "completed", "failed", "prioritized"]);
-    const deadline = Date.now() + CANCEL_WAIT_MS;
-    for (const job of jobs.filter((j) => j?.id?.startsWith(prefix)))
-      while ((await this.queue.remove(job.id!).catch(() => 1)) !== 1 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-    const scratch = scratchSettings(this.ctx.project);
-    await new ValueStore(this.redis, this.ctx.project.root, keys.data(this.target.name, runId), runId, scratch).clear();
+    await this.removeJobs(
+      jobs.filter((j) => j?.id?.startsWith(prefix)).map((j) => j.id!),
+      CANCEL_WAIT_MS,
+    );
+    await this.values.forRun(runId).clear();
   }
 
   /** Removes what is still queued, cancels what runs, then deletes every key and value of the run. */
   async close(): Promise<void> {
     clearInterval(this.poll);
-    const ids = [...this.queued];
-    const left: string[] = [];
-    for (const id of ids) if ((await this.queue.remove(id).catch(() => 0)) !== 1) left.push(id);
+    const left = await this.removeJobs([...this.queued], 0);
     // Workers close the run's threads on this message: a running node stops, a finished run frees them.
     await this.redis.publish(keys.cancel(this.target.name), this.ctx.runId).catch(() => {});
-    const deadline = Date.now() + CANCEL_WAIT_MS;
-    for (const id of left)
-      while (Date.now() < deadline && (await this.queue.remove(id).catch(() => 1)) !== 1)
-        await new Promise((r) => setTimeout(r, 100));
+    await this.removeJobs(left, CANCEL_WAIT_MS);
     for (const s of this.pending.values()) s({ error: "the run ended" });
     await this.values.clear().catch(() => {});
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.redis.disconnect();
+  }
+
+  /**
+   * Removes jobs, retrying for up to `waitMs` those a worker still holds (BullMQ refuses to remove a
+   * locked job); returns the ids still there. A Redis error ends the attempt for that job.
+   */
+  private async removeJobs(ids: readonly string[], waitMs: number): Promise<string[]> {
+    const deadline = Date.now() + waitMs;
+    const left: string[] = [];
+    for (const id of ids) {
+      let removed = await this.queue.remove(id).catch(() => 1);
+      while (removed !== 1 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        removed = await this.queue.remove(id).catch(() => 1);
+      }
+      if (removed !== 1) left.push(id);
+    }
+    return left;
   }
 }
 

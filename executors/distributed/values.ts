@@ -4,7 +4,7 @@
 // (a shared folder or s3:// prefix). Jobs and events carry only the reference, so nothing large
 // sits in BullMQ's job hashes or event stream.
 import { promises as fsp } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import type { Redis } from "ioredis";
 import { MlcError } from "../../compiler/diagnostics.js";
@@ -12,6 +12,7 @@ import type { CompiledProject } from "../../compiler/types.js";
 import { datasetFiles } from "../../catalog/storage/files.js";
 import { isRemote, joinUrl, storageFor } from "../../catalog/storage/storage.js";
 import { mapValues, toWire } from "../parallel/arrow-wire.js";
+import { keys } from "./queue.js";
 
 export type ValueRef = { readonly redis: string } | { readonly file: string };
 
@@ -20,7 +21,7 @@ const TTL_S = 24 * 3600;
 /** Redis refuses strings over 512 MB. */
 const REDIS_MAX = 512 * 1024 * 1024;
 
-export interface ScratchSettings {
+interface ScratchSettings {
   /** Folder or s3:// prefix shared by the coordinator and the workers. */
   readonly location?: string;
   readonly credentials?: unknown;
@@ -32,7 +33,7 @@ export interface ScratchSettings {
 const INLINE_MAX = 1024 * 1024;
 
 /** The scratch settings of mlc.yml's `distributed:`, with the credentials entry they name. */
-export function scratchSettings(project: CompiledProject): ScratchSettings {
+function scratchSettings(project: CompiledProject): ScratchSettings {
   const s = project.distributed;
   return {
     location: s.scratch,
@@ -43,14 +44,23 @@ export function scratchSettings(project: CompiledProject): ScratchSettings {
 
 /** The values of one run, in Redis and the scratch location. */
 export class ValueStore {
+  private readonly prefix: string;
+  private readonly scratch: ScratchSettings;
+
   constructor(
     private readonly redis: Redis,
-    private readonly root: string,
-    /** Key prefix of the run (queue.ts keys.data). */
-    private readonly prefix: string,
+    private readonly project: CompiledProject,
+    private readonly queueName: string,
     private readonly runId: string,
-    private readonly scratch: ScratchSettings,
-  ) {}
+  ) {
+    this.prefix = keys.data(queueName, runId);
+    this.scratch = scratchSettings(project);
+  }
+
+  /** The store of another run of the same project and queue (to clear what it left). */
+  forRun(runId: string): ValueStore {
+    return new ValueStore(this.redis, this.project, this.queueName, runId);
+  }
 
   /** Stores `values` under `name` (unique within the run) and returns where. */
   async put(name: string, values: Readonly<Record<string, unknown>>): Promise<ValueRef> {
@@ -58,7 +68,7 @@ export class ValueStore {
     const { location } = this.scratch;
     if (location && bytes.length > this.scratch.inlineMax) {
       const file = isRemote(location) ? joinUrl(location, this.runId, `${name}.v8`) : this.local(name);
-      await datasetFiles(this.root, this.scratch.credentials).writeLocal(file, (p) => fsp.writeFile(p, bytes));
+      await datasetFiles(this.project.root, this.scratch.credentials).writeLocal(file, (p) => fsp.writeFile(p, bytes));
       return { file };
     }
     if (bytes.length > REDIS_MAX)
@@ -74,7 +84,10 @@ export class ValueStore {
   async get(ref: ValueRef): Promise<Record<string, unknown>> {
     let bytes: Buffer | null;
     if ("redis" in ref) bytes = await this.redis.getBuffer(ref.redis);
-    else bytes = await datasetFiles(this.root, this.scratch.credentials).readLocal(ref.file, (p) => fsp.readFile(p));
+    else
+      bytes = await datasetFiles(this.project.root, this.scratch.credentials).readLocal(ref.file, (p) =>
+        fsp.readFile(p),
+      );
     if (!bytes)
       throw new MlcError(
         "MLC7003",
@@ -108,9 +121,7 @@ export class ValueStore {
   }
 
   private local(name: string): string {
-    const base = isAbsolute(this.scratch.location!)
-      ? this.scratch.location!
-      : resolve(this.root, this.scratch.location!);
-    return name ? resolve(base, this.runId, `${name}.v8`) : resolve(base, this.runId);
+    const folder = resolve(this.project.root, this.scratch.location!, this.runId);
+    return name ? resolve(folder, `${name}.v8`) : folder;
   }
 }

@@ -18,7 +18,7 @@ import { packArtifacts } from "./artifacts.js";
 import { codeCheck, codeDifference } from "./code-check.js";
 import type { JobData, JobOutcome, JobResult } from "./messages.js";
 import { connect, keys, type QueueTarget } from "./queue.js";
-import { scratchSettings, ValueStore } from "./values.js";
+import { ValueStore } from "./values.js";
 
 /**
  * A dead worker's job is taken over once its lock expires and a stalled check sees it: within
@@ -163,8 +163,7 @@ export class MlcWorker {
       onEvent: nothing,
     };
     const runner = new ParallelRunner(plan, ctx, { maxWorkers: this.opts.concurrency, wantData: data.wantData });
-    const prefix = keys.data(this.opts.target.name, data.runId);
-    const values = new ValueStore(this.redis, root, prefix, data.runId, scratchSettings(project));
+    const values = new ValueStore(this.redis, project, this.opts.target.name, data.runId);
     return { project, runner, ctx, values, lastUsed: Date.now() };
   }
 
