@@ -2,8 +2,8 @@
 // including file), expand it, remap it as Kedro's `pipeline()`. Cycles are found by the chain of
 // absolute paths from the root document, so a self-including file is an error, never a hang.
 import { existsSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname, resolve } from "node:path";
-import { globSync, isDynamicPattern } from "tinyglobby";
 import { validateDocument } from "../schema/validate.js";
 import type { CompileContext } from "./diagnostics.js";
 import { normalizeTags } from "./expand-node.js";
@@ -18,6 +18,13 @@ import type { RawDocument, ResolvedNode, SourceRef } from "./types.js";
 export type ExpandDocument = (doc: RawDocument, chain: readonly string[]) => ResolvedNode[];
 
 type Raw = Record<string, unknown>;
+
+const require = createRequire(import.meta.url);
+let globModule: typeof import("tinyglobby") | null = null;
+/** tinyglobby, loaded by the first include (it costs more to load than a small project takes to compile). */
+function glob(): typeof import("tinyglobby") {
+  return (globModule ??= require("tinyglobby") as typeof import("tinyglobby"));
+}
 
 /** Deeper include chains are reported instead of followed (a guard; real projects nest a few levels). */
 export const MAX_INCLUDE_DEPTH = 64;
@@ -47,7 +54,7 @@ export function expandIncludes(
   return list.flatMap((raw, j) => {
     const entry = isMap(raw) ? interpolateTree(raw, vars, doc.file, ["include", j], ctx) : null;
     if (!isMap(entry)) return [];
-    if (typeof entry.pipeline === "string" && isDynamicPattern(entry.pipeline))
+    if (typeof entry.pipeline === "string" && glob().isDynamicPattern(entry.pipeline))
       return includeGlob(doc, entry, entry.pipeline, j, chain, ctx, expand, named);
     return includeOne(doc, entry, j, chain, ctx, expand);
   });
@@ -68,7 +75,9 @@ function includeGlob(
   expand: ExpandDocument,
   named: Record<string, NamedPipelineSpec>,
 ): ResolvedNode[] {
-  const files = globSync(pattern, { cwd: dirname(doc.absPath), onlyFiles: true, expandDirectories: false }).sort();
+  const files = glob()
+    .globSync(pattern, { cwd: dirname(doc.absPath), onlyFiles: true, expandDirectories: false })
+    .sort();
   const at: SourceRef = { file: doc.file, path: ["include", j, "pipeline"] };
   if (files.length === 0) {
     ctx.report({ code: "MLC3007", message: `include "${pattern}": no file matches`, at });
