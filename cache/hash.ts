@@ -32,19 +32,26 @@ export function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 
-/** Hashes a file's bytes (streamed). */
-export async function hashFileBytes(path: string): Promise<string> {
+/**
+ * Hashes a file's bytes: a file of at most CHUNK bytes in one synchronous read, a larger one
+ * streamed through a buffer of CHUNK. A buffer sized to the file, not to CHUNK: a 4 MB buffer per
+ * small output is external memory the garbage collector runs for, on every node of a run.
+ */
+export async function hashFileBytes(path: string, size: number): Promise<string> {
   const h = hasher().Xxh3.withSeed(0n);
-  const fh = await fsp.open(path, "r");
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
+  if (size <= CHUNK) h.update(readFileSync(path));
+  else {
+    const fh = await fsp.open(path, "r");
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        h.update(buf.subarray(0, bytesRead));
+      }
+    } finally {
+      await fh.close();
     }
-  } finally {
-    await fh.close();
   }
   return h.digest().toString(16).padStart(16, "0");
 }
@@ -78,7 +85,7 @@ async function fileVersion(root: string, path: string, st: Stats): Promise<strin
   const memoPath = join(cacheDir(root), "hashes", `${digest(key)}.json`);
   const memo = readMemo(memoPath);
   if (memo && memo[0] === st.size && memo[1] === st.mtimeMs && memo[2] === st.ino) return memo[3];
-  const hash = `${st.size.toString(36)}-${await hashFileBytes(path)}`;
+  const hash = `${st.size.toString(36)}-${await hashFileBytes(path, st.size)}`;
   const fresh: Memo = [st.size, st.mtimeMs, st.ino, hash, key];
   // No fsync: a memo a crash cut or lost fails to parse or is missing, which only costs a re-hash.
   try {

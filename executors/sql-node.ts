@@ -88,14 +88,30 @@ async function registerInputs(
     if (isParamInput(name)) continue;
     const scan = name in memoryInputs ? null : scanOf(catalog, name, "load");
     if (scan) {
-      const reader = scan.format === "parquet" ? "read_parquet" : "read_csv";
-      await con.run(`CREATE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM ${reader}(${quoteLiteral(scan.path)})`);
+      const reader =
+        scan.format === "parquet" ? `read_parquet(${quoteLiteral(scan.path)})` : await sniffedCsv(con, scan.path);
+      await con.run(`CREATE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM ${reader}`);
       continue;
     }
     const value = name in memoryInputs ? memoryInputs[name] : ((loaded ??= {})[name] = await catalog.load(name));
     await createTableFrom(con, name, await asTable(node, name, value));
   }
   return loaded;
+}
+
+/**
+ * read_csv of `path` with the dialect and column types DuckDB's sniffer finds. A view over a bare
+ * read_csv sniffs the file when it is created and again when the query binds it; spelled out, the
+ * sniff happens once.
+ */
+async function sniffedCsv(con: Duck.DuckDBConnection, path: string): Promise<string> {
+  const plain = `read_csv(${quoteLiteral(path)})`;
+  const rows = (await con.runAndReadAll("SELECT Prompt FROM sniff_csv($p)", { p: path })).getRowObjectsJS();
+  // The prompt is `FROM read_csv('<path>', auto_detect=false, ...);` with the path unescaped.
+  const prompt = String(rows[0]?.Prompt ?? "");
+  const head = `FROM read_csv('${path}',`;
+  if (!prompt.startsWith(head)) return plain;
+  return `read_csv(${quoteLiteral(path)},${prompt.slice(head.length).replace(/;\s*$/, "")}`;
 }
 
 /** An input as a table: an Arrow Table, rows, or columns (an object of equal-length arrays or typed arrays). */

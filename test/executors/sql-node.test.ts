@@ -139,6 +139,17 @@ describe.each(["sequential", "parallel"])("sql nodes (%s)", (executor) => {
     }
   }, 60_000);
 
+  it("a csv whose path holds a quote and a space is scanned with the dialect DuckDB sniffs (quoted fields, ; delimiter)", async () => {
+    const root = project({
+      "pipeline.yml": `version: 1\nnodes:\n  - name: count\n    sql: SELECT city, sum(n) AS n FROM t GROUP BY city ORDER BY city\n    inputs: t\n    outputs: counts\n`,
+      "conf/base/catalog.yml": `t: { type: csv, filepath: "data/o'brien sales.csv" }\ncounts: { type: csv, filepath: data/counts.csv }\n`,
+      "data/o'brien sales.csv": 'city;n\n"saint; denis";2\nlyon;3\n"saint; denis";1\n',
+    });
+    const out = await runProject({ root, executor, maxWorkers: 1 });
+    expect(out.record!.status, JSON.stringify(out.record!.error)).toBe("success");
+    expect(readFileSync(join(root, "data/counts.csv"), "utf8")).toBe("city,n\nlyon,3\nsaint; denis,3\n");
+  }, 60_000);
+
   it("a query that fails at run time is MLC5001 naming the node", async () => {
     const root = project({
       "pipeline.yml": `version: 1\nnodes:\n  - name: bad\n    sql: SELECT 1 / 'x'::INTEGER AS v FROM t\n    inputs: t\n    outputs: v\n`,
