@@ -2,12 +2,12 @@
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised; an Arrow Table in the plain form the parallel executor moves between threads, since
-// v8 would load the class instance back as a bare object). One file per node, written by rename:
-// concurrent writers never tear a file.
-import { existsSync, mkdirSync, promises as fsp, readFileSync } from "node:fs";
+// v8 would load the class instance back as a bare object). One file per node, written in place: a
+// state torn by a crash or a second writer fails to parse, and a node without a readable state runs.
+import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { writeFileAtomic, writeFileAtomicSync } from "../catalog/atomic.js";
+import { writeFileAtomic } from "../catalog/atomic.js";
 import { cacheDir, digest, projectPath, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
@@ -62,22 +62,21 @@ export async function writeNodeState(
 ): Promise<void> {
   const kept: string[] = [];
   const unkept: Record<string, string> = {};
-  await fsp.mkdir(join(cacheDir(root), "values"), { recursive: true });
   for (const [name, value] of Object.entries(values)) {
     const bytes = await keepable(value);
     if (typeof bytes === "string") {
       unkept[name] = bytes;
       continue;
     }
+    await fsp.mkdir(join(cacheDir(root), "values"), { recursive: true });
     await writeFileAtomic(valuePath(root, state.key, name), bytes);
     kept.push(name);
   }
-  // No fsync (it cost more than a small node's run): a state a crash cut fails to parse, and a
-  // node without a readable state just runs again. Kept values above are synced: a consumer reads
-  // one only after its producer was judged up to date.
+  // Not synced (see the header). Kept values above are: a consumer reads one only after its
+  // producer was judged up to date.
   mkdirSync(join(cacheDir(root), "nodes"), { recursive: true });
   const logs = artifactPaths(state.logs, (p) => projectPath(root, p));
-  writeFileAtomicSync(
+  writeFileSync(
     nodeStatePath(root, state.node),
     JSON.stringify({ ...state, logs, kept, ...(Object.keys(unkept).length ? { unkept } : {}) }),
   );

@@ -133,6 +133,27 @@ describe.each(["sequential", "parallel"])("incremental runs (%s)", (executor) =>
   });
 });
 
+describe("cache state written in place", () => {
+  it("a torn node state reruns its node, and a torn hash memo is hashed again: never a wrong decision", () => {
+    const root = incProject();
+    mlc(root, "run");
+    const cache = join(root, ".mlc/cache");
+    const files = (d: string) => readdirSync(join(cache, d)).map((f) => join(cache, d, f));
+    const prepState = files("nodes").find((f) => readFileSync(f, "utf8").includes('"node":"prep"'))!;
+    // What a crash or a second writer leaves: the start of the file, or old bytes after new ones.
+    writeFileSync(prepState, readFileSync(prepState, "utf8").slice(0, 40));
+    for (const memo of files("hashes")) writeFileSync(memo, readFileSync(memo, "utf8") + '"]');
+    const s = status(root);
+    expect(s.prep).toBe("never run");
+    expect(s.shape).toBe("input changed (scaled, upstream: prep runs)");
+    expect(mlc(root, "run").code).toBe(0);
+    // prep's output comes out the same, so its readers stay cached (early cutoff).
+    expect(executed(root)).toEqual(["noisy", "prep"]);
+    expect(status(root).prep).toBe("up to date");
+    for (const memo of files("hashes")) expect(() => JSON.parse(readFileSync(memo, "utf8"))).not.toThrow();
+  });
+});
+
 describe("cache settings and commands", () => {
   it("mlc.yml `cache: false` makes every node always run unless the node says cache: true", () => {
     const root = incProject();
