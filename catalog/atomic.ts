@@ -161,16 +161,26 @@ export async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-/** Opens a fresh temp sibling of `path`, lets `fill` write it, fsyncs, renames; removes it on any failure. */
+/**
+ * Opens a fresh temp sibling of `path`, lets `fill` write it, fsyncs it through the same handle,
+ * renames; removes it on any failure. (writeViaTempFile reopens its file to sync: its writers
+ * write by path.)
+ */
 async function atomically(path: string, fill: (fh: FileHandle) => Promise<void>): Promise<void> {
-  await writeViaTempFile(path, async (tmp) => {
+  const tmp = tempPathFor(path);
+  try {
     const fh = await fsp.open(tmp, "wx");
     try {
       await fill(fh);
+      await fh.sync();
     } finally {
       await fh.close();
     }
-  });
+    await fsp.rename(tmp, path);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
 }
 
 /** Writes `data` to `path` atomically (the folder must exist). */
