@@ -4,8 +4,8 @@
 import { MlcError } from "../compiler/diagnostics.js";
 import type { CompiledProject } from "../compiler/types.js";
 import type { RunEvent, RunPlan } from "../executors/executor.js";
-import type { Hooks } from "./hooks.js";
-import type { RunRecord } from "./run-record.js";
+import type { Hooks } from "../hooks/hooks.js";
+import type { RunRecord } from "../runs/record.js";
 import type { RunSink } from "./sink.js";
 
 /** What a plugin is started with: the run as it begins. */

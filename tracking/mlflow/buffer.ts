@@ -7,7 +7,7 @@ import { contentVersion, digest } from "../../cache/hash.js";
 import { basename, join, relative } from "node:path";
 import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import { parseOrderBy } from "../../cli/search/filter.js";
-import type { Hooks } from "../hooks.js";
+import type { Hooks } from "../../hooks/hooks.js";
 import type { ModelRegistration, RunSink } from "../sink.js";
 import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";

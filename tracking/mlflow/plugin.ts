@@ -9,7 +9,7 @@ import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
 import type { RunEvent as ExecutorEvent } from "../../executors/executor.js";
 import type { PluginContext, RunPlugin } from "../plugins.js";
-import type { RunRecord } from "../run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
 import { RunBuffer } from "./buffer.js";
 import { MlflowClient, safeUri } from "./client.js";

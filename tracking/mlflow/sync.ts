@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readRun, writeRun } from "../run-store.js";
+import { readRun, writeRun } from "../../runs/store.js";
 import type { MlflowClient } from "./client.js";
 import { Deliverer, type MlflowLink } from "./deliver.js";
 import { lockRun, outboxDir, queuedRuns, readEvents, readProgress, removeRun, type RunEvent } from "./event-log.js";

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompiledProject, GraphIR, IRDataset } from "../../../compiler/types.js";
-import type { RunRecord, RunStatus } from "../../../tracking/run-record.js";
+import type { RunRecord, RunStatus } from "../../../runs/record.js";
 import { MlflowClient, proxyPath } from "../../../tracking/mlflow/client.js";
 import { start } from "../../../tracking/mlflow/plugin.js";
 import type { PluginContext } from "../../../tracking/plugins.js";

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive, selfIdentity } from "../../catalog/process-identity.js";
-import type { RunRecord } from "../../tracking/run-record.js";
-import { listRuns, readRun, runsDir, writeRun } from "../../tracking/run-store.js";
+import type { RunRecord } from "../../runs/record.js";
+import { listRuns, readRun, runsDir, writeRun } from "../../runs/store.js";
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import {
   gitCommit,
   latestRun,
@@ -14,7 +14,7 @@ import {
   RunWriter,
   runsDir,
   writeRun,
-} from "../../tracking/run-store.js";
+} from "../../runs/store.js";
 
 const dirs: string[] = [];
 const tmp = () => {
