@@ -9,7 +9,7 @@ import type { CompiledProject, IRNode } from "../../compiler/types.js";
 import { parseOrderBy } from "../../cli/search/filter.js";
 import type { Hooks } from "../../hooks/hooks.js";
 import type { ModelRegistration, RunSink } from "../sink.js";
-import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
+import { applyLongParams, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import type { EventLog, RunEvent } from "./event-log.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
@@ -78,12 +78,6 @@ export class RunBuffer implements RunSink {
     this.artifacts.push({ src: localPath, dir, register });
   }
 
-  /** Node runs still open end with `status` (the run ended without their end). */
-  closeChildren(status: RunStatus, at = Date.now()): void {
-    for (const [node, st] of this.children)
-      if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status, at);
-  }
-
   /** Problems found while logging (bad keys, changed params, long params under fail). */
   problems(): string[] {
     return [...this.issues];
@@ -127,10 +121,10 @@ export class RunBuffer implements RunSink {
     this.nodeEvents.push({ t: "child", node, start_time: Date.now() });
   }
 
-  private endChild(node: string, status: RunStatus, at = Date.now()): void {
+  private endChild(node: string, status: RunStatus): void {
     if (this.children.get(node) !== "open") return;
     this.children.set(node, "closed");
-    this.nodeEvents.push({ t: "end", child: node, status, end_time: at });
+    this.nodeEvents.push({ t: "end", child: node, status, end_time: Date.now() });
   }
 
   private key(key: unknown, what: string): string | null {
@@ -161,8 +155,12 @@ export class RunBuffer implements RunSink {
     long.tooLong.forEach((k) =>
       this.issue(`param "${k}" is longer than MLflow's 6000-character limit (long_params_strategy: fail); not sent`),
     );
-    for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags]))
-      events.push({ t: "batch", ...b });
+    const batch = {
+      metrics: this.metrics.splice(0),
+      params: long.params,
+      tags: [...this.tags.splice(0), ...long.tags],
+    };
+    if (batch.metrics.length + batch.params.length + batch.tags.length) events.push({ t: "batch", ...batch });
     const inputs = this.inputs.splice(0);
     if (inputs.length)
       events.push({ t: "inputs", datasets: await Promise.all(inputs.map((i) => toInput(i, log.root))) });

@@ -7,11 +7,9 @@
 // The alias moves to the run that ranks first by `compare:` ("metrics.rmse ASC") against the
 // alias's run, or without it to the newest run by start time, never simply to the last delivered:
 // a run queued in an outage and synced later must not take `champion` from a better or newer one.
-import { MlflowRejection, type MlflowClient } from "./client.js";
+import { API, MlflowRejection, type MlflowClient } from "./client.js";
 import type { Mapping, RegisterEvent } from "./event-log.js";
 import type { Run } from "./types.js";
-
-const API = "/api/2.0/mlflow";
 
 interface ModelVersion {
   readonly version: string;
