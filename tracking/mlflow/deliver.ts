@@ -23,19 +23,13 @@ export const finishBudgetMs = (): number => Number(process.env.MLC_MLFLOW_FINISH
 /** Waits for `p` until the time `until`; then calls `stop` (which cancels what `p` waits on) and lets `p` settle. */
 export async function bounded(p: Promise<unknown>, until: number, stop: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), Math.max(0, until - Date.now()))));
-  const first = await Promise.race([
-    p.then(
-      () => "done",
-      () => "done",
-    ),
-    late,
-  ]);
-  clearTimeout(timer);
-  if (first === "late") {
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, until - Date.now()))));
+  const settled = p.catch(() => {});
+  if (await Promise.race([settled.then(() => false), late])) {
     stop();
-    await p.catch(() => {});
+    await settled;
   }
+  clearTimeout(timer);
 }
 
 /** A run's MLflow link, as the run record keeps it. */

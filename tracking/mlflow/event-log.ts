@@ -65,6 +65,7 @@ export type Progress = { sent: number; runs: Record<string, Mapping> };
 
 const COPY_LIMIT = 64 * 1024 * 1024;
 const noop = () => {};
+const no = () => false;
 
 /** `<root>/.mlc/outbox` */
 export function outboxDir(root: string): string {
@@ -166,12 +167,8 @@ export class EventLog {
     const dest = join(fileOf(this.root, this.runId, ""), String(this.copies++), name);
     await fsp.mkdir(dirname(dest), { recursive: true });
     // Datasets save by rename, so a link keeps this run's bytes; on another file system, a copy.
-    const linked =
-      (await fsp.stat(src)).size > COPY_LIMIT &&
-      (await fsp.link(src, dest).then(
-        () => true,
-        () => false,
-      ));
+    const big = (await fsp.stat(src)).size > COPY_LIMIT;
+    const linked = big && (await fsp.link(src, dest).then(() => true, no));
     if (!linked) await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
     return dest;
   }
