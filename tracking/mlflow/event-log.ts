@@ -23,7 +23,7 @@ export type StartEvent = {
   tags: readonly KeyValue[];
 };
 type Lists = { metrics: readonly Metric[]; params: readonly KeyValue[]; tags: readonly KeyValue[] };
-export type BatchEvent = { t: "batch"; child?: string } & Lists;
+export type BatchEvent = { t: "batch" } & Lists;
 export type ChildEvent = { t: "child"; node: string; start_time: number; tags: readonly KeyValue[] };
 /** A `register:` of the artifact at `path` (among the main run's artifacts); `rank` is its `compare:`. */
 export type RegisterEvent = {
