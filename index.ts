@@ -7,8 +7,8 @@ export { nodeSignal, currentNode, type NodeContext } from "./executors/node-cont
 export { currentSink, installSink, NULL_SINK, type RunSink } from "./tracking/sink.js";
 
 export type { Dataset, DatasetContext, DatasetType } from "./catalog/dataset.js";
-export type { Hooks, RunInfo } from "./tracking/hooks.js";
-export type { RunRecord, NodeRecord, ErrorInfo, MetricPoint, RunStatus, NodeStatus } from "./tracking/run-record.js";
+export type { Hooks, RunInfo } from "./hooks/hooks.js";
+export type { RunRecord, NodeRecord, ErrorInfo, MetricPoint, RunStatus, NodeStatus } from "./runs/record.js";
 export type { Executor, RunPlan, RunContext, RunEvent, RunResult } from "./executors/executor.js";
 export type { NodeRunner, NodeTask, NodeOutcome } from "./executors/scheduler.js";
 export type {

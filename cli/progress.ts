@@ -1,7 +1,7 @@
 // Progress of `mlc run` on stderr: on a terminal a live status line (node n/N, name, elapsed) with
 // a line per finished node; piped or under CI=true plain lines only (no cursor tricks).
 import type { RunEvent } from "../executors/executor.js";
-import type { NodeRecord } from "../tracking/run-record.js";
+import type { NodeRecord } from "../runs/record.js";
 
 /** Formats milliseconds for people: "12 ms", "1.2 s", "2m 03s". */
 export function human(ms: number): string {

@@ -4,7 +4,7 @@ import { relative } from "node:path";
 import { nodeKeyPosition } from "../compiler/node-key.js";
 import type { GraphIR } from "../compiler/types.js";
 import type { RunPlan } from "../executors/executor.js";
-import type { RunRecord } from "../tracking/run-record.js";
+import type { RunRecord } from "../runs/record.js";
 import { human, paint } from "./progress.js";
 import { table } from "./commands/table.js";
 import { codeFrame } from "./format.js";

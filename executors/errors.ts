@@ -1,6 +1,6 @@
 // Turning anything thrown into the plain ErrorInfo that run records and events carry.
 import { MlcError } from "../compiler/diagnostics.js";
-import type { ErrorInfo } from "../tracking/run-record.js";
+import type { ErrorInfo } from "../runs/record.js";
 import { scrubber } from "../catalog/secrets.js";
 import type { RunContext } from "./executor.js";
 

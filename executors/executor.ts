@@ -1,9 +1,9 @@
 // The Executor interface and the data it consumes and produces. Executors share one scheduler
 // (executors/scheduler.ts) and differ only in how they run one node.
 import type { CompiledProject, GraphIR, IRNode } from "../compiler/types.js";
-import type { ErrorInfo, NodeRecord, RunStatus } from "../tracking/run-record.js";
+import type { ErrorInfo, NodeRecord, RunStatus } from "../runs/record.js";
 import type { RunSink } from "../tracking/sink.js";
-import type { Hooks } from "../tracking/hooks.js";
+import type { Hooks } from "../hooks/hooks.js";
 import type { CacheSession } from "../cache/session.js";
 
 /** What will run, decided before anything runs: plain data. */

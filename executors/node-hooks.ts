@@ -1,8 +1,8 @@
 // The node hooks the scheduler calls after an attempt, on the main thread. A hook that throws
 // fails the node (its error is returned, never thrown), as a failing node function would.
 import type { IRNode } from "../compiler/types.js";
-import type { Hooks, RunInfo } from "../tracking/hooks.js";
-import type { ErrorInfo } from "../tracking/run-record.js";
+import type { Hooks, RunInfo } from "../hooks/hooks.js";
+import type { ErrorInfo } from "../runs/record.js";
 import { toErrorInfo } from "./errors.js";
 import type { NodeOutcome } from "./scheduler.js";
 

@@ -11,7 +11,7 @@ import { isAlive, selfIdentity, type ProcessIdentity } from "../catalog/process-
 import { MlcError } from "../compiler/diagnostics.js";
 import type { DatasetConfig, IRDataset } from "../compiler/types.js";
 import { shownPath } from "../catalog/datasets/file.js";
-import { readRun } from "../tracking/run-store.js";
+import { readRun } from "../runs/store.js";
 import type { RunPlan } from "./executor.js";
 
 /** One output a run may write: `key` is its absolute path (or URL, or `dataset:<name>` without a path). */

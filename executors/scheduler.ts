@@ -16,8 +16,8 @@
 // (each output); onNodeError only after the last attempt failed. Memory values pass by reference.
 // With ctx.cache (cache/session.ts) a ready node that is up to date is `cached`: no runner, no hooks.
 import type { IRNode } from "../compiler/types.js";
-import type { ErrorInfo, NodeRecord } from "../tracking/run-record.js";
-import type { RunInfo } from "../tracking/hooks.js";
+import type { ErrorInfo, NodeRecord } from "../runs/record.js";
+import type { RunInfo } from "../hooks/hooks.js";
 import type { RunContext, RunPlan, RunResult } from "./executor.js";
 import { errorScrubber, toErrorInfo, type Clean } from "./errors.js";
 import { isRunScoped, keptDatasets, memoryDatasets } from "./datasets.js";

@@ -21,6 +21,8 @@ const roots = [
   "catalog",
   "executors",
   "cache",
+  "hooks",
+  "runs",
   "tracking",
   "cli",
 ];

@@ -4,8 +4,8 @@
 import { MlcError } from "../compiler/diagnostics.js";
 import type { CompiledProject } from "../compiler/types.js";
 import type { RunEvent, RunPlan } from "../executors/executor.js";
-import type { Hooks } from "./hooks.js";
-import type { RunRecord } from "./run-record.js";
+import type { Hooks } from "../hooks/hooks.js";
+import type { RunRecord } from "../runs/record.js";
 import type { RunSink } from "./sink.js";
 
 /** What a plugin is started with: the run as it begins. */
@@ -68,16 +68,16 @@ export async function startPlugins(ctx: PluginContext): Promise<RunPlugin[]> {
   return out;
 }
 
+/** `p` whose errors are warnings, but for a coded error of finish (it fails the run). */
 function guarded(p: RunPlugin, warn: (m: string) => void): RunPlugin {
+  const told = (what: string, err: unknown) => warn(`${p.name}: ${what}${(err as Error).message}`);
   return {
-    name: p.name,
-    sink: p.sink,
-    hooks: p.hooks,
+    ...p,
     onEvent(e) {
       try {
         p.onEvent?.(e);
       } catch (err) {
-        warn(`${p.name}: ${(err as Error).message}`);
+        told("", err);
       }
     },
     async finish(record) {
@@ -85,16 +85,10 @@ function guarded(p: RunPlugin, warn: (m: string) => void): RunPlugin {
         return await p.finish(record);
       } catch (err) {
         if (err instanceof MlcError) throw err;
-        warn(`${p.name}: could not finish the run: ${(err as Error).message}`);
+        told("could not finish the run: ", err);
         return {};
       }
     },
-    async closed() {
-      try {
-        await p.closed?.();
-      } catch (err) {
-        warn(`${p.name}: ${(err as Error).message}`);
-      }
-    },
+    closed: async () => p.closed?.().catch((err) => told("", err)),
   };
 }

@@ -11,7 +11,7 @@ export default async function cacheGc(opts: CommonFlags, args: string[]): Promis
   await printDiagnostics(diagnostics, ctx, opts);
   if (!project) return EXIT.invalid;
   const { collectGarbage } = await import("../../cache/state.js");
-  const { listRuns } = await import("../../tracking/run-store.js");
+  const { listRuns } = await import("../../runs/store.js");
   const recorded = (await listRuns(project.root)).flatMap((r) =>
     r.nodes.filter((n) => n.status === "completed" || n.status === "cached").map((n) => n.name),
   );

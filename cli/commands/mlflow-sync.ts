@@ -14,7 +14,7 @@ export type MlflowSyncFlags = CommonFlags;
 /** Runs `mlc mlflow sync`. */
 export default async function mlflowSync(opts: MlflowSyncFlags): Promise<number> {
   const copts = await compileOptionsFromFlags(opts);
-  const { loadProjectTracking } = await import("../../tracking/mlflow/config.js");
+  const { loadProjectTracking } = await import("../mlflow-project.js");
   const { queuedRuns } = await import("../../tracking/mlflow/event-log.js");
   const out = (s: string) => void (!opts.quiet && process.stdout.write(s + "\n"));
   const err = (s: string) => void process.stderr.write(s + "\n");

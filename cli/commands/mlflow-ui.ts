@@ -46,7 +46,7 @@ export type MlflowUiFlags = CommonFlags & { open: boolean };
 /** Runs `mlc mlflow ui`. */
 export default async function mlflowUi(opts: MlflowUiFlags): Promise<number> {
   const copts = await compileOptionsFromFlags(opts);
-  const { loadProjectTracking } = await import("../../tracking/mlflow/config.js");
+  const { loadProjectTracking } = await import("../mlflow-project.js");
   const { safeUri } = await import("../../tracking/mlflow/client.js");
   const pt = loadProjectTracking(copts);
   if (pt.hasErrors) {

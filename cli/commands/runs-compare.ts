@@ -1,7 +1,7 @@
 // `mlc runs compare A B [C ...] [--json]`: params, metrics, dataset versions and nodes of runs side
 // by side; a row where the runs differ starts with "*" (and is yellow on a terminal without NO_COLOR).
 import { compareRuns, type CompareRow, type Comparison, type NodeCell } from "../search/compare.js";
-import { readRun } from "../../tracking/run-store.js";
+import { readRun } from "../../runs/store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { human, paint } from "../progress.js";
 import { findProjectRoot, type CommonFlags } from "../project.js";

@@ -2,8 +2,8 @@
 // newest first, searched with MLflow's filter grammar (search/filter.ts).
 import { orderRuns, own, runFilter, type RunQuery } from "../search/search.js";
 import type { SearchView } from "../search/view.js";
-import { listRuns } from "../../tracking/run-store.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import { listRuns } from "../../runs/store.js";
+import type { RunRecord } from "../../runs/record.js";
 import { EXIT } from "../exit.js";
 import { human } from "../progress.js";
 import { findProjectRoot, type CommonFlags } from "../project.js";

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { didYouMean } from "../../compiler/suggest.js";
-import { hasRunFolder, listRuns, readMetricHistory, readRun } from "../../tracking/run-store.js";
+import { hasRunFolder, listRuns, readMetricHistory, readRun } from "../../runs/store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { findProjectRoot, type CommonFlags } from "../project.js";
 import { formatFailure, formatSummary } from "../run-summary.js";

@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../../catalog/atomic.js";
 import { compileProject } from "../../compiler/compile.js";
 import type { CompileOptions, GraphIR } from "../../compiler/types.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
-import { latestRun } from "../../tracking/run-store.js";
+import { latestRun } from "../../runs/store.js";
 import { EXIT, UsageError } from "../exit.js";
 import { assertReplaceable, writeForFlag } from "../output.js";
 import { compileOptionsFromFlags, type CommonFlags, type SelectionFlags } from "../project.js";

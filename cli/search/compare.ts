@@ -1,6 +1,6 @@
 // `mlc runs compare`: the rows of a side-by-side comparison of runs, each marked when the runs
 // disagree. Node durations always differ a little, so a node row is marked on its status only.
-import type { NodeRecord, RunRecord } from "../../tracking/run-record.js";
+import type { NodeRecord, RunRecord } from "../../runs/record.js";
 import { searchParams } from "./view.js";
 
 /** One compared key: a value per run (null: the run has none) and whether they differ. */

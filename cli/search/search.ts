@@ -1,7 +1,7 @@
 // Evaluates parsed filters and order-by terms on local run records, with the semantics of
 // MLflow's SearchUtils.filter and SearchUtils.sort: a missing value never matches, LIKE is an
 // anchored pattern of % and _, sorting puts missing (and NaN) values last in both directions.
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import type { Clause, OrderBy, Value } from "./filter.js";
 import { SearchView, STATUS_TO_MLFLOW } from "./view.js";
 

@@ -3,7 +3,7 @@
 // run's own, MLflow's status words and epoch-millisecond times.
 import { flattenParams, paramString } from "../../tracking/mlflow/batcher.js";
 import { defaultRunName, runTags } from "../../tracking/mlflow/run-tags.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 
 /** mlc's run status -> MLflow's (a local `running` record is RUNNING, not yet KILLED). */
 export const STATUS_TO_MLFLOW: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 // The data the viz page draws: the compiled graph reshaped for the browser, the CLI selection and
 // the last run's node statuses. Plain JSON; secrets never enter it (credentials stay a name).
 import type { DatasetConfig, GraphIR, IRDataset, IRNode } from "../../compiler/types.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import type { DatasetStat, Media, Preview } from "./dataset-files.js";
 import { orderLayers } from "./layer-order.js";
 

@@ -4,8 +4,8 @@
 // dataset sizes are re-read only when the run has moved on.
 import { readdirSync } from "node:fs";
 import type { GraphIR } from "../../compiler/types.js";
-import type { RunRecord } from "../../tracking/run-record.js";
-import { readRun, runsDir } from "../../tracking/run-store.js";
+import type { RunRecord } from "../../runs/record.js";
+import { readRun, runsDir } from "../../runs/store.js";
 import { datasetStats, type DatasetStat } from "./dataset-files.js";
 import { toVizRun, type VizRun } from "./page-data.js";
 

@@ -1,7 +1,7 @@
 // What a BullMQ job of a distributed run carries and returns: plain JSON, small. Values travel by
 // reference (values.ts); the worker compiles its own checkout for everything else, so credentials
 // never pass through Redis.
-import type { ErrorInfo } from "../../tracking/run-record.js";
+import type { ErrorInfo } from "../../runs/record.js";
 import type { SinkCall } from "../sink-calls.js";
 import type { ValueRef } from "./values.js";
 

@@ -6,7 +6,7 @@ import { replaySinkCalls } from "../sink-calls.js";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { DatasetConfig, IRNode } from "../../compiler/types.js";
-import type { ErrorInfo } from "../../tracking/run-record.js";
+import type { ErrorInfo } from "../../runs/record.js";
 import type { RunContext, RunPlan } from "../executor.js";
 import { threadFile } from "../thread-file.js";
 import { formatDuration } from "../timeout.js";

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { REPO } from "../executors/project.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 
 const made: string[] = [];
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readRun } from "../../tracking/run-store.js";
+import { readRun } from "../../runs/store.js";
 import { cleanupProjects, fixtureProject, readJson } from "../executors/project.js";
 import { mlc, spawnMlc } from "../helpers/cli.js";
 import { project } from "./hostile.js";

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRecord, RunStatus } from "../../tracking/run-record.js";
-import { writeRun } from "../../tracking/run-store.js";
+import type { RunRecord, RunStatus } from "../../runs/record.js";
+import { writeRun } from "../../runs/store.js";
 import { mlc } from "../helpers/cli.js";
 import { askMlflow, oracleUnavailable } from "./mlflow-oracle.js";
 

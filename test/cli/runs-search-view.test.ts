@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { flatParam, SearchView } from "../../cli/search/view.js";
 import { flattenParams, paramString } from "../../tracking/mlflow/batcher.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 
 function random(seed: number): () => number {
   let s = seed;

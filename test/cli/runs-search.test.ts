@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRecord } from "../../tracking/run-record.js";
-import { readRun, writeRun } from "../../tracking/run-store.js";
+import type { RunRecord } from "../../runs/record.js";
+import { readRun, writeRun } from "../../runs/store.js";
 import { cleanupProjects, fixtureProject, REPO } from "../executors/project.js";
 import { mlc } from "../helpers/cli.js";
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { latestRun } from "../../tracking/run-store.js";
+import { latestRun } from "../../runs/store.js";
 import { mlcWith } from "../helpers/cli.js";
 import { startMoto, TEST_KEY_ID, TEST_SECRET, type MotoServer } from "../helpers/moto.js";
 import { artifactPaths, client, download, tmpRoot } from "../tracking/mlflow/helpers.js";

@@ -3,8 +3,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { readRun } from "../../tracking/run-store.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import { readRun } from "../../runs/store.js";
+import type { RunRecord } from "../../runs/record.js";
 import { REPO } from "../executors/project.js";
 import { spawnMlc } from "../helpers/cli.js";
 

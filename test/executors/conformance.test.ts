@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProject } from "../../index.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import { resumeSelection } from "../../executors/resume.js";
-import { readMetricHistory, readRun } from "../../tracking/run-store.js";
+import { readMetricHistory, readRun } from "../../runs/store.js";
 import { cleanupProjects, fixtureProject, readJson, runRecordErrors } from "./project.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { startWorkers } from "../helpers/workers.js";

@@ -1,7 +1,7 @@
 // Hand-built graphs and contexts for executor unit tests (plain data, as the compiler emits it).
 import type { CompiledProject, DatasetConfig, GraphIR, IRDataset, IRNode } from "../../compiler/types.js";
 import type { RunContext, RunEvent } from "../../executors/executor.js";
-import type { Hooks } from "../../tracking/hooks.js";
+import type { Hooks } from "../../hooks/hooks.js";
 import { NULL_SINK } from "../../tracking/sink.js";
 
 /** A node; inputs/outputs as lists unless `single` is given. */

@@ -11,7 +11,7 @@ import { datasetMedia, datasetPreviews, datasetStats } from "../../cli/viz/datas
 import { buildPageData } from "../../cli/viz/page-data.js";
 import { renderPage } from "../../cli/viz/render.js";
 import type { GraphIR, IRDataset, IRNode } from "../../compiler/types.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import { launchBrowser, openPage, SKIP_BROWSER } from "./browser.js";
 import { DEMO, runViz, SECRETS, tempProject } from "./helpers.js";
 

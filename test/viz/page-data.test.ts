@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildPageData, orderLayers, redact, safeConfig, secretStrings } from "../../cli/viz/page-data.js";
 import { renderPage, scriptJson } from "../../cli/viz/render.js";
 import type { GraphIR } from "../../compiler/types.js";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 
 const graph: GraphIR = {
   irVersion: 1,

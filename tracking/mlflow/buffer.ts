@@ -5,17 +5,14 @@
 import { promises as fsp } from "node:fs";
 import { contentVersion, digest } from "../../cache/hash.js";
 import { basename, join, relative } from "node:path";
-import type { CompiledProject, IRNode } from "../../compiler/types.js";
+import type { CompiledProject } from "../../compiler/types.js";
 import { parseOrderBy } from "../../cli/search/filter.js";
-import type { Hooks } from "../hooks.js";
+import type { Hooks } from "../../hooks/hooks.js";
 import type { ModelRegistration, RunSink } from "../sink.js";
-import { applyLongParams, chunkBatches, LIMITS, paramString, sanitizeKey } from "./batcher.js";
+import { applyLongParams, LIMITS, paramString, sanitizeKey } from "./batcher.js";
 import type { TrackingConfig } from "./config.js";
 import type { EventLog, RunEvent } from "./event-log.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
-
-type NodeEvent =
-  { t: "child"; node: string; start_time: number } | { t: "end"; child: string; status: RunStatus; end_time: number };
 
 /** Buffers one run's logging; `drain()` turns it into events, oldest first. */
 export class RunBuffer implements RunSink {
@@ -24,7 +21,7 @@ export class RunBuffer implements RunSink {
   private tags: KeyValue[] = [];
   private artifacts: { src: string; dir: string | null; register?: ModelRegistration }[] = [];
   private inputs: { name: string; file: string; source: string }[] = [];
-  private nodeEvents: NodeEvent[] = [];
+  private nodeEvents: RunEvent[] = [];
   private readonly paramValues = new Map<string, string>();
   private readonly seenInputs = new Set<string>();
   private readonly children = new Map<string, "open" | "closed">();
@@ -78,12 +75,6 @@ export class RunBuffer implements RunSink {
     this.artifacts.push({ src: localPath, dir, register });
   }
 
-  /** Node runs still open end with `status` (the run ended without their end). */
-  closeChildren(status: RunStatus, at = Date.now()): void {
-    for (const [node, st] of this.children)
-      if (st === "open") this.endChild(node, status === "FINISHED" ? "KILLED" : status, at);
-  }
-
   /** Problems found while logging (bad keys, changed params, long params under fail). */
   problems(): string[] {
     return [...this.issues];
@@ -94,25 +85,19 @@ export class RunBuffer implements RunSink {
     const files = new Map(
       project.selected.datasets.filter((d) => d.persistent && d.filepath).map((d) => [d.name, d.filepath!]),
     );
-    const nested = this.cfg.nestedRuns === "nodes";
-    return {
-      ...(files.size
-        ? {
-            afterDatasetLoaded: (name: string) => {
-              const filepath = files.get(name);
-              if (filepath !== undefined) this.inputLoaded(name, join(project.root, filepath), filepath);
-            },
-          }
-        : {}),
-      // Only what needs them: an after-run hook makes the parallel executor send node data back.
-      ...(nested
-        ? {
-            beforeNodeRun: (node: IRNode) => this.startChild(node.name),
-            afterNodeRun: (node: IRNode) => this.endChild(node.name, "FINISHED"),
-            onNodeError: (node: IRNode) => this.endChild(node.name, "FAILED"),
-          }
-        : {}),
-    };
+    const hooks: Hooks = {};
+    if (files.size)
+      hooks.afterDatasetLoaded = (name) => {
+        const filepath = files.get(name);
+        if (filepath !== undefined) this.inputLoaded(name, join(project.root, filepath), filepath);
+      };
+    // Only what needs them: an after-run hook makes the parallel executor send node data back.
+    if (this.cfg.nestedRuns === "nodes") {
+      hooks.beforeNodeRun = (node) => this.startChild(node.name);
+      hooks.afterNodeRun = (node) => this.endChild(node.name, "FINISHED");
+      hooks.onNodeError = (node) => this.endChild(node.name, "FAILED");
+    }
+    return hooks;
   }
 
   private inputLoaded(name: string, file: string, source: string): void {
@@ -124,13 +109,17 @@ export class RunBuffer implements RunSink {
   private startChild(node: string): void {
     if (this.children.has(node)) return;
     this.children.set(node, "open");
-    this.nodeEvents.push({ t: "child", node, start_time: Date.now() });
+    const tags = [
+      { key: "mlc.run_id", value: `${this.runId}#${node}` },
+      { key: "mlc.node", value: node },
+    ];
+    this.nodeEvents.push({ t: "child", node, start_time: Date.now(), tags });
   }
 
-  private endChild(node: string, status: RunStatus, at = Date.now()): void {
+  private endChild(node: string, status: RunStatus): void {
     if (this.children.get(node) !== "open") return;
     this.children.set(node, "closed");
-    this.nodeEvents.push({ t: "end", child: node, status, end_time: at });
+    this.nodeEvents.push({ t: "end", child: node, status, end_time: Date.now() });
   }
 
   private key(key: unknown, what: string): string | null {
@@ -146,23 +135,17 @@ export class RunBuffer implements RunSink {
 
   /** Everything buffered as events (artifacts copied into the run's folder of `log`). */
   async drain(log: EventLog): Promise<RunEvent[]> {
-    const events: RunEvent[] = this.nodeEvents.splice(0).map((p) =>
-      p.t === "child"
-        ? {
-            ...p,
-            tags: [
-              { key: "mlc.run_id", value: `${this.runId}#${p.node}` },
-              { key: "mlc.node", value: p.node },
-            ],
-          }
-        : p,
-    );
+    const events: RunEvent[] = this.nodeEvents.splice(0);
     const long = applyLongParams(this.params.splice(0), this.cfg.longParamsStrategy);
     long.tooLong.forEach((k) =>
       this.issue(`param "${k}" is longer than MLflow's 6000-character limit (long_params_strategy: fail); not sent`),
     );
-    for (const b of chunkBatches(this.metrics.splice(0), long.params, [...this.tags.splice(0), ...long.tags]))
-      events.push({ t: "batch", ...b });
+    const batch = {
+      metrics: this.metrics.splice(0),
+      params: long.params,
+      tags: [...this.tags.splice(0), ...long.tags],
+    };
+    if (batch.metrics.length + batch.params.length + batch.tags.length) events.push({ t: "batch", ...batch });
     const inputs = this.inputs.splice(0);
     if (inputs.length)
       events.push({ t: "inputs", datasets: await Promise.all(inputs.map((i) => toInput(i, log.root))) });

@@ -3,18 +3,21 @@
 // connection errors, basic or bearer auth, TLS options (insecure, extra CA).
 // Errors are MlcError MLC7001 (unreachable) or MLC7002 (rejected); messages never hold secrets,
 // not even when a server echoes the request's Authorization header back in its error body.
-import { statSync } from "node:fs";
+// Requests go through node:http/https with keep-alive agents, not the global fetch: its first use
+// loads Node's bundled undici, a cost every tracked run would pay. Those modules load on the first
+// request, not with this one (a run under delivery: background never sends one).
+import { createReadStream, readFileSync, statSync } from "node:fs";
+import type http from "node:http";
+import type https from "node:https";
+import { createRequire } from "node:module";
 import { scrubText } from "../../catalog/secrets.js";
 import { MlcError } from "../../compiler/diagnostics.js";
 import { encodeJson } from "./batcher.js";
-import { safeUri, trackingUrl, type ClientOptions } from "./config.js";
-import { connectionFor, type Connection, type HttpBody, type HttpResponse } from "./transport.js";
 import type * as T from "./types.js";
 
-export { encodeJson } from "./batcher.js";
-export { clientOptionsFromEnv, safeUri, type ClientOptions } from "./config.js";
-
-const API = "/api/2.0/mlflow";
+const require = createRequire(import.meta.url);
+type Response = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+export const API = "/api/2.0/mlflow";
 const ATTEMPT_TIMEOUT_MS = 30_000;
 
 /** One tracking server. Methods map 1:1 to REST endpoints. */
@@ -23,7 +26,7 @@ export class MlflowClient {
   readonly url: string;
   private readonly auth: string | null;
   private readonly secrets: string[];
-  private conn: Connection | null = null;
+  private agents: { http: http.Agent; https: https.Agent } | null = null;
   private aborter = new AbortController();
   private closed = false;
 
@@ -60,14 +63,12 @@ export class MlflowClient {
     retries = this.opts.retries ?? 3,
   ): Promise<R> {
     if (this.closed) throw new MlcError("MLC7001", `MLflow server ${this.url}: no more requests`);
-    const conn = (this.conn ??= connectionFor(this.opts));
     const aborted = this.aborter.signal;
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
-      let res: HttpResponse;
+      let res: Response;
       try {
-        const [headers, payload] = this.payload(body, file);
-        res = await conn.send(method, `${this.url}${path}`, headers, payload, AbortSignal.any([timeout, aborted]));
+        res = await this.send(method, path, body, file, AbortSignal.any([timeout, aborted]));
       } catch (err) {
         if (aborted.aborted) throw aborted.reason as MlcError;
         if (attempt < retries) {
@@ -94,21 +95,41 @@ export class MlflowClient {
     return Math.min(250 * 2 ** attempt, 5000) * (0.75 + Math.random() / 2);
   }
 
-  private payload(body: unknown, file?: string): [Record<string, string>, HttpBody] {
+  /** One exchange, fully read. A file body is streamed; a custom CA is added to Node's roots, not replacing them. */
+  private send(method: string, path: string, body: unknown, file: string | undefined, signal: AbortSignal) {
     const headers: Record<string, string> = this.auth ? { Authorization: this.auth } : {};
-    if (file) {
-      const size = statSync(file).size;
-      return [
-        { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(size) },
-        { file, size },
-      ];
+    const json = file || body === undefined ? undefined : encodeJson(body);
+    const [type, size] = file
+      ? ["application/octet-stream", statSync(file).size]
+      : ["application/json", json && Buffer.byteLength(json)];
+    if (size !== undefined) Object.assign(headers, { "Content-Type": type, "Content-Length": String(size) });
+    const u = new URL(`${this.url}${path}`);
+    const secure = u.protocol === "https:";
+    if (!this.agents) {
+      const tls: https.AgentOptions = { keepAlive: true, rejectUnauthorized: !this.opts.insecureTls };
+      const ca = this.opts.caCertPath;
+      if (ca)
+        tls.ca = [...(require("node:tls") as typeof import("node:tls")).rootCertificates, readFileSync(ca, "utf8")];
+      const agent = (m: string, o: https.AgentOptions) => new (require(m) as typeof https).Agent(o);
+      this.agents = { http: agent("node:http", { keepAlive: true }), https: agent("node:https", tls) };
     }
-    if (body === undefined) return [headers, undefined];
-    const json = encodeJson(body);
-    return [
-      { ...headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(json)) },
-      json,
-    ];
+    const lib = require(secure ? "node:https" : "node:http") as typeof https;
+    const agent = secure ? this.agents.https : this.agents.http;
+    return new Promise<Response>((resolve, reject) => {
+      const req = lib.request(u, { method, headers, agent, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      if (!file) return void req.end(json);
+      const src = createReadStream(file);
+      src.on("error", (e) => req.destroy(e));
+      src.pipe(req);
+    });
   }
 
   /** The experiment of that name, or null when there is none (deleted ones included). */
@@ -162,6 +183,61 @@ export class MlflowClient {
       localFile,
     );
   }
+}
+
+/** How to reach and authenticate with one tracking server. */
+export interface ClientOptions {
+  /** http(s) tracking URI; user:password in it is used as basic auth and stripped. */
+  readonly uri: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly token?: string;
+  readonly insecureTls?: boolean;
+  readonly caCertPath?: string;
+  /** Extra attempts after a retriable failure. */
+  readonly retries?: number;
+}
+
+/** Options from the standard MLFLOW_TRACKING_* variables, over `uri` (or MLFLOW_TRACKING_URI). */
+export function clientOptionsFromEnv(uri: string | null, env: NodeJS.ProcessEnv = process.env): ClientOptions | null {
+  const u = uri || env.MLFLOW_TRACKING_URI;
+  if (!u) return null;
+  const truthy = (v?: string) => !!v && /^(1|true|yes|on)$/i.test(v.trim());
+  return {
+    uri: u,
+    username: env.MLFLOW_TRACKING_USERNAME || undefined,
+    password: env.MLFLOW_TRACKING_PASSWORD || undefined,
+    token: env.MLFLOW_TRACKING_TOKEN || undefined,
+    insecureTls: truthy(env.MLFLOW_TRACKING_INSECURE_TLS),
+    caCertPath: env.MLFLOW_TRACKING_SERVER_CERT_PATH || undefined,
+  };
+}
+
+/** The URI without credentials, query or trailing slash: safe to print. */
+export function safeUri(uri: string): string {
+  try {
+    const u = new URL(uri);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return uri.replace(/\/\/[^@/]*@/, "//");
+  }
+}
+
+/** The tracking URI parsed; MLC7001 when it is not an http(s) URL (mlc talks to a tracking server only). */
+export function trackingUrl(uri: string): URL {
+  let u: URL | null = null;
+  try {
+    u = new URL(uri);
+  } catch {
+    // not a URL at all: said below
+  }
+  if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) {
+    throw new MlcError(
+      "MLC7001",
+      `tracking URI ${safeUri(uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`,
+    );
+  }
+  return u;
 }
 
 /** Path under the artifacts proxy for a run's `mlflow-artifacts:/...` root plus a relative path. */
@@ -230,14 +306,10 @@ function secretForms(values: readonly (string | undefined)[]): string[] {
   return [...out].sort((a, b) => b.length - a.length);
 }
 
-function toNumber(v: unknown): number {
-  return v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : Number(v);
-}
-
 function normRun(r: { info: T.RunInfo; data?: Partial<T.Run["data"]>; inputs?: Partial<T.Run["inputs"]> }): T.Run {
   const metrics = (r.data?.metrics ?? []).map((m) => ({
     ...m,
-    value: toNumber(m.value),
+    value: Number(m.value), // "NaN", "Infinity", "-Infinity" as MLflow sends them
     timestamp: Number(m.timestamp ?? 0),
     step: Number(m.step ?? 0),
   }));

@@ -1,13 +1,8 @@
 // Tracking settings: how to reach the server (mlflow.yml plus the standard MLFLOW_TRACKING_*
-// variables) and the mirror's options, with kedro-mlflow's defaults where mlc follows them; for a
-// run (from its compiled project) and for the `mlc mlflow ...` commands (from the project on disk).
-import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import { loadConfig } from "../../compiler/config.js";
-import { CompileContext, MlcError, type Diagnostic } from "../../compiler/diagnostics.js";
-import { locate } from "../../compiler/locate.js";
-import type { CompileOptions } from "../../compiler/types.js";
+// variables) and the mirror's options, with kedro-mlflow's defaults where mlc follows them.
+import { MlcError } from "../../compiler/diagnostics.js";
 import type { LongParamsStrategy } from "./batcher.js";
+import { clientOptionsFromEnv, trackingUrl, type ClientOptions } from "./client.js";
 import { warn } from "./warn.js";
 
 /** Everything the tracker needs to know, defaults applied. */
@@ -117,92 +112,4 @@ function stringsOf(o: Obj): Record<string, string> {
   for (const [k, v] of Object.entries(o))
     if (v !== null && v !== undefined && typeof v !== "object") out[k] = String(v);
   return out;
-}
-
-/** How to reach and authenticate with one tracking server. */
-export interface ClientOptions {
-  /** http(s) tracking URI; user:password in it is used as basic auth and stripped. */
-  readonly uri: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly token?: string;
-  readonly insecureTls?: boolean;
-  readonly caCertPath?: string;
-  /** Extra attempts after a retriable failure. */
-  readonly retries?: number;
-}
-
-/** Options from the standard MLFLOW_TRACKING_* variables, over `uri` (or MLFLOW_TRACKING_URI). */
-export function clientOptionsFromEnv(uri: string | null, env: NodeJS.ProcessEnv = process.env): ClientOptions | null {
-  const u = uri || env.MLFLOW_TRACKING_URI;
-  if (!u) return null;
-  const truthy = (v?: string) => !!v && /^(1|true|yes|on)$/i.test(v.trim());
-  return {
-    uri: u,
-    username: env.MLFLOW_TRACKING_USERNAME || undefined,
-    password: env.MLFLOW_TRACKING_PASSWORD || undefined,
-    token: env.MLFLOW_TRACKING_TOKEN || undefined,
-    insecureTls: truthy(env.MLFLOW_TRACKING_INSECURE_TLS),
-    caCertPath: env.MLFLOW_TRACKING_SERVER_CERT_PATH || undefined,
-  };
-}
-
-/** The URI without credentials, query or trailing slash: safe to print. */
-export function safeUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    return uri.replace(/\/\/[^@/]*@/, "//");
-  }
-}
-
-/** The tracking URI parsed; MLC7001 when it is not an http(s) URL (mlc talks to a tracking server only). */
-export function trackingUrl(uri: string): URL {
-  let u: URL | null = null;
-  try {
-    u = new URL(uri);
-  } catch {
-    // not a URL at all: said below
-  }
-  if (!u || (u.protocol !== "http:" && u.protocol !== "https:")) {
-    throw new MlcError(
-      "MLC7001",
-      `tracking URI ${safeUri(uri)} is not an http(s) server: mlc mirrors runs to an MLflow tracking server only`,
-    );
-  }
-  return u;
-}
-
-export interface ProjectTracking {
-  readonly config: TrackingConfig;
-  readonly diagnostics: Diagnostic[];
-  readonly ctx: CompileContext;
-  readonly hasErrors: boolean;
-}
-
-/** Loads conf/base + conf/<env> and resolves the tracking settings of the project at opts.root. */
-export function loadProjectTracking(opts: CompileOptions): ProjectTracking {
-  const ctx = new CompileContext(opts.root);
-  const cfg = loadConfig(opts, ctx);
-  const diagnostics = ctx.finalize(locate);
-  const mlflowErrors = diagnostics.filter(
-    (d) => d.severity === "error" && /(^|\/)(mlflow|credentials)[^/]*\.ya?ml$/.test(d.file),
-  );
-  return {
-    config: resolveTrackingConfig(cfg.mlflow, projectName(opts.root), cfg.credentials),
-    diagnostics: mlflowErrors,
-    ctx,
-    hasErrors: mlflowErrors.length > 0,
-  };
-}
-
-/** pipeline.yml's `name:` when given, else the folder name (as the compiler names the graph). */
-function projectName(root: string): string {
-  const f = join(root, "pipeline.yml");
-  if (existsSync(f)) {
-    const m = /^name:\s*["']?([^"'#\n]+?)["']?\s*(#.*)?$/m.exec(readFileSync(f, "utf8"));
-    if (m) return m[1].trim();
-  }
-  return basename(root);
 }

@@ -7,6 +7,7 @@
 // after each step, so a delivery cut short resumes where it stopped.
 import { existsSync } from "node:fs";
 import { MlcError } from "../../compiler/diagnostics.js";
+import type { RunRecord } from "../../runs/record.js";
 import { chunkBatches, type Batch } from "./batcher.js";
 import { MlflowRejection, type MlflowClient } from "./client.js";
 import { writeProgress, type BatchEvent, type Mapping, type Progress, type RunEvent } from "./event-log.js";
@@ -23,27 +24,22 @@ export const finishBudgetMs = (): number => Number(process.env.MLC_MLFLOW_FINISH
 /** Waits for `p` until the time `until`; then calls `stop` (which cancels what `p` waits on) and lets `p` settle. */
 export async function bounded(p: Promise<unknown>, until: number, stop: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), Math.max(0, until - Date.now()))));
-  const first = await Promise.race([
-    p.then(
-      () => "done",
-      () => "done",
-    ),
-    late,
-  ]);
-  clearTimeout(timer);
-  if (first === "late") {
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, until - Date.now()))));
+  const settled = p.catch(() => {});
+  if (await Promise.race([settled.then(() => false), late])) {
     stop();
-    await p.catch(() => {});
+    await settled;
   }
+  clearTimeout(timer);
 }
 
 /** A run's MLflow link, as the run record keeps it. */
-export type MlflowLink = { run_id: string; experiment_id: string; url: string };
+export type MlflowLink = NonNullable<RunRecord["mlflow"]>;
 
 /** Delivers one run's events; one instance per run and process. */
 export class Deliverer {
-  private readonly knownParams = new Map<string, Set<string>>();
+  /** Params on the main run, once looked up for a re-send. */
+  private knownParams: Set<string> | null = null;
   private readonly issues: string[] = [];
 
   constructor(
@@ -120,35 +116,33 @@ export class Deliverer {
     return group.length;
   }
 
-  /** Batches merged per run into as few requests as the limits allow. */
+  /** The batches (all the main run's) merged into as few requests as the limits allow. */
   private async batchTasks(batches: readonly BatchEvent[]): Promise<(() => Promise<void>)[]> {
-    const tasks: (() => Promise<void>)[] = [];
-    for (const child of new Set(batches.map((b) => b.child ?? ""))) {
-      const mine = batches.filter((b) => (b.child ?? "") === child);
-      const m = this.runOf(child);
-      let params = mine.flatMap((b) => b.params);
-      if (params.length && this.replay) {
-        const known = await this.paramsOn(m.run);
-        params = params.filter((p) => !known.has(p.key));
-      }
-      const chunks = chunkBatches(
-        mine.flatMap((b) => b.metrics),
-        params,
-        mine.flatMap((b) => b.tags),
-      );
-      const send = (c: Batch) => this.logBatch(m.run, c);
-      // Params and tags go in order (a later tag value must win); chunks of metrics alone go side by side.
-      const ordered = chunks.filter((c) => c.params.length || c.tags.length);
-      if (ordered.length)
-        tasks.push(async () => void (await ordered.reduce((p, c) => p.then(() => send(c)), Promise.resolve())));
-      tasks.push(...chunks.filter((c) => !ordered.includes(c)).map((c) => () => send(c)));
+    if (!batches.length) return [];
+    const run = this.runOf("").run;
+    let params = batches.flatMap((b) => b.params);
+    if (params.length && this.replay) {
+      this.knownParams ??= new Set((await this.client.getRun(run)).data.params.map((p) => p.key));
+      params = params.filter((p) => !this.knownParams!.has(p.key));
     }
-    return tasks;
-  }
-
-  private async logBatch(run: string, b: Batch): Promise<void> {
-    await this.client.logBatch({ run_id: run, ...b });
-    b.params.forEach((p) => this.knownParams.get(run)?.add(p.key));
+    const chunks = chunkBatches(
+      batches.flatMap((b) => b.metrics),
+      params,
+      batches.flatMap((b) => b.tags),
+    );
+    const send = async (c: Batch) => {
+      await this.client.logBatch({ run_id: run, ...c });
+      c.params.forEach((p) => this.knownParams?.add(p.key));
+    };
+    // Params and tags go in order (a later tag value must win); chunks of metrics alone go side by side.
+    const ordered = chunks.filter((c) => c.params.length || c.tags.length);
+    const inOrder = async () => {
+      for (const c of ordered) await send(c);
+    };
+    return [
+      ...(ordered.length ? [inOrder] : []),
+      ...chunks.filter((c) => !ordered.includes(c)).map((c) => () => send(c)),
+    ];
   }
 
   private async upload(file: string, path: string): Promise<void> {
@@ -167,12 +161,6 @@ export class Deliverer {
     const m = this.progress.runs[child];
     if (!m) throw new MlcError("MLC7001", `MLflow run${child ? ` of node ${child}` : ""} not created yet`);
     return m;
-  }
-
-  private async paramsOn(run: string): Promise<Set<string>> {
-    let s = this.knownParams.get(run);
-    if (!s) this.knownParams.set(run, (s = new Set((await this.client.getRun(run)).data.params.map((p) => p.key))));
-    return s;
   }
 
   /** Finds or creates the main run (`node` ""), in `exp`, or a node's child run under it. */

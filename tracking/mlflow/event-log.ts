@@ -5,6 +5,7 @@
 import { closeSync, constants, fdatasync, mkdirSync, openSync, promises as fsp, readdirSync } from "node:fs";
 import { readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { isAlive } from "../../catalog/process-identity.js";
 import { encodeJson } from "./batcher.js";
 import type { ModelRegistration } from "../sink.js";
 import type { DatasetInput, KeyValue, Metric, RunStatus } from "./types.js";
@@ -22,7 +23,7 @@ export type StartEvent = {
   tags: readonly KeyValue[];
 };
 type Lists = { metrics: readonly Metric[]; params: readonly KeyValue[]; tags: readonly KeyValue[] };
-export type BatchEvent = { t: "batch"; child?: string } & Lists;
+export type BatchEvent = { t: "batch" } & Lists;
 export type ChildEvent = { t: "child"; node: string; start_time: number; tags: readonly KeyValue[] };
 /** A `register:` of the artifact at `path` (among the main run's artifacts); `rank` is its `compare:`. */
 export type RegisterEvent = {
@@ -41,6 +42,22 @@ export type RunEvent =
   | { t: "artifact"; file: string; path: string }
   | { t: "end"; child?: string; status: RunStatus; end_time: number };
 
+/** The run's end after `events`: child runs still open end first, with `childStatus`. */
+export function endEvents(
+  events: readonly RunEvent[],
+  status: RunStatus,
+  at: number,
+  childStatus = status,
+): RunEvent[] {
+  const open = new Set<string>();
+  for (const e of events) {
+    if (e.t === "child") open.add(e.node);
+    if (e.t === "end" && e.child) open.delete(e.child);
+  }
+  const ends = [...open].map((child): RunEvent => ({ t: "end", child, status: childStatus, end_time: at }));
+  return [...ends, { t: "end", status, end_time: at }];
+}
+
 /** An MLflow run our events go to. */
 export type Mapping = { run: string; experiment_id: string; artifact_uri: string };
 /** Delivery's progress: the first `sent` events are on the server; `runs[""]` is the main run, else a node's. */
@@ -48,6 +65,7 @@ export type Progress = { sent: number; runs: Record<string, Mapping> };
 
 const COPY_LIMIT = 64 * 1024 * 1024;
 const noop = () => {};
+const no = () => false;
 
 /** `<root>/.mlc/outbox` */
 export function outboxDir(root: string): string {
@@ -149,12 +167,8 @@ export class EventLog {
     const dest = join(fileOf(this.root, this.runId, ""), String(this.copies++), name);
     await fsp.mkdir(dirname(dest), { recursive: true });
     // Datasets save by rename, so a link keeps this run's bytes; on another file system, a copy.
-    const linked =
-      (await fsp.stat(src)).size > COPY_LIMIT &&
-      (await fsp.link(src, dest).then(
-        () => true,
-        () => false,
-      ));
+    const big = (await fsp.stat(src)).size > COPY_LIMIT;
+    const linked = big && (await fsp.link(src, dest).then(() => true, no));
     if (!linked) await fsp.copyFile(src, dest, constants.COPYFILE_FICLONE);
     return dest;
   }
@@ -189,7 +203,8 @@ export function lockRun(root: string, runId: string): (() => void) | null {
         rmSync(file, { force: true });
       };
     } catch {
-      if (alive(Number(readText(file)))) return null;
+      const pid = Number(readText(file));
+      if (pid !== process.pid && isAlive({ pid, start: "" })) return null;
       rmSync(file, { force: true }); // its holder is gone
     }
   }
@@ -198,17 +213,6 @@ export function lockRun(root: string, runId: string): (() => void) | null {
 
 /** Locks this process holds (a lock file naming this pid and not in here was left by an earlier process). */
 const held = new Set<string>();
-
-/** True when `pid` is a process other than this one that still exists. */
-function alive(pid: number): boolean {
-  if (!(pid > 0) || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function readText(f: string): string {
   try {

@@ -9,13 +9,13 @@ import { emitJson } from "../../compiler/emit/json.js";
 import { emitMermaid } from "../../compiler/emit/mermaid.js";
 import type { RunEvent as ExecutorEvent } from "../../executors/executor.js";
 import type { PluginContext, RunPlugin } from "../plugins.js";
-import type { RunRecord } from "../run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import { applyLongParams, flattenParams } from "./batcher.js";
 import { RunBuffer } from "./buffer.js";
 import { MlflowClient, safeUri } from "./client.js";
 import { trackingFor, type TrackingConfig } from "./config.js";
 import { bounded, Deliverer, finishBudgetMs } from "./deliver.js";
-import { EventLog, lockRun, queuedRuns, removeRun, type RunEvent } from "./event-log.js";
+import { endEvents, EventLog, lockRun, queuedRuns, removeRun, type RunEvent } from "./event-log.js";
 import type { KeyValue, RunStatus } from "./types.js";
 import { currentUser, defaultRunName, runTags } from "./run-tags.js";
 import { warn } from "./warn.js";
@@ -116,7 +116,7 @@ class MlflowRun {
 
   private append(events: RunEvent[]): void {
     this.log.append(events);
-    if (this.deliverer) this.events.push(...events);
+    this.events.push(...events);
   }
 
   /** Moves buffered logging into the file (one flush at a time: file order is call order), then wakes the pump. */
@@ -160,14 +160,13 @@ class MlflowRun {
     const end = Date.parse(record.finished_at ?? "") || Date.now();
     const status: RunStatus =
       record.status === "success" ? "FINISHED" : record.status === "failed" ? "FAILED" : "KILLED";
-    this.buffer.closeChildren(status, end);
     await this.flushing;
     const runJson = this.log.write("mlc/run.json", JSON.stringify(record, null, 2) + "\n");
+    this.append(await this.buffer.drain(this.log));
     this.append([
-      ...(await this.buffer.drain(this.log)),
       { t: "artifact", file: runJson, path: "mlc/run.json" },
       ...this.buffer.takeRegistrations(),
-      { t: "end", status, end_time: end },
+      ...endEvents(this.events, status, end, status === "FINISHED" ? "KILLED" : status),
     ]);
     // The run's end is made durable while the rest is sent, not before.
     const closing = this.log.close();

@@ -1,17 +1,13 @@
 // The Model Registry side of delivery: an mlflow.artifact dataset's `register:` makes the artifact
-// the run logged a model version, linked to the run. This is what MLflow 3's own
-// `register_model("runs:/<run>/<path>")` does for artifacts in a run's folder (source: their URI,
-// plus run_id); its logged-model entities are for models logged as LoggedModels, which these are not.
-// Idempotent: a version of the model with this run and source is looked up before one is made, and
-// the create itself is never retried blindly (a lost reply must not make a second version).
-// The alias moves to the run that ranks first by `compare:` ("metrics.rmse ASC") against the
-// alias's run, or without it to the newest run by start time, never simply to the last delivered:
-// a run queued in an outage and synced later must not take `champion` from a better or newer one.
-import { MlflowRejection, type MlflowClient } from "./client.js";
+// the run logged a model version linked to the run (source: its URI plus run_id, as MLflow 3's
+// `register_model("runs:/<run>/<path>")` does for plain artifacts, not LoggedModels). Idempotent:
+// a version with this run and source is looked up first, and the create is never retried blindly
+// (a lost reply must not make a second version). The alias moves only to a run that ranks first
+// by `compare:` ("metrics.rmse ASC"), or without it to the newest run by start time, never simply
+// to the last delivered: a run synced after an outage must not take `champion` from a better one.
+import { API, MlflowRejection, type MlflowClient } from "./client.js";
 import type { Mapping, RegisterEvent } from "./event-log.js";
 import type { Run } from "./types.js";
-
-const API = "/api/2.0/mlflow";
 
 interface ModelVersion {
   readonly version: string;

@@ -2,7 +2,7 @@
 // the mirror (plugin.ts) and for `mlc runs ls --filter`, which must see the tags MLflow would.
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import type { RunRecord } from "../run-record.js";
+import type { RunRecord } from "../../runs/record.js";
 import type { KeyValue } from "./types.js";
 
 /** The default MLflow run name: `<pipeline>@<start, to the second, UTC>`. */

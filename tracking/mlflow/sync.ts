@@ -6,10 +6,11 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readRun, writeRun } from "../run-store.js";
+import { readRun, writeRun } from "../../runs/store.js";
 import type { MlflowClient } from "./client.js";
 import { Deliverer, type MlflowLink } from "./deliver.js";
-import { lockRun, outboxDir, queuedRuns, readEvents, readProgress, removeRun, type RunEvent } from "./event-log.js";
+import { endEvents, lockRun, outboxDir, queuedRuns, readEvents, readProgress, removeRun } from "./event-log.js";
+import type { RunEvent } from "./event-log.js";
 
 /** What happened to one queued run. */
 export interface SyncOutcome {
@@ -60,7 +61,7 @@ async function syncOne(
   if (!client)
     return { runId, status: "pending", reason: `no tracking server configured (it was meant for ${start.uri})` };
   // We hold its lock, so its process is gone: without an end, it was killed.
-  if (!events.some((e) => e.t === "end" && !e.child)) events.push(...killedEnd(events));
+  if (!events.some((e) => e.t === "end" && !e.child)) events.push(...endEvents(events, "KILLED", lastLogged(events)));
   const d = new Deliverer(client, root, runId, readProgress(root, runId), true);
   const err = await d.deliver(events);
   const link = d.link();
@@ -71,20 +72,14 @@ async function syncOne(
   return { runId, status: "delivered", mlflow: link, rejected };
 }
 
-/** Ends for a killed run: its open child runs and itself, KILLED at the last time it logged. */
-function killedEnd(events: readonly RunEvent[]): RunEvent[] {
+/** When a killed run last logged: its end time. */
+function lastLogged(events: readonly RunEvent[]): number {
   let at = 0;
-  const open = new Set<string>();
   for (const e of events) {
     if (e.t === "start" || e.t === "child") at = Math.max(at, e.start_time);
     if (e.t === "batch") for (const m of e.metrics) at = Math.max(at, m.timestamp);
-    if (e.t === "child") open.add(e.node);
-    if (e.t === "end" && e.child) open.delete(e.child);
   }
-  return [
-    ...[...open].map((child): RunEvent => ({ t: "end", child, status: "KILLED", end_time: at })),
-    { t: "end", status: "KILLED", end_time: at },
-  ];
+  return at;
 }
 
 /** Adds the MLflow link to the run's local record (a run delivered after it ended). */

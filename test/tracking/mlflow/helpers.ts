@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CompiledProject, GraphIR, IRDataset } from "../../../compiler/types.js";
-import type { RunRecord, RunStatus } from "../../../tracking/run-record.js";
+import type { RunRecord, RunStatus } from "../../../runs/record.js";
+import { runRecord } from "../../runs/helpers.js";
 import { MlflowClient, proxyPath } from "../../../tracking/mlflow/client.js";
 import { start } from "../../../tracking/mlflow/plugin.js";
 import type { PluginContext } from "../../../tracking/plugins.js";
@@ -83,23 +84,7 @@ export async function startTracking(ctx: PluginContext) {
 
 export function record(id: string, status: RunStatus): RunRecord {
   const now = new Date().toISOString();
-  return {
-    run_id: id,
-    status,
-    started_at: now,
-    finished_at: now,
-    executor: "sequential",
-    pipeline: "__default__",
-    selection: {},
-    params: {},
-    graph_hash: "x",
-    git_commit: null,
-    env: "local",
-    command: "mlc run",
-    nodes: [],
-    metrics: {},
-    datasets: [],
-  };
+  return runRecord(id, { status, started_at: now, finished_at: now, graph_hash: "x" });
 }
 
 /** mlflow.yml settings for `uri`; delivery is wait unless `extra` says (the default would follow CI). */

@@ -5,8 +5,15 @@ import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyLongParams, chunkBatches, flattenParams, LIMITS, sanitizeKey } from "../../../tracking/mlflow/batcher.js";
-import { encodeJson, MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
+import {
+  applyLongParams,
+  chunkBatches,
+  encodeJson,
+  flattenParams,
+  LIMITS,
+  sanitizeKey,
+} from "../../../tracking/mlflow/batcher.js";
+import { MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
 import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
 import {
   EventLog,

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunRecord } from "../../tracking/run-record.js";
+import type { RunRecord } from "../../runs/record.js";
+import { runRecord } from "./helpers.js";
 import {
   gitCommit,
   latestRun,
@@ -14,7 +15,7 @@ import {
   RunWriter,
   runsDir,
   writeRun,
-} from "../../tracking/run-store.js";
+} from "../../runs/store.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -25,23 +26,7 @@ const tmp = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function rec(id: string, status: RunRecord["status"] = "success"): RunRecord {
-  return {
-    run_id: id,
-    status,
-    started_at: "2026-11-26T03:00:00.000Z",
-    finished_at: null,
-    executor: "sequential",
-    pipeline: "__default__",
-    selection: {},
-    params: {},
-    graph_hash: "h",
-    git_commit: null,
-    env: "local",
-    command: "mlc run",
-    nodes: [],
-    metrics: {},
-    datasets: [],
-  };
+  return runRecord(id, { status });
 }
 
 describe("run store", () => {

@@ -1,7 +1,7 @@
 // Hooks, in Kedro's vocabulary. All optional; always called on the main thread, for every
 // executor, with the same arguments. Listed as modules under `hooks:` in mlc.yml.
 import type { IRNode } from "../compiler/types.js";
-import type { ErrorInfo } from "./run-record.js";
+import type { ErrorInfo } from "../runs/record.js";
 import type { RunResult } from "../executors/executor.js";
 
 /** What hooks learn about the run. */

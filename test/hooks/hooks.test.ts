@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { combineHooks, loadHooks } from "../../tracking/hook-manager.js";
+import { combineHooks, loadHooks } from "../../hooks/load.js";
 
 const root = mkdtempSync(join(tmpdir(), "mlc-hooks-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // The recorder sink and the public logging API: calls land in the current run, no-op outside one.
 import { describe, expect, it } from "vitest";
 import { logArtifact, logMetric, logMetrics, logParam, setTag } from "../../index.js";
-import { RunRecorder, teeSinks } from "../../tracking/recorder.js";
+import { RunRecorder, teeSinks } from "../../runs/recorder.js";
 import { installSink, NULL_SINK, currentSink } from "../../tracking/sink.js";
 
 describe("RunRecorder", () => {

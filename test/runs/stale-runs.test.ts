@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive, selfIdentity } from "../../catalog/process-identity.js";
-import type { RunRecord } from "../../tracking/run-record.js";
-import { listRuns, readRun, runsDir, writeRun } from "../../tracking/run-store.js";
+import type { RunRecord } from "../../runs/record.js";
+import { runRecord } from "./helpers.js";
+import { listRuns, readRun, runsDir, writeRun } from "../../runs/store.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -18,24 +19,7 @@ const tmp = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function rec(id: string, process?: RunRecord["process"]): RunRecord {
-  return {
-    run_id: id,
-    status: "running",
-    started_at: "2026-11-26T03:00:00.000Z",
-    finished_at: null,
-    executor: "sequential",
-    pipeline: "__default__",
-    selection: {},
-    params: {},
-    graph_hash: "h",
-    git_commit: null,
-    env: "local",
-    command: "mlc run",
-    nodes: [],
-    metrics: {},
-    datasets: [],
-    ...(process ? { process } : {}),
-  };
+  return runRecord(id, { status: "running", ...(process ? { process } : {}) });
 }
 
 /** The pid of a process that has ended (and been reaped). */

@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, promises as fsp, readFileSync, s
 import { dirname, join, resolve, sep } from "node:path";
 import { removeTemps, writeFileAtomicSync } from "../catalog/atomic.js";
 import { isAlive } from "../catalog/process-identity.js";
-import type { MetricPoint, RunRecord, RunStatus } from "./run-record.js";
+import type { MetricPoint, RunRecord, RunStatus } from "./record.js";
 
 /** The folder holding every run of a project. */
 export function runsDir(root: string): string {

@@ -2,8 +2,8 @@
 // artifacts) into the local run record, and a tee that fans one sink out to several. The metric
 // history is not kept here: the run writer drains it into an append-only metrics.jsonl.
 import { isAbsolute, relative } from "node:path";
-import type { MetricPoint, RunRecord } from "./run-record.js";
-import type { RunSink } from "./sink.js";
+import type { MetricPoint, RunRecord } from "./record.js";
+import type { RunSink } from "../tracking/sink.js";
 
 type Logged = Pick<RunRecord, "metrics" | "logged_params" | "tags" | "artifacts">;
 
