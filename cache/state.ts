@@ -2,13 +2,14 @@
 // and the content versions of what it saved (nodes/<digest>.json), plus small memory outputs kept
 // so a rerunning consumer of an up-to-date producer gets its value (values/<digest>.bin, v8
 // serialised; an Arrow Table in the plain form the parallel executor moves between threads, since
-// v8 would load the class instance back as a bare object). One file per node, written in place: a
-// state torn by a crash or a second writer fails to parse, and a node without a readable state runs.
-import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from "node:fs";
+// v8 would load the class instance back as a bare object). Written by overwrite(), not synced: a
+// state torn by a crash or a second writer fails to parse, and a node without a readable state runs;
+// a kept value is checked against the size and hash its state records when a consumer reads it.
+import { existsSync, promises as fsp, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { writeFileAtomic } from "../catalog/atomic.js";
-import { cacheDir, digest, projectPath, type Memo } from "./hash.js";
+import { MlcError } from "../compiler/diagnostics.js";
+import { bytesVersion, cacheDir, digest, overwrite, projectPath, type Memo } from "./hash.js";
 import type { KeyParts } from "./key.js";
 import type { SinkCall } from "../executors/sink-calls.js";
 import { fromWire, toWire } from "../executors/parallel/arrow-wire.js";
@@ -25,6 +26,8 @@ export interface NodeState {
   readonly outputs: Readonly<Record<string, string>>;
   /** Memory (and run-scoped) outputs whose values are kept under values/. */
   readonly kept: readonly string[];
+  /** Kept output -> the version (size and hash) of its bytes under values/. */
+  readonly values?: Readonly<Record<string, string>>;
   /** Memory outputs not kept, and why (the node reruns whenever it would be up to date). */
   readonly unkept?: Readonly<Record<string, string>>;
   /** What the execution logged, replayed into a run that skips the node. */
@@ -57,10 +60,11 @@ export async function readNodeState(root: string, node: string): Promise<NodeSta
 /** Records a successful execution; memory values v8 cannot round-trip unchanged or too big are not kept. */
 export async function writeNodeState(
   root: string,
-  state: Omit<NodeState, "kept" | "unkept">,
+  state: Omit<NodeState, "kept" | "unkept" | "values">,
   values: Readonly<Record<string, unknown>>,
 ): Promise<void> {
   const kept: string[] = [];
+  const versions: Record<string, string> = {};
   const unkept: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) {
     const bytes = await keepable(value);
@@ -68,17 +72,14 @@ export async function writeNodeState(
       unkept[name] = bytes;
       continue;
     }
-    await fsp.mkdir(join(cacheDir(root), "values"), { recursive: true });
-    await writeFileAtomic(valuePath(root, state.key, name), bytes);
+    overwrite(valuePath(root, state.key, name), bytes);
     kept.push(name);
+    versions[name] = bytesVersion(bytes);
   }
-  // Not synced (see the header). Kept values above are: a consumer reads one only after its
-  // producer was judged up to date.
-  mkdirSync(join(cacheDir(root), "nodes"), { recursive: true });
   const logs = artifactPaths(state.logs, (p) => projectPath(root, p));
-  writeFileSync(
+  overwrite(
     nodeStatePath(root, state.node),
-    JSON.stringify({ ...state, logs, kept, ...(Object.keys(unkept).length ? { unkept } : {}) }),
+    JSON.stringify({ ...state, logs, kept, values: versions, ...(Object.keys(unkept).length ? { unkept } : {}) }),
   );
 }
 
@@ -116,9 +117,22 @@ function artifactPaths(logs: readonly SinkCall[], map: (path: string) => string)
  */
 export class KeptValue {
   private value: Promise<unknown> | undefined;
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly version: string | undefined,
+    private readonly dataset: string,
+    private readonly producer: string,
+  ) {}
   read(): Promise<unknown> {
-    return (this.value ??= fsp.readFile(this.path).then((bytes) => fromWire(deserialize(bytes))));
+    return (this.value ??= fsp.readFile(this.path).then((bytes) => {
+      if (this.version !== undefined && bytesVersion(bytes) !== this.version)
+        throw new MlcError(
+          "MLC6001",
+          `the kept value of "${this.dataset}" is damaged: ${this.path} does not hold the bytes node ` +
+            `"${this.producer}" saved (a crash while writing it?); \`mlc run --force-nodes ${this.producer}\` makes it again`,
+        );
+      return fromWire(deserialize(bytes));
+    }));
   }
 }
 
@@ -128,7 +142,7 @@ export function keptValues(root: string, state: NodeState): Record<string, KeptV
   for (const name of state.kept) {
     const path = valuePath(root, state.key, name);
     if (!existsSync(path)) return null;
-    out[name] = new KeptValue(path);
+    out[name] = new KeptValue(path, state.values?.[name], name, state.node);
   }
   return out;
 }
