@@ -78,7 +78,9 @@ export class CacheSession {
     const code = await this.fingerprint(node.func);
     const parts = keyParts(node, code, this.project.parameters, inputs, this.configs);
     const key = keyOf(parts);
-    const state = await readNodeState(this.project.root, node.name);
+    // A node that runs whatever its state says does not read it (a forced run of a long chain).
+    const runs = (node.cache ?? this.project.cache) === false || this.forced.has(node.name);
+    const state = runs ? null : await readNodeState(this.project.root, node.name);
     return { cause: await this.cause(node, parts, state, notes), key, parts, state };
   }
 
