@@ -125,6 +125,13 @@ function notRun(name: string, attempts: number): NodeRecord {
 
 type Done = { readonly index: number; readonly record: NodeRecord };
 
+/**
+ * How long the loop may run nodes without giving the event loop a turn. Nodes that finish without
+ * real I/O (a memory chain) settle on promises alone, which starves I/O callbacks and timers, so a
+ * tracking plugin's requests, a progress timer or a signal would wait for the run's end.
+ */
+const YIELD_MS = 10;
+
 /** The state of one scheduling run; `run()` is the loop. */
 class Loop {
   private readonly nodes: IRNode[];
@@ -197,6 +204,7 @@ class Loop {
     signal.addEventListener("abort", onAbort, { once: true });
     try {
       this.waiting.forEach((w, i) => w === 0 && this.ready.push(i));
+      let yielded = performance.now();
       for (;;) {
         if (signal.aborted) this.stopped = true;
         while (!this.stopped && this.running < this.runner.slots && this.ready.length > 0)
@@ -205,6 +213,10 @@ class Loop {
         if (this.finished.length === 0) await new Promise<void>((r) => (this.wake = r));
         this.wake = null;
         for (const done of this.finished.splice(0)) this.complete(done);
+        if (performance.now() - yielded > YIELD_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          yielded = performance.now();
+        }
       }
     } finally {
       signal.removeEventListener("abort", onAbort);

@@ -242,4 +242,22 @@ describe("schedule", () => {
     expect(result.status).toBe("success");
     expect(result.nodes).toHaveLength(10_000);
   });
+
+  it("gives the event loop a turn during a long chain of nodes that do no I/O", async () => {
+    // Without it, I/O callbacks (a tracking plugin's replies, a signal) wait for the run's end.
+    const nodes = Array.from({ length: 10_000 }, (_, i) =>
+      node(`n${String(i).padStart(5, "0")}`, i ? [`d${i - 1}`] : [], [`d${i}`]),
+    );
+    const g = graph(nodes);
+    let ended = 0;
+    let endedAtTurn: number | null = null;
+    setImmediate(() => (endedAtTurn = ended));
+    const events = { onEvent: (e: { type: string }) => void (e.type === "node-end" && ended++) };
+    const t0 = performance.now();
+    const result = await schedule(plan(g), context(g, events), scripted({}));
+    expect(result.status).toBe("success");
+    expect(performance.now() - t0).toBeGreaterThan(20); // long enough that a turn was due
+    expect(endedAtTurn).not.toBeNull();
+    expect(endedAtTurn!).toBeLessThan(10_000);
+  });
 });
