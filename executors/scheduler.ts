@@ -75,19 +75,6 @@ export interface NodeRunner {
   close(): Promise<void>;
 }
 
-/** The RunInfo hooks receive for this run. */
-export function runInfo(plan: RunPlan, ctx: RunContext, executor: string): RunInfo {
-  return {
-    runId: ctx.runId,
-    pipeline: ctx.pipeline ?? "__default__",
-    executor,
-    env: ctx.project.env,
-    root: ctx.project.root,
-    params: ctx.project.parameters,
-    nodes: plan.order,
-  };
-}
-
 /** Observers of scheduling internals (tests, benches). */
 export interface ScheduleOptions {
   /** Called when a memory dataset's value is dropped after its last planned consumer completed. */
@@ -101,7 +88,9 @@ export async function schedule(
   runner: NodeRunner,
   opts: ScheduleOptions = {},
 ): Promise<RunResult> {
-  const info = runInfo(plan, ctx, runner.name);
+  const { runId, pipeline = "__default__", project } = ctx;
+  const [env, root, params, nodes] = [project.env, project.root, project.parameters, plan.order];
+  const info: RunInfo = { runId, pipeline, executor: runner.name, env, root, params, nodes };
   const hooks = ctx.hooks;
   const clean = errorScrubber(ctx);
   const before = clean(await callHook(() => hooks.beforePipelineRun?.(info)));
@@ -126,11 +115,11 @@ function notRun(name: string, attempts: number): NodeRecord {
 type Done = { readonly index: number; readonly record: NodeRecord };
 
 /**
- * How long the loop may run nodes without giving the event loop a turn. Nodes that finish without
- * real I/O (a memory chain) settle on promises alone, which starves I/O callbacks and timers, so a
- * tracking plugin's requests, a progress timer or a signal would wait for the run's end.
+ * How long the loop may run nodes without giving the event loop a turn: nodes without real I/O (a
+ * memory chain) settle on promises alone, and I/O callbacks (tracking's replies) would wait for the end.
  */
 const YIELD_MS = 10;
+const turn = () => new Promise<number>((r) => setImmediate(() => r(performance.now())));
 
 /** The state of one scheduling run; `run()` is the loop. */
 class Loop {
@@ -213,10 +202,7 @@ class Loop {
         if (this.finished.length === 0) await new Promise<void>((r) => (this.wake = r));
         this.wake = null;
         for (const done of this.finished.splice(0)) this.complete(done);
-        if (performance.now() - yielded > YIELD_MS) {
-          await new Promise<void>((r) => setImmediate(r));
-          yielded = performance.now();
-        }
+        if (performance.now() - yielded > YIELD_MS) yielded = await turn();
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
