@@ -315,9 +315,7 @@ class Loop {
       total += outcome.durationMs;
       if (this.closed) return notRun(node.name, attempt);
       if (outcome.ok) {
-        // Inside the node's guard: a stray rejection its code dropped, surfacing now, still fails it.
-        const saving = check && cache!.saved(node, check, outcome);
-        if (saving) await (this.ctx.guard ? this.ctx.guard(node.name, saving) : saving);
+        if (check) await cache!.saved(node, check, outcome);
         return this.succeeded(node, attempt, total, memoryInputs, outcome);
       }
       if (attempt <= node.retries && !this.ctx.signal.aborted) {

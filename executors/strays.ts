@@ -49,8 +49,10 @@ export function trapStrays(
         const done = () => {
           if (current === mine) current = null;
         };
+        // Settled one event-loop turn later: Node reports a rejection the node dropped only once the
+        // microtask queue drains, which a node doing no I/O does not let happen before it returns.
         work.then(
-          (v) => (done(), resolve(v)),
+          (v) => setImmediate(() => (done(), resolve(v))),
           (err) => (done(), reject(err)),
         );
       });
