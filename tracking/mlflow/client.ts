@@ -26,7 +26,8 @@ export class MlflowClient {
   readonly url: string;
   private readonly auth: string | null;
   private readonly secrets: string[];
-  private agents: { http: http.Agent; https: https.Agent } | null = null;
+  /** Keep-alive agent for the server's protocol: an http server never loads node:https (tls). */
+  private agent: http.Agent | null = null;
   private aborter = new AbortController();
   private closed = false;
 
@@ -105,18 +106,16 @@ export class MlflowClient {
     if (size !== undefined) Object.assign(headers, { "Content-Type": type, "Content-Length": String(size) });
     const u = new URL(`${this.url}${path}`);
     const secure = u.protocol === "https:";
-    if (!this.agents) {
+    const lib = require(secure ? "node:https" : "node:http") as typeof https;
+    if (!this.agent) {
       const tls: https.AgentOptions = { keepAlive: true, rejectUnauthorized: !this.opts.insecureTls };
       const ca = this.opts.caCertPath;
-      if (ca)
+      if (secure && ca)
         tls.ca = [...(require("node:tls") as typeof import("node:tls")).rootCertificates, readFileSync(ca, "utf8")];
-      const agent = (m: string, o: https.AgentOptions) => new (require(m) as typeof https).Agent(o);
-      this.agents = { http: agent("node:http", { keepAlive: true }), https: agent("node:https", tls) };
+      this.agent = new lib.Agent(secure ? tls : { keepAlive: true });
     }
-    const lib = require(secure ? "node:https" : "node:http") as typeof https;
-    const agent = secure ? this.agents.https : this.agents.http;
     return new Promise<Response>((resolve, reject) => {
-      const req = lib.request(u, { method, headers, agent, signal }, (res) => {
+      const req = lib.request(u, { method, headers, agent: this.agent!, signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
