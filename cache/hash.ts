@@ -47,7 +47,7 @@ export function digest(text: string): string {
  * Writes `data` to `path` over what is there, then cuts the file to its length: the cache's own
  * files (node states, memos, kept values), never a dataset. Neither a rename (a replacing rename
  * costs several times the write) nor a truncation to zero first (ext4 then flushes the file on
- * close, its guard against empty files after a power cut, which made each rewrite ~10x slower).
+ * close, its guard against empty files after a power cut, and the rewrite waits for the disk).
  * Not synced: what a crash tears fails to parse or to match its recorded size and hash, and its
  * reader takes it as absent. Creates the folder on first use.
  */

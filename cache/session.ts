@@ -79,9 +79,15 @@ export class CacheSession {
     const parts = keyParts(node, code, this.project.parameters, inputs, this.configs);
     const key = keyOf(parts);
     // A node that runs whatever its state says does not read it (a forced run of a long chain).
-    const runs = (node.cache ?? this.project.cache) === false || this.forced.has(node.name);
-    const state = runs ? null : await readNodeState(this.project.root, node.name);
+    const anyway = this.runsAnyway(node);
+    if (anyway) return { cause: anyway, key, parts, state: null };
+    const state = await readNodeState(this.project.root, node.name);
     return { cause: await this.cause(node, parts, state, notes), key, parts, state };
+  }
+
+  private runsAnyway(node: IRNode): Cause | null {
+    if ((node.cache ?? this.project.cache) === false) return { kind: "always runs" };
+    return this.forced.has(node.name) ? { kind: "forced" } : null;
   }
 
   private async cause(
@@ -90,8 +96,6 @@ export class CacheSession {
     state: NodeState | null,
     notes: Record<string, string>,
   ): Promise<Cause> {
-    if ((node.cache ?? this.project.cache) === false) return { kind: "always runs" };
-    if (this.forced.has(node.name)) return { kind: "forced" };
     const note = Object.keys(notes)[0];
     if (note) return { kind: "input changed", dataset: note, note: notes[note] };
     if (!state) return { kind: "never run" };
