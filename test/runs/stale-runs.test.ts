@@ -1,22 +1,15 @@
 // A `running` record whose process is gone reads as interrupted and is fixed up on disk; a live
 // process (even one that reuses a dead run's pid) and records without a process are left alone.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isAlive, selfIdentity } from "../../catalog/process-identity.js";
 import type { RunRecord } from "../../runs/record.js";
-import { runRecord } from "./helpers.js";
+import { runRecord, tempDirs } from "./helpers.js";
 import { listRuns, readRun, runsDir, writeRun } from "../../runs/store.js";
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), "mlc-stale-"));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs("mlc-stale-");
 
 function rec(id: string, process?: RunRecord["process"]): RunRecord {
   return runRecord(id, { status: "running", ...(process ? { process } : {}) });

@@ -1,10 +1,9 @@
 // Run records on disk: ids sort by time, writes are atomic and ordered, listing newest first.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunRecord } from "../../runs/record.js";
-import { runRecord } from "./helpers.js";
+import { runRecord, tempDirs } from "./helpers.js";
 import {
   gitCommit,
   latestRun,
@@ -17,13 +16,7 @@ import {
   writeRun,
 } from "../../runs/store.js";
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), "mlc-runs-"));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs("mlc-runs-");
 
 function rec(id: string, status: RunRecord["status"] = "success"): RunRecord {
   return runRecord(id, { status });
