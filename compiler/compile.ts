@@ -1,9 +1,9 @@
 // compileProject: the whole compiler in order (load config, load + validate pipeline.yml, expand,
 // resolve, buildGraph, named pipelines, selection) and the located diagnostics of every phase.
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { validateDocument } from "../schema/validate.js";
 import { buildGraph } from "./build-graph.js";
-import { configEnv, loadConfig, loadMlcConfig } from "./config.js";
+import { configEnv, loadConfig, loadMlcConfig, projectName } from "./config.js";
 import { CompileContext, type Diagnostic } from "./diagnostics.js";
 import { expandPipeline, type NamedPipelineSpec } from "./expand.js";
 import { loadYaml } from "./load.js";
@@ -66,9 +66,4 @@ function expandValid(
 ): { nodes: readonly ResolvedNode[]; pipelines: Record<string, NamedPipelineSpec> } {
   if (!validateDocument(doc, "pipeline", ctx)) return { nodes: [], pipelines: {} };
   return expandPipeline(doc, config, ctx, opts.runtimeParams ?? {});
-}
-
-function projectName(doc: RawDocument, root: string): string {
-  const d = doc.data as { name?: unknown } | null;
-  return d && typeof d.name === "string" && d.name !== "" ? d.name : basename(root);
 }

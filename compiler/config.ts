@@ -2,7 +2,7 @@
 // entries replace per top-level key, parameters deep-merge, then --params deep-merge on top.
 // Every file is interpolated on its own (so errors point into it) before merging.
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { hasSchema, validateDocument, type SchemaName } from "../schema/validate.js";
 import type { CompileContext } from "./diagnostics.js";
 import { interpolateTree } from "./interpolate.js";
@@ -212,4 +212,10 @@ export function loadMlcConfig(root: string, ctx: CompileContext): MlcSettings {
     cache: cache !== false,
     distributed: { ...distributed, ...(queue ? { queue } : {}) },
   };
+}
+
+/** pipeline.yml's `name:` when given, else the project folder's name. */
+export function projectName(doc: RawDocument | null, root: string): string {
+  const d = doc?.data as { name?: unknown } | null | undefined;
+  return d && typeof d.name === "string" && d.name !== "" ? d.name : basename(root);
 }

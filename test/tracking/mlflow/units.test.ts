@@ -2,8 +2,8 @@
 // sanitising, long params, flattening, JSON encoding, config defaults, the event file, the run's
 // lock, credentials scrubbed from server answers.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   applyLongParams,
@@ -14,6 +14,7 @@ import {
   sanitizeKey,
 } from "../../../tracking/mlflow/batcher.js";
 import { MlflowClient, proxyPath, safeUri } from "../../../tracking/mlflow/client.js";
+import { loadProjectTracking } from "../../../cli/mlflow-project.js";
 import { resolveTrackingConfig } from "../../../tracking/mlflow/config.js";
 import {
   EventLog,
@@ -165,6 +166,24 @@ describe("config", () => {
       resolveTrackingConfig(null, "p", {}, { MLFLOW_TRACKING_URI: "http://x:2", MLFLOW_TRACKING_INSECURE_TLS: "true" })
         .client,
     ).toMatchObject({ uri: "http://x:2", insecureTls: true });
+  });
+  it("`mlc mlflow` commands name the experiment as a run does: pipeline.yml's name, read as YAML, else the folder", () => {
+    const named = (pipelineYml: string | null) => {
+      const root = tmpRoot();
+      mkdirSync(join(root, "conf", "base"), { recursive: true });
+      writeFileSync(join(root, "conf", "base", "mlflow.yml"), "server:\n  mlflow_tracking_uri: http://127.0.0.1:5\n");
+      if (pipelineYml !== null) writeFileSync(join(root, "pipeline.yml"), `version: 1\n${pipelineYml}nodes: []\n`);
+      const pt = loadProjectTracking({ root });
+      expect(pt.hasErrors).toBe(false);
+      return { name: pt.config.experimentName, folder: basename(root) };
+    };
+    expect(named('name: "nightly #2" # the second\n').name).toBe("nightly #2");
+    expect(named("name: 'it''s'\n").name).toBe("it's");
+    expect(named("name: >-\n  folded\n  name\n").name).toBe("folded name");
+    for (const yml of [null, "", "name: [a\n"]) {
+      const r = named(yml);
+      expect(r.name).toBe(r.folder);
+    }
   });
 });
 
