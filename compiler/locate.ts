@@ -16,9 +16,22 @@ import { plainKey } from "./yaml-schema.js";
 type YamlModule = typeof import("yaml");
 const require = createRequire(import.meta.url);
 let yamlModule: YamlModule | null = null;
-/** The `yaml` package, loaded by the first diagnostic that needs a position (a clean `validate` never loads it). */
+/**
+ * The `yaml` package, loaded by the first diagnostic that needs a position (a clean `validate` never
+ * loads it): built into dist/vendor/yaml.cjs (one file, see scripts/build.mjs), else, when mlc runs
+ * from its sources, the installed package.
+ */
 export function yamlPackage(): YamlModule {
-  return (yamlModule ??= require("yaml") as YamlModule);
+  return (yamlModule ??= bundledOr("../vendor/yaml.cjs", "yaml") as YamlModule);
+}
+
+function bundledOr(bundle: string, pkg: string): unknown {
+  try {
+    return require(bundle);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw err;
+    return require(pkg);
+  }
 }
 
 interface Parsed {
