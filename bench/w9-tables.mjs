@@ -2,13 +2,23 @@
 // 1. A 100 MB CSV grouped by one column into an aggregate: `mlc run` of one sql node (DuckDB scans
 //    the file) against pandas 2.x read_csv + groupby on the same file (bench/setup-pandas.sh).
 //    Wall time and peak RSS of each process (RUSAGE_CHILDREN, measured by a Python wrapper).
-//    Targets: mlc at least 3x faster, lower peak RSS.
+//    Targets: mlc at least 3x faster, lower peak RSS. Beside them, the same query in a bare Node
+//    process that only loads DuckDB: the floor any DuckDB-based run stands on.
 // 2. A 200 MB Arrow Table from one parallel node to the next: producer end -> consumer start,
 //    stamped inside the workers. Target <= 25 ms.
 // 3. sql.table save of 1M rows to a private local Postgres (COPY). Target >= 100k rows/s.
 // Run alone: `npm run build && node bench/run.mjs w9`. Sizes: BENCH_W9_CSV_MB, BENCH_W9_ROWS.
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
@@ -47,12 +57,13 @@ function measured(cmd, args, cwd) {
   return { ms, rssMb: rssKb / 1024 };
 }
 
+const query = (from) =>
+  `SELECT key, count(*) AS n, sum(amount) AS total, avg(qty) AS mean_qty FROM ${from} GROUP BY key ORDER BY key`;
+
 async function groupBy() {
   if (!existsSync(PANDAS)) throw new Error("bench/.venv-pandas is missing: run bash bench/setup-pandas.sh");
   const { dir, cleanup } = makeProject({
-    nodesYaml:
-      "  - name: by_key\n    sql: SELECT key, count(*) AS n, sum(amount) AS total, avg(qty) AS mean_qty FROM sales GROUP BY key ORDER BY key\n" +
-      "    inputs: sales\n    outputs: totals\n",
+    nodesYaml: `  - name: by_key\n    sql: ${query("sales")}\n` + "    inputs: sales\n    outputs: totals\n",
     catalogYaml: "sales: { type: csv, filepath: data/sales.csv }\ntotals: { type: csv, filepath: data/totals.csv }\n",
   });
   try {
@@ -62,20 +73,35 @@ async function groupBy() {
       "import pandas as pd\ndf = pd.read_csv('data/sales.csv')\n" +
       "out = df.groupby('key').agg(n=('key','size'), total=('amount','sum'), mean_qty=('qty','mean')).reset_index()\n" +
       "out.to_csv('data/totals_pandas.csv', index=False)";
+    // The floor: DuckDB's same query in a bare Node process (no mlc), to tell its time from mlc's.
+    const bare = join(dir, "duckdb-alone.cjs");
+    writeFileSync(
+      bare,
+      `const { DuckDBInstance } = require(${JSON.stringify(join(REPO, "node_modules", "@duckdb", "node-api"))});\n` +
+        `DuckDBInstance.create(":memory:").then((db) => db.connect()).then((con) => con.run(` +
+        JSON.stringify(
+          `COPY (${query("read_csv('data/sales.csv')")}) TO 'data/totals_duckdb.csv' (FORMAT csv, HEADER)`,
+        ) +
+        `));\n`,
+    );
     const mlc = [];
     const pandas = [];
+    const alone = [];
     for (let i = 0; i < 5; i++) {
       // --force: every run does the work (an incremental run would skip an up-to-date node).
       mlc.push(measured(process.execPath, [join(REPO, "bin", "mlc.js"), "run", "--quiet", "--force"], dir));
       pandas.push(measured(PANDAS, ["-c", py], dir));
+      alone.push(measured(process.execPath, [bare], dir));
     }
     const lines = (f) =>
       readFileSync(join(dir, "data", f), "utf8")
         .trim()
         .split("\n").length;
-    if (lines("totals.csv") !== 1001 || lines("totals_pandas.csv") !== 1001) throw new Error("wrong group count");
+    for (const f of ["totals.csv", "totals_pandas.csv", "totals_duckdb.csv"])
+      if (lines(f) !== 1001) throw new Error(`${f}: wrong group count`);
     const m = stats(mlc.map((r) => r.ms));
     const p = stats(pandas.map((r) => r.ms));
+    const floor = stats(alone.map((r) => r.ms));
     const peak = (rs) => Math.round(Math.max(...rs.map((r) => r.rssMb)));
     return {
       workload: `W9 ${CSV_MB} MB CSV group-by: mlc sql node vs pandas`,
@@ -83,10 +109,14 @@ async function groupBy() {
       baseline: "pandas 2.x read_csv + groupby",
       baseline_median_ms: p.median_ms,
       ratio: Math.round((p.median_ms / m.median_ms) * 100) / 100,
+      duckdb_alone_median_ms: floor.median_ms,
+      duckdb_alone_ratio: Math.round((p.median_ms / floor.median_ms) * 100) / 100,
       peak_rss_mb: peak(mlc),
       baseline_peak_rss_mb: peak(pandas),
       target: ">= 3x faster, lower peak RSS",
-      notes: "whole `mlc run` (Node start, compile, DuckDB) against the whole python process; ratio = pandas / mlc",
+      notes:
+        "whole `mlc run` (Node start, compile, DuckDB) against the whole python process; ratio = pandas / mlc; " +
+        "duckdb_alone: the same COPY in a bare Node process that only requires @duckdb/node-api (the floor)",
     };
   } finally {
     cleanup();
