@@ -85,17 +85,26 @@ export function resumeSelection(original: SelectionSpec, nodes: readonly string[
   return { ...original, from_nodes: [...nodes] };
 }
 
-/** The command line to resume with: `mlc run [--project P] [--env E] [--params ..] <selection> --from-nodes a,b`. */
+/** The command line to resume with: `mlc run [FILE] [--project P] [--env E] [--params ..] <selection> --from-nodes a,b`. */
 export function resumeCommand(selection: SelectionSpec, nodes: readonly string[], extra: CommandFlags = {}): string {
   return runCommand(resumeSelection(selection, nodes), extra);
 }
 
-/** Flags a suggested command repeats besides the selection. */
-export type CommandFlags = { project?: string; env?: string; params?: string; executor?: string };
+/** What a suggested command repeats besides the selection: the pipeline file given, and flags. */
+export type CommandFlags = {
+  pipeline?: string;
+  catalog?: string;
+  project?: string;
+  env?: string;
+  params?: string;
+  executor?: string;
+};
 
-/** The command line that runs `sel`: `mlc run [--project P] [--env E] [--params ..] <selection>`. */
+/** The command line that runs `sel`: `mlc run [FILE [--catalog C]] [--project P] [--env E] [--params ..] <selection>`. */
 export function runCommand(sel: SelectionSpec, extra: CommandFlags = {}): string {
   const parts = ["mlc", "run"];
+  if (extra.pipeline) parts.push(quote(extra.pipeline));
+  if (extra.pipeline && extra.catalog) parts.push("--catalog", quote(extra.catalog));
   if (extra.project) parts.push("--project", quote(extra.project));
   if (extra.env) parts.push("--env", quote(extra.env));
   if (extra.executor && extra.executor !== "sequential") parts.push("--executor", quote(extra.executor));

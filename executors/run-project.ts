@@ -20,7 +20,7 @@ import type { RunContext, RunEvent, RunPlan, RunResult } from "./executor.js";
 import { plannedExitError, toErrorInfo } from "./errors.js";
 import { plan as makePlan } from "./plan.js";
 import { createExecutor } from "./registry.js";
-import { runCommand } from "./resume.js";
+import { runCommand, type CommandFlags } from "./resume.js";
 import { partialRunError, workingSelection } from "./partial-run.js";
 import { graphText } from "./graph-text.js";
 import { lockOutputs } from "./output-lock.js";
@@ -56,13 +56,8 @@ export interface RunOptions {
   readonly command?: string;
   /** Incremental runs: skip up-to-date nodes (default); `false` runs everything and records nothing. */
   readonly cache?: false | CacheOptions;
-  /** Flags repeated in the printed resume command. */
-  readonly resumeFlags?: {
-    readonly project?: string;
-    readonly env?: string;
-    readonly params?: string;
-    readonly executor?: string;
-  };
+  /** The pipeline file and flags repeated in the printed resume command. */
+  readonly resumeFlags?: Readonly<CommandFlags>;
 }
 
 /** What runProject returns: diagnostics when the project did not compile, else the final record. */

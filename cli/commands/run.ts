@@ -10,7 +10,7 @@ import { didYouMean } from "../../compiler/suggest.js";
 import type { CompiledProject, CompileOptions } from "../../compiler/types.js";
 import { plan as makePlan } from "../../executors/plan.js";
 import { prestartWatchdog } from "../../executors/watchdog.js";
-import { resumeSelection } from "../../executors/resume.js";
+import { resumeSelection, type CommandFlags } from "../../executors/resume.js";
 import { partialRunError, workingSelection } from "../../executors/partial-run.js";
 import type { RunOptions } from "../../executors/run-project.js";
 import { surelyRuns, type CacheOptions } from "../../cache/session.js";
@@ -65,7 +65,7 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
   const refusal = partialRunError(
     project,
     copts.selection ?? {},
-    commandFlags(project, opts, copts.runtimeParams ?? {}),
+    commandFlags(project, opts, copts.runtimeParams ?? {}, args[0]),
   );
   if (refusal) {
     process.stderr.write(`${paint(useColor()).red("error")} ${refusal.code} ${refusal.message}\n`);
@@ -103,6 +103,7 @@ export default async function run(opts: RunFlags, args: string[]): Promise<numbe
     selection: copts.selection ?? {},
     cache,
     resumes: resumed?.run_id,
+    file: args[0],
   });
 }
 
@@ -113,6 +114,8 @@ type Settings = {
   selection: NonNullable<ReturnType<typeof selectionFromFlags>>;
   cache: CacheOptions;
   resumes?: string;
+  /** The pipeline file given on the command line, repeated in the resume command. */
+  file?: string;
 };
 
 async function execute(
@@ -186,7 +189,7 @@ function onSignals(ac: AbortController): () => void {
   };
 }
 
-/** runCompiled's options from the flags; the resume command repeats --project, --env, --params, --executor. */
+/** runCompiled's options from the flags; the resume command repeats the pipeline file, --catalog, --project, --env, --params, --executor. */
 function runOptions(
   project: CompiledProject,
   opts: Record<string, unknown>,
@@ -205,15 +208,22 @@ function runOptions(
     loadVersions: s.loadVersions,
     cache: s.cache,
     command: commandLine(),
-    resumeFlags: commandFlags(project, opts, s.runtimeParams),
+    resumeFlags: commandFlags(project, opts, s.runtimeParams, s.file),
     ...io,
   };
 }
 
 /** The flags a suggested command repeats: --project, --env, --params, --executor. */
-function commandFlags(project: CompiledProject, opts: Record<string, unknown>, runtimeParams: Record<string, unknown>) {
+function commandFlags(
+  project: CompiledProject,
+  opts: Record<string, unknown>,
+  runtimeParams: Record<string, unknown>,
+  file: string | undefined,
+): CommandFlags {
   const defaultEnv = process.env.MLC_ENV || "local";
   return {
+    pipeline: file,
+    catalog: typeof opts.catalog === "string" ? opts.catalog : undefined,
     project: typeof opts.project === "string" ? opts.project : undefined,
     env: typeof opts.env === "string" ? opts.env : project.env !== defaultEnv ? project.env : undefined,
     params: paramsFlag(runtimeParams),

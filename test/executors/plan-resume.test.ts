@@ -72,6 +72,13 @@ describe("resumeCommand", () => {
       "mlc run --project 'my proj' --env prod --params a.b=1 --pipeline training --from-nodes c,e --tags t1,t2",
     );
   });
+  it("repeats the pipeline file given on the command line, with its --catalog, before the flags", () => {
+    const flags = { pipeline: "pipeline-sql.yml", catalog: "my catalog.yml", env: "pg" };
+    expect(resumeCommand({}, ["c"], flags)).toBe(
+      "mlc run pipeline-sql.yml --catalog 'my catalog.yml' --env pg --from-nodes c",
+    );
+    expect(resumeCommand({}, ["c"], { catalog: "unused without a file.yml" })).toBe("mlc run --from-nodes c");
+  });
   it("quotes what a shell would split", () => {
     expect(quote("a b")).toBe("'a b'");
     expect(quote("it's")).toBe("'it'\\''s'");

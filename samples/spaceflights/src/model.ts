@@ -47,6 +47,30 @@ export function splitData(rows: Row[], options: ModelOptions): [number[][], numb
   return [train.map(x), test.map(x), train.map(y), test.map(y)];
 }
 
+/** What splitTable reads of an Arrow Table (apache-arrow's `Table`): its row count and columns by name. */
+export interface ColumnTable {
+  readonly numRows: number;
+  getChild(name: string): { get(i: number): unknown } | null;
+}
+
+/**
+ * Node split_data_node of pipeline-sql.yml: splitData's split, read column by column from the
+ * Arrow table the SQL node returns (a missing column is named, not read as NaN).
+ */
+export function splitTable(table: ColumnTable, options: ModelOptions): [number[][], number[][], number[], number[]] {
+  const column = (name: string) => {
+    const c = table.getChild(name);
+    if (!c) throw new Error(`the model input table has no column "${name}"`);
+    return c;
+  };
+  const names = [...options.features, "price"];
+  const columns = names.map(column);
+  const rows: Row[] = Array.from({ length: table.numRows }, (_, i) =>
+    Object.fromEntries(names.map((n, k) => [n, columns[k].get(i)])),
+  );
+  return splitData(rows, options);
+}
+
 /** Solves a x = b by Gaussian elimination with partial pivoting. */
 function solve(a: number[][], b: number[]): number[] {
   const n = b.length;

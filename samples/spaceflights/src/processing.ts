@@ -68,3 +68,11 @@ export function createModelInputTable(shuttles: Row[], companies: Row[], reviews
   }
   return [table, table.length];
 }
+
+/**
+ * Node keep_model_input_table_node of pipeline-sql.yml: the SQL node's Arrow table saved as the
+ * model input table (the parquet of pipeline.yml), and its row count.
+ */
+export function keepModelInputTable<T extends { readonly numRows: number }>(table: T): [T, number] {
+  return [table, table.numRows];
+}
