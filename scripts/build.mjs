@@ -1,6 +1,7 @@
 // Builds runnable JS into dist/: esbuild transpiles every source file one to one (no bundling),
 // so worker entries, the library entry points and lazy CLI imports stay separate files. Type
-// checking is `npm run typecheck`. Then two start-up speed-ups for the `mlc` command:
+// checking is `npm run typecheck`. dist/vendor/yaml.cjs is the `yaml` package as one file (see
+// below). Then two start-up speed-ups for the `mlc` command:
 // - dist/cli-bundle/: the CLI entry bundled with the validate/compile commands and the compiler
 //   (one file per lazy chunk instead of ~50 small modules; commander inlined, other packages
 //   external). Every other command stays an external import of its 1:1 dist/ file, and

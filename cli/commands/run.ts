@@ -189,7 +189,7 @@ function onSignals(ac: AbortController): () => void {
   };
 }
 
-/** runCompiled's options from the flags; the resume command repeats the pipeline file, --catalog, --project, --env, --params, --executor. */
+/** runCompiled's options from the flags (the resume command repeats what commandFlags names). */
 function runOptions(
   project: CompiledProject,
   opts: Record<string, unknown>,
@@ -213,7 +213,7 @@ function runOptions(
   };
 }
 
-/** The flags a suggested command repeats: --project, --env, --params, --executor. */
+/** What a suggested command repeats: the pipeline file given, --catalog, --project, --env, --params, --executor. */
 function commandFlags(
   project: CompiledProject,
   opts: Record<string, unknown>,
