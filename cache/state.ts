@@ -130,6 +130,7 @@ export class KeptValue {
           "MLC6001",
           `the kept value of "${this.dataset}" is damaged: ${this.path} does not hold the bytes node ` +
             `"${this.producer}" saved (a crash while writing it?); \`mlc run --force-nodes ${this.producer}\` makes it again`,
+          { dataset: this.dataset },
         );
       return fromWire(deserialize(bytes));
     }));
